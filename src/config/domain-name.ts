@@ -1,0 +1,37 @@
+import { domainToASCII } from 'node:url';
+
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+export type DomainCheck = { ok: true; ascii: string } | { ok: false; reason: string };
+
+/**
+ * Normalises a host name the way a certificate and nginx need it: lower case, IDN to punycode,
+ * and at most one leading `*.` label. Anything that could break out of nginx or YAML syntax
+ * (spaces, `;`, quotes, braces, newlines) fails the label check.
+ */
+export function checkDomainName(input: string, allowWildcard: boolean): DomainCheck {
+  const raw = input.trim().toLowerCase().replace(/\.$/, '');
+  if (raw.length === 0) return { ok: false, reason: 'is empty; expected a domain name like a.com' };
+  const wildcard = raw.startsWith('*.');
+  if (wildcard && !allowWildcard) {
+    return { ok: false, reason: `${JSON.stringify(input)} is a wildcard; wildcards need certificates.challenge: dns-01` };
+  }
+  const rest = wildcard ? raw.slice(2) : raw;
+  if (/[^\p{L}\p{N}.-]/u.test(rest)) {
+    return { ok: false, reason: `${JSON.stringify(input)} is not a domain name (only letters, digits, '-' and '.' are allowed)` };
+  }
+  const ascii = domainToASCII(rest);
+  if (ascii === '') return { ok: false, reason: `${JSON.stringify(input)} is not a valid domain name` };
+  const labels = ascii.split('.');
+  if (labels.length < 2) {
+    return { ok: false, reason: `${JSON.stringify(input)} is not a fully qualified domain name (expected something like a.com)` };
+  }
+  if (!labels.every((label) => LABEL.test(label))) {
+    return { ok: false, reason: `${JSON.stringify(input)} has an invalid label (1–63 of a-z, 0-9, '-', not starting or ending with '-')` };
+  }
+  if (/^[0-9]+$/.test(labels[labels.length - 1] ?? '')) {
+    return { ok: false, reason: `${JSON.stringify(input)} looks like an IP address; certificates here are for domain names` };
+  }
+  if (ascii.length > 253) return { ok: false, reason: `${JSON.stringify(input)} is longer than 253 characters` };
+  return { ok: true, ascii: wildcard ? `*.${ascii}` : ascii };
+}

@@ -1,0 +1,66 @@
+import { readFile } from 'node:fs/promises';
+import YAML from 'yaml';
+import { writeFileAtomic } from '../adapters/fs-atomic.js';
+import { ConfigError } from './errors.js';
+import { parseConfig } from './parse.js';
+import type { Config } from './schema.js';
+
+/** Parses YAML text and validates it. YAML syntax errors name the line. */
+export function configFromYaml(text: string, file?: string): Config {
+  const document = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  if (document.errors.length > 0) {
+    throw new ConfigError(
+      document.errors.map((error) => ({
+        path: error.linePos ? `line ${error.linePos[0].line}` : '(yaml)',
+        reason: error.message.split('\n')[0] ?? 'is not valid YAML',
+      })),
+      file,
+    );
+  }
+  return parseConfig(document.toJS(), file);
+}
+
+/** Reads and validates `swarm-wiz.yaml`. */
+export async function loadConfig(path: string): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'does not exist (run swarm-wiz to create it, or pass --config FILE)' : `cannot be read (${code ?? String(error)})`;
+    throw new ConfigError([{ path: path, reason }]);
+  }
+  return configFromYaml(text, path);
+}
+
+const HEADER = '# swarm-wiz.yaml: the desired state of this project. Safe to commit: it holds no secrets.\n# Edit it and run `swarm-wiz plan` to see what would change.\n';
+
+/** The YAML text of a config, in the documented key order. */
+export function configToYaml(config: Config): string {
+  const sites = config.sites.map((site) => ({
+    domain: site.domain,
+    ...(site.aliases.length > 0 ? { aliases: site.aliases } : {}),
+    service: site.service,
+    ...(site.private.length > 0 ? { private: site.private } : {}),
+  }));
+  const ordered = {
+    project: config.project,
+    region: config.region,
+    size: config.size,
+    managers: config.managers,
+    workers: config.workers,
+    topology: config.topology,
+    sites,
+    certificates: config.certificates,
+    ...(config.registry ? { registry: config.registry } : {}),
+    proxy: config.proxy,
+  };
+  return HEADER + YAML.stringify(ordered, { lineWidth: 0, flowCollectionPadding: true });
+}
+
+/** Validates then writes atomically: an invalid config never reaches the disk. */
+export async function saveConfig(path: string, config: Config): Promise<void> {
+  const text = configToYaml(config);
+  configFromYaml(text, path);
+  await writeFileAtomic(path, text);
+}

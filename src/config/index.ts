@@ -1,0 +1,6 @@
+export * from './schema.js';
+export * from './errors.js';
+export * from './parse.js';
+export * from './file.js';
+export * from './example.js';
+export { checkDomainName } from './domain-name.js';

@@ -1,0 +1,215 @@
+import { z } from 'zod';
+import { checkDomainName } from './domain-name.js';
+
+/** The four ways to place the proxy, as the seed describes them. */
+export const TOPOLOGIES = ['manager', 'dedicated', 'per-domain', 'global-lb'] as const;
+export type Topology = (typeof TOPOLOGIES)[number];
+
+export const CHALLENGES = ['http-01', 'dns-01'] as const;
+export type Challenge = (typeof CHALLENGES)[number];
+
+export const DELIVERIES = ['secrets', 'image'] as const;
+export type Delivery = (typeof DELIVERIES)[number];
+
+export const DEFAULT_PROXY_IMAGE = 'nginx:1.28-alpine';
+
+/** Lower-case DNS label: what Docker accepts as a stack and service name and what nginx can use as a host. */
+const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const REGISTRY_HOST = String.raw`(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]{1,5})?`;
+const PATH_COMPONENT = String.raw`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`;
+const TAG = String.raw`[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`;
+const DIGEST = String.raw`[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}`;
+/** Docker's image reference grammar (distribution/reference), anchored. */
+export const IMAGE_REFERENCE = new RegExp(
+  `^(?:${REGISTRY_HOST}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`,
+);
+const REGISTRY_REFERENCE = new RegExp(`^${REGISTRY_HOST}(?:/${PATH_COMPONENT})*$`);
+const EMAIL = /^[A-Za-z0-9.!#$%&*+/=?^_|~-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
+/** The proxy service's own name in the stack; no site may take it. */
+export const RESERVED_SERVICE_NAMES = ['proxy', 'support'] as const;
+
+const show = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : String(value));
+const typeError = (expected: string) => ({
+  error: (issue: { input?: unknown }) =>
+    issue.input === undefined ? `is required (${expected})` : `${show(issue.input)} is not ${expected}`,
+});
+
+const port = z
+  .number(typeError('a port (1–65535)'))
+  .int({ error: (i) => `${show(i.input)} is not a port (1–65535)` })
+  .min(1, { error: (i) => `${show(i.input)} is not a port (1–65535)` })
+  .max(65535, { error: (i) => `${show(i.input)} is not a port (1–65535)` });
+
+const serviceName = z
+  .string(typeError('a service name'))
+  .regex(DNS_LABEL, {
+    error: (i) => `${show(i.input)} is not a valid Swarm service name (lower-case letters, digits and '-', 1–63 characters)`,
+  })
+  .refine((name) => !(RESERVED_SERVICE_NAMES as readonly string[]).includes(name), {
+    error: (i) => `${show(i.input)} is reserved for swarm-wiz's own services (${RESERVED_SERVICE_NAMES.join(', ')})`,
+  });
+
+const image = z.string(typeError('an image reference')).regex(IMAGE_REFERENCE, {
+  error: (i) => `${show(i.input)} is not a Docker image reference (like ghcr.io/me/app:1.0)`,
+});
+
+const domainText = z.string(typeError('a domain name')).min(1, { error: 'is empty; expected a domain name like a.com' });
+
+export const serviceSchema = z.strictObject({ name: serviceName, image, port });
+
+export const siteSchema = z.strictObject({
+  domain: domainText,
+  aliases: z.array(domainText, typeError('a list of domain names')).optional(),
+  service: serviceSchema,
+  private: z.array(serviceSchema, typeError('a list of services')).optional(),
+});
+
+const caSchema = z.string(typeError('staging, production or an https:// ACME directory URL')).refine(
+  (ca) => {
+    if (ca === 'staging' || ca === 'production') return true;
+    if (/[\s"'`;{}<>\\]/.test(ca)) return false;
+    try {
+      return new URL(ca).protocol === 'https:';
+    } catch {
+      return false;
+    }
+  },
+  { error: (i) => `${show(i.input)} is not staging, production or an https:// ACME directory URL` },
+);
+
+const enumOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: (i) => `${i.input === undefined ? 'is required' : `${show(i.input)} is not valid`} (one of ${values.join(', ')})` });
+
+export const certificatesSchema = z.strictObject({
+  email: z.string(typeError('an e-mail address')).regex(EMAIL, { error: (i) => `${show(i.input)} is not an e-mail address` }),
+  ca: caSchema.default('staging'),
+  challenge: enumOf(CHALLENGES).default('http-01'),
+  delivery: enumOf(DELIVERIES).default('secrets'),
+});
+
+export const proxySchema = z.strictObject({
+  image: image.default(DEFAULT_PROXY_IMAGE),
+  hsts: z.boolean(typeError('true or false')).default(false),
+});
+
+const rawConfigSchema = z.strictObject({
+  project: z
+    .string(typeError('a project name'))
+    .regex(/^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/, {
+      error: (i) => `${show(i.input)} is not a project name (lower-case letter first, then letters, digits, '-'; at most 32 characters)`,
+    }),
+  region: z.string(typeError('a region slug')).regex(SLUG, { error: (i) => `${show(i.input)} is not a region slug (like fra1)` }),
+  size: z.string(typeError('a droplet size slug')).regex(SLUG, { error: (i) => `${show(i.input)} is not a size slug (like s-1vcpu-2gb)` }),
+  managers: z.union([z.literal(1), z.literal(3)], { error: (i) => `${show(i.input)} is not 1 or 3 (a swarm needs an odd number of managers)` }),
+  workers: z
+    .number(typeError('a number of workers (0–50)'))
+    .int({ error: (i) => `${show(i.input)} is not a whole number of workers (0–50)` })
+    .min(0, { error: (i) => `${show(i.input)} is not a number of workers (0–50)` })
+    .max(50, { error: (i) => `${show(i.input)} is more than 50 workers` }),
+  topology: enumOf(TOPOLOGIES),
+  sites: z.array(siteSchema, typeError('a list of sites')).min(1, { error: 'is empty; at least one site is needed' }),
+  certificates: certificatesSchema,
+  registry: z
+    .string(typeError('a registry like registry.digitalocean.com/me'))
+    .regex(REGISTRY_REFERENCE, { error: (i) => `${show(i.input)} is not a registry (like registry.digitalocean.com/me)` })
+    .optional(),
+  proxy: proxySchema.default({ image: DEFAULT_PROXY_IMAGE, hsts: false }),
+});
+
+type RawConfig = z.output<typeof rawConfigSchema>;
+
+function checkCrossFields(config: RawConfig, ctx: z.RefinementCtx): void {
+  const wildcardOk = config.certificates.challenge === 'dns-01';
+  const hostOwner = new Map<string, string>();
+  const claimHost = (value: string, path: (string | number)[]) => {
+    const check = checkDomainName(value, wildcardOk);
+    if (!check.ok) {
+      ctx.addIssue({ code: 'custom', path, message: check.reason });
+      return;
+    }
+    const where = formatPath(path);
+    const first = hostOwner.get(check.ascii);
+    if (first) {
+      ctx.addIssue({ code: 'custom', path, message: `${JSON.stringify(check.ascii)} is already used at ${first}; each domain may appear once` });
+    } else {
+      hostOwner.set(check.ascii, where);
+    }
+  };
+  const serviceOwner = new Map<string, string>();
+  const claimService = (name: string, path: (string | number)[]) => {
+    const first = serviceOwner.get(name);
+    if (first) {
+      ctx.addIssue({ code: 'custom', path, message: `${JSON.stringify(name)} is already the name of ${first}; service names must be unique` });
+    } else {
+      serviceOwner.set(name, formatPath(path));
+    }
+    const full = `${config.project}_${name}`;
+    if (full.length > 63) {
+      ctx.addIssue({ code: 'custom', path, message: `${JSON.stringify(full)} (project_service) is longer than 63 characters` });
+    }
+  };
+  config.sites.forEach((site, i) => {
+    claimHost(site.domain, ['sites', i, 'domain']);
+    site.aliases?.forEach((alias, j) => claimHost(alias, ['sites', i, 'aliases', j]));
+    claimService(site.service.name, ['sites', i, 'service', 'name']);
+    site.private?.forEach((svc, j) => claimService(svc.name, ['sites', i, 'private', j, 'name']));
+  });
+  if (config.certificates.delivery === 'image' && !config.registry) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['registry'],
+      message: 'is required with certificates.delivery: image (a registry like registry.digitalocean.com/me to push the proxy image to)',
+    });
+  }
+  const minimumWorkers: Record<Topology, number> = {
+    manager: 0,
+    dedicated: 1,
+    'per-domain': config.sites.length,
+    'global-lb': 1,
+  };
+  const needed = minimumWorkers[config.topology];
+  if (config.workers < needed) {
+    const why =
+      config.topology === 'per-domain'
+        ? `topology per-domain puts each of the ${config.sites.length} domains on its own worker`
+        : `topology ${config.topology} runs the proxy on workers`;
+    ctx.addIssue({ code: 'custom', path: ['workers'], message: `${config.workers} is too few: ${why}, so at least ${needed} are needed` });
+  }
+}
+
+function normaliseDomains(config: RawConfig) {
+  const ascii = (value: string) => {
+    const check = checkDomainName(value, true);
+    return check.ok ? check.ascii : value;
+  };
+  return {
+    ...config,
+    sites: config.sites.map((site) => ({
+      ...site,
+      domain: ascii(site.domain),
+      aliases: (site.aliases ?? []).map(ascii),
+      private: site.private ?? [],
+    })),
+  };
+}
+
+/** The whole `swarm-wiz.yaml` contract: structure, cross-field rules, then normalised domains. */
+export const configSchema = rawConfigSchema.superRefine(checkCrossFields).transform(normaliseDomains);
+
+/** A validated, normalised config: domains are lower-case ASCII, optional lists are present. */
+export type Config = z.output<typeof configSchema>;
+export type Site = Config['sites'][number];
+export type Service = Site['service'];
+/** What a person may write in the file (before defaults). */
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** `['sites', 1, 'service', 'port']` → `sites[1].service.port`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out === '' ? '(top level)' : out;
+}
