@@ -1,0 +1,133 @@
+import { mkdtemp, readFile, readdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  SEED_EXAMPLE,
+  checkDomainName,
+  configFromYaml,
+  configToYaml,
+  loadConfig,
+  parseConfig,
+  saveConfig,
+  type ConfigInput,
+} from '../../src/config/index.js';
+
+const withChanges = (change: (config: ConfigInput) => void): ConfigInput => {
+  const copy = structuredClone(SEED_EXAMPLE);
+  change(copy);
+  return copy;
+};
+
+function issuesOf(input: unknown): string[] {
+  try {
+    parseConfig(input);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).issues.map((issue) => `${issue.path}: ${issue.reason}`);
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('the swarm-wiz.yaml contract', () => {
+  it('accepts the seed example and fills defaults', () => {
+    const config = parseConfig(SEED_EXAMPLE);
+    expect(config.sites.map((site) => site.domain)).toEqual(['a.com', 'b.com', 'c.com']);
+    expect(config.sites[0]?.private.map((svc) => svc.name)).toEqual(['a1', 'a2']);
+    expect(config.proxy).toEqual({ image: 'nginx:1.28-alpine', hsts: false });
+    expect(config.sites[0]?.aliases).toEqual([]);
+  });
+
+  it('lower-cases domains and turns IDN into punycode', () => {
+    const config = parseConfig(withChanges((c) => { c.sites[0]!.domain = 'Bücher.EXAMPLE'; c.sites[0]!.aliases = ['WWW.Bücher.example.']; }));
+    expect(config.sites[0]?.domain).toBe('xn--bcher-kva.example');
+    expect(config.sites[0]?.aliases).toEqual(['www.xn--bcher-kva.example']);
+  });
+
+  it('names the key path and the valid range in the message', () => {
+    const issues = issuesOf(withChanges((c) => { c.sites[1]!.service.port = 70000; }));
+    expect(issues).toEqual(['sites[1].service.port: 70000 is not a port (1–65535)']);
+  });
+
+  it('reports every problem at once, each with its path', () => {
+    const issues = issuesOf(withChanges((c) => {
+      c.sites[0]!.service.image = 'bad image';
+      c.sites[2]!.private![1]!.port = 0;
+      (c as Record<string, unknown>).regoin = 'fra1';
+    }));
+    expect(issues.map((line) => line.split(':')[0])).toEqual(['sites[0].service.image', 'sites[2].private[1].port', 'regoin']);
+  });
+
+  it.each([
+    ['a.com; return 200', 'not a domain name'],
+    ['a.com\n}', 'not a domain name'],
+    ['"a.com"', 'not a domain name'],
+    ['a..com', 'invalid label'],
+    ['-a.com', 'invalid label'],
+    ['localhost', 'not a fully qualified'],
+    ['10.0.0.1', 'IP address'],
+    ['*.a.com', 'wildcard'],
+  ])('rejects the domain %j', (domain, reason) => {
+    const issues = issuesOf(withChanges((c) => { c.sites[0]!.domain = domain; }));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatch(/^sites\[0\]\.domain: /);
+    expect(issues[0]).toContain(reason);
+  });
+
+  it('allows a wildcard alias with dns-01 only', () => {
+    const config = parseConfig(withChanges((c) => { c.sites[0]!.aliases = ['*.a.com']; c.certificates.challenge = 'dns-01'; }));
+    expect(config.sites[0]?.aliases).toEqual(['*.a.com']);
+  });
+
+  it('rejects duplicates across domains and aliases, after normalisation', () => {
+    expect(issuesOf(withChanges((c) => { c.sites[2]!.aliases = ['A.COM']; }))).toEqual([
+      'sites[2].aliases[0]: "a.com" is already used at sites[0].domain; each domain may appear once',
+    ]);
+  });
+
+  it('rejects colliding and reserved service names', () => {
+    expect(issuesOf(withChanges((c) => { c.sites[1]!.private![0]!.name = 'a1'; }))[0]).toMatch(/^sites\[1\]\.private\[0\]\.name: "a1" is already the name of sites\[0\]\.private\[0\]\.name/);
+    expect(issuesOf(withChanges((c) => { c.sites[0]!.service.name = 'proxy'; }))[0]).toMatch(/reserved/);
+    expect(issuesOf(withChanges((c) => { c.sites[0]!.service.name = 'Service_A'; }))[0]).toMatch(/not a valid Swarm service name/);
+  });
+
+  it('enforces the topology and delivery rules', () => {
+    expect(issuesOf(withChanges((c) => { c.managers = 2 as 1; }))[0]).toMatch(/^managers: 2 is not 1 or 3/);
+    expect(issuesOf(withChanges((c) => { c.topology = 'per-domain'; c.workers = 2; }))[0]).toMatch(/^workers: 2 is too few: topology per-domain/);
+    expect(issuesOf(withChanges((c) => { c.certificates.delivery = 'image'; }))[0]).toMatch(/^registry: is required with certificates.delivery: image/);
+    expect(issuesOf(withChanges((c) => { c.topology = 'mesh' as 'manager'; }))[0]).toMatch(/^topology: "mesh" is not valid \(one of manager, dedicated, per-domain, global-lb\)/);
+  });
+
+  it('round-trips through YAML', () => {
+    const config = parseConfig(withChanges((c) => { c.certificates.delivery = 'image'; c.registry = 'registry.digitalocean.com/me'; }));
+    expect(configFromYaml(configToYaml(config))).toEqual(config);
+  });
+
+  it('names the line of a YAML syntax error and rejects duplicate keys', () => {
+    expect(() => configFromYaml('project: demo\nproject: other\n')).toThrow(/line 2/);
+    expect(() => configFromYaml('project: [demo\n')).toThrow(ConfigError);
+  });
+
+  it('saves atomically and never writes an invalid config', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'swarm-wiz-config-'));
+    const path = join(dir, 'swarm-wiz.yaml');
+    await saveConfig(path, parseConfig(SEED_EXAMPLE));
+    expect(await loadConfig(path)).toEqual(parseConfig(SEED_EXAMPLE));
+    expect((await stat(path)).mode & 0o777).toBe(0o644);
+    const broken = { ...parseConfig(SEED_EXAMPLE), managers: 2 as 1 };
+    await expect(saveConfig(path, broken)).rejects.toThrow(/managers/);
+    expect(await readFile(path, 'utf8')).toContain('managers: 1');
+    expect(await readdir(dir)).toEqual(['swarm-wiz.yaml']);
+  });
+
+  it('says how to create a missing config', async () => {
+    await expect(loadConfig('/nonexistent/swarm-wiz.yaml')).rejects.toThrow(/does not exist \(run swarm-wiz/);
+  });
+});
+
+describe('checkDomainName', () => {
+  it('keeps a valid name and strips the trailing dot', () => {
+    expect(checkDomainName('Example.COM.', false)).toEqual({ ok: true, ascii: 'example.com' });
+  });
+});
