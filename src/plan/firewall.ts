@@ -1,0 +1,83 @@
+import type { Config } from '../config/index.js';
+import type { State } from '../state/index.js';
+import { edgeFirewallName, edgeTag, internalFirewallName, loadBalancerName, projectTag, stepId } from './names.js';
+import { sameSpec } from './same-spec.js';
+import type { FirewallStep, PlanFacts, PlannedFirewall, PlannedFirewallRule } from './types.js';
+
+const WORLD = ['0.0.0.0/0', '::/0'];
+/** DigitalOcean's way to say "every port" in a firewall rule. */
+const ALL_PORTS = '0';
+
+/** `203.0.113.7` → `203.0.113.7/32`; an address that already has a prefix is kept. */
+export function hostCidr(ip: string): string {
+  if (ip.includes('/')) return ip;
+  return ip.includes(':') ? `${ip}/128` : `${ip}/32`;
+}
+
+/**
+ * On every droplet of the project: swarm control (2377/tcp), gossip (7946/tcp+udp), overlay VXLAN
+ * (4789/udp), SSH and the support server's port 80 — only from the project's own droplets, plus
+ * SSH from the operator's address.
+ */
+export function desiredInternalFirewall(config: Config, facts: PlanFacts): PlannedFirewall {
+  const own = [projectTag(config.project)];
+  const ssh: PlannedFirewallRule = { protocol: 'tcp', ports: '22', tags: own, ...(facts.operatorIp ? { addresses: [hostCidr(facts.operatorIp)] } : {}) };
+  return {
+    name: internalFirewallName(config.project),
+    tags: own,
+    inbound: [
+      ssh,
+      { protocol: 'tcp', ports: '80', tags: own },
+      { protocol: 'tcp', ports: '2377', tags: own },
+      { protocol: 'tcp', ports: '7946', tags: own },
+      { protocol: 'udp', ports: '7946', tags: own },
+      { protocol: 'udp', ports: '4789', tags: own },
+      { protocol: 'icmp', ports: ALL_PORTS, tags: own },
+    ],
+    outbound: [
+      { protocol: 'tcp', ports: ALL_PORTS, addresses: WORLD },
+      { protocol: 'udp', ports: ALL_PORTS, addresses: WORLD },
+      { protocol: 'icmp', ports: ALL_PORTS, addresses: WORLD },
+    ],
+  };
+}
+
+/** 80/443 on the entrypoint droplets only: from the world, or only from the load balancer in global-lb. */
+export function desiredEdgeFirewall(config: Config): PlannedFirewall {
+  const from: Pick<PlannedFirewallRule, 'addresses' | 'loadBalancers'> =
+    config.topology === 'global-lb' ? { loadBalancers: [loadBalancerName(config.project)] } : { addresses: WORLD };
+  return {
+    name: edgeFirewallName(config.project),
+    tags: [edgeTag(config.project)],
+    inbound: [
+      { protocol: 'tcp', ports: '80', ...from },
+      { protocol: 'tcp', ports: '443', ...from },
+    ],
+    outbound: [],
+  };
+}
+
+function describe(spec: PlannedFirewall, config: Config, facts: PlanFacts): string {
+  if (spec.name === internalFirewallName(config.project)) {
+    const ssh = facts.operatorIp ? `SSH from the project and ${hostCidr(facts.operatorIp)}` : 'SSH from the project only (set SWARM_WIZ_OPERATOR_IP to reach the droplets from here)';
+    return `firewall ${spec.name} on ${spec.tags.join(', ')}: swarm 2377/7946/4789 and ${ssh}`;
+  }
+  const from = config.topology === 'global-lb' ? `the load balancer ${loadBalancerName(config.project)}` : 'anywhere';
+  return `firewall ${spec.name} on ${spec.tags.join(', ')}: 80/443 from ${from}`;
+}
+
+export function planFirewalls(config: Config, state: State, facts: PlanFacts): FirewallStep[] {
+  const recorded = new Map(state.cloud.firewalls.map((f) => [f.name, f]));
+  const steps: FirewallStep[] = [desiredInternalFirewall(config, facts), desiredEdgeFirewall(config)].map((spec) => {
+    const have = recorded.get(spec.name);
+    const base = { kind: 'firewall' as const, id: stepId('firewall', spec.name), name: spec.name, spec, description: describe(spec, config, facts) };
+    if (!have) return { ...base, op: 'create' };
+    return { ...base, op: sameSpec(have.spec, spec) ? 'same' : 'update', recordedId: have.id };
+  });
+  const wanted = new Set(steps.map((s) => s.name));
+  for (const have of state.cloud.firewalls) {
+    if (wanted.has(have.name)) continue;
+    steps.push({ kind: 'firewall', op: 'delete', id: stepId('firewall', have.name), name: have.name, spec: have.spec as PlannedFirewall, recordedId: have.id, description: `firewall ${have.name} (id ${have.id}) is no longer needed` });
+  }
+  return steps;
+}

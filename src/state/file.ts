@@ -1,0 +1,59 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../adapters/fs-atomic.js';
+import { formatPath } from '../config/index.js';
+import { emptyState, stateSchema, type State } from './schema.js';
+
+/** Where a project's state lives, relative to its directory. */
+export const STATE_FILE = join('.swarm-wiz', 'state.json');
+
+export function statePath(dir: string): string {
+  return join(dir, STATE_FILE);
+}
+
+/** The state file exists but cannot be used; the message says which field and what to do. */
+export class StateFileError extends Error {
+  constructor(readonly path: string, reason: string) {
+    super(`${path} is not a valid swarm-wiz state file: ${reason}. It lists the cloud resources swarm-wiz created; restore it from a backup rather than deleting it, or those resources become orphans.`);
+    this.name = 'StateFileError';
+  }
+}
+
+/** Validates state JSON text; throws StateFileError naming the first bad field. */
+export function parseState(text: string, path = STATE_FILE): State {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new StateFileError(path, `not JSON (${(error as Error).message})`);
+  }
+  const result = stateSchema.safeParse(document);
+  if (!result.success) {
+    const issues = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+    throw new StateFileError(path, issues.join('; '));
+  }
+  return result.data;
+}
+
+/** Reads `<dir>/.swarm-wiz/state.json`; a missing file is an empty state for `project`. */
+export async function loadState(dir: string, project: string): Promise<State> {
+  const path = statePath(dir);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyState(project);
+    throw new StateFileError(path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  const state = parseState(text, path);
+  if (state.project !== project) {
+    throw new StateFileError(path, `it belongs to project ${JSON.stringify(state.project)}, not ${JSON.stringify(project)} (check --dir and the project key in swarm-wiz.yaml)`);
+  }
+  return state;
+}
+
+/** Writes the state atomically with mode 0600: it may hold join tokens. */
+export async function saveState(dir: string, state: State): Promise<void> {
+  const valid = stateSchema.parse(state);
+  await writeFileAtomic(statePath(dir), `${JSON.stringify(valid, null, 2)}\n`, 0o600);
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/** The state file's schema version. Bump it with a migration when the shape changes. */
+export const STATE_VERSION = 1;
+
+export const DROPLET_ROLES = ['manager', 'worker', 'support'] as const;
+export type DropletRole = (typeof DROPLET_ROLES)[number];
+
+const dropletRecord = z.strictObject({
+  id: z.number().int().positive(),
+  name: z.string().min(1),
+  role: z.enum(DROPLET_ROLES),
+  region: z.string(),
+  size: z.string(),
+  tags: z.array(z.string()),
+  status: z.enum(['new', 'active', 'off', 'archive']),
+  publicIpv4: z.string().optional(),
+  privateIpv4: z.string().optional(),
+});
+
+const firewallRecord = z.strictObject({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  /** The plan-level spec it was created or last updated from; a different desired spec means update. */
+  spec: z.unknown(),
+});
+
+const loadBalancerRecord = z.strictObject({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  ip: z.string().optional(),
+  spec: z.unknown(),
+});
+
+const dnsRecord = z.strictObject({
+  zone: z.string().min(1),
+  id: z.number().int().positive(),
+  type: z.literal('A'),
+  /** Relative to the zone: `@` for the apex. */
+  name: z.string().min(1),
+  data: z.string().min(1),
+});
+
+/** What swarm-wiz created at DigitalOcean: the ids to find, compare and delete them by. */
+export const cloudStateSchema = z.strictObject({
+  tags: z.array(z.string()).default([]),
+  sshKey: z.strictObject({ id: z.number().int().positive(), name: z.string(), fingerprint: z.string() }).optional(),
+  vpc: z.strictObject({ id: z.string().min(1), name: z.string(), region: z.string() }).optional(),
+  droplets: z.array(dropletRecord).default([]),
+  firewalls: z.array(firewallRecord).default([]),
+  loadBalancer: loadBalancerRecord.optional(),
+  dnsRecords: z.array(dnsRecord).default([]),
+});
+
+/** Secrets learned while bootstrapping the swarm. This file is the only place they may live. */
+const swarmStateSchema = z.strictObject({
+  joinTokens: z.strictObject({ manager: z.string(), worker: z.string() }).optional(),
+  managerAddress: z.string().optional(),
+});
+
+/**
+ * `.swarm-wiz/state.json`. Sections other engineers add later (certificates, …) are kept as they
+ * are (loose object) so a provisioning run never drops them; `cloud` and `swarm` are validated.
+ */
+export const stateSchema = z.looseObject({
+  version: z.literal(STATE_VERSION, { error: (i) => `version ${JSON.stringify(i.input)} is not ${STATE_VERSION} (written by another swarm-wiz version?)` }),
+  project: z.string().min(1),
+  cloud: cloudStateSchema.default({ tags: [], droplets: [], firewalls: [], dnsRecords: [] }),
+  swarm: swarmStateSchema.optional(),
+});
+
+export type State = z.output<typeof stateSchema>;
+export type CloudState = State['cloud'];
+export type DropletRecord = CloudState['droplets'][number];
+export type FirewallRecord = CloudState['firewalls'][number];
+export type LoadBalancerRecord = NonNullable<CloudState['loadBalancer']>;
+export type DnsRecordState = CloudState['dnsRecords'][number];
+
+/** The state of a project nothing has been created for yet. */
+export function emptyState(project: string): State {
+  return { version: STATE_VERSION, project, cloud: { tags: [], droplets: [], firewalls: [], dnsRecords: [] } };
+}
