@@ -50,6 +50,8 @@ export interface FirewallRule {
   /** Addresses (CIDR) and/or droplet tags the rule applies to. */
   addresses?: string[];
   tags?: string[];
+  /** Load balancer ids (`sources.load_balancer_uids`): 80/443 on the workers only from the project's LB. */
+  loadBalancerUids?: string[];
 }
 
 export interface FirewallSpec {
@@ -92,6 +94,8 @@ export interface CloudApi {
   verifyToken(): Promise<{ email: string; dropletLimit: number }>;
   listSshKeys(): Promise<SshKey[]>;
   createSshKey(name: string, publicKey: string): Promise<SshKey>;
+  /** DELETE /v2/account/keys/{id}; optional so implementations can add it later (destroy skips the key without it). */
+  deleteSshKey?(id: number): Promise<void>;
   createTag(name: string): Promise<void>;
   /** One bulk request (`names`), however many droplets. */
   createDroplets(request: CreateDropletsRequest): Promise<Droplet[]>;
