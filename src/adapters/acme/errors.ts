@@ -1,0 +1,89 @@
+/**
+ * Typed failures of certificate issuance. Every message is one line a person (or a cron mail)
+ * can act on; callers switch on the class, never on the text.
+ */
+export abstract class CertificateError extends Error {
+  /** When trying again makes sense, if the CA said so. */
+  readonly retryAfter: Date | undefined;
+
+  protected constructor(message: string, retryAfter?: Date, options?: { cause?: unknown }) {
+    super(message, options);
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** The ACME directory (or any later CA URL) could not be reached at all: DNS, refused, TLS, timeout. */
+export class CaUnreachableError extends CertificateError {
+  readonly url: string;
+  constructor(url: string, reason: string, cause?: unknown) {
+    super(`cannot reach the CA at ${url} (${reason})`, undefined, { cause });
+    this.name = 'CaUnreachableError';
+    this.url = url;
+  }
+}
+
+/** The CA answered with an RFC 8555 problem document (`urn:ietf:params:acme:error:*`). */
+export class AcmeProblemError extends CertificateError {
+  readonly type: string;
+  readonly status: number;
+  readonly detail: string;
+  constructor(problem: { type: string; status: number; detail: string; retryAfter?: Date }) {
+    const short = problem.type.replace('urn:ietf:params:acme:error:', '');
+    const retry = problem.retryAfter ? `; retry after ${problem.retryAfter.toISOString()}` : '';
+    super(`the CA refused (${short}, HTTP ${problem.status}): ${oneLine(problem.detail)}${retry}`, problem.retryAfter);
+    this.name = 'AcmeProblemError';
+    this.type = problem.type;
+    this.status = problem.status;
+    this.detail = problem.detail;
+  }
+}
+
+/** HTTP 429 or `rateLimited`: the CA will not accept more of this now. */
+export class RateLimitedError extends AcmeProblemError {
+  constructor(problem: { type: string; status: number; detail: string; retryAfter?: Date }) {
+    super(problem);
+    this.name = 'RateLimitedError';
+  }
+}
+
+/** The CA tried to validate a challenge and it failed (this counts against the CA's failed-validation limit). */
+export class ChallengeInvalidError extends CertificateError {
+  readonly identifier: string;
+  readonly challengeType: string;
+  readonly problemType: string | undefined;
+  constructor(identifier: string, challengeType: string, detail: string, problemType?: string) {
+    const short = problemType ? ` (${problemType.replace('urn:ietf:params:acme:error:', '')})` : '';
+    super(`the CA could not validate ${challengeType} for ${identifier}${short}: ${oneLine(detail)}`);
+    this.name = 'ChallengeInvalidError';
+    this.identifier = identifier;
+    this.challengeType = challengeType;
+    this.problemType = problemType;
+  }
+}
+
+/**
+ * Our own check of the challenge path failed, so the CA was never asked: a failed validation
+ * would have counted against Let's Encrypt's limit (5 per hour per account and host name).
+ */
+export class PreflightError extends CertificateError {
+  readonly identifier: string;
+  readonly challengeType: string;
+  constructor(identifier: string, challengeType: string, reason: string) {
+    super(`${challengeType} for ${identifier} is not reachable, so the CA was not asked: ${oneLine(reason)}`);
+    this.name = 'PreflightError';
+    this.identifier = identifier;
+    this.challengeType = challengeType;
+  }
+}
+
+/** Something swarm-wiz's side got wrong while issuing (responder, store, key handling). */
+export class IssuanceError extends CertificateError {
+  constructor(message: string, cause?: unknown) {
+    super(oneLine(message), undefined, { cause });
+    this.name = 'IssuanceError';
+  }
+}
+
+export function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}

@@ -1,0 +1,61 @@
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+
+/** What a stored certificate is, readable without asking the CA. Dates are ISO strings. */
+export interface CertificateMeta {
+  serial: string;
+  notBefore: string;
+  notAfter: string;
+  /** The issuer's common name (or its whole DN when it has none). */
+  issuer: string;
+  /** Every DNS name the certificate covers, in its order. */
+  sans: string[];
+  /** A self-signed stand-in so the proxy can start before the first real certificate. */
+  placeholder: boolean;
+}
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/** The PEM certificates of a chain, leaf first. */
+export function splitChain(fullchainPem: string): string[] {
+  return fullchainPem.match(PEM_CERT) ?? [];
+}
+
+function commonNameOf(dn: string): string {
+  const cn = dn.split('\n').find((part) => part.startsWith('CN='));
+  return cn ? cn.slice(3) : dn.replace(/\n/g, ', ');
+}
+
+/** A serial as lower-case hex without separators or leading zeros, so stored and served serials compare equal. */
+export function normaliseSerial(serial: string): string {
+  return serial.replace(/[^0-9a-fA-F]/g, '').replace(/^0+(?=.)/, '').toLowerCase();
+}
+
+/** Metadata of the leaf of a chain. Throws when the text holds no certificate. */
+export function certificateMeta(fullchainPem: string, placeholder = false): CertificateMeta {
+  const leafPem = splitChain(fullchainPem)[0];
+  if (!leafPem) throw new Error('holds no PEM certificate');
+  const leaf = new X509Certificate(leafPem);
+  const sans = (leaf.subjectAltName ?? '')
+    .split(', ')
+    .filter((entry) => entry.startsWith('DNS:'))
+    .map((entry) => entry.slice(4));
+  return {
+    serial: normaliseSerial(leaf.serialNumber),
+    notBefore: new Date(leaf.validFrom).toISOString(),
+    notAfter: new Date(leaf.validTo).toISOString(),
+    issuer: commonNameOf(leaf.issuer),
+    sans,
+    placeholder,
+  };
+}
+
+/** True when the private key belongs to the chain's leaf certificate. */
+export function keyMatchesCertificate(keyPem: string, fullchainPem: string): boolean {
+  const leafPem = splitChain(fullchainPem)[0];
+  if (!leafPem) return false;
+  try {
+    return new X509Certificate(leafPem).checkPrivateKey(createPrivateKey(keyPem));
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,67 @@
+import { CertificateError, IssuanceError } from '../adapters/acme/errors.js';
+import type { CertificateOrder, IssuedCertificate } from '../adapters/acme/acme-issuer.js';
+import type { CertificateMeta } from './metadata.js';
+import { renewalDecision, type RenewalReason } from './renewal-policy.js';
+import { allNames, type SiteNames } from './sites.js';
+import type { CertificateStore } from './store.js';
+
+/** Anything that can issue one certificate (the ACME engine; tests may wrap it). */
+export interface CertificateIssuer {
+  issue(order: CertificateOrder): Promise<IssuedCertificate>;
+}
+
+export type SiteRenewal =
+  | { domain: string; outcome: 'not-due'; reason: RenewalReason; renewAt?: Date }
+  | { domain: string; outcome: 'renewed'; reason: RenewalReason; meta: CertificateMeta }
+  | { domain: string; outcome: 'failed'; reason: RenewalReason; error: CertificateError };
+
+export interface RenewOptions {
+  sites: SiteNames[];
+  store: CertificateStore;
+  issuer: CertificateIssuer;
+  now?: Date;
+  force?: boolean;
+  /** Limit to these domains (default all sites). */
+  only?: string[];
+}
+
+/**
+ * Renews every site that is due (or all with `force`), in parallel, one order each. A failure
+ * touches nothing stored but `renewal.json` (the error and when to retry); the old certificate
+ * stays in place and keeps being served.
+ */
+export async function renewSites(options: RenewOptions): Promise<SiteRenewal[]> {
+  const now = options.now ?? new Date();
+  const sites = options.only ? options.sites.filter((site) => options.only?.includes(site.domain)) : options.sites;
+  return Promise.all(sites.map((site) => renewOne(site, options, now)));
+}
+
+async function renewOne(site: SiteNames, options: RenewOptions, now: Date): Promise<SiteRenewal> {
+  const { store } = options;
+  let decision;
+  try {
+    decision = renewalDecision(await store.readMeta(site.domain), allNames(site), now, options.force);
+  } catch (error) {
+    return { domain: site.domain, outcome: 'failed', reason: 'missing', error: new IssuanceError((error as Error).message, error) };
+  }
+  if (!decision.due) return { domain: site.domain, outcome: 'not-due', reason: decision.reason, renewAt: decision.renewAt };
+  const previous = await store.readRenewal(site.domain).catch(() => undefined);
+  const attemptAt = new Date().toISOString();
+  try {
+    const issued = await options.issuer.issue({ domain: site.domain, altNames: site.altNames });
+    const meta = await store.save(site.domain, issued.keyPem, issued.fullchainPem, { names: allNames(site) });
+    await store.writeRenewal(site.domain, { lastAttemptAt: attemptAt, lastSuccessAt: attemptAt });
+    return { domain: site.domain, outcome: 'renewed', reason: decision.reason, meta };
+  } catch (thrown) {
+    const error = thrown instanceof CertificateError ? thrown : new IssuanceError((thrown as Error).message ?? String(thrown), thrown);
+    await store
+      .writeRenewal(site.domain, {
+        lastAttemptAt: attemptAt,
+        ...(previous?.lastSuccessAt ? { lastSuccessAt: previous.lastSuccessAt } : {}),
+        lastError: error.message,
+        ...(error.retryAfter ? { retryAfter: error.retryAfter.toISOString() } : {}),
+      })
+      .catch(() => undefined);
+    return { domain: site.domain, outcome: 'failed', reason: decision.reason, error };
+  }
+}

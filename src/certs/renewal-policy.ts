@@ -1,0 +1,40 @@
+import type { CertificateMeta } from './metadata.js';
+
+export type RenewalReason = 'missing' | 'placeholder' | 'names-changed' | 'expired' | 'due' | 'forced' | 'valid';
+
+export interface RenewalDecision {
+  due: boolean;
+  reason: RenewalReason;
+  /** When the certificate enters its renewal window (absent when there is no real certificate). */
+  renewAt?: Date;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * When a certificate becomes due: once less than a third of its lifetime remains. Relative,
+ * never a fixed 30 days, so 90-day, 45-day and 6-day certificates all renew in time.
+ */
+export function renewalTime(meta: Pick<CertificateMeta, 'notBefore' | 'notAfter'>): Date {
+  const start = Date.parse(meta.notBefore);
+  const end = Date.parse(meta.notAfter);
+  return new Date(end - (end - start) / 3);
+}
+
+/** Whole days left until `notAfter` (negative once expired). */
+export function daysLeft(meta: Pick<CertificateMeta, 'notAfter'>, now: Date): number {
+  return Math.floor((Date.parse(meta.notAfter) - now.getTime()) / DAY);
+}
+
+/** Whether a site needs a new certificate now, and why. Pure. */
+export function renewalDecision(meta: CertificateMeta | undefined, wantedNames: string[], now: Date, force = false): RenewalDecision {
+  if (!meta) return { due: true, reason: 'missing' };
+  if (meta.placeholder) return { due: true, reason: 'placeholder' };
+  const renewAt = renewalTime(meta);
+  if (force) return { due: true, reason: 'forced', renewAt };
+  const covered = new Set(meta.sans.map((name) => name.toLowerCase()));
+  if (wantedNames.some((name) => !covered.has(name.toLowerCase()))) return { due: true, reason: 'names-changed', renewAt };
+  if (Date.parse(meta.notAfter) <= now.getTime()) return { due: true, reason: 'expired', renewAt };
+  if (renewAt.getTime() <= now.getTime()) return { due: true, reason: 'due', renewAt };
+  return { due: false, reason: 'valid', renewAt };
+}

@@ -1,0 +1,177 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { Agent, request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { generateCertificate, type PemPair } from '../../src/certs/x509-generate.js';
+
+/**
+ * Let's Encrypt's test CA on loopback: `pebble` (ACME server, validating for real) plus
+ * `pebble-challtestsrv` as the DNS server Pebble asks (A records for every name → 127.0.0.1,
+ * TXT records set by the test for dns-01). Fails, never skips, when a binary is missing.
+ */
+export interface PebblePeer {
+  /** ACME directory URL (https, trusted through `listenerCaPem`). */
+  directoryUrl: string;
+  /** CA that signed Pebble's own listener certificate (what a client must trust to talk to Pebble). */
+  listenerCaPem: string;
+  /** An https agent trusting Pebble's listener. */
+  agent: Agent;
+  /** Pebble's root for the certificates it issues (from the management API). */
+  issuingRootPem(): Promise<string>;
+  /** `127.0.0.1:PORT` of challtestsrv's DNS server. */
+  dnsServer: string;
+  /** The port Pebble connects to for http-01. */
+  httpPort: number;
+  challtestsrv: ChallTestSrv;
+  /** Writes a listener certificate signed by the same CA (for a fault-injecting proxy in front of Pebble). */
+  listenerCertificate(): PemPair;
+  stop(): Promise<void>;
+}
+
+export interface ChallTestSrv {
+  setTxt(host: string, value: string): Promise<void>;
+  clearTxt(host: string): Promise<void>;
+  addA(host: string, addresses: string[]): Promise<void>;
+  clearA(host: string): Promise<void>;
+}
+
+/** A free loopback TCP port from the OS. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function requireBinary(name: string): Promise<string> {
+  const found = await execa('sh', ['-c', 'command -v "$1"', 'sh', name], { reject: false });
+  if (found.exitCode !== 0 || found.stdout.trim() === '') {
+    throw new Error(`${name} is not installed: the certificate tests need Debian's "pebble" package (apt-get install pebble; test/peers/install.sh does it)`);
+  }
+  return found.stdout.trim();
+}
+
+function httpsGet(url: string, agent: Agent): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent, timeout: 2000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`timeout fetching ${url}`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function httpPost(url: string, body: unknown): Promise<void> {
+  const response = await fetch(url, { method: 'POST', body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`challtestsrv ${url} answered ${response.status}: ${await response.text()}`);
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, process: ResultPromise, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void process.then(
+    () => (exited = true),
+    () => (exited = true),
+  );
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`${what} exited during start-up`);
+    if (await check().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${what} did not become ready within ${timeoutMs / 1000} s`);
+}
+
+/**
+ * Starts challtestsrv and Pebble on free loopback ports. `httpPort` is where Pebble validates
+ * http-01 (make it the port of the loopback nginx).
+ */
+export async function startPebble(options: { httpPort: number }): Promise<PebblePeer> {
+  const pebbleBin = await requireBinary('pebble');
+  const challBin = await requireBinary('pebble-challtestsrv');
+  const dir = await mkdtemp(join(tmpdir(), 'swarm-wiz-pebble-'));
+  const now = Date.now();
+  const ca = await generateCertificate({ names: [], commonName: 'swarm-wiz test listener CA', isCa: true, notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000) });
+  const listener = await generateCertificate({ names: ['localhost', 'ip:127.0.0.1'], issuer: ca, notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000) });
+  await writeFile(join(dir, 'cert.pem'), listener.certPem);
+  await writeFile(join(dir, 'key.pem'), listener.keyPem, { mode: 0o600 });
+
+  const [acmePort, mgmtPort, dnsPort, challMgmtPort, tlsPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const configPath = join(dir, 'pebble-config.json');
+  await writeFile(
+    configPath,
+    JSON.stringify({
+      pebble: {
+        listenAddress: `127.0.0.1:${acmePort}`,
+        managementListenAddress: `127.0.0.1:${mgmtPort}`,
+        certificate: join(dir, 'cert.pem'),
+        privateKey: join(dir, 'key.pem'),
+        httpPort: options.httpPort,
+        tlsPort,
+        ocspResponderURL: '',
+        externalAccountBindingRequired: false,
+      },
+    }),
+  );
+
+  const children: ResultPromise[] = [];
+  const stop = async () => {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.allSettled(children);
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const chall = execa(
+      challBin,
+      ['-defaultIPv4', '127.0.0.1', '-defaultIPv6', '', '-dns01', `127.0.0.1:${dnsPort}`, '-http01', '', '-https01', '', '-tlsalpn01', '', '-management', `127.0.0.1:${challMgmtPort}`],
+      { reject: false, stdio: 'ignore' },
+    );
+    children.push(chall);
+    const challUrl = `http://127.0.0.1:${challMgmtPort}`;
+    await waitFor('pebble-challtestsrv', async () => (await fetch(`${challUrl}/clear-txt`, { method: 'POST', body: '{"host":"ready.test."}' })).ok, chall);
+
+    const env: NodeJS.ProcessEnv = { ...process.env, PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0' };
+    delete env.PEBBLE_VA_ALWAYS_VALID;
+    const pebble = execa(pebbleBin, ['-config', configPath, '-dnsserver', `127.0.0.1:${dnsPort}`], { reject: false, env, extendEnv: false, stdio: 'ignore' });
+    children.push(pebble);
+    const agent = new Agent({ ca: ca.certPem, keepAlive: false });
+    const directoryUrl = `https://127.0.0.1:${acmePort}/dir`;
+    await waitFor('pebble', async () => (await httpsGet(directoryUrl, agent)).status === 200, pebble);
+
+    const fqdn = (host: string) => (host.endsWith('.') ? host : `${host}.`);
+    return {
+      directoryUrl,
+      listenerCaPem: ca.certPem,
+      agent,
+      dnsServer: `127.0.0.1:${dnsPort}`,
+      httpPort: options.httpPort,
+      listenerCertificate: () => listener,
+      issuingRootPem: async () => {
+        const root = await httpsGet(`https://127.0.0.1:${mgmtPort}/roots/0`, agent);
+        if (root.status !== 200) throw new Error(`pebble /roots/0 answered ${root.status}`);
+        return root.body;
+      },
+      challtestsrv: {
+        setTxt: (host, value) => httpPost(`${challUrl}/set-txt`, { host: fqdn(host), value }),
+        clearTxt: (host) => httpPost(`${challUrl}/clear-txt`, { host: fqdn(host) }),
+        addA: (host, addresses) => httpPost(`${challUrl}/add-a`, { host: fqdn(host), addresses }),
+        clearA: (host) => httpPost(`${challUrl}/clear-a`, { host: fqdn(host) }),
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
