@@ -1,0 +1,104 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { configToYaml, loadConfig, parseConfig, saveConfig, SEED_EXAMPLE, type Config } from '../../config/index.js';
+import { loadState } from '../../state/index.js';
+import { inquirerPrompter } from '../../wizard/prompter.js';
+import { DEFAULT_CONFIG_FILE, projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
+import { CliExit, EXIT } from '../exit.js';
+import { writeLine, type CliIo } from '../io.js';
+import { cloudText, previewProject, reviewText, writeFilesWithProgress, type ProjectPreview } from '../project-output.js';
+import { PROVISIONING_MISSING, provisioningEngine } from '../provisioning.js';
+import { afterInk, releaseStdin } from '../terminal-handoff.js';
+
+interface ApplyOptions extends CommonOptions {
+  example: boolean;
+}
+
+/** Where --example writes when no --dir is given. */
+export const EXAMPLE_DIR = 'swarm-wiz-example';
+
+export const PLAN_ONLY_LINE = 'Plan-only: DIGITALOCEAN_TOKEN is not set, so swarm-wiz writes the files and creates nothing in DigitalOcean.';
+
+export function registerApplyCommand(program: Command, io: CliIo): void {
+  withCommonOptions(program.command('apply'))
+    .description('write every file from swarm-wiz.yaml and, with DIGITALOCEAN_TOKEN set, provision the cloud; no questions with --yes')
+    .option('--example', "use the seed's example project (a.com, b.com, c.com with services A, B, C); always plan-only", false)
+    .action(async (options: ApplyOptions) => {
+      try {
+        await applyCommand(options, io);
+      } finally {
+        releaseStdin(io);
+      }
+    });
+}
+
+async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
+  const example = options.example;
+  const { config, configPath, dir } = example ? await exampleProject(options, io) : await projectFromFile(options, io);
+  const token = example ? undefined : io.env.DIGITALOCEAN_TOKEN?.trim() || undefined;
+  const provision = token ? provisioningEngine() : undefined;
+  if (token && !provision) throw new CliExit(EXIT.failure, PROVISIONING_MISSING);
+
+  const preview = previewProject(config, dir, await loadState(dir, config.project), { planOnly: !token, savesConfig: example });
+  if (!options.yes && !example) await confirmOrStop(io, preview);
+
+  if (!token && !options.json) writeLine(io.stdout, PLAN_ONLY_LINE);
+  const display = options.json ? 'none' : io.isTTY ? 'ink' : 'lines';
+  if (example) {
+    await saveConfig(configPath, config);
+    if (display !== 'none') writeLine(io.stdout, `  wrote ${DEFAULT_CONFIG_FILE}`);
+  }
+  const outcome = await writeFilesWithProgress(io, dir, preview.files, display);
+  if (outcome.failed.length > 0) {
+    throw new CliExit(EXIT.failure, `${outcome.failed.length} file(s) could not be written: ${outcome.failed.map((f) => `${f.path} (${f.error})`).join(', ')}`);
+  }
+
+  if (options.json) {
+    writeLine(io.stdout, JSON.stringify(jsonSummary(preview, outcome.written, example ? configPath : undefined), null, 2));
+  } else if (!token) {
+    writeLine(io.stdout);
+    writeLine(io.stdout, cloudText(preview, io.stdout.columns || 160));
+    writeLine(io.stdout);
+    writeLine(io.stdout, `To create it: export DIGITALOCEAN_TOKEN=… and run swarm-wiz apply --config ${configPath} --yes`);
+  }
+  if (provision && token) await provision({ config, dir, token, io, verbose: options.verbose });
+}
+
+async function exampleProject(options: ApplyOptions, io: CliIo): Promise<{ config: Config; configPath: string; dir: string }> {
+  const dir = resolve(io.cwd, options.dir ?? EXAMPLE_DIR);
+  const config = parseConfig(SEED_EXAMPLE);
+  const configPath = join(dir, DEFAULT_CONFIG_FILE);
+  const existing = await readFile(configPath, 'utf8').catch(() => undefined);
+  if (existing !== undefined && existing !== configToYaml(config)) {
+    throw new CliExit(EXIT.usage, `${configPath} already exists and is not the example; --example would overwrite it. Choose another --dir.`);
+  }
+  return { config, configPath, dir };
+}
+
+async function projectFromFile(options: ApplyOptions, io: CliIo): Promise<{ config: Config; configPath: string; dir: string }> {
+  const { configPath, dir } = projectPaths(options, io);
+  return { config: await loadConfig(configPath), configPath, dir };
+}
+
+async function confirmOrStop(io: CliIo, preview: ProjectPreview): Promise<void> {
+  if (!io.isTTY) {
+    throw new CliExit(EXIT.usage, 'apply needs a confirmation: pass --yes to apply without questions (no terminal to ask on).');
+  }
+  writeLine(io.stdout, reviewText(preview, io.stdout.columns || 160));
+  afterInk(io);
+  const prompter = io.prompter ?? inquirerPrompter({ input: io.stdin, output: io.stdout });
+  const go = await prompter.confirm({ message: preview.planOnly ? 'Write these files?' : 'Write these files and make these changes in DigitalOcean?', default: true });
+  if (!go) throw new CliExit(EXIT.failure, 'Cancelled; nothing was written.');
+}
+
+function jsonSummary(preview: ProjectPreview, written: string[], savedConfig: string | undefined) {
+  return {
+    project: preview.config.project,
+    dir: preview.dir,
+    planOnly: preview.planOnly,
+    ...(savedConfig ? { config: savedConfig } : {}),
+    files: preview.files.map(({ path, mode, description }) => ({ path, mode: `0${mode.toString(8)}`, description, written: written.includes(path) })),
+    cloud: preview.steps.map(({ op, kind, name, description }) => ({ op, kind, name, description })),
+  };
+}

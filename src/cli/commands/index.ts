@@ -1,0 +1,16 @@
+import type { Command } from 'commander';
+import type { CliIo } from '../io.js';
+import { registerApplyCommand } from './apply.js';
+import { registerWizardCommand } from './wizard.js';
+
+/** Adds one command to the program. Each command lives in its own file in this folder. */
+export type RegisterCommand = (program: Command, io: CliIo) => void;
+
+/**
+ * Every swarm-wiz command, in the order `--help` lists them. To add a command: create
+ * `commands/<name>.ts` exporting `register<Name>Command(program, io)` and add it here.
+ */
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerWizardCommand,
+  registerApplyCommand,
+];

@@ -1,0 +1,45 @@
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { CliIo } from './io.js';
+
+/** The flags every project command accepts (see DESIGN.md "Common flags"). */
+export interface CommonOptions {
+  config?: string;
+  dir?: string;
+  yes: boolean;
+  json: boolean;
+  verbose: boolean;
+}
+
+export const DEFAULT_CONFIG_FILE = 'swarm-wiz.yaml';
+
+/** Adds --config, --dir, --yes, --json and --verbose to a command. */
+export function withCommonOptions(command: Command): Command {
+  return command
+    .option('--config <file>', `the project file (default: ./${DEFAULT_CONFIG_FILE}, or the one in --dir)`)
+    .option('--dir <dir>', "where generated files and .swarm-wiz/ go (default: the config's folder)")
+    .option('--yes', 'do not ask for confirmation', false)
+    .option('--json', 'machine-readable output', false)
+    .option('--verbose', 'more detail, including stack traces of failures', false);
+}
+
+export interface ProjectPaths {
+  /** Absolute path of swarm-wiz.yaml. */
+  configPath: string;
+  /** Absolute project directory: generated files and .swarm-wiz/ live here. */
+  dir: string;
+}
+
+/**
+ * Resolves --config and --dir against the working directory. --dir defaults to the config's
+ * folder; without --config the project file is the one in --dir (or in the working directory).
+ */
+export function projectPaths(options: Pick<CommonOptions, 'config' | 'dir'>, io: Pick<CliIo, 'cwd'>): ProjectPaths {
+  if (options.config === undefined) {
+    const dir = resolve(io.cwd, options.dir ?? '.');
+    return { configPath: join(dir, DEFAULT_CONFIG_FILE), dir };
+  }
+  const configPath = resolve(io.cwd, options.config);
+  const dir = options.dir === undefined ? dirname(configPath) : resolve(io.cwd, options.dir);
+  return { configPath, dir };
+}

@@ -1,0 +1,84 @@
+import { render, renderToString } from 'ink';
+import { renderProjectFiles, type GeneratedFile } from '../../recipes/index.js';
+import { DEFAULT_CONFIG_FILE } from './common-options.js';
+import type { Config } from '../config/index.js';
+import { planCloud, type PlanStep } from '../plan/index.js';
+import type { State } from '../state/index.js';
+import { FileProgressScreen } from '../../screens/file-progress.js';
+import { CloudSection, ReviewScreen, type ReviewFile } from '../../screens/review.js';
+import { applyFileWriteEvent, pendingRows, writeProjectFiles, type WriteOutcome } from './file-writes.js';
+import { writeLine, type CliIo } from './io.js';
+import { afterInk, afterPrompt } from './terminal-handoff.js';
+
+/** Everything the review screen shows and apply does locally, computed before anything is written. */
+export interface ProjectPreview {
+  config: Config;
+  dir: string;
+  files: GeneratedFile[];
+  /** What the review lists: swarm-wiz.yaml (when the caller saves it) and every generated file. */
+  reviewFiles: ReviewFile[];
+  /** The provisioning engine's plan against the recorded state. */
+  steps: PlanStep[];
+  planOnly: boolean;
+}
+
+export interface PreviewOptions {
+  planOnly: boolean;
+  /** The caller saves swarm-wiz.yaml too (wizard, --example), so the review lists it. */
+  savesConfig: boolean;
+}
+
+/**
+ * Renders every file (pure) and lists the cloud resources. Throws before any write if a recipe
+ * fails, so a failure never leaves a half-generated project. swarm-wiz.yaml itself is saved by
+ * the caller (saveConfig), never by a recipe.
+ */
+export function previewProject(config: Config, dir: string, state: State, { planOnly, savesConfig }: PreviewOptions): ProjectPreview {
+  const files = renderProjectFiles(config, {}).filter((file) => file.path !== DEFAULT_CONFIG_FILE);
+  const configRow: ReviewFile = { path: DEFAULT_CONFIG_FILE, mode: 0o644, description: 'the project: desired state, safe to commit (no secrets)' };
+  const reviewFiles = [...(savesConfig ? [configRow] : []), ...files.map(({ path, mode, description }) => ({ path, mode, description }))];
+  return { config, dir, files, reviewFiles, steps: planCloud(config, state), planOnly };
+}
+
+/** The Ink review screen as text, for any stream. */
+export function reviewText(preview: ProjectPreview, columns = 120): string {
+  return renderToString(
+    <ReviewScreen project={preview.config.project} dir={preview.dir} files={preview.reviewFiles} steps={preview.steps} planOnly={preview.planOnly} />,
+    { columns },
+  );
+}
+
+/** Only the cloud part of the review, as text: what plan-only apply prints after writing the files. */
+export function cloudText(preview: ProjectPreview, columns = 120): string {
+  return renderToString(<CloudSection steps={preview.steps} planOnly={preview.planOnly} />, { columns });
+}
+
+/** How file writing is shown: a live Ink list (terminal), a line per file, or nothing (--json). */
+export type ProgressDisplay = 'ink' | 'lines' | 'none';
+
+/** Writes the files, showing progress as asked. */
+export async function writeFilesWithProgress(io: CliIo, dir: string, files: readonly GeneratedFile[], display: ProgressDisplay): Promise<WriteOutcome> {
+  if (display === 'none') return writeProjectFiles(dir, files);
+  if (display === 'lines') {
+    return writeProjectFiles(dir, files, (event) => {
+      if (event.type === 'done') writeLine(io.stdout, `  wrote ${event.path}`);
+      if (event.type === 'failed') writeLine(io.stderr, `  FAILED ${event.path}: ${event.error}`);
+    });
+  }
+  let rows = pendingRows(files);
+  afterPrompt(io);
+  const app = render(<FileProgressScreen dir={dir} rows={rows} />, {
+    stdout: io.stdout,
+    stdin: io.stdin,
+    stderr: io.stderr,
+    patchConsole: false,
+  });
+  const outcome = await writeProjectFiles(dir, files, (event) => {
+    rows = applyFileWriteEvent(rows, event);
+    app.rerender(<FileProgressScreen dir={dir} rows={rows} />);
+  });
+  app.unmount();
+  await app.waitUntilExit();
+  afterInk(io);
+  return outcome;
+}

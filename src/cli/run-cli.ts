@@ -1,0 +1,58 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/index.js';
+import { COMMANDS } from './commands/index.js';
+import { CliExit, EXIT, type ExitCode } from './exit.js';
+import { writeLine, type CliIo } from './io.js';
+
+/** The commander program with every command registered; output goes to `io`, never exits the process. */
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('swarm-wiz')
+    .description('Several domains on HTTPS behind one NGINX proxy in a Docker Swarm on DigitalOcean')
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+  for (const register of COMMANDS) register(program, io);
+  return program;
+}
+
+/**
+ * Runs swarm-wiz with the given arguments (without `node` and the script) and returns the exit
+ * code: 0 ok, 1 runtime failure, 2 invalid config or usage.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  const program = buildProgram(io);
+  const verbose = argv.includes('--verbose');
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT.ok;
+  } catch (error) {
+    return exitCodeOf(error, io, verbose);
+  }
+}
+
+function exitCodeOf(error: unknown, io: CliIo, verbose: boolean): ExitCode {
+  if (error instanceof CliExit) {
+    if (error.message) writeLine(io.stderr, error.message);
+    return error.code;
+  }
+  if (error instanceof ConfigError) {
+    writeLine(io.stderr, error.message);
+    writeLine(io.stderr, 'Nothing was written.');
+    return EXIT.usage;
+  }
+  if (error instanceof CommanderError) {
+    // commander has already printed its message (help, version or the usage error).
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (error instanceof Error && error.name === 'ExitPromptError') {
+    writeLine(io.stderr, 'Cancelled.');
+    return EXIT.failure;
+  }
+  const message = error instanceof Error ? (verbose ? (error.stack ?? error.message) : error.message) : String(error);
+  writeLine(io.stderr, `swarm-wiz failed: ${message}`);
+  if (!verbose) writeLine(io.stderr, '(run again with --verbose for details)');
+  return EXIT.failure;
+}

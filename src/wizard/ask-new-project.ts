@@ -1,0 +1,90 @@
+import { parseConfig, type Config, type ConfigInput } from '../config/index.js';
+import { askSite, takenBy, type SiteInput } from './ask-site.js';
+import { CA_CHOICES, DELIVERY_CHOICES, MANAGER_COUNTS, REGIONS, SIZES, challengeChoices, topologyChoices } from './choices.js';
+import type { Prompter } from './prompter.js';
+import { validateCaUrl, validateEmail, validateProject, validateRegistry, validateWorkers } from './validators.js';
+
+export interface WizardDeps {
+  prompter: Prompter;
+  /** Prints one line between questions (notes such as "plan-only"). */
+  say: (line: string) => void;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface WizardAnswers {
+  config: Config;
+  /** The DigitalOcean token, kept in memory only; undefined means plan-only. */
+  token: string | undefined;
+}
+
+export const PLAN_ONLY_NOTE = 'No DigitalOcean token: plan-only. swarm-wiz writes every file and shows what it would create; nothing is created in the cloud.';
+
+/** Where the token comes from: the environment, else a masked question; empty means plan-only. */
+export async function askToken({ prompter, say, env }: WizardDeps): Promise<string | undefined> {
+  const fromEnv = env.DIGITALOCEAN_TOKEN?.trim();
+  if (fromEnv) {
+    say('Using the DigitalOcean token from DIGITALOCEAN_TOKEN.');
+    return fromEnv;
+  }
+  const typed = (await prompter.password({ message: 'DigitalOcean API token (leave empty for plan-only)' })).trim();
+  if (typed === '') {
+    say(PLAN_ONLY_NOTE);
+    return undefined;
+  }
+  return typed;
+}
+
+async function askSites(prompter: Prompter): Promise<SiteInput[]> {
+  const sites: SiteInput[] = [];
+  const taken = takenBy(sites);
+  do {
+    sites.push(await askSite(prompter, taken));
+  } while (await prompter.confirm({ message: 'Add another domain?', default: false }));
+  return sites;
+}
+
+async function askCertificates(prompter: Prompter, sites: readonly SiteInput[]): Promise<Pick<ConfigInput, 'certificates' | 'registry'>> {
+  const firstDomain = sites[0]?.domain.replace(/^\*\./, '');
+  const emailDefault = firstDomain ? `ops@${firstDomain}` : undefined;
+  const email = (
+    await prompter.input({ message: "E-mail for Let's Encrypt (expiry notices)", ...(emailDefault && validateEmail(emailDefault) === true ? { default: emailDefault } : {}), validate: validateEmail })
+  ).trim();
+  const caChoice = await prompter.select({ message: 'Certificate authority', choices: CA_CHOICES, default: 'staging' });
+  const ca = caChoice === 'url' ? (await prompter.input({ message: 'ACME directory URL (https://…)', validate: validateCaUrl })).trim() : caChoice;
+  const hasWildcard = sites.some((site) => [site.domain, ...(site.aliases ?? [])].some((host) => host.startsWith('*.')));
+  const challenge = await prompter.select({
+    message: 'How to prove you own the domains',
+    choices: challengeChoices(hasWildcard),
+    default: hasWildcard ? 'dns-01' : 'http-01',
+  });
+  const delivery = await prompter.select({ message: 'How certificates reach the proxy', choices: DELIVERY_CHOICES, default: 'secrets' });
+  const registry =
+    delivery === 'image'
+      ? (await prompter.input({ message: 'Registry to push the proxy image to (like registry.digitalocean.com/me)', validate: validateRegistry })).trim()
+      : undefined;
+  return { certificates: { email, ca, challenge, delivery }, ...(registry ? { registry } : {}) };
+}
+
+/**
+ * The whole first-run interview, in the order a person thinks about it: project, token, machines,
+ * domains and services, proxy placement, certificates. Returns a validated config.
+ */
+export async function askNewProject(deps: WizardDeps, defaults: { project?: string } = {}): Promise<WizardAnswers> {
+  const { prompter } = deps;
+  const suggested = defaults.project && validateProject(defaults.project) === true ? defaults.project : 'demo';
+  const project = (await prompter.input({ message: 'Project name (the stack name)', default: suggested, validate: validateProject })).trim();
+  const token = await askToken(deps);
+  const region = await prompter.select({ message: 'Region', choices: REGIONS, default: 'fra1' });
+  const size = await prompter.select({ message: 'Droplet size', choices: SIZES, default: 's-1vcpu-2gb' });
+  const managers = await prompter.select({ message: 'Managers', choices: MANAGER_COUNTS, default: 1 });
+  const workers = Number((await prompter.input({ message: 'Workers (0–50)', default: '3', validate: validateWorkers })).trim());
+  const sites = await askSites(prompter);
+  const topology = await prompter.select({
+    message: 'Where the NGINX proxy runs',
+    choices: topologyChoices(workers, sites.length),
+    default: 'manager',
+  });
+  const certs = await askCertificates(prompter, sites);
+  const config = parseConfig({ project, region, size, managers, workers, topology, sites, ...certs });
+  return { config, token };
+}

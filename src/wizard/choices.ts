@@ -1,0 +1,69 @@
+import type { Challenge, Delivery, Topology } from '../config/index.js';
+import type { Choice } from './prompter.js';
+
+/** DigitalOcean regions that offer droplets, load balancers and VPCs. */
+export const REGIONS: readonly Choice<string>[] = [
+  { value: 'fra1', name: 'fra1  Frankfurt' },
+  { value: 'ams3', name: 'ams3  Amsterdam' },
+  { value: 'lon1', name: 'lon1  London' },
+  { value: 'nyc1', name: 'nyc1  New York 1' },
+  { value: 'nyc3', name: 'nyc3  New York 3' },
+  { value: 'sfo3', name: 'sfo3  San Francisco' },
+  { value: 'tor1', name: 'tor1  Toronto' },
+  { value: 'sgp1', name: 'sgp1  Singapore' },
+  { value: 'blr1', name: 'blr1  Bangalore' },
+  { value: 'syd1', name: 'syd1  Sydney' },
+];
+
+export const SIZES: readonly Choice<string>[] = [
+  { value: 's-1vcpu-1gb', name: 's-1vcpu-1gb  1 vCPU, 1 GB' },
+  { value: 's-1vcpu-2gb', name: 's-1vcpu-2gb  1 vCPU, 2 GB' },
+  { value: 's-2vcpu-2gb', name: 's-2vcpu-2gb  2 vCPU, 2 GB' },
+  { value: 's-2vcpu-4gb', name: 's-2vcpu-4gb  2 vCPU, 4 GB' },
+  { value: 's-4vcpu-8gb', name: 's-4vcpu-8gb  4 vCPU, 8 GB' },
+];
+
+export const MANAGER_COUNTS: readonly Choice<1 | 3>[] = [
+  { value: 1, name: '1 manager', description: 'cheapest; if it is lost the swarm cannot be managed until it is rebuilt' },
+  { value: 3, name: '3 managers', description: 'the swarm survives losing one manager (Raft needs a majority)' },
+];
+
+/** The seed's four proxy placements, each with its trade-off in one line. */
+export function topologyChoices(workers: number, siteCount: number): Choice<Topology>[] {
+  const needWorkers = (needed: number) => (workers >= needed ? false : `needs at least ${needed} worker${needed === 1 ? '' : 's'}, you chose ${workers}`);
+  return [
+    { value: 'manager', name: 'manager     proxy on the manager', description: 'simplest; the manager is a single point of failure: if it goes down every domain is down', disabled: false },
+    { value: 'dedicated', name: 'dedicated   proxy on one pinned worker', description: 'one pinned worker, its IP in DNS; still one entrypoint for every domain', disabled: needWorkers(1) },
+    { value: 'per-domain', name: 'per-domain  one worker per domain', description: "each domain's DNS on its own worker: cheap, but a node down takes that one domain down", disabled: needWorkers(siteCount) },
+    { value: 'global-lb', name: 'global-lb   proxy on every worker + load balancer', description: 'proxy on every worker behind a DigitalOcean Load Balancer: no single node, but the LB costs extra', disabled: needWorkers(1) },
+  ];
+}
+
+export type CaChoice = 'staging' | 'production' | 'url';
+
+export const CA_CHOICES: readonly Choice<CaChoice>[] = [
+  { value: 'staging', name: "Let's Encrypt staging", description: 'untrusted test certificates, generous rate limits: try the setup first' },
+  { value: 'production', name: "Let's Encrypt production", description: 'trusted certificates; strict rate limits' },
+  { value: 'url', name: 'another ACME directory URL', description: 'any ACME CA (ZeroSSL, Pebble, your own)' },
+];
+
+export function challengeChoices(hasWildcard: boolean): Choice<Challenge>[] {
+  return [
+    {
+      value: 'http-01',
+      name: 'http-01  through the support server',
+      description: 'the seed: every proxy forwards /.well-known/acme-challenge/ to the support server',
+      disabled: hasWildcard ? 'wildcard domains need dns-01' : false,
+    },
+    {
+      value: 'dns-01',
+      name: 'dns-01   through DigitalOcean DNS',
+      description: 'TXT records via the API: no HTTP round-trip, allows wildcards; the domains must be served by DigitalOcean DNS',
+    },
+  ];
+}
+
+export const DELIVERY_CHOICES: readonly Choice<Delivery>[] = [
+  { value: 'secrets', name: 'Swarm secrets', description: 'certs and nginx.conf as Swarm secrets/configs, stock pinned nginx image, no registry; keys never in an image' },
+  { value: 'image', name: 'proxy image', description: 'the seed: the Dockerfile bakes nginx.conf and the certs into an image pushed to a registry' },
+];

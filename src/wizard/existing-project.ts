@@ -1,0 +1,37 @@
+import { parseConfig, type Config } from '../config/index.js';
+import { askSite, takenBy } from './ask-site.js';
+import type { Choice, Prompter } from './prompter.js';
+
+export type ExistingProjectAction = 'add-domain' | 'status' | 'renew' | 're-apply' | 'quit';
+
+const ACTIONS: readonly { value: ExistingProjectAction; name: string; description: string; command?: string }[] = [
+  { value: 'add-domain', name: 'Add a domain', description: 'asks domain, service, port, private services; then re-applies' },
+  { value: 'status', name: 'Status', description: 'nodes, services, and the certificate each domain really serves', command: 'status' },
+  { value: 'renew', name: 'Renew certificates', description: 'renews due certificates and rolls them out', command: 'renew' },
+  { value: 're-apply', name: 'Re-apply', description: 'writes every file again from swarm-wiz.yaml (and provisions with a token)' },
+  { value: 'quit', name: 'Quit', description: 'change nothing' },
+];
+
+/**
+ * The menu shown when the directory already has a swarm-wiz.yaml. `hasCommand` says which
+ * commands this build has; the others are listed but disabled as "not available yet".
+ */
+export async function chooseExistingProjectAction(
+  prompter: Prompter,
+  project: string,
+  hasCommand: (name: string) => boolean,
+): Promise<ExistingProjectAction> {
+  const choices: Choice<ExistingProjectAction>[] = ACTIONS.map((action) => ({
+    value: action.value,
+    name: action.name,
+    description: action.description,
+    disabled: action.command !== undefined && !hasCommand(action.command) ? 'not available yet in this build' : false,
+  }));
+  return prompter.select({ message: `Project ${project} already exists here. What do you want to do?`, choices, default: 'add-domain' });
+}
+
+/** Asks one more site and returns the project with it, validated as a whole. */
+export async function askAdditionalSite(prompter: Prompter, config: Config): Promise<Config> {
+  const site = await askSite(prompter, takenBy(config.sites));
+  return parseConfig({ ...config, sites: [...config.sites, site] });
+}

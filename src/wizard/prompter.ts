@@ -1,0 +1,36 @@
+import { confirm, input, password, select } from '@inquirer/prompts';
+
+/** Returns true when the answer is acceptable, else the message to show before asking again. */
+export type Validate = (answer: string) => true | string;
+
+export interface Choice<V> {
+  value: V;
+  name: string;
+  /** Shown under the list while this choice is highlighted. */
+  description?: string;
+  /** A string says why it cannot be chosen. */
+  disabled?: boolean | string;
+}
+
+/**
+ * The questions the wizard can ask. The real one is @inquirer/prompts on the terminal; tests pass
+ * a scripted one. Every prompt that takes text also takes the validator, so a bad answer is asked
+ * again with the reason, exactly as in the terminal.
+ */
+export interface Prompter {
+  input(question: { message: string; default?: string; validate?: Validate }): Promise<string>;
+  password(question: { message: string; validate?: Validate }): Promise<string>;
+  select<V extends string | number>(question: { message: string; choices: readonly Choice<V>[]; default?: V }): Promise<V>;
+  confirm(question: { message: string; default?: boolean }): Promise<boolean>;
+}
+
+/** @inquirer/prompts reading `input` and drawing on `output`. */
+export function inquirerPrompter(streams: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream }): Prompter {
+  const context = { input: streams.input, output: streams.output };
+  return {
+    input: (question) => input(question, context),
+    password: (question) => password({ ...question, mask: '*' }, context),
+    select: (question) => select({ ...question, choices: [...question.choices], pageSize: 12 }, context),
+    confirm: (question) => confirm(question, context),
+  };
+}
