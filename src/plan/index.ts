@@ -8,3 +8,4 @@ export { desiredInternalFirewall, desiredEdgeFirewall, hostCidr } from './firewa
 export { desiredLoadBalancer, HEALTH_CHECK } from './load-balancer.js';
 export { zoneOf, relativeName, describeTarget, recordedIp } from './dns.js';
 export { sameSpec } from './same-spec.js';
+export { planDestroy } from './destroy.js';

@@ -1,0 +1,41 @@
+import type { Droplet } from '../adapters/digitalocean/cloud-api.js';
+import { DROPLET_ROLES, type DropletRecord, type DropletRole, type State } from '../state/index.js';
+import { projectTag, roleTag } from '../plan/index.js';
+
+/** A droplet as the state records it. */
+export function dropletRecord(droplet: Droplet, role: DropletRole): DropletRecord {
+  return {
+    id: droplet.id,
+    name: droplet.name,
+    role,
+    region: droplet.region,
+    size: droplet.size,
+    tags: droplet.tags,
+    status: droplet.status,
+    ...(droplet.publicIpv4 ? { publicIpv4: droplet.publicIpv4 } : {}),
+    ...(droplet.privateIpv4 ? { privateIpv4: droplet.privateIpv4 } : {}),
+  };
+}
+
+function roleOf(project: string, droplet: Droplet): DropletRole {
+  return DROPLET_ROLES.find((role) => droplet.tags.includes(roleTag(project, role))) ?? 'worker';
+}
+
+/**
+ * Brings the recorded droplets in line with what DigitalOcean lists under the project tag:
+ * droplets created but never recorded (a crash between the create call and the state write) are
+ * adopted, so they are neither created twice nor left as orphans; recorded droplets that are gone
+ * are forgotten, so the plan creates them again. Pure.
+ */
+export function reconcileDroplets(state: State, found: readonly Droplet[]): { state: State; adopted: string[]; vanished: string[] } {
+  const tag = projectTag(state.project);
+  const mine = found.filter((d) => d.tags.includes(tag));
+  const byId = new Map(mine.map((d) => [d.id, d]));
+  const recordedIds = new Set(state.cloud.droplets.map((d) => d.id));
+  const vanished = state.cloud.droplets.filter((d) => !byId.has(d.id)).map((d) => d.name);
+  const kept = state.cloud.droplets.filter((d) => byId.has(d.id)).map((d) => dropletRecord(byId.get(d.id)!, d.role));
+  const adoptedDroplets = mine.filter((d) => !recordedIds.has(d.id));
+  const next = structuredClone(state);
+  next.cloud.droplets = [...kept, ...adoptedDroplets.map((d) => dropletRecord(d, roleOf(state.project, d)))];
+  return { state: next, adopted: adoptedDroplets.map((d) => d.name), vanished };
+}

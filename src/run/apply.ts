@@ -1,0 +1,136 @@
+import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
+import type { Config } from '../config/index.js';
+import { hasChanges, planCloud, projectTag, summarise, type DnsRecordStep, type DropletStep, type FirewallStep, type LoadBalancerStep, type ManualDnsStep, type PlanFacts, type PlanStep, type SshKeyStep, type TagStep, type VpcStep } from '../plan/index.js';
+import { loadState, StateStore, type DropletRole, type State } from '../state/index.js';
+import { reconcileDroplets } from './adopt.js';
+import { allSettled, DEFAULT_TIMING, throwIfAborted, type RunContext, type Timing } from './context.js';
+import { createSshKey, createTags, createVpc } from './create-basics.js';
+import { deleteResource } from './deletes.js';
+import { applyDnsRecords, manualDnsLines } from './dns.js';
+import { createDroplets, waitForDroplets } from './droplets.js';
+import type { ApplyEventListener } from './events.js';
+import { describeFailure, StepFailed } from './failure.js';
+import { applyFirewalls } from './firewalls.js';
+import { applyLoadBalancer, waitForLoadBalancer } from './load-balancer.js';
+import { userDataFor } from './user-data.js';
+
+export interface ApplyOptions {
+  config: Config;
+  /** Project directory: the state goes to `<dir>/.swarm-wiz/state.json`, the SSH key to `<dir>/.swarm-wiz/ssh/`. */
+  dir: string;
+  /** The DigitalOcean API client (built from the token by the caller; see `cloudFromToken`). */
+  cloud: CloudApi;
+  /** Allowed to reach SSH on the droplets (SWARM_WIZ_OPERATOR_IP). */
+  operatorIp?: string;
+  onEvent?: ApplyEventListener;
+  /** Aborting finishes the request in flight, records what exists and rejects with ApplyAborted. */
+  signal?: AbortSignal;
+  timing?: Partial<Timing>;
+  /** cloud-init per role; default: the recipes' `cloud-init/*.yaml`. */
+  userData?: Record<DropletRole, string>;
+}
+
+export interface ApplyResult {
+  steps: PlanStep[];
+  state: State;
+  /** A records the user must create at their DNS provider, with the real IPs. */
+  manualDns: string[];
+  /** Droplets found under the project tag but missing from the state (a crash after creating them), now recorded. */
+  adopted: string[];
+}
+
+const ofKind = <K extends PlanStep['kind']>(steps: PlanStep[], kind: K, ops: PlanStep['op'][] = ['create', 'update']) =>
+  steps.filter((s): s is Extract<PlanStep, { kind: K }> => s.kind === kind && ops.includes(s.op));
+
+/**
+ * Looks up what the plan needs from the account: the token's validity (GET /v2/account, first of
+ * all), the domains in DigitalOcean DNS, and the droplets under the project tag. Read-only.
+ */
+export async function gatherFacts(cloud: CloudApi, config: Config, state: State, operatorIp?: string): Promise<{ email: string; facts: PlanFacts; state: State; adopted: string[]; vanished: string[] }> {
+  const account = await cloud.verifyToken();
+  const [dnsZones, droplets] = await Promise.all([cloud.listDomains(), cloud.listDropletsByTag(projectTag(config.project))]);
+  const reconciled = reconcileDroplets(state, droplets);
+  return { email: account.email, facts: { dnsZones, ...(operatorIp ? { operatorIp } : {}) }, ...reconciled };
+}
+
+/**
+ * Makes DigitalOcean match `config`: verifies the token, plans against `.swarm-wiz/state.json`
+ * and what the account holds, then creates, updates and deletes in dependency order — droplets in
+ * one bulk request per role, awaited with one list call per poll — recording every resource in
+ * the state file the moment it exists. Safe to run again after any failure or interruption: it
+ * finishes the job without creating anything twice; with nothing to change it makes no write call.
+ *
+ * Rejects with StepFailed (what failed and what to do), ApplyAborted (signal fired; state is
+ * complete, run apply again) or an error from verifying the token (401: stops at once).
+ * The token lives only inside `cloud`; nothing here writes or prints it.
+ */
+export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
+  const { config, dir, cloud } = options;
+  const emit: ApplyEventListener = options.onEvent ?? (() => undefined);
+  let gathered: Awaited<ReturnType<typeof gatherFacts>>;
+  try {
+    gathered = await gatherFacts(cloud, config, await loadState(dir, config.project), options.operatorIp);
+  } catch (error) {
+    const reason = describeFailure('checking the DigitalOcean account', error);
+    emit({ type: 'step-failed', stepId: 'account', reason, at: Date.now() });
+    throw new StepFailed('account', reason);
+  }
+  emit({ type: 'verified', email: gathered.email });
+  const store = new StateStore(dir, gathered.state);
+  if (gathered.adopted.length > 0 || gathered.vanished.length > 0) await store.update(() => undefined);
+  const steps = planCloud(config, store.state, gathered.facts);
+  emit({ type: 'planned', steps });
+
+  const ctx: RunContext = {
+    cloud,
+    config,
+    dir,
+    store,
+    emit,
+    signal: options.signal,
+    timing: { ...DEFAULT_TIMING, ...options.timing },
+    userData: options.userData ?? (needsUserData(steps) ? userDataFor(config) : { manager: '', worker: '', support: '' }),
+  };
+  await execute(ctx, steps);
+  const manualDns = manualDnsLines(ctx, ofKind(steps, 'manual-dns', ['create']) as ManualDnsStep[]);
+  const counts = summarise(steps);
+  emit({ type: 'finished', created: counts.create, updated: counts.update, deleted: counts.delete, manualDns });
+  return { steps, state: store.state, manualDns, adopted: gathered.adopted };
+}
+
+const needsUserData = (steps: PlanStep[]) => steps.some((s) => s.kind === 'droplet' && s.op === 'create');
+
+async function execute(ctx: RunContext, steps: PlanStep[]): Promise<void> {
+  if (!hasChanges(steps) && ctx.store.state.cloud.droplets.every((d) => d.status === 'active' && d.publicIpv4) && (!ctx.store.state.cloud.loadBalancer || ctx.store.state.cloud.loadBalancer.ip)) return;
+  const sshKey = ofKind(steps, 'ssh-key', ['create']) as SshKeyStep[];
+  const vpc = ofKind(steps, 'vpc', ['create']) as VpcStep[];
+  await allSettled([
+    createTags(ctx, ofKind(steps, 'tag', ['create']) as TagStep[]),
+    ...sshKey.map((s) => createSshKey(ctx, s)),
+    ...vpc.map((s) => createVpc(ctx, s)),
+  ]);
+  throwIfAborted(ctx);
+
+  const desiredDroplets = steps.filter((s): s is DropletStep => s.kind === 'droplet' && s.op !== 'delete');
+  const lb = ofKind(steps, 'load-balancer') as LoadBalancerStep[];
+  await allSettled([createDroplets(ctx, ofKind(steps, 'droplet', ['create']) as DropletStep[]), ...lb.map((s) => applyLoadBalancer(ctx, s))]);
+  throwIfAborted(ctx);
+
+  const stepIdOf = (name: string) => desiredDroplets.find((s) => s.name === name)?.id ?? `droplet:${name}`;
+  const lbStep = steps.find((s) => s.kind === 'load-balancer' && s.op !== 'delete');
+  await allSettled([
+    applyFirewalls(ctx, ofKind(steps, 'firewall') as FirewallStep[]),
+    waitForDroplets(ctx, new Set(desiredDroplets.map((s) => s.name)), stepIdOf),
+    ...(lbStep ? [waitForLoadBalancer(ctx, lbStep.id)] : []),
+  ]);
+  throwIfAborted(ctx);
+
+  await applyDnsRecords(ctx, ofKind(steps, 'dns-record') as DnsRecordStep[]);
+  throwIfAborted(ctx);
+
+  for (const step of steps.filter((s) => s.op === 'delete')) {
+    await deleteResource(ctx, step);
+    throwIfAborted(ctx);
+  }
+}
+

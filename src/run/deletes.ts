@@ -1,0 +1,53 @@
+import type { PlanStep } from '../plan/index.js';
+import { runStep, type RunContext } from './context.js';
+import { deleteRecord } from './dns.js';
+import { isNotFound } from './failure.js';
+
+const ignoreGone = async (work: Promise<void>) => {
+  try {
+    await work;
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+};
+
+/**
+ * Deletes one resource the state lists and removes it from the state right after, so an
+ * interrupted destroy (or apply) leaves a state that lists exactly what still exists.
+ */
+export async function deleteResource(ctx: RunContext, step: PlanStep): Promise<void> {
+  await runStep(ctx, step.id, `deleting ${step.kind} ${step.name}`, async () => {
+    switch (step.kind) {
+      case 'dns-record':
+        await deleteRecord(ctx, step.zone, step.recordedId!);
+        break;
+      case 'firewall':
+        await ignoreGone(ctx.cloud.deleteFirewall(step.recordedId!));
+        await ctx.store.update((s) => void (s.cloud.firewalls = s.cloud.firewalls.filter((f) => f.id !== step.recordedId)));
+        break;
+      case 'load-balancer':
+        await ignoreGone(ctx.cloud.deleteLoadBalancer(step.recordedId!));
+        await ctx.store.update((s) => void delete s.cloud.loadBalancer);
+        break;
+      case 'droplet':
+        await ignoreGone(ctx.cloud.deleteDroplet(step.recordedId!));
+        await ctx.store.update((s) => void (s.cloud.droplets = s.cloud.droplets.filter((d) => d.id !== step.recordedId)));
+        break;
+      case 'vpc':
+        await ignoreGone(ctx.cloud.deleteVpc(step.recordedId!));
+        await ctx.store.update((s) => void delete s.cloud.vpc);
+        break;
+      case 'ssh-key':
+        if (!ctx.cloud.deleteSshKey) return `kept: this API client cannot delete keys; remove ${step.name} under Settings → Security`;
+        await ignoreGone(ctx.cloud.deleteSshKey(step.recordedId!));
+        await ctx.store.update((s) => void delete s.cloud.sshKey);
+        break;
+      case 'tag':
+        await ctx.store.update((s) => void (s.cloud.tags = s.cloud.tags.filter((t) => t !== step.name)));
+        return 'forgotten (tags without resources cost nothing)';
+      case 'manual-dns':
+        return `remove A ${step.host} at your DNS provider`;
+    }
+    return 'deleted';
+  });
+}

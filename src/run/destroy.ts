@@ -1,0 +1,67 @@
+import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
+import { planDestroy, type PlanStep } from '../plan/index.js';
+import { loadState, StateStore, type State } from '../state/index.js';
+import { DEFAULT_TIMING, pause, throwIfAborted, type RunContext, type Timing } from './context.js';
+import { deleteResource } from './deletes.js';
+import type { ApplyEventListener } from './events.js';
+import { describeFailure, StepFailed } from './failure.js';
+
+export interface DestroyOptions {
+  /** Project directory holding `.swarm-wiz/state.json`. */
+  dir: string;
+  project: string;
+  cloud: CloudApi;
+  onEvent?: ApplyEventListener;
+  signal?: AbortSignal;
+  timing?: Partial<Timing>;
+  /** How often a VPC delete is retried while DigitalOcean still lists its droplets (default 20). */
+  vpcAttempts?: number;
+}
+
+/**
+ * Deletes exactly what the state lists — nothing found by guessing — and removes each resource
+ * from the state as soon as it is gone, so an interrupted destroy resumes where it stopped.
+ * Confirmation (typing the project name) is the caller's job; this runs unconditionally.
+ */
+export async function runDestroy(options: DestroyOptions): Promise<{ steps: PlanStep[]; state: State }> {
+  const emit: ApplyEventListener = options.onEvent ?? (() => undefined);
+  const state = await loadState(options.dir, options.project);
+  try {
+    await options.cloud.verifyToken();
+  } catch (error) {
+    const reason = describeFailure('checking the DigitalOcean account', error);
+    emit({ type: 'step-failed', stepId: 'account', reason, at: Date.now() });
+    throw new StepFailed('account', reason);
+  }
+  const steps = planDestroy(state);
+  emit({ type: 'planned', steps });
+  const store = new StateStore(options.dir, state);
+  const timing = { ...DEFAULT_TIMING, ...options.timing };
+  const ctx: Omit<RunContext, 'config' | 'userData'> = { cloud: options.cloud, dir: options.dir, store, emit, signal: options.signal, timing };
+  const run = ctx as RunContext;
+  for (const step of steps) {
+    throwIfAborted(run);
+    if (step.kind === 'vpc') await deleteVpcWhenEmpty(run, step, options.vpcAttempts ?? 20);
+    else await deleteResource(run, step);
+  }
+  emit({ type: 'finished', created: 0, updated: 0, deleted: steps.length, manualDns: [] });
+  return { steps, state: store.state };
+}
+
+/** DigitalOcean refuses to delete a VPC until the droplets being deleted have left it. */
+async function deleteVpcWhenEmpty(ctx: RunContext, step: PlanStep, attempts: number): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await deleteResource({ ...ctx, emit: attempt < attempts ? quietFailures(ctx) : ctx.emit }, step);
+      return;
+    } catch (error) {
+      if (attempt >= attempts || !(error instanceof StepFailed)) throw error;
+      ctx.emit({ type: 'retrying', what: `deleting VPC ${step.name}`, attempt, delayMs: ctx.timing.pollIntervalMs, reason: 'its droplets are still being removed' });
+      await pause(ctx, ctx.timing.pollIntervalMs);
+    }
+  }
+}
+
+const quietFailures = (ctx: RunContext): ApplyEventListener => (event) => {
+  if (event.type !== 'step-failed') ctx.emit(event);
+};

@@ -1,0 +1,41 @@
+import type { FailureReason } from './events.js';
+
+/** Thrown when the AbortSignal fired: what exists is recorded, `apply` again resumes. */
+export class ApplyAborted extends Error {
+  constructor() {
+    super('interrupted: every resource created so far is recorded in .swarm-wiz/state.json; run apply again to resume');
+    this.name = 'ApplyAborted';
+  }
+}
+
+/** A step failed; the run stopped after the steps in flight settled. */
+export class StepFailed extends Error {
+  constructor(readonly stepId: string, readonly reason: FailureReason) {
+    super(`${stepId}: ${reason.message}\n${reason.hint}`);
+    this.name = 'StepFailed';
+  }
+}
+
+const statusOf = (error: unknown): number | undefined => {
+  const value = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof value === 'number' ? value : undefined;
+};
+
+/** `what` failed because of `error`: a message naming both and what the user can do next. */
+export function describeFailure(what: string, error: unknown): FailureReason {
+  const detail = error instanceof Error ? error.message : String(error);
+  const status = statusOf(error);
+  const resume = 'Run apply again to continue: what exists is recorded and will not be created twice.';
+  if (status === 401) return { message: `${what}: DigitalOcean refused the token (401): ${detail}`, hint: 'Check DIGITALOCEAN_TOKEN: create a token with read and write scope under API → Tokens and export it.' };
+  if (status === 403) return { message: `${what}: the token may not do this (403): ${detail}`, hint: 'Give the token write scope (or the missing scope named above), then run apply again.' };
+  if (status === 404) return { message: `${what}: not found (404): ${detail}`, hint: `It may have been deleted outside swarm-wiz. ${resume}` };
+  if (status === 422) return { message: `${what}: DigitalOcean rejected the request (422): ${detail}`, hint: 'Fix the value it names in swarm-wiz.yaml (region, size, a limit of the account), then run apply again.' };
+  if (status === 429) return { message: `${what}: still rate limited after retrying (429): ${detail}`, hint: `Wait a few minutes for the API limit to reset. ${resume}` };
+  if (status !== undefined && status >= 500) return { message: `${what}: DigitalOcean had an error (${status}) and retries did not help: ${detail}`, hint: `Check status.digitalocean.com. ${resume}` };
+  return { message: `${what}: ${detail}`, hint: resume };
+}
+
+/** The status of an API error, for code that treats "already gone" (404) as success. */
+export function isNotFound(error: unknown): boolean {
+  return statusOf(error) === 404;
+}

@@ -1,0 +1,7 @@
+export { runApply, gatherFacts, type ApplyOptions, type ApplyResult } from './apply.js';
+export { runDestroy, type DestroyOptions } from './destroy.js';
+export type { ApplyEvent, ApplyEventListener, FailureReason } from './events.js';
+export { ApplyAborted, StepFailed, describeFailure } from './failure.js';
+export { DEFAULT_TIMING, type Timing } from './context.js';
+export { reconcileDroplets } from './adopt.js';
+export { sshKeyPath } from './local-ssh-key.js';

@@ -1,0 +1,61 @@
+import type { LoadBalancer, LoadBalancerSpec } from '../adapters/digitalocean/cloud-api.js';
+import type { LoadBalancerStep, PlannedLoadBalancer } from '../plan/index.js';
+import { pause, runStep, throwIfAborted, type RunContext } from './context.js';
+import { StepFailed } from './failure.js';
+
+function resolve(ctx: RunContext, spec: PlannedLoadBalancer): LoadBalancerSpec {
+  const vpc = ctx.store.state.cloud.vpc;
+  return {
+    name: spec.name,
+    region: spec.region,
+    ...(vpc && vpc.name === spec.vpc ? { vpcUuid: vpc.id } : {}),
+    tag: spec.tag,
+    forwarding: spec.forwarding.map((f) => ({ ...f })),
+    healthCheck: { ...spec.healthCheck },
+  };
+}
+
+async function record(ctx: RunContext, lb: LoadBalancer, spec: PlannedLoadBalancer): Promise<void> {
+  await ctx.store.update((s) => {
+    s.cloud.loadBalancer = { id: lb.id, name: lb.name, ...(lb.ip ? { ip: lb.ip } : {}), spec };
+  });
+}
+
+/** Creates (or adopts by name) or updates the load balancer; `waitForLoadBalancer` then gets its IP. */
+export async function applyLoadBalancer(ctx: RunContext, step: LoadBalancerStep): Promise<void> {
+  await runStep(ctx, step.id, `${step.op === 'update' ? 'updating' : 'creating'} load balancer ${step.name}`, async () => {
+    if (step.op === 'update' && step.recordedId) {
+      const lb = await ctx.cloud.updateLoadBalancer(step.recordedId, resolve(ctx, step.spec));
+      await record(ctx, lb, step.spec);
+      return 'updated';
+    }
+    const existing = (await ctx.cloud.listLoadBalancers()).find((lb) => lb.name === step.name);
+    throwIfAborted(ctx);
+    const lb = existing ?? (await ctx.cloud.createLoadBalancer(resolve(ctx, step.spec)));
+    await record(ctx, lb, step.spec);
+    return existing ? `found (id ${lb.id})` : `created (id ${lb.id}), starting`;
+  });
+}
+
+/** One list call per interval until the load balancer is active with an IP. */
+export async function waitForLoadBalancer(ctx: RunContext, stepId: string): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    const recorded = ctx.store.state.cloud.loadBalancer;
+    if (!recorded || recorded.ip) return;
+    ctx.emit({ type: 'waiting', stepIds: [stepId], message: `waiting for load balancer ${recorded.name} to get its IP` });
+    if (Date.now() - started > ctx.timing.loadBalancerTimeoutMs) {
+      const reason = { message: `load balancer ${recorded.name} did not become active within ${Math.round(ctx.timing.loadBalancerTimeoutMs / 1000)} s`, hint: 'Look at it in the DigitalOcean console; run apply again to keep waiting.' };
+      ctx.emit({ type: 'step-failed', stepId, reason, at: Date.now() });
+      throw new StepFailed(stepId, reason);
+    }
+    await pause(ctx, ctx.timing.pollIntervalMs);
+    await runStep(ctx, stepId, `waiting for load balancer ${recorded.name}`, async () => {
+      const lb = (await ctx.cloud.listLoadBalancers()).find((l) => l.id === recorded.id);
+      if (!lb) throw new StepFailed(stepId, { message: `load balancer ${recorded.name} (id ${recorded.id}) disappeared while starting`, hint: 'Run apply again to create it anew.' });
+      if (lb.status === 'errored') throw new StepFailed(stepId, { message: `load balancer ${recorded.name} reports status errored`, hint: 'Delete it in the DigitalOcean console, remove it from .swarm-wiz/state.json via destroy, and apply again.' });
+      if (lb.status === 'active' && lb.ip) await record(ctx, lb, recorded.spec as PlannedLoadBalancer);
+      return lb.ip ? `active, ${lb.ip}` : 'starting';
+    });
+  }
+}
