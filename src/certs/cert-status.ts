@@ -1,0 +1,84 @@
+import type { CertificateMeta } from './metadata.js';
+import { daysLeft, renewalDecision, renewalTime } from './renewal-policy.js';
+import { allNames, type SiteNames } from './sites.js';
+import type { CertificateStore } from './store.js';
+import { probeTls, type LiveCertificate } from './tls-probe.js';
+
+/** The health of one site's certificate, in the words the status screen shows. */
+export type CertHealth = 'ok' | 'due' | 'expired' | 'missing' | 'placeholder' | 'error';
+
+export interface LiveCheck extends LiveCertificate {
+  /** The served serial equals the stored one. */
+  matchesStored: boolean;
+}
+
+/** One row of the certificate status screen (and of `--json`). */
+export interface CertStatusRow {
+  domain: string;
+  /** The names the config wants covered. */
+  names: string[];
+  health: CertHealth;
+  meta?: CertificateMeta;
+  daysLeft?: number;
+  /** ISO date when the certificate enters its renewal window. */
+  nextRenewal?: string;
+  lastError?: string;
+  retryAfter?: string;
+  lastSuccessAt?: string;
+  live: LiveCheck[];
+}
+
+export interface StatusOptions {
+  sites: SiteNames[];
+  store: CertificateStore;
+  now?: Date;
+  /** Where each domain's HTTPS enters (proxy replicas / load balancer); none = no live check. */
+  entryPoints?: (domain: string) => Promise<{ address: string; port: number }[]>;
+  /** Trust for verifying what is served (Pebble's root in tests; system roots otherwise). */
+  ca?: string;
+}
+
+function healthOf(meta: CertificateMeta | undefined, names: string[], now: Date): CertHealth {
+  if (!meta) return 'missing';
+  if (meta.placeholder) return 'placeholder';
+  if (Date.parse(meta.notAfter) <= now.getTime()) return 'expired';
+  return renewalDecision(meta, names, now).due ? 'due' : 'ok';
+}
+
+/** Reads the store (no CA) and probes every entry address with SNI; one row per site. */
+export async function certificateStatus(options: StatusOptions): Promise<CertStatusRow[]> {
+  const now = options.now ?? new Date();
+  return Promise.all(
+    options.sites.map(async (site): Promise<CertStatusRow> => {
+      const names = allNames(site);
+      let meta: CertificateMeta | undefined;
+      let readError: string | undefined;
+      try {
+        meta = await options.store.readMeta(site.domain);
+      } catch (error) {
+        readError = (error as Error).message;
+      }
+      const renewal = await options.store.readRenewal(site.domain).catch(() => undefined);
+      let live: LiveCheck[] = [];
+      if (options.entryPoints) {
+        const entries = await options.entryPoints(site.domain).catch((error: unknown) => [{ address: '(dns)', port: 443, error: (error as Error).message }]);
+        live = await Promise.all(
+          entries.map(async (entry) => {
+            const probed = 'error' in entry ? (entry as LiveCertificate) : await probeTls({ address: entry.address, port: entry.port, servername: site.domain, ca: options.ca });
+            return { ...probed, matchesStored: meta !== undefined && probed.serial === meta.serial };
+          }),
+        );
+      }
+      return {
+        domain: site.domain,
+        names,
+        health: readError ? 'error' : healthOf(meta, names, now),
+        ...(meta ? { meta, daysLeft: daysLeft(meta, now), ...(meta.placeholder ? {} : { nextRenewal: renewalTime(meta).toISOString() }) } : {}),
+        ...(readError || renewal?.lastError ? { lastError: readError ?? renewal?.lastError } : {}),
+        ...(renewal?.retryAfter ? { retryAfter: renewal.retryAfter } : {}),
+        ...(renewal?.lastSuccessAt ? { lastSuccessAt: renewal.lastSuccessAt } : {}),
+        live,
+      };
+    }),
+  );
+}

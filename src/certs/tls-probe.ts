@@ -1,0 +1,47 @@
+import { X509Certificate } from 'node:crypto';
+import { connect } from 'node:tls';
+import { normaliseSerial } from './metadata.js';
+
+/** What one entry address really serves for a name. */
+export interface LiveCertificate {
+  address: string;
+  port: number;
+  serial?: string;
+  notAfter?: string;
+  issuer?: string;
+  /** Whether the chain verifies against the trust used (system roots, or `ca`). */
+  trusted?: boolean;
+  /** Why nothing could be read (refused, timeout, handshake rejected). */
+  error?: string;
+}
+
+/**
+ * TLS handshake with SNI to one entry address; reads the served leaf certificate. Does not
+ * send a request, and does not fail on an untrusted chain (it reports it).
+ */
+export function probeTls(options: { address: string; port?: number; servername: string; ca?: string; timeoutMs?: number }): Promise<LiveCertificate> {
+  const port = options.port ?? 443;
+  const base = { address: options.address, port };
+  return new Promise((resolve) => {
+    const socket = connect({
+      host: options.address,
+      port,
+      servername: options.servername,
+      rejectUnauthorized: false,
+      ...(options.ca ? { ca: options.ca } : {}),
+      timeout: options.timeoutMs ?? 5000,
+    });
+    const done = (result: LiveCertificate) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.once('secureConnect', () => {
+      const raw = socket.getPeerX509Certificate?.() as X509Certificate | undefined;
+      if (!raw) return done({ ...base, error: 'no certificate served' });
+      const issuer = raw.issuer.split('\n').find((part) => part.startsWith('CN='))?.slice(3) ?? raw.issuer;
+      done({ ...base, serial: normaliseSerial(raw.serialNumber), notAfter: new Date(raw.validTo).toISOString(), issuer, trusted: socket.authorized });
+    });
+    socket.once('timeout', () => done({ ...base, error: `no TLS answer within ${(options.timeoutMs ?? 5000) / 1000} s` }));
+    socket.once('error', (error: NodeJS.ErrnoException) => done({ ...base, error: error.code ? `${error.code}` : error.message }));
+  });
+}
