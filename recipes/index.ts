@@ -1,4 +1,3 @@
-import type { Config } from '../src/config/index.js';
 
 /** One file swarm-wiz writes into the project directory. `path` is relative to that directory. */
 export interface GeneratedFile {
@@ -17,6 +16,11 @@ export interface GeneratedFile {
 export interface RenderContext {
   supportPrivateIp?: string;
   managerPrivateIp?: string;
+  /**
+   * The nginx version inside the proxy image (like `1.22.1`), when `proxy.image`'s tag does not say
+   * it (a locally built image, `latest`). Picks the nginx.conf rendering; see recipes/nginx-version.ts.
+   */
+  nginxVersion?: string;
 }
 
 /** Every file of a project, in a stable order. Pure: no I/O. Implemented in recipes/project-files.ts. */

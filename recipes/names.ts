@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import type { Config, Delivery } from '../src/config/index.js';
+
+/**
+ * Names and paths the generated files agree on. Other parts of swarm-wiz (the executor, renew,
+ * provisioning) use these too, so that what they copy, label and set matches what the recipes render.
+ */
+
+/** Host name of the support server inside the proxy container; compose maps it with `extra_hosts`. */
+export const SUPPORT_HOST = 'swarm-wiz-support';
+
+/** Health endpoint of the proxy on port 80, answered whatever the Host header (for the DO load balancer). */
+export const HEALTH_PATH = '/healthz';
+
+/** Node label the provisioner sets on the worker(s) that run the proxy in `dedicated` and `per-domain`. */
+export const PROXY_NODE_LABEL = 'swarm-wiz.proxy';
+
+/** Where a project's files live on the manager and on the support server (cloud-init creates the parent). */
+export const REMOTE_ROOT = '/srv/swarm-wiz';
+export const remoteProjectDir = (config: Config): string => `${REMOTE_ROOT}/${config.project}`;
+
+/** The webroot the support server serves on :80 and the ACME client writes HTTP-01 tokens into. */
+export const supportWebroot = (config: Config): string => `${remoteProjectDir(config)}/acme-webroot`;
+
+/**
+ * Environment variables `docker stack deploy` interpolates into docker-compose.yml.
+ * deploy_stack.sh sets the versions from the content of the files (sha256, 12 hex digits), so a
+ * changed certificate or nginx.conf gets a NEW Swarm secret/config name and the proxy rolls;
+ * unchanged content keeps its name and nothing restarts.
+ */
+export const DEPLOY_ENV = {
+  supportIp: 'SWARM_WIZ_SUPPORT_IP',
+  configVersion: 'SWARM_WIZ_CONFIG_VERSION',
+  certsVersion: 'SWARM_WIZ_CERTS_VERSION',
+  proxyTag: 'SWARM_WIZ_PROXY_TAG',
+} as const;
+
+/** Where a site's certificate and key sit in the project directory (and in the proxy image's build context `proxy/`). */
+export function certificateFiles(domain: string): { chain: string; key: string } {
+  return { chain: `proxy/certs/${domain}/fullchain.pem`, key: `proxy/certs/${domain}/privkey.pem` };
+}
+
+const shortHash = (text: string, length: number): string => createHash('sha256').update(text).digest('hex').slice(0, length);
+
+/** A file name for the domain that fits NAME_MAX (255) with a suffix: long names keep a prefix plus a hash. */
+function fileStem(domain: string): string {
+  return domain.length <= 240 ? domain : `${domain.slice(0, 200)}-${shortHash(domain, 12)}`;
+}
+
+/** Secret file names inside the container (`/run/secrets/<target>`) for delivery: secrets. */
+export function secretTargets(domain: string): { chain: string; key: string } {
+  const stem = fileStem(domain);
+  return { chain: `${stem}.crt`, key: `${stem}.key` };
+}
+
+/** Certificate paths nginx reads inside the proxy container. */
+export function certificatePathsInContainer(delivery: Delivery, domain: string): { chain: string; key: string } {
+  if (delivery === 'secrets') {
+    const targets = secretTargets(domain);
+    return { chain: `/run/secrets/${targets.chain}`, key: `/run/secrets/${targets.key}` };
+  }
+  return { chain: `/etc/nginx/ssl/${fileStem(domain)}/fullchain.pem`, key: `/etc/nginx/ssl/${fileStem(domain)}/privkey.pem` };
+}
+
+/** Swarm secret/config names are at most 64 of [a-zA-Z0-9_.-]; the version suffix takes 13 of them. */
+const SWARM_NAME_MAX = 64;
+const VERSION_SUFFIX_LENGTH = 13;
+
+/** The Swarm object name prefix for one of a site's secrets; `_${version}` is appended at deploy time. */
+export function secretNamePrefix(config: Config, domain: string, kind: 'crt' | 'key'): string {
+  const room = SWARM_NAME_MAX - VERSION_SUFFIX_LENGTH - config.project.length - kind.length - 2;
+  const readable = domain.length <= room ? domain : `${domain.slice(0, room - 9)}-${shortHash(domain, 8)}`;
+  return `${config.project}_${readable}_${kind}`;
+}
+
+/** The Swarm config name prefix of nginx.conf (delivery: secrets). */
+export const nginxConfigNamePrefix = (config: Config): string => `${config.project}_nginx_conf`;
+
+/** The proxy image repository for delivery: image (`<registry>/<project>-proxy`). */
+export function proxyImageRepository(config: Config): string {
+  if (!config.registry) throw new Error('delivery: image needs config.registry (the schema requires it)');
+  return `${config.registry}/${config.project}-proxy`;
+}
+
+/** Overlay network between the proxy and a site's public service. */
+export const edgeNetwork = (serviceName: string): string => `${serviceName}-edge`;
+/** Overlay network between a site's public service and its private services. */
+export const internalNetwork = (serviceName: string): string => `${serviceName}-internal`;

@@ -1,0 +1,179 @@
+/*
+ * proxy/nginx.conf — the seed's proxy, improved. Two renderings (see nginx-version.ts):
+ *
+ *   upstream-resolve  nginx >= 1.27.3 (the default image nginx:1.28-alpine). Keep-alive upstreams whose
+ *                     names are re-resolved while running; `http2 on;`. Checked here only as text: the
+ *                     nginx on this machine is 1.22 and rejects `resolve` in an upstream.
+ *   per-request       nginx >= 1.19.4 (for `ssl_reject_handshake`). Request-time resolution through a
+ *                     variable; no keep-alive to the backends. Run for real in the tests on nginx 1.22.
+ *
+ * Both resolve service names through Docker's embedded DNS (127.0.0.11): with `endpoint_mode: dnsrr`
+ * a service at 0 replicas has no name at all, which gives its domain a 503 page while every other
+ * domain keeps working. The support server is reached as SUPPORT_HOST, which compose maps to its
+ * private IP with `extra_hosts` (so this file does not change when the IP becomes known).
+ */
+import type { Config, Site } from '../src/config/index.js';
+import type { NginxRendering } from './nginx-version.js';
+import { HEALTH_PATH, SUPPORT_HOST, certificatePathsInContainer } from './names.js';
+
+export interface NginxConfOptions {
+  rendering: NginxRendering;
+}
+
+/** Mozilla "intermediate" (TLS 1.2 + 1.3, ECDHE AEAD suites; the DHE suites are left out: they need a dhparam file). */
+const MOZILLA_INTERMEDIATE_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
+const indent = (lines: string[], depth: number): string[] => lines.map((line) => (line === '' ? '' : '    '.repeat(depth) + line));
+
+const hostsOf = (site: Site): string[] => [site.domain, ...site.aliases];
+const upstreamName = (site: Site): string => `backend_${site.service.name}`;
+
+function healthLocation(): string[] {
+  return [`location = ${HEALTH_PATH} {`, '    access_log off;', '    default_type text/plain;', '    return 200 "ok\\n";', '}'];
+}
+
+function upstreamBlock(site: Site): string[] {
+  const name = upstreamName(site);
+  return [
+    `upstream ${name} {`,
+    `    zone ${name} 64k;`,
+    `    server ${site.service.name}:${site.service.port} resolve;`,
+    '    keepalive 16;',
+    '}',
+  ];
+}
+
+function defaultServer(rendering: NginxRendering): string[] {
+  return [
+    '# Unknown Host or no SNI: close the connection; on 443 refuse the TLS handshake, so no certificate is shown.',
+    'server {',
+    '    listen 80 default_server;',
+    rendering === 'upstream-resolve' ? '    listen 443 ssl default_server;' : '    listen 443 ssl http2 default_server;',
+    '    server_name _;',
+    '    ssl_reject_handshake on;',
+    ...indent(healthLocation(), 1),
+    '    location / {',
+    '        return 444;',
+    '    }',
+    '}',
+  ];
+}
+
+function httpServer(config: Config, site: Site): string[] {
+  const acme =
+    config.certificates.challenge === 'http-01'
+      ? ['# HTTP-01 challenges go to the support server, whichever node this replica runs on.', 'location /.well-known/acme-challenge/ {', `    proxy_pass http://${SUPPORT_HOST};`, '}']
+      : [];
+  return [
+    'server {',
+    '    listen 80;',
+    `    server_name ${hostsOf(site).join(' ')};`,
+    ...indent(acme, 1),
+    ...indent(healthLocation(), 1),
+    '    location / {',
+    '        return 301 https://$host$request_uri;',
+    '    }',
+    '}',
+  ];
+}
+
+function httpsServer(config: Config, site: Site, rendering: NginxRendering): string[] {
+  const cert = certificatePathsInContainer(config.certificates.delivery, site.domain);
+  const backend =
+    rendering === 'upstream-resolve'
+      ? [`proxy_pass http://${upstreamName(site)};`]
+      : [`set $backend ${site.service.name};`, `proxy_pass http://$backend:${site.service.port};`];
+  return [
+    'server {',
+    ...(rendering === 'upstream-resolve' ? ['    listen 443 ssl;', '    http2 on;'] : ['    listen 443 ssl http2;']),
+    `    server_name ${hostsOf(site).join(' ')};`,
+    `    ssl_certificate ${cert.chain};`,
+    `    ssl_certificate_key ${cert.key};`,
+    ...(config.proxy.hsts ? ['    add_header Strict-Transport-Security "max-age=63072000" always;'] : []),
+    '    error_page 502 503 504 =503 @unavailable;',
+    '    location / {',
+    ...indent(backend, 2),
+    '    }',
+    '    location @unavailable {',
+    '        default_type text/html;',
+    '        add_header Retry-After 30 always;',
+    `        return 503 '<!doctype html><title>Unavailable</title><h1>This site is temporarily unavailable</h1><p>Please try again in a minute.</p>\\n';`,
+    '    }',
+    '}',
+  ];
+}
+
+/** The whole nginx.conf for the proxy image (`/etc/nginx/nginx.conf`). */
+export function renderNginxConf(config: Config, options: NginxConfOptions): string {
+  const { rendering } = options;
+  const supported = rendering === 'upstream-resolve' ? 'nginx >= 1.27.3' : 'nginx >= 1.19.4';
+  const http = [
+    'include /etc/nginx/mime.types;',
+    'default_type application/octet-stream;',
+    'access_log /dev/stdout;',
+    'sendfile on;',
+    'server_tokens off;',
+    'keepalive_timeout 65s;',
+    '',
+    "# Docker's embedded DNS; re-asked every 10 s so scaling and redeploys are noticed.",
+    'resolver 127.0.0.11 valid=10s ipv6=off;',
+    'resolver_timeout 5s;',
+    '',
+    "map $http_upgrade $connection_upgrade {",
+    '    default upgrade;',
+    "    '' '';",
+    '}',
+    '',
+    'ssl_protocols TLSv1.2 TLSv1.3;',
+    `ssl_ciphers ${MOZILLA_INTERMEDIATE_CIPHERS};`,
+    'ssl_prefer_server_ciphers off;',
+    'ssl_ecdh_curve X25519:prime256v1:secp384r1;',
+    'ssl_session_cache shared:SSL:10m;',
+    'ssl_session_timeout 1d;',
+    'ssl_session_tickets off;',
+    "# Let's Encrypt no longer runs OCSP responders.",
+    'ssl_stapling off;',
+    '',
+    'proxy_http_version 1.1;',
+    'proxy_set_header Host $host;',
+    'proxy_set_header X-Real-IP $remote_addr;',
+    'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    'proxy_set_header X-Forwarded-Proto $scheme;',
+    'proxy_set_header X-Forwarded-Host $host;',
+    'proxy_set_header Upgrade $http_upgrade;',
+    'proxy_set_header Connection $connection_upgrade;',
+    'proxy_connect_timeout 5s;',
+    'proxy_read_timeout 90s;',
+    '',
+    ...(rendering === 'upstream-resolve' ? config.sites.flatMap((site) => [...upstreamBlock(site), '']) : []),
+    ...defaultServer(rendering),
+    ...config.sites.flatMap((site) => [
+      '',
+      `# ${site.domain} → ${site.service.name}:${site.service.port}`,
+      ...httpServer(config, site),
+      ...httpsServer(config, site, rendering),
+    ]),
+  ];
+  return [
+    `# Generated by swarm-wiz for project ${config.project}. Edit swarm-wiz.yaml and re-run swarm-wiz, not this file.`,
+    `# Rendering: ${rendering} (${supported}).`,
+    'worker_processes auto;',
+    'error_log stderr warn;',
+    '',
+    'events {',
+    '    worker_connections 1024;',
+    '}',
+    '',
+    'http {',
+    ...indent(http, 1),
+    '}',
+    '',
+  ].join('\n');
+}

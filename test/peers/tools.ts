@@ -1,0 +1,29 @@
+import { execFileSync } from 'node:child_process';
+
+/**
+ * Fails (never skips) when a real tool a test needs is missing, naming the tool, what needs it and
+ * how to install it. `probe` is an argv that must exit 0 when the tool is usable.
+ */
+export function requireTool(name: string, probe: readonly string[], neededFor: string): void {
+  const [command, ...args] = probe;
+  if (command === undefined) throw new Error('requireTool: empty probe');
+  try {
+    execFileSync(command, args, { stdio: 'pipe', timeout: 30_000 });
+  } catch (error) {
+    const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new Error(
+      `${name} is needed for ${neededFor} but \`${probe.join(' ')}\` failed (${detail}). ` +
+        'Install the test peers with `sudo bash test/peers/install.sh`; tests never skip a missing tool.',
+    );
+  }
+}
+
+export const requireNginx = (): void => requireTool('nginx', ['nginx', '-v'], 'running the generated nginx.conf');
+export const requireUnshare = (): void =>
+  requireTool('unshare (util-linux, run as root)', ['unshare', '--net', '--mount', 'true'], 'running nginx in a private network and mount namespace');
+export const requireDockerStackConfig = (): void =>
+  requireTool('docker CLI >= 23 with `stack config`', ['docker', 'stack', 'config', '--help'], 'validating docker-compose.yml');
+export const requireShellcheck = (): void => requireTool('shellcheck', ['shellcheck', '--version'], 'checking the generated scripts');
+export const requireOpenssl = (): void => requireTool('openssl', ['openssl', 'version'], 'making throwaway certificates');
+export const requireCloudInit = (): void =>
+  requireTool('cloud-init', ['cloud-init', '--version'], 'validating cloud-init user-data with `cloud-init schema`');
