@@ -56,7 +56,8 @@ export function FilesSection({ dir, files }: Pick<ReviewScreenProps, 'dir' | 'fi
 
 /** The cloud changes, Terraform style (each step's description names its resource); unchanged ones are only counted. */
 export function CloudSection({ steps, planOnly }: Pick<ReviewScreenProps, 'steps' | 'planOnly'>) {
-  const shown = steps.filter((step) => step.op !== 'same');
+  // Records to create by hand stay listed on every run: only the person can tell they exist.
+  const shown = steps.filter((step) => step.op !== 'same' || step.kind === 'manual-dns');
   const unchanged = steps.length - shown.length;
   return (
     <Box flexDirection="column">
