@@ -5,3 +5,4 @@ export { ApplyAborted, StepFailed, describeFailure } from './failure.js';
 export { DEFAULT_TIMING, type Timing } from './context.js';
 export { reconcileDroplets } from './adopt.js';
 export { sshKeyPath } from './local-ssh-key.js';
+export { progressReducer, initialProgress, type ProgressRow, type ProgressState, type RowStatus } from './progress.js';
