@@ -37,14 +37,22 @@ export const DEPLOY_ENV = {
 
 /** Where a site's certificate and key sit in the project directory (and in the proxy image's build context `proxy/`). */
 export function certificateFiles(domain: string): { chain: string; key: string } {
-  return { chain: `proxy/certs/${domain}/fullchain.pem`, key: `proxy/certs/${domain}/privkey.pem` };
+  const dir = `proxy/certs/${fileStem(domain)}`;
+  return { chain: `${dir}/fullchain.pem`, key: `${dir}/privkey.pem` };
 }
 
 const shortHash = (text: string, length: number): string => createHash('sha256').update(text).digest('hex').slice(0, length);
 
+/**
+ * The domain as it appears in file and Swarm object names: a wildcard `*.a.com` becomes
+ * `_wildcard.a.com` (`*` is not allowed in Swarm names; `_` cannot start a real DNS label, so no clash).
+ */
+export const domainSlug = (domain: string): string => domain.replace(/^\*\./, '_wildcard.');
+
 /** A file name for the domain that fits NAME_MAX (255) with a suffix: long names keep a prefix plus a hash. */
 function fileStem(domain: string): string {
-  return domain.length <= 240 ? domain : `${domain.slice(0, 200)}-${shortHash(domain, 12)}`;
+  const slug = domainSlug(domain);
+  return slug.length <= 240 ? slug : `${slug.slice(0, 200)}-${shortHash(slug, 12)}`;
 }
 
 /** Secret file names inside the container (`/run/secrets/<target>`) for delivery: secrets. */
@@ -69,7 +77,8 @@ const VERSION_SUFFIX_LENGTH = 13;
 /** The Swarm object name prefix for one of a site's secrets; `_${version}` is appended at deploy time. */
 export function secretNamePrefix(config: Config, domain: string, kind: 'crt' | 'key'): string {
   const room = SWARM_NAME_MAX - VERSION_SUFFIX_LENGTH - config.project.length - kind.length - 2;
-  const readable = domain.length <= room ? domain : `${domain.slice(0, room - 9)}-${shortHash(domain, 8)}`;
+  const slug = domainSlug(domain);
+  const readable = slug.length <= room ? slug : `${slug.slice(0, room - 9)}-${shortHash(slug, 8)}`;
   return `${config.project}_${readable}_${kind}`;
 }
 

@@ -1,22 +1,34 @@
 import type { Config } from '../src/config/index.js';
 import type { GeneratedFile, RenderContext } from './index.js';
+import { renderCloudInit } from './cloud-init.js';
+import { renderCompose } from './compose.js';
+import { renderCrontab } from './crontab.js';
+import { renderDockerfile } from './dockerfile.js';
 import { renderNginxConf } from './nginx-conf.js';
-import { nginxRenderingFor, nginxVersionOfImage, parseNginxVersion } from './nginx-version.js';
+import { nginxRenderingFor, nginxVersionOfImage, parseNginxVersion, type NginxRendering } from './nginx-version.js';
+import { renderBuildProxyScript, renderDeployStackScript } from './scripts.js';
 
 /** The nginx.conf rendering for this project: from context.nginxVersion if given, else the proxy image's tag. */
-export function nginxRenderingOf(config: Config, context: RenderContext) {
+export function nginxRenderingOf(config: Config, context: RenderContext = {}): NginxRendering {
   const version = context.nginxVersion !== undefined ? parseNginxVersion(context.nginxVersion) : nginxVersionOfImage(config.proxy.image);
   return nginxRenderingFor(version);
 }
 
+const text = (path: string, content: string, description: string): GeneratedFile => ({ path, content, mode: 0o644, description });
+const script = (path: string, content: string, description: string): GeneratedFile => ({ path, content, mode: 0o755, description });
+
 export function renderProjectFiles(config: Config, context: RenderContext = {}): GeneratedFile[] {
   const rendering = nginxRenderingOf(config, context);
+  const image = config.certificates.delivery === 'image';
   return [
-    {
-      path: 'proxy/nginx.conf',
-      content: renderNginxConf(config, { rendering }),
-      mode: 0o644,
-      description: `the proxy's nginx.conf (${rendering} rendering)`,
-    },
+    text('proxy/nginx.conf', renderNginxConf(config, { rendering }), `the proxy's nginx.conf (${rendering} rendering)`),
+    ...(image ? [text('proxy/Dockerfile', renderDockerfile(config), 'the proxy image: nginx.conf and certificates baked in')] : []),
+    text('docker-compose.yml', renderCompose(config, context), `the stack: proxy (${config.topology}), services, networks`),
+    text('support/crontab', renderCrontab(config), 'the support server crontab: swarm-wiz renew twice a day'),
+    ...(image ? [script('support/build_proxy.sh', renderBuildProxyScript(config, context), 'build and push the proxy image, then deploy')] : []),
+    script('support/deploy_stack.sh', renderDeployStackScript(config, context), 'docker stack deploy on the manager'),
+    text('cloud-init/manager.yaml', renderCloudInit(config, 'manager'), 'user-data of the manager droplet(s)'),
+    text('cloud-init/worker.yaml', renderCloudInit(config, 'worker'), 'user-data of the worker droplets'),
+    text('cloud-init/support.yaml', renderCloudInit(config, 'support'), 'user-data of the support server'),
   ];
 }

@@ -1,0 +1,180 @@
+/*
+ * docker-compose.yml — the stack `docker stack deploy` runs.
+ *
+ * Service discovery: every service uses `endpoint_mode: dnsrr`. Its name then resolves to the task IPs
+ * (and does not exist at 0 replicas), so the proxy balances across tasks itself, keeps keep-alive
+ * connections per task (upstream-resolve rendering) and shows a 503 page for a scaled-down service at
+ * once instead of timing out against an empty VIP. It also works where Swarm's VIP/IPVS routing does
+ * not (this project's test machines, some kernels). Host-mode ports are allowed with dnsrr; the
+ * routing mesh (ingress) is not used at all.
+ *
+ * Proxy updates are stop-first: a task that publishes 80/443 in `mode: host` cannot start beside the
+ * old one on the same node (Swarm leaves it pending). Every other service updates start-first.
+ *
+ * Values known only at deploy time are interpolated by `docker stack deploy` (deploy_stack.sh sets them):
+ *   SWARM_WIZ_SUPPORT_IP      the support server's private IP (extra_hosts swarm-wiz-support; http-01 only)
+ *   SWARM_WIZ_CONFIG_VERSION  12 hex digits of sha256(proxy/nginx.conf)      (delivery: secrets)
+ *   SWARM_WIZ_CERTS_VERSION   12 hex digits of sha256(all certificate files)   (delivery: secrets)
+ *   SWARM_WIZ_PROXY_TAG       the proxy image tag build_proxy.sh pushed        (delivery: image)
+ * Swarm secrets and configs are immutable: a new version is a new name, which updates the proxy.
+ */
+import YAML from 'yaml';
+import type { Config, Service, Site } from '../src/config/index.js';
+import type { RenderContext } from './index.js';
+import {
+  DEPLOY_ENV,
+  HEALTH_PATH,
+  PROXY_NODE_LABEL,
+  SUPPORT_HOST,
+  certificateFiles,
+  edgeNetwork,
+  internalNetwork,
+  nginxConfigNamePrefix,
+  proxyImageRepository,
+  secretNamePrefix,
+  secretTargets,
+} from './names.js';
+
+const required = (name: string, what: string): string => `\${${name}:?set ${name} to ${what} (deploy_stack.sh does)}`;
+
+/** Keys of the top-level `secrets:` map (the names inside this file, not the Swarm object names). */
+const proxySecretKeys = (domain: string) => secretTargets(domain);
+
+function proxyPlacement(config: Config): Record<string, unknown> {
+  switch (config.topology) {
+    case 'manager':
+      return { mode: 'replicated', replicas: 1, placement: { constraints: ['node.role == manager'] } };
+    case 'dedicated':
+      return {
+        mode: 'replicated',
+        replicas: 1,
+        placement: { constraints: ['node.role == worker', `node.labels.${PROXY_NODE_LABEL} == true`] },
+      };
+    case 'per-domain':
+      // One replica per domain, one per labelled worker; each domain's A record points at its own
+      // worker, and every replica serves every domain, so moving a record is all a failover needs.
+      return {
+        mode: 'replicated',
+        replicas: config.sites.length,
+        placement: {
+          constraints: ['node.role == worker', `node.labels.${PROXY_NODE_LABEL} == true`],
+          max_replicas_per_node: 1,
+        },
+      };
+    case 'global-lb':
+      return { mode: 'global', placement: { constraints: ['node.role == worker'] } };
+  }
+}
+
+function proxyService(config: Config): Record<string, unknown> {
+  const secrets = config.certificates.delivery === 'secrets';
+  const image = secrets ? config.proxy.image : `${proxyImageRepository(config)}:${required(DEPLOY_ENV.proxyTag, 'the proxy image tag')}`;
+  const service: Record<string, unknown> = {
+    image,
+    ports: [80, 443].map((port) => ({ target: port, published: port, protocol: 'tcp', mode: 'host' })),
+    networks: config.sites.map((site) => edgeNetwork(site.service.name)),
+  };
+  if (config.certificates.challenge === 'http-01') {
+    service.extra_hosts = [`${SUPPORT_HOST}:${required(DEPLOY_ENV.supportIp, 'the private IP of the support server')}`];
+  }
+  if (secrets) {
+    service.configs = [{ source: 'nginx_conf', target: '/etc/nginx/nginx.conf' }];
+    service.secrets = config.sites.flatMap((site) => {
+      const keys = proxySecretKeys(site.domain);
+      const targets = secretTargets(site.domain);
+      return [
+        { source: keys.chain, target: targets.chain, mode: 0o444 },
+        { source: keys.key, target: targets.key, mode: 0o400 },
+      ];
+    });
+  }
+  service.healthcheck = {
+    test: ['CMD-SHELL', `wget -q -O /dev/null http://127.0.0.1${HEALTH_PATH} || curl -fsS -o /dev/null http://127.0.0.1${HEALTH_PATH}`],
+    interval: '10s',
+    timeout: '3s',
+    retries: 3,
+    start_period: '10s',
+  };
+  service.deploy = {
+    ...proxyPlacement(config),
+    endpoint_mode: 'dnsrr',
+    update_config: { parallelism: 1, delay: '5s', order: 'stop-first', failure_action: 'rollback', monitor: '20s' },
+    rollback_config: { parallelism: 1, order: 'stop-first' },
+    restart_policy: { condition: 'any', delay: '2s' },
+  };
+  return service;
+}
+
+function appService(service: Service, networks: string[]): Record<string, unknown> {
+  return {
+    image: service.image,
+    networks,
+    deploy: {
+      mode: 'replicated',
+      replicas: 1,
+      endpoint_mode: 'dnsrr',
+      update_config: { parallelism: 1, delay: '5s', order: 'start-first', failure_action: 'rollback', monitor: '20s' },
+      rollback_config: { parallelism: 1, order: 'start-first' },
+      restart_policy: { condition: 'any', delay: '2s' },
+    },
+  };
+}
+
+function siteServices(site: Site): [string, Record<string, unknown>][] {
+  const name = site.service.name;
+  const publicNetworks = [edgeNetwork(name), ...(site.private.length > 0 ? [internalNetwork(name)] : [])];
+  return [
+    [name, appService(site.service, publicNetworks)],
+    ...site.private.map((svc): [string, Record<string, unknown>] => [svc.name, appService(svc, [internalNetwork(name)])]),
+  ];
+}
+
+function networks(config: Config): Record<string, unknown> {
+  const entries: [string, unknown][] = config.sites.flatMap((site) => [
+    [edgeNetwork(site.service.name), { driver: 'overlay' }] as [string, unknown],
+    ...(site.private.length > 0 ? [[internalNetwork(site.service.name), { driver: 'overlay' }] as [string, unknown]] : []),
+  ]);
+  return Object.fromEntries(entries);
+}
+
+function secretsAndConfigs(config: Config): Record<string, unknown> {
+  if (config.certificates.delivery !== 'secrets') return {};
+  const certsVersion = required(DEPLOY_ENV.certsVersion, 'a version of the certificate files');
+  const secrets = Object.fromEntries(
+    config.sites.flatMap((site) => {
+      const keys = proxySecretKeys(site.domain);
+      const files = certificateFiles(site.domain);
+      return [
+        [keys.chain, { name: `${secretNamePrefix(config, site.domain, 'crt')}_${certsVersion}`, file: `./${files.chain}` }],
+        [keys.key, { name: `${secretNamePrefix(config, site.domain, 'key')}_${certsVersion}`, file: `./${files.key}` }],
+      ];
+    }),
+  );
+  return {
+    configs: {
+      nginx_conf: {
+        name: `${nginxConfigNamePrefix(config)}_${required(DEPLOY_ENV.configVersion, 'a version of proxy/nginx.conf')}`,
+        file: './proxy/nginx.conf',
+      },
+    },
+    secrets,
+  };
+}
+
+/** The stack file. `context` is unused: every runtime fact comes in through interpolation at deploy time. */
+export function renderCompose(config: Config, _context: RenderContext = {}): string {
+  const document = {
+    version: '3.8',
+    services: Object.fromEntries([['proxy', proxyService(config)], ...config.sites.flatMap(siteServices)]),
+    networks: networks(config),
+    ...secretsAndConfigs(config),
+  };
+  const header = [
+    `# Generated by swarm-wiz for project ${config.project} (topology ${config.topology}, certificates via ${config.certificates.delivery}).`,
+    '# Deploy with support/deploy_stack.sh on a manager: it sets the ${SWARM_WIZ_*} values below and runs',
+    `#   docker stack deploy --with-registry-auth --prune -c docker-compose.yml ${config.project}`,
+    '# Private services join only their site\'s internal network and publish nothing; only the proxy publishes 80/443.',
+    '',
+  ].join('\n');
+  return header + YAML.stringify(document, { lineWidth: 0, aliasDuplicateObjects: false });
+}
