@@ -1,0 +1,179 @@
+import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import YAML from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { renderProjectFiles } from '../../recipes/index.js';
+import { PLAN_ONLY_LINE } from '../../src/cli/commands/apply.js';
+import { runCli } from '../../src/cli/run-cli.js';
+import { loadConfig, parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
+import { scriptedPrompter } from '../wizard/scripted-prompter.js';
+import { testIo } from './test-io.js';
+
+const tempDir = () => mkdtemp(join(tmpdir(), 'swarm-wiz-apply-'));
+
+/** Every file under `dir`, relative, sorted. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
+
+/** The files DESIGN.md says every project directory holds (build_proxy.sh only with delivery: image). */
+const DESIGN_FILES = ['swarm-wiz.yaml', 'proxy/nginx.conf', 'docker-compose.yml', 'support/crontab', 'support/deploy_stack.sh'];
+
+describe('swarm-wiz apply --example', () => {
+  it("writes the seed's project plan-only: every rendered file with its mode, scripts executable, and exits 0", async () => {
+    const root = await tempDir();
+    const dir = join(root, 'out');
+    const { io, stdout, stderr } = testIo({ cwd: root });
+    const code = await runCli(['apply', '--example', '--dir', 'out'], io);
+    expect(stderr()).toBe('');
+    expect(code).toBe(0);
+    expect(stdout().split('\n')[0]).toBe(PLAN_ONLY_LINE);
+
+    const expected = renderProjectFiles(parseConfig(SEED_EXAMPLE), {});
+    expect(await filesUnder(dir)).toEqual([...expected.map((f) => f.path), 'swarm-wiz.yaml'].sort());
+    for (const path of DESIGN_FILES) expect(await filesUnder(dir)).toContain(path);
+    expect(expected.filter((file) => file.path.endsWith('.sh')).length).toBeGreaterThan(0);
+    for (const file of expected) {
+      expect(await readFile(join(dir, file.path), 'utf8')).toBe(file.content);
+      expect(await modeOf(join(dir, file.path))).toBe(file.mode);
+      if (file.path.endsWith('.sh')) expect(await modeOf(join(dir, file.path))).toBe(0o755);
+    }
+    expect(await loadConfig(join(dir, 'swarm-wiz.yaml'))).toEqual(parseConfig(SEED_EXAMPLE));
+    // What it would create: the three droplets' worth of the seed and the DNS records to set by hand.
+    for (const line of ['demo-manager-1', 'demo-worker-3', 'demo-support', 'A a.com', 'A c.com']) expect(stdout()).toContain(line);
+    expect(stdout()).toContain(`swarm-wiz apply --config ${join(dir, 'swarm-wiz.yaml')} --yes`);
+  });
+
+  it('is repeatable, and never overwrites a swarm-wiz.yaml that is not the example', async () => {
+    const root = await tempDir();
+    expect(await runCli(['apply', '--example', '--dir', root], testIo({ cwd: root }).io)).toBe(0);
+    expect(await runCli(['apply', '--example', '--dir', root], testIo({ cwd: root }).io)).toBe(0);
+
+    const mine = await tempDir();
+    await writeFile(join(mine, 'swarm-wiz.yaml'), 'project: mine\n');
+    const { io, stderr } = testIo({ cwd: mine });
+    expect(await runCli(['apply', '--example', '--dir', mine], io)).toBe(2);
+    expect(stderr()).toContain('already exists and is not the example');
+    expect(await readdir(mine)).toEqual(['swarm-wiz.yaml']);
+  });
+
+  it('--json prints one machine-readable summary and nothing else', async () => {
+    const root = await tempDir();
+    const { io, stdout } = testIo({ cwd: root });
+    expect(await runCli(['apply', '--example', '--dir', root, '--json'], io)).toBe(0);
+    const summary = JSON.parse(stdout());
+    expect(summary).toMatchObject({ project: 'demo', dir: root, planOnly: true });
+    expect(summary.files.every((f: { written: boolean }) => f.written)).toBe(true);
+    expect(summary.cloud.filter((s: { kind: string }) => s.kind === 'droplet')).toHaveLength(5);
+  });
+});
+
+describe('swarm-wiz apply --config', () => {
+  /** A project other than the seed: two sites, aliases, global-lb. */
+  const config = {
+    project: 'shop',
+    region: 'ams3',
+    size: 's-2vcpu-4gb',
+    managers: 3,
+    workers: 2,
+    topology: 'global-lb',
+    sites: [
+      { domain: 'shop.example', aliases: ['www.shop.example'], service: { name: 'web', image: 'ghcr.io/acme/web:2.1', port: 8080 }, private: [{ name: 'db-api', image: 'ghcr.io/acme/api:2.1', port: 9000 }] },
+      { domain: 'blog.example', service: { name: 'blog', image: 'ghost:5', port: 2368 } },
+    ],
+    certificates: { email: 'ops@shop.example', ca: 'production', challenge: 'http-01', delivery: 'secrets' },
+  };
+
+  async function project() {
+    const root = await tempDir();
+    const text = YAML.stringify(config);
+    await writeFile(join(root, 'swarm-wiz.yaml'), text);
+    return { root, text };
+  }
+
+  it('writes the files beside the config by default, leaves the config as it was, and exits 0 plan-only', async () => {
+    const { root, text } = await project();
+    const { io, stdout } = testIo({ cwd: root });
+    expect(await runCli(['apply', '--yes'], io)).toBe(0);
+    expect(stdout()).toContain(PLAN_ONLY_LINE);
+    expect(stdout()).toContain('shop-lb');
+    expect(await readFile(join(root, 'swarm-wiz.yaml'), 'utf8')).toBe(text);
+    const expected = renderProjectFiles(parseConfig(config), {});
+    expect(await filesUnder(root)).toEqual([...expected.map((f) => f.path), 'swarm-wiz.yaml'].sort());
+  });
+
+  it('--dir puts the files elsewhere', async () => {
+    const { root } = await project();
+    const other = await tempDir();
+    expect(await runCli(['apply', '--config', join(root, 'swarm-wiz.yaml'), '--dir', other, '--yes'], testIo({ cwd: '/' }).io)).toBe(0);
+    expect(await readdir(root)).toEqual(['swarm-wiz.yaml']);
+    expect((await filesUnder(other)).length).toBe(renderProjectFiles(parseConfig(config), {}).length);
+  });
+
+  it('without --yes and without a terminal: exit 2, says to pass --yes, writes nothing', async () => {
+    const { root } = await project();
+    const { io, stderr } = testIo({ cwd: root });
+    expect(await runCli(['apply'], io)).toBe(2);
+    expect(stderr()).toContain('pass --yes');
+    expect(await readdir(root)).toEqual(['swarm-wiz.yaml']);
+  });
+
+  it('a missing config: exit 2 naming the file', async () => {
+    const root = await tempDir();
+    const { io, stderr } = testIo({ cwd: root });
+    expect(await runCli(['apply', '--yes'], io)).toBe(2);
+    expect(stderr()).toContain(`${join(root, 'swarm-wiz.yaml')}: does not exist`);
+    expect(await readdir(root)).toEqual([]);
+  });
+
+  it('on a terminal shows the review and asks; yes writes', async () => {
+    const { root } = await project();
+    const { prompter, asked } = scriptedPrompter([{ expect: 'Write these files?', answer: true }]);
+    const { io, stdout } = testIo({ cwd: root, isTTY: true, prompter });
+    expect(await runCli(['apply'], io)).toBe(0);
+    expect(asked).toHaveLength(1);
+    expect(stdout()).toContain('Review: project shop');
+    expect(stdout()).toContain('www.shop.example');
+    expect((await filesUnder(root)).length).toBeGreaterThan(1);
+  });
+
+  it('on a terminal, no: exit 1 and nothing written', async () => {
+    const { root } = await project();
+    const { prompter } = scriptedPrompter([{ expect: 'Write these files?', answer: false }]);
+    const { io, stderr } = testIo({ cwd: root, isTTY: true, prompter });
+    expect(await runCli(['apply'], io)).toBe(1);
+    expect(stderr()).toContain('Cancelled; nothing was written.');
+    expect(await readdir(root)).toEqual(['swarm-wiz.yaml']);
+  });
+
+  it('with a token but no provisioning engine wired: exit 1, says so, writes nothing, never prints the token', async () => {
+    const { root } = await project();
+    const { io, stdout, stderr } = testIo({ cwd: root, env: { DIGITALOCEAN_TOKEN: 'dop_v1_not_printed' } });
+    expect(await runCli(['apply', '--yes'], io)).toBe(1);
+    expect(stderr()).toContain('Provisioning with a DigitalOcean token is not available in this build yet');
+    expect(stdout() + stderr()).not.toContain('dop_v1_not_printed');
+    expect(await readdir(root)).toEqual(['swarm-wiz.yaml']);
+  });
+});
+
+describe('usage', () => {
+  it('--help exits 0; an unknown option or command exits 2', async () => {
+    const root = await tempDir();
+    const help = testIo({ cwd: root });
+    expect(await runCli(['--help'], help.io)).toBe(0);
+    expect(help.stdout()).toContain('apply');
+    const badOption = testIo({ cwd: root });
+    expect(await runCli(['apply', '--frobnicate'], badOption.io)).toBe(2);
+    expect(badOption.stderr()).toContain("unknown option '--frobnicate'");
+    const badCommand = testIo({ cwd: root });
+    expect(await runCli(['aply'], badCommand.io)).toBe(2);
+    expect(await readdir(root)).toEqual([]);
+  });
+});
