@@ -16,7 +16,7 @@ function withAnswers(script: ScriptedAnswer[], expect: string, occurrence: numbe
   let seen = 0;
   const at = script.findIndex((entry) => entry.expect === expect && seen++ === occurrence);
   if (at < 0) throw new Error(`no question ${expect} #${occurrence} in the script`);
-  return [...script.slice(0, at), ...answers.map((answer) => ({ expect, answer })), ...script.slice(at + 1)];
+  return [...script.slice(0, at), ...answers.map((answer): ScriptedAnswer => ({ expect, answer })), ...script.slice(at + 1)];
 }
 
 describe('askNewProject', () => {
