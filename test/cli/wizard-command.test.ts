@@ -1,0 +1,134 @@
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { renderProjectFiles } from '../../recipes/index.js';
+import { NON_INTERACTIVE_HELP } from '../../src/cli/commands/wizard.js';
+import { buildProgram, runCli } from '../../src/cli/run-cli.js';
+import { loadConfig, parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
+import { ENTER, scriptedPrompter, type ScriptedAnswer } from '../wizard/scripted-prompter.js';
+import { seedAnswers } from '../wizard/seed-script.js';
+import { testIo } from './test-io.js';
+
+const repo = join(import.meta.dirname, '../..');
+const tempDir = () => mkdtemp(join(tmpdir(), 'swarm-wiz-wizard-'));
+
+describe('swarm-wiz without a terminal', () => {
+  it('prints how to run non-interactively and exits 2 without asking anything', async () => {
+    const root = await tempDir();
+    const { io, stdout, stderr } = testIo({ cwd: root });
+    expect(await runCli([], io)).toBe(2);
+    expect(stderr()).toContain(NON_INTERACTIVE_HELP);
+    expect(stderr()).toContain('swarm-wiz apply --config swarm-wiz.yaml --yes');
+    expect(stderr()).toContain('swarm-wiz apply --example --dir out');
+    expect(stdout()).toBe('');
+    expect(await readdir(root)).toEqual([]);
+  });
+
+  it('`npm start` with no stdin (as in CI) exits 2 instead of hanging', async () => {
+    const result = await execa('npm', ['start', '--silent'], { cwd: repo, stdin: 'ignore', reject: false, timeout: 60_000, env: { DIGITALOCEAN_TOKEN: '' } });
+    expect(result.timedOut).toBe(false);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('swarm-wiz apply --example --dir out');
+  });
+});
+
+describe('the wizard on a terminal (scripted answers)', () => {
+  it("asks the seed's questions, reviews, and writes swarm-wiz.yaml and every file plan-only", async () => {
+    const dir = await tempDir();
+    const { prompter, remaining } = scriptedPrompter([...seedAnswers(), { expect: 'Write these files?', answer: true }]);
+    const { io, stdout, stderr } = testIo({ cwd: '/', isTTY: true, prompter });
+    const code = await runCli(['--dir', dir], io);
+    expect(stderr()).toBe('');
+    expect(code).toBe(0);
+    expect(remaining()).toBe(0);
+    expect(await loadConfig(join(dir, 'swarm-wiz.yaml'))).toEqual(parseConfig(SEED_EXAMPLE));
+    for (const file of renderProjectFiles(parseConfig(SEED_EXAMPLE), {})) {
+      expect(await readFile(join(dir, file.path), 'utf8')).toBe(file.content);
+    }
+    const out = stdout();
+    expect(out).toContain('No DigitalOcean token: plan-only.');
+    expect(out).toContain('Review: project demo');
+    expect(out).toContain('Plan-only: nothing was created in DigitalOcean.');
+  });
+
+  it('a "no" at the review writes nothing', async () => {
+    const dir = await tempDir();
+    const { prompter } = scriptedPrompter([...seedAnswers(), { expect: 'Write these files?', answer: false }]);
+    const { io } = testIo({ cwd: '/', isTTY: true, prompter });
+    expect(await runCli(['--dir', dir], io)).toBe(1);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('a typed token while provisioning is not wired: says so and continues plan-only, never echoing the token', async () => {
+    const dir = await tempDir();
+    const script = seedAnswers().map((entry): ScriptedAnswer => (entry.expect === 'DigitalOcean API token' ? { ...entry, answer: 'dop_v1_typed_secret' } : entry));
+    const { prompter } = scriptedPrompter([...script, { expect: 'Write these files?', answer: true }]);
+    const { io, stdout } = testIo({ cwd: '/', isTTY: true, prompter });
+    expect(await runCli(['--dir', dir], io)).toBe(0);
+    expect(stdout()).toContain('Provisioning is not available in this build yet');
+    expect(stdout()).not.toContain('dop_v1_typed_secret');
+    expect(await readFile(join(dir, 'swarm-wiz.yaml'), 'utf8')).not.toContain('dop_v1_typed_secret');
+  });
+});
+
+describe('the wizard with an existing project', () => {
+  async function seedProject(): Promise<string> {
+    const dir = await tempDir();
+    expect(await runCli(['apply', '--example', '--dir', dir], testIo({ cwd: dir }).io)).toBe(0);
+    return dir;
+  }
+
+  it('offers add a domain, status, renew, re-apply; status and renew are disabled until those commands exist', async () => {
+    const dir = await seedProject();
+    const { prompter, asked } = scriptedPrompter([{ expect: 'already exists here', answer: 'quit' }]);
+    const { io, stdout } = testIo({ cwd: dir, isTTY: true, prompter });
+    expect(await runCli([], io)).toBe(0);
+    expect(stdout()).toContain('Nothing changed.');
+    const registered = new Set(buildProgram(io).commands.map((command) => command.name()));
+    const menu = asked[0]?.choices ?? [];
+    expect(menu.map((c) => c.value)).toEqual(['add-domain', 'status', 'renew', 're-apply', 'quit']);
+    for (const name of ['status', 'renew']) {
+      expect(menu.find((c) => c.value === name)?.disabled).toBe(registered.has(name) ? false : 'not available yet in this build');
+    }
+  });
+
+  it('add a domain: asks only the new site, keeps the others, and rewrites the files', async () => {
+    const dir = await seedProject();
+    const { prompter, asked } = scriptedPrompter([
+      { expect: 'already exists here', answer: 'add-domain' },
+      { expect: 'Domain', answer: 'b.com' },
+      { expect: 'Domain', answer: 'd.com' },
+      { expect: 'Aliases', answer: 'www.d.com' },
+      { expect: 'service name', answer: 'service-a' },
+      { expect: 'service name', answer: ENTER },
+      { expect: 'image', answer: 'ghcr.io/me/d:1.0' },
+      { expect: 'port', answer: ENTER },
+      { expect: 'private service', answer: false },
+      { expect: 'DigitalOcean API token', answer: '' },
+      { expect: 'Write these files?', answer: true },
+    ]);
+    const { io } = testIo({ cwd: dir, isTTY: true, prompter });
+    expect(await runCli([], io)).toBe(0);
+    expect(asked.filter((q) => q.rejected).map((q) => q.rejected)).toEqual([
+      '"b.com" is already used; each domain may appear once',
+      '"service-a" is already the name of another service; service names must be unique',
+    ]);
+    const config = await loadConfig(join(dir, 'swarm-wiz.yaml'));
+    expect(config.sites.map((s) => s.domain)).toEqual(['a.com', 'b.com', 'c.com', 'd.com']);
+    expect(config.sites[3]).toEqual({ domain: 'd.com', aliases: ['www.d.com'], service: { name: 'service-d', image: 'ghcr.io/me/d:1.0', port: 5000 }, private: [] });
+    expect(await readFile(join(dir, 'proxy/nginx.conf'), 'utf8')).toContain('d.com');
+  });
+
+  it('an invalid existing swarm-wiz.yaml: exit 2 naming the field, before any question', async () => {
+    const dir = await seedProject();
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(dir, 'swarm-wiz.yaml'), (await readFile(join(dir, 'swarm-wiz.yaml'), 'utf8')).replace('managers: 1', 'managers: 2'));
+    const { prompter, asked } = scriptedPrompter([]);
+    const { io, stderr } = testIo({ cwd: dir, isTTY: true, prompter });
+    expect(await runCli([], io)).toBe(2);
+    expect(stderr()).toContain('  managers: 2 is not 1 or 3');
+    expect(asked).toEqual([]);
+  });
+});
