@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { registerApplyCommand } from './apply.js';
+import { registerCertsCommand } from './certs.js';
+import { registerRenewCommand } from './renew.js';
 import { registerWizardCommand } from './wizard.js';
 
 /** Adds one command to the program. Each command lives in its own file in this folder. */
@@ -13,4 +15,6 @@ export type RegisterCommand = (program: Command, io: CliIo) => void;
 export const COMMANDS: readonly RegisterCommand[] = [
   registerWizardCommand,
   registerApplyCommand,
+  registerRenewCommand,
+  registerCertsCommand,
 ];

@@ -1,0 +1,63 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { renderToString } from 'ink';
+import { createElement } from 'react';
+import { CertStatusScreen } from '../../../screens/cert-status.js';
+import { dnsEntryPoints } from '../../adapters/acme/entry-points.js';
+import { loadConfig } from '../../config/index.js';
+import { certificateStatus, type CertStatusRow } from '../../certs/cert-status.js';
+import { parseEntry } from '../../certs/project-issuer.js';
+import { siteNamesOf } from '../../certs/sites.js';
+import { CertificateStore } from '../../certs/store.js';
+import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
+import { CliExit, EXIT } from '../exit.js';
+import { writeLine, type CliIo } from '../io.js';
+
+interface CertsOptions extends CommonOptions {
+  entry?: string[];
+  dnsServer?: string[];
+  caCert?: string;
+  probe: boolean;
+}
+
+/** `swarm-wiz certs`: the certificate status screen (or `--json`). Exit 1 when a site has no usable certificate. */
+export function registerCertsCommand(program: Command, io: CliIo): void {
+  withCommonOptions(program.command('certs'))
+    .description('certificate status per site: stored certificate, days left, next renewal, last error, and what each entry IP really serves')
+    .option('--entry <address...>', "IP[:PORT] to check what is served (default: each domain's A records, port 443)")
+    .option('--dns-server <address...>', 'DNS servers for the A look-ups instead of the system resolver')
+    .option('--ca-cert <file>', 'PEM file of the root to verify served certificates against (a test CA)')
+    .option('--no-probe', 'only read the store; do not connect to the live endpoints')
+    .action(async (options: CertsOptions) => {
+      await certsCommand(options, io);
+    });
+}
+
+/** The rows the screen shows, as plain JSON (dates ISO). */
+export function certStatusJson(rows: CertStatusRow[]): string {
+  return JSON.stringify(rows, null, 2);
+}
+
+async function certsCommand(options: CertsOptions, io: CliIo): Promise<void> {
+  const { configPath, dir } = projectPaths(options, io);
+  const config = await loadConfig(configPath);
+  let entries;
+  try {
+    entries = (options.entry ?? []).map((entry) => parseEntry(entry, 443));
+  } catch (error) {
+    throw new CliExit(EXIT.usage, (error as Error).message);
+  }
+  const entryPoints = !options.probe ? undefined : entries.length > 0 ? async () => entries : dnsEntryPoints({ port: 443, servers: options.dnsServer });
+  const now = new Date();
+  const rows = await certificateStatus({
+    sites: siteNamesOf(config),
+    store: new CertificateStore(dir),
+    now,
+    entryPoints,
+    ca: options.caCert ? await readFile(options.caCert, 'utf8') : undefined,
+  });
+  if (options.json) writeLine(io.stdout, certStatusJson(rows));
+  else writeLine(io.stdout, renderToString(createElement(CertStatusScreen, { rows, now }), { columns: io.stdout.columns || 120 }));
+  const unusable = rows.filter((row) => row.health === 'missing' || row.health === 'expired' || row.health === 'error');
+  if (unusable.length > 0) throw new CliExit(EXIT.failure, `no valid certificate for ${unusable.map((row) => `${row.domain} (${row.health})`).join(', ')}`);
+}

@@ -1,0 +1,95 @@
+import type { Command } from 'commander';
+import { createCloudApi } from '../../adapters/digitalocean/index.js';
+import { loadConfig } from '../../config/index.js';
+import { parseEntry, projectIssuer } from '../../certs/project-issuer.js';
+import { renewSites, type SiteRenewal } from '../../certs/renew-sites.js';
+import { siteNamesOf } from '../../certs/sites.js';
+import { CertificateStore } from '../../certs/store.js';
+import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
+import { CliExit, EXIT } from '../exit.js';
+import { writeLine, type CliIo } from '../io.js';
+
+interface RenewOptions extends CommonOptions {
+  force: boolean;
+  domain?: string[];
+  webroot?: string;
+  entry?: string[];
+  dnsServer?: string[];
+  caCert?: string;
+}
+
+export const ROLLOUT_NOT_AUTOMATED =
+  'Rolling renewed certificates out to the proxy is not automated yet: the proxy keeps serving the previous ones until they are deployed.';
+
+/** `swarm-wiz renew`: what the support server's cron runs. Exit 0 nothing due or renewed, 1 a renewal failed, 2 config invalid. */
+export function registerRenewCommand(program: Command, io: CliIo): void {
+  withCommonOptions(program.command('renew'))
+    .description('renew the certificates that are due (less than a third of their lifetime left); what support/crontab runs')
+    .option('--force', 'renew every certificate, due or not', false)
+    .option('--domain <name...>', 'only these sites')
+    .option('--webroot <dir>', "http-01: the support server's webroot (default: <dir>/acme-webroot)")
+    .option('--entry <address...>', "http-01 preflight: IP[:PORT] where the proxy answers (default: each domain's A records, port 80)")
+    .option('--dns-server <address...>', 'DNS servers (IP[:PORT]) to ask instead of the system resolver and the zone\'s name servers')
+    .option('--ca-cert <file>', 'PEM file to trust for the CA (a private or test ACME server)')
+    .action(async (options: RenewOptions) => {
+      await renewCommand(options, io);
+    });
+}
+
+function describe(result: SiteRenewal): string {
+  switch (result.outcome) {
+    case 'renewed':
+      return `${result.domain}: renewed (${result.reason}); valid until ${result.meta.notAfter.slice(0, 10)}, serial ${result.meta.serial}`;
+    case 'not-due':
+      return `${result.domain}: not due${result.renewAt ? ` (renews from ${result.renewAt.toISOString().slice(0, 10)})` : ''}`;
+    case 'failed':
+      return `renew failed for ${result.domain}: ${result.error.message}`;
+  }
+}
+
+async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
+  const { configPath, dir } = projectPaths(options, io);
+  const config = await loadConfig(configPath);
+  const sites = siteNamesOf(config);
+  const unknown = (options.domain ?? []).filter((domain) => !sites.some((site) => site.domain === domain));
+  if (unknown.length > 0) throw new CliExit(EXIT.usage, `--domain ${unknown.join(', ')}: not a site in ${configPath} (sites: ${sites.map((s) => s.domain).join(', ')})`);
+  let entries;
+  try {
+    entries = (options.entry ?? []).map((entry) => parseEntry(entry));
+  } catch (error) {
+    throw new CliExit(EXIT.usage, (error as Error).message);
+  }
+  const token = io.env.DIGITALOCEAN_TOKEN?.trim();
+  const cloudApi = config.certificates.challenge === 'dns-01' && token ? createCloudApi({ token, baseUrl: io.env.DIGITALOCEAN_API_URL }) : undefined;
+  if (config.certificates.challenge === 'dns-01' && !cloudApi) throw new CliExit(EXIT.usage, 'certificates.challenge is dns-01: set DIGITALOCEAN_TOKEN so swarm-wiz can create the TXT records');
+
+  const issuer = await projectIssuer({ config, dir, webroot: options.webroot, entries, dnsServers: options.dnsServer, caCertFile: options.caCert, cloudApi });
+  const results = await renewSites({ sites, store: new CertificateStore(dir), issuer, force: options.force, only: options.domain });
+  const renewed = results.filter((result) => result.outcome === 'renewed');
+  const failed = results.filter((result) => result.outcome === 'failed');
+
+  if (options.json) {
+    writeLine(
+      io.stdout,
+      JSON.stringify(
+        results.map((result) => ({
+          domain: result.domain,
+          outcome: result.outcome,
+          reason: result.reason,
+          ...(result.outcome === 'renewed' ? { serial: result.meta.serial, notAfter: result.meta.notAfter } : {}),
+          ...(result.outcome === 'not-due' && result.renewAt ? { renewAt: result.renewAt.toISOString() } : {}),
+          ...(result.outcome === 'failed' ? { error: result.error.name, message: result.error.message, ...(result.error.retryAfter ? { retryAfter: result.error.retryAfter.toISOString() } : {}) } : {}),
+        })),
+        null,
+        2,
+      ),
+    );
+  } else {
+    // Under cron every line becomes mail: without a terminal only changes are reported.
+    const chatty = io.isTTY || options.verbose;
+    for (const result of results) if (result.outcome === 'renewed' || (chatty && result.outcome === 'not-due')) writeLine(io.stdout, describe(result));
+    if (renewed.length > 0) writeLine(io.stdout, ROLLOUT_NOT_AUTOMATED);
+    if (chatty && renewed.length === 0 && failed.length === 0) writeLine(io.stdout, 'Nothing to renew.');
+  }
+  if (failed.length > 0) throw new CliExit(EXIT.failure, failed.map(describe).join('\n'));
+}

@@ -1,0 +1,106 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveConfig } from '../../src/config/index.js';
+import { runCli } from '../../src/cli/run-cli.js';
+import { CertificateStore } from '../../src/certs/store.js';
+import { testIo } from '../cli/test-io.js';
+import { freePort, startPebble, type PebblePeer } from '../peers/pebble.js';
+import { seedConfigUnderTest } from './harness.js';
+import { startSupportServer, type SupportServer } from './support-server.js';
+
+let dir: string;
+let pebble: PebblePeer;
+let support: SupportServer;
+let caCert: string;
+let configPath: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'swarm-wiz-cli-certs-'));
+  support = await startSupportServer(join(dir, 'acme-webroot'));
+  pebble = await startPebble({ httpPort: support.port });
+  caCert = join(dir, 'pebble-listener-ca.pem');
+  await writeFile(caCert, pebble.listenerCaPem);
+  configPath = join(dir, 'swarm-wiz.yaml');
+  await saveConfig(configPath, seedConfigUnderTest(pebble.directoryUrl));
+});
+
+afterAll(async () => {
+  await pebble?.stop();
+  await support?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const renewArgs = () => ['renew', '--config', configPath, '--entry', `127.0.0.1:${support.port}`, '--ca-cert', caCert];
+
+describe('swarm-wiz renew and swarm-wiz certs', () => {
+  it('renew issues what is missing (exit 0), says the rollout is not automated; a second run is silent under cron', async () => {
+    const first = testIo({ cwd: dir });
+    const code = await runCli(renewArgs(), first.io);
+    expect(first.stderr()).toBe('');
+    expect(code).toBe(0);
+    const lines = first.stdout().trim().split('\n');
+    expect(lines.slice(0, 3).map((line) => line.replace(/serial [0-9a-f]+/, 'serial S').replace(/\d{4}-\d\d-\d\d/, 'DATE'))).toEqual([
+      'a.test: renewed (missing); valid until DATE, serial S',
+      'b.test: renewed (missing); valid until DATE, serial S',
+      'c.test: renewed (missing); valid until DATE, serial S',
+    ]);
+    expect(lines[3]).toMatch(/^Rolling renewed certificates out to the proxy is not automated yet/);
+    expect(first.stderr()).toBe('');
+
+    const again = testIo({ cwd: dir });
+    expect(await runCli(renewArgs(), again.io)).toBe(0);
+    expect(again.stdout()).toBe('');
+    const chatty = testIo({ cwd: dir });
+    expect(await runCli([...renewArgs(), '--verbose'], chatty.io)).toBe(0);
+    expect(chatty.stdout()).toMatch(/^a\.test: not due \(renews from \d{4}-\d\d-\d\d\)\n/);
+    expect(chatty.stdout()).toMatch(/Nothing to renew\.\n$/);
+  });
+
+  it('renew exits 1 with one line naming the domain and the reason; the stored certificate stays', async () => {
+    const store = new CertificateStore(dir);
+    const before = await readFile(store.paths('a.test').fullchain, 'utf8');
+    const broken = join(dir, 'broken.yaml');
+    const closed = `https://127.0.0.1:${await freePort()}/dir`;
+    await saveConfig(broken, seedConfigUnderTest(closed));
+    const run = testIo({ cwd: dir });
+    expect(await runCli(['renew', '--config', broken, '--dir', dir, '--force', '--domain', 'a.test', '--entry', `127.0.0.1:${support.port}`], run.io)).toBe(1);
+    expect(run.stderr()).toBe(`renew failed for a.test: cannot reach the CA at ${closed} (ECONNREFUSED: connect ECONNREFUSED ${closed.slice(8, -4)})\n`);
+    expect(await readFile(store.paths('a.test').fullchain, 'utf8')).toBe(before);
+  });
+
+  it('renew exits 2 on an invalid config, naming the key', async () => {
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(bad, (await readFile(configPath, 'utf8')).replace('challenge: http-01', 'challenge: http-02'));
+    const run = testIo({ cwd: dir });
+    expect(await runCli(['renew', '--config', bad], run.io)).toBe(2);
+    expect(run.stderr()).toContain('certificates.challenge: "http-02" is not valid (one of http-01, dns-01)');
+  });
+
+  it('certs --json lists each site with issuer, SANs, dates, last error and the live check', async () => {
+    const closedPort = await freePort();
+    const run = testIo({ cwd: dir });
+    expect(await runCli(['certs', '--config', configPath, '--json', '--entry', `127.0.0.1:${closedPort}`], run.io)).toBe(0);
+    const rows = JSON.parse(run.stdout()) as { domain: string; health: string; meta: { issuer: string; sans: string[] }; nextRenewal: string; lastError?: string; live: { error?: string; matchesStored: boolean }[] }[];
+    expect(rows.map((row) => [row.domain, row.health])).toEqual([
+      ['a.test', 'ok'],
+      ['b.test', 'ok'],
+      ['c.test', 'ok'],
+    ]);
+    expect(rows[0]?.meta.sans.sort()).toEqual(['a.test', 'www.a.test']);
+    expect(rows[0]?.meta.issuer).toMatch(/^Pebble Intermediate CA/);
+    expect(rows[0]?.lastError).toMatch(/^cannot reach the CA at/);
+    expect(rows[1]?.lastError).toBeUndefined();
+    expect(rows[0]?.live).toEqual([{ address: '127.0.0.1', port: closedPort, error: 'ECONNREFUSED', matchesStored: false }]);
+  });
+
+  it('certs shows the screen; exit 1 when a site has no certificate', async () => {
+    const empty = join(dir, 'empty');
+    const run = testIo({ cwd: dir });
+    expect(await runCli(['certs', '--config', configPath, '--dir', empty, '--no-probe'], run.io)).toBe(1);
+    expect(run.stdout()).toMatch(/^Certificates as of \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(run.stdout()).toContain('a.test + www.a.test no certificate');
+    expect(run.stderr()).toBe('no valid certificate for a.test (missing), b.test (missing), c.test (missing)\n');
+  });
+});
