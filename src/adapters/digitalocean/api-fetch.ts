@@ -1,0 +1,72 @@
+import { DigitalOceanError, kindForStatus, type DigitalOceanRequest } from './digitalocean-error.js';
+
+/**
+ * The fetch dots (through Kiota's HttpClient) sends every request with. It adds a timeout and turns
+ * every non-2xx answer and transport failure into a DigitalOceanError right here, where the status,
+ * the `Retry-After`/`ratelimit-reset` headers and the API's `{id, message, request_id}` body are all
+ * at hand — Kiota's own error objects lose the body of non-JSON answers. Kiota passes the rejection
+ * through unchanged.
+ */
+export function createApiFetch(options: { timeoutMs: number; token: string; fetchImpl?: typeof fetch }) {
+  const fetchImpl = options.fetchImpl ?? fetch;
+  return async (url: string, init: RequestInit): Promise<Response> => {
+    const parsed = new URL(url);
+    const request: DigitalOceanRequest = { method: (init.method ?? 'GET').toUpperCase(), path: `${parsed.pathname}${parsed.search}` };
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    let response: Response;
+    try {
+      response = await fetchImpl(url, { ...init, signal });
+    } catch (error) {
+      if (timeout.aborted) throw new DigitalOceanError('timeout', request, undefined, `no answer within ${options.timeoutMs} ms`);
+      throw new DigitalOceanError('unreachable', request, undefined, redact(describeNetworkError(error), options.token));
+    }
+    if (response.ok) return response;
+    let text = '';
+    try {
+      text = await response.text();
+    } catch {
+      if (timeout.aborted) throw new DigitalOceanError('timeout', request, undefined, `no complete answer within ${options.timeoutMs} ms`);
+    }
+    const body = parseErrorBody(text);
+    throw new DigitalOceanError(kindForStatus(response.status), request, response.status, redact(body.message ?? (text.slice(0, 200) || response.statusText), options.token), {
+      requestId: body.requestId,
+      retryAfterMs: retryAfterMs(response.headers),
+    });
+  };
+}
+
+function parseErrorBody(text: string): { message?: string; requestId?: string } {
+  try {
+    const json = JSON.parse(text) as { message?: unknown; request_id?: unknown };
+    return {
+      message: typeof json.message === 'string' ? json.message : undefined,
+      requestId: typeof json.request_id === 'string' ? json.request_id : undefined,
+    };
+  } catch {
+    return {};
+  }
+}
+
+/** How long the API asks us to wait: `Retry-After` (seconds or HTTP date), else until `ratelimit-reset` (epoch seconds) when the limit is used up. */
+export function retryAfterMs(headers: Headers, now: number = Date.now()): number | undefined {
+  const retryAfter = headers.get('retry-after');
+  if (retryAfter !== null) {
+    if (/^\d+(\.\d+)?$/.test(retryAfter.trim())) return Number(retryAfter) * 1000;
+    const date = Date.parse(retryAfter);
+    if (!Number.isNaN(date)) return Math.max(0, date - now);
+  }
+  const remaining = headers.get('ratelimit-remaining');
+  const reset = headers.get('ratelimit-reset');
+  if (reset !== null && remaining !== null && Number(remaining) <= 0 && /^\d+$/.test(reset)) return Math.max(0, Number(reset) * 1000 - now);
+  return undefined;
+}
+
+function describeNetworkError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+}
+
+function redact(text: string, token: string): string {
+  return token ? text.split(token).join('[token]') : text;
+}
