@@ -5,9 +5,10 @@ import type { PemPair } from '../../src/certs/x509-generate.js';
 /** A canned answer for requests whose path matches. */
 export interface Fault {
   path: RegExp;
-  status: number;
+  /** 'drop' closes the connection without an answer. */
+  status: number | 'drop';
   headers?: Record<string, string>;
-  body: unknown;
+  body?: unknown;
 }
 
 export interface FaultProxy {
@@ -31,6 +32,10 @@ export async function startFaultProxy(options: { target: string; agent: Agent; l
     if (fault) {
       faulted.push(path);
       req.resume();
+      if (fault.status === 'drop') {
+        req.socket.destroy();
+        return;
+      }
       res.writeHead(fault.status, { 'Content-Type': 'application/problem+json', ...fault.headers }).end(JSON.stringify(fault.body));
       return;
     }

@@ -21,6 +21,8 @@ interface SeenInvalid {
 /** Per-call context: which https agent to use, and what the CA said (acme-client keeps only the detail text). */
 export interface TransportContext {
   agent?: Agent;
+  /** The last URL asked: what a lost connection was lost to. */
+  lastUrl?: string;
   problem?: SeenProblem;
   invalid?: SeenInvalid;
 }
@@ -56,8 +58,9 @@ function install(): void {
   const settings = (acme.axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number } }).acmeSettings;
   settings.retryMaxAttempts = 0;
   acme.axios.interceptors.request.use((config) => {
-    const agent = context.getStore()?.agent;
-    if (agent) config.httpsAgent = agent;
+    const store = context.getStore();
+    if (store?.agent) config.httpsAgent = store.agent;
+    if (store && config.url) store.lastUrl = config.url;
     config.timeout = config.timeout || 30_000;
     return config;
   });
@@ -125,7 +128,7 @@ export function toCertificateError(error: unknown, store: TransportContext, caUr
   const reason = connectionReason(error);
   if (reason) return new CaUnreachableError(caUrl, reason, error);
   // acme-client's retry interceptor dereferences the missing response of a failed connection.
-  if (error instanceof TypeError) return new CaUnreachableError(caUrl, 'no response: connection failed', error);
+  if (error instanceof TypeError) return new CaUnreachableError(caUrl, `no response from ${store.lastUrl ?? caUrl}: the connection failed`, error);
   const message = error instanceof Error ? error.message : String(error);
   if (/directory returned error/.test(message)) return new CaUnreachableError(caUrl, message, error);
   return new IssuanceError(`ACME request failed: ${message}`, error);

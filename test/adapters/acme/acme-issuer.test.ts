@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AcmeIssuer } from '../../../src/adapters/acme/acme-issuer.js';
 import { loadOrCreateAccountKey } from '../../../src/adapters/acme/account-key.js';
 import type { ChallengePreflight } from '../../../src/adapters/acme/challenge-responder.js';
-import { CaUnreachableError, ChallengeInvalidError, PreflightError, RateLimitedError } from '../../../src/adapters/acme/errors.js';
+import { AcmeProblemError, CaUnreachableError, ChallengeInvalidError, PreflightError, RateLimitedError } from '../../../src/adapters/acme/errors.js';
 import { staticEntryPoints } from '../../../src/adapters/acme/entry-points.js';
 import { httpPreflight } from '../../../src/adapters/acme/preflight.js';
 import { WebrootResponder } from '../../../src/adapters/acme/webroot-responder.js';
@@ -137,5 +137,41 @@ describe('AcmeIssuer against Pebble (http-01, real validation)', () => {
     } finally {
       await proxy.close();
     }
+  });
+});
+
+describe('AcmeIssuer: the CA goes away mid-order', () => {
+  it('a dropped connection (acme-client throws a TypeError) becomes "cannot reach the CA" naming the URL', async () => {
+    const proxy = await startFaultProxy({
+      target: pebble.directoryUrl,
+      agent: pebble.agent,
+      listener: pebble.listenerCertificate(),
+      faults: [{ path: /order-plz/, status: 'drop' }],
+    });
+    try {
+      const attempt = issuer({ directoryUrl: proxy.directoryUrl }).issue({ domain: 'dropped.test', altNames: [] });
+      await expect(attempt).rejects.toBeInstanceOf(CaUnreachableError);
+      const origin = new URL(proxy.directoryUrl).origin;
+      await expect(attempt).rejects.toThrow(`cannot reach the CA at ${proxy.directoryUrl} (no response from ${origin}/order-plz: the connection failed)`);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe('AcmeIssuer: other CA problems', () => {
+  it('a refused identifier comes back as AcmeProblemError with the urn type and the CA detail', async () => {
+    const error = await issuer()
+      .issue({ domain: 'under_score.test', altNames: [] })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AcmeProblemError);
+    expect(error).not.toBeInstanceOf(RateLimitedError);
+    const problem = error as AcmeProblemError;
+    expect([problem.type, problem.status, problem.retryAfter]).toEqual(['urn:ietf:params:acme:error:malformed', 400, undefined]);
+    expect(problem.message).toBe("the CA refused (malformed, HTTP 400): Order included DNS identifier with a value containing an illegal character: '_'");
+  });
+
+  it('a wildcard over http-01: stops with what the CA offers instead', async () => {
+    await expect(issuer().issue({ domain: 'wild.test', altNames: ['*.wild.test'] })).rejects.toThrow('the CA offers no http-01 challenge for wild.test (offered: dns-01)');
   });
 });
