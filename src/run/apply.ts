@@ -1,4 +1,4 @@
-import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
+import { createCloudApi, type CloudApi } from '../adapters/digitalocean/index.js';
 import type { Config } from '../config/index.js';
 import { hasChanges, planCloud, projectTag, summarise, type DnsRecordStep, type DropletStep, type FirewallStep, type LoadBalancerStep, type ManualDnsStep, type PlanFacts, type PlanStep, type SshKeyStep, type TagStep, type VpcStep } from '../plan/index.js';
 import { loadState, StateStore, type DropletRole, type State } from '../state/index.js';
@@ -18,8 +18,12 @@ export interface ApplyOptions {
   config: Config;
   /** Project directory: the state goes to `<dir>/.swarm-wiz/state.json`, the SSH key to `<dir>/.swarm-wiz/ssh/`. */
   dir: string;
-  /** The DigitalOcean API client (built from the token by the caller; see `cloudFromToken`). */
-  cloud: CloudApi;
+  /** DigitalOcean API token: kept in memory by the API client only, never written or printed. */
+  token?: string;
+  /** API base URL; default `DIGITALOCEAN_API_URL`, else DigitalOcean's. */
+  apiUrl?: string;
+  /** An API client to use instead of one built from `token` (tests). */
+  cloud?: CloudApi;
   /** Allowed to reach SSH on the droplets (SWARM_WIZ_OPERATOR_IP). */
   operatorIp?: string;
   onEvent?: ApplyEventListener;
@@ -37,6 +41,20 @@ export interface ApplyResult {
   manualDns: string[];
   /** Droplets found under the project tag but missing from the state (a crash after creating them), now recorded. */
   adopted: string[];
+}
+
+/**
+ * The API client for a token, reporting each retry (429 with Retry-After, 5xx, timeouts) as a
+ * `retrying` event. The base URL comes from `apiUrl`, else `DIGITALOCEAN_API_URL`, else DigitalOcean's.
+ */
+export function cloudFromToken(token: string | undefined, apiUrl: string | undefined, emit: ApplyEventListener): CloudApi {
+  if (!token) throw new StepFailed('account', { message: 'no DigitalOcean API token', hint: 'Set DIGITALOCEAN_TOKEN to a read/write token (API → Tokens in the DigitalOcean console).' });
+  return createCloudApi({
+    token,
+    ...(apiUrl ? { baseUrl: apiUrl } : {}),
+    onRetry: (event) =>
+      emit({ type: 'retrying', what: event.request, attempt: event.attempt, delayMs: event.delayMs, reason: event.error.status ? `HTTP ${event.error.status} (${event.error.kind})` : event.error.kind }),
+  });
 }
 
 const ofKind = <K extends PlanStep['kind']>(steps: PlanStep[], kind: K, ops: PlanStep['op'][] = ['create', 'update']) =>
@@ -65,8 +83,9 @@ export async function gatherFacts(cloud: CloudApi, config: Config, state: State,
  * The token lives only inside `cloud`; nothing here writes or prints it.
  */
 export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
-  const { config, dir, cloud } = options;
+  const { config, dir } = options;
   const emit: ApplyEventListener = options.onEvent ?? (() => undefined);
+  const cloud = options.cloud ?? cloudFromToken(options.token, options.apiUrl, emit);
   let gathered: Awaited<ReturnType<typeof gatherFacts>>;
   try {
     gathered = await gatherFacts(cloud, config, await loadState(dir, config.project), options.operatorIp);

@@ -2,6 +2,7 @@ import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
 import { planDestroy, type PlanStep } from '../plan/index.js';
 import { loadState, StateStore, type State } from '../state/index.js';
 import { DEFAULT_TIMING, pause, throwIfAborted, type RunContext, type Timing } from './context.js';
+import { cloudFromToken } from './apply.js';
 import { deleteResource } from './deletes.js';
 import type { ApplyEventListener } from './events.js';
 import { describeFailure, StepFailed } from './failure.js';
@@ -10,7 +11,10 @@ export interface DestroyOptions {
   /** Project directory holding `.swarm-wiz/state.json`. */
   dir: string;
   project: string;
-  cloud: CloudApi;
+  token?: string;
+  apiUrl?: string;
+  /** An API client to use instead of one built from `token` (tests). */
+  cloud?: CloudApi;
   onEvent?: ApplyEventListener;
   signal?: AbortSignal;
   timing?: Partial<Timing>;
@@ -26,8 +30,9 @@ export interface DestroyOptions {
 export async function runDestroy(options: DestroyOptions): Promise<{ steps: PlanStep[]; state: State }> {
   const emit: ApplyEventListener = options.onEvent ?? (() => undefined);
   const state = await loadState(options.dir, options.project);
+  const cloud = options.cloud ?? cloudFromToken(options.token, options.apiUrl, emit);
   try {
-    await options.cloud.verifyToken();
+    await cloud.verifyToken();
   } catch (error) {
     const reason = describeFailure('checking the DigitalOcean account', error);
     emit({ type: 'step-failed', stepId: 'account', reason, at: Date.now() });
@@ -37,7 +42,7 @@ export async function runDestroy(options: DestroyOptions): Promise<{ steps: Plan
   emit({ type: 'planned', steps });
   const store = new StateStore(options.dir, state);
   const timing = { ...DEFAULT_TIMING, ...options.timing };
-  const ctx: Omit<RunContext, 'config' | 'userData'> = { cloud: options.cloud, dir: options.dir, store, emit, signal: options.signal, timing };
+  const ctx: Omit<RunContext, 'config' | 'userData'> = { cloud, dir: options.dir, store, emit, signal: options.signal, timing };
   const run = ctx as RunContext;
   for (const step of steps) {
     throwIfAborted(run);

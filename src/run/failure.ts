@@ -1,3 +1,4 @@
+import { DigitalOceanError } from '../adapters/digitalocean/index.js';
 import type { FailureReason } from './events.js';
 
 /** Thrown when the AbortSignal fired: what exists is recorded, `apply` again resumes. */
@@ -23,6 +24,14 @@ const statusOf = (error: unknown): number | undefined => {
 
 /** `what` failed because of `error`: a message naming both and what the user can do next. */
 export function describeFailure(what: string, error: unknown): FailureReason {
+  if (error instanceof DigitalOceanError) {
+    const answer = error.status === undefined ? error.kind : `HTTP ${error.status}`;
+    const tries = error.details.attempts && error.details.attempts > 1 ? ` after ${error.details.attempts} attempts` : '';
+    return {
+      message: `${what} failed: DigitalOcean ${error.request.method} ${error.request.path} answered ${answer}${tries}${error.apiMessage ? `: ${error.apiMessage}` : ''}`,
+      hint: `What to do: ${error.hint}.`,
+    };
+  }
   const detail = error instanceof Error ? error.message : String(error);
   const status = statusOf(error);
   const resume = 'Run apply again to continue: what exists is recorded and will not be created twice.';

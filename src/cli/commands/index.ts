@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { registerApplyCommand } from './apply.js';
+import { registerDestroyCommand } from './destroy.js';
+import { registerPlanCommand } from './plan.js';
 import { registerCertsCommand } from './certs.js';
 import { registerRenewCommand } from './renew.js';
 import { registerWizardCommand } from './wizard.js';
@@ -15,6 +17,8 @@ export type RegisterCommand = (program: Command, io: CliIo) => void;
 export const COMMANDS: readonly RegisterCommand[] = [
   registerWizardCommand,
   registerApplyCommand,
+  registerPlanCommand,
+  registerDestroyCommand,
   registerRenewCommand,
   registerCertsCommand,
 ];

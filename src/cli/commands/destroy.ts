@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/index.js';
+import { formatStep, planDestroy } from '../../plan/index.js';
+import { ApplyAborted, runDestroy, StepFailed } from '../../run/index.js';
+import { loadState, statePath } from '../../state/index.js';
+import { showProgress } from '../../../screens/apply-progress-live.js';
+import { inquirerPrompter } from '../../wizard/prompter.js';
+import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
+import { CliExit, EXIT } from '../exit.js';
+import { writeLine, type CliIo } from '../io.js';
+import { EXIT_INTERRUPTED } from '../provision-cloud.js';
+import { releaseStdin } from '../terminal-handoff.js';
+
+interface DestroyOptions extends CommonOptions {
+  confirm?: string;
+}
+
+/** `swarm-wiz destroy`: deletes what the state lists, after the project name is typed. */
+export function registerDestroyCommand(program: Command, io: CliIo): void {
+  withCommonOptions(program.command('destroy'))
+    .description('delete every cloud resource listed in .swarm-wiz/state.json, after you type the project name')
+    .option('--confirm <project>', 'the project name, to confirm without a prompt (--yes alone is not enough)')
+    .action(async (options: DestroyOptions) => {
+      try {
+        await destroyCommand(options, io);
+      } finally {
+        releaseStdin(io);
+      }
+    });
+}
+
+async function destroyCommand(options: DestroyOptions, io: CliIo): Promise<void> {
+  const { configPath, dir } = projectPaths(options, io);
+  const config = await loadConfig(configPath);
+  const project = config.project;
+  const steps = planDestroy(await loadState(dir, project));
+  if (steps.length === 0) {
+    writeLine(io.stdout, `Nothing to destroy: ${statePath(dir)} lists no resources of ${project}.`);
+    return;
+  }
+  if (!options.json) {
+    writeLine(io.stdout, `This deletes, at DigitalOcean, exactly what ${statePath(dir)} lists:`);
+    for (const step of steps) writeLine(io.stdout, formatStep(step));
+    writeLine(io.stdout);
+  }
+  await confirmProject(options, io, project);
+  const token = io.env.DIGITALOCEAN_TOKEN?.trim() || undefined;
+  if (!token) throw new CliExit(EXIT.usage, 'DIGITALOCEAN_TOKEN is not set: destroy needs a read/write token to delete the resources. Nothing was deleted.');
+
+  const progress = showProgress(options.json ? 'json' : io.isTTY ? 'ink' : 'lines', project, io.stdout);
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.on('SIGINT', onSigint);
+  try {
+    await runDestroy({ dir, project, token, apiUrl: io.env.DIGITALOCEAN_API_URL || undefined, onEvent: progress.onEvent, signal: controller.signal });
+    progress.finish();
+    if (!options.json) writeLine(io.stdout, `Destroyed ${project}: ${steps.length} resources deleted; ${statePath(dir)} lists none.`);
+  } catch (error) {
+    progress.finish();
+    if (error instanceof ApplyAborted) throw new CliExit(EXIT_INTERRUPTED, 'Interrupted: the state lists exactly what is left. Run destroy again to finish.');
+    if (error instanceof StepFailed) throw new CliExit(EXIT.failure, `${error.reason.message}\n${error.reason.hint}\nThe state lists exactly what is left; run destroy again to finish.`);
+    throw error;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/** The project name must be typed (or given with --confirm); without a terminal --confirm is required. */
+async function confirmProject(options: DestroyOptions, io: CliIo, project: string): Promise<void> {
+  if (options.confirm !== undefined) {
+    if (options.confirm !== project) throw new CliExit(EXIT.usage, `--confirm ${JSON.stringify(options.confirm)} is not the project name ${JSON.stringify(project)}. Nothing was deleted.`);
+    return;
+  }
+  if (!io.isTTY) {
+    throw new CliExit(EXIT.usage, `destroy needs --confirm ${project} when there is no terminal to type the name in (--yes is not enough). Nothing was deleted.`);
+  }
+  const prompter = io.prompter ?? inquirerPrompter({ input: io.stdin, output: io.stdout });
+  const typed = await prompter.input({ message: `Type the project name (${project}) to delete all of the above` });
+  if (typed.trim() !== project) throw new CliExit(EXIT.usage, `${JSON.stringify(typed.trim())} is not ${JSON.stringify(project)}. Nothing was deleted.`);
+}

@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/index.js';
+import { createCloudApi } from '../../adapters/digitalocean/index.js';
+import { formatPlan, planCloud, summarise, type PlanFacts } from '../../plan/index.js';
+import { describeFailure, gatherFacts } from '../../run/index.js';
+import { loadState } from '../../state/index.js';
+import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
+import { CliExit, EXIT } from '../exit.js';
+import { writeLine, type CliIo } from '../io.js';
+
+interface PlanOptions extends CommonOptions {
+  operatorIp?: string;
+}
+
+/** `swarm-wiz plan`: what apply would create, update or delete at DigitalOcean. Changes nothing. */
+export function registerPlanCommand(program: Command, io: CliIo): void {
+  withCommonOptions(program.command('plan'))
+    .description('show the cloud resources apply would create, update or delete (changes nothing)')
+    .option('--operator-ip <ip>', 'your public address, allowed to reach SSH on the droplets (default: SWARM_WIZ_OPERATOR_IP)')
+    .action(async (options: PlanOptions) => planCommand(options, io));
+}
+
+async function planCommand(options: PlanOptions, io: CliIo): Promise<void> {
+  const { configPath, dir } = projectPaths(options, io);
+  const config = await loadConfig(configPath);
+  let state = await loadState(dir, config.project);
+  const operatorIp = options.operatorIp ?? (io.env.SWARM_WIZ_OPERATOR_IP || undefined);
+  const token = io.env.DIGITALOCEAN_TOKEN?.trim() || undefined;
+  let facts: PlanFacts = operatorIp ? { operatorIp } : {};
+  const notes: string[] = [];
+  if (token) {
+    const cloud = createCloudApi({ token, ...(io.env.DIGITALOCEAN_API_URL ? { baseUrl: io.env.DIGITALOCEAN_API_URL } : {}) });
+    try {
+      const gathered = await gatherFacts(cloud, config, state, operatorIp);
+      facts = gathered.facts;
+      state = gathered.state;
+      if (gathered.adopted.length > 0) notes.push(`Found under the project tag but not in the state (apply will record them): ${gathered.adopted.join(', ')}`);
+      if (gathered.vanished.length > 0) notes.push(`In the state but gone from DigitalOcean (apply will create them again): ${gathered.vanished.join(', ')}`);
+    } catch (error) {
+      const reason = describeFailure('reading the DigitalOcean account', error);
+      throw new CliExit(EXIT.failure, `${reason.message}\n${reason.hint}`);
+    }
+  } else {
+    notes.push('DIGITALOCEAN_TOKEN is not set: planned from .swarm-wiz/state.json alone; DigitalOcean DNS was not checked.');
+  }
+  const steps = planCloud(config, state, facts);
+  if (options.json) {
+    writeLine(io.stdout, JSON.stringify({ project: config.project, steps, summary: summarise(steps), notes }, null, 2));
+    return;
+  }
+  for (const note of notes) writeLine(io.stdout, note);
+  if (notes.length > 0) writeLine(io.stdout);
+  writeLine(io.stdout, formatPlan(steps, { showSame: options.verbose }));
+}

@@ -1,0 +1,71 @@
+import type { Config } from '../config/index.js';
+import { ApplyAborted, runApply, StepFailed, type ApplyResult } from '../run/index.js';
+import { showProgress, type ProgressDisplayMode } from '../../screens/apply-progress-live.js';
+import { CliExit, EXIT, type ExitCode } from './exit.js';
+import { writeLine, type CliIo } from './io.js';
+
+/** What a shell reports for a process ended by Ctrl-C (128 + SIGINT). */
+export const EXIT_INTERRUPTED = 130 as unknown as ExitCode;
+
+export const RESUME_LINE = 'Interrupted: every resource created so far is recorded in .swarm-wiz/state.json. Run apply again to resume.';
+
+export interface ProvisionCloudRequest {
+  config: Config;
+  dir: string;
+  /** Kept in memory by the API client only; never printed or written. */
+  token: string;
+  io: CliIo;
+  verbose: boolean;
+  /** One JSON event per line on stdout instead of the screen. */
+  json?: boolean;
+}
+
+/**
+ * The cloud half of `swarm-wiz apply`: runs `runApply` with live progress (Ink on a terminal,
+ * lines otherwise, JSON events with --json). Ctrl-C (SIGINT) lets the request in flight finish,
+ * records what exists and exits 130 saying to run apply again. The API URL comes from
+ * DIGITALOCEAN_API_URL, the operator's address for SSH from SWARM_WIZ_OPERATOR_IP.
+ */
+export async function provisionCloud(request: ProvisionCloudRequest): Promise<ApplyResult> {
+  const { io, config } = request;
+  const mode: ProgressDisplayMode = request.json ? 'json' : io.isTTY ? 'ink' : 'lines';
+  const progress = showProgress(mode, config.project, io.stdout);
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.on('SIGINT', onSigint);
+  try {
+    const result = await runApply({
+      config,
+      dir: request.dir,
+      token: request.token,
+      apiUrl: io.env.DIGITALOCEAN_API_URL || undefined,
+      operatorIp: io.env.SWARM_WIZ_OPERATOR_IP || undefined,
+      onEvent: progress.onEvent,
+      signal: controller.signal,
+    });
+    progress.finish();
+    if (mode === 'lines') printSummary(io, result);
+    return result;
+  } catch (error) {
+    if (error instanceof ApplyAborted) {
+      progress.onEvent({ type: 'aborted', message: RESUME_LINE });
+      progress.finish();
+      throw new CliExit(EXIT_INTERRUPTED, RESUME_LINE);
+    }
+    progress.finish();
+    if (error instanceof StepFailed) throw new CliExit(EXIT.failure, `${error.reason.message}\n${error.reason.hint}`);
+    throw error;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function printSummary(io: CliIo, result: ApplyResult): void {
+  const counts = { create: 0, update: 0, delete: 0 };
+  for (const step of result.steps) if (step.kind !== 'manual-dns' && step.op !== 'same') counts[step.op] += 1;
+  writeLine(io.stdout, counts.create + counts.update + counts.delete === 0 ? 'DigitalOcean already matches swarm-wiz.yaml: nothing changed.' : `DigitalOcean: ${counts.create} created, ${counts.update} updated, ${counts.delete} deleted.`);
+  if (result.manualDns.length > 0) {
+    writeLine(io.stdout, 'Create these DNS records at your DNS provider:');
+    for (const line of result.manualDns) writeLine(io.stdout, `  ${line}`);
+  }
+}
