@@ -195,7 +195,7 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
     const fault = faults.take(method, url.pathname, match?.template ?? found?.route.template);
     const latency = faults.baseLatencyMs + (fault?.latencyMs ?? 0);
     if (latency > 0) await sleep(latency);
-    if (fault?.hang) return; // the socket stays open until the client aborts or the fake stops
+    if (fault?.hang && !fault.afterEffect) return; // the socket stays open until the client aborts or the fake stops
 
     if (validator) {
       const errors = match ? validator.validateRequest(match, { query: url.searchParams, body }) : [`${method} ${url.pathname} is not an operation of the DigitalOcean API spec`];
@@ -215,7 +215,7 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
       send(response, record, match, { status: 401, body: { id: 'Unauthorized', message: fault?.message ?? 'Unable to authenticate you' } });
       return;
     }
-    if (fault?.status) {
+    if (fault?.status && !fault.afterEffect) {
       sendFault(response, record, match, { ...fault, status: fault.status });
       return;
     }
@@ -224,6 +224,10 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
       return;
     }
     const result = found.route.handle({ params: found.params, query: url.searchParams, body, state, baseUrl, pathname: url.pathname, becomeActiveLater });
+    if (fault?.afterEffect) {
+      if (fault.hang) return;
+      if (fault.status) return sendFault(response, record, match, { ...fault, status: fault.status });
+    }
     send(response, record, match, result);
   };
 

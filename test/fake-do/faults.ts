@@ -16,6 +16,8 @@ export interface FaultRule {
   hang?: boolean;
   /** Delay before the request is handled (the real handler then runs unless status/hang is set). */
   latencyMs?: number;
+  /** Run the real handler first (the request takes effect), then answer with the fault / hang: a lost answer. */
+  afterEffect?: boolean;
   /** How many matching requests this rule applies to (default 1). */
   times?: number;
 }
