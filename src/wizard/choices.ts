@@ -31,11 +31,12 @@ export const MANAGER_COUNTS: readonly Choice<1 | 3>[] = [
 /** The seed's four proxy placements, each with its trade-off in one line. */
 export function topologyChoices(workers: number, siteCount: number): Choice<Topology>[] {
   const needWorkers = (needed: number) => (workers >= needed ? false : `needs at least ${needed} worker${needed === 1 ? '' : 's'}, you chose ${workers}`);
+  const choice = (value: Topology, tradeOff: string, disabled: boolean | string): Choice<Topology> => ({ value, name: `${value.padEnd(10)}  ${tradeOff}`, short: value, disabled });
   return [
-    { value: 'manager', name: 'manager     proxy on the manager', description: 'simplest; the manager is a single point of failure: if it goes down every domain is down', disabled: false },
-    { value: 'dedicated', name: 'dedicated   proxy on one pinned worker', description: 'one pinned worker, its IP in DNS; still one entrypoint for every domain', disabled: needWorkers(1) },
-    { value: 'per-domain', name: 'per-domain  one worker per domain', description: "each domain's DNS on its own worker: cheap, but a node down takes that one domain down", disabled: needWorkers(siteCount) },
-    { value: 'global-lb', name: 'global-lb   proxy on every worker + load balancer', description: 'proxy on every worker behind a DigitalOcean Load Balancer: no single node, but the LB costs extra', disabled: needWorkers(1) },
+    choice('manager', 'proxy on the manager: simplest; the manager is a single point of failure', false),
+    choice('dedicated', "proxy on one pinned worker, its IP in DNS: still one entrypoint for every domain", needWorkers(1)),
+    choice('per-domain', "each domain's DNS on its own worker: cheap; a node down takes that one domain down", needWorkers(siteCount)),
+    choice('global-lb', 'proxy on every worker behind a DigitalOcean Load Balancer: no single node; the LB costs extra', needWorkers(1)),
   ];
 }
 

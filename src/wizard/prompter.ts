@@ -8,6 +8,8 @@ export interface Choice<V> {
   name: string;
   /** Shown under the list while this choice is highlighted. */
   description?: string;
+  /** Shown as the answer once chosen (default: name). */
+  short?: string;
   /** A string says why it cannot be chosen. */
   disabled?: boolean | string;
 }

@@ -1,0 +1,163 @@
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
+
+/*
+ * Drives the real wizard in a real terminal (tmux), as a person would: waits until each question
+ * is on the screen, types the answer, and checks what it wrote. tmux is a required peer: if it is
+ * missing this test fails (it never skips).
+ */
+
+const repo = join(import.meta.dirname, '../..');
+/** A tmux server of our own (-L), so nothing else's sessions are touched and kill-server is safe. */
+const SOCKET = `swarm-wiz-e2e-${process.pid}`;
+const SESSION = 'wizard';
+
+const tmux = (...args: string[]) => execa('tmux', ['-L', SOCKET, ...args]);
+
+async function screen(): Promise<string> {
+  return (await tmux('capture-pane', '-p', '-t', SESSION)).stdout;
+}
+
+/** Polls the visible screen until `expected` appears; on timeout fails showing the screen. */
+async function waitForScreen(expected: string | RegExp, timeoutMs = 20_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = await screen();
+    if (typeof expected === 'string' ? last.includes(expected) : expected.test(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${String(expected)}; the screen was:\n${last}`);
+}
+
+/** Waits for the program in the pane to end (remain-on-exit keeps the pane) and returns its exit status. */
+async function waitForExit(timeoutMs = 20_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const [dead, status] = (await tmux('display-message', '-p', '-t', SESSION, '#{pane_dead} #{pane_dead_status}')).stdout.trim().split(' ');
+    if (dead === '1') return Number(status);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`the wizard did not exit within ${timeoutMs} ms; the screen was:\n${await screen()}`);
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Waits for the active question (inquirer marks it with "? " at the start of its line). */
+const waitForQuestion = (message: string) => waitForScreen(new RegExp(`^\\? ${escape(message)}`, 'm'));
+
+/** Types text literally, then presses Enter. */
+async function answer(text: string): Promise<void> {
+  if (text !== '') await tmux('send-keys', '-t', SESSION, '-l', text);
+  await tmux('send-keys', '-t', SESSION, 'Enter');
+}
+
+async function keys(...names: string[]): Promise<void> {
+  await tmux('send-keys', '-t', SESSION, ...names);
+}
+
+describe('the wizard in a real terminal (tmux)', () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    const version = await execa('tmux', ['-V'], { reject: false });
+    if (version.exitCode !== 0) throw new Error('tmux is required for this test (apt-get install tmux); it must not be skipped');
+    dir = await mkdtemp(join(tmpdir(), 'swarm-wiz-tmux-'));
+    // CI=false: Ink prints only its last frame when CI is set. The token is unset: plan-only.
+    await tmux(
+      'new-session', '-d', '-s', SESSION, '-x', '160', '-y', '50', '-c', repo,
+      'env', '-u', 'DIGITALOCEAN_TOKEN', 'CI=false', 'npx', 'tsx', 'src/cli/main.ts', '--dir', dir,
+    );
+    await tmux('set-option', '-t', SESSION, 'remain-on-exit', 'on');
+  });
+
+  afterAll(async () => {
+    await tmux('kill-server').catch(() => undefined);
+  });
+
+  it("answers every question for the seed's three domains and writes the project", async () => {
+    await waitForQuestion('Project name', 60_000);
+    await answer('demo');
+    await waitForQuestion('DigitalOcean API token');
+    await answer('');
+    await waitForScreen('No DigitalOcean token: plan-only.');
+    await waitForQuestion('Region');
+    await answer('');
+    await waitForQuestion('Droplet size');
+    await answer('');
+    await waitForQuestion('Managers');
+    await answer('');
+    await waitForQuestion('Workers');
+    await answer('3');
+
+    for (const [i, site] of SEED_EXAMPLE.sites.entries()) {
+      await waitForQuestion('Domain');
+      await answer(site.domain);
+      await waitForQuestion(`Aliases of ${site.domain}`);
+      await answer('');
+      await waitForQuestion(`Public service of ${site.domain}: service name`);
+      await answer(site.service.name);
+      await waitForQuestion(`${site.service.name}: image`);
+      await answer(site.service.image);
+      await waitForQuestion(`${site.service.name}: port`);
+      if (i === 0) {
+        // A wrong answer is refused in place with the schema's message, then corrected.
+        await answer('70000');
+        await waitForScreen('70000 is not a port (1–65535)');
+        await keys('C-u');
+      }
+      await answer(String(site.service.port));
+      for (const [j, service] of (site.private ?? []).entries()) {
+        await waitForQuestion(j === 0 ? `Add a private service for ${site.service.name}` : `Add another private service for ${site.service.name}`);
+        await answer('y');
+        await waitForQuestion(`Private service ${j + 1} of ${site.domain}: service name`);
+        await answer(service.name);
+        await waitForQuestion(`${service.name}: image`);
+        await answer(service.image);
+        await waitForQuestion(`${service.name}: port`);
+        await answer(String(service.port));
+      }
+      await waitForQuestion(`Add another private service for ${site.service.name}`);
+      await answer('n');
+      await waitForQuestion('Add another domain?');
+      await answer(i < SEED_EXAMPLE.sites.length - 1 ? 'y' : 'n');
+    }
+
+    const topologyScreen = await waitForQuestion('Where the NGINX proxy runs');
+    for (const line of ['single point of failure', 'still one entrypoint', 'a node down takes that one domain down', 'the LB costs extra']) {
+      expect(topologyScreen).toContain(line);
+    }
+    await keys('Down', 'Down', 'Down');
+    await waitForScreen(/❯ global-lb/);
+    await answer('');
+    await waitForQuestion("E-mail for Let's Encrypt");
+    await answer('ops@a.com');
+    await waitForQuestion('Certificate authority');
+    await answer('');
+    await waitForQuestion('How to prove you own the domains');
+    await answer('');
+    await waitForQuestion('How certificates reach the proxy');
+    await answer('');
+
+    const review = await waitForQuestion('Write these files?');
+    for (const text of ['Review: project demo', 'proxy/nginx.conf', 'docker-compose.yml', 'plan-only: nothing is created', 'demo-lb']) expect(review).toContain(text);
+    await answer('y');
+
+    const done = await waitForScreen('Plan-only: nothing was created in DigitalOcean.');
+    expect(done).toMatch(/Writing files in .* \((\d+)\/\1 written\)/);
+    expect(await waitForExit()).toBe(0);
+
+    const expected = parseConfig({ ...SEED_EXAMPLE, topology: 'global-lb' });
+    expect(await loadConfig(join(dir, 'swarm-wiz.yaml'))).toEqual(expected);
+    const nginx = await readFile(join(dir, 'proxy/nginx.conf'), 'utf8');
+    for (const domain of ['a.com', 'b.com', 'c.com']) expect(nginx).toContain(domain);
+    for (const service of ['service-a', 'service-b', 'service-c']) expect(nginx).toContain(service);
+    const compose = await readFile(join(dir, 'docker-compose.yml'), 'utf8');
+    for (const name of ['service-a', 'a1', 'a2', 'b1', 'b2', 'c1', 'c2']) expect(compose).toMatch(new RegExp(`^  ${name}:`, 'm'));
+    expect((await stat(join(dir, 'support/deploy_stack.sh'))).mode & 0o777).toBe(0o755);
+  }, 240_000);
+});
