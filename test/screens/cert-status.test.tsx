@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createSecureContext, createServer, type Server } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { render } from 'ink-testing-library';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CertStatusScreen } from '../../screens/cert-status.js';
@@ -100,10 +101,19 @@ describe('CertStatusScreen on real certificates from Pebble', () => {
     const { lastFrame, unmount } = render(<CertStatusScreen rows={rows} now={now} />);
     const frame = lastFrame() ?? '';
     unmount();
-    const plain = frame.replace(/\u001b\[[0-9;]*m/g, '');
+    const plain = stripVTControlCharacters(frame);
     // Each site is a block after an empty line, starting with its domain.
-    const blocks = frame.split(/\n(?:\u001b\[[0-9;]*m)*\s*(?:\u001b\[[0-9;]*m)*\n/);
-    const block = (domain: string) => blocks.find((text) => text.replace(/\u001b\[[0-9;]*m/g, '').startsWith(`${domain} `)) ?? '';
+    const blocks: string[] = [];
+    let current: string[] = [];
+    for (const line of frame.split('\n')) {
+      if (stripVTControlCharacters(line).trim() !== '') current.push(line);
+      else if (current.length > 0) {
+        blocks.push(current.join('\n'));
+        current = [];
+      }
+    }
+    blocks.push(current.join('\n'));
+    const block = (domain: string) => blocks.find((text) => stripVTControlCharacters(text).startsWith(`${domain} `)) ?? '';
 
     expect(plain).toMatch(/^Certificates as of \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
     const a = rows[0]!;
