@@ -86,9 +86,10 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
   const { config, dir } = options;
   const emit: ApplyEventListener = options.onEvent ?? (() => undefined);
   const cloud = options.cloud ?? cloudFromToken(options.token, options.apiUrl, emit);
+  const recorded = await loadState(dir, config.project);
   let gathered: Awaited<ReturnType<typeof gatherFacts>>;
   try {
-    gathered = await gatherFacts(cloud, config, await loadState(dir, config.project), options.operatorIp);
+    gathered = await gatherFacts(cloud, config, recorded, options.operatorIp);
   } catch (error) {
     const reason = describeFailure('checking the DigitalOcean account', error);
     emit({ type: 'step-failed', stepId: 'account', reason, at: Date.now() });

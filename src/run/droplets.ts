@@ -3,7 +3,7 @@ import { projectTag, type DropletStep } from '../plan/index.js';
 import type { DropletRecord } from '../state/index.js';
 import { dropletRecord } from './adopt.js';
 import { allSettled, pause, runStep, type RunContext } from './context.js';
-import { StepFailed } from './failure.js';
+import { seconds, StepFailed } from './failure.js';
 
 /** DigitalOcean creates at most ten droplets per request. */
 export const BULK_CREATE_LIMIT = 10;
@@ -93,7 +93,7 @@ export async function waitForDroplets(ctx: RunContext, names: ReadonlySet<string
     if (Date.now() - started > ctx.timing.dropletTimeoutMs) {
       const names = waiting.map((d) => d.name).join(', ');
       const reason = {
-        message: `${names} did not become active within ${Math.round(ctx.timing.dropletTimeoutMs / 1000)} s`,
+        message: `${names} did not become active within ${seconds(ctx.timing.dropletTimeoutMs)} s`,
         hint: 'Look at the droplets in the DigitalOcean console (a region short of capacity?); run apply again to keep waiting, or destroy.',
       };
       for (const d of waiting) ctx.emit({ type: 'step-failed', stepId: stepIdOf(d.name), reason, at: Date.now() });

@@ -48,3 +48,8 @@ export function describeFailure(what: string, error: unknown): FailureReason {
 export function isNotFound(error: unknown): boolean {
   return statusOf(error) === 404;
 }
+
+/** 300 → `0.3`, 600000 → `600`: for messages. */
+export function seconds(ms: number): string {
+  return String(Math.round(ms / 100) / 10);
+}

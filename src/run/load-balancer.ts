@@ -1,7 +1,7 @@
 import type { LoadBalancer, LoadBalancerSpec } from '../adapters/digitalocean/cloud-api.js';
 import type { LoadBalancerStep, PlannedLoadBalancer } from '../plan/index.js';
 import { pause, runStep, throwIfAborted, type RunContext } from './context.js';
-import { StepFailed } from './failure.js';
+import { seconds, StepFailed } from './failure.js';
 
 function resolve(ctx: RunContext, spec: PlannedLoadBalancer): LoadBalancerSpec {
   const vpc = ctx.store.state.cloud.vpc;
@@ -45,7 +45,7 @@ export async function waitForLoadBalancer(ctx: RunContext, stepId: string): Prom
     if (!recorded || recorded.ip) return;
     ctx.emit({ type: 'waiting', stepIds: [stepId], message: `waiting for load balancer ${recorded.name} to get its IP` });
     if (Date.now() - started > ctx.timing.loadBalancerTimeoutMs) {
-      const reason = { message: `load balancer ${recorded.name} did not become active within ${Math.round(ctx.timing.loadBalancerTimeoutMs / 1000)} s`, hint: 'Look at it in the DigitalOcean console; run apply again to keep waiting.' };
+      const reason = { message: `load balancer ${recorded.name} did not become active within ${seconds(ctx.timing.loadBalancerTimeoutMs)} s`, hint: 'Look at it in the DigitalOcean console; run apply again to keep waiting.' };
       ctx.emit({ type: 'step-failed', stepId, reason, at: Date.now() });
       throw new StepFailed(stepId, reason);
     }

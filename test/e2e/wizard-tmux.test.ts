@@ -48,7 +48,7 @@ async function waitForExit(timeoutMs = 20_000): Promise<number> {
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Waits for the active question (inquirer marks it with "? " at the start of its line). */
-const waitForQuestion = (message: string) => waitForScreen(new RegExp(`^\\? ${escape(message)}`, 'm'));
+const waitForQuestion = (message: string, timeoutMs?: number) => waitForScreen(new RegExp(`^\\? ${escape(message)}`, 'm'), timeoutMs);
 
 /** Types text literally, then presses Enter. */
 async function answer(text: string): Promise<void> {
