@@ -42,6 +42,8 @@ export interface RecordedRequest {
   status: number;
   /** Whether the request carried the valid token (the token itself is never recorded). */
   authorized: boolean;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 }
 
 export interface Violation {
@@ -157,10 +159,9 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
     const defaults = defaultErrorFor(fault.status);
     const headers: Record<string, string> = {};
     if (fault.status === 429) {
-      const retryAfter = fault.retryAfter ?? 1;
-      headers['retry-after'] = String(retryAfter);
+      if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
       headers['ratelimit-remaining'] = '0';
-      headers['ratelimit-reset'] = String(Math.ceil(Date.now() / 1000 + retryAfter));
+      headers['ratelimit-reset'] = String(Math.ceil(Date.now() / 1000 + (fault.retryAfter ?? fault.resetAfter ?? 1)));
     }
     send(response, record, match, { status: fault.status, body: { id: fault.id ?? defaults.id, message: fault.message ?? defaults.message } }, headers);
   };
@@ -173,7 +174,7 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
       handleControl(method, url.pathname.slice(CONTROL_PREFIX.length), text, response);
       return;
     }
-    const record: RecordedRequest = { method, path: url.pathname, query: url.search, body: undefined, operationId: undefined, status: 0, authorized: request.headers.authorization === `Bearer ${token}` };
+    const record: RecordedRequest = { method, path: url.pathname, query: url.search, body: undefined, operationId: undefined, status: 0, authorized: request.headers.authorization === `Bearer ${token}`, at: Date.now() };
     requests.push(record);
     remaining -= 1;
 

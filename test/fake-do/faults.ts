@@ -10,8 +10,10 @@ export interface FaultRule {
   /** Error id and message of the body (defaults follow what the real API sends for the status). */
   id?: string;
   message?: string;
-  /** With 429: seconds in `Retry-After`; `ratelimit-reset` is set to now + this. */
+  /** With 429: seconds in `Retry-After` (no header when absent); `ratelimit-reset` is set to now + this. */
   retryAfter?: number;
+  /** With 429 and no `retryAfter`: `ratelimit-reset` is now + this many seconds (default 1). */
+  resetAfter?: number;
   /** Never answer (the connection stays open until the client gives up or the fake stops). */
   hang?: boolean;
   /** Delay before the request is handled (the real handler then runs unless status/hang is set). */

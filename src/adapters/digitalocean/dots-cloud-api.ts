@@ -57,8 +57,7 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
     for (let page = 1; ; page += 1) {
       const result = await call(() => fetchPage(page));
       all.push(...(result?.items ?? []));
-      const pages = result?.links?.pages as { next?: string | null } | null | undefined;
-      if (!pages?.next) return all;
+      if (!hasNextPage(result?.links)) return all;
     }
   };
 
@@ -237,6 +236,15 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
     deleteDomainRecord: (domain, id) => deleteIdempotently(() => client.v2.domains.byDomain_name(domain).records.byDomain_record_id(id).delete()),
   };
   return api;
+}
+
+/**
+ * dots 1.19 reads `links.pages` (the spec's anyOf forward/backward links) always as backward links,
+ * so `next` lands in `additionalData`; look in both places.
+ */
+function hasNextPage(links: Page_links | null | undefined): boolean {
+  const pages = links?.pages as { next?: string | null; additionalData?: Record<string, unknown> } | null | undefined;
+  return Boolean(pages?.next ?? pages?.additionalData?.next);
 }
 
 /**
