@@ -79,7 +79,7 @@ async function acmeTxtRecords(): Promise<string[]> {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'swarm-wiz-e2e-dns01-'));
   fake = await startFakeDigitalOcean({ domains: ZONES });
-  cloud = createCloudApi({ token: fake.token, baseUrl: fake.url, retry: { attempts: 1 } });
+  cloud = createCloudApi({ token: fake.token, baseUrl: fake.url, retry: { maxAttempts: 1 } });
   pebble = await startPebble({ httpPort: await freePort() });
 });
 
