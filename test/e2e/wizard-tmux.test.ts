@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -76,7 +76,9 @@ describe('the wizard in a real terminal (tmux)', () => {
   });
 
   afterAll(async () => {
+    const socket = await tmux('display-message', '-p', '#{socket_path}').then((r) => r.stdout.trim(), () => '');
     await tmux('kill-server').catch(() => undefined);
+    if (socket.includes(SOCKET)) await rm(socket, { force: true });
   });
 
   it("answers every question for the seed's three domains and writes the project", async () => {
