@@ -76,7 +76,7 @@ describe('the wizard in a real terminal (tmux)', () => {
   });
 
   afterAll(async () => {
-    const socket = await tmux('display-message', '-p', '#{socket_path}').then((r) => r.stdout.trim(), () => '');
+    const socket = await tmux('display-message', '-p', '-t', SESSION, '#{socket_path}').then((r) => r.stdout.trim(), () => '');
     await tmux('kill-server').catch(() => undefined);
     if (socket.includes(SOCKET)) await rm(socket, { force: true });
   });
