@@ -1,0 +1,95 @@
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { configToYaml } from '../../src/config/index.js';
+import { loadState } from '../../src/state/index.js';
+import { startFakeDigitalOcean, type FakeDigitalOcean, type RecordedRequest } from '../fake-do/index.js';
+import { holdings, projectDir, seedConfig, writes } from './provision-helpers.js';
+
+const ENTRY = join(import.meta.dirname, 'apply-entry.ts');
+const config = seedConfig({ workers: 3 });
+
+let fake: FakeDigitalOcean;
+beforeEach(async () => {
+  fake = await startFakeDigitalOcean({ activeAfterMs: 400 });
+});
+afterEach(async () => {
+  await fake.stop();
+});
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real apply process; `interruptWhen` is checked on the fake's request log every 5 ms. */
+function applyProcess(dir: string, interruptWhen?: (requests: RecordedRequest[]) => boolean): Promise<Finished> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, '--config', join(dir, 'swarm-wiz.yaml'), '--dir', dir], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, DIGITALOCEAN_TOKEN: fake.token, DIGITALOCEAN_API_URL: fake.url, TEST_POLL_MS: '50' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let watcher: NodeJS.Timeout | undefined;
+  if (interruptWhen) {
+    watcher = setInterval(() => {
+      if (interruptWhen(fake.requests)) {
+        clearInterval(watcher);
+        child.kill('SIGINT');
+      }
+    }, 5);
+  }
+  return new Promise((resolve) =>
+    child.on('exit', (code) => {
+      clearInterval(watcher);
+      resolve({ code, stdout, stderr });
+    }),
+  );
+}
+
+const answered = (method: string, path: string) => (requests: RecordedRequest[]) => requests.some((r) => r.method === method && r.path === path && r.status > 0);
+const arrived = (method: string, path: string) => (requests: RecordedRequest[]) => requests.some((r) => r.method === method && r.path === path);
+const polls = (n: number) => (requests: RecordedRequest[]) => {
+  const created = requests.findIndex((r) => r.method === 'POST' && r.path === '/v2/droplets' && r.status > 0);
+  return created >= 0 && requests.slice(created).filter((r) => r.method === 'GET' && r.path === '/v2/droplets').length >= n;
+};
+
+const POINTS: [string, (requests: RecordedRequest[]) => boolean, boolean][] = [
+  ['once the VPC exists', answered('POST', '/v2/vpcs'), false],
+  ['while the bulk create request is in flight', arrived('POST', '/v2/droplets'), true],
+  ['while waiting for the droplets to boot', polls(2), false],
+  ['while creating the firewalls', arrived('POST', '/v2/firewalls'), false],
+];
+
+describe('Ctrl-C (SIGINT to the real process) during apply, then apply again', () => {
+  it.each(POINTS)('interrupted %s: exits 130 saying to resume; the rerun leaves exactly the expected droplets', async (_, when, slowCreate) => {
+    const dir = await projectDir();
+    await writeFile(join(dir, 'swarm-wiz.yaml'), configToYaml(config));
+    if (slowCreate) fake.faults.next({ method: 'POST', path: '/v2/droplets', latencyMs: 600 });
+    const first = await applyProcess(dir, when);
+    expect(first.code, first.stderr).toBe(130);
+    expect(first.stderr).toContain('Run apply again to resume.');
+    // Whatever exists at the moment of the interruption is in the state file.
+    const state = await loadState(dir, 'demo');
+    expect(state.cloud.droplets.map((d) => d.id).sort()).toEqual(fake.state.droplets.map((d) => d.id).sort());
+    if (slowCreate) expect(fake.state.droplets.length).toBeGreaterThan(0);
+
+    const second = await applyProcess(dir);
+    expect(second.code, second.stderr).toBe(0);
+    expect(holdings(fake).droplets.map((d) => d.name)).toEqual(['demo-manager-1', 'demo-support', 'demo-worker-1', 'demo-worker-2', 'demo-worker-3']);
+    expect(holdings(fake)).toMatchObject({ vpcs: ['demo-vpc'], firewalls: ['demo-edge', 'demo-internal'] });
+    expect(fake.state.sshKeys).toHaveLength(1);
+    fake.assertNoViolations();
+
+    const before = fake.requests.length;
+    const third = await applyProcess(dir);
+    expect(third.code).toBe(0);
+    expect(third.stdout).toContain('nothing changed');
+    expect(writes(fake, before)).toEqual([]);
+    expect(`${first.stdout}${first.stderr}${second.stdout}${second.stderr}`).not.toContain(fake.token);
+  }, 60_000);
+});
