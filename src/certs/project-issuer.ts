@@ -5,9 +5,9 @@ import { AcmeIssuer, type IssueEvent } from '../adapters/acme/acme-issuer.js';
 import { directoryUrlFor, loadOrCreateAccountKey } from '../adapters/acme/account-key.js';
 import type { ChallengePreflight, ChallengeResponder } from '../adapters/acme/challenge-responder.js';
 import { DigitalOceanDnsResponder } from '../adapters/acme/digitalocean-dns-responder.js';
-import { dnsEntryPoints, staticEntryPoints } from '../adapters/acme/entry-points.js';
+import { dnsEntryPoints } from '../adapters/acme/entry-points.js';
 import { IssuanceError } from '../adapters/acme/errors.js';
-import { dnsPreflight, httpPreflight, type EntryPoint } from '../adapters/acme/preflight.js';
+import { dnsPreflight, httpPreflight, type EntryPoint, type EntryPoints } from '../adapters/acme/preflight.js';
 import { WebrootResponder } from '../adapters/acme/webroot-responder.js';
 import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
 import { authoritativeTxt } from '../adapters/dns/authoritative-txt.js';
@@ -20,7 +20,7 @@ export interface ProjectIssuerOptions {
   /** http-01: the support server's webroot (default `<dir>/acme-webroot`, where the support server serves it). */
   webroot?: string;
   /** Where each domain's HTTP enters (default: its A records, port 80). */
-  entries?: EntryPoint[];
+  entryPoints?: EntryPoints;
   /** DNS servers for A and TXT look-ups instead of the system's / the zone's (tests, split DNS). */
   dnsServers?: string[];
   /** PEM file to trust for the CA's own TLS (a private or test CA like Pebble). */
@@ -46,8 +46,7 @@ export async function projectIssuer(options: ProjectIssuerOptions): Promise<Acme
   let preflight: ChallengePreflight;
   if (config.certificates.challenge === 'http-01') {
     responder = new WebrootResponder(options.webroot ?? join(dir, 'acme-webroot'));
-    const entries = options.entries && options.entries.length > 0 ? staticEntryPoints(options.entries) : dnsEntryPoints({ port: 80, servers: options.dnsServers });
-    preflight = httpPreflight(entries);
+    preflight = httpPreflight(options.entryPoints ?? dnsEntryPoints({ port: 80, servers: options.dnsServers }));
   } else {
     if (!options.cloudApi) throw new IssuanceError('dns-01 needs the DigitalOcean API: set DIGITALOCEAN_TOKEN');
     responder = new DigitalOceanDnsResponder(options.cloudApi);

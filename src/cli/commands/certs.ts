@@ -3,11 +3,13 @@ import type { Command } from 'commander';
 import { renderToString } from 'ink';
 import { createElement } from 'react';
 import { CertStatusScreen } from '../../../screens/cert-status.js';
-import { dnsEntryPoints } from '../../adapters/acme/entry-points.js';
+import { dnsEntryPoints, staticEntryPoints } from '../../adapters/acme/entry-points.js';
 import { loadConfig } from '../../config/index.js';
 import { certificateStatus, type CertStatusRow } from '../../certs/cert-status.js';
 import { parseEntry } from '../../certs/project-issuer.js';
 import { siteNamesOf } from '../../certs/sites.js';
+import { entryPointsFromState } from '../../certs/state-entry-points.js';
+import { loadState } from '../../state/index.js';
 import { CertificateStore } from '../../certs/store.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
@@ -24,7 +26,7 @@ interface CertsOptions extends CommonOptions {
 export function registerCertsCommand(program: Command, io: CliIo): void {
   withCommonOptions(program.command('certs'))
     .description('certificate status per site: stored certificate, days left, next renewal, last error, and what each entry IP really serves')
-    .option('--entry <address...>', "IP[:PORT] to check what is served (default: each domain's A records, port 443)")
+    .option('--entry <address...>', "IP[:PORT] to check what is served (default: the IP state.json records for it, else its A records; port 443)")
     .option('--dns-server <address...>', 'DNS servers for the A look-ups instead of the system resolver')
     .option('--ca-cert <file>', 'PEM file of the root to verify served certificates against (a test CA)')
     .option('--no-probe', 'only read the store; do not connect to the live endpoints')
@@ -47,7 +49,11 @@ async function certsCommand(options: CertsOptions, io: CliIo): Promise<void> {
   } catch (error) {
     throw new CliExit(EXIT.usage, (error as Error).message);
   }
-  const entryPoints = !options.probe ? undefined : entries.length > 0 ? async () => entries : dnsEntryPoints({ port: 443, servers: options.dnsServer });
+  const entryPoints = !options.probe
+    ? undefined
+    : entries.length > 0
+      ? staticEntryPoints(entries)
+      : entryPointsFromState(config, await loadState(dir, config.project), 443, dnsEntryPoints({ port: 443, servers: options.dnsServer }));
   const now = new Date();
   const rows = await certificateStatus({
     sites: siteNamesOf(config),

@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
+import { dnsEntryPoints, staticEntryPoints } from '../../adapters/acme/entry-points.js';
 import { createCloudApi } from '../../adapters/digitalocean/index.js';
 import { loadConfig } from '../../config/index.js';
 import { parseEntry, projectIssuer } from '../../certs/project-issuer.js';
 import { renewSites, type SiteRenewal } from '../../certs/renew-sites.js';
 import { siteNamesOf } from '../../certs/sites.js';
+import { entryPointsFromState } from '../../certs/state-entry-points.js';
+import { loadState } from '../../state/index.js';
 import { CertificateStore } from '../../certs/store.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
@@ -28,7 +31,7 @@ export function registerRenewCommand(program: Command, io: CliIo): void {
     .option('--force', 'renew every certificate, due or not', false)
     .option('--domain <name...>', 'only these sites')
     .option('--webroot <dir>', "http-01: the support server's webroot (default: <dir>/acme-webroot)")
-    .option('--entry <address...>', "http-01 preflight: IP[:PORT] where the proxy answers (default: each domain's A records, port 80)")
+    .option('--entry <address...>', "http-01 preflight: IP[:PORT] where the proxy answers (default: the IP state.json records for it, else its A records; port 80)")
     .option('--dns-server <address...>', 'DNS servers (IP[:PORT]) to ask instead of the system resolver and the zone\'s name servers')
     .option('--ca-cert <file>', 'PEM file to trust for the CA (a private or test ACME server)')
     .action(async (options: RenewOptions) => {
@@ -63,7 +66,9 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
   const cloudApi = config.certificates.challenge === 'dns-01' && token ? createCloudApi({ token, baseUrl: io.env.DIGITALOCEAN_API_URL }) : undefined;
   if (config.certificates.challenge === 'dns-01' && !cloudApi) throw new CliExit(EXIT.usage, 'certificates.challenge is dns-01: set DIGITALOCEAN_TOKEN so swarm-wiz can create the TXT records');
 
-  const issuer = await projectIssuer({ config, dir, webroot: options.webroot, entries, dnsServers: options.dnsServer, caCertFile: options.caCert, cloudApi });
+  const entryPoints =
+    entries.length > 0 ? staticEntryPoints(entries) : entryPointsFromState(config, await loadState(dir, config.project), 80, dnsEntryPoints({ port: 80, servers: options.dnsServer }));
+  const issuer = await projectIssuer({ config, dir, webroot: options.webroot, entryPoints, dnsServers: options.dnsServer, caCertFile: options.caCert, cloudApi });
   const results = await renewSites({ sites, store: new CertificateStore(dir), issuer, force: options.force, only: options.domain });
   const renewed = results.filter((result) => result.outcome === 'renewed');
   const failed = results.filter((result) => result.outcome === 'failed');
