@@ -36,7 +36,8 @@ export class DigitalOceanError extends Error {
     const hint = kind === 'unauthorized' && status === 403 ? `the token lacks permission for this: create a token with read/write scope at ${TOKEN_PAGE} and set DIGITALOCEAN_TOKEN` : HINTS[kind];
     const what = status === undefined ? kind : `HTTP ${status}`;
     const tries = details.attempts && details.attempts > 1 ? ` after ${details.attempts} attempts` : '';
-    super(`DigitalOcean ${request.method} ${request.path} failed (${what}${tries})${apiMessage ? `: ${apiMessage}` : ''}. What to do: ${hint}`);
+    const said = apiMessage ? `: ${apiMessage.trim().replace(/\.+$/, '')}` : '';
+    super(`DigitalOcean ${request.method} ${request.path} failed (${what}${tries})${said}. What to do: ${hint}`);
     this.hint = hint;
   }
 
