@@ -4,6 +4,7 @@ import { createCloudApi } from '../../adapters/digitalocean/index.js';
 import { loadConfig } from '../../config/index.js';
 import { parseEntry, projectIssuer } from '../../certs/project-issuer.js';
 import { renewSites, type SiteRenewal } from '../../certs/renew-sites.js';
+import { RenewLockedError, withRenewLock } from '../../certs/renew-lock.js';
 import { siteNamesOf } from '../../certs/sites.js';
 import { entryPointsFromState } from '../../certs/state-entry-points.js';
 import { loadState } from '../../state/index.js';
@@ -69,7 +70,13 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
   const entryPoints =
     entries.length > 0 ? staticEntryPoints(entries) : entryPointsFromState(config, await loadState(dir, config.project), 80, dnsEntryPoints({ port: 80, servers: options.dnsServer }));
   const issuer = await projectIssuer({ config, dir, webroot: options.webroot, entryPoints, dnsServers: options.dnsServer, caCertFile: options.caCert, cloudApi });
-  const results = await renewSites({ sites, store: new CertificateStore(dir), issuer, force: options.force, only: options.domain });
+  let results: SiteRenewal[];
+  try {
+    results = await withRenewLock(dir, () => renewSites({ sites, store: new CertificateStore(dir), issuer, force: options.force, only: options.domain }));
+  } catch (error) {
+    if (error instanceof RenewLockedError) throw new CliExit(EXIT.failure, error.message);
+    throw error;
+  }
   const renewed = results.filter((result) => result.outcome === 'renewed');
   const failed = results.filter((result) => result.outcome === 'failed');
 
