@@ -30,7 +30,8 @@ export interface TransportContext {
 const context = new AsyncLocalStorage<TransportContext>();
 let installed = false;
 
-function retryAfterFrom(header: unknown, now = Date.now()): Date | undefined {
+/** `Retry-After` as seconds or an HTTP date → the moment to retry. */
+export function retryAfterFrom(header: unknown, now = Date.now()): Date | undefined {
   if (typeof header !== 'string' || header === '') return undefined;
   const seconds = Number(header);
   if (Number.isFinite(seconds) && seconds >= 0) return new Date(now + seconds * 1000);
