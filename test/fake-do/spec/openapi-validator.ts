@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction, type ErrorObject } from 'ajv';
 import formatsPluginModule from 'ajv-formats';
-import { parse } from 'yaml';
+import { readSpecDocument } from './read-spec.js';
 
 // ajv-formats is CommonJS: under NodeNext its default import is the module object.
 const addFormats = formatsPluginModule.default;
@@ -58,8 +57,7 @@ export class OpenApiValidator {
   }
 
   static fromFile(path: string): OpenApiValidator {
-    const spec = parse(readFileSync(path, 'utf8'), { maxAliasCount: -1 }) as Json;
-    return new OpenApiValidator(spec);
+    return new OpenApiValidator(readSpecDocument(path));
   }
 
   /** The operation for a method and concrete path; literal segments win over templated ones. */
