@@ -149,3 +149,15 @@ describe('dns-01 end to end: DigitalOcean DNS API (fake) → TXT → Pebble', ()
     expect(await store.readMeta('c.test')).toBeUndefined();
   });
 });
+
+describe('DigitalOceanDnsResponder zones (fake DigitalOcean API)', () => {
+  it('puts the record in the longest DigitalOcean domain that holds the name; says which domains exist when none does', async () => {
+    fake.addDomain('deep.b.test');
+    const responder = new DigitalOceanDnsResponder(cloud);
+    expect(await responder.zoneOf('_acme-challenge.x.deep.b.test')).toBe('deep.b.test');
+    expect(await responder.zoneOf('_acme-challenge.b.test')).toBe('b.test');
+    await expect(responder.zoneOf('_acme-challenge.elsewhere.example')).rejects.toThrow(
+      'dns-01 for _acme-challenge.elsewhere.example: no DigitalOcean domain holds it (the account has: a.test, b.test, c.test, deep.b.test); add the domain in DigitalOcean DNS or use http-01',
+    );
+  });
+});
