@@ -8,6 +8,7 @@ import { FileProgressScreen } from '../../screens/file-progress.js';
 import { CloudSection, ReviewScreen, type ReviewFile } from '../../screens/review.js';
 import { applyFileWriteEvent, pendingRows, writeProjectFiles, type WriteOutcome } from './file-writes.js';
 import { writeLine, type CliIo } from './io.js';
+import { renderContextOf } from './render-context.js';
 import { afterInk, afterPrompt } from './terminal-handoff.js';
 
 /** Everything the review screen shows and apply does locally, computed before anything is written. */
@@ -34,10 +35,15 @@ export interface PreviewOptions {
  * the caller (saveConfig), never by a recipe.
  */
 export function previewProject(config: Config, dir: string, state: State, { planOnly, savesConfig }: PreviewOptions): ProjectPreview {
-  const files = renderProjectFiles(config, {}).filter((file) => file.path !== DEFAULT_CONFIG_FILE);
+  const files = projectFiles(config, state);
   const configRow: ReviewFile = { path: DEFAULT_CONFIG_FILE, mode: 0o644, description: 'the project: desired state, safe to commit (no secrets)' };
   const reviewFiles = [...(savesConfig ? [configRow] : []), ...files.map(({ path, mode, description }) => ({ path, mode, description }))];
   return { config, dir, files, reviewFiles, steps: planCloud(config, state), planOnly };
+}
+
+/** Every generated file for the config, with what the state knows (private IPs); never swarm-wiz.yaml itself. */
+export function projectFiles(config: Config, state: State): GeneratedFile[] {
+  return renderProjectFiles(config, renderContextOf(state)).filter((file) => file.path !== DEFAULT_CONFIG_FILE);
 }
 
 /** The Ink review screen as text, for any stream. */
@@ -81,4 +87,22 @@ export async function writeFilesWithProgress(io: CliIo, dir: string, files: read
   await app.waitUntilExit();
   afterInk(io);
   return outcome;
+}
+
+/**
+ * After provisioning: renders the files again with what the state now knows (private IPs) and
+ * writes only those whose content changed. Returns the paths rewritten.
+ */
+export async function rewriteChangedFiles(io: CliIo, config: Config, dir: string, state: State, before: readonly GeneratedFile[], display: ProgressDisplay): Promise<string[]> {
+  const previous = new Map(before.map((file) => [file.path, file.content]));
+  const changed = projectFiles(config, state).filter((file) => previous.get(file.path) !== file.content);
+  if (changed.length === 0) return [];
+  const outcome = await writeFilesWithProgress(io, dir, changed, display);
+  if (outcome.failed.length > 0) throw new Error(failedFilesMessage(outcome));
+  return outcome.written;
+}
+
+/** One line naming every file that could not be written and why. */
+export function failedFilesMessage(outcome: WriteOutcome): string {
+  return `${outcome.failed.length} file(s) could not be written: ${outcome.failed.map((f) => `${f.path} (${f.error})`).join(', ')}`;
 }

@@ -4,10 +4,11 @@ import type { Choice, Prompter } from './prompter.js';
 
 export type ExistingProjectAction = 'add-domain' | 'status' | 'renew' | 're-apply' | 'quit';
 
-const ACTIONS: readonly { value: ExistingProjectAction; name: string; description: string; command?: string }[] = [
+const ACTIONS: readonly { value: ExistingProjectAction; name: string; description: string; commands?: readonly string[] }[] = [
   { value: 'add-domain', name: 'Add a domain', description: 'asks domain, service, port, private services; then re-applies' },
-  { value: 'status', name: 'Status', description: 'nodes, services, and the certificate each domain really serves', command: 'status' },
-  { value: 'renew', name: 'Renew certificates', description: 'renews due certificates and rolls them out', command: 'renew' },
+  // `status` (nodes, services, certificates) when it exists, else `certs` (the certificate status screen).
+  { value: 'status', name: 'Status', description: 'the certificate each domain has and really serves', commands: ['status', 'certs'] },
+  { value: 'renew', name: 'Renew certificates', description: 'renews the certificates that are due', commands: ['renew'] },
   { value: 're-apply', name: 'Re-apply', description: 'writes every file again from swarm-wiz.yaml (and provisions with a token)' },
   { value: 'quit', name: 'Quit', description: 'change nothing' },
 ];
@@ -25,9 +26,14 @@ export async function chooseExistingProjectAction(
     value: action.value,
     name: action.name,
     description: action.description,
-    disabled: action.command !== undefined && !hasCommand(action.command) ? 'not available yet in this build' : false,
+    disabled: action.commands !== undefined && !action.commands.some(hasCommand) ? 'not available yet in this build' : false,
   }));
   return prompter.select({ message: `Project ${project} already exists here. What do you want to do?`, choices, default: 'add-domain' });
+}
+
+/** The command a menu action runs (the first of its commands this build has), if it runs one. */
+export function commandFor(action: ExistingProjectAction, hasCommand: (name: string) => boolean): string | undefined {
+  return ACTIONS.find((a) => a.value === action)?.commands?.find(hasCommand);
 }
 
 /** Asks one more site and returns the project with it, validated as a whole. */

@@ -8,6 +8,7 @@ import { PLAN_ONLY_LINE } from '../../src/cli/commands/apply.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { loadConfig, parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
 import { scriptedPrompter } from '../wizard/scripted-prompter.js';
+import { startFakeDigitalOcean } from '../fake-do/index.js';
 import { testIo } from './test-io.js';
 
 const tempDir = () => mkdtemp(join(tmpdir(), 'swarm-wiz-apply-'));
@@ -153,13 +154,41 @@ describe('swarm-wiz apply --config', () => {
     expect(await readdir(root)).toEqual(['swarm-wiz.yaml']);
   });
 
-  it('with a token but no provisioning engine wired: exit 1, says so, writes nothing, never prints the token', async () => {
-    const { root } = await project();
-    const { io, stdout, stderr } = testIo({ cwd: root, env: { DIGITALOCEAN_TOKEN: 'dop_v1_not_printed' } });
-    expect(await runCli(['apply', '--yes'], io)).toBe(1);
-    expect(stderr()).toContain('Provisioning with a DigitalOcean token is not available in this build yet');
-    expect(stdout() + stderr()).not.toContain('dop_v1_not_printed');
-    expect(await readdir(root)).toEqual(['swarm-wiz.yaml']);
+  it('with a token: writes the files, hands over to the provisioning engine (fake DigitalOcean API), records the state 0600, never prints the token', async () => {
+    const fake = await startFakeDigitalOcean();
+    try {
+      const { root } = await project();
+      const { io, stdout, stderr } = testIo({ cwd: root, env: { DIGITALOCEAN_TOKEN: fake.token, DIGITALOCEAN_API_URL: fake.url } });
+      const code = await runCli(['apply', '--yes'], io);
+      expect(stderr()).toBe('');
+      expect(code).toBe(0);
+      expect(stdout()).not.toContain(PLAN_ONLY_LINE);
+      expect(stdout()).toContain('DigitalOcean: ');
+      expect(stdout() + stderr()).not.toContain(fake.token);
+      expect(fake.state.droplets.map((d) => d.name).sort()).toEqual(['shop-manager-1', 'shop-manager-2', 'shop-manager-3', 'shop-support', 'shop-worker-1', 'shop-worker-2']);
+      expect(fake.state.loadBalancers.map((lb) => lb.name)).toEqual(['shop-lb']);
+      const statePath = join(root, '.swarm-wiz', 'state.json');
+      expect(await modeOf(statePath)).toBe(0o600);
+      expect(JSON.parse(await readFile(statePath, 'utf8')).cloud.droplets).toHaveLength(6);
+      expect(await filesUnder(root)).toEqual(expect.arrayContaining(['docker-compose.yml', 'proxy/nginx.conf', 'swarm-wiz.yaml']));
+      fake.assertNoViolations();
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  it('with a token DigitalOcean refuses: exit 1 naming the token, nothing created', async () => {
+    const fake = await startFakeDigitalOcean();
+    try {
+      const { root } = await project();
+      const { io, stderr } = testIo({ cwd: root, env: { DIGITALOCEAN_TOKEN: 'dop_v1_wrong', DIGITALOCEAN_API_URL: fake.url } });
+      expect(await runCli(['apply', '--yes'], io)).toBe(1);
+      expect(stderr()).toContain('401');
+      expect(stderr()).not.toContain('dop_v1_wrong');
+      expect(fake.state.droplets).toEqual([]);
+    } finally {
+      await fake.stop();
+    }
   });
 });
 

@@ -9,6 +9,7 @@ import { buildProgram, runCli } from '../../src/cli/run-cli.js';
 import { loadConfig, parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
 import { ENTER, scriptedPrompter, type ScriptedAnswer } from '../wizard/scripted-prompter.js';
 import { seedAnswers } from '../wizard/seed-script.js';
+import { startFakeDigitalOcean } from '../fake-do/index.js';
 import { testIo } from './test-io.js';
 
 const repo = join(import.meta.dirname, '../..');
@@ -61,15 +62,22 @@ describe('the wizard on a terminal (scripted answers)', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('a typed token while provisioning is not wired: says so and continues plan-only, never echoing the token', async () => {
-    const dir = await tempDir();
-    const script = seedAnswers().map((entry): ScriptedAnswer => (entry.expect === 'DigitalOcean API token' ? { ...entry, answer: 'dop_v1_typed_secret' } : entry));
-    const { prompter } = scriptedPrompter([...script, { expect: 'Write these files?', answer: true }]);
-    const { io, stdout } = testIo({ cwd: '/', isTTY: true, prompter });
-    expect(await runCli(['--dir', dir], io)).toBe(0);
-    expect(stdout()).toContain('Provisioning is not available in this build yet');
-    expect(stdout()).not.toContain('dop_v1_typed_secret');
-    expect(await readFile(join(dir, 'swarm-wiz.yaml'), 'utf8')).not.toContain('dop_v1_typed_secret');
+  it('a typed token: provisions through the engine (fake DigitalOcean API) after the files, never echoing the token', async () => {
+    const fake = await startFakeDigitalOcean();
+    try {
+      const dir = await tempDir();
+      const script = seedAnswers().map((entry): ScriptedAnswer => (entry.expect === 'DigitalOcean API token' ? { ...entry, answer: fake.token } : entry));
+      const { prompter } = scriptedPrompter([...script, { expect: 'Write these files and make these changes in DigitalOcean?', answer: true }]);
+      const { io, stdout, stderr } = testIo({ cwd: '/', isTTY: true, prompter, env: { DIGITALOCEAN_API_URL: fake.url } });
+      expect(await runCli(['--dir', dir], io)).toBe(0);
+      expect(stdout()).toContain('DigitalOcean: what apply will do');
+      expect(stdout() + stderr()).not.toContain(fake.token);
+      expect(await readFile(join(dir, 'swarm-wiz.yaml'), 'utf8')).not.toContain(fake.token);
+      expect(fake.state.droplets.map((d) => d.name).sort()).toEqual(['demo-manager-1', 'demo-support', 'demo-worker-1', 'demo-worker-2', 'demo-worker-3']);
+      expect(JSON.parse(await readFile(join(dir, '.swarm-wiz', 'state.json'), 'utf8')).cloud.droplets).toHaveLength(5);
+    } finally {
+      await fake.stop();
+    }
   });
 });
 
@@ -80,7 +88,7 @@ describe('the wizard with an existing project', () => {
     return dir;
   }
 
-  it('offers add a domain, status, renew, re-apply; status and renew are disabled until those commands exist', async () => {
+  it('offers add a domain, status, renew, re-apply; status and renew only when this build has those commands', async () => {
     const dir = await seedProject();
     const { prompter, asked } = scriptedPrompter([{ expect: 'already exists here', answer: 'quit' }]);
     const { io, stdout } = testIo({ cwd: dir, isTTY: true, prompter });
@@ -89,8 +97,9 @@ describe('the wizard with an existing project', () => {
     const registered = new Set(buildProgram(io).commands.map((command) => command.name()));
     const menu = asked[0]?.choices ?? [];
     expect(menu.map((c) => c.value)).toEqual(['add-domain', 'status', 'renew', 're-apply', 'quit']);
-    for (const name of ['status', 'renew']) {
-      expect(menu.find((c) => c.value === name)?.disabled).toBe(registered.has(name) ? false : 'not available yet in this build');
+    const available = { status: registered.has('status') || registered.has('certs'), renew: registered.has('renew') };
+    for (const [name, yes] of Object.entries(available)) {
+      expect(menu.find((c) => c.value === name)?.disabled).toBe(yes ? false : 'not available yet in this build');
     }
   });
 

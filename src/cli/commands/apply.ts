@@ -7,8 +7,17 @@ import { inquirerPrompter } from '../../wizard/prompter.js';
 import { DEFAULT_CONFIG_FILE, projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { writeLine, type CliIo } from '../io.js';
-import { cloudText, previewProject, reviewText, writeFilesWithProgress, type ProjectPreview } from '../project-output.js';
-import { PROVISIONING_MISSING, provisioningEngine } from '../provisioning.js';
+import {
+  cloudText,
+  failedFilesMessage,
+  previewProject,
+  reviewText,
+  rewriteChangedFiles,
+  writeFilesWithProgress,
+  type ProgressDisplay,
+  type ProjectPreview,
+} from '../project-output.js';
+import { provisionCloud } from '../provision-cloud.js';
 import { afterInk, releaseStdin } from '../terminal-handoff.js';
 
 interface ApplyOptions extends CommonOptions {
@@ -22,7 +31,7 @@ export const PLAN_ONLY_LINE = 'Plan-only: DIGITALOCEAN_TOKEN is not set, so swar
 
 export function registerApplyCommand(program: Command, io: CliIo): void {
   withCommonOptions(program.command('apply'))
-    .description('write every file from swarm-wiz.yaml and, with DIGITALOCEAN_TOKEN set, provision the cloud; no questions with --yes')
+    .description('write every file from swarm-wiz.yaml and, with DIGITALOCEAN_TOKEN set, create the cloud resources; no questions with --yes')
     .option('--example', "use the seed's example project (a.com, b.com, c.com with services A, B, C); always plan-only", false)
     .action(async (options: ApplyOptions) => {
       try {
@@ -33,39 +42,51 @@ export function registerApplyCommand(program: Command, io: CliIo): void {
     });
 }
 
+interface Project {
+  config: Config;
+  configPath: string;
+  dir: string;
+}
+
 async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
   const example = options.example;
   const { config, configPath, dir } = example ? await exampleProject(options, io) : await projectFromFile(options, io);
   const token = example ? undefined : io.env.DIGITALOCEAN_TOKEN?.trim() || undefined;
-  const provision = token ? provisioningEngine() : undefined;
-  if (token && !provision) throw new CliExit(EXIT.failure, PROVISIONING_MISSING);
-
-  const preview = previewProject(config, dir, await loadState(dir, config.project), { planOnly: !token, savesConfig: example });
+  const state = await loadState(dir, config.project);
+  const preview = previewProject(config, dir, state, { planOnly: !token, savesConfig: example });
   if (!options.yes && !example) await confirmOrStop(io, preview);
 
+  const display: ProgressDisplay = options.json ? 'none' : io.isTTY ? 'ink' : 'lines';
   if (!token && !options.json) writeLine(io.stdout, PLAN_ONLY_LINE);
-  const display = options.json ? 'none' : io.isTTY ? 'ink' : 'lines';
   if (example) {
     await saveConfig(configPath, config);
     if (display !== 'none') writeLine(io.stdout, `  wrote ${DEFAULT_CONFIG_FILE}`);
   }
+  // Files first, so they exist even if the cloud half fails; they are rendered again below once
+  // provisioning has recorded the private IPs they mention.
   const outcome = await writeFilesWithProgress(io, dir, preview.files, display);
-  if (outcome.failed.length > 0) {
-    throw new CliExit(EXIT.failure, `${outcome.failed.length} file(s) could not be written: ${outcome.failed.map((f) => `${f.path} (${f.error})`).join(', ')}`);
-  }
+  if (outcome.failed.length > 0) throw new CliExit(EXIT.failure, failedFilesMessage(outcome));
 
-  if (options.json) {
-    writeLine(io.stdout, JSON.stringify(jsonSummary(preview, outcome.written, example ? configPath : undefined), null, 2));
-  } else if (!token) {
+  if (!token) {
+    if (options.json) {
+      writeLine(io.stdout, JSON.stringify(jsonSummary(preview, outcome.written, example ? configPath : undefined)));
+      return;
+    }
     writeLine(io.stdout);
     writeLine(io.stdout, cloudText(preview, io.stdout.columns || 160));
     writeLine(io.stdout);
     writeLine(io.stdout, `To create it: export DIGITALOCEAN_TOKEN=… and run swarm-wiz apply --config ${configPath} --yes`);
+    return;
   }
-  if (provision && token) await provision({ config, dir, token, io, verbose: options.verbose });
+
+  const result = await provisionCloud({ config, dir, token, io, verbose: options.verbose, json: options.json });
+  const rewritten = await rewriteChangedFiles(io, config, dir, result.state, preview.files, display);
+  if (options.json) {
+    writeLine(io.stdout, JSON.stringify({ ...jsonSummary({ ...preview, steps: result.steps }, outcome.written, undefined), rewritten, manualDns: result.manualDns }));
+  }
 }
 
-async function exampleProject(options: ApplyOptions, io: CliIo): Promise<{ config: Config; configPath: string; dir: string }> {
+async function exampleProject(options: ApplyOptions, io: CliIo): Promise<Project> {
   const dir = resolve(io.cwd, options.dir ?? EXAMPLE_DIR);
   const config = parseConfig(SEED_EXAMPLE);
   const configPath = join(dir, DEFAULT_CONFIG_FILE);
@@ -76,7 +97,7 @@ async function exampleProject(options: ApplyOptions, io: CliIo): Promise<{ confi
   return { config, configPath, dir };
 }
 
-async function projectFromFile(options: ApplyOptions, io: CliIo): Promise<{ config: Config; configPath: string; dir: string }> {
+async function projectFromFile(options: ApplyOptions, io: CliIo): Promise<Project> {
   const { configPath, dir } = projectPaths(options, io);
   return { config: await loadConfig(configPath), configPath, dir };
 }
@@ -92,7 +113,7 @@ async function confirmOrStop(io: CliIo, preview: ProjectPreview): Promise<void> 
   if (!go) throw new CliExit(EXIT.failure, 'Cancelled; nothing was written.');
 }
 
-function jsonSummary(preview: ProjectPreview, written: string[], savedConfig: string | undefined) {
+function jsonSummary(preview: Pick<ProjectPreview, 'config' | 'dir' | 'planOnly' | 'files' | 'steps'>, written: string[], savedConfig: string | undefined) {
   return {
     project: preview.config.project,
     dir: preview.dir,

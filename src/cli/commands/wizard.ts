@@ -4,13 +4,13 @@ import type { Command } from 'commander';
 import { loadConfig, saveConfig, type Config } from '../../config/index.js';
 import { loadState } from '../../state/index.js';
 import { askNewProject, askToken, type WizardDeps } from '../../wizard/ask-new-project.js';
-import { askAdditionalSite, chooseExistingProjectAction } from '../../wizard/existing-project.js';
+import { askAdditionalSite, chooseExistingProjectAction, commandFor } from '../../wizard/existing-project.js';
 import { inquirerPrompter } from '../../wizard/prompter.js';
 import { projectPaths, withCommonOptions, type CommonOptions, type ProjectPaths } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { writeLine, type CliIo } from '../io.js';
-import { previewProject, reviewText, writeFilesWithProgress } from '../project-output.js';
-import { provisioningEngine } from '../provisioning.js';
+import { failedFilesMessage, previewProject, reviewText, rewriteChangedFiles, writeFilesWithProgress } from '../project-output.js';
+import { provisionCloud } from '../provision-cloud.js';
 import { afterInk, releaseStdin } from '../terminal-handoff.js';
 
 /** What `swarm-wiz` without a terminal prints instead of waiting for answers that never come. */
@@ -64,7 +64,8 @@ async function wizardCommand(options: CommonOptions, io: CliIo, hasCommand: (nam
     case 'renew': {
       // Another engineer's command, run exactly as if typed; imported late to avoid a module cycle.
       const { runCli } = await import('../run-cli.js');
-      const code = await runCli([action, '--config', paths.configPath, '--dir', paths.dir], io);
+      const command = commandFor(action, hasCommand) ?? action;
+      const code = await runCli([command, '--config', paths.configPath, '--dir', paths.dir], io);
       if (code !== EXIT.ok) throw new CliExit(code);
       return;
     }
@@ -79,12 +80,7 @@ async function wizardCommand(options: CommonOptions, io: CliIo, hasCommand: (nam
 
 /** Review screen → confirm → save swarm-wiz.yaml → live file list → provisioning (with a token). */
 async function reviewAndWrite(io: CliIo, deps: WizardDeps, paths: ProjectPaths, config: Config, askedToken: string | undefined, verbose: boolean): Promise<void> {
-  const provision = provisioningEngine();
-  let token = askedToken;
-  if (token && !provision) {
-    deps.say('Provisioning is not available in this build yet (src/run is not wired into the CLI): continuing plan-only, nothing is created.');
-    token = undefined;
-  }
+  const token = askedToken;
   const preview = previewProject(config, paths.dir, await loadState(paths.dir, config.project), { planOnly: !token, savesConfig: true });
   io.stdout.write(`\n${reviewText(preview, io.stdout.columns || 160)}\n\n`);
   afterInk(io);
@@ -97,11 +93,11 @@ async function reviewAndWrite(io: CliIo, deps: WizardDeps, paths: ProjectPaths, 
   await saveConfig(paths.configPath, config);
   deps.say(`Saved ${paths.configPath}`);
   const outcome = await writeFilesWithProgress(io, paths.dir, preview.files, 'ink');
-  if (outcome.failed.length > 0) {
-    throw new CliExit(EXIT.failure, `${outcome.failed.length} file(s) could not be written: ${outcome.failed.map((f) => `${f.path} (${f.error})`).join(', ')}`);
-  }
-  if (token && provision) {
-    await provision({ config, dir: paths.dir, token, io, verbose });
+  if (outcome.failed.length > 0) throw new CliExit(EXIT.failure, failedFilesMessage(outcome));
+  if (token) {
+    const result = await provisionCloud({ config, dir: paths.dir, token, io, verbose });
+    await rewriteChangedFiles(io, config, paths.dir, result.state, preview.files, 'ink');
+    deps.say(`Done. Next: swarm-wiz certs --config ${paths.configPath} shows each domain's certificate.`);
     return;
   }
   deps.say('Plan-only: nothing was created in DigitalOcean.');
