@@ -5,7 +5,9 @@ import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { renderProjectFiles } from '../../recipes/index.js';
 import { PLAN_ONLY_LINE } from '../../src/cli/commands/apply.js';
+import { renderContextOf } from '../../src/cli/render-context.js';
 import { runCli } from '../../src/cli/run-cli.js';
+import { parseState } from '../../src/state/index.js';
 import { loadConfig, parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
 import { scriptedPrompter } from '../wizard/scripted-prompter.js';
 import { startFakeDigitalOcean } from '../fake-do/index.js';
@@ -169,8 +171,16 @@ describe('swarm-wiz apply --config', () => {
       expect(fake.state.loadBalancers.map((lb) => lb.name)).toEqual(['shop-lb']);
       const statePath = join(root, '.swarm-wiz', 'state.json');
       expect(await modeOf(statePath)).toBe(0o600);
-      expect(JSON.parse(await readFile(statePath, 'utf8')).cloud.droplets).toHaveLength(6);
-      expect(await filesUnder(root)).toEqual(expect.arrayContaining(['docker-compose.yml', 'proxy/nginx.conf', 'swarm-wiz.yaml']));
+      const state = parseState(await readFile(statePath, 'utf8'));
+      expect(state.cloud.droplets).toHaveLength(6);
+      // The files on disk are the ones rendered with the private IPs provisioning recorded.
+      const context = renderContextOf(state);
+      expect(context.supportPrivateIp).toMatch(/^10\./);
+      expect(context.managerPrivateIp).toMatch(/^10\./);
+      for (const file of renderProjectFiles(parseConfig(config), context)) {
+        expect(await readFile(join(root, file.path), 'utf8')).toBe(file.content);
+      }
+      expect(stdout()).toContain('  wrote support/deploy_stack.sh');
       fake.assertNoViolations();
     } finally {
       await fake.stop();
