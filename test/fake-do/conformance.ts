@@ -15,9 +15,8 @@ let announcedOff = false;
  * The spec validator, loaded once per process and spec path. Without a spec the checks are off
  * (said once on stderr); under `CI=true` a missing spec is an error, so CI can never pass unchecked.
  */
-export function loadConformance(options: { specPath?: string; enabled?: boolean; env?: NodeJS.ProcessEnv } = {}): Conformance {
+export function loadConformance(options: { specPath?: string; env?: NodeJS.ProcessEnv } = {}): Conformance {
   const env = options.env ?? process.env;
-  if (options.enabled === false) return { validator: undefined, specPath: undefined, loadMs: 0 };
   const location = options.specPath ? { found: true as const, path: options.specPath } : locateSpec(env);
   if (!location.found) {
     if (env.CI === 'true') throw new Error(`${location.message} (CI=true: the spec is required; ${SPEC_PUBLISHED_AT})`);

@@ -93,8 +93,10 @@ describe('conformance: responses', () => {
 
 describe('behaviour', () => {
   it('requires the bearer token and never records it', async () => {
+    fake.faults.next({ path: '/v2/account', status: 500 });
     const response = await call('GET', '/v2/account', undefined, 'wrong');
     expect(response.status).toBe(401);
+    expect(fake.faults.pending()).toHaveLength(1); // an unauthenticated request does not use up a fault
     expect(response.json).toMatchObject({ id: 'Unauthorized', message: 'Unable to authenticate you' });
     expect(JSON.stringify(fake.requests)).not.toContain(fake.token);
     fake.assertNoViolations();

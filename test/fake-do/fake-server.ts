@@ -20,8 +20,6 @@ export interface FakeDigitalOceanOptions {
   token?: string;
   /** Milliseconds until a new droplet / load balancer becomes `active` (default 30). */
   activeAfterMs?: number;
-  /** Spec conformance checks: on when the spec is found (default), or forced off. */
-  conformance?: boolean;
   /** Spec file (default: `DIGITALOCEAN_OPENAPI_SPEC`, else `<repo>/../shared/digitalocean/openapi.v2.yaml`). */
   specPath?: string;
   /** Domains the account already serves in DigitalOcean DNS. */
@@ -118,7 +116,7 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
   const token = options.token ?? DEFAULT_FAKE_TOKEN;
   const activeAfterMs = options.activeAfterMs ?? 30;
   const rateLimit = options.rateLimit ?? 5000;
-  const conformance = loadConformance({ specPath: options.specPath, enabled: options.conformance });
+  const conformance = loadConformance({ specPath: options.specPath });
   const validator = conformance.validator;
   const state = createFakeState();
   const faults = new FaultInjector();
@@ -193,7 +191,8 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
     const match = validator?.findOperation(method, url.pathname);
     const found = findRoute(method, url.pathname);
     record.operationId = match?.operationId ?? found?.route.operationId;
-    const fault = faults.take(method, url.pathname, match?.template ?? found?.route.template);
+    // A request without the valid token never uses up an armed fault: it just gets its 401.
+    const fault = record.authorized ? faults.take(method, url.pathname, match?.template ?? found?.route.template) : undefined;
     const latency = faults.baseLatencyMs + (fault?.latencyMs ?? 0);
     if (latency > 0) await sleep(latency);
     if (fault?.hang && !fault.afterEffect) return; // the socket stays open until the client aborts or the fake stops

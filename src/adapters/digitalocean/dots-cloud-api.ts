@@ -81,6 +81,12 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
       return { items: response?.droplets?.map(toDroplet), links: response?.links };
     });
 
+  const listDropletsByName = (name: string): Promise<Droplet[]> =>
+    listAll(async (page) => {
+      const response = await client.v2.droplets.get({ queryParameters: { name, page, perPage: PER_PAGE } });
+      return { items: response?.droplets?.map(toDroplet), links: response?.links };
+    });
+
   const api: CloudApi = {
     async verifyToken() {
       const response = await call(() => client.v2.account.get());
@@ -123,9 +129,8 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
           return ((response as { droplets?: Parameters<typeof toDroplet>[0][] } | undefined)?.droplets ?? []).map(toDroplet);
         },
         findCreated: async (names) => {
-          if (request.tags.length === 0) return [];
-          const tagged = await listDropletsByTag(request.tags[0]!);
-          return tagged.filter((droplet) => names.includes(droplet.name) && request.tags.every((tag) => droplet.tags.includes(tag)));
+          const candidates = request.tags.length > 0 ? await listDropletsByTag(request.tags[0]!) : (await Promise.all(names.map((name) => listDropletsByName(name)))).flat();
+          return candidates.filter((droplet) => names.includes(droplet.name) && request.tags.every((tag) => droplet.tags.includes(tag)));
         },
         call,
       });

@@ -137,6 +137,14 @@ describe('5xx: server errors', () => {
     expect(fake.state.droplets.map((droplet) => droplet.name).sort()).toEqual(dropletRequest.names);
   });
 
+  it('finds untagged droplets by name after a lost answer', async () => {
+    fake.faults.next({ method: 'POST', path: '/v2/droplets', status: 502, afterEffect: true });
+    const created = await api.createDroplets({ ...dropletRequest, tags: [] });
+    expect(created.map((droplet) => droplet.name).sort()).toEqual(dropletRequest.names);
+    expect(requestsTo('POST', '/v2/droplets')).toBe(1);
+    expect(fake.requests.filter((request) => request.method === 'GET').map((request) => request.query)).toEqual(dropletRequest.names.map((name) => `?name=${name}&page=1&per_page=200`));
+  });
+
   it('after a 500 that created nothing, creates them again: exactly the droplets asked for', async () => {
     fake.faults.next({ method: 'POST', path: '/v2/droplets', status: 500 });
     await api.createDroplets(dropletRequest);
