@@ -1,0 +1,250 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderProjectFiles } from '../../recipes/index.js';
+import type { Delivery } from '../../src/config/index.js';
+import { startProxy, throwawayCertificate, type RunningProxy } from '../peers/nginx.js';
+import { certificatePathsInText, fileOf, seedConfig } from './fixtures.js';
+
+/**
+ * The generated nginx.conf (exact text, per-request rendering for this machine's nginx 1.22) serving for
+ * real: service-a and service-c up, service-b scaled to 0 (its name does not resolve, as with dnsrr),
+ * and a fourth name that resolves to a port where nothing listens.
+ */
+
+interface Reply {
+  status: number;
+  headers: IncomingMessage['headers'];
+  body: string;
+  certificate?: PeerCertificate;
+}
+
+function listenOn(server: Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+}
+
+function backend(name: string): Server {
+  const server = createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ service: name, url: req.url, headers: req.headers }));
+  });
+  server.on('upgrade', (req, socket) => {
+    socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    socket.on('data', (data: Buffer) => socket.write(`${name} echoes ${data.toString()}`));
+    socket.on('end', () => socket.end());
+  });
+  return server;
+}
+
+function httpsGet(port: number, servername: string, path = '/', headers: Record<string, string> = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      { host: '127.0.0.1', port, servername, path, headers: { host: servername, ...headers }, rejectUnauthorized: false, agent: false },
+      (res) => {
+        const certificate = (res.socket as unknown as { getPeerCertificate(): PeerCertificate }).getPeerCertificate();
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, certificate }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Raw HTTP over TCP: what a client without (or with any) Host header gets, including nothing at all. */
+function rawHttp(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = netConnect({ host: '127.0.0.1', port }, () => socket.write(text));
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    socket.on('end', () => resolve(received));
+    socket.on('error', reject);
+  });
+}
+
+function tlsHandshake(port: number, servername: string | undefined): Promise<{ ok: boolean; error?: string }> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect({ host: '127.0.0.1', port, ...(servername ? { servername } : {}), rejectUnauthorized: false }, () => {
+      socket.destroy();
+      resolve({ ok: true });
+    });
+    socket.on('error', (error) => resolve({ ok: false, error: error.message }));
+  });
+}
+
+function websocketThroughProxy(port: number, servername: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest({
+      host: '127.0.0.1',
+      port,
+      servername,
+      path: '/ws',
+      headers: { host: servername, connection: 'Upgrade', upgrade: 'websocket' },
+      rejectUnauthorized: false,
+      agent: false,
+    });
+    req.on('upgrade', (_res, socket) => {
+      socket.on('data', (data: Buffer) => {
+        resolve(data.toString());
+        socket.destroy();
+      });
+      socket.write('ping');
+    });
+    req.on('response', (res) => reject(new Error(`no upgrade, status ${res.statusCode}`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe.each<{ delivery: Delivery; hsts: boolean }>([
+  { delivery: 'secrets', hsts: false },
+  { delivery: 'image', hsts: true },
+])('the generated proxy on real nginx (delivery: $delivery, hsts: $hsts)', ({ delivery, hsts }) => {
+  const servers: Server[] = [];
+  let proxy: RunningProxy;
+  let supportRequests: { url: string | undefined; host: string | undefined }[];
+
+  beforeAll(async () => {
+    const config = seedConfig('global-lb', delivery, { proxy: { hsts } });
+    const nginxConf = fileOf(renderProjectFiles(config, { nginxVersion: '1.22.1' }), 'proxy/nginx.conf');
+    const files: Record<string, string> = {};
+    for (const { names, chain, key } of certificatePathsInText(nginxConf)) {
+      const cert = throwawayCertificate(names);
+      files[chain] = cert.certPem;
+      files[key] = cert.keyPem;
+    }
+    supportRequests = [];
+    const support = createServer((req, res) => {
+      supportRequests.push({ url: req.url, host: req.headers.host });
+      res.end(`token from the support server for ${req.url}`);
+    });
+    const a = backend('service-a');
+    const c = backend('service-c');
+    servers.push(support, a, c);
+    const [supportPort, aPort, cPort] = await Promise.all([listenOn(support), listenOn(a), listenOn(c)]);
+    proxy = await startProxy({
+      nginxConf,
+      files,
+      services: {
+        'service-a:5000': { host: '127.0.0.1', port: aPort },
+        'service-b:5000': null,
+        'service-c:5000': { host: '127.0.0.1', port: cPort },
+      },
+      hosts: { 'swarm-wiz-support:80': { host: '127.0.0.1', port: supportPort } },
+    });
+  });
+
+  afterAll(async () => {
+    await proxy?.stop();
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  });
+
+  it('routes HTTPS by SNI to the right backend with that domain\'s certificate and X-Forwarded-* headers', async () => {
+    for (const [domain, service] of [['a.com', 'service-a'], ['c.com', 'service-c']] as const) {
+      const reply = await httpsGet(proxy.httpsPort, domain, '/some/path?q=1');
+      expect(reply.status).toBe(200);
+      const body = JSON.parse(reply.body) as { service: string; url: string; headers: Record<string, string> };
+      expect(body.service).toBe(service);
+      expect(body.url).toBe('/some/path?q=1');
+      expect(body.headers.host).toBe(domain);
+      expect(body.headers['x-forwarded-proto']).toBe('https');
+      expect(body.headers['x-forwarded-for']).toBe('127.0.0.1');
+      expect(body.headers['x-forwarded-host']).toBe(domain);
+      expect(reply.certificate?.subjectaltname).toBe(`DNS:${domain}`);
+      if (hsts) expect(reply.headers['strict-transport-security']).toBe('max-age=63072000');
+      else expect(reply.headers['strict-transport-security']).toBeUndefined();
+    }
+  });
+
+  it('gives a scaled-to-zero service a 503 page while nginx keeps serving the other domains', async () => {
+    const down = await httpsGet(proxy.httpsPort, 'b.com');
+    expect(down.status).toBe(503);
+    expect(down.body).toContain('temporarily unavailable');
+    expect(down.headers['retry-after']).toBe('30');
+    expect(down.certificate?.subjectaltname).toBe('DNS:b.com');
+    expect((await httpsGet(proxy.httpsPort, 'a.com')).status).toBe(200);
+  });
+
+  it('refuses the TLS handshake for an unknown name and for no SNI: no certificate is shown', async () => {
+    const unknown = await tlsHandshake(proxy.httpsPort, 'evil.example');
+    expect(unknown.ok).toBe(false);
+    expect(unknown.error).toMatch(/alert|handshake/i);
+    expect((await tlsHandshake(proxy.httpsPort, undefined)).ok).toBe(false);
+    expect((await tlsHandshake(proxy.httpsPort, 'a.com')).ok).toBe(true);
+  });
+
+  it('closes plain-HTTP connections for an unknown Host without an answer', async () => {
+    expect(await rawHttp(proxy.httpPort, 'GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n')).toBe('');
+  });
+
+  it('answers the health endpoint without a Host header, and with any Host', async () => {
+    const noHost = await rawHttp(proxy.httpPort, 'GET /healthz HTTP/1.0\r\n\r\n');
+    expect(noHost).toMatch(/^HTTP\/1\.1 200 /);
+    expect(noHost.endsWith('\r\n\r\nok\n')).toBe(true);
+    const ipHost = await rawHttp(proxy.httpPort, 'GET /healthz HTTP/1.1\r\nHost: 10.0.0.7\r\nConnection: close\r\n\r\n');
+    expect(ipHost).toMatch(/^HTTP\/1\.1 200 /);
+    const siteHost = await rawHttp(proxy.httpPort, 'GET /healthz HTTP/1.1\r\nHost: a.com\r\nConnection: close\r\n\r\n');
+    expect(siteHost).toMatch(/^HTTP\/1\.1 200 /);
+  });
+
+  it('redirects HTTP to HTTPS on the requested host', async () => {
+    const reply = await rawHttp(proxy.httpPort, 'GET /x?y=1 HTTP/1.1\r\nHost: c.com\r\nConnection: close\r\n\r\n');
+    expect(reply).toMatch(/^HTTP\/1\.1 301 /);
+    expect(reply).toContain('Location: https://c.com/x?y=1\r\n');
+  });
+
+  it('forwards /.well-known/acme-challenge/ to the support server, also for a domain whose service is down', async () => {
+    for (const domain of ['a.com', 'b.com']) {
+      const reply = await rawHttp(proxy.httpPort, `GET /.well-known/acme-challenge/tok-${domain} HTTP/1.1\r\nHost: ${domain}\r\nConnection: close\r\n\r\n`);
+      expect(reply).toMatch(/^HTTP\/1\.1 200 /);
+      expect(reply).toContain(`token from the support server for /.well-known/acme-challenge/tok-${domain}`);
+    }
+    expect(supportRequests).toEqual([
+      { url: '/.well-known/acme-challenge/tok-a.com', host: 'a.com' },
+      { url: '/.well-known/acme-challenge/tok-b.com', host: 'b.com' },
+    ]);
+  });
+
+  it('passes a WebSocket upgrade through to the backend', async () => {
+    expect(await websocketThroughProxy(proxy.httpsPort, 'a.com')).toBe('service-a echoes ping');
+  });
+});
+
+describe('a backend whose name resolves but nothing listens (task stopping, VIP without tasks)', () => {
+  it('gets the 503 page, nginx keeps running', async () => {
+    const config = seedConfig('manager', 'secrets', {});
+    const nginxConf = fileOf(renderProjectFiles(config, { nginxVersion: '1.22.1' }), 'proxy/nginx.conf');
+    const files: Record<string, string> = {};
+    for (const { names, chain, key } of certificatePathsInText(nginxConf)) {
+      const cert = throwawayCertificate(names);
+      files[chain] = cert.certPem;
+      files[key] = cert.keyPem;
+    }
+    const closed = createServer();
+    const closedPort = await listenOn(closed);
+    await new Promise((resolve) => closed.close(resolve));
+    const a = backend('service-a');
+    const aPort = await listenOn(a);
+    const proxy = await startProxy({
+      nginxConf,
+      files,
+      services: {
+        'service-a:5000': { host: '127.0.0.1', port: aPort },
+        'service-b:5000': { host: '127.0.0.1', port: closedPort },
+        'service-c:5000': null,
+      },
+      hosts: { 'swarm-wiz-support:80': { host: '127.0.0.1', port: closedPort } },
+    });
+    try {
+      expect((await httpsGet(proxy.httpsPort, 'b.com')).status).toBe(503);
+      expect((await httpsGet(proxy.httpsPort, 'c.com')).status).toBe(503);
+      expect((await httpsGet(proxy.httpsPort, 'a.com')).status).toBe(200);
+    } finally {
+      await proxy.stop();
+      await new Promise((resolve) => a.close(resolve));
+    }
+  });
+});
