@@ -64,3 +64,24 @@ describe('CertificateStore', () => {
     expect(await readFile(store.paths('b.com').fullchain, 'utf8')).toBe(real.certPem);
   });
 });
+
+describe('writeProxyCertificates', () => {
+  it('copies stored certificates to proxy/certs/<domain>/ (0600) where compose reads them, only when changed', async () => {
+    const { writeProxyCertificates } = await import('../../src/certs/proxy-files.js');
+    const store = new CertificateStore(dir);
+    const sites = [
+      { domain: 'a.com', altNames: ['www.a.com'] },
+      { domain: 'b.com', altNames: [] },
+    ];
+    await ensurePlaceholders(store, sites.slice(0, 1));
+    expect(await writeProxyCertificates(store, sites, dir)).toEqual(['a.com']);
+    const chain = join(dir, 'proxy', 'certs', 'a.com', 'fullchain.pem');
+    expect(await readFile(chain, 'utf8')).toBe((await store.read('a.com'))?.fullchainPem);
+    expect((await stat(join(dir, 'proxy', 'certs', 'a.com', 'privkey.pem'))).mode & 0o777).toBe(0o600);
+    expect(await writeProxyCertificates(store, sites, dir)).toEqual([]);
+    const real = await generateCertificate({ names: ['a.com', 'www.a.com'], ...window });
+    await store.save('a.com', real.keyPem, real.certPem, { names: ['a.com', 'www.a.com'] });
+    expect(await writeProxyCertificates(store, sites, dir)).toEqual(['a.com']);
+    expect(await readFile(chain, 'utf8')).toBe(real.certPem);
+  });
+});

@@ -3,6 +3,7 @@ import { dnsEntryPoints, staticEntryPoints } from '../../adapters/acme/entry-poi
 import { createCloudApi } from '../../adapters/digitalocean/index.js';
 import { loadConfig } from '../../config/index.js';
 import { parseEntry, projectIssuer } from '../../certs/project-issuer.js';
+import { writeProxyCertificates } from '../../certs/proxy-files.js';
 import { renewSites, type SiteRenewal } from '../../certs/renew-sites.js';
 import { RenewLockedError, withRenewLock } from '../../certs/renew-lock.js';
 import { siteNamesOf } from '../../certs/sites.js';
@@ -23,7 +24,7 @@ interface RenewOptions extends CommonOptions {
 }
 
 export const ROLLOUT_NOT_AUTOMATED =
-  'Rolling renewed certificates out to the proxy is not automated yet: the proxy keeps serving the previous ones until they are deployed.';
+  'Rolling renewed certificates out to the running proxy is not automated yet: it keeps serving the previous ones until the stack is deployed again (support/deploy_stack.sh).';
 
 /** `swarm-wiz renew`: what the support server's cron runs. Exit 0 nothing due or renewed, 1 a renewal failed, 2 config invalid. */
 export function registerRenewCommand(program: Command, io: CliIo): void {
@@ -79,6 +80,11 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
   }
   const renewed = results.filter((result) => result.outcome === 'renewed');
   const failed = results.filter((result) => result.outcome === 'failed');
+  const copied = await writeProxyCertificates(
+    new CertificateStore(dir),
+    sites.filter((site) => renewed.some((result) => result.domain === site.domain)),
+    dir,
+  );
 
   if (options.json) {
     writeLine(
@@ -100,6 +106,7 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
     // Under cron every line becomes mail: without a terminal only changes are reported.
     const chatty = io.isTTY || options.verbose;
     for (const result of results) if (result.outcome === 'renewed' || (chatty && result.outcome === 'not-due')) writeLine(io.stdout, describe(result));
+    if (copied.length > 0) writeLine(io.stdout, `Wrote proxy/certs/ for ${copied.join(', ')}.`);
     if (renewed.length > 0) writeLine(io.stdout, ROLLOUT_NOT_AUTOMATED);
     if (chatty && renewed.length === 0 && failed.length === 0) writeLine(io.stdout, 'Nothing to renew.');
   }
