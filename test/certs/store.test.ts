@@ -85,3 +85,14 @@ describe('writeProxyCertificates', () => {
     expect(await readFile(chain, 'utf8')).toBe(real.certPem);
   });
 });
+
+describe('bootstrapProxyCertificates', () => {
+  it('gives a fresh project a placeholder per site in proxy/certs/, and is a no-op the second time', async () => {
+    const { bootstrapProxyCertificates } = await import('../../src/certs/bootstrap.js');
+    const { seedConfigUnderTest } = await import('./harness.js');
+    const config = seedConfigUnderTest('https://pebble.invalid/dir');
+    expect(await bootstrapProxyCertificates(config, dir)).toEqual({ placeholders: ['a.test', 'b.test', 'c.test'], written: ['a.test', 'b.test', 'c.test'] });
+    expect(await bootstrapProxyCertificates(config, dir)).toEqual({ placeholders: [], written: [] });
+    expect(await readdir(join(dir, 'proxy', 'certs'))).toEqual(['a.test', 'b.test', 'c.test']);
+  });
+});
