@@ -93,6 +93,6 @@ describe('bootstrapProxyCertificates', () => {
     const config = seedConfigUnderTest('https://pebble.invalid/dir');
     expect(await bootstrapProxyCertificates(config, dir)).toEqual({ placeholders: ['a.test', 'b.test', 'c.test'], written: ['a.test', 'b.test', 'c.test'] });
     expect(await bootstrapProxyCertificates(config, dir)).toEqual({ placeholders: [], written: [] });
-    expect(await readdir(join(dir, 'proxy', 'certs'))).toEqual(['a.test', 'b.test', 'c.test']);
+    expect((await readdir(join(dir, 'proxy', 'certs'))).sort()).toEqual(['a.test', 'b.test', 'c.test']);
   });
 });
