@@ -2,7 +2,7 @@ import { render, renderToString } from 'ink';
 import { renderProjectFiles, type GeneratedFile } from '../../recipes/index.js';
 import { DEFAULT_CONFIG_FILE } from './common-options.js';
 import type { Config } from '../config/index.js';
-import { planCloud, type PlanStep } from '../plan/index.js';
+import { planCloud, type PlanFacts, type PlanStep } from '../plan/index.js';
 import type { State } from '../state/index.js';
 import { FileProgressScreen } from '../../screens/file-progress.js';
 import { CloudSection, ReviewScreen, type ReviewFile } from '../../screens/review.js';
@@ -27,6 +27,8 @@ export interface PreviewOptions {
   planOnly: boolean;
   /** The caller saves swarm-wiz.yaml too (wizard, --example), so the review lists it. */
   savesConfig: boolean;
+  /** What a look-up at DigitalOcean found (DNS zones, operator IP); none when plan-only. */
+  facts?: PlanFacts;
 }
 
 /**
@@ -34,11 +36,11 @@ export interface PreviewOptions {
  * fails, so a failure never leaves a half-generated project. swarm-wiz.yaml itself is saved by
  * the caller (saveConfig), never by a recipe.
  */
-export function previewProject(config: Config, dir: string, state: State, { planOnly, savesConfig }: PreviewOptions): ProjectPreview {
+export function previewProject(config: Config, dir: string, state: State, { planOnly, savesConfig, facts }: PreviewOptions): ProjectPreview {
   const files = projectFiles(config, state);
   const configRow: ReviewFile = { path: DEFAULT_CONFIG_FILE, mode: 0o644, description: 'the project: desired state, safe to commit (no secrets)' };
   const reviewFiles = [...(savesConfig ? [configRow] : []), ...files.map(({ path, mode, description }) => ({ path, mode, description }))];
-  return { config, dir, files, reviewFiles, steps: planCloud(config, state), planOnly };
+  return { config, dir, files, reviewFiles, steps: planCloud(config, state, facts), planOnly };
 }
 
 /** Every generated file for the config, with what the state knows (private IPs); never swarm-wiz.yaml itself. */

@@ -187,15 +187,17 @@ describe('swarm-wiz apply --config', () => {
     }
   });
 
-  it('with a token DigitalOcean refuses: exit 1 naming the token, nothing created', async () => {
+  it('with a token DigitalOcean refuses: exit 1 naming the token, before anything is written or created', async () => {
     const fake = await startFakeDigitalOcean();
     try {
       const { root } = await project();
       const { io, stderr } = testIo({ cwd: root, env: { DIGITALOCEAN_TOKEN: 'dop_v1_wrong', DIGITALOCEAN_API_URL: fake.url } });
       expect(await runCli(['apply', '--yes'], io)).toBe(1);
       expect(stderr()).toContain('401');
+      expect(stderr()).toContain('Nothing was written or created.');
       expect(stderr()).not.toContain('dop_v1_wrong');
       expect(fake.state.droplets).toEqual([]);
+      expect(await readdir(root)).toEqual(['swarm-wiz.yaml']);
     } finally {
       await fake.stop();
     }

@@ -62,8 +62,8 @@ describe('the wizard on a terminal (scripted answers)', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('a typed token: provisions through the engine (fake DigitalOcean API) after the files, never echoing the token', async () => {
-    const fake = await startFakeDigitalOcean();
+  it('a typed token: the review shows the real plan (DNS zones looked up), then provisions through the engine (fake DigitalOcean API), never echoing the token', async () => {
+    const fake = await startFakeDigitalOcean({ domains: ['a.com', 'b.com', 'c.com'] });
     try {
       const dir = await tempDir();
       const script = seedAnswers().map((entry): ScriptedAnswer => (entry.expect === 'DigitalOcean API token' ? { ...entry, answer: fake.token } : entry));
@@ -71,6 +71,9 @@ describe('the wizard on a terminal (scripted answers)', () => {
       const { io, stdout, stderr } = testIo({ cwd: '/', isTTY: true, prompter, env: { DIGITALOCEAN_API_URL: fake.url } });
       expect(await runCli(['--dir', dir], io)).toBe(0);
       expect(stdout()).toContain('DigitalOcean: what apply will do');
+      const review = stdout().slice(stdout().indexOf('Review: project demo'));
+      expect(review).toMatch(/\+ create\s+dns-record/);
+      expect(review).not.toContain('by hand');
       expect(stdout() + stderr()).not.toContain(fake.token);
       expect(await readFile(join(dir, 'swarm-wiz.yaml'), 'utf8')).not.toContain(fake.token);
       expect(fake.state.droplets.map((d) => d.name).sort()).toEqual(['demo-manager-1', 'demo-support', 'demo-worker-1', 'demo-worker-2', 'demo-worker-3']);

@@ -17,6 +17,7 @@ import {
   type ProgressDisplay,
   type ProjectPreview,
 } from '../project-output.js';
+import { lookUpCloud } from '../cloud-lookup.js';
 import { provisionCloud } from '../provision-cloud.js';
 import { afterInk, releaseStdin } from '../terminal-handoff.js';
 
@@ -52,8 +53,9 @@ async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
   const example = options.example;
   const { config, configPath, dir } = example ? await exampleProject(options, io) : await projectFromFile(options, io);
   const token = example ? undefined : io.env.DIGITALOCEAN_TOKEN?.trim() || undefined;
-  const state = await loadState(dir, config.project);
-  const preview = previewProject(config, dir, state, { planOnly: !token, savesConfig: example });
+  const recorded = await loadState(dir, config.project);
+  const { state, facts } = token ? await lookUpCloud(config, recorded, token, io) : { state: recorded, facts: {} };
+  const preview = previewProject(config, dir, state, { planOnly: !token, savesConfig: example, facts });
   if (!options.yes && !example) await confirmOrStop(io, preview);
 
   const display: ProgressDisplay = options.json ? 'none' : io.isTTY ? 'ink' : 'lines';

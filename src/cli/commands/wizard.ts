@@ -10,6 +10,7 @@ import { projectPaths, withCommonOptions, type CommonOptions, type ProjectPaths 
 import { CliExit, EXIT } from '../exit.js';
 import { writeLine, type CliIo } from '../io.js';
 import { failedFilesMessage, previewProject, reviewText, rewriteChangedFiles, writeFilesWithProgress } from '../project-output.js';
+import { lookUpCloud } from '../cloud-lookup.js';
 import { provisionCloud } from '../provision-cloud.js';
 import { afterInk, releaseStdin } from '../terminal-handoff.js';
 
@@ -81,7 +82,9 @@ async function wizardCommand(options: CommonOptions, io: CliIo, hasCommand: (nam
 /** Review screen → confirm → save swarm-wiz.yaml → live file list → provisioning (with a token). */
 async function reviewAndWrite(io: CliIo, deps: WizardDeps, paths: ProjectPaths, config: Config, askedToken: string | undefined, verbose: boolean): Promise<void> {
   const token = askedToken;
-  const preview = previewProject(config, paths.dir, await loadState(paths.dir, config.project), { planOnly: !token, savesConfig: true });
+  const recorded = await loadState(paths.dir, config.project);
+  const { state, facts } = token ? await lookUpCloud(config, recorded, token, io) : { state: recorded, facts: {} };
+  const preview = previewProject(config, paths.dir, state, { planOnly: !token, savesConfig: true, facts });
   io.stdout.write(`\n${reviewText(preview, io.stdout.columns || 160)}\n\n`);
   afterInk(io);
   const go = await deps.prompter.confirm({
