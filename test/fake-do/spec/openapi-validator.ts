@@ -25,7 +25,6 @@ interface PathTemplate {
 const ANNOTATION_FORMATS = ['int32', 'int64', 'uint32', 'uint64', 'float', 'double', 'byte', 'binary', 'string', 'rfc5424', 'rfc3164', 'cidr', 'url', 'password', ''];
 
 const SPEC_ID = 'openapi';
-const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options']);
 
 function escapePointer(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -49,6 +48,7 @@ export class OpenApiValidator {
     this.ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, discriminator: false, unicodeRegExp: false });
     addFormats(this.ajv);
     for (const format of ANNOTATION_FORMATS) this.ajv.addFormat(format, true);
+    nullableWithoutType(spec);
     this.ajv.addSchema(spec, SPEC_ID);
     this.templates = Object.keys(spec.paths as Json).map((template) => {
       const segments = template.split('/');
@@ -58,6 +58,15 @@ export class OpenApiValidator {
 
   static fromFile(path: string): OpenApiValidator {
     return new OpenApiValidator(readSpecDocument(path));
+  }
+
+  /** Every operation in the spec (method, template, operationId). */
+  operations(): { method: string; template: string; operationId: string }[] {
+    return this.templates.flatMap(({ template }) =>
+      Object.entries((this.spec.paths as Record<string, Json>)[template] ?? {})
+        .filter(([, operation]) => typeof (operation as Json | undefined)?.operationId === 'string')
+        .map(([method, operation]) => ({ method, template, operationId: (operation as Json).operationId as string })),
+    );
   }
 
   /** The operation for a method and concrete path; literal segments win over templated ones. */
@@ -189,6 +198,21 @@ export class OpenApiValidator {
   }
 }
 
-export function isHttpMethod(method: string): boolean {
-  return HTTP_METHODS.has(method.toLowerCase());
+/**
+ * OpenAPI 3.0 allows `nullable: true` on a schema without `type` (e.g. a bare `$ref` or `allOf`);
+ * ajv only understands `nullable` next to `type`. Such schemas become `anyOf: [schema, null]`.
+ */
+function nullableWithoutType(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) nullableWithoutType(item);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  const schema = node as Json;
+  for (const value of Object.values(schema)) nullableWithoutType(value);
+  if (schema.nullable === true && schema.type === undefined) {
+    const { nullable: _nullable, ...rest } = schema;
+    for (const key of Object.keys(schema)) delete schema[key];
+    schema.anyOf = [rest, { type: 'null' }];
+  }
 }
