@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import type { Droplet } from '../../src/adapters/digitalocean/cloud-api.js';
+import { reconcileDroplets } from '../../src/run/index.js';
+import { emptyState } from '../../src/state/index.js';
+
+const droplet = (id: number, name: string, tags: string[], status: Droplet['status'] = 'active'): Droplet => ({ id, name, status, tags, region: 'fra1', size: 's-1vcpu-2gb', publicIpv4: `203.0.113.${id}`, privateIpv4: `10.0.0.${id}` });
+
+describe('reconcileDroplets', () => {
+  it('adopts project droplets the state does not know, with their role from the tags, and ignores other projects', () => {
+    const state = emptyState('demo');
+    const found = [droplet(1, 'demo-manager-1', ['swarm-wiz:demo', 'swarm-wiz:demo:manager']), droplet(2, 'demo-worker-1', ['swarm-wiz:demo', 'swarm-wiz:demo:worker', 'worker-node']), droplet(3, 'x-worker-1', ['swarm-wiz:x'])];
+    const result = reconcileDroplets(state, found);
+    expect(result.adopted).toEqual(['demo-manager-1', 'demo-worker-1']);
+    expect(result.state.cloud.droplets.map((d) => [d.name, d.role, d.publicIpv4])).toEqual([
+      ['demo-manager-1', 'manager', '203.0.113.1'],
+      ['demo-worker-1', 'worker', '203.0.113.2'],
+    ]);
+    expect(state.cloud.droplets).toEqual([]);
+  });
+
+  it('forgets recorded droplets that are gone and refreshes status and addresses of the others', () => {
+    const state = emptyState('demo');
+    state.cloud.droplets.push(
+      { id: 1, name: 'demo-manager-1', role: 'manager', region: 'fra1', size: 's-1vcpu-2gb', tags: ['swarm-wiz:demo'], status: 'new' },
+      { id: 2, name: 'demo-support', role: 'support', region: 'fra1', size: 's-1vcpu-2gb', tags: ['swarm-wiz:demo'], status: 'active' },
+    );
+    const result = reconcileDroplets(state, [droplet(1, 'demo-manager-1', ['swarm-wiz:demo'])]);
+    expect(result.vanished).toEqual(['demo-support']);
+    expect(result.adopted).toEqual([]);
+    expect(result.state.cloud.droplets).toEqual([{ id: 1, name: 'demo-manager-1', role: 'manager', region: 'fra1', size: 's-1vcpu-2gb', tags: ['swarm-wiz:demo'], status: 'active', publicIpv4: '203.0.113.1', privateIpv4: '10.0.0.1' }]);
+  });
+});

@@ -1,0 +1,75 @@
+import { mkdtemp, readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { emptyState, loadState, parseState, saveState, StateFileError, statePath, StateStore } from '../../src/state/index.js';
+
+const dir = () => mkdtemp(join(tmpdir(), 'swarm-wiz-state-'));
+
+describe('the state file', () => {
+  it('is an empty state when missing, and round-trips with mode 0600', async () => {
+    const d = await dir();
+    expect(await loadState(d, 'demo')).toEqual(emptyState('demo'));
+    const state = emptyState('demo');
+    state.cloud.droplets.push({ id: 7, name: 'demo-manager-1', role: 'manager', region: 'fra1', size: 's-1vcpu-2gb', tags: ['swarm-wiz:demo'], status: 'active', publicIpv4: '203.0.113.1' });
+    state.swarm = { joinTokens: { manager: 'SWMTKN-1-m', worker: 'SWMTKN-1-w' } };
+    await saveState(d, state);
+    expect((await stat(statePath(d))).mode & 0o777).toBe(0o600);
+    expect(await loadState(d, 'demo')).toEqual(state);
+  });
+
+  it('keeps sections written by other parts of swarm-wiz', async () => {
+    const d = await dir();
+    await mkdir(join(d, '.swarm-wiz'));
+    await writeFile(statePath(d), JSON.stringify({ version: 1, project: 'demo', certificates: { 'a.com': { notAfter: '2027-01-01' } } }));
+    const state = await loadState(d, 'demo');
+    await saveState(d, state);
+    expect(JSON.parse(await readFile(statePath(d), 'utf8'))).toMatchObject({ certificates: { 'a.com': { notAfter: '2027-01-01' } }, cloud: { droplets: [] } });
+  });
+
+  it.each([
+    ['not JSON', '{"version": 1,', /not JSON/],
+    ['another version', '{"version": 2, "project": "demo"}', /version: version 2 is not 1/],
+    ['a bad field', '{"version": 1, "project": "demo", "cloud": {"droplets": [{"id": -1}]}}', /cloud\.droplets\[0\]\.id: /],
+    ['an unknown cloud key', '{"version": 1, "project": "demo", "cloud": {"dropplets": []}}', /cloud: .*dropplets/],
+  ])('is refused with a clear error when %s', (_, text, reason) => {
+    expect(() => parseState(text, '/p/.swarm-wiz/state.json')).toThrow(StateFileError);
+    expect(() => parseState(text, '/p/.swarm-wiz/state.json')).toThrow(reason);
+    expect(() => parseState(text, '/p/.swarm-wiz/state.json')).toThrow(/^\/p\/\.swarm-wiz\/state\.json is not a valid swarm-wiz state file: .*restore it from a backup rather than deleting it/);
+  });
+
+  it('belongs to one project', async () => {
+    const d = await dir();
+    await saveState(d, emptyState('other'));
+    await expect(loadState(d, 'demo')).rejects.toThrow(/belongs to project "other", not "demo"/);
+  });
+});
+
+describe('StateStore', () => {
+  it('persists every update in order, even when updates are issued in parallel, leaving no temp files', async () => {
+    const d = await dir();
+    const store = new StateStore(d, emptyState('demo'));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        store.update((s) => {
+          s.cloud.tags.push(`t${i}`);
+        }),
+      ),
+    );
+    const onDisk = await loadState(d, 'demo');
+    expect(onDisk.cloud.tags).toEqual(Array.from({ length: 20 }, (_, i) => `t${i}`));
+    expect(store.state).toEqual(onDisk);
+    expect(await readdir(join(d, '.swarm-wiz'))).toEqual(['state.json']);
+  });
+
+  it('rejects a change that would make the state invalid and keeps the last good one', async () => {
+    const d = await dir();
+    const store = new StateStore(d, emptyState('demo'));
+    await store.update((s) => void s.cloud.tags.push('ok'));
+    await expect(store.update((s) => void (s.cloud.droplets as unknown[]).push({ id: 'bad' }))).rejects.toThrow();
+    expect((await loadState(d, 'demo')).cloud.tags).toEqual(['ok']);
+    expect(store.state.cloud.droplets).toEqual([]);
+    await store.update((s) => void s.cloud.tags.push('after'));
+    expect((await loadState(d, 'demo')).cloud.tags).toEqual(['ok', 'after']);
+  });
+});
