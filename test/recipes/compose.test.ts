@@ -1,0 +1,200 @@
+import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { renderProjectFiles } from '../../recipes/index.js';
+import { renderCompose } from '../../recipes/compose.js';
+import { SEED_EXAMPLE, type Config } from '../../src/config/index.js';
+import { requireDockerStackConfig } from '../peers/tools.js';
+import { certificatePathsInText, fileOf, RENDERINGS, seedConfig, writeProject } from './fixtures.js';
+
+const run = promisify(execFile);
+
+/** What deploy_stack.sh would export (a 12-hex version like sha256 gives). */
+const DEPLOY_ENV = {
+  SWARM_WIZ_SUPPORT_IP: '10.110.0.5',
+  SWARM_WIZ_CONFIG_VERSION: '0123456789ab',
+  SWARM_WIZ_CERTS_VERSION: 'ba9876543210',
+  SWARM_WIZ_PROXY_TAG: '20261127213000',
+};
+
+type Compose = {
+  services: Record<string, Record<string, unknown> & { deploy: Record<string, unknown>; networks?: unknown; ports?: unknown[] }>;
+  networks: Record<string, unknown>;
+  secrets?: Record<string, { name: string; file: string }>;
+  configs?: Record<string, { name: string; file: string }>;
+};
+
+async function stackConfig(dir: string, env: Record<string, string>): Promise<{ ok: boolean; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('docker', ['stack', 'config', '-c', join(dir, 'docker-compose.yml')], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...env },
+    });
+    return { ok: true, stdout, stderr };
+  } catch (error) {
+    const failure = error as { stdout?: string; stderr?: string };
+    return { ok: false, stdout: failure.stdout ?? '', stderr: failure.stderr ?? String(error) };
+  }
+}
+
+const parsed = (config: Config): Compose => YAML.parse(renderCompose(config)) as Compose;
+const networkNames = (networks: unknown): string[] => (Array.isArray(networks) ? (networks as string[]) : Object.keys(networks as object));
+const SWARM_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9_.-]*[a-zA-Z0-9])?$/;
+const interpolate = (text: string): string => text.replace(/\$\{(\w+):\?[^}]*\}/g, (_m, name: string) => DEPLOY_ENV[name as keyof typeof DEPLOY_ENV] ?? '');
+
+describe('docker stack config accepts every rendering', () => {
+  const dirs: string[] = [];
+  beforeAll(() => requireDockerStackConfig());
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  it.each(RENDERINGS)('$name', async ({ topology, delivery }) => {
+    const dir = writeProject(renderProjectFiles(seedConfig(topology, delivery)));
+    dirs.push(dir);
+    const result = await stackConfig(dir, DEPLOY_ENV);
+    expect(result.stderr).toBe('');
+    expect(result.ok).toBe(true);
+    const final = YAML.parse(result.stdout) as Compose;
+    expect(final.services.proxy?.extra_hosts).toEqual(['swarm-wiz-support:10.110.0.5']);
+    if (delivery === 'secrets') {
+      expect(final.configs?.nginx_conf?.name).toBe('demo_nginx_conf_0123456789ab');
+      expect(final.secrets?.['a.com.key']?.name).toBe('demo_a.com_key_ba9876543210');
+    } else {
+      expect(final.services.proxy?.image).toBe('registry.digitalocean.com/me/demo-proxy:20261127213000');
+    }
+  });
+
+  it('refuses to deploy without the deploy-time values, naming the variable', async () => {
+    const dir = writeProject(renderProjectFiles(seedConfig('manager', 'secrets')));
+    dirs.push(dir);
+    const { SWARM_WIZ_SUPPORT_IP: _omit, ...rest } = DEPLOY_ENV;
+    const result = await stackConfig(dir, rest);
+    expect(result.ok).toBe(false);
+    expect(result.stderr).toContain('SWARM_WIZ_SUPPORT_IP');
+  });
+
+  it('a long domain, a wildcard (dns-01) and punycode still give valid Swarm names', async () => {
+    const long = `${'a'.repeat(60)}.${'b'.repeat(60)}.example`;
+    const config = seedConfig('manager', 'secrets', {
+      certificates: { ...SEED_EXAMPLE.certificates, challenge: 'dns-01' },
+      sites: [
+        { ...SEED_EXAMPLE.sites[0]!, domain: long },
+        { ...SEED_EXAMPLE.sites[1]!, domain: '*.b.com' },
+        { ...SEED_EXAMPLE.sites[2]!, domain: 'bücher.example' },
+      ],
+    });
+    const compose = renderCompose(config);
+    for (const secret of Object.values(parsed(config).secrets ?? {})) {
+      const name = interpolate(secret.name);
+      expect(name.length).toBeLessThanOrEqual(64);
+      expect(name).toMatch(SWARM_NAME);
+    }
+    const dir = writeProject([{ path: 'docker-compose.yml', content: compose, mode: 0o644, description: '' }]);
+    dirs.push(dir);
+    const result = await stackConfig(dir, DEPLOY_ENV);
+    expect(result.stderr).toBe('');
+    expect(result.ok).toBe(true);
+  });
+});
+
+describe('compose properties', () => {
+  it('places the proxy per topology', () => {
+    const deployOf = (topology: Config['topology']) => parsed(seedConfig(topology, 'secrets')).services.proxy!.deploy;
+    expect(deployOf('manager')).toMatchObject({ mode: 'replicated', replicas: 1, placement: { constraints: ['node.role == manager'] } });
+    expect(deployOf('dedicated')).toMatchObject({
+      mode: 'replicated',
+      replicas: 1,
+      placement: { constraints: ['node.role == worker', 'node.labels.swarm-wiz.proxy == true'] },
+    });
+    expect(deployOf('per-domain')).toMatchObject({
+      mode: 'replicated',
+      replicas: 3,
+      placement: { constraints: ['node.role == worker', 'node.labels.swarm-wiz.proxy == true'], max_replicas_per_node: 1 },
+    });
+    const global = deployOf('global-lb');
+    expect(global).toMatchObject({ mode: 'global', placement: { constraints: ['node.role == worker'] } });
+    expect(global.replicas).toBeUndefined();
+  });
+
+  it.each(RENDERINGS)('$name: only the proxy publishes, in host mode; per-site networks isolate private services', ({ topology, delivery }) => {
+    const compose = parsed(seedConfig(topology, delivery));
+    expect(compose.services.proxy!.ports).toEqual([
+      { target: 80, published: 80, protocol: 'tcp', mode: 'host' },
+      { target: 443, published: 443, protocol: 'tcp', mode: 'host' },
+    ]);
+    expect(networkNames(compose.services.proxy!.networks)).toEqual(['service-a-edge', 'service-b-edge', 'service-c-edge']);
+    for (const letter of ['a', 'b', 'c']) {
+      const site = compose.services[`service-${letter}`]!;
+      expect(site.ports).toBeUndefined();
+      expect(networkNames(site.networks)).toEqual([`service-${letter}-edge`, `service-${letter}-internal`]);
+      for (const privateName of [`${letter}1`, `${letter}2`]) {
+        const svc = compose.services[privateName]!;
+        expect(svc.ports).toBeUndefined();
+        expect(networkNames(svc.networks)).toEqual([`service-${letter}-internal`]);
+      }
+    }
+    // a1 shares no network with the proxy or with another site's service.
+    const reachableFromA1 = new Set(networkNames(compose.services.a1!.networks));
+    for (const [name, svc] of Object.entries(compose.services)) {
+      const shares = networkNames(svc.networks).some((network) => reachableFromA1.has(network));
+      expect(shares, `${name} shares a network with a1`).toBe(['service-a', 'a1', 'a2'].includes(name));
+    }
+    for (const network of Object.values(compose.networks)) expect(network).toEqual({ driver: 'overlay' });
+  });
+
+  it('uses dnsrr everywhere; the proxy updates stop-first (host ports), everything else start-first', () => {
+    const compose = parsed(seedConfig('global-lb', 'secrets'));
+    for (const [name, svc] of Object.entries(compose.services)) {
+      expect(svc.deploy.endpoint_mode, name).toBe('dnsrr');
+      const order = (svc.deploy.update_config as { order: string }).order;
+      expect(order, name).toBe(name === 'proxy' ? 'stop-first' : 'start-first');
+    }
+    expect(compose.services.proxy!.healthcheck).toMatchObject({ test: ['CMD-SHELL', expect.stringContaining('http://127.0.0.1/healthz')] });
+  });
+
+  it('secrets delivery: nginx.conf as a versioned config, certificates as versioned secrets at the paths nginx.conf reads', () => {
+    const config = seedConfig('manager', 'secrets');
+    const files = renderProjectFiles(config);
+    const compose = YAML.parse(fileOf(files, 'docker-compose.yml')) as Compose;
+    const proxy = compose.services.proxy!;
+    expect(proxy.image).toBe('nginx:1.28-alpine');
+    expect(proxy.configs).toEqual([{ source: 'nginx_conf', target: '/etc/nginx/nginx.conf' }]);
+    expect(compose.configs?.nginx_conf?.file).toBe('./proxy/nginx.conf');
+    expect(compose.configs?.nginx_conf?.name).toMatch(/^demo_nginx_conf_\$\{SWARM_WIZ_CONFIG_VERSION:\?/);
+    const mounted = (proxy.secrets as { source: string; target: string }[]).map((secret) => `/run/secrets/${secret.target}`);
+    const read = certificatePathsInText(fileOf(files, 'proxy/nginx.conf')).flatMap(({ chain, key }) => [chain, key]);
+    expect(mounted.sort()).toEqual(read.sort());
+    for (const secret of Object.values(compose.secrets ?? {})) {
+      expect(secret.name).toContain('${SWARM_WIZ_CERTS_VERSION:?');
+      expect(secret.file).toMatch(/^\.\/proxy\/certs\/[a-c]\.com\/(fullchain|privkey)\.pem$/);
+    }
+  });
+
+  it('image delivery: the pushed proxy image, no secrets or configs; the Dockerfile copies to the paths nginx.conf reads', () => {
+    const files = renderProjectFiles(seedConfig('dedicated', 'image'));
+    const compose = YAML.parse(fileOf(files, 'docker-compose.yml')) as Compose;
+    expect(compose.services.proxy!.image).toMatch(/^registry\.digitalocean\.com\/me\/demo-proxy:\$\{SWARM_WIZ_PROXY_TAG:\?/);
+    expect(compose.secrets).toBeUndefined();
+    expect(compose.configs).toBeUndefined();
+    const dockerfile = fileOf(files, 'proxy/Dockerfile');
+    expect(dockerfile).toMatch(/^FROM nginx:1\.28-alpine$/m);
+    expect(dockerfile).toContain('COPY nginx.conf /etc/nginx/nginx.conf');
+    const copied = [...dockerfile.matchAll(/^COPY certs\/\S+ (\S+)$/gm)].map((match) => match[1]);
+    const read = certificatePathsInText(fileOf(files, 'proxy/nginx.conf')).flatMap(({ chain, key }) => [chain, key]);
+    expect(copied.sort()).toEqual(read.sort());
+    expect(files.map((file) => file.path)).toContain('support/build_proxy.sh');
+  });
+
+  it('dns-01 needs no support server in the proxy', () => {
+    const compose = parsed(seedConfig('manager', 'secrets', { certificates: { ...SEED_EXAMPLE.certificates, challenge: 'dns-01' } }));
+    expect(compose.services.proxy!.extra_hosts).toBeUndefined();
+  });
+
+  it('a site without private services gets no internal network', () => {
+    const compose = parsed(seedConfig('manager', 'secrets', { sites: [{ ...SEED_EXAMPLE.sites[0]!, private: [] }] }));
+    expect(Object.keys(compose.networks)).toEqual(['service-a-edge']);
+    expect(networkNames(compose.services['service-a']!.networks)).toEqual(['service-a-edge']);
+  });
+});
