@@ -35,6 +35,8 @@ export interface ChallTestSrv {
   clearTxt(host: string): Promise<void>;
   addA(host: string, addresses: string[]): Promise<void>;
   clearA(host: string): Promise<void>;
+  addAaaa(host: string, addresses: string[]): Promise<void>;
+  clearAaaa(host: string): Promise<void>;
 }
 
 /** A free loopback TCP port from the OS. */
@@ -167,6 +169,8 @@ export async function startPebble(options: { httpPort: number }): Promise<Pebble
         clearTxt: (host) => httpPost(`${challUrl}/clear-txt`, { host: fqdn(host) }),
         addA: (host, addresses) => httpPost(`${challUrl}/add-a`, { host: fqdn(host), addresses }),
         clearA: (host) => httpPost(`${challUrl}/clear-a`, { host: fqdn(host) }),
+        addAaaa: (host, addresses) => httpPost(`${challUrl}/add-aaaa`, { host: fqdn(host), addresses }),
+        clearAaaa: (host) => httpPost(`${challUrl}/clear-aaaa`, { host: fqdn(host) }),
       },
       stop,
     };

@@ -63,7 +63,8 @@ export function httpPreflight(entryPoints: EntryPoints, options: { timeoutMs?: n
             }
             if (attempt < attempts) await sleep(retryMs);
           }
-          throw new PreflightError(challenge.identifier, 'http-01', `http://${challenge.identifier}${path} through ${entry.address}:${entry.port} ${problem}`);
+          const where = entry.address.includes(':') ? `[${entry.address}]:${entry.port} (IPv6, which the CA tries first)` : `${entry.address}:${entry.port}`;
+          throw new PreflightError(challenge.identifier, 'http-01', `http://${challenge.identifier}${path} through ${where} ${problem}`);
         }),
       );
     },

@@ -6,7 +6,7 @@ import { AcmeIssuer } from '../../../src/adapters/acme/acme-issuer.js';
 import { loadOrCreateAccountKey } from '../../../src/adapters/acme/account-key.js';
 import type { ChallengePreflight } from '../../../src/adapters/acme/challenge-responder.js';
 import { AcmeProblemError, CaUnreachableError, ChallengeInvalidError, PreflightError, RateLimitedError } from '../../../src/adapters/acme/errors.js';
-import { staticEntryPoints } from '../../../src/adapters/acme/entry-points.js';
+import { dnsEntryPoints, staticEntryPoints } from '../../../src/adapters/acme/entry-points.js';
 import { httpPreflight } from '../../../src/adapters/acme/preflight.js';
 import { WebrootResponder } from '../../../src/adapters/acme/webroot-responder.js';
 import { certificateMeta } from '../../../src/certs/metadata.js';
@@ -96,6 +96,18 @@ describe('AcmeIssuer against Pebble (http-01, real validation)', () => {
     const after = support.requests.slice(asked);
     expect(after.length).toBe(1);
     expect(after.every((request) => request.userAgent === 'swarm-wiz preflight')).toBe(true);
+  });
+
+  it('a stale AAAA record: the preflight checks IPv6 too (the CA tries it first) and stops', async () => {
+    await pebble.challtestsrv.addAaaa('v6.test', ['::1']);
+    try {
+      const preflight = httpPreflight(dnsEntryPoints({ servers: [pebble.dnsServer], port: support.port }), { attempts: 1 });
+      const attempt = issuer({ preflight }).issue({ domain: 'v6.test', altNames: [] });
+      await expect(attempt).rejects.toBeInstanceOf(PreflightError);
+      await expect(attempt).rejects.toThrow(new RegExp(`through \\[::1\\]:${support.port} \\(IPv6, which the CA tries first\\) (connect )?E[A-Z]+`));
+    } finally {
+      await pebble.challtestsrv.clearAaaa('v6.test');
+    }
   });
 
   it('invalid challenge: the CA looks elsewhere than our proxy (DNS points away) → ChallengeInvalidError with the CA detail', async () => {
