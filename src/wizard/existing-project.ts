@@ -1,6 +1,7 @@
 import { parseConfig, type Config } from '../config/index.js';
 import { askSite, takenBy } from './ask-site.js';
 import type { Choice, Prompter } from './prompter.js';
+import { validateWorkers } from './validators.js';
 
 export type ExistingProjectAction = 'add-domain' | 'status' | 'renew' | 're-apply' | 'quit';
 
@@ -36,8 +37,22 @@ export function commandFor(action: ExistingProjectAction, hasCommand: (name: str
   return ACTIONS.find((a) => a.value === action)?.commands?.find(hasCommand);
 }
 
-/** Asks one more site and returns the project with it, validated as a whole. */
+/**
+ * Asks one more site and returns the project with it, validated as a whole. With topology
+ * per-domain one more domain needs one more worker: that is asked too, rather than refused.
+ */
 export async function askAdditionalSite(prompter: Prompter, config: Config): Promise<Config> {
   const site = await askSite(prompter, takenBy(config.sites));
-  return parseConfig({ ...config, sites: [...config.sites, site] });
+  const sites = [...config.sites, site];
+  let workers = config.workers;
+  if (config.topology === 'per-domain' && workers < sites.length) {
+    const needed = sites.length;
+    const validate = (answer: string) => {
+      const valid = validateWorkers(answer);
+      if (valid !== true) return valid;
+      return Number(answer.trim()) >= needed ? true : `topology per-domain puts each of the ${needed} domains on its own worker: at least ${needed} are needed`;
+    };
+    workers = Number((await prompter.input({ message: `Workers (per-domain needs one per domain: at least ${needed})`, default: String(needed), validate })).trim());
+  }
+  return parseConfig({ ...config, workers, sites });
 }
