@@ -81,6 +81,7 @@ function SiteBlock({ row }: { row: CertStatusRow }) {
 /** The certificate status screen: one block per site, stored certificate vs what is served. */
 export function CertStatusScreen({ rows, now }: CertStatusScreenProps) {
   const failing = rows.filter((row) => row.health !== 'ok' || row.lastError || row.live.some((check) => !check.matchesStored)).length;
+  const probed = rows.some((row) => row.live.length > 0);
   return (
     <Box flexDirection="column">
       <Text>
@@ -90,7 +91,7 @@ export function CertStatusScreen({ rows, now }: CertStatusScreenProps) {
         <SiteBlock key={row.domain} row={row} />
       ))}
       <Box marginTop={1}>
-        {failing === 0 ? <Text color="green">All {rows.length} certificates valid and served.</Text> : <Text color="yellow">{failing} of {rows.length} sites need attention.</Text>}
+        {failing === 0 ? <Text color="green">All {rows.length} certificates valid{probed ? ' and served' : ''}.</Text> : <Text color="yellow">{failing} of {rows.length} sites need attention.</Text>}
       </Box>
     </Box>
   );

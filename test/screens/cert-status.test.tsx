@@ -150,5 +150,8 @@ describe('CertStatusScreen on real certificates from Pebble', () => {
     const frame = lastFrame() ?? '';
     unmount();
     expect(frame).toContain(`${GREEN}All 1 certificates valid and served.`);
+    const storeOnly = render(<CertStatusScreen rows={rows.map((row) => ({ ...row, live: [] }))} now={now} />);
+    expect(storeOnly.lastFrame()).toContain(`${GREEN}All 1 certificates valid.`);
+    storeOnly.unmount();
   });
 });
