@@ -106,6 +106,8 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
       return response;
     },
 
+    deleteSshKey: (id) => deleteIdempotently(() => client.v2.account.keys.bySsh_key_identifier(id).delete()),
+
     async createTag(name) {
       // Creating an existing tag succeeds at DigitalOcean, so this is safe to repeat.
       await call(() => client.v2.tags.post({ name }));
@@ -283,8 +285,12 @@ async function createDropletsSafely(
   return created;
 }
 
-function toRuleTarget(rule: FirewallRule): { addresses?: string[]; tags?: string[] } {
-  return { ...(rule.addresses ? { addresses: rule.addresses } : {}), ...(rule.tags ? { tags: rule.tags } : {}) };
+function toRuleTarget(rule: FirewallRule): { addresses?: string[]; tags?: string[]; loadBalancerUids?: string[] } {
+  return {
+    ...(rule.addresses ? { addresses: rule.addresses } : {}),
+    ...(rule.tags ? { tags: rule.tags } : {}),
+    ...(rule.loadBalancerUids ? { loadBalancerUids: rule.loadBalancerUids } : {}),
+  };
 }
 
 function toFirewallBody(spec: FirewallSpec): DotsFirewallBody {

@@ -42,6 +42,7 @@ function toRule(rule: { protocol?: string | null; ports?: string | null }, targe
     ports: rule.ports ?? '',
     ...(target?.addresses?.length ? { addresses: target.addresses } : {}),
     ...(target?.tags?.length ? { tags: target.tags } : {}),
+    ...(target?.loadBalancerUids?.length ? { loadBalancerUids: target.loadBalancerUids } : {}),
   };
 }
 

@@ -36,6 +36,8 @@ describe('CloudApi over @digitalocean/dots against the fake DigitalOcean API', (
     const key = await api.createSshKey('swarm-wiz-demo', PUBLIC_KEY);
     expect(key).toMatchObject({ name: 'swarm-wiz-demo', publicKey: PUBLIC_KEY, fingerprint: expect.stringMatching(/^([0-9a-f]{2}:){15}[0-9a-f]{2}$/) });
     expect(await api.listSshKeys()).toEqual([key]);
+    await api.deleteSshKey!(key.id);
+    expect(fake.state.sshKeys).toEqual([]);
   });
 
   it('creates tags idempotently', async () => {
@@ -115,10 +117,12 @@ describe('CloudApi over @digitalocean/dots against the fake DigitalOcean API', (
     };
     const firewall = await api.createFirewall(spec);
     expect(firewall).toEqual({ id: expect.any(String), ...spec });
+    expect(fake.state.firewalls[0]!.inbound_rules[1]!.sources).toEqual({ tags: ['swarm-wiz-demo'] });
     expect(await api.listFirewalls()).toEqual([firewall]);
-    const updated = await api.updateFirewall(firewall.id, { ...spec, inbound: [...spec.inbound, { protocol: 'udp', ports: '4789', tags: ['swarm-wiz-demo'] }] });
-    expect(updated.inbound).toHaveLength(3);
-    expect(fake.state.firewalls[0]!.inbound_rules).toHaveLength(3);
+    const fromLoadBalancer = { protocol: 'tcp' as const, ports: '443', loadBalancerUids: ['4de7ac8b-495b-4884-9a69-1050c6793cd6'] };
+    const updated = await api.updateFirewall(firewall.id, { ...spec, inbound: [...spec.inbound, fromLoadBalancer] });
+    expect(updated.inbound).toEqual([...spec.inbound, fromLoadBalancer]);
+    expect(fake.state.firewalls[0]!.inbound_rules[2]!.sources).toEqual({ load_balancer_uids: ['4de7ac8b-495b-4884-9a69-1050c6793cd6'] });
     await api.deleteFirewall(firewall.id);
     expect(fake.state.firewalls).toEqual([]);
   });
