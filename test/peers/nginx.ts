@@ -32,7 +32,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { requireNginx, requireUnshare } from './tools.js';
+import { requireIptables, requireNginx, requireOpenssl, requireUnshare } from './tools.js';
 
 export interface Target {
   host: string;
@@ -129,6 +129,7 @@ const closeServer = (server: Server): Promise<void> => new Promise((resolve) => 
 function prepare(options: ProxyOptions, mode: SandboxSpec['mode']) {
   requireNginx();
   requireUnshare();
+  if (mode === 'serve') requireIptables();
   const root = mkdtempSync(join(tmpdir(), 'swz-ngx-'));
   const etc = join(root, 'etc-nginx');
   const run = join(root, 'run');
@@ -287,6 +288,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
 
 /** A self-signed certificate for the given names, made with openssl (for tests and placeholders in tests). */
 export function throwawayCertificate(names: readonly string[]): { certPem: string; keyPem: string } {
+  requireOpenssl();
   const dir = mkdtempSync(join(tmpdir(), 'swz-cert-'));
   try {
     const san = names.map((name) => `DNS:${name}`).join(',');

@@ -25,5 +25,7 @@ export const requireDockerStackConfig = (): void =>
   requireTool('docker CLI >= 23 with `stack config`', ['docker', 'stack', 'config', '--help'], 'validating docker-compose.yml');
 export const requireShellcheck = (): void => requireTool('shellcheck', ['shellcheck', '--version'], 'checking the generated scripts');
 export const requireOpenssl = (): void => requireTool('openssl', ['openssl', 'version'], 'making throwaway certificates');
+export const requireIptables = (): void =>
+  requireTool('iptables', ['iptables', '--version'], 'forwarding backends into the namespace nginx runs in');
 export const requireCloudInit = (): void =>
   requireTool('cloud-init', ['cloud-init', '--version'], 'validating cloud-init user-data with `cloud-init schema`');
