@@ -1,3 +1,4 @@
+import { HEALTH_PATH } from '../../recipes/names.js';
 import type { Config } from '../config/index.js';
 import type { State } from '../state/index.js';
 import { loadBalancerName, roleTag, stepId, vpcName } from './names.js';
@@ -8,7 +9,7 @@ import type { LoadBalancerStep, PlannedLoadBalancer } from './types.js';
  * What the load balancer's health check asks for. The proxy's default server (any Host, even none)
  * answers it, so a check never depends on a domain's certificate or Host header.
  */
-export const HEALTH_CHECK = { protocol: 'http', port: 80, path: '/healthz' } as const;
+export const HEALTH_CHECK = { protocol: 'http', port: 80, path: HEALTH_PATH } as const;
 
 export function desiredLoadBalancer(config: Config): PlannedLoadBalancer {
   return {

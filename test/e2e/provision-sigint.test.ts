@@ -7,7 +7,7 @@ import { loadState } from '../../src/state/index.js';
 import { startFakeDigitalOcean, type FakeDigitalOcean, type RecordedRequest } from '../fake-do/index.js';
 import { holdings, projectDir, seedConfig, writes } from './provision-helpers.js';
 
-const ENTRY = join(import.meta.dirname, 'apply-entry.ts');
+const MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 const config = seedConfig({ workers: 3 });
 
 let fake: FakeDigitalOcean;
@@ -24,10 +24,10 @@ interface Finished {
   stderr: string;
 }
 
-/** Runs the real apply process; `interruptWhen` is checked on the fake's request log every 5 ms. */
+/** Runs `swarm-wiz apply --yes` as a real process; `interruptWhen` is checked on the fake's request log every 5 ms. */
 function applyProcess(dir: string, interruptWhen?: (requests: RecordedRequest[]) => boolean): Promise<Finished> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, '--config', join(dir, 'swarm-wiz.yaml'), '--dir', dir], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DIGITALOCEAN_TOKEN: fake.token, DIGITALOCEAN_API_URL: fake.url, TEST_POLL_MS: '50' },
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'apply', '--config', join(dir, 'swarm-wiz.yaml'), '--dir', dir, '--yes'], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, DIGITALOCEAN_TOKEN: fake.token, DIGITALOCEAN_API_URL: fake.url },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -53,15 +53,19 @@ function applyProcess(dir: string, interruptWhen?: (requests: RecordedRequest[])
 
 const answered = (method: string, path: string) => (requests: RecordedRequest[]) => requests.some((r) => r.method === method && r.path === path && r.status > 0);
 const arrived = (method: string, path: string) => (requests: RecordedRequest[]) => requests.some((r) => r.method === method && r.path === path);
-const polls = (n: number) => (requests: RecordedRequest[]) => {
-  const created = requests.findIndex((r) => r.method === 'POST' && r.path === '/v2/droplets' && r.status > 0);
-  return created >= 0 && requests.slice(created).filter((r) => r.method === 'GET' && r.path === '/v2/droplets').length >= n;
+/** True from `ms` after the bulk create was answered: the process is then between two polls (3 s apart). */
+const sinceCreated = (ms: number) => {
+  let createdAt: number | undefined;
+  return (requests: RecordedRequest[]) => {
+    if (createdAt === undefined && requests.some((r) => r.method === 'POST' && r.path === '/v2/droplets' && r.status > 0)) createdAt = Date.now();
+    return createdAt !== undefined && Date.now() - createdAt >= ms;
+  };
 };
 
 const POINTS: [string, (requests: RecordedRequest[]) => boolean, boolean][] = [
   ['once the VPC exists', answered('POST', '/v2/vpcs'), false],
   ['while the bulk create request is in flight', arrived('POST', '/v2/droplets'), true],
-  ['while waiting for the droplets to boot', polls(2), false],
+  ['while waiting for the droplets to boot', sinceCreated(1000), false],
   ['while creating the firewalls', arrived('POST', '/v2/firewalls'), false],
 ];
 
@@ -91,5 +95,5 @@ describe('Ctrl-C (SIGINT to the real process) during apply, then apply again', (
     expect(third.stdout).toContain('nothing changed');
     expect(writes(fake, before)).toEqual([]);
     expect(`${first.stdout}${first.stderr}${second.stdout}${second.stderr}`).not.toContain(fake.token);
-  }, 60_000);
+  }, 120_000);
 });
