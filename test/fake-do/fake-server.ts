@@ -24,8 +24,10 @@ export interface FakeDigitalOceanOptions {
   specPath?: string;
   /** Domains the account already serves in DigitalOcean DNS. */
   domains?: string[];
-  /** `ratelimit-limit` (default 5000 per hour, like the real API). */
+  /** `ratelimit-limit`: requests per window (default 5000 per hour, like the real API); beyond it, 429s until the window resets. */
   rateLimit?: number;
+  /** Length of the rate-limit window in seconds (default 3600). */
+  rateLimitWindowSeconds?: number;
   /** Loopback port (default 0: the OS picks a free one). */
   port?: number;
 }
@@ -123,7 +125,19 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
   const requests: RecordedRequest[] = [];
   const violations: Violation[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  const windowMs = (options.rateLimitWindowSeconds ?? 3600) * 1000;
+  let windowStart = Date.now();
   let remaining = rateLimit;
+  /** Counts a request against the limit; false when the limit is used up (the window resets on its own). */
+  const spendRateLimit = (): boolean => {
+    if (Date.now() >= windowStart + windowMs) {
+      windowStart = Date.now();
+      remaining = rateLimit;
+    }
+    if (remaining <= 0) return false;
+    remaining -= 1;
+    return true;
+  };
   let baseUrl = '';
 
   const becomeActiveLater = (apply: () => void, name: string): void => {
@@ -142,7 +156,7 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
       if (errors.length) violations.push({ kind: 'response', method: record.method, path: record.path, operationId: match.operationId, status: result.status, errors });
     }
     record.status = result.status;
-    const resetAt = Math.floor(Date.now() / 1000) + 3600;
+    const resetAt = Math.ceil((windowStart + windowMs) / 1000);
     response.writeHead(result.status, {
       'content-type': 'application/json; charset=utf-8',
       'ratelimit-limit': String(rateLimit),
@@ -174,7 +188,6 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
     }
     const record: RecordedRequest = { method, path: url.pathname, query: url.search, body: undefined, operationId: undefined, status: 0, authorized: request.headers.authorization === `Bearer ${token}`, at: Date.now() };
     requests.push(record);
-    remaining -= 1;
 
     let body: unknown;
     if (text.length > 0) {
@@ -213,6 +226,10 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
 
     if (!record.authorized || fault?.status === 401) {
       send(response, record, match, { status: 401, body: { id: 'Unauthorized', message: fault?.message ?? 'Unable to authenticate you' } });
+      return;
+    }
+    if (!spendRateLimit()) {
+      send(response, record, match, { status: 429, body: { id: 'too_many_requests', message: 'API Rate limit exceeded.' } });
       return;
     }
     if (fault?.status && !fault.afterEffect) {

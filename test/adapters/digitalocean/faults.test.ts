@@ -92,6 +92,21 @@ describe('429: rate-limited', () => {
     expect(retries[0]!.delayMs).toBeLessThanOrEqual(2000);
   });
 
+  it('when the hourly limit itself is used up, waits for ratelimit-reset and carries on', async () => {
+    const limited = await startFakeDigitalOcean({ token: TOKEN, rateLimit: 2, rateLimitWindowSeconds: 1 });
+    try {
+      const limitedApi = createCloudApi({ token: TOKEN, baseUrl: limited.url, onRetry: (event) => retries.push(event) });
+      for (let call = 0; call < 3; call += 1) await limitedApi.createTag(`tag-${call}`);
+      expect(limited.state.tags).toEqual(['tag-0', 'tag-1', 'tag-2']);
+      expect(limited.requests.map((request) => request.status)).toEqual([201, 201, 429, 201]);
+      expect(retries).toHaveLength(1);
+      expect(retries[0]!.error.kind).toBe('rate-limited');
+      limited.assertNoViolations();
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('reads Retry-After as seconds or an HTTP date, and ratelimit-reset only when the limit is used up', () => {
     const now = Date.parse('2026-01-01T00:00:00Z');
     expect(retryAfterMs(new Headers({ 'retry-after': '7' }), now)).toBe(7000);
