@@ -66,6 +66,8 @@ function proxyPlacement(config: Config): Record<string, unknown> {
   }
 }
 
+const healthUrl = `http://127.0.0.1${HEALTH_PATH}`;
+
 function proxyService(config: Config): Record<string, unknown> {
   const secrets = config.certificates.delivery === 'secrets';
   const image = secrets ? config.proxy.image : `${proxyImageRepository(config)}:${required(DEPLOY_ENV.proxyTag, 'the proxy image tag')}`;
@@ -89,7 +91,13 @@ function proxyService(config: Config): Record<string, unknown> {
     });
   }
   service.healthcheck = {
-    test: ['CMD-SHELL', `wget -q -O /dev/null http://127.0.0.1${HEALTH_PATH} || curl -fsS -o /dev/null http://127.0.0.1${HEALTH_PATH}`],
+    // wget (busybox, alpine images) or curl; an image with neither is only checked for a live nginx (pid 1),
+    // so a missing tool never makes Swarm kill a working proxy.
+    test: [
+      'CMD-SHELL',
+      `if command -v wget >/dev/null; then wget -q -O /dev/null ${healthUrl}; ` +
+        `elif command -v curl >/dev/null; then curl -fsS -o /dev/null ${healthUrl}; else kill -0 1; fi`,
+    ],
     interval: '10s',
     timeout: '3s',
     retries: 3,

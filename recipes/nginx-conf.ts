@@ -110,6 +110,18 @@ function httpsServer(config: Config, site: Site, rendering: NginxRendering): str
   ];
 }
 
+/**
+ * nginx stores each server name in a hash bucket as pointer + length + name (8-byte aligned), plus an
+ * end marker; a name that does not fit stops nginx from starting. Sized for the longest name, as a power of two.
+ */
+export function serverNamesBucketSize(config: Config): number {
+  const longest = Math.max(...config.sites.flatMap(hostsOf).map((name) => name.length));
+  const needed = Math.ceil((longest + 10) / 8) * 8 + 8;
+  let size = 64;
+  while (size < needed) size *= 2;
+  return size;
+}
+
 /** The whole nginx.conf for the proxy image (`/etc/nginx/nginx.conf`). */
 export function renderNginxConf(config: Config, options: NginxConfOptions): string {
   const { rendering } = options;
@@ -121,6 +133,7 @@ export function renderNginxConf(config: Config, options: NginxConfOptions): stri
     'sendfile on;',
     'server_tokens off;',
     'keepalive_timeout 65s;',
+    `server_names_hash_bucket_size ${serverNamesBucketSize(config)};`,
     '',
     "# Docker's embedded DNS; re-asked every 10 s so scaling and redeploys are noticed.",
     'resolver 127.0.0.11 valid=10s ipv6=off;',

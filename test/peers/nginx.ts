@@ -25,13 +25,14 @@
  * ```
  * `checkNginxConf` runs `nginx -t` on the same layout.
  */
-import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { requireIptables, requireNginx, requireOpenssl, requireUnshare } from './tools.js';
 
 export interface Target {
@@ -61,6 +62,8 @@ export interface RunningProxy {
   ports: ReadonlyMap<number, number>;
   /** nginx's stderr/stdout so far (error and access log). */
   log(): string;
+  /** Runs a command in nginx's network and mount namespaces (e.g. the container health check). */
+  exec(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   stop(): Promise<void>;
 }
 
@@ -77,6 +80,7 @@ interface SandboxSpec {
 }
 
 const THIS_FILE = fileURLToPath(import.meta.url);
+const runFile = promisify(execFile);
 
 function splitNamePort(key: string): { name: string; port: number } {
   const match = /^([a-z0-9.-]+):(\d+)$/i.exec(key);
@@ -245,12 +249,15 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     finalLog = readLog();
     rmSync(prepared.root, { recursive: true, force: true });
   };
+  let sandboxPid = 0;
   const ready = await new Promise<boolean>((resolve) => {
     let stdout = '';
     const timer = setTimeout(() => resolve(false), 30_000);
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      if (stdout.includes('READY\n')) {
+      const match = /READY (\d+)\n/.exec(stdout);
+      if (match) {
+        sandboxPid = Number(match[1]);
         clearTimeout(timer);
         resolve(true);
       }
@@ -279,6 +286,15 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     httpsPort: ports.get(443) ?? 0,
     ports,
     log: readLog,
+    exec: async (argv) => {
+      try {
+        const { stdout, stderr } = await runFile('nsenter', ['--target', String(sandboxPid), '--net', '--mount', ...argv]);
+        return { code: 0, stdout, stderr };
+      } catch (error) {
+        const failure = error as { code?: number; stdout?: string; stderr?: string };
+        return { code: typeof failure.code === 'number' ? failure.code : 1, stdout: failure.stdout ?? '', stderr: failure.stderr ?? String(error) };
+      }
+    },
     stop: async () => {
       await Promise.all(exposed.map(closeServer));
       await cleanup();
@@ -396,7 +412,7 @@ async function runSandbox(specPath: string): Promise<void> {
     }
     await listen(forwardServer(() => createConnection({ host: '127.0.0.1', port })), { path: socket });
   }
-  process.stdout.write('READY\n');
+  process.stdout.write(`READY ${process.pid}\n`);
 }
 
 if (process.argv[2] === '--sandbox' && process.argv[1] === THIS_FILE) {

@@ -136,6 +136,23 @@ describe('nginx -t on the real nginx (1.22) with the exact rendered text', () =>
     expect(result.output).toContain('test is successful');
   });
 
+  it('the longest valid domain (253 characters) still lets nginx start', async () => {
+    const longest = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(57)}.com`;
+    expect(longest).toHaveLength(253);
+    const config = parseConfig({ ...SEED_EXAMPLE, sites: [{ ...SEED_EXAMPLE.sites[0]!, domain: longest }] });
+    const nginxConf = fileOf(renderProjectFiles(config, { nginxVersion: '1.22.1' }), 'proxy/nginx.conf');
+    expect(nginxConf).toContain('server_names_hash_bucket_size 512;');
+    const files: Record<string, string> = {};
+    for (const { chain, key } of certificatePathsInText(nginxConf)) {
+      // A certificate's CN is limited to 64 characters; the name itself goes in subjectAltName.
+      const cert = throwawayCertificate(['long.example', longest]);
+      files[chain] = cert.certPem;
+      files[key] = cert.keyPem;
+    }
+    const result = await checkNginxConf({ nginxConf, files, hosts: SUPPORT });
+    expect(result.output).toContain('test is successful');
+  });
+
   it('a missing certificate file fails the test (the check can fail)', async () => {
     const nginxConf = fileOf(renderProjectFiles(seedConfig('manager', 'secrets'), { nginxVersion: '1.22.1' }), 'proxy/nginx.conf');
     const result = await checkNginxConf({ nginxConf, files: {}, hosts: SUPPORT });

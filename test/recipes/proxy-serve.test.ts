@@ -3,6 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { renderProjectFiles } from '../../recipes/index.js';
 import type { Delivery } from '../../src/config/index.js';
 import { startProxy, throwawayCertificate, type RunningProxy } from '../peers/nginx.js';
@@ -206,6 +207,19 @@ describe.each<{ delivery: Delivery; hsts: boolean }>([
       { url: '/.well-known/acme-challenge/tok-a.com', host: 'a.com' },
       { url: '/.well-known/acme-challenge/tok-b.com', host: 'b.com' },
     ]);
+  });
+
+  it("compose's proxy health check passes against this nginx, and fails when nginx is not there", async () => {
+    const compose = YAML.parse(fileOf(renderProjectFiles(seedConfig('global-lb', delivery)), 'docker-compose.yml')) as {
+      services: { proxy: { healthcheck: { test: string[] } } };
+    };
+    const [kind, command] = compose.services.proxy.healthcheck.test;
+    expect(kind).toBe('CMD-SHELL');
+    const healthy = await proxy.exec(['sh', '-c', command!]);
+    expect(healthy.stderr).toBe('');
+    expect(healthy.code).toBe(0);
+    const wrongPort = await proxy.exec(['sh', '-c', command!.replaceAll('127.0.0.1/', '127.0.0.1:81/')]);
+    expect(wrongPort.code).not.toBe(0);
   });
 
   it('passes a WebSocket upgrade through to the backend', async () => {
