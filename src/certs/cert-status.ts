@@ -36,13 +36,15 @@ export interface StatusOptions {
   entryPoints?: (domain: string) => Promise<{ address: string; port: number }[]>;
   /** Trust for verifying what is served (Pebble's root in tests; system roots otherwise). */
   ca?: string;
+  /** The CA the config names now: a certificate from another one shows as due. */
+  caDirectoryUrl?: string;
 }
 
-function healthOf(meta: CertificateMeta | undefined, names: string[], now: Date): CertHealth {
+function healthOf(meta: CertificateMeta | undefined, names: string[], now: Date, caDirectoryUrl?: string): CertHealth {
   if (!meta) return 'missing';
   if (meta.placeholder) return 'placeholder';
   if (Date.parse(meta.notAfter) <= now.getTime()) return 'expired';
-  return renewalDecision(meta, names, now).due ? 'due' : 'ok';
+  return renewalDecision(meta, names, now, false, caDirectoryUrl).due ? 'due' : 'ok';
 }
 
 /** Reads the store (no CA) and probes every entry address with SNI; one row per site. */
@@ -72,7 +74,7 @@ export async function certificateStatus(options: StatusOptions): Promise<CertSta
       return {
         domain: site.domain,
         names,
-        health: readError ? 'error' : healthOf(meta, names, now),
+        health: readError ? 'error' : healthOf(meta, names, now, options.caDirectoryUrl),
         ...(meta ? { meta, daysLeft: daysLeft(meta, now), ...(meta.placeholder ? {} : { nextRenewal: renewalTime(meta).toISOString() }) } : {}),
         ...(readError || renewal?.lastError ? { lastError: readError ?? renewal?.lastError } : {}),
         ...(renewal?.retryAfter ? { retryAfter: renewal.retryAfter } : {}),

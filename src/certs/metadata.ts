@@ -11,6 +11,8 @@ export interface CertificateMeta {
   sans: string[];
   /** A self-signed stand-in so the proxy can start before the first real certificate. */
   placeholder: boolean;
+  /** The ACME directory it came from: switching `certificates.ca` (staging → production) makes it due. */
+  caDirectoryUrl?: string;
 }
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;

@@ -7,6 +7,8 @@ import type { CertificateStore } from './store.js';
 
 /** Anything that can issue one certificate (the ACME engine; tests may wrap it). */
 export interface CertificateIssuer {
+  /** The CA's ACME directory, recorded with each certificate. */
+  readonly directoryUrl?: string;
   issue(order: CertificateOrder): Promise<IssuedCertificate>;
 }
 
@@ -40,7 +42,7 @@ async function renewOne(site: SiteNames, options: RenewOptions, now: Date): Prom
   const { store } = options;
   let decision;
   try {
-    decision = renewalDecision(await store.readMeta(site.domain), allNames(site), now, options.force);
+    decision = renewalDecision(await store.readMeta(site.domain), allNames(site), now, options.force, options.issuer.directoryUrl);
   } catch (error) {
     return { domain: site.domain, outcome: 'failed', reason: 'missing', error: new IssuanceError((error as Error).message, error) };
   }
@@ -49,7 +51,7 @@ async function renewOne(site: SiteNames, options: RenewOptions, now: Date): Prom
   const attemptAt = new Date().toISOString();
   try {
     const issued = await options.issuer.issue({ domain: site.domain, altNames: site.altNames });
-    const meta = await store.save(site.domain, issued.keyPem, issued.fullchainPem, { names: allNames(site) });
+    const meta = await store.save(site.domain, issued.keyPem, issued.fullchainPem, { names: allNames(site), caDirectoryUrl: options.issuer.directoryUrl });
     await store.writeRenewal(site.domain, { lastAttemptAt: attemptAt, lastSuccessAt: attemptAt });
     return { domain: site.domain, outcome: 'renewed', reason: decision.reason, meta };
   } catch (thrown) {

@@ -1,6 +1,6 @@
 import type { CertificateMeta } from './metadata.js';
 
-export type RenewalReason = 'missing' | 'placeholder' | 'names-changed' | 'expired' | 'due' | 'forced' | 'valid';
+export type RenewalReason = 'missing' | 'placeholder' | 'ca-changed' | 'names-changed' | 'expired' | 'due' | 'forced' | 'valid';
 
 export interface RenewalDecision {
   due: boolean;
@@ -26,12 +26,13 @@ export function daysLeft(meta: Pick<CertificateMeta, 'notAfter'>, now: Date): nu
   return Math.floor((Date.parse(meta.notAfter) - now.getTime()) / DAY);
 }
 
-/** Whether a site needs a new certificate now, and why. Pure. */
-export function renewalDecision(meta: CertificateMeta | undefined, wantedNames: string[], now: Date, force = false): RenewalDecision {
+/** Whether a site needs a new certificate now, and why. Pure. `caDirectoryUrl` is the CA the config names now. */
+export function renewalDecision(meta: CertificateMeta | undefined, wantedNames: string[], now: Date, force = false, caDirectoryUrl?: string): RenewalDecision {
   if (!meta) return { due: true, reason: 'missing' };
   if (meta.placeholder) return { due: true, reason: 'placeholder' };
   const renewAt = renewalTime(meta);
   if (force) return { due: true, reason: 'forced', renewAt };
+  if (caDirectoryUrl && meta.caDirectoryUrl && meta.caDirectoryUrl !== caDirectoryUrl) return { due: true, reason: 'ca-changed', renewAt };
   const covered = new Set(meta.sans.map((name) => name.toLowerCase()));
   if (wantedNames.some((name) => !covered.has(name.toLowerCase()))) return { due: true, reason: 'names-changed', renewAt };
   if (Date.parse(meta.notAfter) <= now.getTime()) return { due: true, reason: 'expired', renewAt };

@@ -72,10 +72,11 @@ export class CertificateStore {
   }
 
   /** Stores a checked key + chain. Throws before touching the disk when they do not fit together. */
-  async save(domain: string, keyPem: string, fullchainPem: string, options: { placeholder?: boolean; names?: string[] } = {}): Promise<CertificateMeta> {
+  async save(domain: string, keyPem: string, fullchainPem: string, options: { placeholder?: boolean; names?: string[]; caDirectoryUrl?: string } = {}): Promise<CertificateMeta> {
     let meta: CertificateMeta;
     try {
       meta = certificateMeta(fullchainPem, options.placeholder === true);
+      if (options.caDirectoryUrl) meta.caDirectoryUrl = options.caDirectoryUrl;
     } catch (error) {
       throw new CertificateStoreError(`the certificate for ${domain} cannot be read: ${(error as Error).message}`);
     }

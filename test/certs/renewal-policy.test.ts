@@ -49,6 +49,14 @@ describe('renewal policy: due when less than a third of the lifetime remains', (
     expect(renewalDecision(meta(90, 1), ['a.com'], NOW).due).toBe(false);
   });
 
+  it('a certificate from another CA (config switched staging → production) is due', () => {
+    const staging = meta(90, 1, { caDirectoryUrl: 'https://acme-staging-v02.api.letsencrypt.org/directory' });
+    expect(renewalDecision(staging, names, NOW, false, 'https://acme-v02.api.letsencrypt.org/directory').reason).toBe('ca-changed');
+    expect(renewalDecision(staging, names, NOW, false, 'https://acme-staging-v02.api.letsencrypt.org/directory').due).toBe(false);
+    // Certificates stored without a CA (older, or synthetic) are judged by their dates only.
+    expect(renewalDecision(meta(90, 1), names, NOW, false, 'https://acme-v02.api.letsencrypt.org/directory').due).toBe(false);
+  });
+
   it('counts whole days left, negative once expired', () => {
     expect(daysLeft(meta(90, 10), NOW)).toBe(80);
     expect(daysLeft(meta(90, 92), NOW)).toBe(-2);

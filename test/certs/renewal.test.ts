@@ -95,6 +95,22 @@ describe('renewal against Pebble', () => {
     expect((await store.readMeta('b.test'))?.serial).not.toBe(freshSerial);
   });
 
+  it('a valid certificate from another CA (staging → Pebble here) is replaced; the new one records its CA', async () => {
+    const store = new CertificateStore(join(dir, 'ca-switch'));
+    const now = Date.now();
+    const site = sites.find((candidate) => candidate.domain === 'b.test')!;
+    const staging = await generateCertificate({ names: allNames(site), notBefore: new Date(now - DAY), notAfter: new Date(now + 89 * DAY) });
+    await store.save('b.test', staging.keyPem, staging.certPem, { caDirectoryUrl: 'https://acme-staging-v02.api.letsencrypt.org/directory' });
+    const statusBefore = await certificateStatus({ sites: [site], store, caDirectoryUrl: pebble.directoryUrl });
+    expect(statusBefore[0]?.health).toBe('due');
+    const [result] = await renewSites({ sites: [site], store, issuer: pebbleIssuer(join(dir, 'webroot')) });
+    expect([result?.outcome, result?.reason]).toEqual(['renewed', 'ca-changed']);
+    expect((await store.readMeta('b.test'))?.caDirectoryUrl).toBe(pebble.directoryUrl);
+    const [again] = await renewSites({ sites: [site], store, issuer: pebbleIssuer(join(dir, 'webroot')) });
+    expect(again?.outcome).toBe('not-due');
+    expect((await certificateStatus({ sites: [site], store, caDirectoryUrl: pebble.directoryUrl }))[0]?.health).toBe('ok');
+  });
+
   it('a failed renewal keeps the old certificate stored and served; the status screen shows the error', async () => {
     const store = new CertificateStore(join(dir, 'failing'));
     const now = Date.now();

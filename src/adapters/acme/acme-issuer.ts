@@ -60,6 +60,10 @@ export class AcmeIssuer {
     });
   }
 
+  get directoryUrl(): string {
+    return this.options.directoryUrl;
+  }
+
   private call<T>(fn: () => Promise<T>, identifier?: string): Promise<T> {
     return acmeCall(this.options.directoryUrl, this.options.agent, fn, identifier);
   }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { renderToString } from 'ink';
 import { createElement } from 'react';
 import { CertStatusScreen } from '../../../screens/cert-status.js';
+import { directoryUrlFor } from '../../adapters/acme/account-key.js';
 import { dnsEntryPoints, staticEntryPoints } from '../../adapters/acme/entry-points.js';
 import { loadConfig } from '../../config/index.js';
 import { certificateStatus, type CertStatusRow } from '../../certs/cert-status.js';
@@ -61,6 +62,7 @@ async function certsCommand(options: CertsOptions, io: CliIo): Promise<void> {
     now,
     entryPoints,
     ca: options.caCert ? await readFile(options.caCert, 'utf8') : undefined,
+    caDirectoryUrl: directoryUrlFor(config.certificates.ca),
   });
   if (options.json) writeLine(io.stdout, certStatusJson(rows));
   else writeLine(io.stdout, renderToString(createElement(CertStatusScreen, { rows, now }), { columns: io.stdout.columns || 120 }));
