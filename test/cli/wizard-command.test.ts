@@ -144,3 +144,32 @@ describe('the wizard with an existing project', () => {
     expect(asked).toEqual([]);
   });
 });
+
+describe('swarm-wiz add-domain', () => {
+  it('asks one site, reviews, saves and rewrites; without a terminal exit 2 saying how to do it by hand', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'swarm-wiz-add-'));
+    expect(await runCli(['apply', '--example', '--dir', dir], testIo({ cwd: dir }).io)).toBe(0);
+
+    const noTty = testIo({ cwd: dir });
+    expect(await runCli(['add-domain'], noTty.io)).toBe(2);
+    expect(noTty.stderr()).toContain('add the site under sites: in swarm-wiz.yaml and run swarm-wiz apply --yes');
+
+    const { prompter, remaining } = scriptedPrompter([
+      { expect: 'Domain', answer: 'shop.d.com' },
+      { expect: 'Aliases', answer: ENTER },
+      { expect: 'service name', answer: 'shop' },
+      { expect: 'image', answer: 'ghcr.io/me/shop:2' },
+      { expect: 'port', answer: '8080' },
+      { expect: 'private service', answer: false },
+      { expect: 'DigitalOcean API token', answer: '' },
+      { expect: 'Write these files?', answer: true },
+    ]);
+    const { io, stdout } = testIo({ cwd: dir, isTTY: true, prompter });
+    expect(await runCli(['add-domain'], io)).toBe(0);
+    expect(remaining()).toBe(0);
+    expect(stdout()).toContain('shop.d.com');
+    const config = await loadConfig(join(dir, 'swarm-wiz.yaml'));
+    expect(config.sites.at(-1)).toEqual({ domain: 'shop.d.com', aliases: [], service: { name: 'shop', image: 'ghcr.io/me/shop:2', port: 8080 }, private: [] });
+    expect(await readFile(join(dir, 'proxy/nginx.conf'), 'utf8')).toContain('shop.d.com');
+  });
+});

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
+import { registerAddDomainCommand } from './add-domain.js';
 import { registerApplyCommand } from './apply.js';
 import { registerDestroyCommand } from './destroy.js';
 import { registerPlanCommand } from './plan.js';
@@ -17,6 +18,7 @@ export type RegisterCommand = (program: Command, io: CliIo) => void;
 export const COMMANDS: readonly RegisterCommand[] = [
   registerWizardCommand,
   registerApplyCommand,
+  registerAddDomainCommand,
   registerPlanCommand,
   registerDestroyCommand,
   registerRenewCommand,

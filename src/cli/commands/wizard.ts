@@ -1,18 +1,15 @@
 import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig, saveConfig, type Config } from '../../config/index.js';
-import { loadState } from '../../state/index.js';
+import { loadConfig } from '../../config/index.js';
 import { askNewProject, askToken, type WizardDeps } from '../../wizard/ask-new-project.js';
 import { askAdditionalSite, chooseExistingProjectAction, commandFor } from '../../wizard/existing-project.js';
 import { inquirerPrompter } from '../../wizard/prompter.js';
-import { projectPaths, withCommonOptions, type CommonOptions, type ProjectPaths } from '../common-options.js';
+import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { writeLine, type CliIo } from '../io.js';
-import { failedFilesMessage, previewProject, reviewText, rewriteChangedFiles, writeFilesWithProgress } from '../project-output.js';
-import { lookUpCloud } from '../cloud-lookup.js';
-import { provisionCloud } from '../provision-cloud.js';
-import { afterInk, releaseStdin } from '../terminal-handoff.js';
+import { reviewAndWrite } from '../review-and-write.js';
+import { releaseStdin } from '../terminal-handoff.js';
 
 /** What `swarm-wiz` without a terminal prints instead of waiting for answers that never come. */
 export const NON_INTERACTIVE_HELP = [
@@ -77,32 +74,4 @@ async function wizardCommand(options: CommonOptions, io: CliIo, hasCommand: (nam
       deps.say('Nothing changed.');
       return;
   }
-}
-
-/** Review screen → confirm → save swarm-wiz.yaml → live file list → provisioning (with a token). */
-async function reviewAndWrite(io: CliIo, deps: WizardDeps, paths: ProjectPaths, config: Config, askedToken: string | undefined, verbose: boolean): Promise<void> {
-  const token = askedToken;
-  const recorded = await loadState(paths.dir, config.project);
-  const { state, facts } = token ? await lookUpCloud(config, recorded, token, io) : { state: recorded, facts: {} };
-  const preview = previewProject(config, paths.dir, state, { planOnly: !token, savesConfig: true, facts });
-  io.stdout.write(`\n${reviewText(preview, io.stdout.columns || 160)}\n\n`);
-  afterInk(io);
-  const go = await deps.prompter.confirm({
-    message: token ? 'Write these files and make these changes in DigitalOcean?' : 'Write these files?',
-    default: true,
-  });
-  if (!go) throw new CliExit(EXIT.failure, 'Cancelled; nothing was written.');
-
-  await saveConfig(paths.configPath, config);
-  deps.say(`Saved ${paths.configPath}`);
-  const outcome = await writeFilesWithProgress(io, paths.dir, preview.files, 'ink');
-  if (outcome.failed.length > 0) throw new CliExit(EXIT.failure, failedFilesMessage(outcome));
-  if (token) {
-    const result = await provisionCloud({ config, dir: paths.dir, token, io, verbose });
-    await rewriteChangedFiles(io, config, paths.dir, result.state, preview.files, 'ink');
-    deps.say(`Done. Next: swarm-wiz certs --config ${paths.configPath} shows each domain's certificate.`);
-    return;
-  }
-  deps.say('Plan-only: nothing was created in DigitalOcean.');
-  deps.say(`To create it: export DIGITALOCEAN_TOKEN=… and run: swarm-wiz apply --config ${paths.configPath} --yes`);
 }
