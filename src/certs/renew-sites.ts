@@ -1,4 +1,4 @@
-import { CertificateError, IssuanceError } from '../adapters/acme/errors.js';
+import { CertificateError, IssuanceError, WaitingForCaError } from '../adapters/acme/errors.js';
 import type { CertificateOrder, IssuedCertificate } from '../adapters/acme/acme-issuer.js';
 import type { CertificateMeta } from './metadata.js';
 import { renewalDecision, type RenewalReason } from './renewal-policy.js';
@@ -30,7 +30,8 @@ export interface RenewOptions {
 /**
  * Renews every site that is due (or all with `force`), in parallel, one order each. A failure
  * touches nothing stored but `renewal.json` (the error and when to retry); the old certificate
- * stays in place and keeps being served.
+ * stays in place and keeps being served. While a CA's Retry-After is in the future the CA is not
+ * asked again for that site (it still counts as failed, so cron and monitoring see it).
  */
 export async function renewSites(options: RenewOptions): Promise<SiteRenewal[]> {
   const now = options.now ?? new Date();
@@ -48,6 +49,10 @@ async function renewOne(site: SiteNames, options: RenewOptions, now: Date): Prom
   }
   if (!decision.due) return { domain: site.domain, outcome: 'not-due', reason: decision.reason, renewAt: decision.renewAt };
   const previous = await store.readRenewal(site.domain).catch(() => undefined);
+  const waitUntil = previous?.retryAfter ? new Date(previous.retryAfter) : undefined;
+  if (!options.force && waitUntil && waitUntil.getTime() > now.getTime()) {
+    return { domain: site.domain, outcome: 'failed', reason: decision.reason, error: new WaitingForCaError(waitUntil, previous?.lastError) };
+  }
   const attemptAt = new Date().toISOString();
   try {
     const issued = await options.issuer.issue({ domain: site.domain, altNames: site.altNames });

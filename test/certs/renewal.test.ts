@@ -95,6 +95,31 @@ describe('renewal against Pebble', () => {
     expect((await store.readMeta('b.test'))?.serial).not.toBe(freshSerial);
   });
 
+  it('after a rate limit the CA is not asked again before its Retry-After, unless --force', async () => {
+    const store = new CertificateStore(join(dir, 'waiting'));
+    const site = sites.find((candidate) => candidate.domain === 'c.test')!;
+    const retryAfter = new Date(Date.now() + 3_600_000).toISOString();
+    await store.writeRenewal('c.test', { lastAttemptAt: new Date().toISOString(), lastError: 'the CA refused (rateLimited, HTTP 429): slow down', retryAfter });
+    let asked = 0;
+    const counting: CertificateIssuer = {
+      directoryUrl: pebble.directoryUrl,
+      issue: (order) => {
+        asked += 1;
+        return pebbleIssuer(join(dir, 'webroot')).issue(order);
+      },
+    };
+    const [waiting] = await renewSites({ sites: [site], store, issuer: counting });
+    expect(waiting?.outcome).toBe('failed');
+    expect(waiting?.outcome === 'failed' && waiting.error.message).toBe(
+      `not asking the CA again before ${retryAfter}, as it asked (last error: the CA refused (rateLimited, HTTP 429): slow down); --force asks anyway`,
+    );
+    expect(asked).toBe(0);
+    const [forced] = await renewSites({ sites: [site], store, issuer: counting, force: true });
+    expect(forced?.outcome).toBe('renewed');
+    expect(asked).toBe(1);
+    expect(await store.readRenewal('c.test')).not.toHaveProperty('retryAfter');
+  });
+
   it('a valid certificate from another CA (staging → Pebble here) is replaced; the new one records its CA', async () => {
     const store = new CertificateStore(join(dir, 'ca-switch'));
     const now = Date.now();

@@ -76,6 +76,14 @@ export class PreflightError extends CertificateError {
   }
 }
 
+/** A previous answer of the CA said to wait (rate limit): the CA is not asked again before then. */
+export class WaitingForCaError extends CertificateError {
+  constructor(retryAfter: Date, lastError: string | undefined) {
+    super(`not asking the CA again before ${retryAfter.toISOString()}, as it asked${lastError ? ` (last error: ${oneLine(lastError)})` : ''}; --force asks anyway`, retryAfter);
+    this.name = 'WaitingForCaError';
+  }
+}
+
 /** Something swarm-wiz's side got wrong while issuing (responder, store, key handling). */
 export class IssuanceError extends CertificateError {
   constructor(message: string, cause?: unknown) {
