@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import type { Config } from '../src/config/index.js';
 import type { GeneratedFile, RenderContext } from './index.js';
 import { renderCloudInit } from './cloud-init.js';
@@ -17,7 +18,19 @@ export function nginxRenderingOf(config: Config, context: RenderContext = {}): N
 const text = (path: string, content: string, description: string): GeneratedFile => ({ path, content, mode: 0o644, description });
 const script = (path: string, content: string, description: string): GeneratedFile => ({ path, content, mode: 0o755, description });
 
+/** Context values come from the state file, not the validated config: check them before they reach a script. */
+function checkContext(context: RenderContext): void {
+  for (const key of ['supportPrivateIp', 'managerPrivateIp'] as const) {
+    const value = context[key];
+    if (value !== undefined && !isIPv4(value)) throw new Error(`render context ${key}: ${JSON.stringify(value)} is not an IPv4 address`);
+  }
+  if (context.nginxVersion !== undefined && parseNginxVersion(context.nginxVersion) === undefined) {
+    throw new Error(`render context nginxVersion: ${JSON.stringify(context.nginxVersion)} is not a version like 1.22.1`);
+  }
+}
+
 export function renderProjectFiles(config: Config, context: RenderContext = {}): GeneratedFile[] {
+  checkContext(context);
   const rendering = nginxRenderingOf(config, context);
   const image = config.certificates.delivery === 'image';
   return [

@@ -65,6 +65,13 @@ describe('renderProjectFiles', () => {
     }
   });
 
+  it('refuses context values that are not what they claim (they come from the state file)', () => {
+    const config = seedConfig('manager', 'secrets');
+    expect(() => renderProjectFiles(config, { supportPrivateIp: '10.0.0.1"; reboot; "' })).toThrow(/supportPrivateIp: .* is not an IPv4 address/);
+    expect(() => renderProjectFiles(config, { managerPrivateIp: '10.0.0.256' })).toThrow(/managerPrivateIp/);
+    expect(() => renderProjectFiles(config, { nginxVersion: 'latest' })).toThrow(/nginxVersion/);
+  });
+
   it('known IPs change only the scripts; nginx.conf and compose stay valid without them', () => {
     const config = seedConfig('global-lb', 'image');
     const planOnly = renderProjectFiles(config);
