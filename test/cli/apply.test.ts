@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { renderProjectFiles } from '../../recipes/index.js';
-import { PLAN_ONLY_LINE } from '../../src/cli/commands/apply.js';
+import { EXAMPLE_PLAN_ONLY_LINE, PLAN_ONLY_LINE } from '../../src/cli/commands/apply.js';
 import { renderContextOf } from '../../src/cli/render-context.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { parseState } from '../../src/state/index.js';
@@ -37,7 +37,7 @@ describe('swarm-wiz apply --example', () => {
     const code = await runCli(['apply', '--example', '--dir', 'out'], io);
     expect(stderr()).toBe('');
     expect(code).toBe(0);
-    expect(stdout().split('\n')[0]).toBe(PLAN_ONLY_LINE);
+    expect(stdout().split('\n')[0]).toBe(EXAMPLE_PLAN_ONLY_LINE);
 
     const expected = renderProjectFiles(parseConfig(SEED_EXAMPLE), {});
     expect(await filesUnder(dir)).toEqual([...expected.map((f) => f.path), 'swarm-wiz.yaml'].sort());
@@ -52,6 +52,14 @@ describe('swarm-wiz apply --example', () => {
     // What it would create: the three droplets' worth of the seed and the DNS records to set by hand.
     for (const line of ['demo-manager-1', 'demo-worker-3', 'demo-support', 'A a.com', 'A c.com']) expect(stdout()).toContain(line);
     expect(stdout()).toContain(`swarm-wiz apply --config ${join(dir, 'swarm-wiz.yaml')} --yes`);
+  });
+
+  it('stays plan-only even with a token in the environment (no API is called)', async () => {
+    const root = await tempDir();
+    const { io, stdout } = testIo({ cwd: root, env: { DIGITALOCEAN_TOKEN: 'dop_v1_unused', DIGITALOCEAN_API_URL: 'http://127.0.0.1:9' } });
+    expect(await runCli(['apply', '--example', '--dir', root], io)).toBe(0);
+    expect(stdout().split('\n')[0]).toBe(EXAMPLE_PLAN_ONLY_LINE);
+    expect(stdout()).toContain('plan-only: nothing is created');
   });
 
   it('is repeatable, and never overwrites a swarm-wiz.yaml that is not the example', async () => {

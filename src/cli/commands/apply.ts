@@ -29,6 +29,7 @@ interface ApplyOptions extends CommonOptions {
 export const EXAMPLE_DIR = 'swarm-wiz-example';
 
 export const PLAN_ONLY_LINE = 'Plan-only: DIGITALOCEAN_TOKEN is not set, so swarm-wiz writes the files and creates nothing in DigitalOcean.';
+export const EXAMPLE_PLAN_ONLY_LINE = "Plan-only: --example writes the seed's example project and never creates anything in DigitalOcean.";
 
 export function registerApplyCommand(program: Command, io: CliIo): void {
   withCommonOptions(program.command('apply'))
@@ -59,7 +60,7 @@ async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
   if (!options.yes && !example) await confirmOrStop(io, preview);
 
   const display: ProgressDisplay = options.json ? 'none' : io.isTTY ? 'ink' : 'lines';
-  if (!token && !options.json) writeLine(io.stdout, PLAN_ONLY_LINE);
+  if (!token && !options.json) writeLine(io.stdout, example ? EXAMPLE_PLAN_ONLY_LINE : PLAN_ONLY_LINE);
   if (example) {
     await saveConfig(configPath, config);
     if (display !== 'none') writeLine(io.stdout, `  wrote ${DEFAULT_CONFIG_FILE}`);
