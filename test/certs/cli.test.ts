@@ -74,6 +74,30 @@ describe('swarm-wiz renew and swarm-wiz certs', () => {
     expect(await readFile(store.paths('a.test').fullchain, 'utf8')).toBe(before);
   });
 
+  it('renew --json: one object per site; a failure carries the error class and message', async () => {
+    const broken = join(dir, 'broken-json.yaml');
+    const closed = `https://127.0.0.1:${await freePort()}/dir`;
+    await saveConfig(broken, seedConfigUnderTest(closed));
+    const run = testIo({ cwd: dir });
+    expect(await runCli(['renew', '--config', broken, '--dir', join(dir, 'json-run'), '--json', '--entry', `127.0.0.1:${support.port}`], run.io)).toBe(1);
+    const results = JSON.parse(run.stdout()) as Record<string, unknown>[];
+    expect(results.map((result) => [result.domain, result.outcome, result.reason])).toEqual([
+      ['a.test', 'failed', 'missing'],
+      ['b.test', 'failed', 'missing'],
+      ['c.test', 'failed', 'missing'],
+    ]);
+    expect(results[1]).toMatchObject({ error: 'CaUnreachableError', message: expect.stringMatching(/^cannot reach the CA at https:\/\/127\.0\.0\.1:\d+\/dir \(ECONNREFUSED/) });
+    expect(run.stderr().trim().split('\n')).toHaveLength(3);
+  });
+
+  it('renew with dns-01 and no DIGITALOCEAN_TOKEN exits 2 saying what to set', async () => {
+    const dns = join(dir, 'dns.yaml');
+    await saveConfig(dns, seedConfigUnderTest(pebble.directoryUrl, 'dns-01'));
+    const run = testIo({ cwd: dir });
+    expect(await runCli(['renew', '--config', dns, '--dir', dir], run.io)).toBe(2);
+    expect(run.stderr()).toBe('certificates.challenge is dns-01: set DIGITALOCEAN_TOKEN so swarm-wiz can create the TXT records\n');
+  });
+
   it('renew exits 2 on an invalid config, naming the key', async () => {
     const bad = join(dir, 'bad.yaml');
     await writeFile(bad, (await readFile(configPath, 'utf8')).replace('challenge: http-01', 'challenge: http-02'));
