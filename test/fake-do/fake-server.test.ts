@@ -72,6 +72,13 @@ describe('conformance: requests', () => {
     fake.violations.length = 0;
   });
 
+  it('rejects a JSON body sent without Content-Type: application/json', async () => {
+    const response = await fetch(`${fake.url}/v2/tags`, { method: 'POST', headers: { authorization: `Bearer ${fake.token}`, 'content-type': 'text/plain' }, body: '{"name":"x"}' });
+    expect(response.status).toBe(400);
+    expect(fake.violations[0]!.errors[0]).toContain('Content-Type: application/json');
+    fake.violations.length = 0;
+  });
+
   it('accepts conforming requests without violations', async () => {
     expect((await call('POST', '/v2/droplets', dropletBody)).status).toBe(202);
     expect((await call('GET', '/v2/droplets?tag_name=demo&page=1&per_page=1')).status).toBe(200);

@@ -191,6 +191,12 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
 
     let body: unknown;
     if (text.length > 0) {
+      if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
+        const problem = `a request body needs Content-Type: application/json (got ${request.headers['content-type'] ?? 'none'})`;
+        violations.push({ kind: 'request', method, path: url.pathname, operationId: undefined, errors: [problem] });
+        send(response, record, undefined, { status: 400, body: { id: 'bad_request', message: problem } });
+        return;
+      }
       try {
         body = JSON.parse(text);
         record.body = body;

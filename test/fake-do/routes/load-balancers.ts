@@ -1,4 +1,4 @@
-import type { ApiLoadBalancer } from '../state.js';
+import type { ApiLoadBalancer, FakeState } from '../state.js';
 import { notFound, nowIso, paginate, unprocessable, uuid, type Route, type RouteContext } from './route.js';
 
 function loadBalancerFromBody(context: RouteContext, existing: ApiLoadBalancer | undefined): ApiLoadBalancer | string {
@@ -22,10 +22,11 @@ function loadBalancerFromBody(context: RouteContext, existing: ApiLoadBalancer |
   };
 }
 
-/** The API shape: `region` is an object there. */
-export function loadBalancerJson(loadBalancer: ApiLoadBalancer): Record<string, unknown> {
+/** The API shape: `region` is an object there, and `droplet_ids` follows the droplets carrying the tag. */
+export function loadBalancerJson(state: FakeState, loadBalancer: ApiLoadBalancer): Record<string, unknown> {
   return {
     ...loadBalancer,
+    droplet_ids: state.droplets.filter((droplet) => droplet.tags.includes(loadBalancer.tag)).map((droplet) => droplet.id),
     region: { name: loadBalancer.region, slug: loadBalancer.region, features: ['private_networking'], available: true, sizes: ['s-1vcpu-1gb'] },
   };
 }
@@ -37,7 +38,7 @@ export const loadBalancerRoutes: Route[] = [
     method: 'GET',
     template: '/v2/load_balancers',
     operationId: 'loadBalancers_list',
-    handle: (context) => paginate(context, 'load_balancers', context.state.loadBalancers.map(loadBalancerJson)),
+    handle: (context) => paginate(context, 'load_balancers', context.state.loadBalancers.map((loadBalancer) => loadBalancerJson(context.state, loadBalancer))),
   },
   {
     method: 'POST',
@@ -52,7 +53,7 @@ export const loadBalancerRoutes: Route[] = [
         loadBalancer.ip = `198.51.100.${(lbAddressCounter % 250) + 2}`;
         loadBalancer.status = 'active';
       }, loadBalancer.name);
-      return { status: 202, body: { load_balancer: loadBalancerJson(loadBalancer) } };
+      return { status: 202, body: { load_balancer: loadBalancerJson(context.state, loadBalancer) } };
     },
   },
   {
@@ -61,7 +62,7 @@ export const loadBalancerRoutes: Route[] = [
     operationId: 'loadBalancers_get',
     handle: ({ params, state }) => {
       const loadBalancer = state.loadBalancers.find((candidate) => candidate.id === params.lb_id);
-      return loadBalancer ? { status: 200, body: { load_balancer: loadBalancerJson(loadBalancer) } } : notFound();
+      return loadBalancer ? { status: 200, body: { load_balancer: loadBalancerJson(state, loadBalancer) } } : notFound();
     },
   },
   {
@@ -74,7 +75,7 @@ export const loadBalancerRoutes: Route[] = [
       const loadBalancer = loadBalancerFromBody(context, context.state.loadBalancers[index]);
       if (typeof loadBalancer === 'string') return unprocessable(loadBalancer);
       context.state.loadBalancers[index] = loadBalancer;
-      return { status: 200, body: { load_balancer: loadBalancerJson(loadBalancer) } };
+      return { status: 200, body: { load_balancer: loadBalancerJson(context.state, loadBalancer) } };
     },
   },
   {
