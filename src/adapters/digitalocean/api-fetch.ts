@@ -7,8 +7,7 @@ import { DigitalOceanError, kindForStatus, type DigitalOceanRequest } from './di
  * at hand — Kiota's own error objects lose the body of non-JSON answers. Kiota passes the rejection
  * through unchanged.
  */
-export function createApiFetch(options: { timeoutMs: number; token: string; fetchImpl?: typeof fetch }) {
-  const fetchImpl = options.fetchImpl ?? fetch;
+export function createApiFetch(options: { timeoutMs: number; token: string }) {
   return async (url: string, init: RequestInit): Promise<Response> => {
     const parsed = new URL(url);
     const request: DigitalOceanRequest = { method: (init.method ?? 'GET').toUpperCase(), path: `${parsed.pathname}${parsed.search}` };
@@ -16,7 +15,7 @@ export function createApiFetch(options: { timeoutMs: number; token: string; fetc
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     let response: Response;
     try {
-      response = await fetchImpl(url, { ...init, signal });
+      response = await fetch(url, { ...init, signal });
     } catch (error) {
       if (timeout.aborted) throw new DigitalOceanError('timeout', request, undefined, `no answer within ${options.timeoutMs} ms`);
       throw new DigitalOceanError('unreachable', request, undefined, redact(describeNetworkError(error), options.token));

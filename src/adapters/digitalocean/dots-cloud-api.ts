@@ -28,9 +28,8 @@ export interface CloudApiOptions {
   timeoutMs?: number;
   /** Called before each retry, e.g. to show "rate-limited, retrying in 2 s". */
   onRetry?: (event: RetryEvent) => void;
+  /** Attempts and backoff (defaults: 5 attempts, 1 s doubling to 30 s, Retry-After up to 120 s). */
   retry?: Partial<RetryOptions>;
-  /** For tests: the fetch underneath (default: global fetch). */
-  fetchImpl?: typeof fetch;
 }
 
 /**
@@ -42,7 +41,7 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
   if (!options.token) {
     throw new DigitalOceanError('unauthorized', { method: '-', path: '-' }, undefined, 'no DigitalOcean API token was given');
   }
-  const apiFetch = createApiFetch({ timeoutMs: options.timeoutMs ?? 30_000, token: options.token, fetchImpl: options.fetchImpl });
+  const apiFetch = createApiFetch({ timeoutMs: options.timeoutMs ?? 30_000, token: options.token });
   const httpClient = new HttpClient(apiFetch, new ParametersNameDecodingHandler());
   const adapter = new FetchRequestAdapter(new DigitalOceanApiKeyAuthenticationProvider(options.token), undefined, undefined, httpClient);
   adapter.baseUrl = (options.baseUrl ?? process.env.DIGITALOCEAN_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, '');
