@@ -15,17 +15,17 @@ export interface LiveProgress {
  * Shows executor events as they come: the Ink screen on a terminal, one line per finished,
  * failed or retried step otherwise, or one JSON event per line (`--json`).
  */
-export function showProgress(mode: ProgressDisplayMode, project: string, stdout: NodeJS.WriteStream): LiveProgress {
+export function showProgress(mode: ProgressDisplayMode, project: string, stdout: NodeJS.WriteStream, action: 'apply' | 'destroy' = 'apply'): LiveProgress {
   let state = initialProgress;
   if (mode === 'ink') {
-    const app = render(<ApplyProgressScreen project={project} progress={state} />, { stdout, patchConsole: false, exitOnCtrlC: false });
+    const app = render(<ApplyProgressScreen project={project} progress={state} action={action} />, { stdout, patchConsole: false, exitOnCtrlC: false });
     return {
       onEvent: (event) => {
         state = progressReducer(state, event);
-        app.rerender(<ApplyProgressScreen project={project} progress={state} />);
+        app.rerender(<ApplyProgressScreen project={project} progress={state} action={action} />);
       },
       finish: () => {
-        app.rerender(<ApplyProgressScreen project={project} progress={state} now={Date.now()} />);
+        app.rerender(<ApplyProgressScreen project={project} progress={state} action={action} now={Date.now()} />);
         app.unmount();
       },
       get state() {

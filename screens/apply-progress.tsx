@@ -6,6 +6,8 @@ import type { ProgressRow, ProgressState, RowStatus } from '../src/run/index.js'
 export interface ApplyProgressScreenProps {
   project: string;
   progress: ProgressState;
+  /** What the rows are doing; only changes the title. */
+  action?: 'apply' | 'destroy';
   /** Milliseconds since the epoch; the screen ticks its own clock when absent (tests pass a fixed one). */
   now?: number;
 }
@@ -73,7 +75,7 @@ function useClock(fixed: number | undefined, ticking: boolean): number {
  * elapsed time), unchanged resources folded into a count, the failed step with its reason and
  * what to do, retries after rate limits, and the DNS records to create by hand.
  */
-export function ApplyProgressScreen({ project, progress, now: fixedNow }: ApplyProgressScreenProps) {
+export function ApplyProgressScreen({ project, progress, action = 'apply', now: fixedNow }: ApplyProgressScreenProps) {
   const now = useClock(fixedNow, progress.outcome === 'running');
   const shown = progress.rows.filter((r) => r.status !== 'unchanged' && r.status !== 'manual');
   const unchanged = progress.rows.filter((r) => r.status === 'unchanged').length;
@@ -81,7 +83,7 @@ export function ApplyProgressScreen({ project, progress, now: fixedNow }: ApplyP
   return (
     <Box flexDirection="column">
       <Text bold>
-        Provisioning {project} on DigitalOcean{progress.account ? ` (${progress.account})` : ''}: {done}/{shown.length} done
+        {action === 'destroy' ? 'Destroying' : 'Provisioning'} {project} on DigitalOcean{progress.account ? ` (${progress.account})` : ''}: {done}/{shown.length} done
         {unchanged > 0 ? `, ${unchanged} unchanged` : ''}
       </Text>
       {shown.map((row) => (

@@ -49,6 +49,7 @@ export async function runDestroy(options: DestroyOptions): Promise<{ steps: Plan
     if (step.kind === 'vpc') await deleteVpcWhenEmpty(run, step, options.vpcAttempts ?? 20);
     else await deleteResource(run, step);
   }
+  await store.update((s) => void (s.cloud.tags = []));
   emit({ type: 'finished', created: 0, updated: 0, deleted: steps.length, manualDns: [] });
   return { steps, state: store.state };
 }

@@ -2,6 +2,7 @@ import type { LoadBalancer, LoadBalancerSpec } from '../adapters/digitalocean/cl
 import type { LoadBalancerStep, PlannedLoadBalancer } from '../plan/index.js';
 import { pause, runStep, throwIfAborted, type RunContext } from './context.js';
 import { seconds, StepFailed } from './failure.js';
+import type { FailureReason } from './events.js';
 
 function resolve(ctx: RunContext, spec: PlannedLoadBalancer): LoadBalancerSpec {
   const vpc = ctx.store.state.cloud.vpc;
@@ -50,12 +51,22 @@ export async function waitForLoadBalancer(ctx: RunContext, stepId: string): Prom
       throw new StepFailed(stepId, reason);
     }
     await pause(ctx, ctx.timing.pollIntervalMs);
-    await runStep(ctx, stepId, `waiting for load balancer ${recorded.name}`, async () => {
-      const lb = (await ctx.cloud.listLoadBalancers()).find((l) => l.id === recorded.id);
-      if (!lb) throw new StepFailed(stepId, { message: `load balancer ${recorded.name} (id ${recorded.id}) disappeared while starting`, hint: 'Run apply again to create it anew.' });
-      if (lb.status === 'errored') throw new StepFailed(stepId, { message: `load balancer ${recorded.name} reports status errored`, hint: 'Delete it in the DigitalOcean console, remove it from .swarm-wiz/state.json via destroy, and apply again.' });
-      if (lb.status === 'active' && lb.ip) await record(ctx, lb, recorded.spec as PlannedLoadBalancer);
-      return lb.ip ? `active, ${lb.ip}` : 'starting';
-    });
+    let lb: LoadBalancer | undefined;
+    try {
+      lb = (await ctx.cloud.listLoadBalancers()).find((l) => l.id === recorded.id);
+    } catch (error) {
+      await runStep(ctx, stepId, `waiting for load balancer ${recorded.name}`, () => Promise.reject(error));
+      return;
+    }
+    const fail = (reason: FailureReason) => {
+      ctx.emit({ type: 'step-failed', stepId, reason, at: Date.now() });
+      return new StepFailed(stepId, reason);
+    };
+    if (!lb) throw fail({ message: `load balancer ${recorded.name} (id ${recorded.id}) disappeared while starting`, hint: 'Run apply again to create it anew.' });
+    if (lb.status === 'errored') throw fail({ message: `load balancer ${recorded.name} reports status errored`, hint: 'Look at it in the DigitalOcean console; run destroy and apply again to replace it.' });
+    if (lb.status === 'active' && lb.ip) {
+      await record(ctx, lb, recorded.spec as PlannedLoadBalancer);
+      ctx.emit({ type: 'step-done', stepId, message: `active, ${lb.ip}`, at: Date.now() });
+    }
   }
 }

@@ -52,7 +52,7 @@ export function progressReducer(state: ProgressState, event: ApplyEvent): Progre
       return updateRow(state, event.stepId, (r) => ({ ...r, message: event.message }));
     case 'waiting': {
       const ids = new Set(event.stepIds);
-      return { ...state, rows: state.rows.map((r) => (ids.has(r.id) && r.status !== 'done' ? { ...r, status: 'waiting', message: event.message } : r)) };
+      return { ...state, rows: state.rows.map((r) => (ids.has(r.id) ? { ...r, status: 'waiting', message: event.message, endedAt: undefined } : r)) };
     }
     case 'step-done':
       return updateRow({ ...state, retrying: undefined }, event.stepId, (r) => ({ ...r, status: r.kind === 'manual-dns' ? 'manual' : 'done', endedAt: event.at, message: event.message }));

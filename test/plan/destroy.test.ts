@@ -20,7 +20,6 @@ describe('planDestroy', () => {
       'delete droplet demo-manager-1',
       'delete vpc demo-vpc',
       'delete ssh-key swarm-wiz-demo',
-      'delete tag swarm-wiz:demo',
     ]);
     expect(planDestroy(emptyState('demo'))).toEqual([]);
   });

@@ -47,7 +47,7 @@ async function destroyCommand(options: DestroyOptions, io: CliIo): Promise<void>
   const token = io.env.DIGITALOCEAN_TOKEN?.trim() || undefined;
   if (!token) throw new CliExit(EXIT.usage, 'DIGITALOCEAN_TOKEN is not set: destroy needs a read/write token to delete the resources. Nothing was deleted.');
 
-  const progress = showProgress(options.json ? 'json' : io.isTTY ? 'ink' : 'lines', project, io.stdout);
+  const progress = showProgress(options.json ? 'json' : io.isTTY ? 'ink' : 'lines', project, io.stdout, 'destroy');
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.on('SIGINT', onSigint);
