@@ -27,6 +27,8 @@ function StatusIcon({ status }: { status: RowStatus }) {
       return <Text color="green">✔</Text>;
     case 'failed':
       return <Text color="red">✘</Text>;
+    case 'stopped':
+      return <Text color="yellow">■</Text>;
     case 'unchanged':
       return <Text dimColor>=</Text>;
     case 'manual':

@@ -51,7 +51,7 @@ export async function provisionCloud(request: ProvisionCloudRequest): Promise<Ap
     return result;
   } catch (error) {
     if (error instanceof ApplyAborted) {
-      progress.onEvent({ type: 'aborted', message: RESUME_LINE });
+      progress.onEvent({ type: 'aborted', message: 'Interrupted (Ctrl-C): the requests in flight finished and were recorded.' });
       progress.finish();
       throw new CliExit(EXIT_INTERRUPTED, RESUME_LINE);
     }

@@ -1,7 +1,8 @@
 import type { PlanStep, StepKind, StepOp } from '../plan/index.js';
 import type { ApplyEvent, FailureReason } from './events.js';
 
-export type RowStatus = 'pending' | 'running' | 'waiting' | 'done' | 'failed' | 'unchanged' | 'manual';
+/** `stopped`: was in progress when the run was interrupted. */
+export type RowStatus = 'pending' | 'running' | 'waiting' | 'done' | 'failed' | 'stopped' | 'unchanged' | 'manual';
 
 /** One resource on the progress screen. */
 export interface ProgressRow {
@@ -61,7 +62,13 @@ export function progressReducer(state: ProgressState, event: ApplyEvent): Progre
     case 'retrying':
       return { ...state, retrying: { what: event.what, attempt: event.attempt, delayMs: event.delayMs, reason: event.reason } };
     case 'aborted':
-      return { ...state, outcome: 'aborted', abortMessage: event.message, retrying: undefined };
+      return {
+        ...state,
+        rows: state.rows.map((r) => (r.status === 'running' || r.status === 'waiting' ? { ...r, status: 'stopped' } : r)),
+        outcome: 'aborted',
+        abortMessage: event.message,
+        retrying: undefined,
+      };
     case 'finished':
       return { ...state, outcome: state.outcome === 'running' ? 'finished' : state.outcome, manualDns: event.manualDns, retrying: undefined };
   }

@@ -56,10 +56,13 @@ describe('ApplyProgressScreen', () => {
     const first = render(<ApplyProgressScreen project="demo" progress={retrying} now={0} />);
     expect(first.lastFrame()).toContain('retrying POST /v2/droplets in 1.5s (attempt 2): 429 rate limited');
     first.unmount();
-    const aborted = progressReducer(retrying, { type: 'aborted', message: 'Interrupted. Run apply again to resume.' });
+    const running = progressReducer(retrying, { type: 'step-started', stepId: 'vpc:demo-vpc', at: 0 });
+    const aborted = progressReducer(running, { type: 'aborted', message: 'Interrupted. Run apply again to resume.' });
+    expect(aborted.rows.find((r) => r.id === 'vpc:demo-vpc')!.status).toBe('stopped');
     const second = render(<ApplyProgressScreen project="demo" progress={aborted} now={0} />);
     expect(second.lastFrame()).toContain('Interrupted. Run apply again to resume.');
     expect(second.lastFrame()).not.toContain('retrying');
+    expect(second.lastFrame()).toMatch(/■ \+ vpc +demo-vpc/);
     second.unmount();
   });
 });

@@ -56,6 +56,7 @@ async function destroyCommand(options: DestroyOptions, io: CliIo): Promise<void>
     progress.finish();
     if (!options.json) writeLine(io.stdout, `Destroyed ${project}: ${steps.length} resources deleted; ${statePath(dir)} lists none.`);
   } catch (error) {
+    if (error instanceof ApplyAborted) progress.onEvent({ type: 'aborted', message: 'Interrupted (Ctrl-C).' });
     progress.finish();
     if (error instanceof ApplyAborted) throw new CliExit(EXIT_INTERRUPTED, 'Interrupted: the state lists exactly what is left. Run destroy again to finish.');
     if (error instanceof StepFailed) throw new CliExit(EXIT.failure, `${error.reason.message}\n${error.reason.hint}\nThe state lists exactly what is left; run destroy again to finish.`);
