@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Config } from '../config/index.js';
 import type { State } from '../state/index.js';
 import { edgeFirewallName, edgeTag, internalFirewallName, loadBalancerName, projectTag, stepId } from './names.js';
@@ -66,7 +67,25 @@ function describe(spec: PlannedFirewall, config: Config, facts: PlanFacts): stri
   return `firewall ${spec.name} on ${spec.tags.join(', ')}: 80/443 from ${from}`;
 }
 
-export function planFirewalls(config: Config, state: State, facts: PlanFacts): FirewallStep[] {
+/** An IPv4/IPv6 address or CIDR block, as SWARM_WIZ_OPERATOR_IP may give it. */
+export function isOperatorAddress(value: string): boolean {
+  const [ip, prefix, ...rest] = value.split('/');
+  if (rest.length > 0 || !ip) return false;
+  const family = isIP(ip);
+  if (family === 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}
+
+/** The operator's address: given now, else the one recorded by an earlier apply. */
+export function operatorIpOf(state: State, facts: PlanFacts): string | undefined {
+  return facts.operatorIp ?? state.cloud.operatorIp;
+}
+
+export function planFirewalls(config: Config, state: State, givenFacts: PlanFacts): FirewallStep[] {
+  const operatorIp = operatorIpOf(state, givenFacts);
+  const facts: PlanFacts = { ...givenFacts, ...(operatorIp ? { operatorIp } : {}) };
   const recorded = new Map(state.cloud.firewalls.map((f) => [f.name, f]));
   const steps: FirewallStep[] = [desiredInternalFirewall(config, facts), desiredEdgeFirewall(config)].map((spec) => {
     const have = recorded.get(spec.name);

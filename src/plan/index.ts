@@ -4,7 +4,7 @@ export { formatPlan, formatStep, formatSummary } from './format.js';
 export * from './names.js';
 export { desiredTags } from './tags.js';
 export { desiredDroplets } from './droplets.js';
-export { desiredInternalFirewall, desiredEdgeFirewall, hostCidr } from './firewall.js';
+export { desiredInternalFirewall, desiredEdgeFirewall, hostCidr, isOperatorAddress, operatorIpOf } from './firewall.js';
 export { desiredLoadBalancer, HEALTH_CHECK } from './load-balancer.js';
 export { zoneOf, relativeName, describeTarget, recordedIp } from './dns.js';
 export { sameSpec } from './same-spec.js';

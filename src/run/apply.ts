@@ -1,6 +1,6 @@
 import { createCloudApi, type CloudApi } from '../adapters/digitalocean/index.js';
 import type { Config } from '../config/index.js';
-import { hasChanges, planCloud, projectTag, summarise, type DnsRecordStep, type DropletStep, type FirewallStep, type LoadBalancerStep, type ManualDnsStep, type PlanFacts, type PlanStep, type SshKeyStep, type TagStep, type VpcStep } from '../plan/index.js';
+import { hasChanges, isOperatorAddress, planCloud, projectTag, summarise, type DnsRecordStep, type DropletStep, type FirewallStep, type LoadBalancerStep, type ManualDnsStep, type PlanFacts, type PlanStep, type SshKeyStep, type TagStep, type VpcStep } from '../plan/index.js';
 import { loadState, StateStore, type DropletRole, type State } from '../state/index.js';
 import { reconcileDroplets } from './adopt.js';
 import { allSettled, DEFAULT_TIMING, throwIfAborted, type RunContext, type Timing } from './context.js';
@@ -86,6 +86,9 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
   const { config, dir } = options;
   const emit: ApplyEventListener = options.onEvent ?? (() => undefined);
   const cloud = options.cloud ?? cloudFromToken(options.token, options.apiUrl, emit);
+  if (options.operatorIp !== undefined && !isOperatorAddress(options.operatorIp)) {
+    throw new StepFailed('operator-ip', { message: `SWARM_WIZ_OPERATOR_IP ${JSON.stringify(options.operatorIp)} is not an IP address`, hint: 'Give your public IPv4 or IPv6 address (like 203.0.113.7), or a CIDR block (like 203.0.113.0/24).' });
+  }
   const recorded = await loadState(dir, config.project);
   let gathered: Awaited<ReturnType<typeof gatherFacts>>;
   try {
@@ -97,7 +100,12 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
   }
   emit({ type: 'verified', email: gathered.email });
   const store = new StateStore(dir, gathered.state);
-  if (gathered.adopted.length > 0 || gathered.vanished.length > 0) await store.update(() => undefined);
+  const operatorChanged = options.operatorIp !== undefined && options.operatorIp !== recorded.cloud.operatorIp;
+  if (gathered.adopted.length > 0 || gathered.vanished.length > 0 || operatorChanged) {
+    await store.update((s) => {
+      if (options.operatorIp !== undefined) s.cloud.operatorIp = options.operatorIp;
+    });
+  }
   const steps = planCloud(config, store.state, gathered.facts);
   emit({ type: 'planned', steps });
 

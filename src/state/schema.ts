@@ -50,6 +50,8 @@ export const cloudStateSchema = z.strictObject({
   firewalls: z.array(firewallRecord).default([]),
   loadBalancer: loadBalancerRecord.optional(),
   dnsRecords: z.array(dnsRecord).default([]),
+  /** The address last allowed to reach SSH; kept so a later apply without SWARM_WIZ_OPERATOR_IP does not close SSH. */
+  operatorIp: z.string().optional(),
 });
 
 /** Secrets learned while bootstrapping the swarm. This file is the only place they may live. */

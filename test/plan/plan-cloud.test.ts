@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, SEED_EXAMPLE, TOPOLOGIES, type Config, type Topology } from '../../src/config/index.js';
-import { formatPlan, hasChanges, planCloud, summarise, type FirewallStep, type PlanStep } from '../../src/plan/index.js';
+import { formatPlan, hasChanges, isOperatorAddress, planCloud, summarise, type FirewallStep, type PlanStep } from '../../src/plan/index.js';
 import { emptyState, type State } from '../../src/state/index.js';
 
 const seed = (overrides: Record<string, unknown> = {}): Config => parseConfig({ ...SEED_EXAMPLE, ...overrides });
@@ -182,5 +182,31 @@ describe('planCloud against a recorded state', () => {
     expect(text.split('\n').at(-1)).toBe('Plan: 15 to create, 0 to update, 0 to delete, 0 unchanged. 3 DNS records to create by hand (listed above).');
     const state = stateAfter(seed(), steps);
     expect(formatPlan(planCloud(seed(), state)).split('\n').at(-1)).toMatch(/^No changes: DigitalOcean matches swarm-wiz.yaml \(15 resources\)/);
+  });
+});
+
+describe('the operator address', () => {
+  it('is kept from the state when not given again, so a later apply does not close SSH', () => {
+    const config = seed();
+    const state = stateAfter(config, planCloud(config, emptyState('demo'), { operatorIp: '192.0.2.10' }));
+    state.cloud.operatorIp = '192.0.2.10';
+    expect(planCloud(config, state, {}).filter((s) => s.op !== 'same' && s.kind !== 'manual-dns')).toEqual([]);
+    const moved = planCloud(config, state, { operatorIp: '2001:db8::7' });
+    const fw = moved.find((s): s is FirewallStep => s.name === 'demo-internal')!;
+    expect(fw.op).toBe('update');
+    expect(fw.spec.inbound[0]!.addresses).toEqual(['2001:db8::7/128']);
+  });
+
+  it.each([
+    ['203.0.113.7', true],
+    ['203.0.113.0/24', true],
+    ['2001:db8::1', true],
+    ['2001:db8::/48', true],
+    ['203.0.113.7/33', false],
+    ['my-laptop', false],
+    ['203.0.113.7; rm -rf', false],
+    ['', false],
+  ])('%s is an operator address: %s', (value, ok) => {
+    expect(isOperatorAddress(value)).toBe(ok);
   });
 });

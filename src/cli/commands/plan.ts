@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { createCloudApi } from '../../adapters/digitalocean/index.js';
-import { formatPlan, planCloud, summarise, type PlanFacts } from '../../plan/index.js';
+import { formatPlan, isOperatorAddress, planCloud, summarise, type PlanFacts } from '../../plan/index.js';
 import { describeFailure, gatherFacts } from '../../run/index.js';
 import { loadState } from '../../state/index.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
@@ -25,6 +25,9 @@ async function planCommand(options: PlanOptions, io: CliIo): Promise<void> {
   const config = await loadConfig(configPath);
   let state = await loadState(dir, config.project);
   const operatorIp = options.operatorIp ?? (io.env.SWARM_WIZ_OPERATOR_IP || undefined);
+  if (operatorIp !== undefined && !isOperatorAddress(operatorIp)) {
+    throw new CliExit(EXIT.usage, `${options.operatorIp ? '--operator-ip' : 'SWARM_WIZ_OPERATOR_IP'} ${JSON.stringify(operatorIp)} is not an IP address (like 203.0.113.7) or a CIDR block.`);
+  }
   const token = io.env.DIGITALOCEAN_TOKEN?.trim() || undefined;
   let facts: PlanFacts = operatorIp ? { operatorIp } : {};
   const notes: string[] = [];
