@@ -1,4 +1,4 @@
-import { createCloudApi, type CloudApi } from '../adapters/digitalocean/index.js';
+import { createCloudApi, type CloudApi, type RetryOptions } from '../adapters/digitalocean/index.js';
 import type { Config } from '../config/index.js';
 import { hasChanges, isOperatorAddress, planCloud, projectTag, summarise, type DnsRecordStep, type DropletStep, type FirewallStep, type LoadBalancerStep, type ManualDnsStep, type PlanFacts, type PlanStep, type SshKeyStep, type TagStep, type VpcStep } from '../plan/index.js';
 import { loadState, StateStore, type DropletRole, type State } from '../state/index.js';
@@ -24,6 +24,8 @@ export interface ApplyOptions {
   apiUrl?: string;
   /** An API client to use instead of one built from `token` (tests). */
   cloud?: CloudApi;
+  /** Per-request timeout and retry policy of the API client built from `token` (defaults: the adapter's). */
+  api?: ApiTuning;
   /** Allowed to reach SSH on the droplets (SWARM_WIZ_OPERATOR_IP). */
   operatorIp?: string;
   onEvent?: ApplyEventListener;
@@ -47,11 +49,18 @@ export interface ApplyResult {
  * The API client for a token, reporting each retry (429 with Retry-After, 5xx, timeouts) as a
  * `retrying` event. The base URL comes from `apiUrl`, else `DIGITALOCEAN_API_URL`, else DigitalOcean's.
  */
-export function cloudFromToken(token: string | undefined, apiUrl: string | undefined, emit: ApplyEventListener): CloudApi {
+export interface ApiTuning {
+  timeoutMs?: number;
+  retry?: Partial<RetryOptions>;
+}
+
+export function cloudFromToken(token: string | undefined, apiUrl: string | undefined, emit: ApplyEventListener, tuning: ApiTuning = {}): CloudApi {
   if (!token) throw new StepFailed('account', { message: 'no DigitalOcean API token', hint: 'Set DIGITALOCEAN_TOKEN to a read/write token (API → Tokens in the DigitalOcean console).' });
   return createCloudApi({
     token,
     ...(apiUrl ? { baseUrl: apiUrl } : {}),
+    ...(tuning.timeoutMs !== undefined ? { timeoutMs: tuning.timeoutMs } : {}),
+    ...(tuning.retry ? { retry: tuning.retry } : {}),
     onRetry: (event) =>
       emit({ type: 'retrying', what: event.request, attempt: event.attempt, delayMs: event.delayMs, reason: event.error.status ? `HTTP ${event.error.status} (${event.error.kind})` : event.error.kind }),
   });
@@ -85,7 +94,7 @@ export async function gatherFacts(cloud: CloudApi, config: Config, state: State,
 export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
   const { config, dir } = options;
   const emit: ApplyEventListener = options.onEvent ?? (() => undefined);
-  const cloud = options.cloud ?? cloudFromToken(options.token, options.apiUrl, emit);
+  const cloud = options.cloud ?? cloudFromToken(options.token, options.apiUrl, emit, options.api);
   if (options.operatorIp !== undefined && !isOperatorAddress(options.operatorIp)) {
     throw new StepFailed('operator-ip', { message: `SWARM_WIZ_OPERATOR_IP ${JSON.stringify(options.operatorIp)} is not an IP address`, hint: 'Give your public IPv4 or IPv6 address (like 203.0.113.7), or a CIDR block (like 203.0.113.0/24).' });
   }

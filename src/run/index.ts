@@ -1,4 +1,4 @@
-export { runApply, gatherFacts, cloudFromToken, type ApplyOptions, type ApplyResult } from './apply.js';
+export { runApply, gatherFacts, cloudFromToken, type ApplyOptions, type ApplyResult, type ApiTuning } from './apply.js';
 export { runDestroy, type DestroyOptions } from './destroy.js';
 export type { ApplyEvent, ApplyEventListener, FailureReason } from './events.js';
 export { ApplyAborted, StepFailed, describeFailure } from './failure.js';

@@ -108,3 +108,29 @@ describe('faults injected into the fake DigitalOcean', () => {
     expect(holdings(fake).droplets).toHaveLength(5);
   });
 });
+
+describe('timeouts', () => {
+  const api = { timeoutMs: 300, retry: { baseDelayMs: 50, maxDelayMs: 200 } };
+
+  it('a request that never answers is given up after the timeout and retried', async () => {
+    const dir = await projectDir();
+    fake.faults.next({ method: 'GET', path: '/v2/domains', hang: true });
+    const { events, onEvent } = collect();
+    await runApply({ config, dir, token: fake.token, apiUrl: fake.url, onEvent, timing: FAST, api });
+    expect(events.find((e) => e.type === 'retrying')).toMatchObject({ what: expect.stringMatching(/^GET \/v2\/domains/), reason: 'timeout' });
+    expect(holdings(fake).droplets).toHaveLength(5);
+  });
+
+  it('an API that keeps timing out: fails naming the step, the timeout and what to do; nothing created twice on the rerun', async () => {
+    const dir = await projectDir();
+    fake.faults.next({ method: 'POST', path: '/v2/firewalls', hang: true, times: 20 });
+    const failure = await failureOf(runApply({ config, dir, token: fake.token, apiUrl: fake.url, timing: FAST, api }));
+    expect(failure.stepId).toMatch(/^firewall:demo-/);
+    expect(failure.reason.message).toMatch(/creating firewall demo-\w+ failed: DigitalOcean POST \/v2\/firewalls answered timeout after 5 attempts/);
+    expect(failure.reason.hint).toMatch(/did not answer in time/);
+    fake.faults.clear();
+    await runApply({ config, dir, token: fake.token, apiUrl: fake.url, timing: FAST, api });
+    expect(holdings(fake)).toMatchObject({ firewalls: ['demo-edge', 'demo-internal'], vpcs: ['demo-vpc'] });
+    expect(holdings(fake).droplets).toHaveLength(5);
+  });
+});
