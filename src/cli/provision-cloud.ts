@@ -33,7 +33,7 @@ export async function provisionCloud(request: ProvisionCloudRequest): Promise<Ap
   const mode: ProgressDisplayMode = request.json ? 'json' : io.isTTY ? 'ink' : 'lines';
   const progress = showProgress(mode, config.project, io.stdout);
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
+  const onSigint = interruptHandler(controller, io);
   process.on('SIGINT', onSigint);
   try {
     const result = await runApply({
@@ -61,6 +61,27 @@ export async function provisionCloud(request: ProvisionCloudRequest): Promise<Ap
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/**
+ * First Ctrl-C: stop after the request in flight and record it. Second Ctrl-C: leave now — a
+ * resource that request creates is not recorded, but the next apply finds it by tag or name.
+ */
+export function interruptHandler(controller: AbortController, io: CliIo, command: 'apply' | 'destroy' = 'apply'): () => void {
+  return () => {
+    if (!controller.signal.aborted) {
+      controller.abort();
+      return;
+    }
+    writeLine(
+      io.stderr,
+      command === 'apply'
+        ? 'Stopped at once (second Ctrl-C). Run apply again: it finds anything the last request created by its tag or name.'
+        : 'Stopped at once (second Ctrl-C). Run destroy again: what is already gone counts as deleted.',
+    );
+    // The one place swarm-wiz exits by itself: the user asked twice, and waiting is what they refused.
+    process.exit(130);
+  };
 }
 
 function printSummary(io: CliIo, result: ApplyResult): void {

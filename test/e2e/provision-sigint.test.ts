@@ -24,8 +24,11 @@ interface Finished {
   stderr: string;
 }
 
-/** Runs `swarm-wiz apply --yes` as a real process; `interruptWhen` is checked on the fake's request log every 5 ms. */
-function applyProcess(dir: string, interruptWhen?: (requests: RecordedRequest[]) => boolean): Promise<Finished> {
+/**
+ * Runs `swarm-wiz apply --yes` as a real process; `interruptWhen` is checked on the fake's request
+ * log every 5 ms, then SIGINT is sent (`times` SIGINTs, 300 ms apart).
+ */
+function applyProcess(dir: string, interruptWhen?: (requests: RecordedRequest[]) => boolean, times = 1): Promise<Finished> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'apply', '--config', join(dir, 'swarm-wiz.yaml'), '--dir', dir, '--yes'], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, DIGITALOCEAN_TOKEN: fake.token, DIGITALOCEAN_API_URL: fake.url },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -40,6 +43,7 @@ function applyProcess(dir: string, interruptWhen?: (requests: RecordedRequest[])
       if (interruptWhen(fake.requests)) {
         clearInterval(watcher);
         child.kill('SIGINT');
+        for (let n = 1; n < times; n += 1) setTimeout(() => child.kill('SIGINT'), 300 * n);
       }
     }, 5);
   }
@@ -95,5 +99,26 @@ describe('Ctrl-C (SIGINT to the real process) during apply, then apply again', (
     expect(third.stdout).toContain('nothing changed');
     expect(writes(fake, before)).toEqual([]);
     expect(`${first.stdout}${first.stderr}${second.stdout}${second.stderr}`).not.toContain(fake.token);
+  }, 120_000);
+});
+
+describe('a second Ctrl-C', () => {
+  it('quits at once even with a request in flight; the droplets that request creates are adopted by tag on the rerun', async () => {
+    const dir = await projectDir();
+    await writeFile(join(dir, 'swarm-wiz.yaml'), configToYaml(config));
+    // Every bulk create takes 2.5 s to be answered, and the droplets come into being at the end of it.
+    fake.faults.next({ method: 'POST', path: '/v2/droplets', latencyMs: 2500, times: 3 });
+    const first = await applyProcess(dir, arrived('POST', '/v2/droplets'), 2);
+    expect(first.code).toBe(130);
+    expect(first.stderr).toContain('Stopped at once (second Ctrl-C). Run apply again');
+    expect((await loadState(dir, 'demo')).cloud.droplets).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(fake.state.droplets).toHaveLength(5);
+
+    const second = await applyProcess(dir);
+    expect(second.code, second.stderr).toBe(0);
+    expect(holdings(fake).droplets.map((d) => d.name)).toEqual(['demo-manager-1', 'demo-support', 'demo-worker-1', 'demo-worker-2', 'demo-worker-3']);
+    expect((await loadState(dir, 'demo')).cloud.droplets).toHaveLength(5);
+    fake.assertNoViolations();
   }, 120_000);
 });

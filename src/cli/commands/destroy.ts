@@ -8,7 +8,7 @@ import { inquirerPrompter } from '../../wizard/prompter.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { writeLine, type CliIo } from '../io.js';
-import { EXIT_INTERRUPTED } from '../provision-cloud.js';
+import { EXIT_INTERRUPTED, interruptHandler } from '../provision-cloud.js';
 import { releaseStdin } from '../terminal-handoff.js';
 
 interface DestroyOptions extends CommonOptions {
@@ -49,7 +49,7 @@ async function destroyCommand(options: DestroyOptions, io: CliIo): Promise<void>
 
   const progress = showProgress(options.json ? 'json' : io.isTTY ? 'ink' : 'lines', project, io.stdout, 'destroy');
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
+  const onSigint = interruptHandler(controller, io, 'destroy');
   process.on('SIGINT', onSigint);
   try {
     await runDestroy({ dir, project, token, apiUrl: io.env.DIGITALOCEAN_API_URL || undefined, onEvent: progress.onEvent, signal: controller.signal });
