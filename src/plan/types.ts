@@ -64,6 +64,9 @@ export interface DropletStep extends StepBase {
   image: string;
   tags: string[];
   recordedId?: number;
+  /** On an update: tags the droplet gains and loses (the topology moved the entrypoint). */
+  addTags?: string[];
+  removeTags?: string[];
 }
 
 export interface LoadBalancerStep extends StepBase {

@@ -12,6 +12,7 @@ import type { ApplyEventListener } from './events.js';
 import { describeFailure, StepFailed } from './failure.js';
 import { applyFirewalls } from './firewalls.js';
 import { applyLoadBalancer, waitForLoadBalancer } from './load-balancer.js';
+import { retagDroplets } from './retag.js';
 import { userDataFor } from './user-data.js';
 
 export interface ApplyOptions {
@@ -150,7 +151,8 @@ async function execute(ctx: RunContext, steps: PlanStep[]): Promise<void> {
 
   const desiredDroplets = steps.filter((s): s is DropletStep => s.kind === 'droplet' && s.op !== 'delete');
   const lb = ofKind(steps, 'load-balancer') as LoadBalancerStep[];
-  await allSettled([createDroplets(ctx, ofKind(steps, 'droplet', ['create']) as DropletStep[]), ...lb.map((s) => applyLoadBalancer(ctx, s))]);
+  const retagged = ofKind(steps, 'droplet', ['update']) as DropletStep[];
+  await allSettled([createDroplets(ctx, ofKind(steps, 'droplet', ['create']) as DropletStep[]), retagDroplets(ctx, retagged, 'add'), ...lb.map((s) => applyLoadBalancer(ctx, s))]);
   throwIfAborted(ctx);
 
   const stepIdOf = (name: string) => desiredDroplets.find((s) => s.name === name)?.id ?? `droplet:${name}`;
@@ -163,6 +165,8 @@ async function execute(ctx: RunContext, steps: PlanStep[]): Promise<void> {
   throwIfAborted(ctx);
 
   await applyDnsRecords(ctx, ofKind(steps, 'dns-record') as DnsRecordStep[]);
+  throwIfAborted(ctx);
+  await retagDroplets(ctx, retagged, 'remove');
   throwIfAborted(ctx);
 
   for (const step of steps.filter((s) => s.op === 'delete')) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, SEED_EXAMPLE, TOPOLOGIES, type Config, type Topology } from '../../src/config/index.js';
-import { formatPlan, hasChanges, isOperatorAddress, planCloud, summarise, type FirewallStep, type PlanStep } from '../../src/plan/index.js';
+import { formatPlan, hasChanges, isOperatorAddress, planCloud, summarise, type DropletStep, type FirewallStep, type PlanStep } from '../../src/plan/index.js';
 import { emptyState, type State } from '../../src/state/index.js';
 
 const seed = (overrides: Record<string, unknown> = {}): Config => parseConfig({ ...SEED_EXAMPLE, ...overrides });
@@ -161,7 +161,16 @@ describe('planCloud against a recorded state', () => {
     expect(moved.filter((s) => s.op !== 'same' && s.kind !== 'manual-dns').map((s) => `${s.op} ${s.name}`)).toEqual(['update demo-internal']);
     const manager = planCloud(seed({ topology: 'manager' }), state, { operatorIp: '192.0.2.10' });
     expect(manager.filter((s) => s.op === 'delete').map((s) => s.name)).toEqual(['demo-lb']);
-    expect(manager.filter((s) => s.op === 'update').map((s) => s.name)).toEqual(['demo-edge']);
+    expect(manager.filter((s) => s.op === 'update').map((s) => s.name)).toEqual(['demo-manager-1', 'demo-worker-1', 'demo-worker-2', 'demo-worker-3', 'demo-edge']);
+    const retag = manager.filter((s): s is DropletStep => s.kind === 'droplet' && s.op === 'update').map((s) => [s.name, s.addTags, s.removeTags]);
+    expect(retag).toEqual([
+      ['demo-manager-1', ['swarm-wiz:demo:edge'], []],
+      ['demo-worker-1', [], ['swarm-wiz:demo:edge']],
+      ['demo-worker-2', [], ['swarm-wiz:demo:edge']],
+      ['demo-worker-3', [], ['swarm-wiz:demo:edge']],
+    ]);
+    expect(retag.length).toBe(4);
+    expect(manager.find((s) => s.name === 'demo-manager-1')!.description).toContain('tags +swarm-wiz:demo:edge');
   });
 
   it('moves an A record when the entrypoint changes', () => {
