@@ -127,13 +127,21 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
     emit,
     signal: options.signal,
     timing: { ...DEFAULT_TIMING, ...options.timing },
-    userData: options.userData ?? (needsUserData(steps) ? userDataFor(config) : { manager: '', worker: '', support: '' }),
+    userData: options.userData ?? (needsUserData(steps) ? cloudInit(config) : { manager: '', worker: '', support: '' }),
   };
   await execute(ctx, steps);
   const manualDns = manualDnsLines(ctx, ofKind(steps, 'manual-dns', ['create']) as ManualDnsStep[]);
   const counts = summarise(steps);
   emit({ type: 'finished', created: counts.create, updated: counts.update, deleted: counts.delete, manualDns });
   return { steps, state: store.state, manualDns, adopted: gathered.adopted };
+}
+
+function cloudInit(config: Config): Record<DropletRole, string> {
+  try {
+    return userDataFor(config);
+  } catch (error) {
+    throw new StepFailed('cloud-init', { message: `rendering the droplets' cloud-init failed: ${(error as Error).message}`, hint: 'Nothing was created. This is a swarm-wiz bug: please report it with your swarm-wiz.yaml.' });
+  }
 }
 
 const needsUserData = (steps: PlanStep[]) => steps.some((s) => s.kind === 'droplet' && s.op === 'create');

@@ -1,7 +1,9 @@
 import type { Droplet } from '../adapters/digitalocean/cloud-api.js';
 import { projectTag, type DropletStep } from '../plan/index.js';
 import type { DropletRecord } from '../state/index.js';
+import { access } from 'node:fs/promises';
 import { dropletRecord } from './adopt.js';
+import { sshKeyPath } from './local-ssh-key.js';
 import { allSettled, pause, runStep, type RunContext } from './context.js';
 import { seconds, StepFailed } from './failure.js';
 
@@ -41,6 +43,14 @@ async function recordDroplets(ctx: RunContext, droplets: Droplet[], steps: Dropl
 export async function createDroplets(ctx: RunContext, steps: DropletStep[]): Promise<void> {
   if (steps.length === 0) return;
   const { vpc, sshKey } = ctx.store.state.cloud;
+  if (sshKey && !(await exists(sshKeyPath(ctx.dir)))) {
+    const reason = {
+      message: `the private key ${sshKeyPath(ctx.dir)} is missing, so new droplets (which get SSH key ${sshKey.name}) could not be reached`,
+      hint: 'Restore .swarm-wiz/ssh/ from a backup, then run apply again. Nothing was created.',
+    };
+    for (const step of steps) ctx.emit({ type: 'step-failed', stepId: step.id, reason, at: Date.now() });
+    throw new StepFailed(steps[0]!.id, reason);
+  }
   await allSettled(
     batches(steps).map(async (batch) => {
       const first = batch[0]!;
@@ -70,6 +80,12 @@ export async function createDroplets(ctx: RunContext, steps: DropletStep[]): Pro
     }),
   );
 }
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 const ready = (d: DropletRecord) => d.status === 'active' && Boolean(d.publicIpv4) && Boolean(d.privateIpv4);
 

@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApplyAborted, runApply, type ApplyEvent } from '../../src/run/index.js';
 import { emptyState, loadState, parseState, saveState, statePath } from '../../src/state/index.js';
@@ -78,5 +79,16 @@ describe('resume and idempotence', () => {
     await expectExactlyTheProject(dir);
     await writeFile(statePath(dir), '{"version": 1, "project": "demo", "cloud": {"droplets": [{"id": "x"}]}}');
     await expect(apply(dir)).rejects.toThrow(/^\S+state\.json is not a valid swarm-wiz state file: cloud\.droplets\[0\]\.id: .*restore it from a backup/);
+  });
+
+  it('refuses to create droplets that could not be reached when the local private key is gone', async () => {
+    const dir = await projectDir();
+    await apply(dir);
+    await rm(join(dir, '.swarm-wiz', 'ssh'), { recursive: true });
+    const before = fake.requests.length;
+    await expect(runApply({ config: seedConfig({ topology: 'global-lb', workers: 4 }), dir, token: fake.token, apiUrl: fake.url, timing: FAST })).rejects.toThrow(
+      /private key \S+id_ed25519 is missing, so new droplets \(which get SSH key swarm-wiz-demo\) could not be reached\nRestore \.swarm-wiz\/ssh\//,
+    );
+    expect(writes(fake, before).filter((r) => r.path === '/v2/droplets')).toEqual([]);
   });
 });
