@@ -44,13 +44,14 @@ export function planDroplets(config: Config, state: State): DropletStep[] {
     if (have.region !== config.region) drift.push(`region is ${have.region}, config says ${config.region}: destroy and apply to move`);
     const where = have.publicIpv4 ? `, ${have.publicIpv4}` : '';
     const notes = drift.length > 0 ? `; ${drift.join('; ')}` : '';
+    const warning = drift.length > 0 ? { warning: drift.join('; ') } : {};
     if (!sameTags(have.tags, want.tags)) {
       const addTags = want.tags.filter((t) => !have.tags.includes(t));
       const removeTags = have.tags.filter((t) => !want.tags.includes(t));
       const change = [...addTags.map((t) => `+${t}`), ...removeTags.map((t) => `-${t}`)].join(' ');
-      return { ...base, op: 'update', recordedId: have.id, addTags, removeTags, description: `${want.role} droplet ${want.name} (id ${have.id}${where}): tags ${change}${notes}` };
+      return { ...base, ...warning, op: 'update', recordedId: have.id, addTags, removeTags, description: `${want.role} droplet ${want.name} (id ${have.id}${where}): tags ${change}${notes}` };
     }
-    return { ...base, op: 'same', recordedId: have.id, description: `${want.role} droplet ${want.name} (id ${have.id}${where})${notes}` };
+    return { ...base, ...warning, op: 'same', recordedId: have.id, description: `${want.role} droplet ${want.name} (id ${have.id}${where})${notes}` };
   });
   const wanted = new Set(steps.map((s) => s.name));
   for (const have of state.cloud.droplets) {

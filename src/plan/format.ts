@@ -19,6 +19,7 @@ export function formatSummary(steps: readonly PlanStep[]): string {
 
 /** The whole plan as text; unchanged resources only with `showSame` (like `terraform plan`). */
 export function formatPlan(steps: readonly PlanStep[], options: { showSame?: boolean } = {}): string {
-  const shown = steps.filter((s) => options.showSame || s.op !== 'same' || s.kind === 'manual-dns');
-  return [...shown.map(formatStep), '', formatSummary(steps)].join('\n');
+  const shown = steps.filter((s) => options.showSame || s.op !== 'same' || s.kind === 'manual-dns' || s.warning);
+  const lines = shown.flatMap((s) => (s.warning ? [formatStep(s), `    ! not changed by apply: ${s.warning}`] : [formatStep(s)]));
+  return [...lines, '', formatSummary(steps)].join('\n');
 }

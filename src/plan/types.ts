@@ -39,6 +39,8 @@ interface StepBase {
   name: string;
   /** One line for people: what the step creates, changes or removes, and why. */
   description: string;
+  /** What differs from the config but apply will not change (a resize, a region move); shown even for `same`. */
+  warning?: string;
 }
 
 export interface TagStep extends StepBase {

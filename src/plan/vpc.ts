@@ -19,6 +19,7 @@ export function planVpc(config: Config, state: State): VpcStep[] {
           ? `VPC ${name} in ${recorded.region}; config says ${config.region}: destroy and apply to move the project`
           : `VPC ${name} in ${config.region}`,
       ...(recorded ? { recordedId: recorded.id } : {}),
+      ...(recorded && recorded.region !== config.region ? { warning: `the VPC is in ${recorded.region}, config says ${config.region}: destroy and apply to move the project` } : {}),
     },
   ];
 }

@@ -219,3 +219,18 @@ describe('the operator address', () => {
     expect(isOperatorAddress(value)).toBe(ok);
   });
 });
+
+describe('drift apply does not fix', () => {
+  it('shows a resize or region move as a warning, even on unchanged resources', () => {
+    const config = seed();
+    const state = stateAfter(config, planCloud(config, emptyState('demo')));
+    const bigger = planCloud(seed({ size: 's-2vcpu-4gb' }), state);
+    const manager = bigger.find((s) => s.name === 'demo-manager-1')!;
+    expect(manager).toMatchObject({ op: 'same', warning: 'size is s-1vcpu-2gb, config says s-2vcpu-4gb: resize it in the DigitalOcean console' });
+    expect(hasChanges(bigger)).toBe(false);
+    expect(formatPlan(bigger)).toContain('  same    droplet       demo-manager-1  manager droplet demo-manager-1 (id 1, 203.0.113.1); size is s-1vcpu-2gb');
+    expect(formatPlan(bigger)).toContain('    ! not changed by apply: size is s-1vcpu-2gb, config says s-2vcpu-4gb: resize it in the DigitalOcean console');
+    const moved = formatPlan(planCloud(seed({ region: 'ams3' }), state));
+    expect(moved).toContain('! not changed by apply: the VPC is in fra1, config says ams3: destroy and apply to move the project');
+  });
+});
