@@ -1,0 +1,152 @@
+/**
+ * A one-node Docker Swarm of its own: Debian's dockerd (vfs) started inside `unshare --net --mount`
+ * with its own data root and socket, a veth address to advertise, and no registry — images are
+ * `docker import`s of rootfs dirs made from this machine's nginx and busybox-static. It never touches
+ * the host's dockerd, its swarm state or host ports (80/443 are published inside the namespace).
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { requireTool } from '../peers/tools.js';
+
+const run = promisify(execFile);
+
+export const SWARM_ADDRESS = '192.168.231.1';
+
+export interface PrivateSwarm {
+  /** The DOCKER_HOST of this swarm's dockerd. */
+  dockerHost: string;
+  docker(args: readonly string[], options?: { cwd?: string; env?: Record<string, string> }): Promise<string>;
+  /** Runs a command in the swarm's network namespace (where the published ports are). */
+  inNamespace(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function startPrivateSwarm(): Promise<PrivateSwarm> {
+  requireTool('dockerd (docker.io)', ['dockerd', '--version'], 'deploying the generated stack on a private swarm');
+  requireTool('unshare (util-linux, run as root)', ['unshare', '--net', '--mount', 'true'], 'running a private dockerd');
+  requireTool('docker CLI', ['docker', '--version'], 'talking to the private dockerd');
+  const root = mkdtempSync(join(tmpdir(), 'swz-swarm-'));
+  for (const dir of ['run', 'data', 'exec']) mkdirSync(join(root, dir));
+  writeFileSync(join(root, 'daemon.json'), '{}\n');
+  const socket = join(root, 'docker.sock');
+  const script = [
+    'set -eu',
+    'ip link add swz0 type veth peer name swz1',
+    `ip addr add ${SWARM_ADDRESS}/24 dev swz0`,
+    'ip link set swz0 up',
+    'ip link set swz1 up',
+    'ip link set lo up',
+    `mount --bind '${join(root, 'run')}' /run`,
+    `exec dockerd --config-file '${join(root, 'daemon.json')}' --data-root '${join(root, 'data')}' --exec-root '${join(root, 'exec')}' ` +
+      `-H 'unix://${socket}' --pidfile '${join(root, 'dockerd.pid')}' --storage-driver vfs --cgroup-parent swz-test`,
+  ].join('\n');
+  const child: ChildProcess = spawn('unshare', ['--net', '--mount', '--fork', 'sh', '-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr?.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-20_000)));
+  const dockerHost = `unix://${socket}`;
+  const docker = async (args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}) => {
+    const { stdout } = await run('docker', [...args], {
+      cwd: options.cwd,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: root, DOCKER_HOST: dockerHost, ...options.env },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return stdout;
+  };
+  for (let attempt = 0; ; attempt++) {
+    if (existsSync(socket) && (await docker(['info', '--format', '{{.ServerVersion}}']).then(() => true, () => false))) break;
+    if (attempt > 120 || child.exitCode !== null) throw new Error(`the private dockerd did not start:\n${log}`);
+    await sleep(250);
+  }
+  await docker(['swarm', 'init', '--advertise-addr', SWARM_ADDRESS]);
+  const dockerdPid = Number(readFileSync(join(root, 'dockerd.pid'), 'utf8').trim());
+  const netns = readlinkSync(`/proc/${dockerdPid}/ns/net`);
+  return {
+    dockerHost,
+    docker,
+    inNamespace: async (argv) => {
+      try {
+        const { stdout, stderr } = await run('nsenter', ['--target', String(dockerdPid), '--net', ...argv]);
+        return { code: 0, stdout, stderr };
+      } catch (error) {
+        const failure = error as { code?: number; stdout?: string; stderr?: string };
+        return { code: typeof failure.code === 'number' ? failure.code : 1, stdout: failure.stdout ?? '', stderr: failure.stderr ?? String(error) };
+      }
+    },
+    stop: async () => {
+      // dockerd stops its containers on SIGTERM; give it 20 s, then end whatever is left in the namespace.
+      process.kill(dockerdPid, 'SIGTERM');
+      for (let attempt = 0; attempt < 80 && existsSync(`/proc/${dockerdPid}`); attempt++) await sleep(250);
+      // What dockerd started in its namespace (containerd, shims, containers) goes with it.
+      for (const entry of readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+          if (readlinkSync(`/proc/${entry}/ns/net`) === netns) process.kill(Number(entry), 'SIGKILL');
+        } catch {
+          // the process ended meanwhile
+        }
+      }
+      await sleep(500);
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+function copyInto(rootfs: string, path: string, from = path): void {
+  mkdirSync(join(rootfs, dirname(path)), { recursive: true });
+  copyFileSync(from, join(rootfs, path));
+}
+
+function busyboxInto(rootfs: string, applets: readonly string[]): void {
+  copyInto(rootfs, '/bin/busybox');
+  for (const applet of applets) symlinkSync('busybox', join(rootfs, 'bin', applet));
+}
+
+/** `docker import` of a rootfs dir, with Dockerfile-style changes (CMD …). */
+export async function importImage(swarm: PrivateSwarm, tag: string, rootfs: string, changes: readonly string[]): Promise<void> {
+  const tar = `${rootfs}.tar`;
+  await run('tar', ['-C', rootfs, '-cf', tar, '.']);
+  await swarm.docker(['import', ...changes.flatMap((change) => ['--change', change]), tar, tag]);
+  rmSync(tar, { force: true });
+}
+
+/** Libraries `ldd` lists for a binary, as absolute paths. */
+export async function librariesOf(binary: string): Promise<string[]> {
+  const { stdout } = await run('ldd', [binary]);
+  return [...stdout.matchAll(/(\/\S+) \(0x/g)].map((match) => match[1]!).concat([...stdout.matchAll(/=> (\/\S+)/g)].map((match) => match[1]!));
+}
+
+/** An nginx image like the official one, from Debian's nginx binary (1.22) and busybox (sh, wget). */
+export async function buildNginxImage(swarm: PrivateSwarm, tag: string): Promise<void> {
+  const rootfs = mkdtempSync(join(tmpdir(), 'swz-rootfs-nginx-'));
+  try {
+    copyInto(rootfs, '/usr/sbin/nginx');
+    for (const library of new Set(await librariesOf('/usr/sbin/nginx'))) copyInto(rootfs, library);
+    copyInto(rootfs, '/etc/nginx/mime.types');
+    busyboxInto(rootfs, ['sh', 'wget', 'cat', 'ls']);
+    for (const dir of ['/var/lib/nginx', '/var/log/nginx', '/run', '/tmp']) mkdirSync(join(rootfs, dir), { recursive: true });
+    writeFileSync(join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n');
+    writeFileSync(join(rootfs, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
+    writeFileSync(join(rootfs, 'etc/nsswitch.conf'), 'hosts: files dns\n');
+    await importImage(swarm, tag, rootfs, ['CMD ["/usr/sbin/nginx", "-g", "daemon off;"]']);
+  } finally {
+    rmSync(rootfs, { recursive: true, force: true });
+  }
+}
+
+/** A web service that answers every path with its own name (busybox httpd). */
+export async function buildBackendImage(swarm: PrivateSwarm, tag: string, name: string, port: number): Promise<void> {
+  const rootfs = mkdtempSync(join(tmpdir(), 'swz-rootfs-backend-'));
+  try {
+    busyboxInto(rootfs, ['sh', 'httpd']);
+    mkdirSync(join(rootfs, 'www'));
+    writeFileSync(join(rootfs, 'www/index.html'), `${name}\n`);
+    await importImage(swarm, tag, rootfs, [`CMD ["/bin/busybox", "httpd", "-f", "-p", "${port}", "-h", "/www"]`]);
+  } finally {
+    rmSync(rootfs, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,128 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderProjectFiles } from '../../recipes/index.js';
+import { certificateFiles } from '../../recipes/names.js';
+import { SEED_EXAMPLE, type Config } from '../../src/config/index.js';
+import { throwawayCertificate } from '../peers/nginx.js';
+import { seedConfig, writeProject } from './fixtures.js';
+import { buildBackendImage, buildNginxImage, startPrivateSwarm, SWARM_ADDRESS, type PrivateSwarm } from './private-swarm.js';
+
+/**
+ * The generated stack deployed for real: support/deploy_stack.sh runs `docker stack deploy` of the
+ * generated docker-compose.yml (manager topology, certificates as Swarm secrets, nginx.conf as a
+ * Swarm config) on a private one-node swarm; HTTPS goes to the published host-mode port 443.
+ */
+const run = promisify(execFile);
+let swarm: PrivateSwarm | undefined;
+const dirs: string[] = [];
+
+const localImages = (config: typeof SEED_EXAMPLE) => ({
+  proxy: { image: 'swz-test/nginx:1.22' },
+  sites: config.sites.map((site) => ({
+    ...site,
+    service: { ...site.service, image: `swz-test/${site.service.name}:1` },
+    private: (site.private ?? []).map((svc) => ({ ...svc, image: `swz-test/${svc.name}:1` })),
+  })),
+});
+
+function writeCertificates(dir: string, domain: string, names: string[]): void {
+  const cert = throwawayCertificate(names);
+  const paths = certificateFiles(domain);
+  mkdirSync(dirname(join(dir, paths.chain)), { recursive: true });
+  writeFileSync(join(dir, paths.chain), cert.certPem);
+  writeFileSync(join(dir, paths.key), cert.keyPem, { mode: 0o600 });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function eventually<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, seconds = 120): Promise<T> {
+  let last: T | undefined;
+  for (let waited = 0; waited < seconds * 1000; waited += 1000) {
+    last = await probe();
+    if (done(last)) return last;
+    await sleep(1000);
+  }
+  throw new Error(`${what}: still not there after ${seconds}s (last: ${JSON.stringify(last)})`);
+}
+
+async function https(domain: string): Promise<{ code: number; body: string }> {
+  const result = await swarm!.inNamespace(['curl', '-sk', '-o', '-', '-w', '\n%{http_code}', '--max-time', '20', '--resolve', `${domain}:443:${SWARM_ADDRESS}`, `https://${domain}/`]);
+  const lines = result.stdout.split('\n');
+  return { code: Number(lines.pop()), body: lines.join('\n').trim() };
+}
+
+async function servedNames(domain: string): Promise<string> {
+  const result = await swarm!.inNamespace([
+    'sh', '-c',
+    `echo | openssl s_client -connect ${SWARM_ADDRESS}:443 -servername ${domain} 2>/dev/null | openssl x509 -noout -ext subjectAltName`,
+  ]);
+  return result.stdout;
+}
+
+async function deploy(dir: string): Promise<void> {
+  await run('sh', [join(dir, 'support/deploy_stack.sh')], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, DOCKER_HOST: swarm!.dockerHost },
+  });
+}
+
+describe('the generated stack on a real (private, one-node) swarm', () => {
+  let config: Config;
+  let dir: string;
+
+  beforeAll(async () => {
+    swarm = await startPrivateSwarm();
+    config = seedConfig('manager', 'secrets', localImages(SEED_EXAMPLE));
+    await buildNginxImage(swarm, 'swz-test/nginx:1.22');
+    for (const site of config.sites) {
+      for (const svc of [site.service, ...site.private]) await buildBackendImage(swarm, `swz-test/${svc.name}:1`, svc.name, svc.port);
+    }
+    dir = writeProject(renderProjectFiles(config, { supportPrivateIp: SWARM_ADDRESS }));
+    dirs.push(dir);
+    for (const site of config.sites) writeCertificates(dir, site.domain, [site.domain]);
+  }, 600_000);
+
+  afterAll(async () => {
+    await swarm?.stop();
+    dirs.forEach((path) => rmSync(path, { recursive: true, force: true }));
+  }, 120_000);
+
+  it('deploy_stack.sh deploys it; HTTPS with SNI reaches each service through Docker DNS (dnsrr)', async () => {
+    await deploy(dir);
+    for (const site of config.sites) {
+      const reply = await eventually(`https://${site.domain}`, () => https(site.domain), (r) => r.code === 200, 240);
+      expect(reply.body).toBe(site.service.name);
+    }
+    const endpoint = (service: string) => swarm!.docker(['service', 'inspect', `demo_${service}`, '--format', '{{json .Endpoint.Spec}}']);
+    expect(JSON.parse(await endpoint('proxy'))).toEqual({
+      Mode: 'dnsrr',
+      Ports: [
+        { Protocol: 'tcp', TargetPort: 80, PublishedPort: 80, PublishMode: 'host' },
+        { Protocol: 'tcp', TargetPort: 443, PublishedPort: 443, PublishMode: 'host' },
+      ],
+    });
+    // A private service publishes nothing (its endpoint spec is empty; dnsrr shows on the service spec).
+    expect(JSON.parse(await endpoint('a1'))).toEqual({});
+    expect((await swarm!.docker(['service', 'inspect', 'demo_a1', '--format', '{{.Spec.EndpointSpec.Mode}}'])).trim()).toBe('dnsrr');
+  }, 600_000);
+
+  it('a service scaled to 0 gets the 503 page; the other domains keep working', async () => {
+    await swarm!.docker(['service', 'scale', '--detach', 'demo_service-b=0']);
+    expect((await eventually('b.com down', () => https('b.com'), (r) => r.code === 503)).body).toContain('temporarily unavailable');
+    expect((await https('a.com')).code).toBe(200);
+    await swarm!.docker(['service', 'scale', '--detach', 'demo_service-b=1']);
+    expect((await eventually('b.com back', () => https('b.com'), (r) => r.code === 200)).body).toBe('service-b');
+  }, 300_000);
+
+  it('a renewed certificate rolls out under a new secret name by re-running deploy_stack.sh', async () => {
+    expect(await servedNames('a.com')).not.toContain('renewed.a.com');
+    writeCertificates(dir, 'a.com', ['a.com', 'renewed.a.com']);
+    await deploy(dir);
+    await eventually('the renewed certificate', () => servedNames('a.com'), (names) => names.includes('DNS:renewed.a.com'), 240);
+    const secrets = await swarm!.docker(['secret', 'ls', '--format', '{{.Name}}']);
+    expect(secrets.split('\n').filter((name) => name.startsWith('demo_a.com_crt_')).length).toBe(2);
+    expect((await https('c.com')).body).toBe('service-c');
+  }, 600_000);
+});
