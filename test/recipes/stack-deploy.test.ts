@@ -7,6 +7,7 @@ import { renderProjectFiles } from '../../recipes/index.js';
 import { certificateFiles } from '../../recipes/names.js';
 import { SEED_EXAMPLE, type Config } from '../../src/config/index.js';
 import { throwawayCertificate } from '../peers/nginx.js';
+import { requireTool } from '../peers/tools.js';
 import { seedConfig, writeProject } from './fixtures.js';
 import { buildBackendImage, buildNginxImage, startPrivateSwarm, SWARM_ADDRESS, type PrivateSwarm } from './private-swarm.js';
 
@@ -73,6 +74,7 @@ describe('the generated stack on a real (private, one-node) swarm', () => {
   let dir: string;
 
   beforeAll(async () => {
+    requireTool('curl', ['curl', '--version'], 'requests to the deployed stack');
     swarm = await startPrivateSwarm();
     config = seedConfig('manager', 'secrets', localImages(SEED_EXAMPLE));
     await buildNginxImage(swarm, 'swz-test/nginx:1.22');
@@ -125,4 +127,15 @@ describe('the generated stack on a real (private, one-node) swarm', () => {
     expect(secrets.split('\n').filter((name) => name.startsWith('demo_a.com_crt_')).length).toBe(2);
     expect((await https('c.com')).body).toBe('service-c');
   }, 600_000);
+
+  it('image delivery: the generated Dockerfile builds, and nginx in the image accepts its baked-in config and certificates', async () => {
+    const imageConfig = seedConfig('manager', 'image', { ...localImages(SEED_EXAMPLE), registry: 'localhost:5000/me' });
+    const imageDir = writeProject(renderProjectFiles(imageConfig));
+    dirs.push(imageDir);
+    for (const site of imageConfig.sites) writeCertificates(imageDir, site.domain, [site.domain]);
+    await swarm!.docker(['build', '--tag', 'localhost:5000/me/demo-proxy:test', 'proxy'], { cwd: imageDir, env: { DOCKER_BUILDKIT: '0' } });
+    // Fails (docker run exits non-zero) if nginx rejects the image's config; its report is on stderr.
+    const report = await swarm!.docker(['run', '--rm', '--add-host', 'swarm-wiz-support:127.0.0.1', 'localhost:5000/me/demo-proxy:test', 'sh', '-c', '/usr/sbin/nginx -t 2>&1']);
+    expect(report).toContain('test is successful');
+  }, 300_000);
 });
