@@ -2,10 +2,10 @@
  * proxy/nginx.conf — the seed's proxy, improved. Two renderings (see nginx-version.ts):
  *
  *   upstream-resolve  nginx >= 1.27.3 (the default image nginx:1.28-alpine). Keep-alive upstreams whose
- *                     names are re-resolved while running; `http2 on;`. Checked here only as text: the
- *                     nginx on this machine is 1.22 and rejects `resolve` in an upstream.
+ *                     names are re-resolved while running; `http2 on;`. The tests run it on nginx 1.30
+ *                     from Debian unstable (nginx 1.22 rejects `resolve` in an upstream).
  *   per-request       nginx >= 1.19.4 (for `ssl_reject_handshake`). Request-time resolution through a
- *                     variable; no keep-alive to the backends. Run for real in the tests on nginx 1.22.
+ *                     variable; no keep-alive to the backends. The tests run it on Debian's nginx 1.22.
  *
  * Both resolve service names through Docker's embedded DNS (127.0.0.11): with `endpoint_mode: dnsrr`
  * a service at 0 replicas has no name at all, which gives its domain a 503 page while every other

@@ -17,6 +17,31 @@ fi
 # The Debian nginx package starts a system nginx on :80 on install; tests run their own on loopback ports.
 if pgrep -x nginx >/dev/null && [ -x /usr/sbin/service ]; then service nginx stop >/dev/null 2>&1 || true; fi
 
+# A newer nginx (>= 1.27.3, for the upstream-resolve rendering) from Debian unstable, unpacked into its
+# own root filesystem and run with chroot. A private apt configuration: the system's sources, lists and
+# packages stay untouched.
+newer_nginx=/opt/swarm-wiz-test/nginx-unstable
+if ! chroot "$newer_nginx" /usr/sbin/nginx -v >/dev/null 2>&1; then
+  echo "unpacking nginx from Debian unstable into $newer_nginx"
+  work=$(mktemp -d)
+  mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/debs"
+  echo 'deb http://deb.debian.org/debian sid main' > "$work/sources.list"
+  apt_private=(-o Dir::Etc::SourceList="$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
+    -o Dir::State::Lists="$work/lists" -o Dir::Cache="$work/cache" -o Debug::NoLocking=1)
+  apt-get "${apt_private[@]}" update -qq
+  (cd "$work/debs" && apt-get "${apt_private[@]}" download -qq \
+    nginx nginx-common libc6 libgcc-s1 libzstd1 zlib1g libcrypt1 libpcre2-8-0 libssl3t64 2>/dev/null)
+  rm -rf "$newer_nginx" && mkdir -p "$newer_nginx"
+  for deb in "$work"/debs/*.deb; do dpkg-deb -x "$deb" "$newer_nginx"; done
+  for dir in lib lib64 bin sbin; do [ -e "$newer_nginx/$dir" ] || ln -s "usr/$dir" "$newer_nginx/$dir"; done
+  mkdir -p "$newer_nginx/var/lib/nginx" "$newer_nginx/dev" "$newer_nginx/proc" "$newer_nginx/run" "$newer_nginx/tmp"
+  printf 'root:x:0:0::/root:/bin/sh\nnobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n' > "$newer_nginx/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' > "$newer_nginx/etc/group"
+  : > "$newer_nginx/etc/hosts"
+  rm -rf "$work"
+  chroot "$newer_nginx" /usr/sbin/nginx -v
+fi
+
 # dockerd with the vfs storage driver works without overlay support in the kernel.
 if ! docker info >/dev/null 2>&1; then
   echo "starting dockerd (vfs)"

@@ -33,7 +33,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { requireIptables, requireNginx, requireOpenssl, requireUnshare } from './tools.js';
+import { requireIptables, requireNginx, requireOpenssl, requireTool, requireUnshare } from './tools.js';
 
 export interface Target {
   host: string;
@@ -51,6 +51,11 @@ export interface ProxyOptions {
   hosts?: Record<string, Target>;
   /** Ports nginx listens on, forwarded out. Default [80, 443]. */
   ports?: number[];
+  /**
+   * Run another nginx build: a root filesystem holding /usr/sbin/nginx and its libraries (see
+   * `newerNginxRoot`), entered with chroot. Default: this machine's nginx.
+   */
+  nginxRoot?: string;
 }
 
 export interface RunningProxy {
@@ -72,6 +77,8 @@ interface SandboxSpec {
   /** nginx's stdout and stderr go to this file: /dev/stdout must be a file or pipe, not a socket. */
   logFile: string;
   mounts: [string, string][];
+  /** chroot into this root filesystem to run nginx (the mounts are made inside it). */
+  nginxRoot?: string;
   dns: Record<string, string>;
   /** Inside the namespace: listen on ip:port, forward to a unix socket served outside. */
   inbound: { ip: string; port: number; socket: string }[];
@@ -131,7 +138,7 @@ const closeServer = (server: Server): Promise<void> => new Promise((resolve) => 
 
 /** Lays out the temp dirs, the DNS map and the forwarders that link the namespace with the host. */
 function prepare(options: ProxyOptions, mode: SandboxSpec['mode']) {
-  requireNginx();
+  if (!options.nginxRoot) requireNginx();
   requireUnshare();
   if (mode === 'serve') requireIptables();
   const root = mkdtempSync(join(tmpdir(), 'swz-ngx-'));
@@ -139,7 +146,7 @@ function prepare(options: ProxyOptions, mode: SandboxSpec['mode']) {
   const run = join(root, 'run');
   const sockets = join(root, 's');
   for (const dir of [etc, run, join(run, 'lock'), sockets]) mkdirSync(dir, { recursive: true });
-  copyFileSync('/etc/nginx/mime.types', join(etc, 'mime.types'));
+  copyFileSync(join(options.nginxRoot ?? '/', 'etc/nginx/mime.types'), join(etc, 'mime.types'));
   writeFileSync(join(etc, 'nginx.conf'), options.nginxConf);
   for (const [path, content] of Object.entries(options.files ?? {})) {
     const base = path.startsWith('/etc/nginx/') ? etc : path.startsWith('/run/') ? run : undefined;
@@ -186,13 +193,17 @@ function prepare(options: ProxyOptions, mode: SandboxSpec['mode']) {
   }
   writeFileSync(join(root, 'hosts'), `${hostsLines.join('\n')}\n`);
   const outbound = (options.ports ?? [80, 443]).map((port) => ({ port, socket: join(sockets, `out-${port}.sock`) }));
+  const inRoot = (path: string) => (options.nginxRoot ? join(options.nginxRoot, path) : path);
   const spec: SandboxSpec = {
     mode,
+    ...(options.nginxRoot ? { nginxRoot: options.nginxRoot } : {}),
     logFile: join(root, 'nginx.log'),
     mounts: [
-      [etc, '/etc/nginx'],
-      [run, '/run'],
-      [join(root, 'hosts'), '/etc/hosts'],
+      [etc, inRoot('/etc/nginx')],
+      [run, inRoot('/run')],
+      [join(root, 'hosts'), inRoot('/etc/hosts')],
+      // /dev/stdout is a link into /proc/self/fd.
+      ...(options.nginxRoot ? (['/dev', '/proc'].map((path) => [path, inRoot(path)]) as [string, string][]) : []),
     ],
     dns,
     inbound,
@@ -302,6 +313,21 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   };
 }
 
+/**
+ * Where test/peers/install.sh unpacks a newer nginx from Debian's packages (unstable; 1.30 when
+ * written), for the `upstream-resolve` rendering that this machine's nginx 1.22 cannot run.
+ */
+export const NEWER_NGINX_ROOT = '/opt/swarm-wiz-test/nginx-unstable';
+
+/** The root filesystem of the newer nginx and its version; fails clearly when it is not installed. */
+export function newerNginxRoot(): { root: string; version: string } {
+  requireTool('a newer nginx (>= 1.27.3) unpacked by test/peers/install.sh', ['chroot', NEWER_NGINX_ROOT, '/usr/sbin/nginx', '-v'], 'running the upstream-resolve rendering');
+  const output = spawnSync('chroot', [NEWER_NGINX_ROOT, '/usr/sbin/nginx', '-v'], { encoding: 'utf8' });
+  const version = /nginx\/(\d+\.\d+\.\d+)/.exec(output.stderr)?.[1];
+  if (!version) throw new Error(`cannot read the version of ${NEWER_NGINX_ROOT}/usr/sbin/nginx: ${output.stderr}`);
+  return { root: NEWER_NGINX_ROOT, version };
+}
+
 /** A self-signed certificate for the given names, made with openssl (for tests and placeholders in tests). */
 export function throwawayCertificate(names: readonly string[]): { certPem: string; keyPem: string } {
   requireOpenssl();
@@ -355,13 +381,17 @@ export function answerDnsQuery(query: Buffer, names: Readonly<Record<string, str
   return Buffer.concat([header, query.subarray(12, questionEnd), answer]);
 }
 
+function nginxCommand(spec: SandboxSpec, args: string[]): [string, string[]] {
+  return spec.nginxRoot ? ['chroot', [spec.nginxRoot, '/usr/sbin/nginx', ...args]] : ['nginx', args];
+}
+
 async function runSandbox(specPath: string): Promise<void> {
   const spec = JSON.parse(readFileSync(specPath, 'utf8')) as SandboxSpec;
   for (const [source, target] of spec.mounts) execFileSync('mount', ['--bind', source, target]);
   execFileSync('ip', ['link', 'set', 'lo', 'up']);
   const logFd = openSync(spec.logFile, 'a');
   if (spec.mode === 'test') {
-    const result = spawnSync('nginx', ['-t', '-c', '/etc/nginx/nginx.conf'], { stdio: ['ignore', logFd, logFd] });
+    const result = spawnSync(...nginxCommand(spec, ['-t', '-c', '/etc/nginx/nginx.conf']), { stdio: ['ignore', logFd, logFd] });
     process.exit(result.status ?? 1);
   }
   const dns = createSocket('udp4');
@@ -379,7 +409,7 @@ async function runSandbox(specPath: string): Promise<void> {
     if (local === null || typeof local === 'string') throw new Error('no TCP address');
     execFileSync('iptables', ['-t', 'nat', '-A', 'OUTPUT', '-d', ip, '-p', 'tcp', '--dport', String(port), '-j', 'DNAT', '--to-destination', `127.0.0.1:${local.port}`]);
   }
-  const nginx = spawn('nginx', ['-c', '/etc/nginx/nginx.conf', '-g', 'daemon off;'], { stdio: ['ignore', logFd, logFd] });
+  const nginx = spawn(...nginxCommand(spec, ['-c', '/etc/nginx/nginx.conf', '-g', 'daemon off;']), { stdio: ['ignore', logFd, logFd] });
   const stopNginx = () => {
     if (nginx.exitCode === null) nginx.kill('SIGTERM');
   };

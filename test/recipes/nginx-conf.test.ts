@@ -4,7 +4,7 @@ import { renderNginxConf } from '../../recipes/nginx-conf.js';
 import { nginxRenderingFor, nginxVersionOfImage, parseNginxVersion } from '../../recipes/nginx-version.js';
 import { nginxRenderingOf } from '../../recipes/project-files.js';
 import { ConfigError, parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
-import { checkNginxConf, throwawayCertificate } from '../peers/nginx.js';
+import { checkNginxConf, newerNginxRoot, throwawayCertificate } from '../peers/nginx.js';
 import { certificatePathsInText, fileOf, RENDERINGS, seedConfig } from './fixtures.js';
 
 const SUPPORT = { 'swarm-wiz-support:80': { host: '127.0.0.1', port: 9 } };
@@ -116,7 +116,7 @@ describe('values that could break out of nginx syntax never reach the text', () 
   });
 });
 
-describe('nginx -t on the real nginx (1.22) with the exact rendered text', () => {
+describe('nginx -t with the exact rendered text (Debian nginx 1.22, and nginx 1.30 from Debian unstable)', () => {
   it.each(RENDERINGS)('$name (per-request rendering, as for a proxy image with nginx 1.22)', async ({ topology, delivery }) => {
     const files = renderProjectFiles(seedConfig(topology, delivery), { nginxVersion: '1.22.1' });
     const nginxConf = fileOf(files, 'proxy/nginx.conf');
@@ -158,6 +158,18 @@ describe('nginx -t on the real nginx (1.22) with the exact rendered text', () =>
     const result = await checkNginxConf({ nginxConf, files: {}, hosts: SUPPORT });
     expect(result.ok).toBe(false);
     expect(result.output).toContain('/run/secrets/a.com.crt');
+  });
+
+  it.each(RENDERINGS)('$name: the default upstream-resolve rendering on nginx >= 1.27.3 (Debian unstable)', async ({ topology, delivery }) => {
+    const newer = newerNginxRoot();
+    const files = renderProjectFiles(seedConfig(topology, delivery), { nginxVersion: newer.version });
+    const nginxConf = fileOf(files, 'proxy/nginx.conf');
+    expect(nginxConf).toBe(fileOf(renderProjectFiles(seedConfig(topology, delivery)), 'proxy/nginx.conf'));
+    expect(nginxConf).toContain('server service-a:5000 resolve;');
+    // No name of a service is resolvable here: with `resolve` nginx must start regardless.
+    const result = await checkNginxConf({ nginxConf, files: certificateFilesFor(nginxConf), hosts: SUPPORT, nginxRoot: newer.root });
+    expect(result.output).toContain('test is successful');
+    expect(result.output).not.toContain('[warn]');
   });
 
   it('the upstream-resolve rendering: 1.22 rejects exactly its >= 1.27.3 feature; the rest of the text is valid on 1.22', async () => {

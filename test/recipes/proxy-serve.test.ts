@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { renderProjectFiles } from '../../recipes/index.js';
 import type { Delivery } from '../../src/config/index.js';
-import { startProxy, throwawayCertificate, type RunningProxy } from '../peers/nginx.js';
+import { newerNginxRoot, startProxy, throwawayCertificate, type RunningProxy } from '../peers/nginx.js';
 import { certificatePathsInText, fileOf, seedConfig } from './fixtures.js';
 
 /**
@@ -100,17 +100,23 @@ function websocketThroughProxy(port: number, servername: string): Promise<string
   });
 }
 
-describe.each<{ delivery: Delivery; hsts: boolean }>([
-  { delivery: 'secrets', hsts: false },
-  { delivery: 'image', hsts: true },
-])('the generated proxy on real nginx (delivery: $delivery, hsts: $hsts)', ({ delivery, hsts }) => {
+describe.each<{ delivery: Delivery; hsts: boolean; nginx: 'debian-1.22' | 'newer' }>([
+  { delivery: 'secrets', hsts: false, nginx: 'debian-1.22' },
+  { delivery: 'image', hsts: true, nginx: 'debian-1.22' },
+  { delivery: 'secrets', hsts: false, nginx: 'newer' },
+])('the generated proxy on real nginx (delivery: $delivery, hsts: $hsts, nginx: $nginx)', ({ delivery, hsts, nginx }) => {
   const servers: Server[] = [];
   let proxy: RunningProxy;
   let supportRequests: { url: string | undefined; host: string | undefined }[];
+  let connectionsToA = 0;
+  // This machine's nginx gets the per-request rendering; the newer one (>= 1.27.3) the default, upstream-resolve.
+  const newer = nginx === 'newer' ? newerNginxRoot() : undefined;
+  const expectedRendering = newer ? 'upstream-resolve' : 'per-request';
 
   beforeAll(async () => {
     const config = seedConfig('global-lb', delivery, { proxy: { hsts } });
-    const nginxConf = fileOf(renderProjectFiles(config, { nginxVersion: '1.22.1' }), 'proxy/nginx.conf');
+    const nginxConf = fileOf(renderProjectFiles(config, { nginxVersion: newer?.version ?? '1.22.1' }), 'proxy/nginx.conf');
+    expect(nginxConf).toContain(`# Rendering: ${expectedRendering} `);
     const files: Record<string, string> = {};
     for (const { names, chain, key } of certificatePathsInText(nginxConf)) {
       const cert = throwawayCertificate(names);
@@ -123,6 +129,7 @@ describe.each<{ delivery: Delivery; hsts: boolean }>([
       res.end(`token from the support server for ${req.url}`);
     });
     const a = backend('service-a');
+    a.on('connection', () => connectionsToA++);
     const c = backend('service-c');
     servers.push(support, a, c);
     const [supportPort, aPort, cPort] = await Promise.all([listenOn(support), listenOn(a), listenOn(c)]);
@@ -135,6 +142,7 @@ describe.each<{ delivery: Delivery; hsts: boolean }>([
         'service-c:5000': { host: '127.0.0.1', port: cPort },
       },
       hosts: { 'swarm-wiz-support:80': { host: '127.0.0.1', port: supportPort } },
+      ...(newer ? { nginxRoot: newer.root } : {}),
     });
   });
 
@@ -220,6 +228,17 @@ describe.each<{ delivery: Delivery; hsts: boolean }>([
     expect(healthy.code).toBe(0);
     const wrongPort = await proxy.exec(['sh', '-c', command!.replaceAll('127.0.0.1/', '127.0.0.1:81/')]);
     expect(wrongPort.code).not.toBe(0);
+  });
+
+  it(`${expectedRendering === 'upstream-resolve' ? 'keeps' : 'does not keep'} backend connections alive between requests`, async () => {
+    await httpsGet(proxy.httpsPort, 'a.com');
+    const before = connectionsToA;
+    for (let i = 0; i < 5; i++) expect((await httpsGet(proxy.httpsPort, 'a.com')).status).toBe(200);
+    const opened = connectionsToA - before;
+    // upstream keepalive: the 5 requests reuse pooled connections (one per worker at most);
+    // per-request resolution: a new backend connection for every request.
+    if (expectedRendering === 'upstream-resolve') expect(opened).toBeLessThanOrEqual(2);
+    else expect(opened).toBe(5);
   });
 
   it('passes a WebSocket upgrade through to the backend', async () => {
