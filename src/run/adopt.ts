@@ -1,4 +1,4 @@
-import type { Droplet } from '../adapters/digitalocean/cloud-api.js';
+import type { Droplet, Firewall, LoadBalancer, Vpc } from '../adapters/digitalocean/cloud-api.js';
 import { DROPLET_ROLES, type DropletRecord, type DropletRole, type State } from '../state/index.js';
 import { projectTag, roleTag } from '../plan/index.js';
 
@@ -38,4 +38,34 @@ export function reconcileDroplets(state: State, found: readonly Droplet[]): { st
   const next = structuredClone(state);
   next.cloud.droplets = [...kept, ...adoptedDroplets.map((d) => dropletRecord(d, roleOf(state.project, d)))];
   return { state: next, adopted: adoptedDroplets.map((d) => d.name), vanished };
+}
+
+/** What the account lists of the kinds the state records by id; undefined when not listed. */
+export interface Listed {
+  vpcs?: readonly Vpc[];
+  firewalls?: readonly Firewall[];
+  loadBalancers?: readonly LoadBalancer[];
+}
+
+/**
+ * Forgets a recorded VPC, firewall or load balancer that the account no longer lists (deleted
+ * outside swarm-wiz), so the plan creates it again instead of trusting a stale id. Pure.
+ */
+export function forgetVanished(state: State, listed: Listed): { state: State; vanished: string[] } {
+  const next = structuredClone(state);
+  const vanished: string[] = [];
+  if (listed.vpcs && next.cloud.vpc && !listed.vpcs.some((v) => v.id === next.cloud.vpc!.id)) {
+    vanished.push(next.cloud.vpc.name);
+    delete next.cloud.vpc;
+  }
+  if (listed.firewalls) {
+    const ids = new Set(listed.firewalls.map((f) => f.id));
+    vanished.push(...next.cloud.firewalls.filter((f) => !ids.has(f.id)).map((f) => f.name));
+    next.cloud.firewalls = next.cloud.firewalls.filter((f) => ids.has(f.id));
+  }
+  if (listed.loadBalancers && next.cloud.loadBalancer && !listed.loadBalancers.some((l) => l.id === next.cloud.loadBalancer!.id)) {
+    vanished.push(next.cloud.loadBalancer.name);
+    delete next.cloud.loadBalancer;
+  }
+  return { state: next, vanished };
 }

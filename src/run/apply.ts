@@ -2,7 +2,7 @@ import { createCloudApi, type CloudApi, type RetryOptions } from '../adapters/di
 import type { Config } from '../config/index.js';
 import { hasChanges, isOperatorAddress, planCloud, projectTag, summarise, type DnsRecordStep, type DropletStep, type FirewallStep, type LoadBalancerStep, type ManualDnsStep, type PlanFacts, type PlanStep, type SshKeyStep, type TagStep, type VpcStep } from '../plan/index.js';
 import { loadState, StateStore, type DropletRole, type State } from '../state/index.js';
-import { reconcileDroplets } from './adopt.js';
+import { forgetVanished, reconcileDroplets } from './adopt.js';
 import { allSettled, DEFAULT_TIMING, throwIfAborted, type RunContext, type Timing } from './context.js';
 import { createSshKey, createTags, createVpc } from './create-basics.js';
 import { deleteResource } from './deletes.js';
@@ -76,9 +76,24 @@ const ofKind = <K extends PlanStep['kind']>(steps: PlanStep[], kind: K, ops: Pla
  */
 export async function gatherFacts(cloud: CloudApi, config: Config, state: State, operatorIp?: string): Promise<{ email: string; facts: PlanFacts; state: State; adopted: string[]; vanished: string[] }> {
   const account = await cloud.verifyToken();
-  const [dnsZones, droplets] = await Promise.all([cloud.listDomains(), cloud.listDropletsByTag(projectTag(config.project))]);
-  const reconciled = reconcileDroplets(state, droplets);
-  return { email: account.email, facts: { dnsZones, ...(operatorIp ? { operatorIp } : {}) }, ...reconciled };
+  const recorded = state.cloud;
+  // Only kinds the state records are listed: a first apply reads the domains and the droplets, nothing more.
+  const [dnsZones, droplets, vpcs, firewalls, loadBalancers] = await Promise.all([
+    cloud.listDomains(),
+    cloud.listDropletsByTag(projectTag(config.project)),
+    recorded.vpc ? cloud.listVpcs() : undefined,
+    recorded.firewalls.length > 0 ? cloud.listFirewalls() : undefined,
+    recorded.loadBalancer ? cloud.listLoadBalancers() : undefined,
+  ]);
+  const withDroplets = reconcileDroplets(state, droplets);
+  const others = forgetVanished(withDroplets.state, { ...(vpcs ? { vpcs } : {}), ...(firewalls ? { firewalls } : {}), ...(loadBalancers ? { loadBalancers } : {}) });
+  return {
+    email: account.email,
+    facts: { dnsZones, ...(operatorIp ? { operatorIp } : {}) },
+    state: others.state,
+    adopted: withDroplets.adopted,
+    vanished: [...withDroplets.vanished, ...others.vanished],
+  };
 }
 
 /**

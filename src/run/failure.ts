@@ -53,3 +53,9 @@ export function isNotFound(error: unknown): boolean {
 export function seconds(ms: number): string {
   return String(Math.round(ms / 100) / 10);
 }
+
+/** For `.catch`: a 404 (deleted outside swarm-wiz) becomes undefined; anything else is rethrown. */
+export function undefinedIfGone(error: unknown): undefined {
+  if (isNotFound(error)) return undefined;
+  throw error;
+}

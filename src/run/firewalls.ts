@@ -1,6 +1,7 @@
 import type { Firewall, FirewallRule, FirewallSpec } from '../adapters/digitalocean/cloud-api.js';
 import type { FirewallStep, PlannedFirewall, PlannedFirewallRule } from '../plan/index.js';
 import { allSettled, runStep, throwIfAborted, type RunContext } from './context.js';
+import { undefinedIfGone } from './failure.js';
 
 function resolveRule(ctx: RunContext, rule: PlannedFirewallRule): FirewallRule {
   const lb = ctx.store.state.cloud.loadBalancer;
@@ -30,20 +31,23 @@ export async function applyFirewalls(ctx: RunContext, steps: FirewallStep[]): Pr
     steps.map((step) =>
       runStep(ctx, step.id, `${step.op === 'update' ? 'updating' : 'creating'} firewall ${step.name}`, async () => {
         const spec = resolve(ctx, step.spec);
-        let firewall: Firewall;
-        let found = false;
+        let firewall: Firewall | undefined;
+        let outcome = 'updated';
         if (step.op === 'update' && step.recordedId) {
-          firewall = await ctx.cloud.updateFirewall(step.recordedId, spec);
-        } else {
+          firewall = await ctx.cloud.updateFirewall(step.recordedId, spec).catch(undefinedIfGone);
+          if (!firewall) ctx.emit({ type: 'step-progress', stepId: step.id, message: 'it was deleted outside swarm-wiz; creating it again' });
+        }
+        if (!firewall) {
           const match = (await existing()).find((f) => f.name === step.name);
           throwIfAborted(ctx);
-          found = Boolean(match);
           firewall = match ? await ctx.cloud.updateFirewall(match.id, spec) : await ctx.cloud.createFirewall(spec);
+          outcome = match ? `found and brought up to date (id ${firewall.id})` : `created (id ${firewall.id})`;
         }
+        const saved = firewall;
         await ctx.store.update((s) => {
-          s.cloud.firewalls = [...s.cloud.firewalls.filter((f) => f.name !== step.name), { id: firewall.id, name: step.name, spec: step.spec }];
+          s.cloud.firewalls = [...s.cloud.firewalls.filter((f) => f.name !== step.name), { id: saved.id, name: step.name, spec: step.spec }];
         });
-        return step.op === 'update' ? 'updated' : found ? `found and brought up to date (id ${firewall.id})` : `created (id ${firewall.id})`;
+        return outcome;
       }),
     ),
   );

@@ -1,7 +1,7 @@
 import type { LoadBalancer, LoadBalancerSpec } from '../adapters/digitalocean/cloud-api.js';
 import type { LoadBalancerStep, PlannedLoadBalancer } from '../plan/index.js';
 import { pause, runStep, throwIfAborted, type RunContext } from './context.js';
-import { seconds, StepFailed } from './failure.js';
+import { seconds, StepFailed, undefinedIfGone } from './failure.js';
 import type { FailureReason } from './events.js';
 
 function resolve(ctx: RunContext, spec: PlannedLoadBalancer): LoadBalancerSpec {
@@ -26,9 +26,12 @@ async function record(ctx: RunContext, lb: LoadBalancer, spec: PlannedLoadBalanc
 export async function applyLoadBalancer(ctx: RunContext, step: LoadBalancerStep): Promise<void> {
   await runStep(ctx, step.id, `${step.op === 'update' ? 'updating' : 'creating'} load balancer ${step.name}`, async () => {
     if (step.op === 'update' && step.recordedId) {
-      const lb = await ctx.cloud.updateLoadBalancer(step.recordedId, resolve(ctx, step.spec));
-      await record(ctx, lb, step.spec);
-      return 'updated';
+      const lb = await ctx.cloud.updateLoadBalancer(step.recordedId, resolve(ctx, step.spec)).catch(undefinedIfGone);
+      if (lb) {
+        await record(ctx, lb, step.spec);
+        return 'updated';
+      }
+      ctx.emit({ type: 'step-progress', stepId: step.id, message: 'it was deleted outside swarm-wiz; creating it again' });
     }
     const existing = (await ctx.cloud.listLoadBalancers()).find((lb) => lb.name === step.name);
     throwIfAborted(ctx);

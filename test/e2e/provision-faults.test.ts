@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runApply, StepFailed, type ApplyEvent } from '../../src/run/index.js';
+import { runApply, runDestroy, StepFailed, type ApplyEvent } from '../../src/run/index.js';
 import { loadState } from '../../src/state/index.js';
 import { startFakeDigitalOcean, type FakeDigitalOcean } from '../fake-do/index.js';
 import { collect, FAST, holdings, projectDir, seedConfig, writes } from './provision-helpers.js';
@@ -132,5 +132,35 @@ describe('timeouts', () => {
     await runApply({ config, dir, token: fake.token, apiUrl: fake.url, timing: FAST, api });
     expect(holdings(fake)).toMatchObject({ firewalls: ['demo-edge', 'demo-internal'], vpcs: ['demo-vpc'] });
     expect(holdings(fake).droplets).toHaveLength(5);
+  });
+});
+
+describe('404', () => {
+  it('destroy counts a resource already deleted outside swarm-wiz as deleted', async () => {
+    const dir = await projectDir();
+    await runApply({ config, dir, token: fake.token, apiUrl: fake.url, timing: FAST });
+    const gone = fake.state.droplets.find((d) => d.name === 'demo-worker-2')!;
+    fake.state.droplets.splice(fake.state.droplets.indexOf(gone), 1);
+    const result = await runDestroy({ dir, project: 'demo', token: fake.token, apiUrl: fake.url, timing: FAST });
+    expect(fake.requests.find((r) => r.method === 'DELETE' && r.path === `/v2/droplets/${gone.id}`)?.status).toBe(404);
+    expect(result.state.cloud).toMatchObject({ droplets: [], firewalls: [], dnsRecords: [], tags: [] });
+    expect(holdings(fake)).toEqual({ droplets: [], vpcs: [], firewalls: [], loadBalancers: [] });
+  });
+
+  it('apply creates again what was deleted outside swarm-wiz (firewalls, load balancer), once', async () => {
+    const dir = await projectDir();
+    const lb = seedConfig({ topology: 'global-lb' });
+    await runApply({ config: lb, dir, token: fake.token, apiUrl: fake.url, timing: FAST, operatorIp: '192.0.2.10' });
+    fake.state.firewalls.splice(0, fake.state.firewalls.length);
+    fake.state.loadBalancers.splice(0, fake.state.loadBalancers.length);
+    const result = await runApply({ config: lb, dir, token: fake.token, apiUrl: fake.url, timing: FAST });
+    expect(result.steps.filter((s) => s.op === 'create' && s.kind !== 'manual-dns').map((s) => s.name)).toEqual(['demo-lb', 'demo-internal', 'demo-edge']);
+    expect(holdings(fake)).toMatchObject({ firewalls: ['demo-edge', 'demo-internal'], loadBalancers: ['demo-lb'] });
+    const edge = fake.state.firewalls.find((f) => f.name === 'demo-edge')!;
+    expect(edge.inbound_rules[0]!.sources).toEqual({ load_balancer_uids: [fake.state.loadBalancers[0]!.id] });
+    expect(fake.state.firewalls.find((f) => f.name === 'demo-internal')!.inbound_rules[0]!.sources?.addresses).toEqual(['192.0.2.10/32']);
+    const before = fake.requests.length;
+    await runApply({ config: lb, dir, token: fake.token, apiUrl: fake.url, timing: FAST });
+    expect(writes(fake, before)).toEqual([]);
   });
 });

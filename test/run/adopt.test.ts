@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Droplet } from '../../src/adapters/digitalocean/cloud-api.js';
-import { reconcileDroplets } from '../../src/run/index.js';
+import { forgetVanished, reconcileDroplets } from '../../src/run/index.js';
 import { emptyState } from '../../src/state/index.js';
 
 const droplet = (id: number, name: string, tags: string[], status: Droplet['status'] = 'active'): Droplet => ({ id, name, status, tags, region: 'fra1', size: 's-1vcpu-2gb', publicIpv4: `203.0.113.${id}`, privateIpv4: `10.0.0.${id}` });
@@ -28,5 +28,23 @@ describe('reconcileDroplets', () => {
     expect(result.vanished).toEqual(['demo-support']);
     expect(result.adopted).toEqual([]);
     expect(result.state.cloud.droplets).toEqual([{ id: 1, name: 'demo-manager-1', role: 'manager', region: 'fra1', size: 's-1vcpu-2gb', tags: ['swarm-wiz:demo'], status: 'active', publicIpv4: '203.0.113.1', privateIpv4: '10.0.0.1' }]);
+  });
+});
+
+describe('forgetVanished', () => {
+  it('forgets a recorded VPC, firewall or load balancer the account no longer lists, and only kinds that were listed', () => {
+    const state = emptyState('demo');
+    state.cloud.vpc = { id: 'v1', name: 'demo-vpc', region: 'fra1' };
+    state.cloud.firewalls = [
+      { id: 'f1', name: 'demo-internal', spec: {} },
+      { id: 'f2', name: 'demo-edge', spec: {} },
+    ];
+    state.cloud.loadBalancer = { id: 'l1', name: 'demo-lb', spec: {} };
+    const firewall = { id: 'f2', name: 'demo-edge', tags: [], inbound: [], outbound: [] };
+    const result = forgetVanished(state, { firewalls: [firewall], loadBalancers: [] });
+    expect(result.vanished).toEqual(['demo-internal', 'demo-lb']);
+    expect(result.state.cloud.firewalls.map((f) => f.id)).toEqual(['f2']);
+    expect(result.state.cloud.loadBalancer).toBeUndefined();
+    expect(result.state.cloud.vpc?.id).toBe('v1');
   });
 });
