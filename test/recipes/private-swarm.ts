@@ -138,6 +138,21 @@ export async function buildNginxImage(swarm: PrivateSwarm, tag: string): Promise
   }
 }
 
+/** An nginx image from a root filesystem with another nginx build (see newerNginxRoot), plus busybox. */
+export async function buildNginxImageFromRoot(swarm: PrivateSwarm, tag: string, nginxRoot: string): Promise<void> {
+  const rootfs = mkdtempSync(join(tmpdir(), 'swz-rootfs-nginx-'));
+  try {
+    await run('cp', ['-a', `${nginxRoot}/.`, rootfs]);
+    rmSync(join(rootfs, 'bin'), { force: true });
+    mkdirSync(join(rootfs, 'bin'));
+    busyboxInto(rootfs, ['sh', 'wget', 'cat', 'ls']);
+    writeFileSync(join(rootfs, 'etc/nsswitch.conf'), 'hosts: files dns\n');
+    await importImage(swarm, tag, rootfs, ['CMD ["/usr/sbin/nginx", "-g", "daemon off;"]']);
+  } finally {
+    rmSync(rootfs, { recursive: true, force: true });
+  }
+}
+
 /** A web service that answers every path with its own name (busybox httpd). */
 export async function buildBackendImage(swarm: PrivateSwarm, tag: string, name: string, port: number): Promise<void> {
   const rootfs = mkdtempSync(join(tmpdir(), 'swz-rootfs-backend-'));

@@ -1,15 +1,15 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderProjectFiles } from '../../recipes/index.js';
 import { certificateFiles } from '../../recipes/names.js';
 import { SEED_EXAMPLE, type Config } from '../../src/config/index.js';
-import { throwawayCertificate } from '../peers/nginx.js';
+import { newerNginxRoot, throwawayCertificate } from '../peers/nginx.js';
 import { requireTool } from '../peers/tools.js';
 import { seedConfig, writeProject } from './fixtures.js';
-import { buildBackendImage, buildNginxImage, startPrivateSwarm, SWARM_ADDRESS, type PrivateSwarm } from './private-swarm.js';
+import { buildBackendImage, buildNginxImage, buildNginxImageFromRoot, startPrivateSwarm, SWARM_ADDRESS, type PrivateSwarm } from './private-swarm.js';
 
 /**
  * The generated stack deployed for real: support/deploy_stack.sh runs `docker stack deploy` of the
@@ -20,8 +20,8 @@ const run = promisify(execFile);
 let swarm: PrivateSwarm | undefined;
 const dirs: string[] = [];
 
-const localImages = (config: typeof SEED_EXAMPLE) => ({
-  proxy: { image: 'swz-test/nginx:1.22' },
+const localImages = (config: typeof SEED_EXAMPLE, proxyImage = 'swz-test/nginx:1.22') => ({
+  proxy: { image: proxyImage },
   sites: config.sites.map((site) => ({
     ...site,
     service: { ...site.service, image: `swz-test/${site.service.name}:1` },
@@ -69,25 +69,32 @@ async function deploy(dir: string): Promise<void> {
   });
 }
 
-describe('the generated stack on a real (private, one-node) swarm', () => {
+describe.each([
+  { proxyImage: 'swz-test/nginx:1.22', rendering: 'per-request' },
+  { proxyImage: 'swz-test/nginx:1.30', rendering: 'upstream-resolve' },
+])('the generated stack on a real (private, one-node) swarm, proxy $proxyImage ($rendering)', ({ proxyImage, rendering }) => {
   let config: Config;
   let dir: string;
 
   beforeAll(async () => {
     requireTool('curl', ['curl', '--version'], 'requests to the deployed stack');
+    const newer = rendering === 'upstream-resolve' ? newerNginxRoot() : undefined;
     swarm = await startPrivateSwarm();
-    config = seedConfig('manager', 'secrets', localImages(SEED_EXAMPLE));
-    await buildNginxImage(swarm, 'swz-test/nginx:1.22');
+    config = seedConfig('manager', 'secrets', localImages(SEED_EXAMPLE, proxyImage));
+    if (newer) await buildNginxImageFromRoot(swarm, proxyImage, newer.root);
+    else await buildNginxImage(swarm, proxyImage);
     for (const site of config.sites) {
       for (const svc of [site.service, ...site.private]) await buildBackendImage(swarm, `swz-test/${svc.name}:1`, svc.name, svc.port);
     }
     dir = writeProject(renderProjectFiles(config, { supportPrivateIp: SWARM_ADDRESS }));
+    expect(readFileSync(join(dir, 'proxy/nginx.conf'), 'utf8')).toContain(`# Rendering: ${rendering} `);
     dirs.push(dir);
     for (const site of config.sites) writeCertificates(dir, site.domain, [site.domain]);
   }, 600_000);
 
   afterAll(async () => {
     await swarm?.stop();
+    swarm = undefined;
     dirs.forEach((path) => rmSync(path, { recursive: true, force: true }));
   }, 120_000);
 
@@ -129,7 +136,7 @@ describe('the generated stack on a real (private, one-node) swarm', () => {
   }, 600_000);
 
   it('image delivery: the generated Dockerfile builds, and nginx in the image accepts its baked-in config and certificates', async () => {
-    const imageConfig = seedConfig('manager', 'image', { ...localImages(SEED_EXAMPLE), registry: 'localhost:5000/me' });
+    const imageConfig = seedConfig('manager', 'image', { ...localImages(SEED_EXAMPLE, proxyImage), registry: 'localhost:5000/me' });
     const imageDir = writeProject(renderProjectFiles(imageConfig));
     dirs.push(imageDir);
     for (const site of imageConfig.sites) writeCertificates(imageDir, site.domain, [site.domain]);
