@@ -55,6 +55,14 @@ describe('planCloud on an empty state', () => {
     expect(steps.every((s) => s.op === 'create')).toBe(true);
   });
 
+  it('with 3 managers and no workers: no worker tags, the first manager is the entrypoint', () => {
+    const steps = planCloud(seed({ managers: 3, workers: 0 }), emptyState('demo'));
+    expect(creates(steps, 'tag')).toEqual(['swarm-wiz:demo', 'swarm-wiz:demo:manager', 'swarm-wiz:demo:support', 'swarm-wiz:demo:edge']);
+    expect(creates(steps, 'droplet')).toEqual(['demo-manager-1', 'demo-manager-2', 'demo-manager-3', 'demo-support']);
+    const edge = steps.filter((s) => s.kind === 'droplet' && s.tags.includes('swarm-wiz:demo:edge')).map((s) => s.name);
+    expect(edge).toEqual(['demo-manager-1']);
+  });
+
   it('tags every droplet with the project, its role, workers with worker-node, entrypoints with edge', () => {
     const steps = planCloud(seed(), emptyState('demo'));
     const tags = Object.fromEntries(steps.flatMap((s) => (s.kind === 'droplet' ? [[s.name, s.tags]] : [])));
