@@ -96,9 +96,10 @@ export async function startPrivateSwarm(): Promise<PrivateSwarm> {
   };
 }
 
-function copyInto(rootfs: string, path: string, from = path): void {
+/** Copies a host file to the same path inside the rootfs. */
+function copyInto(rootfs: string, path: string): void {
   mkdirSync(join(rootfs, dirname(path)), { recursive: true });
-  copyFileSync(from, join(rootfs, path));
+  copyFileSync(path, join(rootfs, path));
 }
 
 function busyboxInto(rootfs: string, applets: readonly string[]): void {
