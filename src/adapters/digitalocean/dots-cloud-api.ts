@@ -1,12 +1,14 @@
-import {
-  createDigitalOceanClient,
-  DigitalOceanApiKeyAuthenticationProvider,
-  type Droplet_multi_create,
-  type Firewall as DotsFirewallBody,
-  type Firewall_rules_inbound_rules,
-  type Firewall_rules_outbound_rules,
-  type Page_links,
-} from '@digitalocean/dots';
+// Deep imports on purpose: the package index also loads dots' streaming and inference modules,
+// which we do not use and whose TypeScript sources do not compile under our strict settings.
+import { createDigitalOceanClient } from '@digitalocean/dots/src/dots/digitalOceanClient.js';
+import { DigitalOceanApiKeyAuthenticationProvider } from '@digitalocean/dots/src/dots/DigitalOceanApiKeyAuthenticationProvider.js';
+import type {
+  Droplet_multi_create,
+  Firewall as DotsFirewallBody,
+  Firewall_rules_inbound_rules,
+  Firewall_rules_outbound_rules,
+  Page_links,
+} from '@digitalocean/dots/src/dots/models/index.js';
 import { createLoad_balancersPostResponseFromDiscriminatorValue, type Load_balancersPostResponse } from '@digitalocean/dots/src/dots/v2/load_balancers/index.js';
 import { createWithLb_PutResponseFromDiscriminatorValue, type WithLb_PutResponse } from '@digitalocean/dots/src/dots/v2/load_balancers/item/index.js';
 import type { RequestInformation } from '@microsoft/kiota-abstractions';

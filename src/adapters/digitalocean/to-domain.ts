@@ -6,7 +6,7 @@ import type {
   Load_balancer as DotsLoadBalancer,
   SshKeys as DotsSshKey,
   Vpc as DotsVpc,
-} from '@digitalocean/dots';
+} from '@digitalocean/dots/src/dots/models/index.js';
 import type { DomainRecord, Droplet, DropletStatus, Firewall, FirewallRule, LoadBalancer, SshKey, Vpc } from './cloud-api.js';
 
 /** Maps dots' generated models (every field optional and nullable) onto swarm-wiz's CloudApi types. */
