@@ -122,6 +122,39 @@ describe('behaviour', () => {
     fake.assertNoViolations();
   });
 
+  it('tags and untags droplets through /v2/tags/{tag}/resources (204), for existing tags and droplets only', async () => {
+    const [n1, n2] = (await call('POST', '/v2/droplets', dropletBody)).json.droplets as { id: number }[];
+    const droplet = (id: number | undefined) => ({ resource_id: String(id), resource_type: 'droplet' });
+    const tagsOf = () => fake.state.droplets.map((d) => [d.name, d.tags]);
+
+    expect((await call('POST', '/v2/tags/edge/resources', { resources: [droplet(n1!.id)] })).status).toBe(404); // the tag must exist first
+    await call('POST', '/v2/tags', { name: 'edge' });
+    const tagged = await call('POST', '/v2/tags/edge/resources', { resources: [droplet(n1!.id), droplet(n2!.id)] });
+    expect([tagged.status, tagged.json]).toEqual([204, undefined]);
+    expect(tagsOf()).toEqual([['n1', ['demo', 'edge']], ['n2', ['demo', 'edge']]]);
+    expect((await call('POST', '/v2/tags/edge/resources', { resources: [droplet(n1!.id)] })).status).toBe(204); // again: no change
+    expect((await call('GET', '/v2/tags/edge')).json.tag.resources.droplets.count).toBe(2);
+
+    expect((await call('DELETE', '/v2/tags/edge/resources', { resources: [droplet(n2!.id)] })).status).toBe(204);
+    expect((await call('DELETE', '/v2/tags/edge/resources', { resources: [droplet(n2!.id)] })).status).toBe(204); // again: no change
+    expect(tagsOf()).toEqual([['n1', ['demo', 'edge']], ['n2', ['demo']]]);
+    expect((await call('GET', '/v2/droplets?tag_name=edge')).json.droplets.map((d: { name: string }) => d.name)).toEqual(['n1']);
+
+    // An unknown droplet among the resources: 404 and nothing changes; an empty list: 400.
+    expect((await call('DELETE', '/v2/tags/edge/resources', { resources: [droplet(n1!.id), droplet(999)] })).json).toMatchObject({ id: 'not_found' });
+    expect((await call('DELETE', '/v2/tags/missing/resources', { resources: [droplet(n1!.id)] })).status).toBe(404);
+    expect((await call('POST', '/v2/tags/edge/resources', { resources: [] })).json).toMatchObject({ id: 'parameter_missing' });
+    expect(tagsOf()).toEqual([['n1', ['demo', 'edge']], ['n2', ['demo']]]);
+    fake.assertNoViolations();
+  });
+
+  it('rejects a tag-resources body the spec does not allow (resource_type outside its enum) as a violation', async () => {
+    await call('POST', '/v2/tags', { name: 'edge' });
+    const response = await call('POST', '/v2/tags/edge/resources', { resources: [{ resource_id: '1', resource_type: 'load_balancer' }] });
+    expect(response.status).toBe(400);
+    expect(fake.violations.map((v) => [v.kind, v.operationId])).toEqual([['request', 'tags_assign_resources']]);
+  });
+
   it('can keep a droplet `new` for ever', async () => {
     fake.faults.dropletNeverActive('n2');
     await call('POST', '/v2/droplets', dropletBody);

@@ -1,5 +1,5 @@
 import type { FakeState } from '../state.js';
-import { notFound, paginate, type Route } from './route.js';
+import { apiError, notFound, paginate, type Route, type RouteContext, type RouteResult } from './route.js';
 
 function tagJson(state: FakeState, name: string): Record<string, unknown> {
   const droplets = state.droplets.filter((droplet) => droplet.tags.includes(name));
@@ -13,6 +13,33 @@ function tagJson(state: FakeState, name: string): Record<string, unknown> {
       volume_snapshots: { count: 0 },
       databases: { count: 0 },
     },
+  };
+}
+
+interface TagResource {
+  resource_id: string;
+  resource_type: string;
+}
+
+/**
+ * POST / DELETE /v2/tags/{tag_id}/resources. Like the real API: the tag must exist (404 otherwise,
+ * the API does not create it here), an empty `resources` is a 400, and every resource must exist
+ * before anything changes (the fake holds only droplets, so any other type is not found). Tagging
+ * a droplet that has the tag, or untagging one that has not, changes nothing and still answers 204.
+ */
+function changeTagResources(change: 'assign' | 'unassign') {
+  return ({ params, body, state }: RouteContext): RouteResult => {
+    const tag = params.tag_id!;
+    if (!state.tags.includes(tag)) return notFound();
+    const resources: TagResource[] = body?.resources ?? [];
+    if (resources.length === 0) return apiError(400, 'parameter_missing', 'param is missing or the value is empty: resources');
+    const droplets = resources.map((resource) => (resource.resource_type === 'droplet' ? state.droplets.find((droplet) => String(droplet.id) === resource.resource_id) : undefined));
+    if (droplets.some((droplet) => droplet === undefined)) return notFound();
+    for (const droplet of droplets) {
+      if (change === 'assign' && !droplet!.tags.includes(tag)) droplet!.tags.push(tag);
+      if (change === 'unassign') droplet!.tags = droplet!.tags.filter((existing) => existing !== tag);
+    }
+    return { status: 204 };
   };
 }
 
@@ -49,5 +76,17 @@ export const tagRoutes: Route[] = [
       for (const droplet of state.droplets) droplet.tags = droplet.tags.filter((tag) => tag !== params.tag_id);
       return { status: 204 };
     },
+  },
+  {
+    method: 'POST',
+    template: '/v2/tags/{tag_id}/resources',
+    operationId: 'tags_assign_resources',
+    handle: changeTagResources('assign'),
+  },
+  {
+    method: 'DELETE',
+    template: '/v2/tags/{tag_id}/resources',
+    operationId: 'tags_unassign_resources',
+    handle: changeTagResources('unassign'),
   },
 ];
