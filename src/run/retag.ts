@@ -14,22 +14,16 @@ export async function retagDroplets(ctx: RunContext, steps: DropletStep[], chang
   for (const step of steps) {
     for (const tag of (change === 'add' ? step.addTags : step.removeTags) ?? []) byTag.set(tag, [...(byTag.get(tag) ?? []), step]);
   }
-  const call = change === 'add' ? ctx.cloud.tagDroplets?.bind(ctx.cloud) : ctx.cloud.untagDroplets?.bind(ctx.cloud);
+  const call = change === 'add' ? ctx.cloud.tagDroplets.bind(ctx.cloud) : ctx.cloud.untagDroplets.bind(ctx.cloud);
   await allSettled(
     [...byTag].map(async ([tag, tagged]) => {
       throwIfAborted(ctx);
       const names = tagged.map((s) => s.name).join(', ');
       for (const step of tagged) ctx.emit({ type: 'step-started', stepId: step.id, at: Date.now() });
       try {
-        if (!call) {
-          throw new StepFailed(tagged[0]!.id, {
-            message: `${names} need tag ${tag} ${change === 'add' ? 'added' : 'removed'}, and this DigitalOcean client cannot change a droplet's tags`,
-            hint: 'Change it in the DigitalOcean console (Droplet → Tags), or destroy and apply again.',
-          });
-        }
         await call(tag, tagged.map((s) => s.recordedId!));
       } catch (error) {
-        const reason = error instanceof StepFailed ? error.reason : describeFailure(`${change === 'add' ? 'tagging' : 'untagging'} ${names} ${change === 'add' ? 'with' : 'from'} ${tag}`, error);
+        const reason = describeFailure(`${change === 'add' ? 'tagging' : 'untagging'} ${names} ${change === 'add' ? 'with' : 'from'} ${tag}`, error);
         for (const step of tagged) ctx.emit({ type: 'step-failed', stepId: step.id, reason, at: Date.now() });
         throw new StepFailed(tagged[0]!.id, reason);
       }

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCloudApi } from '../../src/adapters/digitalocean/index.js';
 import { runApply, StepFailed } from '../../src/run/index.js';
 import { loadState } from '../../src/state/index.js';
 import { startFakeDigitalOcean, type FakeDigitalOcean } from '../fake-do/index.js';
@@ -16,27 +15,7 @@ afterEach(async () => {
 const edgeOf = (f: FakeDigitalOcean) => f.state.droplets.filter((d) => d.tags.includes('swarm-wiz:demo:edge')).map((d) => d.name).sort();
 
 describe('changing the topology of an applied project', () => {
-  // The DigitalOcean adapter gains tagDroplets/untagDroplets (optional in CloudApi) separately; until
-  // then the move must stop before changing anything that would cut traffic, and say what to do.
-  const canRetag = Boolean(createCloudApi({ token: 'x', baseUrl: 'http://127.0.0.1:9' }).tagDroplets);
-
-  it('without re-tagging in the API client: stops naming the droplets and the fix, traffic untouched', async () => {
-    if (canRetag) return expect(canRetag).toBe(true);
-    const dir = await projectDir();
-    await runApply({ config: seedConfig({ topology: 'manager' }), dir, token: fake.token, apiUrl: fake.url, timing: FAST });
-    const error = await runApply({ config: seedConfig({ topology: 'global-lb' }), dir, token: fake.token, apiUrl: fake.url, timing: FAST }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(StepFailed);
-    expect((error as StepFailed).reason).toEqual({
-      message: "demo-worker-1, demo-worker-2, demo-worker-3 need tag swarm-wiz:demo:edge added, and this DigitalOcean client cannot change a droplet's tags",
-      hint: 'Change it in the DigitalOcean console (Droplet → Tags), or destroy and apply again.',
-    });
-    // The manager still takes the traffic: its edge tag and the open edge firewall are unchanged.
-    expect(edgeOf(fake)).toEqual(['demo-manager-1']);
-    expect(fake.state.firewalls.find((f) => f.name === 'demo-edge')!.inbound_rules[0]!.sources?.addresses).toEqual(['0.0.0.0/0', '::/0']);
-  });
-
   it('manager → global-lb: the edge tag moves to the workers, a load balancer appears, DNS follows it; and back', async () => {
-    if (!canRetag) return expect(canRetag).toBe(false);
     const dir = await projectDir();
     await runApply({ config: seedConfig({ topology: 'manager' }), dir, token: fake.token, apiUrl: fake.url, timing: FAST });
     const ids = fake.state.droplets.map((d) => d.id).sort();
@@ -56,6 +35,30 @@ describe('changing the topology of an applied project', () => {
     expect(holdings(fake).loadBalancers).toEqual([]);
     const manager = fake.state.droplets.find((d) => d.name === 'demo-manager-1')!.networks.v4.find((n) => n.type === 'public')!.ip_address;
     expect(fake.state.domainRecords.get('a.com')!.filter((r) => r.type === 'A').map((r) => r.data)).toEqual([manager]);
+    fake.assertNoViolations();
+  });
+});
+
+describe('a topology change whose re-tagging fails', () => {
+  it('stops before DNS moves or the edge firewall closes, naming the droplets; the next apply finishes the move', async () => {
+    const dir = await projectDir();
+    const api = { retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 } };
+    await runApply({ config: seedConfig({ topology: 'manager' }), dir, token: fake.token, apiUrl: fake.url, timing: FAST, api });
+    const managerIp = fake.state.droplets.find((d) => d.name === 'demo-manager-1')!.networks.v4.find((n) => n.type === 'public')!.ip_address;
+    const aRecords = () => fake.state.domainRecords.get('a.com')!.filter((r) => r.type === 'A').map((r) => r.data);
+
+    fake.faults.next({ method: 'POST', path: '/v2/tags/{tag_id}/resources', status: 503, times: 2 });
+    const error = await runApply({ config: seedConfig({ topology: 'global-lb' }), dir, token: fake.token, apiUrl: fake.url, timing: FAST, api }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StepFailed);
+    expect((error as StepFailed).reason.message).toMatch(/tagging demo-worker-1, demo-worker-2, demo-worker-3 with swarm-wiz:demo:edge/);
+    // The manager still takes the traffic: its edge tag, the open edge firewall and the A records are unchanged.
+    expect(edgeOf(fake)).toEqual(['demo-manager-1']);
+    expect(fake.state.firewalls.find((f) => f.name === 'demo-edge')!.inbound_rules[0]!.sources?.addresses).toEqual(['0.0.0.0/0', '::/0']);
+    expect(aRecords()).toEqual([managerIp]);
+
+    await runApply({ config: seedConfig({ topology: 'global-lb' }), dir, token: fake.token, apiUrl: fake.url, timing: FAST, api });
+    expect(edgeOf(fake)).toEqual(['demo-worker-1', 'demo-worker-2', 'demo-worker-3']);
+    expect(aRecords()).toEqual([fake.state.loadBalancers[0]!.ip]);
     fake.assertNoViolations();
   });
 });

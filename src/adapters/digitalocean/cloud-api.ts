@@ -97,10 +97,10 @@ export interface CloudApi {
   /** DELETE /v2/account/keys/{id}; optional so implementations can add it later (destroy skips the key without it). */
   deleteSshKey?(id: number): Promise<void>;
   createTag(name: string): Promise<void>;
-  /** POST /v2/tags/{tag}/resources (droplets): re-tags droplets when the topology moves the entrypoint. Optional: added later. */
-  tagDroplets?(tag: string, dropletIds: number[]): Promise<void>;
-  /** DELETE /v2/tags/{tag}/resources (droplets). Optional: added later. */
-  untagDroplets?(tag: string, dropletIds: number[]): Promise<void>;
+  /** POST /v2/tags/{tag}/resources (droplets): re-tags droplets when the topology moves the entrypoint. The tag must exist (404 otherwise). */
+  tagDroplets(tag: string, dropletIds: number[]): Promise<void>;
+  /** DELETE /v2/tags/{tag}/resources (droplets). */
+  untagDroplets(tag: string, dropletIds: number[]): Promise<void>;
   /** One bulk request (`names`), however many droplets. */
   createDroplets(request: CreateDropletsRequest): Promise<Droplet[]>;
   /** All pages. */

@@ -8,6 +8,7 @@ import type {
   Firewall_rules_inbound_rules,
   Firewall_rules_outbound_rules,
   Page_links,
+  Tags_resource,
 } from '@digitalocean/dots/src/dots/models/index.js';
 import { createLoad_balancersPostResponseFromDiscriminatorValue, type Load_balancersPostResponse } from '@digitalocean/dots/src/dots/v2/load_balancers/index.js';
 import { createWithLb_PutResponseFromDiscriminatorValue, type WithLb_PutResponse } from '@digitalocean/dots/src/dots/v2/load_balancers/item/index.js';
@@ -112,6 +113,17 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
     async createTag(name) {
       // Creating an existing tag succeeds at DigitalOcean, so this is safe to repeat.
       await call(() => client.v2.tags.post({ name }));
+    },
+
+    // Adding a tag a droplet has, or removing one it lacks, changes nothing: both are safe to repeat.
+    async tagDroplets(tag, dropletIds) {
+      if (dropletIds.length === 0) return;
+      await call(() => client.v2.tags.byTag_id(tag).resources.post(dropletResources(dropletIds)));
+    },
+
+    async untagDroplets(tag, dropletIds) {
+      if (dropletIds.length === 0) return;
+      await call(() => client.v2.tags.byTag_id(tag).resources.delete(dropletResources(dropletIds)));
     },
 
     async createDroplets(request: CreateDropletsRequest) {
@@ -284,6 +296,11 @@ async function createDropletsSafely(
     created.push(...batchCreated, ...result);
   }
   return created;
+}
+
+/** The API takes resource ids as strings, whatever the resource type. */
+function dropletResources(dropletIds: number[]): Tags_resource {
+  return { resources: dropletIds.map((id) => ({ resourceId: String(id), resourceType: 'droplet' })) };
 }
 
 function toRuleTarget(rule: FirewallRule): { addresses?: string[]; tags?: string[]; loadBalancerUids?: string[] } {

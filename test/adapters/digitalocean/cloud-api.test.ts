@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCloudApi, type CloudApi, type FirewallSpec, type LoadBalancerSpec } from '../../../src/adapters/digitalocean/index.js';
+import { createCloudApi, DigitalOceanError, type CloudApi, type FirewallSpec, type LoadBalancerSpec } from '../../../src/adapters/digitalocean/index.js';
 import { startFakeDigitalOcean, type FakeDigitalOcean } from '../../fake-do/index.js';
 
 const PUBLIC_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl swarm-wiz@test';
@@ -80,6 +80,46 @@ describe('CloudApi over @digitalocean/dots against the fake DigitalOcean API', (
     expect(fake.state.droplets).toEqual([]);
     await api.deleteVpc(vpc.id);
     expect(fake.state.vpcs).toEqual([]);
+  });
+
+  it('moves a tag between droplets: tagDroplets / untagDroplets through /v2/tags/{tag}/resources, ids sent as strings', async () => {
+    const [manager, worker1, worker2] = await api.createDroplets({ names: ['demo-manager-1', 'demo-worker-1', 'demo-worker-2'], region: 'fra1', size: 's-1vcpu-2gb', image: 'ubuntu-24-04-x64', tags: ['swarm-wiz-demo'], sshKeyIds: [] });
+    await api.createTag('swarm-wiz-demo-edge');
+    await api.tagDroplets('swarm-wiz-demo-edge', [manager!.id]);
+    expect((await api.listDropletsByTag('swarm-wiz-demo-edge')).map((droplet) => droplet.name)).toEqual(['demo-manager-1']);
+
+    fake.requests.length = 0;
+    await api.tagDroplets('swarm-wiz-demo-edge', [worker1!.id, worker2!.id]);
+    await api.untagDroplets('swarm-wiz-demo-edge', [manager!.id]);
+    expect(fake.requests.map((request) => [request.method, request.path, request.body, request.status])).toEqual([
+      ['POST', '/v2/tags/swarm-wiz-demo-edge/resources', { resources: [{ resource_id: String(worker1!.id), resource_type: 'droplet' }, { resource_id: String(worker2!.id), resource_type: 'droplet' }] }, 204],
+      ['DELETE', '/v2/tags/swarm-wiz-demo-edge/resources', { resources: [{ resource_id: String(manager!.id), resource_type: 'droplet' }] }, 204],
+    ]);
+    const listed = await api.listDropletsByTag('swarm-wiz-demo');
+    expect(listed.map((droplet) => [droplet.name, droplet.tags])).toEqual([
+      ['demo-manager-1', ['swarm-wiz-demo']],
+      ['demo-worker-1', ['swarm-wiz-demo', 'swarm-wiz-demo-edge']],
+      ['demo-worker-2', ['swarm-wiz-demo', 'swarm-wiz-demo-edge']],
+    ]);
+
+    // Repeating either changes nothing; an empty list sends nothing.
+    await api.tagDroplets('swarm-wiz-demo-edge', [worker1!.id]);
+    await api.untagDroplets('swarm-wiz-demo-edge', [manager!.id]);
+    fake.requests.length = 0;
+    await api.tagDroplets('swarm-wiz-demo-edge', []);
+    await api.untagDroplets('swarm-wiz-demo-edge', []);
+    expect(fake.requests).toEqual([]);
+    expect(fake.state.droplets.map((droplet) => droplet.tags.length)).toEqual([1, 2, 2]);
+  });
+
+  it('tagging with a tag that does not exist is a not-found error (the API does not create it here)', async () => {
+    const [droplet] = await api.createDroplets({ names: ['demo-1'], region: 'fra1', size: 's-1vcpu-2gb', image: 'ubuntu-24-04-x64', tags: [], sshKeyIds: [] });
+    for (const attempt of [api.tagDroplets('never-created', [droplet!.id]), api.untagDroplets('never-created', [droplet!.id])]) {
+      const error = await attempt.catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(DigitalOceanError);
+      expect(error).toMatchObject({ kind: 'not-found', status: 404, request: { path: '/v2/tags/never-created/resources' } });
+    }
+    expect(fake.state.droplets[0]!.tags).toEqual([]);
   });
 
   it('splits more than ten names into bulk requests of ten (the API limit)', async () => {

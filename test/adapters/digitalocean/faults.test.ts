@@ -193,6 +193,35 @@ describe('5xx: server errors', () => {
   });
 });
 
+describe('re-tagging droplets (idempotent)', () => {
+  it('is repeated after a 5xx whose answer was lost, and ends with the tag moved exactly once', async () => {
+    const [first, second] = await api.createDroplets({ ...dropletRequest, names: ['demo-1', 'demo-2'] });
+    await api.createTag('edge');
+    await api.tagDroplets('edge', [first!.id]);
+    fake.faults.next({ method: 'POST', path: '/v2/tags/{tag_id}/resources', status: 500, afterEffect: true });
+    fake.faults.next({ method: 'DELETE', path: '/v2/tags/{tag_id}/resources', status: 503, afterEffect: true });
+    await api.tagDroplets('edge', [second!.id]);
+    await api.untagDroplets('edge', [first!.id]);
+    expect(requestsTo('POST', '/v2/tags/edge/resources')).toBe(3);
+    expect(requestsTo('DELETE', '/v2/tags/edge/resources')).toBe(2);
+    expect(retries.map((event) => [event.request, event.error.status])).toEqual([
+      ['POST /v2/tags/edge/resources', 500],
+      ['DELETE /v2/tags/edge/resources', 503],
+    ]);
+    expect(fake.state.droplets.map((droplet) => [droplet.name, droplet.tags])).toEqual([
+      ['demo-1', ['swarm-wiz-demo']],
+      ['demo-2', ['swarm-wiz-demo', 'edge']],
+    ]);
+  });
+
+  it('a 404 (the tag is gone) is reported at once, not retried', async () => {
+    const [droplet] = await api.createDroplets({ ...dropletRequest, names: ['demo-1'] });
+    const error = await failure(api.untagDroplets('gone', [droplet!.id]));
+    expect(error).toMatchObject({ kind: 'not-found', status: 404, request: { method: 'DELETE', path: '/v2/tags/gone/resources' } });
+    expect(retries).toEqual([]);
+  });
+});
+
 describe('4xx: the request itself was refused', () => {
   it('422 surfaces the API message and is not retried', async () => {
     const error = await failure(api.createDroplets({ ...dropletRequest, size: 's-64vcpu-512gb' }));
