@@ -2,19 +2,19 @@ import type { Config } from '../config/index.js';
 import { saveConfig } from '../config/index.js';
 import { loadState } from '../state/index.js';
 import type { WizardDeps } from '../wizard/ask-new-project.js';
-import { lookUpCloud } from './cloud-lookup.js';
 import type { ProjectPaths } from './common-options.js';
 import { CliExit, EXIT } from './exit.js';
 import type { CliIo } from './io.js';
 import { failedFilesMessage, previewProject, reviewText, rewriteChangedFiles, writeFilesWithProgress } from './project-output.js';
-import { provisionCloud } from './provision-cloud.js';
 import { afterInk } from './terminal-handoff.js';
+
+// The DigitalOcean client and the provisioning engine are imported only when there is a token.
 
 /** Review screen → confirm → save swarm-wiz.yaml → live file list → provisioning (with a token). */
 export async function reviewAndWrite(io: CliIo, deps: WizardDeps, paths: ProjectPaths, config: Config, askedToken: string | undefined, verbose: boolean): Promise<void> {
   const token = askedToken;
   const recorded = await loadState(paths.dir, config.project);
-  const { state, facts } = token ? await lookUpCloud(config, recorded, token, io) : { state: recorded, facts: {} };
+  const { state, facts } = token ? await (await import('./cloud-lookup.js')).lookUpCloud(config, recorded, token, io) : { state: recorded, facts: {} };
   const preview = previewProject(config, paths.dir, state, { planOnly: !token, savesConfig: true, facts });
   io.stdout.write(`\n${reviewText(preview, io.stdout.columns || 160)}\n\n`);
   afterInk(io);
@@ -29,6 +29,7 @@ export async function reviewAndWrite(io: CliIo, deps: WizardDeps, paths: Project
   const outcome = await writeFilesWithProgress(io, paths.dir, preview.files, 'ink');
   if (outcome.failed.length > 0) throw new CliExit(EXIT.failure, failedFilesMessage(outcome));
   if (token) {
+    const { provisionCloud } = await import('./provision-cloud.js');
     const result = await provisionCloud({ config, dir: paths.dir, token, io, verbose });
     await rewriteChangedFiles(io, config, paths.dir, result.state, preview.files, 'ink');
     deps.say(`Done. Next: swarm-wiz certs --config ${paths.configPath} shows each domain's certificate.`);

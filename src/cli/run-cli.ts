@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/index.js';
+// errors.js, not the config index: the index loads zod and yaml, which `--help` does not need.
+import { ConfigError } from '../config/errors.js';
 import { COMMANDS } from './commands/index.js';
 import { CliExit, EXIT, type ExitCode } from './exit.js';
 import { writeLine, type CliIo } from './io.js';

@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/index.js';
-import { askToken, type WizardDeps } from '../../wizard/ask-new-project.js';
-import { askAdditionalSite } from '../../wizard/existing-project.js';
-import { inquirerPrompter } from '../../wizard/prompter.js';
+import type { WizardDeps } from '../../wizard/ask-new-project.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { writeLine, type CliIo } from '../io.js';
-import { reviewAndWrite } from '../review-and-write.js';
 import { releaseStdin } from '../terminal-handoff.js';
+
+// The implementation's modules are imported inside the command when it runs, so `--help` and the
+// other commands do not load them.
 
 /** `swarm-wiz add-domain`: asks one more site, then reviews and applies only what changes. */
 export function registerAddDomainCommand(program: Command, io: CliIo): void {
@@ -26,6 +25,13 @@ async function addDomainCommand(options: CommonOptions, io: CliIo): Promise<void
   if (!io.isTTY) {
     throw new CliExit(EXIT.usage, 'add-domain asks its questions in a terminal, and there is none here. Without one: add the site under sites: in swarm-wiz.yaml and run swarm-wiz apply --yes.');
   }
+  const [{ loadConfig }, { askToken }, { askAdditionalSite }, { inquirerPrompter }, { reviewAndWrite }] = await Promise.all([
+    import('../../config/index.js'),
+    import('../../wizard/ask-new-project.js'),
+    import('../../wizard/existing-project.js'),
+    import('../../wizard/prompter.js'),
+    import('../review-and-write.js'),
+  ]);
   const paths = projectPaths(options, io);
   const config = await loadConfig(paths.configPath);
   const deps: WizardDeps = {

@@ -1,25 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { configToYaml, loadConfig, parseConfig, saveConfig, SEED_EXAMPLE, type Config } from '../../config/index.js';
-import { loadState } from '../../state/index.js';
-import { inquirerPrompter } from '../../wizard/prompter.js';
+import type { Config } from '../../config/index.js';
 import { DEFAULT_CONFIG_FILE, projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { writeLine, type CliIo } from '../io.js';
-import {
-  cloudText,
-  failedFilesMessage,
-  previewProject,
-  reviewText,
-  rewriteChangedFiles,
-  writeFilesWithProgress,
-  type ProgressDisplay,
-  type ProjectPreview,
-} from '../project-output.js';
-import { lookUpCloud } from '../cloud-lookup.js';
-import { provisionCloud } from '../provision-cloud.js';
+import type { ProgressDisplay, ProjectPreview } from '../project-output.js';
 import { afterInk, releaseStdin } from '../terminal-handoff.js';
+
+// The implementation's modules are imported inside the functions that use them, so `--help` and
+// the other commands do not load them, and plan-only apply never loads the DigitalOcean client.
 
 interface ApplyOptions extends CommonOptions {
   example: boolean;
@@ -51,11 +41,16 @@ interface Project {
 }
 
 async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
+  const [{ saveConfig }, { loadState }, { cloudText, failedFilesMessage, previewProject, rewriteChangedFiles, writeFilesWithProgress }] = await Promise.all([
+    import('../../config/index.js'),
+    import('../../state/index.js'),
+    import('../project-output.js'),
+  ]);
   const example = options.example;
   const { config, configPath, dir } = example ? await exampleProject(options, io) : await projectFromFile(options, io);
   const token = example ? undefined : io.env.DIGITALOCEAN_TOKEN?.trim() || undefined;
   const recorded = await loadState(dir, config.project);
-  const { state, facts } = token ? await lookUpCloud(config, recorded, token, io) : { state: recorded, facts: {} };
+  const { state, facts } = token ? await (await import('../cloud-lookup.js')).lookUpCloud(config, recorded, token, io) : { state: recorded, facts: {} };
   const preview = previewProject(config, dir, state, { planOnly: !token, savesConfig: example, facts });
   if (!options.yes && !example) await confirmOrStop(io, preview);
 
@@ -82,6 +77,7 @@ async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
     return;
   }
 
+  const { provisionCloud } = await import('../provision-cloud.js');
   const result = await provisionCloud({ config, dir, token, io, verbose: options.verbose, json: options.json });
   const rewritten = await rewriteChangedFiles(io, config, dir, result.state, preview.files, display);
   if (options.json) {
@@ -90,6 +86,7 @@ async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
 }
 
 async function exampleProject(options: ApplyOptions, io: CliIo): Promise<Project> {
+  const { configToYaml, parseConfig, SEED_EXAMPLE } = await import('../../config/index.js');
   const dir = resolve(io.cwd, options.dir ?? EXAMPLE_DIR);
   const config = parseConfig(SEED_EXAMPLE);
   const configPath = join(dir, DEFAULT_CONFIG_FILE);
@@ -101,6 +98,7 @@ async function exampleProject(options: ApplyOptions, io: CliIo): Promise<Project
 }
 
 async function projectFromFile(options: ApplyOptions, io: CliIo): Promise<Project> {
+  const { loadConfig } = await import('../../config/index.js');
   const { configPath, dir } = projectPaths(options, io);
   return { config: await loadConfig(configPath), configPath, dir };
 }
@@ -109,6 +107,7 @@ async function confirmOrStop(io: CliIo, preview: ProjectPreview): Promise<void> 
   if (!io.isTTY) {
     throw new CliExit(EXIT.usage, 'apply needs a confirmation: pass --yes to apply without questions (no terminal to ask on).');
   }
+  const [{ reviewText }, { inquirerPrompter }] = await Promise.all([import('../project-output.js'), import('../../wizard/prompter.js')]);
   writeLine(io.stdout, reviewText(preview, io.stdout.columns || 160));
   afterInk(io);
   const prompter = io.prompter ?? inquirerPrompter({ input: io.stdin, output: io.stdout });

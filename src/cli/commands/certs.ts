@@ -1,20 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { renderToString } from 'ink';
-import { createElement } from 'react';
-import { CertStatusScreen } from '../../../screens/cert-status.js';
-import { directoryUrlFor } from '../../adapters/acme/account-key.js';
-import { dnsEntryPoints, staticEntryPoints } from '../../adapters/acme/entry-points.js';
-import { loadConfig } from '../../config/index.js';
-import { certificateStatus, type CertStatusRow } from '../../certs/cert-status.js';
-import { parseEntry } from '../../certs/project-issuer.js';
-import { siteNamesOf } from '../../certs/sites.js';
-import { entryPointsFromState } from '../../certs/state-entry-points.js';
-import { loadState } from '../../state/index.js';
-import { CertificateStore } from '../../certs/store.js';
+import type { CertStatusRow } from '../../certs/cert-status.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { writeLine, type CliIo } from '../io.js';
+
+// The implementation's modules are imported inside the command when it runs, so `--help` and the
+// other commands do not load them.
 
 interface CertsOptions extends CommonOptions {
   entry?: string[];
@@ -42,6 +34,27 @@ export function certStatusJson(rows: CertStatusRow[]): string {
 }
 
 async function certsCommand(options: CertsOptions, io: CliIo): Promise<void> {
+  const [
+    { loadConfig },
+    { parseEntry },
+    { dnsEntryPoints, staticEntryPoints },
+    { entryPointsFromState },
+    { loadState },
+    { certificateStatus },
+    { siteNamesOf },
+    { CertificateStore },
+    { directoryUrlFor },
+  ] = await Promise.all([
+    import('../../config/index.js'),
+    import('../../certs/project-issuer.js'),
+    import('../../adapters/acme/entry-points.js'),
+    import('../../certs/state-entry-points.js'),
+    import('../../state/index.js'),
+    import('../../certs/cert-status.js'),
+    import('../../certs/sites.js'),
+    import('../../certs/store.js'),
+    import('../../adapters/acme/account-key.js'),
+  ]);
   const { configPath, dir } = projectPaths(options, io);
   const config = await loadConfig(configPath);
   let entries;
@@ -65,7 +78,10 @@ async function certsCommand(options: CertsOptions, io: CliIo): Promise<void> {
     caDirectoryUrl: directoryUrlFor(config.certificates.ca),
   });
   if (options.json) writeLine(io.stdout, certStatusJson(rows));
-  else writeLine(io.stdout, renderToString(createElement(CertStatusScreen, { rows, now }), { columns: io.stdout.columns || 120 }));
+  else {
+    const [{ renderToString }, { createElement }, { CertStatusScreen }] = await Promise.all([import('ink'), import('react'), import('../../../screens/cert-status.js')]);
+    writeLine(io.stdout, renderToString(createElement(CertStatusScreen, { rows, now }), { columns: io.stdout.columns || 120 }));
+  }
   const unusable = rows.filter((row) => row.health === 'missing' || row.health === 'expired' || row.health === 'error');
   if (unusable.length > 0) throw new CliExit(EXIT.failure, `no valid certificate for ${unusable.map((row) => `${row.domain} (${row.health})`).join(', ')}`);
 }

@@ -1,15 +1,11 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/index.js';
-import { formatStep, planDestroy } from '../../plan/index.js';
-import { ApplyAborted, runDestroy, StepFailed } from '../../run/index.js';
-import { loadState, statePath } from '../../state/index.js';
-import { showProgress } from '../../../screens/apply-progress-live.js';
-import { inquirerPrompter } from '../../wizard/prompter.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { writeLine, type CliIo } from '../io.js';
-import { EXIT_INTERRUPTED, interruptHandler } from '../provision-cloud.js';
 import { releaseStdin } from '../terminal-handoff.js';
+
+// The implementation's modules are imported inside the command when it runs, so `--help` and the
+// other commands do not load them.
 
 interface DestroyOptions extends CommonOptions {
   confirm?: string;
@@ -30,6 +26,11 @@ export function registerDestroyCommand(program: Command, io: CliIo): void {
 }
 
 async function destroyCommand(options: DestroyOptions, io: CliIo): Promise<void> {
+  const [{ loadConfig }, { formatStep, planDestroy }, { loadState, statePath }] = await Promise.all([
+    import('../../config/index.js'),
+    import('../../plan/index.js'),
+    import('../../state/index.js'),
+  ]);
   const { configPath, dir } = projectPaths(options, io);
   const config = await loadConfig(configPath);
   const project = config.project;
@@ -47,6 +48,11 @@ async function destroyCommand(options: DestroyOptions, io: CliIo): Promise<void>
   const token = io.env.DIGITALOCEAN_TOKEN?.trim() || undefined;
   if (!token) throw new CliExit(EXIT.usage, 'DIGITALOCEAN_TOKEN is not set: destroy needs a read/write token to delete the resources. Nothing was deleted.');
 
+  const [{ ApplyAborted, runDestroy, StepFailed }, { showProgress }, { EXIT_INTERRUPTED, interruptHandler }] = await Promise.all([
+    import('../../run/index.js'),
+    import('../../../screens/apply-progress-live.js'),
+    import('../provision-cloud.js'),
+  ]);
   const progress = showProgress(options.json ? 'json' : io.isTTY ? 'ink' : 'lines', project, io.stdout, 'destroy');
   const controller = new AbortController();
   const onSigint = interruptHandler(controller, io, 'destroy');
@@ -75,6 +81,7 @@ async function confirmProject(options: DestroyOptions, io: CliIo, project: strin
   if (!io.isTTY) {
     throw new CliExit(EXIT.usage, `destroy needs --confirm ${project} when there is no terminal to type the name in (--yes is not enough). Nothing was deleted.`);
   }
+  const { inquirerPrompter } = await import('../../wizard/prompter.js');
   const prompter = io.prompter ?? inquirerPrompter({ input: io.stdin, output: io.stdout });
   const typed = await prompter.input({ message: `Type the project name (${project}) to delete all of the above` });
   if (typed.trim() !== project) throw new CliExit(EXIT.usage, `${JSON.stringify(typed.trim())} is not ${JSON.stringify(project)}. Nothing was deleted.`);

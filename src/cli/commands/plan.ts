@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/index.js';
-import { createCloudApi } from '../../adapters/digitalocean/index.js';
-import { formatPlan, isOperatorAddress, planCloud, summarise, type PlanFacts } from '../../plan/index.js';
-import { describeFailure, gatherFacts } from '../../run/index.js';
-import { loadState } from '../../state/index.js';
+import type { PlanFacts } from '../../plan/index.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { writeLine, type CliIo } from '../io.js';
+
+// The implementation's modules are imported inside the command when it runs, so `--help` and the
+// other commands do not load them.
 
 interface PlanOptions extends CommonOptions {
   operatorIp?: string;
@@ -21,6 +20,11 @@ export function registerPlanCommand(program: Command, io: CliIo): void {
 }
 
 async function planCommand(options: PlanOptions, io: CliIo): Promise<void> {
+  const [{ loadConfig }, { formatPlan, isOperatorAddress, planCloud, summarise }, { loadState }] = await Promise.all([
+    import('../../config/index.js'),
+    import('../../plan/index.js'),
+    import('../../state/index.js'),
+  ]);
   const { configPath, dir } = projectPaths(options, io);
   const config = await loadConfig(configPath);
   let state = await loadState(dir, config.project);
@@ -32,6 +36,7 @@ async function planCommand(options: PlanOptions, io: CliIo): Promise<void> {
   let facts: PlanFacts = operatorIp ? { operatorIp } : {};
   const notes: string[] = [];
   if (token) {
+    const [{ createCloudApi }, { describeFailure, gatherFacts }] = await Promise.all([import('../../adapters/digitalocean/index.js'), import('../../run/index.js')]);
     const cloud = createCloudApi({ token, ...(io.env.DIGITALOCEAN_API_URL ? { baseUrl: io.env.DIGITALOCEAN_API_URL } : {}) });
     try {
       const gathered = await gatherFacts(cloud, config, state, operatorIp);

@@ -1,18 +1,11 @@
 import type { Command } from 'commander';
-import { dnsEntryPoints, staticEntryPoints } from '../../adapters/acme/entry-points.js';
-import { createCloudApi } from '../../adapters/digitalocean/index.js';
-import { loadConfig } from '../../config/index.js';
-import { parseEntry, projectIssuer } from '../../certs/project-issuer.js';
-import { writeProxyCertificates } from '../../certs/proxy-files.js';
-import { renewSites, type SiteRenewal } from '../../certs/renew-sites.js';
-import { RenewLockedError, withRenewLock } from '../../certs/renew-lock.js';
-import { siteNamesOf } from '../../certs/sites.js';
-import { entryPointsFromState } from '../../certs/state-entry-points.js';
-import { loadState } from '../../state/index.js';
-import { CertificateStore } from '../../certs/store.js';
+import type { SiteRenewal } from '../../certs/renew-sites.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { writeLine, type CliIo } from '../io.js';
+
+// The implementation's modules are imported inside the command when it runs, so `--help` and the
+// other commands do not load them.
 
 interface RenewOptions extends CommonOptions {
   force: boolean;
@@ -53,6 +46,29 @@ function describe(result: SiteRenewal): string {
 }
 
 async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
+  const [
+    { loadConfig },
+    { siteNamesOf },
+    { parseEntry, projectIssuer },
+    { dnsEntryPoints, staticEntryPoints },
+    { entryPointsFromState },
+    { loadState },
+    { renewSites },
+    { RenewLockedError, withRenewLock },
+    { writeProxyCertificates },
+    { CertificateStore },
+  ] = await Promise.all([
+    import('../../config/index.js'),
+    import('../../certs/sites.js'),
+    import('../../certs/project-issuer.js'),
+    import('../../adapters/acme/entry-points.js'),
+    import('../../certs/state-entry-points.js'),
+    import('../../state/index.js'),
+    import('../../certs/renew-sites.js'),
+    import('../../certs/renew-lock.js'),
+    import('../../certs/proxy-files.js'),
+    import('../../certs/store.js'),
+  ]);
   const { configPath, dir } = projectPaths(options, io);
   const config = await loadConfig(configPath);
   const sites = siteNamesOf(config);
@@ -65,7 +81,7 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
     throw new CliExit(EXIT.usage, (error as Error).message);
   }
   const token = io.env.DIGITALOCEAN_TOKEN?.trim();
-  const cloudApi = config.certificates.challenge === 'dns-01' && token ? createCloudApi({ token, baseUrl: io.env.DIGITALOCEAN_API_URL }) : undefined;
+  const cloudApi = config.certificates.challenge === 'dns-01' && token ? (await import('../../adapters/digitalocean/index.js')).createCloudApi({ token, baseUrl: io.env.DIGITALOCEAN_API_URL }) : undefined;
   if (config.certificates.challenge === 'dns-01' && !cloudApi) throw new CliExit(EXIT.usage, 'certificates.challenge is dns-01: set DIGITALOCEAN_TOKEN so swarm-wiz can create the TXT records');
 
   const entryPoints =

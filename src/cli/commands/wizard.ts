@@ -1,15 +1,14 @@
 import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/index.js';
-import { askNewProject, askToken, type WizardDeps } from '../../wizard/ask-new-project.js';
-import { askAdditionalSite, chooseExistingProjectAction, commandFor } from '../../wizard/existing-project.js';
-import { inquirerPrompter } from '../../wizard/prompter.js';
+import type { WizardDeps } from '../../wizard/ask-new-project.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { writeLine, type CliIo } from '../io.js';
-import { reviewAndWrite } from '../review-and-write.js';
 import { releaseStdin } from '../terminal-handoff.js';
+
+// The implementation's modules are imported inside the command when it runs, so `--help` and the
+// other commands do not load them.
 
 /** What `swarm-wiz` without a terminal prints instead of waiting for answers that never come. */
 export const NON_INTERACTIVE_HELP = [
@@ -33,6 +32,13 @@ export function registerWizardCommand(program: Command, io: CliIo): void {
 
 async function wizardCommand(options: CommonOptions, io: CliIo, hasCommand: (name: string) => boolean): Promise<void> {
   if (!io.isTTY) throw new CliExit(EXIT.usage, NON_INTERACTIVE_HELP);
+  const [{ loadConfig }, { askNewProject, askToken }, { askAdditionalSite, chooseExistingProjectAction, commandFor }, { inquirerPrompter }, { reviewAndWrite }] = await Promise.all([
+    import('../../config/index.js'),
+    import('../../wizard/ask-new-project.js'),
+    import('../../wizard/existing-project.js'),
+    import('../../wizard/prompter.js'),
+    import('../review-and-write.js'),
+  ]);
   const paths = projectPaths(options, io);
   const deps: WizardDeps = {
     prompter: io.prompter ?? inquirerPrompter({ input: io.stdin, output: io.stdout }),
