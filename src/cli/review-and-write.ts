@@ -5,7 +5,8 @@ import type { WizardDeps } from '../wizard/ask-new-project.js';
 import type { ProjectPaths } from './common-options.js';
 import { CliExit, EXIT } from './exit.js';
 import type { CliIo } from './io.js';
-import { failedFilesMessage, previewProject, reviewText, rewriteChangedFiles, writeFilesWithProgress } from './project-output.js';
+import { failedFilesMessage, previewProject, rewriteChangedFiles, writeFilesWithProgress } from './project-output.js';
+import { reviewText } from './project-screens.js';
 import { afterInk } from './terminal-handoff.js';
 
 // The DigitalOcean client and the provisioning engine are imported only when there is a token.

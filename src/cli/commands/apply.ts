@@ -9,7 +9,8 @@ import type { ProgressDisplay, ProjectPreview } from '../project-output.js';
 import { afterInk, releaseStdin } from '../terminal-handoff.js';
 
 // The implementation's modules are imported inside the functions that use them, so `--help` and
-// the other commands do not load them, and plan-only apply never loads the DigitalOcean client.
+// the other commands do not load them, plan-only apply never loads the DigitalOcean client, and
+// plan-only `apply --json` never loads Ink.
 
 interface ApplyOptions extends CommonOptions {
   example: boolean;
@@ -41,7 +42,7 @@ interface Project {
 }
 
 async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
-  const [{ saveConfig }, { loadState }, { cloudText, failedFilesMessage, previewProject, rewriteChangedFiles, writeFilesWithProgress }] = await Promise.all([
+  const [{ saveConfig }, { loadState }, { failedFilesMessage, previewProject, rewriteChangedFiles, writeFilesWithProgress }] = await Promise.all([
     import('../../config/index.js'),
     import('../../state/index.js'),
     import('../project-output.js'),
@@ -70,6 +71,7 @@ async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
       writeLine(io.stdout, JSON.stringify(jsonSummary(preview, outcome.written, example ? configPath : undefined)));
       return;
     }
+    const { cloudText } = await import('../project-screens.js');
     writeLine(io.stdout);
     writeLine(io.stdout, cloudText(preview, io.stdout.columns || 160));
     writeLine(io.stdout);
@@ -107,7 +109,7 @@ async function confirmOrStop(io: CliIo, preview: ProjectPreview): Promise<void> 
   if (!io.isTTY) {
     throw new CliExit(EXIT.usage, 'apply needs a confirmation: pass --yes to apply without questions (no terminal to ask on).');
   }
-  const [{ reviewText }, { inquirerPrompter }] = await Promise.all([import('../project-output.js'), import('../../wizard/prompter.js')]);
+  const [{ reviewText }, { inquirerPrompter }] = await Promise.all([import('../project-screens.js'), import('../../wizard/prompter.js')]);
   writeLine(io.stdout, reviewText(preview, io.stdout.columns || 160));
   afterInk(io);
   const prompter = io.prompter ?? inquirerPrompter({ input: io.stdin, output: io.stdout });

@@ -1,15 +1,15 @@
-import { render, renderToString } from 'ink';
 import { renderProjectFiles, type GeneratedFile } from '../../recipes/index.js';
 import { DEFAULT_CONFIG_FILE } from './common-options.js';
 import type { Config } from '../config/index.js';
 import { planCloud, type PlanFacts, type PlanStep } from '../plan/index.js';
 import type { State } from '../state/index.js';
-import { FileProgressScreen } from '../../screens/file-progress.js';
-import { CloudSection, ReviewScreen, type ReviewFile } from '../../screens/review.js';
-import { applyFileWriteEvent, pendingRows, writeProjectFiles, type WriteOutcome } from './file-writes.js';
+import type { ReviewFile } from '../../screens/review.js';
+import { writeProjectFiles, type WriteOutcome } from './file-writes.js';
 import { writeLine, type CliIo } from './io.js';
 import { renderContextOf } from './render-context.js';
-import { afterInk, afterPrompt } from './terminal-handoff.js';
+
+// Ink is loaded only to show something with it (project-screens.tsx): plan-only `apply --json`
+// renders, plans and writes without it.
 
 /** Everything the review screen shows and apply does locally, computed before anything is written. */
 export interface ProjectPreview {
@@ -48,19 +48,6 @@ export function projectFiles(config: Config, state: State): GeneratedFile[] {
   return renderProjectFiles(config, renderContextOf(state)).filter((file) => file.path !== DEFAULT_CONFIG_FILE);
 }
 
-/** The Ink review screen as text, for any stream. */
-export function reviewText(preview: ProjectPreview, columns = 120): string {
-  return renderToString(
-    <ReviewScreen project={preview.config.project} dir={preview.dir} files={preview.reviewFiles} steps={preview.steps} planOnly={preview.planOnly} />,
-    { columns },
-  );
-}
-
-/** Only the cloud part of the review, as text: what plan-only apply prints after writing the files. */
-export function cloudText(preview: ProjectPreview, columns = 120): string {
-  return renderToString(<CloudSection steps={preview.steps} planOnly={preview.planOnly} />, { columns });
-}
-
 /** How file writing is shown: a live Ink list (terminal), a line per file, or nothing (--json). */
 export type ProgressDisplay = 'ink' | 'lines' | 'none';
 
@@ -73,22 +60,8 @@ export async function writeFilesWithProgress(io: CliIo, dir: string, files: read
       if (event.type === 'failed') writeLine(io.stderr, `  FAILED ${event.path}: ${event.error}`);
     });
   }
-  let rows = pendingRows(files);
-  afterPrompt(io);
-  const app = render(<FileProgressScreen dir={dir} rows={rows} />, {
-    stdout: io.stdout,
-    stdin: io.stdin,
-    stderr: io.stderr,
-    patchConsole: false,
-  });
-  const outcome = await writeProjectFiles(dir, files, (event) => {
-    rows = applyFileWriteEvent(rows, event);
-    app.rerender(<FileProgressScreen dir={dir} rows={rows} />);
-  });
-  app.unmount();
-  await app.waitUntilExit();
-  afterInk(io);
-  return outcome;
+  const { writeFilesLive } = await import('./project-screens.js');
+  return writeFilesLive(io, dir, files);
 }
 
 /**
