@@ -34,12 +34,15 @@ async function waitForScreen(expected: string | RegExp, timeoutMs = 20_000): Pro
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${String(expected)}; the screen was:\n${last}`);
 }
 
-/** Waits for the program in the pane to end (remain-on-exit keeps the pane) and returns its exit status. */
-async function waitForExit(timeoutMs = 20_000): Promise<number> {
+/** Waits for the program in the pane to end and returns its exit status (written by record-exit.mjs). */
+async function waitForExit(statusFile: string, timeoutMs = 20_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const [dead, status] = (await tmux('display-message', '-p', '-t', SESSION, '#{pane_dead} #{pane_dead_status}')).stdout.trim().split(' ');
-    if (dead === '1') return Number(status);
+    const status = await readFile(statusFile, 'utf8').catch(() => undefined);
+    if (status !== undefined) {
+      if (!/^\d+$/.test(status)) throw new Error(`the wizard ended by ${status}; the screen was:\n${await screen()}`);
+      return Number(status);
+    }
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
   throw new Error(`the wizard did not exit within ${timeoutMs} ms; the screen was:\n${await screen()}`);
@@ -62,15 +65,18 @@ async function keys(...names: string[]): Promise<void> {
 
 describe('the wizard in a real terminal (tmux)', () => {
   let dir: string;
+  let statusFile: string;
 
   beforeAll(async () => {
     const version = await execa('tmux', ['-V'], { reject: false });
     if (version.exitCode !== 0) throw new Error('tmux is required for this test (apt-get install tmux); it must not be skipped');
     dir = await mkdtemp(join(tmpdir(), 'swarm-wiz-tmux-'));
+    statusFile = join(await mkdtemp(join(tmpdir(), 'swarm-wiz-tmux-status-')), 'exit-status');
     // CI=false: Ink prints only its last frame when CI is set. The token is unset: plan-only.
     await tmux(
       'new-session', '-d', '-s', SESSION, '-x', '160', '-y', '50', '-c', repo,
-      'env', '-u', 'DIGITALOCEAN_TOKEN', 'CI=false', 'npx', 'tsx', 'src/cli/main.ts', '--dir', dir,
+      'env', '-u', 'DIGITALOCEAN_TOKEN', 'CI=false', process.execPath, join(import.meta.dirname, 'record-exit.mjs'), statusFile,
+      'npx', 'tsx', 'src/cli/main.ts', '--dir', dir,
     );
     await tmux('set-option', '-t', SESSION, 'remain-on-exit', 'on');
   });
@@ -151,7 +157,7 @@ describe('the wizard in a real terminal (tmux)', () => {
 
     const done = await waitForScreen('Plan-only: nothing was created in DigitalOcean.');
     expect(done).toMatch(/Writing files in .* \((\d+)\/\1 written\)/);
-    expect(await waitForExit()).toBe(0);
+    expect(await waitForExit(statusFile)).toBe(0);
 
     const expected = parseConfig({ ...SEED_EXAMPLE, topology: 'global-lb' });
     expect(await loadConfig(join(dir, 'swarm-wiz.yaml'))).toEqual(expected);
