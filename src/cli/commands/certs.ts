@@ -17,7 +17,8 @@ interface CertsOptions extends CommonOptions {
 
 /** `swarm-wiz certs`: the certificate status screen (or `--json`). Exit 1 when a site has no usable certificate. */
 export function registerCertsCommand(program: Command, io: CliIo): void {
-  withCommonOptions(program.command('certs'))
+  // `status` in the design also shows nodes and services; until that exists it is this certificate view.
+  withCommonOptions(program.command('certs').alias('status'))
     .description('certificate status per site: stored certificate, days left, next renewal, last error, and what each entry IP really serves')
     .option('--entry <address...>', "IP[:PORT] to check what is served (default: the IP state.json records for it, else its A records; port 443)")
     .option('--dns-server <address...>', 'DNS servers for the A look-ups instead of the system resolver')
