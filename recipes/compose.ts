@@ -68,6 +68,16 @@ function proxyPlacement(config: Config): Record<string, unknown> {
 
 const healthUrl = `http://127.0.0.1${HEALTH_PATH}`;
 
+/** dnsrr, rolling updates in `order`, rollback on failure, restart always: the deploy keys every service shares. */
+function rollingDeploy(order: 'stop-first' | 'start-first'): Record<string, unknown> {
+  return {
+    endpoint_mode: 'dnsrr',
+    update_config: { parallelism: 1, delay: '5s', order, failure_action: 'rollback', monitor: '20s' },
+    rollback_config: { parallelism: 1, order },
+    restart_policy: { condition: 'any', delay: '2s' },
+  };
+}
+
 function proxyService(config: Config): Record<string, unknown> {
   const secrets = config.certificates.delivery === 'secrets';
   const image = secrets ? config.proxy.image : `${proxyImageRepository(config)}:${required(DEPLOY_ENV.proxyTag, 'the proxy image tag')}`;
@@ -103,13 +113,7 @@ function proxyService(config: Config): Record<string, unknown> {
     retries: 3,
     start_period: '10s',
   };
-  service.deploy = {
-    ...proxyPlacement(config),
-    endpoint_mode: 'dnsrr',
-    update_config: { parallelism: 1, delay: '5s', order: 'stop-first', failure_action: 'rollback', monitor: '20s' },
-    rollback_config: { parallelism: 1, order: 'stop-first' },
-    restart_policy: { condition: 'any', delay: '2s' },
-  };
+  service.deploy = { ...proxyPlacement(config), ...rollingDeploy('stop-first') };
   return service;
 }
 
@@ -117,32 +121,25 @@ function appService(service: Service, networks: string[]): Record<string, unknow
   return {
     image: service.image,
     networks,
-    deploy: {
-      mode: 'replicated',
-      replicas: 1,
-      endpoint_mode: 'dnsrr',
-      update_config: { parallelism: 1, delay: '5s', order: 'start-first', failure_action: 'rollback', monitor: '20s' },
-      rollback_config: { parallelism: 1, order: 'start-first' },
-      restart_policy: { condition: 'any', delay: '2s' },
-    },
+    deploy: { mode: 'replicated', replicas: 1, ...rollingDeploy('start-first') },
   };
 }
 
-function siteServices(site: Site): [string, Record<string, unknown>][] {
+/** A site's public service joins these: the edge network, plus the internal one when it has private services. */
+function siteNetworks(site: Site): string[] {
   const name = site.service.name;
-  const publicNetworks = [edgeNetwork(name), ...(site.private.length > 0 ? [internalNetwork(name)] : [])];
+  return [edgeNetwork(name), ...(site.private.length > 0 ? [internalNetwork(name)] : [])];
+}
+
+function siteServices(site: Site): [string, Record<string, unknown>][] {
   return [
-    [name, appService(site.service, publicNetworks)],
-    ...site.private.map((svc): [string, Record<string, unknown>] => [svc.name, appService(svc, [internalNetwork(name)])]),
+    [site.service.name, appService(site.service, siteNetworks(site))],
+    ...site.private.map((svc): [string, Record<string, unknown>] => [svc.name, appService(svc, [internalNetwork(site.service.name)])]),
   ];
 }
 
 function networks(config: Config): Record<string, unknown> {
-  const entries: [string, unknown][] = config.sites.flatMap((site) => [
-    [edgeNetwork(site.service.name), { driver: 'overlay' }] as [string, unknown],
-    ...(site.private.length > 0 ? [[internalNetwork(site.service.name), { driver: 'overlay' }] as [string, unknown]] : []),
-  ]);
-  return Object.fromEntries(entries);
+  return Object.fromEntries(config.sites.flatMap(siteNetworks).map((name) => [name, { driver: 'overlay' }]));
 }
 
 function secretsAndConfigs(config: Config): Record<string, unknown> {
