@@ -1,15 +1,7 @@
 import type { PlanStep } from '../plan/index.js';
 import { runStep, type RunContext } from './context.js';
 import { deleteRecord } from './dns.js';
-import { isNotFound } from './failure.js';
-
-const ignoreGone = async (work: Promise<void>) => {
-  try {
-    await work;
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
-};
+import { undefinedIfGone } from './failure.js';
 
 /**
  * Deletes one resource the state lists and removes it from the state right after, so an
@@ -22,24 +14,24 @@ export async function deleteResource(ctx: RunContext, step: PlanStep): Promise<v
         await deleteRecord(ctx, step.zone, step.recordedId!);
         break;
       case 'firewall':
-        await ignoreGone(ctx.cloud.deleteFirewall(step.recordedId!));
+        await ctx.cloud.deleteFirewall(step.recordedId!).catch(undefinedIfGone);
         await ctx.store.update((s) => void (s.cloud.firewalls = s.cloud.firewalls.filter((f) => f.id !== step.recordedId)));
         break;
       case 'load-balancer':
-        await ignoreGone(ctx.cloud.deleteLoadBalancer(step.recordedId!));
+        await ctx.cloud.deleteLoadBalancer(step.recordedId!).catch(undefinedIfGone);
         await ctx.store.update((s) => void delete s.cloud.loadBalancer);
         break;
       case 'droplet':
-        await ignoreGone(ctx.cloud.deleteDroplet(step.recordedId!));
+        await ctx.cloud.deleteDroplet(step.recordedId!).catch(undefinedIfGone);
         await ctx.store.update((s) => void (s.cloud.droplets = s.cloud.droplets.filter((d) => d.id !== step.recordedId)));
         break;
       case 'vpc':
-        await ignoreGone(ctx.cloud.deleteVpc(step.recordedId!));
+        await ctx.cloud.deleteVpc(step.recordedId!).catch(undefinedIfGone);
         await ctx.store.update((s) => void delete s.cloud.vpc);
         break;
       case 'ssh-key':
         if (!ctx.cloud.deleteSshKey) return `kept: this API client cannot delete keys; remove ${step.name} under Settings → Security`;
-        await ignoreGone(ctx.cloud.deleteSshKey(step.recordedId!));
+        await ctx.cloud.deleteSshKey(step.recordedId!).catch(undefinedIfGone);
         await ctx.store.update((s) => void delete s.cloud.sshKey);
         break;
       case 'tag':

@@ -1,7 +1,7 @@
 import type { DomainRecord } from '../adapters/digitalocean/cloud-api.js';
 import { recordedIp, type DnsRecordStep, type IpTarget, type ManualDnsStep } from '../plan/index.js';
 import { allSettled, runStep, throwIfAborted, type RunContext } from './context.js';
-import { isNotFound } from './failure.js';
+import { undefinedIfGone } from './failure.js';
 
 function ipOf(ctx: RunContext, target: IpTarget): string {
   const ip = recordedIp(target, ctx.store.state);
@@ -46,11 +46,7 @@ export async function applyDnsRecords(ctx: RunContext, steps: DnsRecordStep[]): 
 
 /** Deletes a record swarm-wiz created and forgets it; one already gone counts as deleted. */
 export async function deleteRecord(ctx: RunContext, zone: string, id: number): Promise<void> {
-  try {
-    await ctx.cloud.deleteDomainRecord(zone, id);
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
+  await ctx.cloud.deleteDomainRecord(zone, id).catch(undefinedIfGone);
   await ctx.store.update((s) => {
     s.cloud.dnsRecords = s.cloud.dnsRecords.filter((r) => !(r.zone === zone && r.id === id));
   });

@@ -44,18 +44,13 @@ export function describeFailure(what: string, error: unknown): FailureReason {
   return { message: `${what}: ${detail}`, hint: resume };
 }
 
-/** The status of an API error, for code that treats "already gone" (404) as success. */
-export function isNotFound(error: unknown): boolean {
-  return statusOf(error) === 404;
-}
-
 /** 300 → `0.3`, 600000 → `600`: for messages. */
 export function seconds(ms: number): string {
   return String(Math.round(ms / 100) / 10);
 }
 
-/** For `.catch`: a 404 (deleted outside swarm-wiz) becomes undefined; anything else is rethrown. */
+/** For `.catch`: a 404 (deleted outside swarm-wiz, or already gone) becomes undefined; anything else is rethrown. */
 export function undefinedIfGone(error: unknown): undefined {
-  if (isNotFound(error)) return undefined;
+  if (statusOf(error) === 404) return undefined;
   throw error;
 }
