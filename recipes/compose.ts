@@ -20,7 +20,6 @@
  */
 import YAML from 'yaml';
 import type { Config, Service, Site } from '../src/config/index.js';
-import type { RenderContext } from './index.js';
 import {
   DEPLOY_ENV,
   HEALTH_PATH,
@@ -166,8 +165,8 @@ function secretsAndConfigs(config: Config): Record<string, unknown> {
   };
 }
 
-/** The stack file. `context` is unused: every runtime fact comes in through interpolation at deploy time. */
-export function renderCompose(config: Config, _context: RenderContext = {}): string {
+/** The stack file. It needs no RenderContext: every runtime fact comes in through interpolation at deploy time. */
+export function renderCompose(config: Config): string {
   const document = {
     version: '3.8',
     services: Object.fromEntries([['proxy', proxyService(config)], ...config.sites.flatMap(siteServices)]),

@@ -36,7 +36,7 @@ export function renderProjectFiles(config: Config, context: RenderContext = {}):
   return [
     text('proxy/nginx.conf', renderNginxConf(config, { rendering }), `the proxy's nginx.conf (${rendering} rendering)`),
     ...(image ? [text('proxy/Dockerfile', renderDockerfile(config), 'the proxy image: nginx.conf and certificates baked in')] : []),
-    text('docker-compose.yml', renderCompose(config, context), `the stack: proxy (${config.topology}), services, networks`),
+    text('docker-compose.yml', renderCompose(config), `the stack: proxy (${config.topology}), services, networks`),
     text('support/crontab', renderCrontab(config), 'the support server crontab: swarm-wiz renew twice a day'),
     ...(image ? [script('support/build_proxy.sh', renderBuildProxyScript(config, context), 'build and push the proxy image, then deploy')] : []),
     script('support/deploy_stack.sh', renderDeployStackScript(config, context), 'docker stack deploy on the manager'),
