@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
-import Spinner from 'ink-spinner';
 import { useEffect, useState } from 'react';
-import type { ProgressRow, ProgressState, RowStatus } from '../src/run/index.js';
+import type { ProgressRow, ProgressState } from '../src/run/index.js';
+import { StatusIcon } from './status-icon.js';
 
 export interface ApplyProgressScreenProps {
   project: string;
@@ -10,30 +10,6 @@ export interface ApplyProgressScreenProps {
   action?: 'apply' | 'destroy';
   /** Milliseconds since the epoch; the screen ticks its own clock when absent (tests pass a fixed one). */
   now?: number;
-}
-
-function StatusIcon({ status }: { status: RowStatus }) {
-  switch (status) {
-    case 'pending':
-      return <Text dimColor>·</Text>;
-    case 'running':
-    case 'waiting':
-      return (
-        <Text color="cyan">
-          <Spinner type="dots" />
-        </Text>
-      );
-    case 'done':
-      return <Text color="green">✔</Text>;
-    case 'failed':
-      return <Text color="red">✘</Text>;
-    case 'stopped':
-      return <Text color="yellow">■</Text>;
-    case 'unchanged':
-      return <Text dimColor>=</Text>;
-    case 'manual':
-      return <Text color="yellow">!</Text>;
-  }
 }
 
 const OP_SIGN = { create: '+', update: '~', delete: '-', same: ' ' } as const;

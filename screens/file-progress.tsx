@@ -1,27 +1,10 @@
 import { Box, Text } from 'ink';
-import Spinner from 'ink-spinner';
-import type { FileWriteRow, FileWriteStatus } from '../src/cli/file-writes.js';
+import type { FileWriteRow } from '../src/cli/file-writes.js';
+import { StatusIcon } from './status-icon.js';
 
 export interface FileProgressScreenProps {
   dir: string;
   rows: readonly FileWriteRow[];
-}
-
-function StatusIcon({ status }: { status: FileWriteStatus }) {
-  switch (status) {
-    case 'pending':
-      return <Text dimColor>·</Text>;
-    case 'writing':
-      return (
-        <Text color="cyan">
-          <Spinner type="dots" />
-        </Text>
-      );
-    case 'done':
-      return <Text color="green">✔</Text>;
-    case 'failed':
-      return <Text color="red">✘</Text>;
-  }
 }
 
 /** A row per generated file: pending, being written, written, or failed with its reason. */
