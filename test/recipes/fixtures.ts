@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DELIVERIES, TOPOLOGIES, parseConfig, SEED_EXAMPLE, type Config, type ConfigInput, type Delivery, type Topology } from '../../src/config/index.js';
 import type { GeneratedFile } from '../../recipes/index.js';
+import { throwawayCertificate } from '../peers/nginx.js';
 
 /** The seed's example in one topology and delivery (image delivery pushes to DOCR). */
 export function seedConfig(topology: Topology, delivery: Delivery, overrides: Partial<ConfigInput> = {}): Config {
@@ -43,4 +44,15 @@ export function certificatePathsInText(nginxConf: string): { names: string[]; ch
     found.push({ names: match[1]!.split(' '), chain: match[2]!, key: match[3]! });
   }
   return found;
+}
+
+/** Throwaway certificates (for `checkNginxConf`/`startProxy` files) at exactly the paths the text names. */
+export function certificateFilesFor(nginxConf: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const { names, chain, key } of certificatePathsInText(nginxConf)) {
+    const cert = throwawayCertificate(names);
+    files[chain] = cert.certPem;
+    files[key] = cert.keyPem;
+  }
+  return files;
 }

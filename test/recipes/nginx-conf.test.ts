@@ -5,20 +5,9 @@ import { nginxRenderingFor, nginxVersionOfImage, parseNginxVersion } from '../..
 import { nginxRenderingOf } from '../../recipes/project-files.js';
 import { ConfigError, parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
 import { checkNginxConf, newerNginxRoot, throwawayCertificate } from '../peers/nginx.js';
-import { certificatePathsInText, fileOf, RENDERINGS, seedConfig } from './fixtures.js';
+import { certificateFilesFor, certificatePathsInText, fileOf, RENDERINGS, seedConfig } from './fixtures.js';
 
 const SUPPORT = { 'swarm-wiz-support:80': { host: '127.0.0.1', port: 9 } };
-
-/** Throwaway certificates at exactly the paths the text names. */
-function certificateFilesFor(nginxConf: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const { names, chain, key } of certificatePathsInText(nginxConf)) {
-    const cert = throwawayCertificate(names);
-    files[chain] = cert.certPem;
-    files[key] = cert.keyPem;
-  }
-  return files;
-}
 
 describe('which rendering an image gets', () => {
   it('reads the nginx version from official nginx image tags only', () => {

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { renderProjectFiles } from '../../recipes/index.js';
 import type { Delivery } from '../../src/config/index.js';
-import { newerNginxRoot, startProxy, throwawayCertificate, type RunningProxy } from '../peers/nginx.js';
-import { certificatePathsInText, fileOf, seedConfig } from './fixtures.js';
+import { newerNginxRoot, startProxy, type RunningProxy } from '../peers/nginx.js';
+import { certificateFilesFor, fileOf, seedConfig } from './fixtures.js';
 
 /**
  * The generated nginx.conf (exact text, per-request rendering for this machine's nginx 1.22) serving for
@@ -117,12 +117,7 @@ describe.each<{ delivery: Delivery; hsts: boolean; nginx: 'debian-1.22' | 'newer
     const config = seedConfig('global-lb', delivery, { proxy: { hsts } });
     const nginxConf = fileOf(renderProjectFiles(config, { nginxVersion: newer?.version ?? '1.22.1' }), 'proxy/nginx.conf');
     expect(nginxConf).toContain(`# Rendering: ${expectedRendering} `);
-    const files: Record<string, string> = {};
-    for (const { names, chain, key } of certificatePathsInText(nginxConf)) {
-      const cert = throwawayCertificate(names);
-      files[chain] = cert.certPem;
-      files[key] = cert.keyPem;
-    }
+    const files = certificateFilesFor(nginxConf);
     supportRequests = [];
     const support = createServer((req, res) => {
       supportRequests.push({ url: req.url, host: req.headers.host });
@@ -250,12 +245,7 @@ describe('a backend whose name resolves but nothing listens (task stopping, VIP 
   it('gets the 503 page, nginx keeps running', async () => {
     const config = seedConfig('manager', 'secrets', {});
     const nginxConf = fileOf(renderProjectFiles(config, { nginxVersion: '1.22.1' }), 'proxy/nginx.conf');
-    const files: Record<string, string> = {};
-    for (const { names, chain, key } of certificatePathsInText(nginxConf)) {
-      const cert = throwawayCertificate(names);
-      files[chain] = cert.certPem;
-      files[key] = cert.keyPem;
-    }
+    const files = certificateFilesFor(nginxConf);
     const closed = createServer();
     const closedPort = await listenOn(closed);
     await new Promise((resolve) => closed.close(resolve));
