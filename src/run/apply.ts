@@ -9,7 +9,7 @@ import { deleteResource } from './deletes.js';
 import { applyDnsRecords, manualDnsLines } from './dns.js';
 import { createDroplets, waitForDroplets } from './droplets.js';
 import type { ApplyEventListener } from './events.js';
-import { describeFailure, StepFailed } from './failure.js';
+import { describeFailure, failSteps, StepFailed } from './failure.js';
 import { applyFirewalls } from './firewalls.js';
 import { applyLoadBalancer, waitForLoadBalancer } from './load-balancer.js';
 import { retagDroplets } from './retag.js';
@@ -119,9 +119,7 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
   try {
     gathered = await gatherFacts(cloud, config, recorded, options.operatorIp);
   } catch (error) {
-    const reason = describeFailure('checking the DigitalOcean account', error);
-    emit({ type: 'step-failed', stepId: 'account', reason, at: Date.now() });
-    throw new StepFailed('account', reason);
+    throw failSteps(emit, ['account'], describeFailure('checking the DigitalOcean account', error));
   }
   emit({ type: 'verified', email: gathered.email });
   const store = new StateStore(dir, gathered.state);

@@ -5,7 +5,7 @@ import { DEFAULT_TIMING, pause, throwIfAborted, type RunContext, type Timing } f
 import { cloudFromToken } from './apply.js';
 import { deleteResource } from './deletes.js';
 import type { ApplyEventListener } from './events.js';
-import { describeFailure, StepFailed } from './failure.js';
+import { describeFailure, failSteps, StepFailed } from './failure.js';
 
 export interface DestroyOptions {
   /** Project directory holding `.swarm-wiz/state.json`. */
@@ -34,9 +34,7 @@ export async function runDestroy(options: DestroyOptions): Promise<{ steps: Plan
   try {
     await cloud.verifyToken();
   } catch (error) {
-    const reason = describeFailure('checking the DigitalOcean account', error);
-    emit({ type: 'step-failed', stepId: 'account', reason, at: Date.now() });
-    throw new StepFailed('account', reason);
+    throw failSteps(emit, ['account'], describeFailure('checking the DigitalOcean account', error));
   }
   const steps = planDestroy(state);
   emit({ type: 'planned', steps });

@@ -5,7 +5,7 @@ import { access } from 'node:fs/promises';
 import { dropletRecord } from './adopt.js';
 import { sshKeyPath } from './local-ssh-key.js';
 import { allSettled, pause, runStep, type RunContext } from './context.js';
-import { seconds, StepFailed } from './failure.js';
+import { failSteps, seconds } from './failure.js';
 
 /** DigitalOcean creates at most ten droplets per request. */
 export const BULK_CREATE_LIMIT = 10;
@@ -48,8 +48,7 @@ export async function createDroplets(ctx: RunContext, steps: DropletStep[]): Pro
       message: `the private key ${sshKeyPath(ctx.dir)} is missing, so new droplets (which get SSH key ${sshKey.name}) could not be reached`,
       hint: 'Restore .swarm-wiz/ssh/ from a backup, then run apply again. Nothing was created.',
     };
-    for (const step of steps) ctx.emit({ type: 'step-failed', stepId: step.id, reason, at: Date.now() });
-    throw new StepFailed(steps[0]!.id, reason);
+    throw failSteps(ctx.emit, steps.map((s) => s.id), reason);
   }
   await allSettled(
     batches(steps).map(async (batch) => {
@@ -112,8 +111,7 @@ export async function waitForDroplets(ctx: RunContext, names: ReadonlySet<string
         message: `${names} did not become active within ${seconds(ctx.timing.dropletTimeoutMs)} s`,
         hint: 'Look at the droplets in the DigitalOcean console (a region short of capacity?); run apply again to keep waiting, or destroy.',
       };
-      for (const d of waiting) ctx.emit({ type: 'step-failed', stepId: stepIdOf(d.name), reason, at: Date.now() });
-      throw new StepFailed(stepIdOf(waiting[0]!.name), reason);
+      throw failSteps(ctx.emit, waiting.map((d) => stepIdOf(d.name)), reason);
     }
     await pause(ctx, ctx.timing.pollIntervalMs);
     let listed: Droplet[];

@@ -1,5 +1,5 @@
 import { DigitalOceanError } from '../adapters/digitalocean/index.js';
-import type { FailureReason } from './events.js';
+import type { ApplyEventListener, FailureReason } from './events.js';
 
 /** Thrown when the AbortSignal fired: what exists is recorded, `apply` again resumes. */
 export class ApplyAborted extends Error {
@@ -15,6 +15,12 @@ export class StepFailed extends Error {
     super(`${stepId}: ${reason.message}\n${reason.hint}`);
     this.name = 'StepFailed';
   }
+}
+
+/** Reports `reason` as the failure of each step in `stepIds`; returns the error to throw, named after the first. */
+export function failSteps(emit: ApplyEventListener, stepIds: readonly string[], reason: FailureReason): StepFailed {
+  for (const stepId of stepIds) emit({ type: 'step-failed', stepId, reason, at: Date.now() });
+  return new StepFailed(stepIds[0]!, reason);
 }
 
 const statusOf = (error: unknown): number | undefined => {

@@ -1,8 +1,7 @@
 import type { LoadBalancer, LoadBalancerSpec } from '../adapters/digitalocean/cloud-api.js';
 import type { LoadBalancerStep, PlannedLoadBalancer } from '../plan/index.js';
 import { pause, runStep, throwIfAborted, type RunContext } from './context.js';
-import { seconds, StepFailed, undefinedIfGone } from './failure.js';
-import type { FailureReason } from './events.js';
+import { failSteps, seconds, undefinedIfGone } from './failure.js';
 
 function resolve(ctx: RunContext, spec: PlannedLoadBalancer): LoadBalancerSpec {
   const vpc = ctx.store.state.cloud.vpc;
@@ -49,9 +48,7 @@ export async function waitForLoadBalancer(ctx: RunContext, stepId: string): Prom
     if (!recorded || recorded.ip) return;
     ctx.emit({ type: 'waiting', stepIds: [stepId], message: `waiting for load balancer ${recorded.name} to get its IP` });
     if (Date.now() - started > ctx.timing.loadBalancerTimeoutMs) {
-      const reason = { message: `load balancer ${recorded.name} did not become active within ${seconds(ctx.timing.loadBalancerTimeoutMs)} s`, hint: 'Look at it in the DigitalOcean console; run apply again to keep waiting.' };
-      ctx.emit({ type: 'step-failed', stepId, reason, at: Date.now() });
-      throw new StepFailed(stepId, reason);
+      throw failSteps(ctx.emit, [stepId], { message: `load balancer ${recorded.name} did not become active within ${seconds(ctx.timing.loadBalancerTimeoutMs)} s`, hint: 'Look at it in the DigitalOcean console; run apply again to keep waiting.' });
     }
     await pause(ctx, ctx.timing.pollIntervalMs);
     let lb: LoadBalancer | undefined;
@@ -61,12 +58,8 @@ export async function waitForLoadBalancer(ctx: RunContext, stepId: string): Prom
       await runStep(ctx, stepId, `waiting for load balancer ${recorded.name}`, () => Promise.reject(error));
       return;
     }
-    const fail = (reason: FailureReason) => {
-      ctx.emit({ type: 'step-failed', stepId, reason, at: Date.now() });
-      return new StepFailed(stepId, reason);
-    };
-    if (!lb) throw fail({ message: `load balancer ${recorded.name} (id ${recorded.id}) disappeared while starting`, hint: 'Run apply again to create it anew.' });
-    if (lb.status === 'errored') throw fail({ message: `load balancer ${recorded.name} reports status errored`, hint: 'Look at it in the DigitalOcean console; run destroy and apply again to replace it.' });
+    if (!lb) throw failSteps(ctx.emit, [stepId], { message: `load balancer ${recorded.name} (id ${recorded.id}) disappeared while starting`, hint: 'Run apply again to create it anew.' });
+    if (lb.status === 'errored') throw failSteps(ctx.emit, [stepId], { message: `load balancer ${recorded.name} reports status errored`, hint: 'Look at it in the DigitalOcean console; run destroy and apply again to replace it.' });
     if (lb.status === 'active' && lb.ip) {
       await record(ctx, lb, recorded.spec as PlannedLoadBalancer);
       ctx.emit({ type: 'step-done', stepId, message: `active, ${lb.ip}`, at: Date.now() });

@@ -1,6 +1,6 @@
 import type { DropletStep } from '../plan/index.js';
 import { allSettled, throwIfAborted, type RunContext } from './context.js';
-import { describeFailure, StepFailed } from './failure.js';
+import { describeFailure, failSteps } from './failure.js';
 
 type Change = 'add' | 'remove';
 
@@ -24,8 +24,7 @@ export async function retagDroplets(ctx: RunContext, steps: DropletStep[], chang
         await call(tag, tagged.map((s) => s.recordedId!));
       } catch (error) {
         const reason = describeFailure(`${change === 'add' ? 'tagging' : 'untagging'} ${names} ${change === 'add' ? 'with' : 'from'} ${tag}`, error);
-        for (const step of tagged) ctx.emit({ type: 'step-failed', stepId: step.id, reason, at: Date.now() });
-        throw new StepFailed(tagged[0]!.id, reason);
+        throw failSteps(ctx.emit, tagged.map((s) => s.id), reason);
       }
       await ctx.store.update((s) => {
         for (const step of tagged) {
