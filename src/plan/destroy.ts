@@ -1,4 +1,5 @@
 import type { State } from '../state/index.js';
+import { hostOf } from './dns.js';
 import { stepId } from './names.js';
 import type { PlanStep } from './types.js';
 
@@ -12,7 +13,7 @@ export function planDestroy(state: State): PlanStep[] {
   const { cloud } = state;
   const steps: PlanStep[] = [];
   for (const r of cloud.dnsRecords) {
-    const host = r.name === '@' ? r.zone : `${r.name}.${r.zone}`;
+    const host = hostOf(r.name, r.zone);
     steps.push({ kind: 'dns-record', op: 'delete', id: stepId('dns-record', host), name: host, host, zone: r.zone, recordName: r.name, recordedId: r.id, description: `A → ${r.data} in zone ${r.zone} (id ${r.id})` });
   }
   for (const f of cloud.firewalls) {

@@ -18,6 +18,11 @@ export function relativeName(host: string, zone: string): string {
   return host === zone ? '@' : host.slice(0, host.length - zone.length - 1);
 }
 
+/** The inverse of `relativeName`: `www` in zone `a.com` → `www.a.com`; `@` → the apex. */
+export function hostOf(recordName: string, zone: string): string {
+  return recordName === '@' ? zone : `${recordName}.${zone}`;
+}
+
 /** The target's IP as the state knows it now; undefined when it does not exist yet. */
 export function recordedIp(target: IpTarget, state: State): string | undefined {
   if ('droplet' in target) return state.cloud.droplets.find((d) => d.name === target.droplet)?.publicIpv4;
@@ -62,7 +67,7 @@ export function planDns(config: Config, state: State, facts: PlanFacts): (DnsRec
   }
   for (const have of state.cloud.dnsRecords) {
     if (keep.has(have.id)) continue;
-    const host = have.name === '@' ? have.zone : `${have.name}.${have.zone}`;
+    const host = hostOf(have.name, have.zone);
     steps.push({
       kind: 'dns-record',
       op: 'delete',
