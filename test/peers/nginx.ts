@@ -169,27 +169,27 @@ function prepare(options: ProxyOptions, mode: SandboxSpec['mode']) {
     addressOf.set(name, ip);
     return ip;
   };
-  const link = (key: string, target: Target, ip: string, port: number) => {
+  const outsideListens: Promise<void>[] = [];
+  /** ip:port inside the namespace reaches `target` on the host, through a unix socket served here. */
+  const link = (target: Target, ip: string, port: number) => {
     const socket = join(sockets, `in-${inbound.length}.sock`);
     inbound.push({ ip, port, socket });
-    outsideServers.push(forwardServer(() => createConnection(target)));
-    return socket;
+    const server = forwardServer(() => createConnection(target));
+    outsideServers.push(server);
+    outsideListens.push(listen(server, { path: socket }));
   };
-  const outsideListens: Promise<void>[] = [];
   for (const [key, target] of Object.entries(options.services ?? {})) {
     const { name, port } = splitNamePort(key);
     if (target === null) continue;
     const ip = assign(name, 10);
     dns[name] = ip;
-    const socket = link(key, target, ip, port);
-    outsideListens.push(listen(outsideServers[outsideServers.length - 1]!, { path: socket }));
+    link(target, ip, port);
   }
   for (const [key, target] of Object.entries(options.hosts ?? {})) {
     const { name, port } = splitNamePort(key);
     const ip = assign(name, 20);
     if (!hostsLines.some((line) => line.endsWith(` ${name}`))) hostsLines.push(`${ip} ${name}`);
-    const socket = link(key, target, ip, port);
-    outsideListens.push(listen(outsideServers[outsideServers.length - 1]!, { path: socket }));
+    link(target, ip, port);
   }
   writeFileSync(join(root, 'hosts'), `${hostsLines.join('\n')}\n`);
   const outbound = (options.ports ?? [80, 443]).map((port) => ({ port, socket: join(sockets, `out-${port}.sock`) }));
