@@ -1,3 +1,4 @@
+import type { WizardDeps } from '../wizard/ask-new-project.js';
 import type { Prompter } from '../wizard/prompter.js';
 
 /**
@@ -26,6 +27,18 @@ export function processIo(): CliIo {
     isTTY: Boolean(process.stdin.isTTY && process.stdout.isTTY),
     cwd: process.cwd(),
   };
+}
+
+/** The prompter to ask with: the one `io` carries (tests), else @inquirer/prompts on stdin/stdout, loaded only when asked for. */
+export async function prompterOf(io: CliIo): Promise<Prompter> {
+  if (io.prompter) return io.prompter;
+  const { inquirerPrompter } = await import('../wizard/prompter.js');
+  return inquirerPrompter({ input: io.stdin, output: io.stdout });
+}
+
+/** What the wizard's questions need: the prompter, lines on stdout between questions, the environment. */
+export async function wizardDeps(io: CliIo): Promise<WizardDeps> {
+  return { prompter: await prompterOf(io), say: (line) => writeLine(io.stdout, line), env: io.env };
 }
 
 /** Writes one line (a newline is added) to a stream. */

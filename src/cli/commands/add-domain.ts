@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import type { WizardDeps } from '../../wizard/ask-new-project.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
-import { writeLine, type CliIo } from '../io.js';
+import { wizardDeps, type CliIo } from '../io.js';
 import { releaseStdin } from '../terminal-handoff.js';
 
 // The implementation's modules are imported inside the command when it runs, so `--help` and the
@@ -25,20 +24,15 @@ async function addDomainCommand(options: CommonOptions, io: CliIo): Promise<void
   if (!io.isTTY) {
     throw new CliExit(EXIT.usage, 'add-domain asks its questions in a terminal, and there is none here. Without one: add the site under sites: in swarm-wiz.yaml and run swarm-wiz apply --yes.');
   }
-  const [{ loadConfig }, { askToken }, { askAdditionalSite }, { inquirerPrompter }, { reviewAndWrite }] = await Promise.all([
+  const [{ loadConfig }, { askToken }, { askAdditionalSite }, { reviewAndWrite }, deps] = await Promise.all([
     import('../../config/index.js'),
     import('../../wizard/ask-new-project.js'),
     import('../../wizard/existing-project.js'),
-    import('../../wizard/prompter.js'),
     import('../review-and-write.js'),
+    wizardDeps(io),
   ]);
   const paths = projectPaths(options, io);
   const config = await loadConfig(paths.configPath);
-  const deps: WizardDeps = {
-    prompter: io.prompter ?? inquirerPrompter({ input: io.stdin, output: io.stdout }),
-    say: (line) => writeLine(io.stdout, line),
-    env: io.env,
-  };
   const grown = await askAdditionalSite(deps.prompter, config);
   await reviewAndWrite(io, deps, paths, grown, await askToken(deps), options.verbose);
 }

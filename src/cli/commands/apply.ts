@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { Config } from '../../config/index.js';
 import { DEFAULT_CONFIG_FILE, projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
-import { writeLine, type CliIo } from '../io.js';
+import { prompterOf, writeLine, type CliIo } from '../io.js';
 import type { ProgressDisplay, ProjectPreview } from '../project-output.js';
 import { afterInk, releaseStdin } from '../terminal-handoff.js';
 
@@ -109,10 +109,9 @@ async function confirmOrStop(io: CliIo, preview: ProjectPreview): Promise<void> 
   if (!io.isTTY) {
     throw new CliExit(EXIT.usage, 'apply needs a confirmation: pass --yes to apply without questions (no terminal to ask on).');
   }
-  const [{ reviewText }, { inquirerPrompter }] = await Promise.all([import('../project-screens.js'), import('../../wizard/prompter.js')]);
+  const [{ reviewText }, prompter] = await Promise.all([import('../project-screens.js'), prompterOf(io)]);
   writeLine(io.stdout, reviewText(preview, io.stdout.columns || 160));
   afterInk(io);
-  const prompter = io.prompter ?? inquirerPrompter({ input: io.stdin, output: io.stdout });
   const go = await prompter.confirm({ message: preview.planOnly ? 'Write these files?' : 'Write these files and make these changes in DigitalOcean?', default: true });
   if (!go) throw new CliExit(EXIT.failure, 'Cancelled; nothing was written.');
 }

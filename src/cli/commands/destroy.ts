@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
-import { writeLine, type CliIo } from '../io.js';
+import { prompterOf, writeLine, type CliIo } from '../io.js';
 import { releaseStdin } from '../terminal-handoff.js';
 
 // The implementation's modules are imported inside the command when it runs, so `--help` and the
@@ -81,8 +81,7 @@ async function confirmProject(options: DestroyOptions, io: CliIo, project: strin
   if (!io.isTTY) {
     throw new CliExit(EXIT.usage, `destroy needs --confirm ${project} when there is no terminal to type the name in (--yes is not enough). Nothing was deleted.`);
   }
-  const { inquirerPrompter } = await import('../../wizard/prompter.js');
-  const prompter = io.prompter ?? inquirerPrompter({ input: io.stdin, output: io.stdout });
+  const prompter = await prompterOf(io);
   const typed = await prompter.input({ message: `Type the project name (${project}) to delete all of the above` });
   if (typed.trim() !== project) throw new CliExit(EXIT.usage, `${JSON.stringify(typed.trim())} is not ${JSON.stringify(project)}. Nothing was deleted.`);
 }

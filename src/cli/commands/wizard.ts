@@ -1,10 +1,9 @@
 import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import type { WizardDeps } from '../../wizard/ask-new-project.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
-import { writeLine, type CliIo } from '../io.js';
+import { wizardDeps, type CliIo } from '../io.js';
 import { releaseStdin } from '../terminal-handoff.js';
 
 // The implementation's modules are imported inside the command when it runs, so `--help` and the
@@ -32,19 +31,14 @@ export function registerWizardCommand(program: Command, io: CliIo): void {
 
 async function wizardCommand(options: CommonOptions, io: CliIo, hasCommand: (name: string) => boolean): Promise<void> {
   if (!io.isTTY) throw new CliExit(EXIT.usage, NON_INTERACTIVE_HELP);
-  const [{ loadConfig }, { askNewProject, askToken }, { askAdditionalSite, chooseExistingProjectAction, commandFor }, { inquirerPrompter }, { reviewAndWrite }] = await Promise.all([
+  const [{ loadConfig }, { askNewProject, askToken }, { askAdditionalSite, chooseExistingProjectAction, commandFor }, { reviewAndWrite }, deps] = await Promise.all([
     import('../../config/index.js'),
     import('../../wizard/ask-new-project.js'),
     import('../../wizard/existing-project.js'),
-    import('../../wizard/prompter.js'),
     import('../review-and-write.js'),
+    wizardDeps(io),
   ]);
   const paths = projectPaths(options, io);
-  const deps: WizardDeps = {
-    prompter: io.prompter ?? inquirerPrompter({ input: io.stdin, output: io.stdout }),
-    say: (line) => writeLine(io.stdout, line),
-    env: io.env,
-  };
   const exists = await access(paths.configPath).then(
     () => true,
     () => false,
