@@ -3,7 +3,7 @@ import type { Config } from '../src/config/index.js';
 import { remoteProjectDir } from './names.js';
 
 /** Minute of the hour for this project's renew job: spread over the hour so projects don't all hit the CA at :00. */
-export function renewMinute(config: Config): number {
+function renewMinute(config: Config): number {
   return createHash('sha256').update(config.project).digest().readUInt16BE(0) % 60;
 }
 

@@ -47,7 +47,7 @@ const shortHash = (text: string, length: number): string => createHash('sha256')
  * The domain as it appears in file and Swarm object names: a wildcard `*.a.com` becomes
  * `_wildcard.a.com` (`*` is not allowed in Swarm names; `_` cannot start a real DNS label, so no clash).
  */
-export const domainSlug = (domain: string): string => domain.replace(/^\*\./, '_wildcard.');
+const domainSlug = (domain: string): string => domain.replace(/^\*\./, '_wildcard.');
 
 /** A file name for the domain that fits NAME_MAX (255) with a suffix: long names keep a prefix plus a hash. */
 function fileStem(domain: string): string {

@@ -114,7 +114,7 @@ function httpsServer(config: Config, site: Site, rendering: NginxRendering): str
  * nginx stores each server name in a hash bucket as pointer + length + name (8-byte aligned), plus an
  * end marker; a name that does not fit stops nginx from starting. Sized for the longest name, as a power of two.
  */
-export function serverNamesBucketSize(config: Config): number {
+function serverNamesBucketSize(config: Config): number {
   const longest = Math.max(...config.sites.flatMap(hostsOf).map((name) => name.length));
   const needed = Math.ceil((longest + 10) / 8) * 8 + 8;
   let size = 64;

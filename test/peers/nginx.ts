@@ -317,7 +317,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
  * Where test/peers/install.sh unpacks a newer nginx from Debian's packages (unstable; 1.30 when
  * written), for the `upstream-resolve` rendering that this machine's nginx 1.22 cannot run.
  */
-export const NEWER_NGINX_ROOT = '/opt/swarm-wiz-test/nginx-unstable';
+const NEWER_NGINX_ROOT = '/opt/swarm-wiz-test/nginx-unstable';
 
 /** The root filesystem of the newer nginx and its version; fails clearly when it is not installed. */
 export function newerNginxRoot(): { root: string; version: string } {
@@ -348,7 +348,7 @@ export function throwawayCertificate(names: readonly string[]): { certPem: strin
 // ---- inside the namespace -------------------------------------------------------------------
 
 /** A DNS answer like Docker's embedded DNS: A records for known names, NXDOMAIN otherwise. */
-export function answerDnsQuery(query: Buffer, names: Readonly<Record<string, string>>): Buffer | undefined {
+function answerDnsQuery(query: Buffer, names: Readonly<Record<string, string>>): Buffer | undefined {
   if (query.length < 17) return undefined;
   let offset = 12;
   const labels: string[] = [];

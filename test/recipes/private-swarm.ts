@@ -108,7 +108,7 @@ function busyboxInto(rootfs: string, applets: readonly string[]): void {
 }
 
 /** `docker import` of a rootfs dir, with Dockerfile-style changes (CMD …). */
-export async function importImage(swarm: PrivateSwarm, tag: string, rootfs: string, changes: readonly string[]): Promise<void> {
+async function importImage(swarm: PrivateSwarm, tag: string, rootfs: string, changes: readonly string[]): Promise<void> {
   const tar = `${rootfs}.tar`;
   await run('tar', ['-C', rootfs, '-cf', tar, '.']);
   await swarm.docker(['import', ...changes.flatMap((change) => ['--change', change]), tar, tag]);
@@ -116,7 +116,7 @@ export async function importImage(swarm: PrivateSwarm, tag: string, rootfs: stri
 }
 
 /** Libraries `ldd` lists for a binary, as absolute paths. */
-export async function librariesOf(binary: string): Promise<string[]> {
+async function librariesOf(binary: string): Promise<string[]> {
   const { stdout } = await run('ldd', [binary]);
   return [...stdout.matchAll(/(\/\S+) \(0x/g)].map((match) => match[1]!).concat([...stdout.matchAll(/=> (\/\S+)/g)].map((match) => match[1]!));
 }
