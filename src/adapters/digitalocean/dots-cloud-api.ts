@@ -77,17 +77,12 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
     });
   };
 
-  const listDropletsByTag = (tag: string): Promise<Droplet[]> =>
+  const listDroplets = (filter: { tagName: string } | { name: string }): Promise<Droplet[]> =>
     listAll(async (page) => {
-      const response = await client.v2.droplets.get({ queryParameters: { tagName: tag, page, perPage: PER_PAGE } });
+      const response = await client.v2.droplets.get({ queryParameters: { ...filter, page, perPage: PER_PAGE } });
       return { items: response?.droplets?.map(toDroplet), links: response?.links };
     });
-
-  const listDropletsByName = (name: string): Promise<Droplet[]> =>
-    listAll(async (page) => {
-      const response = await client.v2.droplets.get({ queryParameters: { name, page, perPage: PER_PAGE } });
-      return { items: response?.droplets?.map(toDroplet), links: response?.links };
-    });
+  const listDropletsByTag = (tag: string): Promise<Droplet[]> => listDroplets({ tagName: tag });
 
   const api: CloudApi = {
     async verifyToken() {
@@ -144,7 +139,7 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
           return ((response as { droplets?: Parameters<typeof toDroplet>[0][] } | undefined)?.droplets ?? []).map(toDroplet);
         },
         findCreated: async (names) => {
-          const candidates = request.tags.length > 0 ? await listDropletsByTag(request.tags[0]!) : (await Promise.all(names.map((name) => listDropletsByName(name)))).flat();
+          const candidates = request.tags.length > 0 ? await listDropletsByTag(request.tags[0]!) : (await Promise.all(names.map((name) => listDroplets({ name })))).flat();
           return candidates.filter((droplet) => names.includes(droplet.name) && request.tags.every((tag) => droplet.tags.includes(tag)));
         },
         call,
