@@ -10,8 +10,11 @@ import { DEPLOY_ENV, certificateFiles, proxyImageRepository, remoteProjectDir } 
 
 const q = (value: string): string => `"${value}"`;
 
+/** Stops the script, naming the variable, when it is unset or empty. */
+const requireEnv = (name: string, what: string): string => `: "\${${name}:?set ${name} to ${what}}"`;
+
 function requireOrDefault(name: string, value: string | undefined, what: string): string {
-  return value === undefined ? `: "\${${name}:?set ${name} to ${what}}"` : `: "\${${name}:=${value}}"`;
+  return value === undefined ? requireEnv(name, what) : `: "\${${name}:=${value}}"`;
 }
 
 /** `docker stack deploy` of docker-compose.yml with every ${SWARM_WIZ_*} value set. */
@@ -46,7 +49,7 @@ export function renderDeployStackScript(config: Config, context: RenderContext =
     );
   } else {
     lines.push(
-      `: "\${${DEPLOY_ENV.proxyTag}:?set ${DEPLOY_ENV.proxyTag} to the proxy image tag build_proxy.sh pushed}"`,
+      requireEnv(DEPLOY_ENV.proxyTag, 'the proxy image tag build_proxy.sh pushed'),
       `export ${DEPLOY_ENV.proxyTag}`,
       '',
       '# The manager pulls the proxy image; --with-registry-auth passes this login on to the workers.',
