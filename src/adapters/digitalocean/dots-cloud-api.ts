@@ -63,6 +63,16 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
     }
   };
 
+  /**
+   * A create that, after a failure that may have taken effect, asks `findExisting` before sending
+   * again, so a retry never makes a second one.
+   */
+  const createOnce = async <T>(what: string, create: () => Promise<T | undefined>, findExisting: () => Promise<T | undefined>): Promise<T> => {
+    const created = await call(create, { recover: findExisting });
+    if (!created) throw new Error(`DigitalOcean answered the ${what} creation without the ${what}`);
+    return created;
+  };
+
   /** A delete whose repeat after a lost answer may find the thing already gone: that counts as done. */
   const deleteIdempotently = async (remove: () => Promise<unknown>): Promise<void> => {
     let attempts = 0;
@@ -96,12 +106,12 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
         return { items: response?.sshKeys?.map(toSshKey), links: response?.links };
       }),
 
-    async createSshKey(name, publicKey) {
-      const findExisting = async () => (await api.listSshKeys()).find((key) => key.publicKey.trim() === publicKey.trim());
-      const response = await call(() => client.v2.account.keys.post({ name, publicKey }).then((r) => (r?.sshKey ? toSshKey(r.sshKey) : undefined)), { recover: findExisting });
-      if (!response) throw new Error('DigitalOcean answered the SSH key creation without the key');
-      return response;
-    },
+    createSshKey: (name, publicKey) =>
+      createOnce(
+        'SSH key',
+        () => client.v2.account.keys.post({ name, publicKey }).then((r) => (r?.sshKey ? toSshKey(r.sshKey) : undefined)),
+        async () => (await api.listSshKeys()).find((key) => key.publicKey.trim() === publicKey.trim()),
+      ),
 
     deleteSshKey: (id) => deleteIdempotently(() => client.v2.account.keys.bySsh_key_identifier(id).delete()),
 
@@ -156,16 +166,13 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
         return { items: response?.vpcs?.map(toVpc), links: response?.links };
       }),
 
-    async createVpc(spec) {
-      // VPC names are unique per account: after a lost answer, a VPC with this name is ours.
-      const findExisting = async () => (await api.listVpcs()).find((vpc) => vpc.name === spec.name);
-      const created = await call(
+    // VPC names are unique per account: after a lost answer, a VPC with this name is ours.
+    createVpc: (spec) =>
+      createOnce(
+        'VPC',
         () => client.v2.vpcs.post({ name: spec.name, region: spec.region, ...(spec.ipRange ? { ipRange: spec.ipRange } : {}) }).then((r) => (r?.vpc ? toVpc(r.vpc) : undefined)),
-        { recover: findExisting },
-      );
-      if (!created) throw new Error('DigitalOcean answered the VPC creation without the VPC');
-      return created;
-    },
+        async () => (await api.listVpcs()).find((vpc) => vpc.name === spec.name),
+      ),
 
     deleteVpc: (id) => deleteIdempotently(() => client.v2.vpcs.byVpc_id(id).delete()),
 
@@ -175,12 +182,12 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
         return { items: response?.firewalls?.map(toFirewall), links: response?.links };
       }),
 
-    async createFirewall(spec) {
-      const findExisting = async () => (await api.listFirewalls()).find((firewall) => firewall.name === spec.name);
-      const created = await call(() => client.v2.firewalls.post(toFirewallBody(spec)).then((r) => (r?.firewall ? toFirewall(r.firewall) : undefined)), { recover: findExisting });
-      if (!created) throw new Error('DigitalOcean answered the firewall creation without the firewall');
-      return created;
-    },
+    createFirewall: (spec) =>
+      createOnce(
+        'firewall',
+        () => client.v2.firewalls.post(toFirewallBody(spec)).then((r) => (r?.firewall ? toFirewall(r.firewall) : undefined)),
+        async () => (await api.listFirewalls()).find((firewall) => firewall.name === spec.name),
+      ),
 
     async updateFirewall(id, spec) {
       const updated = await call(() => client.v2.firewalls.byFirewall_id(id).put(toFirewallBody(spec)));
@@ -196,19 +203,16 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
         return { items: response?.loadBalancers?.map(toLoadBalancer), links: response?.links };
       }),
 
-    async createLoadBalancer(spec) {
-      const findExisting = async () => (await api.listLoadBalancers()).find((loadBalancer) => loadBalancer.name === spec.name);
-      const created = await call(
+    createLoadBalancer: (spec) =>
+      createOnce(
+        'load balancer',
         async () => {
           const requestInfo = withJsonBody(client.v2.load_balancers.toPostRequestInformation(null as never), toLoadBalancerBody(spec));
           const response = await adapter.send<Load_balancersPostResponse>(requestInfo, createLoad_balancersPostResponseFromDiscriminatorValue, undefined);
           return response?.loadBalancer ? toLoadBalancer(response.loadBalancer) : undefined;
         },
-        { recover: findExisting },
-      );
-      if (!created) throw new Error('DigitalOcean answered the load balancer creation without the load balancer');
-      return created;
-    },
+        async () => (await api.listLoadBalancers()).find((loadBalancer) => loadBalancer.name === spec.name),
+      ),
 
     async updateLoadBalancer(id, spec) {
       const updated = await call(() =>
@@ -234,19 +238,16 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
         return { items: response?.domainRecords?.map(toDomainRecord), links: response?.links };
       }),
 
-    async createDomainRecord(domain, record) {
-      const findExisting = async () => (await api.listDomainRecords(domain)).find((existing) => existing.type === record.type && existing.name === record.name && existing.data === record.data);
-      const created = await call(
+    createDomainRecord: (domain, record) =>
+      createOnce(
+        'record',
         () =>
           client.v2.domains
             .byDomain_name(domain)
             .records.post({ type: record.type, name: record.name, data: record.data, ...(record.ttl !== undefined ? { ttl: record.ttl } : {}) })
             .then((r) => (r?.domainRecord ? toDomainRecord(r.domainRecord) : undefined)),
-        { recover: findExisting },
-      );
-      if (!created) throw new Error('DigitalOcean answered the record creation without the record');
-      return created;
-    },
+        async () => (await api.listDomainRecords(domain)).find((existing) => existing.type === record.type && existing.name === record.name && existing.data === record.data),
+      ),
 
     deleteDomainRecord: (domain, id) => deleteIdempotently(() => client.v2.domains.byDomain_name(domain).records.byDomain_record_id(id).delete()),
   };
