@@ -1,4 +1,4 @@
-import type { Droplet } from '../adapters/digitalocean/cloud-api.js';
+import { BULK_CREATE_LIMIT, type Droplet } from '../adapters/digitalocean/index.js';
 import { projectTag, type DropletStep } from '../plan/index.js';
 import type { DropletRecord } from '../state/index.js';
 import { access } from 'node:fs/promises';
@@ -6,9 +6,6 @@ import { dropletRecord } from './adopt.js';
 import { sshKeyPath } from './local-ssh-key.js';
 import { allSettled, pause, runStep, type RunContext } from './context.js';
 import { failSteps, seconds } from './failure.js';
-
-/** DigitalOcean creates at most ten droplets per request. */
-export const BULK_CREATE_LIMIT = 10;
 
 function batches(steps: DropletStep[]): DropletStep[][] {
   const groups = new Map<string, DropletStep[]>();

@@ -22,6 +22,8 @@ import { toDomainRecord, toDroplet, toFirewall, toLoadBalancer, toSshKey, toVpc 
 
 export const DEFAULT_API_URL = 'https://api.digitalocean.com';
 const PER_PAGE = 200;
+/** DigitalOcean creates at most ten droplets per request. */
+export const BULK_CREATE_LIMIT = 10;
 
 export interface CloudApiOptions {
   token: string;
@@ -264,9 +266,9 @@ function hasNextPage(links: Page_links | null | undefined): boolean {
 }
 
 /**
- * One bulk create per call (DigitalOcean takes up to 10 names per request, so larger sets go in
- * batches of 10). After a failure that may have taken effect, the droplets are looked up by tag and
- * name before anything is sent again, so a retry never creates a duplicate.
+ * One bulk create per call (larger sets go in batches of BULK_CREATE_LIMIT). After a failure that
+ * may have taken effect, the droplets are looked up by tag and name before anything is sent again,
+ * so a retry never creates a duplicate.
  */
 async function createDropletsSafely(
   request: CreateDropletsRequest,
@@ -277,8 +279,8 @@ async function createDropletsSafely(
   },
 ): Promise<Droplet[]> {
   const created: Droplet[] = [];
-  for (let start = 0; start < request.names.length; start += 10) {
-    const batch = request.names.slice(start, start + 10);
+  for (let start = 0; start < request.names.length; start += BULK_CREATE_LIMIT) {
+    const batch = request.names.slice(start, start + BULK_CREATE_LIMIT);
     let pending = batch;
     const batchCreated: Droplet[] = [];
     const result = await io.call(() => io.create(pending), {
