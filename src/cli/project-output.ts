@@ -2,8 +2,10 @@ import { renderProjectFiles, type GeneratedFile } from '../../recipes/index.js';
 import { DEFAULT_CONFIG_FILE } from './common-options.js';
 import type { Config } from '../config/index.js';
 import { planCloud, type PlanFacts, type PlanStep } from '../plan/index.js';
-import type { State } from '../state/index.js';
+import { loadState, type State } from '../state/index.js';
 import type { ReviewFile } from '../../screens/review.js';
+import type { Prompter } from '../wizard/prompter.js';
+import { CliExit, EXIT } from './exit.js';
 import { writeProjectFiles, type WriteOutcome } from './file-writes.js';
 import { writeLine, type CliIo } from './io.js';
 import { renderContextOf } from './render-context.js';
@@ -23,7 +25,7 @@ export interface ProjectPreview {
   planOnly: boolean;
 }
 
-export interface PreviewOptions {
+interface PreviewOptions {
   planOnly: boolean;
   /** The caller saves swarm-wiz.yaml too (wizard, --example), so the review lists it. */
   savesConfig: boolean;
@@ -36,11 +38,27 @@ export interface PreviewOptions {
  * fails, so a failure never leaves a half-generated project. swarm-wiz.yaml itself is saved by
  * the caller (saveConfig), never by a recipe.
  */
-export function previewProject(config: Config, dir: string, state: State, { planOnly, savesConfig, facts }: PreviewOptions): ProjectPreview {
+function previewProject(config: Config, dir: string, state: State, { planOnly, savesConfig, facts }: PreviewOptions): ProjectPreview {
   const files = projectFiles(config, state);
   const configRow: ReviewFile = { path: DEFAULT_CONFIG_FILE, mode: 0o644, description: 'the project: desired state, safe to commit (no secrets)' };
   const reviewFiles = [...(savesConfig ? [configRow] : []), ...files.map(({ path, mode, description }) => ({ path, mode, description }))];
   return { config, dir, files, reviewFiles, steps: planCloud(config, state, facts), planOnly };
+}
+
+/**
+ * The preview against the recorded state and, with a token, what DigitalOcean has (a bad token
+ * stops here, before anything is written). The DigitalOcean client is loaded only with a token.
+ */
+export async function previewWithCloud(io: CliIo, config: Config, dir: string, token: string | undefined, savesConfig: boolean): Promise<ProjectPreview> {
+  const recorded = await loadState(dir, config.project);
+  const { state, facts } = token ? await (await import('./cloud-lookup.js')).lookUpCloud(config, recorded, token, io) : { state: recorded, facts: {} };
+  return previewProject(config, dir, state, { planOnly: !token, savesConfig, facts });
+}
+
+/** Asks before anything is written or created; a no stops the command. */
+export async function confirmPreview(prompter: Prompter, preview: ProjectPreview): Promise<void> {
+  const go = await prompter.confirm({ message: preview.planOnly ? 'Write these files?' : 'Write these files and make these changes in DigitalOcean?', default: true });
+  if (!go) throw new CliExit(EXIT.failure, 'Cancelled; nothing was written.');
 }
 
 /** Every generated file for the config, with what the state knows (private IPs); never swarm-wiz.yaml itself. */

@@ -1,29 +1,21 @@
 import type { Config } from '../config/index.js';
 import { saveConfig } from '../config/index.js';
-import { loadState } from '../state/index.js';
 import type { WizardDeps } from '../wizard/ask-new-project.js';
 import type { ProjectPaths } from './common-options.js';
 import { CliExit, EXIT } from './exit.js';
 import type { CliIo } from './io.js';
-import { failedFilesMessage, previewProject, rewriteChangedFiles, writeFilesWithProgress } from './project-output.js';
+import { confirmPreview, failedFilesMessage, previewWithCloud, rewriteChangedFiles, writeFilesWithProgress } from './project-output.js';
 import { reviewText } from './project-screens.js';
 import { afterInk } from './terminal-handoff.js';
 
 // The DigitalOcean client and the provisioning engine are imported only when there is a token.
 
 /** Review screen → confirm → save swarm-wiz.yaml → live file list → provisioning (with a token). */
-export async function reviewAndWrite(io: CliIo, deps: WizardDeps, paths: ProjectPaths, config: Config, askedToken: string | undefined, verbose: boolean): Promise<void> {
-  const token = askedToken;
-  const recorded = await loadState(paths.dir, config.project);
-  const { state, facts } = token ? await (await import('./cloud-lookup.js')).lookUpCloud(config, recorded, token, io) : { state: recorded, facts: {} };
-  const preview = previewProject(config, paths.dir, state, { planOnly: !token, savesConfig: true, facts });
+export async function reviewAndWrite(io: CliIo, deps: WizardDeps, paths: ProjectPaths, config: Config, token: string | undefined, verbose: boolean): Promise<void> {
+  const preview = await previewWithCloud(io, config, paths.dir, token, true);
   io.stdout.write(`\n${reviewText(preview, io.stdout.columns || 160)}\n\n`);
   afterInk(io);
-  const go = await deps.prompter.confirm({
-    message: token ? 'Write these files and make these changes in DigitalOcean?' : 'Write these files?',
-    default: true,
-  });
-  if (!go) throw new CliExit(EXIT.failure, 'Cancelled; nothing was written.');
+  await confirmPreview(deps.prompter, preview);
 
   await saveConfig(paths.configPath, config);
   deps.say(`Saved ${paths.configPath}`);

@@ -42,17 +42,14 @@ interface Project {
 }
 
 async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
-  const [{ saveConfig }, { loadState }, { failedFilesMessage, previewProject, rewriteChangedFiles, writeFilesWithProgress }] = await Promise.all([
+  const [{ saveConfig }, { failedFilesMessage, previewWithCloud, rewriteChangedFiles, writeFilesWithProgress }] = await Promise.all([
     import('../../config/index.js'),
-    import('../../state/index.js'),
     import('../project-output.js'),
   ]);
   const example = options.example;
   const { config, configPath, dir } = example ? await exampleProject(options, io) : await projectFromFile(options, io);
   const token = example ? undefined : io.env.DIGITALOCEAN_TOKEN?.trim() || undefined;
-  const recorded = await loadState(dir, config.project);
-  const { state, facts } = token ? await (await import('../cloud-lookup.js')).lookUpCloud(config, recorded, token, io) : { state: recorded, facts: {} };
-  const preview = previewProject(config, dir, state, { planOnly: !token, savesConfig: example, facts });
+  const preview = await previewWithCloud(io, config, dir, token, example);
   if (!options.yes && !example) await confirmOrStop(io, preview);
 
   const display: ProgressDisplay = options.json ? 'none' : io.isTTY ? 'ink' : 'lines';
@@ -109,11 +106,10 @@ async function confirmOrStop(io: CliIo, preview: ProjectPreview): Promise<void> 
   if (!io.isTTY) {
     throw new CliExit(EXIT.usage, 'apply needs a confirmation: pass --yes to apply without questions (no terminal to ask on).');
   }
-  const [{ reviewText }, prompter] = await Promise.all([import('../project-screens.js'), prompterOf(io)]);
+  const [{ reviewText }, { confirmPreview }, prompter] = await Promise.all([import('../project-screens.js'), import('../project-output.js'), prompterOf(io)]);
   writeLine(io.stdout, reviewText(preview, io.stdout.columns || 160));
   afterInk(io);
-  const go = await prompter.confirm({ message: preview.planOnly ? 'Write these files?' : 'Write these files and make these changes in DigitalOcean?', default: true });
-  if (!go) throw new CliExit(EXIT.failure, 'Cancelled; nothing was written.');
+  await confirmPreview(prompter, preview);
 }
 
 function jsonSummary(preview: Pick<ProjectPreview, 'config' | 'dir' | 'planOnly' | 'files' | 'steps'>, written: string[], savedConfig: string | undefined) {
