@@ -46,15 +46,16 @@ export interface ApplyResult {
   adopted: string[];
 }
 
-/**
- * The API client for a token, reporting each retry (429 with Retry-After, 5xx, timeouts) as a
- * `retrying` event. The base URL comes from `apiUrl`, else `DIGITALOCEAN_API_URL`, else DigitalOcean's.
- */
+/** Per-request timeout and retry policy of the API client (defaults: the adapter's). */
 export interface ApiTuning {
   timeoutMs?: number;
   retry?: Partial<RetryOptions>;
 }
 
+/**
+ * The API client for a token, reporting each retry (429 with Retry-After, 5xx, timeouts) as a
+ * `retrying` event. The base URL comes from `apiUrl`, else `DIGITALOCEAN_API_URL`, else DigitalOcean's.
+ */
 export function cloudFromToken(token: string | undefined, apiUrl: string | undefined, emit: ApplyEventListener, tuning: ApiTuning = {}): CloudApi {
   if (!token) throw new StepFailed('account', { message: 'no DigitalOcean API token', hint: 'Set DIGITALOCEAN_TOKEN to a read/write token (API → Tokens in the DigitalOcean console).' });
   return createCloudApi({
