@@ -1,6 +1,6 @@
 import { createCloudApi, type CloudApi, type RetryOptions } from '../adapters/digitalocean/index.js';
 import type { Config } from '../config/index.js';
-import { hasChanges, isOperatorAddress, planCloud, projectTag, summarise, type DnsRecordStep, type DropletStep, type FirewallStep, type LoadBalancerStep, type ManualDnsStep, type PlanFacts, type PlanStep, type SshKeyStep, type TagStep, type VpcStep } from '../plan/index.js';
+import { hasChanges, isOperatorAddress, planCloud, projectTag, summarise, type DropletStep, type PlanFacts, type PlanStep } from '../plan/index.js';
 import { loadState, StateStore, type DropletRole, type State } from '../state/index.js';
 import { forgetVanished, reconcileDroplets } from './adopt.js';
 import { allSettled, DEFAULT_TIMING, throwIfAborted, type RunContext, type Timing } from './context.js';
@@ -144,7 +144,7 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
     userData: options.userData ?? (needsUserData(steps) ? cloudInit(config) : { manager: '', worker: '', support: '' }),
   };
   await execute(ctx, steps);
-  const manualDns = manualDnsLines(ctx, ofKind(steps, 'manual-dns', ['create']) as ManualDnsStep[]);
+  const manualDns = manualDnsLines(ctx, ofKind(steps, 'manual-dns', ['create']));
   const counts = summarise(steps);
   emit({ type: 'finished', created: counts.create, updated: counts.update, deleted: counts.delete, manualDns });
   return { steps, state: store.state, manualDns, adopted: gathered.adopted };
@@ -162,31 +162,31 @@ const needsUserData = (steps: PlanStep[]) => steps.some((s) => s.kind === 'dropl
 
 async function execute(ctx: RunContext, steps: PlanStep[]): Promise<void> {
   if (!hasChanges(steps) && ctx.store.state.cloud.droplets.every((d) => d.status === 'active' && d.publicIpv4) && (!ctx.store.state.cloud.loadBalancer || ctx.store.state.cloud.loadBalancer.ip)) return;
-  const sshKey = ofKind(steps, 'ssh-key', ['create']) as SshKeyStep[];
-  const vpc = ofKind(steps, 'vpc', ['create']) as VpcStep[];
+  const sshKey = ofKind(steps, 'ssh-key', ['create']);
+  const vpc = ofKind(steps, 'vpc', ['create']);
   await allSettled([
-    createTags(ctx, ofKind(steps, 'tag', ['create']) as TagStep[]),
+    createTags(ctx, ofKind(steps, 'tag', ['create'])),
     ...sshKey.map((s) => createSshKey(ctx, s)),
     ...vpc.map((s) => createVpc(ctx, s)),
   ]);
   throwIfAborted(ctx);
 
   const desiredDroplets = steps.filter((s): s is DropletStep => s.kind === 'droplet' && s.op !== 'delete');
-  const lb = ofKind(steps, 'load-balancer') as LoadBalancerStep[];
-  const retagged = ofKind(steps, 'droplet', ['update']) as DropletStep[];
-  await allSettled([createDroplets(ctx, ofKind(steps, 'droplet', ['create']) as DropletStep[]), retagDroplets(ctx, retagged, 'add'), ...lb.map((s) => applyLoadBalancer(ctx, s))]);
+  const lb = ofKind(steps, 'load-balancer');
+  const retagged = ofKind(steps, 'droplet', ['update']);
+  await allSettled([createDroplets(ctx, ofKind(steps, 'droplet', ['create'])), retagDroplets(ctx, retagged, 'add'), ...lb.map((s) => applyLoadBalancer(ctx, s))]);
   throwIfAborted(ctx);
 
   const stepIdOf = (name: string) => desiredDroplets.find((s) => s.name === name)?.id ?? `droplet:${name}`;
   const lbStep = steps.find((s) => s.kind === 'load-balancer' && s.op !== 'delete');
   await allSettled([
-    applyFirewalls(ctx, ofKind(steps, 'firewall') as FirewallStep[]),
+    applyFirewalls(ctx, ofKind(steps, 'firewall')),
     waitForDroplets(ctx, new Set(desiredDroplets.map((s) => s.name)), stepIdOf),
     ...(lbStep ? [waitForLoadBalancer(ctx, lbStep.id)] : []),
   ]);
   throwIfAborted(ctx);
 
-  await applyDnsRecords(ctx, ofKind(steps, 'dns-record') as DnsRecordStep[]);
+  await applyDnsRecords(ctx, ofKind(steps, 'dns-record'));
   throwIfAborted(ctx);
   await retagDroplets(ctx, retagged, 'remove');
   throwIfAborted(ctx);
