@@ -4,7 +4,7 @@ import type { PlanFacts } from '../plan/index.js';
 import { describeFailure, gatherFacts } from '../run/index.js';
 import type { State } from '../state/index.js';
 import { CliExit, EXIT } from './exit.js';
-import type { CliIo } from './io.js';
+import { cloudEnv, type CliIo } from './io.js';
 
 /**
  * Read-only look-up before the review, when there is a token: checks the token (a bad one stops
@@ -12,8 +12,7 @@ import type { CliIo } from './io.js';
  * exist, so the review shows what apply will really do.
  */
 export async function lookUpCloud(config: Config, state: State, token: string, io: CliIo): Promise<{ state: State; facts: PlanFacts }> {
-  const apiUrl = io.env.DIGITALOCEAN_API_URL || undefined;
-  const operatorIp = io.env.SWARM_WIZ_OPERATOR_IP || undefined;
+  const { apiUrl, operatorIp } = cloudEnv(io.env);
   try {
     const cloud = createCloudApi({ token, ...(apiUrl ? { baseUrl: apiUrl } : {}) });
     const gathered = await gatherFacts(cloud, config, state, operatorIp);

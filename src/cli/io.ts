@@ -29,6 +29,24 @@ export function processIo(): CliIo {
   };
 }
 
+/** What the environment says about DigitalOcean; unset and blank are the same. */
+export interface CloudEnv {
+  /** DIGITALOCEAN_TOKEN, trimmed; kept in memory only, never printed or written. */
+  token: string | undefined;
+  /** DIGITALOCEAN_API_URL: another API endpoint (a test server). */
+  apiUrl: string | undefined;
+  /** SWARM_WIZ_OPERATOR_IP: the address allowed to reach SSH on the droplets. */
+  operatorIp: string | undefined;
+}
+
+export function cloudEnv(env: CliIo['env']): CloudEnv {
+  return {
+    token: env.DIGITALOCEAN_TOKEN?.trim() || undefined,
+    apiUrl: env.DIGITALOCEAN_API_URL || undefined,
+    operatorIp: env.SWARM_WIZ_OPERATOR_IP || undefined,
+  };
+}
+
 /** The prompter to ask with: the one `io` carries (tests), else @inquirer/prompts on stdin/stdout, loaded only when asked for. */
 export async function prompterOf(io: CliIo): Promise<Prompter> {
   if (io.prompter) return io.prompter;

@@ -2,7 +2,7 @@ import type { Config } from '../config/index.js';
 import { ApplyAborted, runApply, StepFailed, type ApplyResult, type Timing } from '../run/index.js';
 import { showProgress, type ProgressDisplayMode } from '../../screens/apply-progress-live.js';
 import { CliExit, EXIT, type ExitCode } from './exit.js';
-import { writeLine, type CliIo } from './io.js';
+import { cloudEnv, writeLine, type CliIo } from './io.js';
 
 /** What a shell reports for a process ended by Ctrl-C (128 + SIGINT). */
 export const EXIT_INTERRUPTED = 130 as unknown as ExitCode;
@@ -30,6 +30,7 @@ export interface ProvisionCloudRequest {
  */
 export async function provisionCloud(request: ProvisionCloudRequest): Promise<ApplyResult> {
   const { io, config } = request;
+  const { apiUrl, operatorIp } = cloudEnv(io.env);
   const mode: ProgressDisplayMode = request.json ? 'json' : io.isTTY ? 'ink' : 'lines';
   const progress = showProgress(mode, config.project, io.stdout);
   const controller = new AbortController();
@@ -40,8 +41,8 @@ export async function provisionCloud(request: ProvisionCloudRequest): Promise<Ap
       config,
       dir: request.dir,
       token: request.token,
-      apiUrl: io.env.DIGITALOCEAN_API_URL || undefined,
-      operatorIp: io.env.SWARM_WIZ_OPERATOR_IP || undefined,
+      apiUrl,
+      operatorIp,
       onEvent: progress.onEvent,
       signal: controller.signal,
       ...(request.timing ? { timing: request.timing } : {}),

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { Config } from '../../config/index.js';
 import { DEFAULT_CONFIG_FILE, projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
-import { prompterOf, writeLine, type CliIo } from '../io.js';
+import { cloudEnv, prompterOf, writeLine, type CliIo } from '../io.js';
 import type { ProgressDisplay, ProjectPreview } from '../project-output.js';
 import { afterInk, releaseStdin } from '../terminal-handoff.js';
 
@@ -48,7 +48,7 @@ async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
   ]);
   const example = options.example;
   const { config, configPath, dir } = example ? await exampleProject(options, io) : await projectFromFile(options, io);
-  const token = example ? undefined : io.env.DIGITALOCEAN_TOKEN?.trim() || undefined;
+  const token = example ? undefined : cloudEnv(io.env).token;
   const preview = await previewWithCloud(io, config, dir, token, example);
   if (!options.yes && !example) await confirmOrStop(io, preview);
 

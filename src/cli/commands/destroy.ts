@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
-import { prompterOf, writeLine, type CliIo } from '../io.js';
+import { cloudEnv, prompterOf, writeLine, type CliIo } from '../io.js';
 import { releaseStdin } from '../terminal-handoff.js';
 
 // The implementation's modules are imported inside the command when it runs, so `--help` and the
@@ -45,7 +45,7 @@ async function destroyCommand(options: DestroyOptions, io: CliIo): Promise<void>
     writeLine(io.stdout);
   }
   await confirmProject(options, io, project);
-  const token = io.env.DIGITALOCEAN_TOKEN?.trim() || undefined;
+  const { token, apiUrl } = cloudEnv(io.env);
   if (!token) throw new CliExit(EXIT.usage, 'DIGITALOCEAN_TOKEN is not set: destroy needs a read/write token to delete the resources. Nothing was deleted.');
 
   const [{ ApplyAborted, runDestroy, StepFailed }, { showProgress }, { EXIT_INTERRUPTED, interruptHandler }] = await Promise.all([
@@ -58,7 +58,7 @@ async function destroyCommand(options: DestroyOptions, io: CliIo): Promise<void>
   const onSigint = interruptHandler(controller, io, 'destroy');
   process.on('SIGINT', onSigint);
   try {
-    await runDestroy({ dir, project, token, apiUrl: io.env.DIGITALOCEAN_API_URL || undefined, onEvent: progress.onEvent, signal: controller.signal });
+    await runDestroy({ dir, project, token, apiUrl, onEvent: progress.onEvent, signal: controller.signal });
     progress.finish();
     if (!options.json) writeLine(io.stdout, `Destroyed ${project}: ${steps.length} resources deleted; ${statePath(dir)} lists none.`);
   } catch (error) {

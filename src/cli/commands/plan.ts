@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { PlanFacts } from '../../plan/index.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
-import { writeLine, type CliIo } from '../io.js';
+import { cloudEnv, writeLine, type CliIo } from '../io.js';
 
 // The implementation's modules are imported inside the command when it runs, so `--help` and the
 // other commands do not load them.
@@ -28,16 +28,17 @@ async function planCommand(options: PlanOptions, io: CliIo): Promise<void> {
   const { configPath, dir } = projectPaths(options, io);
   const config = await loadConfig(configPath);
   let state = await loadState(dir, config.project);
-  const operatorIp = options.operatorIp ?? (io.env.SWARM_WIZ_OPERATOR_IP || undefined);
+  const env = cloudEnv(io.env);
+  const operatorIp = options.operatorIp ?? env.operatorIp;
   if (operatorIp !== undefined && !isOperatorAddress(operatorIp)) {
     throw new CliExit(EXIT.usage, `${options.operatorIp ? '--operator-ip' : 'SWARM_WIZ_OPERATOR_IP'} ${JSON.stringify(operatorIp)} is not an IP address (like 203.0.113.7) or a CIDR block.`);
   }
-  const token = io.env.DIGITALOCEAN_TOKEN?.trim() || undefined;
+  const { token, apiUrl } = env;
   let facts: PlanFacts = operatorIp ? { operatorIp } : {};
   const notes: string[] = [];
   if (token) {
     const [{ createCloudApi }, { describeFailure, gatherFacts }] = await Promise.all([import('../../adapters/digitalocean/index.js'), import('../../run/index.js')]);
-    const cloud = createCloudApi({ token, ...(io.env.DIGITALOCEAN_API_URL ? { baseUrl: io.env.DIGITALOCEAN_API_URL } : {}) });
+    const cloud = createCloudApi({ token, ...(apiUrl ? { baseUrl: apiUrl } : {}) });
     try {
       const gathered = await gatherFacts(cloud, config, state, operatorIp);
       facts = gathered.facts;

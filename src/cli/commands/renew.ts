@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { SiteRenewal } from '../../certs/renew-sites.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
-import { writeLine, type CliIo } from '../io.js';
+import { cloudEnv, writeLine, type CliIo } from '../io.js';
 
 // The implementation's modules are imported inside the command when it runs, so `--help` and the
 // other commands do not load them.
@@ -80,8 +80,8 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
   } catch (error) {
     throw new CliExit(EXIT.usage, (error as Error).message);
   }
-  const token = io.env.DIGITALOCEAN_TOKEN?.trim();
-  const cloudApi = config.certificates.challenge === 'dns-01' && token ? (await import('../../adapters/digitalocean/index.js')).createCloudApi({ token, baseUrl: io.env.DIGITALOCEAN_API_URL }) : undefined;
+  const { token, apiUrl } = cloudEnv(io.env);
+  const cloudApi = config.certificates.challenge === 'dns-01' && token ? (await import('../../adapters/digitalocean/index.js')).createCloudApi({ token, baseUrl: apiUrl }) : undefined;
   if (config.certificates.challenge === 'dns-01' && !cloudApi) throw new CliExit(EXIT.usage, 'certificates.challenge is dns-01: set DIGITALOCEAN_TOKEN so swarm-wiz can create the TXT records');
 
   const entryPoints =
