@@ -1,11 +1,7 @@
 export type * from './types.js';
 export { planCloud, summarise, hasChanges } from './plan-cloud.js';
-export { formatPlan, formatStep, formatSummary } from './format.js';
+export { formatPlan, formatStep } from './format.js';
 export * from './names.js';
-export { desiredTags } from './tags.js';
-export { desiredDroplets } from './droplets.js';
-export { desiredInternalFirewall, desiredEdgeFirewall, hostCidr, isOperatorAddress, operatorIpOf } from './firewall.js';
-export { desiredLoadBalancer, HEALTH_CHECK } from './load-balancer.js';
-export { zoneOf, relativeName, describeTarget, recordedIp } from './dns.js';
-export { sameSpec } from './same-spec.js';
+export { isOperatorAddress } from './firewall.js';
+export { zoneOf, recordedIp } from './dns.js';
 export { planDestroy } from './destroy.js';

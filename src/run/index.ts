@@ -1,8 +1,7 @@
-export { runApply, gatherFacts, cloudFromToken, type ApplyOptions, type ApplyResult, type ApiTuning } from './apply.js';
+export { runApply, gatherFacts, type ApplyOptions, type ApplyResult, type ApiTuning } from './apply.js';
 export { runDestroy, type DestroyOptions } from './destroy.js';
 export type { ApplyEvent, ApplyEventListener, FailureReason } from './events.js';
 export { ApplyAborted, StepFailed, describeFailure } from './failure.js';
 export { DEFAULT_TIMING, type Timing } from './context.js';
 export { reconcileDroplets, forgetVanished } from './adopt.js';
-export { sshKeyPath } from './local-ssh-key.js';
 export { progressReducer, initialProgress, type ProgressRow, type ProgressState, type RowStatus } from './progress.js';
