@@ -107,12 +107,21 @@ function busyboxInto(rootfs: string, applets: readonly string[]): void {
   for (const applet of applets) symlinkSync('busybox', join(rootfs, 'bin', applet));
 }
 
-/** `docker import` of a rootfs dir, with Dockerfile-style changes (CMD …). */
-async function importImage(swarm: PrivateSwarm, tag: string, rootfs: string, changes: readonly string[]): Promise<void> {
+/**
+ * Fills a fresh rootfs dir, `docker import`s it as `tag` with Dockerfile-style changes (CMD …), and
+ * removes the dir and its tar again.
+ */
+async function importRootfs(swarm: PrivateSwarm, tag: string, changes: readonly string[], fill: (rootfs: string) => Promise<void> | void): Promise<void> {
+  const rootfs = mkdtempSync(join(tmpdir(), 'swz-rootfs-'));
   const tar = `${rootfs}.tar`;
-  await run('tar', ['-C', rootfs, '-cf', tar, '.']);
-  await swarm.docker(['import', ...changes.flatMap((change) => ['--change', change]), tar, tag]);
-  rmSync(tar, { force: true });
+  try {
+    await fill(rootfs);
+    await run('tar', ['-C', rootfs, '-cf', tar, '.']);
+    await swarm.docker(['import', ...changes.flatMap((change) => ['--change', change]), tar, tag]);
+  } finally {
+    rmSync(rootfs, { recursive: true, force: true });
+    rmSync(tar, { force: true });
+  }
 }
 
 /** Libraries `ldd` lists for a binary, as absolute paths. */
@@ -121,48 +130,41 @@ async function librariesOf(binary: string): Promise<string[]> {
   return [...stdout.matchAll(/(\/\S+) \(0x/g)].map((match) => match[1]!).concat([...stdout.matchAll(/=> (\/\S+)/g)].map((match) => match[1]!));
 }
 
+/** An nginx image: nginx as `fill` lays it out, plus busybox (sh, wget, cat, ls) and host lookup through files, then DNS. */
+function importNginxImage(swarm: PrivateSwarm, tag: string, fill: (rootfs: string) => Promise<void>): Promise<void> {
+  return importRootfs(swarm, tag, ['CMD ["/usr/sbin/nginx", "-g", "daemon off;"]'], async (rootfs) => {
+    await fill(rootfs);
+    busyboxInto(rootfs, ['sh', 'wget', 'cat', 'ls']);
+    writeFileSync(join(rootfs, 'etc/nsswitch.conf'), 'hosts: files dns\n');
+  });
+}
+
 /** An nginx image like the official one, from Debian's nginx binary (1.22) and busybox (sh, wget). */
-export async function buildNginxImage(swarm: PrivateSwarm, tag: string): Promise<void> {
-  const rootfs = mkdtempSync(join(tmpdir(), 'swz-rootfs-nginx-'));
-  try {
+export function buildNginxImage(swarm: PrivateSwarm, tag: string): Promise<void> {
+  return importNginxImage(swarm, tag, async (rootfs) => {
     copyInto(rootfs, '/usr/sbin/nginx');
     for (const library of new Set(await librariesOf('/usr/sbin/nginx'))) copyInto(rootfs, library);
     copyInto(rootfs, '/etc/nginx/mime.types');
-    busyboxInto(rootfs, ['sh', 'wget', 'cat', 'ls']);
     for (const dir of ['/var/lib/nginx', '/var/log/nginx', '/run', '/tmp']) mkdirSync(join(rootfs, dir), { recursive: true });
     writeFileSync(join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n');
     writeFileSync(join(rootfs, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
-    writeFileSync(join(rootfs, 'etc/nsswitch.conf'), 'hosts: files dns\n');
-    await importImage(swarm, tag, rootfs, ['CMD ["/usr/sbin/nginx", "-g", "daemon off;"]']);
-  } finally {
-    rmSync(rootfs, { recursive: true, force: true });
-  }
+  });
 }
 
 /** An nginx image from a root filesystem with another nginx build (see newerNginxRoot), plus busybox. */
-export async function buildNginxImageFromRoot(swarm: PrivateSwarm, tag: string, nginxRoot: string): Promise<void> {
-  const rootfs = mkdtempSync(join(tmpdir(), 'swz-rootfs-nginx-'));
-  try {
+export function buildNginxImageFromRoot(swarm: PrivateSwarm, tag: string, nginxRoot: string): Promise<void> {
+  return importNginxImage(swarm, tag, async (rootfs) => {
     await run('cp', ['-a', `${nginxRoot}/.`, rootfs]);
     rmSync(join(rootfs, 'bin'), { force: true });
     mkdirSync(join(rootfs, 'bin'));
-    busyboxInto(rootfs, ['sh', 'wget', 'cat', 'ls']);
-    writeFileSync(join(rootfs, 'etc/nsswitch.conf'), 'hosts: files dns\n');
-    await importImage(swarm, tag, rootfs, ['CMD ["/usr/sbin/nginx", "-g", "daemon off;"]']);
-  } finally {
-    rmSync(rootfs, { recursive: true, force: true });
-  }
+  });
 }
 
 /** A web service that answers every path with its own name (busybox httpd). */
-export async function buildBackendImage(swarm: PrivateSwarm, tag: string, name: string, port: number): Promise<void> {
-  const rootfs = mkdtempSync(join(tmpdir(), 'swz-rootfs-backend-'));
-  try {
+export function buildBackendImage(swarm: PrivateSwarm, tag: string, name: string, port: number): Promise<void> {
+  return importRootfs(swarm, tag, [`CMD ["/bin/busybox", "httpd", "-f", "-p", "${port}", "-h", "/www"]`], (rootfs) => {
     busyboxInto(rootfs, ['sh', 'httpd']);
     mkdirSync(join(rootfs, 'www'));
     writeFileSync(join(rootfs, 'www/index.html'), `${name}\n`);
-    await importImage(swarm, tag, rootfs, [`CMD ["/bin/busybox", "httpd", "-f", "-p", "${port}", "-h", "/www"]`]);
-  } finally {
-    rmSync(rootfs, { recursive: true, force: true });
-  }
+  });
 }
