@@ -1,3 +1,4 @@
+import { relativeName, zoneOf } from '../../plan/dns.js';
 import type { CloudApi } from '../digitalocean/cloud-api.js';
 import { dnsChallengeName, type ChallengeResponder, type PresentedChallenge } from './challenge-responder.js';
 import { IssuanceError } from './errors.js';
@@ -23,10 +24,7 @@ export class DigitalOceanDnsResponder implements ChallengeResponder {
       this.zones = undefined;
       throw error;
     });
-    const match = zones
-      .map((zone) => zone.toLowerCase().replace(/\.$/, ''))
-      .filter((zone) => name === zone || name.endsWith(`.${zone}`))
-      .sort((a, b) => b.length - a.length)[0];
+    const match = zoneOf(name, zones);
     if (!match) {
       throw new IssuanceError(`dns-01 for ${name}: no DigitalOcean domain holds it (the account has: ${zones.join(', ') || 'none'}); add the domain in DigitalOcean DNS or use http-01`);
     }
@@ -40,8 +38,7 @@ export class DigitalOceanDnsResponder implements ChallengeResponder {
   async present(challenge: PresentedChallenge): Promise<void> {
     const fqdn = dnsChallengeName(challenge.identifier);
     const zone = await this.zoneOf(fqdn);
-    const name = fqdn === zone ? '@' : fqdn.slice(0, -(zone.length + 1));
-    const record = await this.api.createDomainRecord(zone, { type: 'TXT', name, data: challenge.keyAuthorization, ttl: TXT_TTL });
+    const record = await this.api.createDomainRecord(zone, { type: 'TXT', name: relativeName(fqdn, zone), data: challenge.keyAuthorization, ttl: TXT_TTL });
     this.created.set(this.key(challenge), { zone, id: record.id });
   }
 
