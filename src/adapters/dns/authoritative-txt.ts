@@ -1,4 +1,4 @@
-import { Resolver } from 'node:dns/promises';
+import { recordsOrNone, resolverFor } from './resolver.js';
 
 /** Reads TXT records straight from a zone's authoritative servers (no cache in between). */
 export interface AuthoritativeTxt {
@@ -8,21 +8,13 @@ export interface AuthoritativeTxt {
   txt(server: string, name: string): Promise<string[]>;
 }
 
-function resolverFor(servers: string[]): Resolver {
-  const resolver = new Resolver({ timeout: 2000, tries: 2 });
-  if (servers.length > 0) resolver.setServers(servers);
-  return resolver;
-}
-
-const EMPTY = new Set(['ENODATA', 'ENOTFOUND']);
-
 /**
  * Finds the authoritative servers by walking up the name until an NS record set is found (with
  * the system resolver), then asks each of them directly. `servers` pins them instead (tests: the
  * DNS server Pebble asks).
  */
 export function authoritativeTxt(options: { servers?: string[] } = {}): AuthoritativeTxt {
-  const recursive = resolverFor([]);
+  const recursive = resolverFor();
   return {
     async serversFor(name) {
       if (options.servers && options.servers.length > 0) return options.servers;
@@ -38,13 +30,8 @@ export function authoritativeTxt(options: { servers?: string[] } = {}): Authorit
       throw new Error(`found no authoritative name servers for ${name}`);
     },
     async txt(server, name) {
-      try {
-        const records = await resolverFor([server]).resolveTxt(name);
-        return records.map((chunks) => chunks.join(''));
-      } catch (error) {
-        if (EMPTY.has((error as NodeJS.ErrnoException).code ?? '')) return [];
-        throw error;
-      }
+      const records = await recordsOrNone(resolverFor([server]).resolveTxt(name));
+      return records.map((chunks) => chunks.join(''));
     },
   };
 }
