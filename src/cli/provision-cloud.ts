@@ -1,5 +1,5 @@
 import type { Config } from '../config/index.js';
-import { ApplyAborted, runApply, StepFailed, type ApplyResult, type Timing } from '../run/index.js';
+import { ApplyAborted, runApply, StepFailed, type ApplyResult } from '../run/index.js';
 import { showProgress, type ProgressDisplayMode } from '../../screens/apply-progress-live.js';
 import { CliExit, EXIT, type ExitCode } from './exit.js';
 import { cloudEnv, writeLine, type CliIo } from './io.js';
@@ -15,11 +15,8 @@ export interface ProvisionCloudRequest {
   /** Kept in memory by the API client only; never printed or written. */
   token: string;
   io: CliIo;
-  verbose: boolean;
   /** One JSON event per line on stdout instead of the screen. */
   json?: boolean;
-  /** Poll interval and timeouts (default: DEFAULT_TIMING). */
-  timing?: Partial<Timing>;
 }
 
 /**
@@ -45,7 +42,6 @@ export async function provisionCloud(request: ProvisionCloudRequest): Promise<Ap
       operatorIp,
       onEvent: progress.onEvent,
       signal: controller.signal,
-      ...(request.timing ? { timing: request.timing } : {}),
     });
     progress.finish();
     if (mode === 'lines') printSummary(io, result);

@@ -11,7 +11,7 @@ import { afterInk } from './terminal-handoff.js';
 // The DigitalOcean client and the provisioning engine are imported only when there is a token.
 
 /** Review screen → confirm → save swarm-wiz.yaml → live file list → provisioning (with a token). */
-export async function reviewAndWrite(io: CliIo, deps: WizardDeps, paths: ProjectPaths, config: Config, token: string | undefined, verbose: boolean): Promise<void> {
+export async function reviewAndWrite(io: CliIo, deps: WizardDeps, paths: ProjectPaths, config: Config, token: string | undefined): Promise<void> {
   const preview = await previewWithCloud(io, config, paths.dir, token, true);
   io.stdout.write(`\n${reviewText(preview, io.stdout.columns || 160)}\n\n`);
   afterInk(io);
@@ -23,7 +23,7 @@ export async function reviewAndWrite(io: CliIo, deps: WizardDeps, paths: Project
   if (outcome.failed.length > 0) throw new CliExit(EXIT.failure, failedFilesMessage(outcome));
   if (token) {
     const { provisionCloud } = await import('./provision-cloud.js');
-    const result = await provisionCloud({ config, dir: paths.dir, token, io, verbose });
+    const result = await provisionCloud({ config, dir: paths.dir, token, io });
     await rewriteChangedFiles(io, config, paths.dir, result.state, preview.files, 'ink');
     deps.say(`Done. Next: swarm-wiz certs --config ${paths.configPath} shows each domain's certificate.`);
     return;

@@ -34,5 +34,5 @@ async function addDomainCommand(options: CommonOptions, io: CliIo): Promise<void
   const paths = projectPaths(options, io);
   const config = await loadConfig(paths.configPath);
   const grown = await askAdditionalSite(deps.prompter, config);
-  await reviewAndWrite(io, deps, paths, grown, await askToken(deps), options.verbose);
+  await reviewAndWrite(io, deps, paths, grown, await askToken(deps));
 }

@@ -77,7 +77,7 @@ async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
   }
 
   const { provisionCloud } = await import('../provision-cloud.js');
-  const result = await provisionCloud({ config, dir, token, io, verbose: options.verbose, json: options.json });
+  const result = await provisionCloud({ config, dir, token, io, json: options.json });
   const rewritten = await rewriteChangedFiles(io, config, dir, result.state, preview.files, display);
   if (options.json) {
     writeLine(io.stdout, JSON.stringify({ ...jsonSummary({ ...preview, steps: result.steps }, outcome.written, undefined), rewritten, manualDns: result.manualDns }));

@@ -46,7 +46,7 @@ async function wizardCommand(options: CommonOptions, io: CliIo, hasCommand: (nam
   if (!exists) {
     deps.say(`swarm-wiz: a new project in ${paths.dir}`);
     const { config, token } = await askNewProject(deps, { project: basename(paths.dir) });
-    await reviewAndWrite(io, deps, paths, config, token, options.verbose);
+    await reviewAndWrite(io, deps, paths, config, token);
     return;
   }
 
@@ -55,7 +55,7 @@ async function wizardCommand(options: CommonOptions, io: CliIo, hasCommand: (nam
   switch (action) {
     case 'add-domain': {
       const grown = await askAdditionalSite(deps.prompter, config);
-      await reviewAndWrite(io, deps, paths, grown, await askToken(deps), options.verbose);
+      await reviewAndWrite(io, deps, paths, grown, await askToken(deps));
       return;
     }
     case 'status':
@@ -68,7 +68,7 @@ async function wizardCommand(options: CommonOptions, io: CliIo, hasCommand: (nam
       return;
     }
     case 're-apply':
-      await reviewAndWrite(io, deps, paths, config, await askToken(deps), options.verbose);
+      await reviewAndWrite(io, deps, paths, config, await askToken(deps));
       return;
     case 'quit':
       deps.say('Nothing changed.');
