@@ -22,7 +22,8 @@ export function splitChain(fullchainPem: string): string[] {
   return fullchainPem.match(PEM_CERT) ?? [];
 }
 
-function commonNameOf(dn: string): string {
+/** An X.509 name's common name, or the whole name on one line when it has none. */
+export function commonNameOf(dn: string): string {
   const cn = dn.split('\n').find((part) => part.startsWith('CN='));
   return cn ? cn.slice(3) : dn.replace(/\n/g, ', ');
 }

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { connect } from 'node:tls';
-import { normaliseSerial } from './metadata.js';
+import { commonNameOf, normaliseSerial } from './metadata.js';
 
 /** What one entry address really serves for a name. */
 export interface LiveCertificate {
@@ -38,8 +38,7 @@ export function probeTls(options: { address: string; port?: number; servername: 
     socket.once('secureConnect', () => {
       const raw = socket.getPeerX509Certificate?.() as X509Certificate | undefined;
       if (!raw) return done({ ...base, error: 'no certificate served' });
-      const issuer = raw.issuer.split('\n').find((part) => part.startsWith('CN='))?.slice(3) ?? raw.issuer;
-      done({ ...base, serial: normaliseSerial(raw.serialNumber), notAfter: new Date(raw.validTo).toISOString(), issuer, trusted: socket.authorized });
+      done({ ...base, serial: normaliseSerial(raw.serialNumber), notAfter: new Date(raw.validTo).toISOString(), issuer: commonNameOf(raw.issuer), trusted: socket.authorized });
     });
     socket.once('timeout', () => done({ ...base, error: `no TLS answer within ${(options.timeoutMs ?? 5000) / 1000} s` }));
     socket.once('error', (error: NodeJS.ErrnoException) => done({ ...base, error: error.code ? `${error.code}` : error.message }));
