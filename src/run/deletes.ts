@@ -1,5 +1,5 @@
 import type { PlanStep } from '../plan/index.js';
-import { runStep, type RunContext } from './context.js';
+import { runStep, type StepContext } from './context.js';
 import { deleteRecord } from './dns.js';
 import { undefinedIfGone } from './failure.js';
 
@@ -7,7 +7,7 @@ import { undefinedIfGone } from './failure.js';
  * Deletes one resource the state lists and removes it from the state right after, so an
  * interrupted destroy (or apply) leaves a state that lists exactly what still exists.
  */
-export async function deleteResource(ctx: RunContext, step: PlanStep): Promise<void> {
+export async function deleteResource(ctx: StepContext, step: PlanStep): Promise<void> {
   await runStep(ctx, step.id, `deleting ${step.kind} ${step.name}`, async () => {
     switch (step.kind) {
       case 'dns-record':

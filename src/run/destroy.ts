@@ -1,7 +1,7 @@
 import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
 import { planDestroy, type PlanStep } from '../plan/index.js';
 import { loadState, StateStore, type State } from '../state/index.js';
-import { DEFAULT_TIMING, pause, throwIfAborted, type RunContext, type Timing } from './context.js';
+import { DEFAULT_TIMING, pause, throwIfAborted, type StepContext, type Timing } from './context.js';
 import { cloudFromToken } from './apply.js';
 import { deleteResource } from './deletes.js';
 import type { ApplyEventListener } from './events.js';
@@ -40,12 +40,11 @@ export async function runDestroy(options: DestroyOptions): Promise<{ steps: Plan
   emit({ type: 'planned', steps });
   const store = new StateStore(options.dir, state);
   const timing = { ...DEFAULT_TIMING, ...options.timing };
-  const ctx: Omit<RunContext, 'config' | 'userData'> = { cloud, dir: options.dir, store, emit, signal: options.signal, timing };
-  const run = ctx as RunContext;
+  const ctx: StepContext = { cloud, dir: options.dir, store, emit, signal: options.signal, timing };
   for (const step of steps) {
-    throwIfAborted(run);
-    if (step.kind === 'vpc') await deleteVpcWhenEmpty(run, step, options.vpcAttempts ?? 20);
-    else await deleteResource(run, step);
+    throwIfAborted(ctx);
+    if (step.kind === 'vpc') await deleteVpcWhenEmpty(ctx, step, options.vpcAttempts ?? 20);
+    else await deleteResource(ctx, step);
   }
   await store.update((s) => void (s.cloud.tags = []));
   emit({ type: 'finished', created: 0, updated: 0, deleted: steps.length, manualDns: [] });
@@ -53,7 +52,7 @@ export async function runDestroy(options: DestroyOptions): Promise<{ steps: Plan
 }
 
 /** DigitalOcean refuses to delete a VPC until the droplets being deleted have left it. */
-async function deleteVpcWhenEmpty(ctx: RunContext, step: PlanStep, attempts: number): Promise<void> {
+async function deleteVpcWhenEmpty(ctx: StepContext, step: PlanStep, attempts: number): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       await deleteResource({ ...ctx, emit: attempt < attempts ? quietFailures(ctx) : ctx.emit }, step);
@@ -66,6 +65,6 @@ async function deleteVpcWhenEmpty(ctx: RunContext, step: PlanStep, attempts: num
   }
 }
 
-const quietFailures = (ctx: RunContext): ApplyEventListener => (event) => {
+const quietFailures = (ctx: StepContext): ApplyEventListener => (event) => {
   if (event.type !== 'step-failed') ctx.emit(event);
 };

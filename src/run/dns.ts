@@ -1,6 +1,6 @@
 import type { DomainRecord } from '../adapters/digitalocean/cloud-api.js';
 import { recordedIp, type DnsRecordStep, type IpTarget, type ManualDnsStep } from '../plan/index.js';
-import { allSettled, runStep, throwIfAborted, type RunContext } from './context.js';
+import { allSettled, runStep, throwIfAborted, type RunContext, type StepContext } from './context.js';
 import { undefinedIfGone } from './failure.js';
 
 function ipOf(ctx: RunContext, target: IpTarget): string {
@@ -45,7 +45,7 @@ export async function applyDnsRecords(ctx: RunContext, steps: DnsRecordStep[]): 
 }
 
 /** Deletes a record swarm-wiz created and forgets it; one already gone counts as deleted. */
-export async function deleteRecord(ctx: RunContext, zone: string, id: number): Promise<void> {
+export async function deleteRecord(ctx: StepContext, zone: string, id: number): Promise<void> {
   await ctx.cloud.deleteDomainRecord(zone, id).catch(undefinedIfGone);
   await ctx.store.update((s) => {
     s.cloud.dnsRecords = s.cloud.dnsRecords.filter((r) => !(r.zone === zone && r.id === id));
