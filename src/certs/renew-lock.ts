@@ -32,12 +32,10 @@ export async function withRenewLock<T>(dir: string, fn: () => Promise<T>): Promi
       await handle.close();
       break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) {
-        if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new RenewLockedError(Number((await readFile(path, 'utf8').catch(() => '0')).trim()), path);
-        throw error;
-      }
-      const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(holder) && holder > 0 && alive(holder)) throw new RenewLockedError(holder, path);
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number((await readFile(path, 'utf8').catch(() => '0')).trim());
+      // Taken over once at most: losing the race for a stale lock means someone else now holds it.
+      if (attempt > 0 || (Number.isInteger(holder) && holder > 0 && alive(holder))) throw new RenewLockedError(holder, path);
       await rm(path, { force: true });
     }
   }
