@@ -1,13 +1,13 @@
 import type { Config } from '../config/index.js';
-import { ApplyAborted, runApply, StepFailed, type ApplyResult } from '../run/index.js';
+import { ApplyAborted, runApply, StepFailed, type ApplyEventListener, type ApplyResult } from '../run/index.js';
 import { showProgress, type ProgressDisplayMode } from '../../screens/apply-progress-live.js';
 import { CliExit, EXIT, type ExitCode } from './exit.js';
 import { cloudEnv, writeLine, type CliIo } from './io.js';
 
 /** What a shell reports for a process ended by Ctrl-C (128 + SIGINT). */
-export const EXIT_INTERRUPTED = 130 as unknown as ExitCode;
+const EXIT_INTERRUPTED = 130 as unknown as ExitCode;
 
-export const RESUME_LINE = 'Interrupted: every resource created so far is recorded in .swarm-wiz/state.json. Run apply again to resume.';
+const RESUME_LINE = 'Interrupted: every resource created so far is recorded in .swarm-wiz/state.json. Run apply again to resume.';
 
 export interface ProvisionCloudRequest {
   config: Config;
@@ -28,32 +28,56 @@ export interface ProvisionCloudRequest {
 export async function provisionCloud(request: ProvisionCloudRequest): Promise<ApplyResult> {
   const { io, config } = request;
   const { apiUrl, operatorIp } = cloudEnv(io.env);
-  const mode: ProgressDisplayMode = request.json ? 'json' : io.isTTY ? 'ink' : 'lines';
-  const progress = showProgress(mode, config.project, io.stdout);
+  const mode = progressMode(io, request.json ?? false);
+  const result = await withLiveProgress(
+    {
+      io,
+      mode,
+      project: config.project,
+      action: 'apply',
+      interrupted: { shown: 'Interrupted (Ctrl-C): the requests in flight finished and were recorded.', exit: RESUME_LINE },
+    },
+    (onEvent, signal) => runApply({ config, dir: request.dir, token: request.token, apiUrl, operatorIp, onEvent, signal }),
+  );
+  if (mode === 'lines') printSummary(io, result);
+  return result;
+}
+
+/** The Ink screen on a terminal, a line per step otherwise, JSON events with --json. */
+export function progressMode(io: CliIo, json: boolean): ProgressDisplayMode {
+  return json ? 'json' : io.isTTY ? 'ink' : 'lines';
+}
+
+export interface LiveRun {
+  io: CliIo;
+  mode: ProgressDisplayMode;
+  project: string;
+  action: 'apply' | 'destroy';
+  /** After Ctrl-C: the progress screen's last line, and the exit message. */
+  interrupted: { shown: string; exit: string };
+  /** Said after a failed step's reason and hint. */
+  afterFailure?: string;
+}
+
+/**
+ * Runs the engine under live progress with Ctrl-C handled (see interruptHandler): an interrupted
+ * run exits 130, a failed step exits 1 with its reason and what to do.
+ */
+export async function withLiveProgress<T>(run: LiveRun, body: (onEvent: ApplyEventListener, signal: AbortSignal) => Promise<T>): Promise<T> {
+  const { io } = run;
+  const progress = showProgress(run.mode, run.project, io.stdout, run.action);
   const controller = new AbortController();
-  const onSigint = interruptHandler(controller, io);
+  const onSigint = interruptHandler(controller, io, run.action);
   process.on('SIGINT', onSigint);
   try {
-    const result = await runApply({
-      config,
-      dir: request.dir,
-      token: request.token,
-      apiUrl,
-      operatorIp,
-      onEvent: progress.onEvent,
-      signal: controller.signal,
-    });
+    const result = await body(progress.onEvent, controller.signal);
     progress.finish();
-    if (mode === 'lines') printSummary(io, result);
     return result;
   } catch (error) {
-    if (error instanceof ApplyAborted) {
-      progress.onEvent({ type: 'aborted', message: 'Interrupted (Ctrl-C): the requests in flight finished and were recorded.' });
-      progress.finish();
-      throw new CliExit(EXIT_INTERRUPTED, RESUME_LINE);
-    }
+    if (error instanceof ApplyAborted) progress.onEvent({ type: 'aborted', message: run.interrupted.shown });
     progress.finish();
-    if (error instanceof StepFailed) throw new CliExit(EXIT.failure, `${error.reason.message}\n${error.reason.hint}`);
+    if (error instanceof ApplyAborted) throw new CliExit(EXIT_INTERRUPTED, run.interrupted.exit);
+    if (error instanceof StepFailed) throw new CliExit(EXIT.failure, [error.reason.message, error.reason.hint, ...(run.afterFailure ? [run.afterFailure] : [])].join('\n'));
     throw error;
   } finally {
     process.off('SIGINT', onSigint);
@@ -64,7 +88,7 @@ export async function provisionCloud(request: ProvisionCloudRequest): Promise<Ap
  * First Ctrl-C: stop after the request in flight and record it. Second Ctrl-C: leave now — a
  * resource that request creates is not recorded, but the next apply finds it by tag or name.
  */
-export function interruptHandler(controller: AbortController, io: CliIo, command: 'apply' | 'destroy' = 'apply'): () => void {
+function interruptHandler(controller: AbortController, io: CliIo, command: 'apply' | 'destroy' = 'apply'): () => void {
   return () => {
     if (!controller.signal.aborted) {
       controller.abort();

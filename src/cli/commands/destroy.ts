@@ -48,28 +48,19 @@ async function destroyCommand(options: DestroyOptions, io: CliIo): Promise<void>
   const { token, apiUrl } = cloudEnv(io.env);
   if (!token) throw new CliExit(EXIT.usage, 'DIGITALOCEAN_TOKEN is not set: destroy needs a read/write token to delete the resources. Nothing was deleted.');
 
-  const [{ ApplyAborted, runDestroy, StepFailed }, { showProgress }, { EXIT_INTERRUPTED, interruptHandler }] = await Promise.all([
-    import('../../run/index.js'),
-    import('../../../screens/apply-progress-live.js'),
-    import('../provision-cloud.js'),
-  ]);
-  const progress = showProgress(options.json ? 'json' : io.isTTY ? 'ink' : 'lines', project, io.stdout, 'destroy');
-  const controller = new AbortController();
-  const onSigint = interruptHandler(controller, io, 'destroy');
-  process.on('SIGINT', onSigint);
-  try {
-    await runDestroy({ dir, project, token, apiUrl, onEvent: progress.onEvent, signal: controller.signal });
-    progress.finish();
-    if (!options.json) writeLine(io.stdout, `Destroyed ${project}: ${steps.length} resources deleted; ${statePath(dir)} lists none.`);
-  } catch (error) {
-    if (error instanceof ApplyAborted) progress.onEvent({ type: 'aborted', message: 'Interrupted (Ctrl-C).' });
-    progress.finish();
-    if (error instanceof ApplyAborted) throw new CliExit(EXIT_INTERRUPTED, 'Interrupted: the state lists exactly what is left. Run destroy again to finish.');
-    if (error instanceof StepFailed) throw new CliExit(EXIT.failure, `${error.reason.message}\n${error.reason.hint}\nThe state lists exactly what is left; run destroy again to finish.`);
-    throw error;
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  const [{ runDestroy }, { progressMode, withLiveProgress }] = await Promise.all([import('../../run/index.js'), import('../provision-cloud.js')]);
+  await withLiveProgress(
+    {
+      io,
+      mode: progressMode(io, options.json),
+      project,
+      action: 'destroy',
+      interrupted: { shown: 'Interrupted (Ctrl-C).', exit: 'Interrupted: the state lists exactly what is left. Run destroy again to finish.' },
+      afterFailure: 'The state lists exactly what is left; run destroy again to finish.',
+    },
+    (onEvent, signal) => runDestroy({ dir, project, token, apiUrl, onEvent, signal }),
+  );
+  if (!options.json) writeLine(io.stdout, `Destroyed ${project}: ${steps.length} resources deleted; ${statePath(dir)} lists none.`);
 }
 
 /** The project name must be typed (or given with --confirm); without a terminal --confirm is required. */
