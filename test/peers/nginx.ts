@@ -25,15 +25,14 @@
  * ```
  * `checkNginxConf` runs `nginx -t` on the same layout.
  */
-import { execFile, spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { requireIptables, requireNginx, requireOpenssl, requireTool, requireUnshare } from './tools.js';
+import { requireIptables, requireNginx, requireOpenssl, requireTool, requireUnshare, runArgv } from './tools.js';
 
 export interface Target {
   host: string;
@@ -87,7 +86,6 @@ interface SandboxSpec {
 }
 
 const THIS_FILE = fileURLToPath(import.meta.url);
-const runFile = promisify(execFile);
 
 function splitNamePort(key: string): { name: string; port: number } {
   const match = /^([a-z0-9.-]+):(\d+)$/i.exec(key);
@@ -297,15 +295,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     httpsPort: ports.get(443) ?? 0,
     ports,
     log: readLog,
-    exec: async (argv) => {
-      try {
-        const { stdout, stderr } = await runFile('nsenter', ['--target', String(sandboxPid), '--net', '--mount', ...argv]);
-        return { code: 0, stdout, stderr };
-      } catch (error) {
-        const failure = error as { code?: number; stdout?: string; stderr?: string };
-        return { code: typeof failure.code === 'number' ? failure.code : 1, stdout: failure.stdout ?? '', stderr: failure.stderr ?? String(error) };
-      }
-    },
+    exec: (argv) => runArgv('nsenter', ['--target', String(sandboxPid), '--net', '--mount', ...argv]),
     stop: async () => {
       await Promise.all(exposed.map(closeServer));
       await cleanup();

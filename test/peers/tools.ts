@@ -1,4 +1,22 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync, type ExecFileOptions } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** Runs an argv and reports how it ended: a non-zero exit (or a command that cannot start, code 1) is a result, not a throw. */
+export async function runArgv(
+  command: string,
+  args: readonly string[],
+  options: ExecFileOptions = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(command, [...args], { ...options, encoding: 'utf8' });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failure = error as { code?: unknown; stdout?: string; stderr?: string };
+    return { code: typeof failure.code === 'number' ? failure.code : 1, stdout: failure.stdout ?? '', stderr: failure.stderr ?? String(error) };
+  }
+}
 
 /**
  * Fails (never skips) when a real tool a test needs is missing, naming the tool, what needs it and

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { renderProjectFiles } from '../../recipes/index.js';
-import { requireCloudInit, requireUnshare } from '../peers/tools.js';
+import { requireCloudInit, requireUnshare, runArgv } from '../peers/tools.js';
 import { fileOf, RENDERINGS, seedConfig } from './fixtures.js';
 
 const run = promisify(execFile);
@@ -20,10 +20,8 @@ async function schemaCheck(text: string): Promise<{ code: number; output: string
   dirs.push(dir);
   const file = join(dir, 'user-data.yaml');
   writeFileSync(file, text);
-  return run('cloud-init', ['schema', '--config-file', file]).then(
-    ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, output: error.stdout + error.stderr }),
-  );
+  const { code, stdout, stderr } = await runArgv('cloud-init', ['schema', '--config-file', file]);
+  return { code, output: stdout + stderr };
 }
 
 type CloudConfig = { packages: string[]; runcmd: string[][]; write_files?: { path: string; content: string }[] };

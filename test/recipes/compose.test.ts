@@ -1,16 +1,13 @@
-import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { renderProjectFiles } from '../../recipes/index.js';
 import { renderCompose } from '../../recipes/compose.js';
 import { SEED_EXAMPLE, type Config } from '../../src/config/index.js';
-import { requireDockerStackConfig } from '../peers/tools.js';
+import { requireDockerStackConfig, runArgv } from '../peers/tools.js';
 import { certificatePathsInText, fileOf, RENDERINGS, seedConfig, writeProject } from './fixtures.js';
 
-const run = promisify(execFile);
 
 /** What deploy_stack.sh would export (a 12-hex version like sha256 gives). */
 const DEPLOY_ENV = {
@@ -28,16 +25,11 @@ type Compose = {
 };
 
 async function stackConfig(dir: string, env: Record<string, string>): Promise<{ ok: boolean; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('docker', ['stack', 'config', '-c', join(dir, 'docker-compose.yml')], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...env },
-    });
-    return { ok: true, stdout, stderr };
-  } catch (error) {
-    const failure = error as { stdout?: string; stderr?: string };
-    return { ok: false, stdout: failure.stdout ?? '', stderr: failure.stderr ?? String(error) };
-  }
+  const { code, stdout, stderr } = await runArgv('docker', ['stack', 'config', '-c', join(dir, 'docker-compose.yml')], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...env },
+  });
+  return { ok: code === 0, stdout, stderr };
 }
 
 const parsed = (config: Config): Compose => YAML.parse(renderCompose(config)) as Compose;

@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { requireTool } from '../peers/tools.js';
+import { requireTool, runArgv } from '../peers/tools.js';
 
 const run = promisify(execFile);
 
@@ -68,15 +68,7 @@ export async function startPrivateSwarm(): Promise<PrivateSwarm> {
   return {
     dockerHost,
     docker,
-    inNamespace: async (argv) => {
-      try {
-        const { stdout, stderr } = await run('nsenter', ['--target', String(dockerdPid), '--net', ...argv]);
-        return { code: 0, stdout, stderr };
-      } catch (error) {
-        const failure = error as { code?: number; stdout?: string; stderr?: string };
-        return { code: typeof failure.code === 'number' ? failure.code : 1, stdout: failure.stdout ?? '', stderr: failure.stderr ?? String(error) };
-      }
-    },
+    inNamespace: (argv) => runArgv('nsenter', ['--target', String(dockerdPid), '--net', ...argv]),
     stop: async () => {
       // dockerd stops its containers on SIGTERM; give it 20 s, then end whatever is left in the namespace.
       process.kill(dockerdPid, 'SIGTERM');

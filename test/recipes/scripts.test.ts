@@ -1,17 +1,14 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderProjectFiles, type GeneratedFile } from '../../recipes/index.js';
 import { certificateFiles } from '../../recipes/names.js';
 import { registryOf } from '../../recipes/registry-login.js';
 import type { Config } from '../../src/config/index.js';
-import { requireDockerStackConfig, requireShellcheck } from '../peers/tools.js';
+import { requireDockerStackConfig, requireShellcheck, runArgv } from '../peers/tools.js';
 import { fileOf, RENDERINGS, seedConfig, writeProject } from './fixtures.js';
 
-const run = promisify(execFile);
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
@@ -32,10 +29,7 @@ describe('shellcheck finds nothing in any generated script', () => {
       expect(script.content.startsWith('#!/bin/sh\n')).toBe(true);
       expect(script.content).toContain('\nset -eu\n');
       expect(script.mode).toBe(0o755);
-      const result = await run('shellcheck', ['--severity=style', join(dir, script.path)]).then(
-        ({ stdout }) => ({ code: 0, stdout }),
-        (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
-      );
+      const result = await runArgv('shellcheck', ['--severity=style', join(dir, script.path)]);
       expect(result.stdout).toBe('');
       expect(result.code).toBe(0);
     }
@@ -81,18 +75,8 @@ function fakeTools(): { bin: string; record: string } {
   return { bin, record };
 }
 
-async function runScript(projectDir: string, script: string, bin: string, env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run('sh', [join(projectDir, script)], {
-      cwd: '/',
-      env: { PATH: `${bin}:/usr/bin:/bin`, HOME: '/root', ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
+const runScript = (projectDir: string, script: string, bin: string, env: Record<string, string> = {}) =>
+  runArgv('sh', [join(projectDir, script)], { cwd: '/', env: { PATH: `${bin}:/usr/bin:/bin`, HOME: '/root', ...env } });
 
 function projectWithCertificates(config: Config, files: GeneratedFile[]): string {
   const dir = writeProject(files);
