@@ -30,7 +30,6 @@ export async function deleteResource(ctx: StepContext, step: PlanStep): Promise<
         await ctx.store.update((s) => void delete s.cloud.vpc);
         break;
       case 'ssh-key':
-        if (!ctx.cloud.deleteSshKey) return `kept: this API client cannot delete keys; remove ${step.name} under Settings → Security`;
         await ctx.cloud.deleteSshKey(step.recordedId!).catch(undefinedIfGone);
         await ctx.store.update((s) => void delete s.cloud.sshKey);
         break;

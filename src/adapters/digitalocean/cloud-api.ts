@@ -94,8 +94,8 @@ export interface CloudApi {
   verifyToken(): Promise<{ email: string; dropletLimit: number }>;
   listSshKeys(): Promise<SshKey[]>;
   createSshKey(name: string, publicKey: string): Promise<SshKey>;
-  /** DELETE /v2/account/keys/{id}; optional so implementations can add it later (destroy skips the key without it). */
-  deleteSshKey?(id: number): Promise<void>;
+  /** DELETE /v2/account/keys/{id}. */
+  deleteSshKey(id: number): Promise<void>;
   createTag(name: string): Promise<void>;
   /** POST /v2/tags/{tag}/resources (droplets): re-tags droplets when the topology moves the entrypoint. The tag must exist (404 otherwise). */
   tagDroplets(tag: string, dropletIds: number[]): Promise<void>;

@@ -36,7 +36,7 @@ describe('CloudApi over @digitalocean/dots against the fake DigitalOcean API', (
     const key = await api.createSshKey('swarm-wiz-demo', PUBLIC_KEY);
     expect(key).toMatchObject({ name: 'swarm-wiz-demo', publicKey: PUBLIC_KEY, fingerprint: expect.stringMatching(/^([0-9a-f]{2}:){15}[0-9a-f]{2}$/) });
     expect(await api.listSshKeys()).toEqual([key]);
-    await api.deleteSshKey!(key.id);
+    await api.deleteSshKey(key.id);
     expect(fake.state.sshKeys).toEqual([]);
   });
 
