@@ -146,12 +146,13 @@ function prepare(options: ProxyOptions, mode: SandboxSpec['mode']) {
   for (const dir of [etc, run, join(run, 'lock'), sockets]) mkdirSync(dir, { recursive: true });
   copyFileSync(join(options.nginxRoot ?? '/', 'etc/nginx/mime.types'), join(etc, 'mime.types'));
   writeFileSync(join(etc, 'nginx.conf'), options.nginxConf);
+  const mounted: [string, string][] = [['/etc/nginx/', etc], ['/run/', run]];
   for (const [path, content] of Object.entries(options.files ?? {})) {
-    const base = path.startsWith('/etc/nginx/') ? etc : path.startsWith('/run/') ? run : undefined;
-    if (!base) throw new Error(`startProxy: ${path} is not under /etc/nginx/ or /run/`);
-    const relative = path.startsWith('/etc/nginx/') ? path.slice('/etc/nginx/'.length) : path.slice('/run/'.length);
-    mkdirSync(dirname(join(base, relative)), { recursive: true });
-    writeFileSync(join(base, relative), content, { mode: 0o600 });
+    const [prefix, base] = mounted.find(([prefix]) => path.startsWith(prefix)) ?? [];
+    if (prefix === undefined || base === undefined) throw new Error(`startProxy: ${path} is not under /etc/nginx/ or /run/`);
+    const file = join(base, path.slice(prefix.length));
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, content, { mode: 0o600 });
   }
 
   const dns: Record<string, string> = {};
