@@ -35,11 +35,8 @@ const typeError = (expected: string) => ({
     issue.input === undefined ? `is required (${expected})` : `${show(issue.input)} is not ${expected}`,
 });
 
-const port = z
-  .number(typeError('a port (1–65535)'))
-  .int({ error: (i) => `${show(i.input)} is not a port (1–65535)` })
-  .min(1, { error: (i) => `${show(i.input)} is not a port (1–65535)` })
-  .max(65535, { error: (i) => `${show(i.input)} is not a port (1–65535)` });
+const notAPort = { error: (i: { input?: unknown }) => `${show(i.input)} is not a port (1–65535)` };
+const port = z.number(typeError('a port (1–65535)')).int(notAPort).min(1, notAPort).max(65535, notAPort);
 
 const serviceName = z
   .string(typeError('a service name'))
