@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { CertStatusRow } from '../../certs/cert-status.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { writeLine, type CliIo } from '../io.js';
@@ -27,11 +26,6 @@ export function registerCertsCommand(program: Command, io: CliIo): void {
     .action(async (options: CertsOptions) => {
       await certsCommand(options, io);
     });
-}
-
-/** The rows the screen shows, as plain JSON (dates ISO). */
-export function certStatusJson(rows: CertStatusRow[]): string {
-  return JSON.stringify(rows, null, 2);
 }
 
 async function certsCommand(options: CertsOptions, io: CliIo): Promise<void> {
@@ -78,7 +72,8 @@ async function certsCommand(options: CertsOptions, io: CliIo): Promise<void> {
     ca: options.caCert ? await readFile(options.caCert, 'utf8') : undefined,
     caDirectoryUrl: directoryUrlFor(config.certificates.ca),
   });
-  if (options.json) writeLine(io.stdout, certStatusJson(rows));
+  // --json: the rows the screen shows, as they are (dates ISO).
+  if (options.json) writeLine(io.stdout, JSON.stringify(rows, null, 2));
   else {
     const [{ renderToString }, { createElement }, { CertStatusScreen }] = await Promise.all([import('ink'), import('react'), import('../../../screens/cert-status.js')]);
     writeLine(io.stdout, renderToString(createElement(CertStatusScreen, { rows, now }), { columns: io.stdout.columns || 120 }));
