@@ -18,14 +18,15 @@ export interface LiveProgress {
 export function showProgress(mode: ProgressDisplayMode, project: string, stdout: NodeJS.WriteStream, action: 'apply' | 'destroy' = 'apply'): LiveProgress {
   let state = initialProgress;
   if (mode === 'ink') {
-    const app = render(<ApplyProgressScreen project={project} progress={state} action={action} />, { stdout, patchConsole: false, exitOnCtrlC: false });
+    const screen = (now?: number) => <ApplyProgressScreen project={project} progress={state} action={action} now={now} />;
+    const app = render(screen(), { stdout, patchConsole: false, exitOnCtrlC: false });
     return {
       onEvent: (event) => {
         state = progressReducer(state, event);
-        app.rerender(<ApplyProgressScreen project={project} progress={state} action={action} />);
+        app.rerender(screen());
       },
       finish: () => {
-        app.rerender(<ApplyProgressScreen project={project} progress={state} action={action} now={Date.now()} />);
+        app.rerender(screen(Date.now()));
         app.unmount();
       },
       get state() {
