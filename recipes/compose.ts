@@ -16,13 +16,19 @@
  *   SWARM_WIZ_CONFIG_VERSION  12 hex digits of sha256(proxy/nginx.conf)      (delivery: secrets)
  *   SWARM_WIZ_CERTS_VERSION   12 hex digits of sha256(all certificate files)   (delivery: secrets)
  *   SWARM_WIZ_PROXY_TAG       the proxy image tag build_proxy.sh pushed        (delivery: image)
+ *   SWARM_WIZ_PROXY_DIR       the proxy folder on the proxy nodes               (delivery: files; default /srv/swarm-wiz/<project>/proxy)
  * Swarm secrets and configs are immutable: a new version is a new name, which updates the proxy.
+ * delivery: files needs none of that: nginx.conf and the certificates are a folder on each proxy node,
+ * bind-mounted read-only, and a change is a reload (`nginx -s reload` via SIGHUP), never a new task.
  */
 import YAML from 'yaml';
 import type { Config, Service, Site } from '../src/config/index.js';
 import {
   DEPLOY_ENV,
   HEALTH_PATH,
+  NGINX_CONF_IN_CONTAINER,
+  PROXY_FOLDER_IN_CONTAINER,
+  nodeProxyDir,
   PROXY_NODE_LABEL,
   SUPPORT_HOST,
   certificateFiles,
@@ -78,15 +84,22 @@ function rollingDeploy(order: 'stop-first' | 'start-first'): Record<string, unkn
 }
 
 function proxyService(config: Config): Record<string, unknown> {
-  const secrets = config.certificates.delivery === 'secrets';
-  const image = secrets ? config.proxy.image : `${proxyImageRepository(config)}:${required(DEPLOY_ENV.proxyTag, 'the proxy image tag')}`;
+  const { delivery } = config.certificates;
+  const secrets = delivery === 'secrets';
+  const image = delivery === 'image' ? `${proxyImageRepository(config)}:${required(DEPLOY_ENV.proxyTag, 'the proxy image tag')}` : config.proxy.image;
   const service: Record<string, unknown> = {
     image,
+    ...(delivery === 'files' ? { command: ['nginx', '-c', NGINX_CONF_IN_CONTAINER, '-g', 'daemon off;'] } : {}),
     ports: [80, 443].map((port) => ({ target: port, published: port, protocol: 'tcp', mode: 'host' })),
     networks: config.sites.map((site) => edgeNetwork(site.service.name)),
   };
   if (config.certificates.challenge === 'http-01') {
     service.extra_hosts = [`${SUPPORT_HOST}:${required(DEPLOY_ENV.supportIp, 'the private IP of the support server')}`];
+  }
+  if (delivery === 'files') {
+    service.volumes = [
+      { type: 'bind', source: `\${${DEPLOY_ENV.proxyDir}:-${nodeProxyDir(config)}}`, target: PROXY_FOLDER_IN_CONTAINER, read_only: true },
+    ];
   }
   if (secrets) {
     service.configs = [{ source: 'nginx_conf', target: '/etc/nginx/nginx.conf' }];

@@ -21,6 +21,11 @@ export interface RenderContext {
    * it (a locally built image, `latest`). Picks the nginx.conf rendering; see recipes/nginx-version.ts.
    */
   nginxVersion?: string;
+  /**
+   * The port the support server answers HTTP-01 on (default 80). `--target local` serves the webroot
+   * from swarm-wiz itself beside the proxy, whose published port 80 is taken on the same machine.
+   */
+  supportPort?: number;
 }
 
 /** Every file of a project, in a stable order. Pure: no I/O. Implemented in recipes/project-files.ts. */

@@ -17,7 +17,17 @@ export const PROXY_NODE_LABEL = 'swarm-wiz.proxy';
 
 /** Where a project's files live on the manager and on the support server (cloud-init creates the parent). */
 export const REMOTE_ROOT = '/srv/swarm-wiz';
-export const remoteProjectDir = (config: Config): string => `${REMOTE_ROOT}/${config.project}`;
+export const remoteProjectDir = (config: Pick<Config, 'project'>, root: string = REMOTE_ROOT): string => `${root}/${config.project}`;
+
+/**
+ * delivery: files — the folder on every proxy node holding nginx.conf and each site's key + chain
+ * (dir 0700, keys 0600, root), laid out like the project's own `proxy/` folder, and bind-mounted
+ * read-only into the proxy container at PROXY_FOLDER_IN_CONTAINER.
+ */
+export const nodeProxyDir = (config: Pick<Config, 'project'>, root: string = REMOTE_ROOT): string => `${remoteProjectDir(config, root)}/proxy`;
+export const PROXY_FOLDER_IN_CONTAINER = '/etc/nginx/swarm-wiz';
+/** nginx.conf inside the proxy container for delivery: files. */
+export const NGINX_CONF_IN_CONTAINER = `${PROXY_FOLDER_IN_CONTAINER}/nginx.conf`;
 
 /** The webroot the support server serves on :80 and the ACME client writes HTTP-01 tokens into. */
 export const supportWebroot = (config: Config): string => `${remoteProjectDir(config)}/acme-webroot`;
@@ -33,6 +43,7 @@ export const DEPLOY_ENV = {
   configVersion: 'SWARM_WIZ_CONFIG_VERSION',
   certsVersion: 'SWARM_WIZ_CERTS_VERSION',
   proxyTag: 'SWARM_WIZ_PROXY_TAG',
+  proxyDir: 'SWARM_WIZ_PROXY_DIR',
 } as const;
 
 /** Where a site's certificate and key sit in the project directory (and in the proxy image's build context `proxy/`). */
@@ -66,6 +77,9 @@ export function certificatePathsInContainer(delivery: Delivery, domain: string):
   if (delivery === 'secrets') {
     const targets = secretTargets(domain);
     return { chain: `/run/secrets/${targets.chain}`, key: `/run/secrets/${targets.key}` };
+  }
+  if (delivery === 'files') {
+    return { chain: `${PROXY_FOLDER_IN_CONTAINER}/certs/${fileStem(domain)}/fullchain.pem`, key: `${PROXY_FOLDER_IN_CONTAINER}/certs/${fileStem(domain)}/privkey.pem` };
   }
   return { chain: `/etc/nginx/ssl/${fileStem(domain)}/fullchain.pem`, key: `/etc/nginx/ssl/${fileStem(domain)}/privkey.pem` };
 }

@@ -18,6 +18,8 @@ import { HEALTH_PATH, SUPPORT_HOST, certificatePathsInContainer } from './names.
 
 export interface NginxConfOptions {
   rendering: NginxRendering;
+  /** The support server's HTTP port, when not 80 (see RenderContext.supportPort). */
+  supportPort?: number;
 }
 
 /** Mozilla "intermediate" (TLS 1.2 + 1.3, ECDHE AEAD suites; the DHE suites are left out: they need a dhparam file). */
@@ -66,10 +68,10 @@ function defaultServer(rendering: NginxRendering): string[] {
   ];
 }
 
-function httpServer(config: Config, site: Site): string[] {
+function httpServer(config: Config, site: Site, supportPort: number | undefined): string[] {
   const acme =
     config.certificates.challenge === 'http-01'
-      ? ['# HTTP-01 challenges go to the support server, whichever node this replica runs on.', 'location /.well-known/acme-challenge/ {', `    proxy_pass http://${SUPPORT_HOST};`, '}']
+      ? ['# HTTP-01 challenges go to the support server, whichever node this replica runs on.', 'location /.well-known/acme-challenge/ {', `    proxy_pass http://${SUPPORT_HOST}${supportPort === undefined || supportPort === 80 ? '' : `:${supportPort}`};`, '}']
       : [];
   return [
     'server {',
@@ -170,7 +172,7 @@ export function renderNginxConf(config: Config, options: NginxConfOptions): stri
     ...config.sites.flatMap((site) => [
       '',
       `# ${site.domain} → ${site.service.name}:${site.service.port}`,
-      ...httpServer(config, site),
+      ...httpServer(config, site, options.supportPort),
       ...httpsServer(config, site, rendering),
     ]),
   ];

@@ -24,6 +24,9 @@ function checkContext(context: RenderContext): void {
     const value = context[key];
     if (value !== undefined && !isIPv4(value)) throw new Error(`render context ${key}: ${JSON.stringify(value)} is not an IPv4 address`);
   }
+  if (context.supportPort !== undefined && !(Number.isInteger(context.supportPort) && context.supportPort >= 1 && context.supportPort <= 65535)) {
+    throw new Error(`render context supportPort: ${JSON.stringify(context.supportPort)} is not a port (1–65535)`);
+  }
   if (context.nginxVersion !== undefined && parseNginxVersion(context.nginxVersion) === undefined) {
     throw new Error(`render context nginxVersion: ${JSON.stringify(context.nginxVersion)} is not a version like 1.22.1`);
   }
@@ -34,7 +37,7 @@ export function renderProjectFiles(config: Config, context: RenderContext = {}):
   const rendering = nginxRenderingOf(config, context);
   const image = config.certificates.delivery === 'image';
   return [
-    text('proxy/nginx.conf', renderNginxConf(config, { rendering }), `the proxy's nginx.conf (${rendering} rendering)`),
+    text('proxy/nginx.conf', renderNginxConf(config, { rendering, ...(context.supportPort !== undefined ? { supportPort: context.supportPort } : {}) }), `the proxy's nginx.conf (${rendering} rendering)`),
     ...(image ? [text('proxy/Dockerfile', renderDockerfile(config), 'the proxy image: nginx.conf and certificates baked in')] : []),
     text('docker-compose.yml', renderCompose(config), `the stack: proxy (${config.topology}), services, networks`),
     text('support/crontab', renderCrontab(config), 'the support server crontab: swarm-wiz renew twice a day'),

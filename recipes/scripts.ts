@@ -6,7 +6,7 @@
 import type { Config } from '../src/config/index.js';
 import type { RenderContext } from './index.js';
 import { registryLoginLines } from './registry-login.js';
-import { DEPLOY_ENV, certificateFiles, proxyImageRepository, remoteProjectDir } from './names.js';
+import { DEPLOY_ENV, certificateFiles, nodeProxyDir, proxyImageRepository, remoteProjectDir } from './names.js';
 
 const q = (value: string): string => `"${value}"`;
 
@@ -46,6 +46,12 @@ export function renderDeployStackScript(config: Config, context: RenderContext =
       `: "\${${DEPLOY_ENV.configVersion}:=$(version_of proxy/nginx.conf)}"`,
       `: "\${${DEPLOY_ENV.certsVersion}:=$(version_of ${certFiles.map(q).join(' ')})}"`,
       `export ${DEPLOY_ENV.configVersion} ${DEPLOY_ENV.certsVersion}`,
+    );
+  } else if (config.certificates.delivery === 'files') {
+    lines.push(
+      '# nginx.conf and the certificates are a folder on every proxy node (swarm-wiz keeps it in sync and reloads nginx).',
+      `: "\${${DEPLOY_ENV.proxyDir}:=${nodeProxyDir(config)}}"`,
+      `export ${DEPLOY_ENV.proxyDir}`,
     );
   } else {
     lines.push(

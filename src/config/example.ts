@@ -20,5 +20,5 @@ export const SEED_EXAMPLE: ConfigInput = {
       { name: `${letter}2`, image: `ghcr.io/me/${letter}2:1.0`, port: 6001 },
     ],
   })),
-  certificates: { email: 'ops@a.com', ca: 'staging', challenge: 'http-01', delivery: 'secrets' },
+  certificates: { email: 'ops@a.com', ca: 'staging', challenge: 'http-01', delivery: 'files' },
 };

@@ -8,7 +8,7 @@ export type Topology = (typeof TOPOLOGIES)[number];
 export const CHALLENGES = ['http-01', 'dns-01'] as const;
 export type Challenge = (typeof CHALLENGES)[number];
 
-export const DELIVERIES = ['secrets', 'image'] as const;
+export const DELIVERIES = ['files', 'secrets', 'image'] as const;
 export type Delivery = (typeof DELIVERIES)[number];
 
 export const DEFAULT_PROXY_IMAGE = 'nginx:1.28-alpine';
@@ -82,7 +82,7 @@ export const certificatesSchema = z.strictObject({
   email: z.string(typeError('an e-mail address')).regex(EMAIL, { error: (i) => `${show(i.input)} is not an e-mail address` }),
   ca: caSchema.default('staging'),
   challenge: enumOf(CHALLENGES).default('http-01'),
-  delivery: enumOf(DELIVERIES).default('secrets'),
+  delivery: enumOf(DELIVERIES).default('files'),
 });
 
 export const proxySchema = z.strictObject({

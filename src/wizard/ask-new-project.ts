@@ -57,7 +57,7 @@ async function askCertificates(prompter: Prompter, sites: readonly SiteInput[]):
     choices: challengeChoices(hasWildcard),
     default: hasWildcard ? 'dns-01' : 'http-01',
   });
-  const delivery = await prompter.select({ message: 'How certificates reach the proxy', choices: DELIVERY_CHOICES, default: 'secrets' });
+  const delivery = await prompter.select({ message: 'How certificates reach the proxy', choices: DELIVERY_CHOICES, default: 'files' });
   const registry =
     delivery === 'image'
       ? (await prompter.input({ message: 'Registry to push the proxy image to (like registry.digitalocean.com/me)', validate: validateRegistry })).trim()

@@ -65,6 +65,7 @@ export function challengeChoices(hasWildcard: boolean): Choice<Challenge>[] {
 }
 
 export const DELIVERY_CHOICES: readonly Choice<Delivery>[] = [
-  { value: 'secrets', name: 'Swarm secrets', description: 'certs and nginx.conf as Swarm secrets/configs, stock pinned nginx image, no registry; keys never in an image' },
-  { value: 'image', name: 'proxy image', description: 'the seed: the Dockerfile bakes nginx.conf and the certs into an image pushed to a registry' },
+  { value: 'files', name: 'files on the proxy nodes', description: 'synced over SSH, checked with nginx -t, reloaded in place: renewals and new domains with zero failed requests; keys sit on the proxy nodes (root, 0600)' },
+  { value: 'secrets', name: 'Swarm secrets', description: 'keys never touch a node\'s disk, no registry; but every renewal restarts the proxy (a few failed requests)' },
+  { value: 'image', name: 'proxy image', description: 'the article\'s way: nginx.conf and the certs baked into an image pushed to a registry; every renewal rebuilds, pushes and restarts the proxy' },
 ];

@@ -53,6 +53,13 @@ describe('docker stack config accepts every rendering', () => {
     if (delivery === 'secrets') {
       expect(final.configs?.nginx_conf?.name).toBe('demo_nginx_conf_0123456789ab');
       expect(final.secrets?.['a.com.key']?.name).toBe('demo_a.com_key_ba9876543210');
+    } else if (delivery === 'files') {
+      // Without SWARM_WIZ_PROXY_DIR the folder is the droplets' default; nginx reads its config from it.
+      expect(final.services.proxy?.image).toBe('nginx:1.28-alpine');
+      expect(final.services.proxy?.volumes).toEqual([{ type: 'bind', source: '/srv/swarm-wiz/demo/proxy', target: '/etc/nginx/swarm-wiz', read_only: true }]);
+      expect(final.services.proxy?.command).toEqual(['nginx', '-c', '/etc/nginx/swarm-wiz/nginx.conf', '-g', 'daemon off;']);
+      expect(final.secrets).toBeUndefined();
+      expect(final.configs).toBeUndefined();
     } else {
       expect(final.services.proxy?.image).toBe('registry.digitalocean.com/me/demo-proxy:20261127213000');
     }

@@ -35,7 +35,7 @@ export function seedAnswers(): ScriptedAnswer[] {
     { expect: 'E-mail', answer: 'ops@a.com' },
     { expect: 'Certificate authority', answer: 'staging' },
     { expect: 'prove you own', answer: 'http-01' },
-    { expect: 'reach the proxy', answer: 'secrets' },
+    { expect: 'reach the proxy', answer: 'files' },
   );
   return answers;
 }
