@@ -74,7 +74,10 @@ export class CommandFailed extends TargetError {
       hint = 'What to do: something on the machine ended it (out of memory?); look at the node, then run again.';
     } else {
       summary = `${what} failed (exit ${input.exitCode})`;
-      hint = 'What to do: the output above says why; fix the cause, then run again.';
+      hint =
+        outputTail !== ''
+          ? 'What to do: its output above says why; fix the cause, then run again.'
+          : 'What to do: it printed nothing; run it by hand on the node to see why, fix the cause, then run again.';
     }
     if (outputTail !== '') summary += `:\n${outputTail.replace(/^/gm, '  ')}`;
     super(summary, input.hint ?? hint);
@@ -148,8 +151,8 @@ const UNREACHABLE_TEXT: Record<UnreachableReason, { what: string; hint: string }
     hint: 'What to do: check the address recorded for the node (and this machine\'s DNS), then run again.',
   },
   closed: {
-    what: 'the connection was closed before SSH could start',
-    hint: 'What to do: sshd there may be starting or refusing connections (MaxStartups, fail2ban); wait a moment, then run again.',
+    what: 'the node closed the connection',
+    hint: 'What to do: sshd there may be starting or refusing connections (MaxStartups, fail2ban), or the node went down while a command ran (then it may have done part of its work); wait a moment, then run again.',
   },
   'not-ssh': {
     what: 'a connection opened, but no ed25519 SSH host key came back',
@@ -165,7 +168,9 @@ export class NodeUnreachable extends TargetError {
   readonly reason: UnreachableReason;
   constructor(input: { nodeName: string; host: string; port: number; reason: UnreachableReason }) {
     const text = UNREACHABLE_TEXT[input.reason];
-    super(`cannot reach ${input.nodeName} over SSH at ${input.host}:${input.port}: ${text.what}. Nothing was run on it.`, text.hint);
+    // A closed connection may come mid-command; every other reason means ssh never got in.
+    const nothingRan = input.reason === 'closed' ? '' : ' Nothing was run on it.';
+    super(`cannot reach ${input.nodeName} over SSH at ${input.host}:${input.port}: ${text.what}.${nothingRan}`, text.hint);
     this.name = 'NodeUnreachable';
     this.nodeName = input.nodeName;
     this.host = input.host;
