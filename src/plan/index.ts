@@ -5,3 +5,5 @@ export * from './names.js';
 export { isOperatorAddress } from './firewall.js';
 export { zoneOf, recordedIp } from './dns.js';
 export { planDestroy } from './destroy.js';
+export type * from './deploy-types.js';
+export { planDeploy, proxyNodesOf, deployHasChanges, DeployPlanError, type DeployFacts, type NodeFacts } from './deploy.js';

@@ -55,7 +55,7 @@ export function pause(ctx: Pick<RunContext, 'signal'>, ms: number): Promise<void
  * Runs one step's work with started/done/failed events. An API error becomes StepFailed with a
  * message naming the step; an interruption passes through untouched.
  */
-export async function runStep(ctx: StepContext, stepId: string, what: string, work: () => Promise<string>): Promise<void> {
+export async function runStep(ctx: Pick<StepContext, 'emit' | 'signal'>, stepId: string, what: string, work: () => Promise<string>): Promise<void> {
   throwIfAborted(ctx);
   ctx.emit({ type: 'step-started', stepId, at: Date.now() });
   try {

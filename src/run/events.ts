@@ -1,4 +1,4 @@
-import type { PlanStep } from '../plan/index.js';
+import type { DeployStep, PlanStep } from '../plan/index.js';
 
 /** What a failed step tells the user: what went wrong and what to do about it. */
 export interface FailureReason {
@@ -12,7 +12,8 @@ export interface FailureReason {
  */
 export type ApplyEvent =
   | { type: 'verified'; email: string }
-  | { type: 'planned'; steps: PlanStep[] }
+  /** `append`: rows of a later part of the run (the deploy after the cloud), added below the ones shown. */
+  | { type: 'planned'; steps: (PlanStep | DeployStep)[]; append?: boolean }
   | { type: 'step-started'; stepId: string; at: number }
   | { type: 'step-progress'; stepId: string; message: string }
   | { type: 'step-done'; stepId: string; message: string; at: number }

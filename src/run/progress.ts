@@ -1,4 +1,4 @@
-import type { PlanStep, StepKind, StepOp } from '../plan/index.js';
+import type { DeployStep, DeployStepKind, PlanStep, StepKind, StepOp } from '../plan/index.js';
 import type { ApplyEvent, FailureReason } from './events.js';
 
 /** `stopped`: was in progress when the run was interrupted. */
@@ -7,7 +7,7 @@ export type RowStatus = 'pending' | 'running' | 'waiting' | 'done' | 'failed' | 
 /** One resource on the progress screen. */
 export interface ProgressRow {
   id: string;
-  kind: StepKind | 'account';
+  kind: StepKind | DeployStepKind | 'account';
   op: StepOp;
   name: string;
   status: RowStatus;
@@ -29,7 +29,7 @@ export interface ProgressState {
 
 export const initialProgress: ProgressState = { rows: [], outcome: 'running', manualDns: [] };
 
-function rowFor(step: PlanStep): ProgressRow {
+function rowFor(step: PlanStep | DeployStep): ProgressRow {
   const status: RowStatus = step.kind === 'manual-dns' ? 'manual' : step.op === 'same' ? 'unchanged' : 'pending';
   return { id: step.id, kind: step.kind, op: step.op, name: step.name, status };
 }
@@ -46,7 +46,7 @@ export function progressReducer(state: ProgressState, event: ApplyEvent): Progre
     case 'verified':
       return { ...state, account: event.email };
     case 'planned':
-      return { ...state, rows: event.steps.map(rowFor) };
+      return { ...state, rows: [...(event.append ? state.rows : []), ...event.steps.map(rowFor)] };
     case 'step-started':
       return updateRow({ ...state, retrying: undefined }, event.stepId, (r) => ({ ...r, status: 'running', startedAt: r.startedAt ?? event.at, endedAt: undefined }));
     case 'step-progress':

@@ -58,6 +58,19 @@ export const cloudStateSchema = z.strictObject({
 const swarmStateSchema = z.strictObject({
   joinTokens: z.strictObject({ manager: z.string(), worker: z.string() }).optional(),
   managerAddress: z.string().optional(),
+  /** The swarm swarm-wiz made (or, with --target local, found and used): a node in another one is an error. */
+  clusterId: z.string().optional(),
+});
+
+/** Per node (droplet name, or `local`): the SSH host key pinned at first contact. */
+const nodeStateSchema = z.strictObject({
+  hostKey: z.string().optional(),
+});
+
+/** The stack as last deployed: a deploy whose hash is unchanged is not repeated. */
+const stackStateSchema = z.strictObject({
+  hash: z.string(),
+  deployedAt: z.string(),
 });
 
 /**
@@ -69,6 +82,10 @@ export const stateSchema = z.looseObject({
   project: z.string().min(1),
   cloud: cloudStateSchema.default({ tags: [], droplets: [], firewalls: [], dnsRecords: [] }),
   swarm: swarmStateSchema.optional(),
+  /** Where the project runs: droplets, or this machine (`apply --target local`). */
+  target: z.enum(['local', 'digitalocean']).optional(),
+  nodes: z.record(z.string(), nodeStateSchema).optional(),
+  stack: stackStateSchema.optional(),
 });
 
 export type State = z.output<typeof stateSchema>;

@@ -26,6 +26,15 @@ export interface PrivateSwarm {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What the image builders need: a docker CLI pointed at some engine. */
+export type DockerCli = Pick<PrivateSwarm, 'docker'>;
+
+/** The docker CLI against this machine's engine (DOCKER_HOST as the environment sets it). */
+export const hostDocker: DockerCli = {
+  docker: async (args, options = {}) =>
+    (await run('docker', [...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, maxBuffer: 64 * 1024 * 1024 })).stdout,
+};
+
 export async function startPrivateSwarm(): Promise<PrivateSwarm> {
   requireTool('dockerd (docker.io)', ['dockerd', '--version'], 'deploying the generated stack on a private swarm');
   requireTool('unshare (util-linux, run as root)', ['unshare', '--net', '--mount', 'true'], 'running a private dockerd');
@@ -103,7 +112,7 @@ function busyboxInto(rootfs: string, applets: readonly string[]): void {
  * Fills a fresh rootfs dir, `docker import`s it as `tag` with Dockerfile-style changes (CMD …), and
  * removes the dir and its tar again.
  */
-async function importRootfs(swarm: PrivateSwarm, tag: string, changes: readonly string[], fill: (rootfs: string) => Promise<void> | void): Promise<void> {
+async function importRootfs(swarm: DockerCli, tag: string, changes: readonly string[], fill: (rootfs: string) => Promise<void> | void): Promise<void> {
   const rootfs = mkdtempSync(join(tmpdir(), 'swz-rootfs-'));
   const tar = `${rootfs}.tar`;
   try {
@@ -123,7 +132,7 @@ async function librariesOf(binary: string): Promise<string[]> {
 }
 
 /** An nginx image: nginx as `fill` lays it out, plus busybox (sh, wget, cat, ls) and host lookup through files, then DNS. */
-function importNginxImage(swarm: PrivateSwarm, tag: string, fill: (rootfs: string) => Promise<void>): Promise<void> {
+function importNginxImage(swarm: DockerCli, tag: string, fill: (rootfs: string) => Promise<void>): Promise<void> {
   return importRootfs(swarm, tag, ['CMD ["/usr/sbin/nginx", "-g", "daemon off;"]'], async (rootfs) => {
     await fill(rootfs);
     busyboxInto(rootfs, ['sh', 'wget', 'cat', 'ls']);
@@ -132,7 +141,7 @@ function importNginxImage(swarm: PrivateSwarm, tag: string, fill: (rootfs: strin
 }
 
 /** An nginx image like the official one, from Debian's nginx binary (1.22) and busybox (sh, wget). */
-export function buildNginxImage(swarm: PrivateSwarm, tag: string): Promise<void> {
+export function buildNginxImage(swarm: DockerCli, tag: string): Promise<void> {
   return importNginxImage(swarm, tag, async (rootfs) => {
     copyInto(rootfs, '/usr/sbin/nginx');
     for (const library of new Set(await librariesOf('/usr/sbin/nginx'))) copyInto(rootfs, library);
@@ -144,7 +153,7 @@ export function buildNginxImage(swarm: PrivateSwarm, tag: string): Promise<void>
 }
 
 /** An nginx image from a root filesystem with another nginx build (see newerNginxRoot), plus busybox. */
-export function buildNginxImageFromRoot(swarm: PrivateSwarm, tag: string, nginxRoot: string): Promise<void> {
+export function buildNginxImageFromRoot(swarm: DockerCli, tag: string, nginxRoot: string): Promise<void> {
   return importNginxImage(swarm, tag, async (rootfs) => {
     await run('cp', ['-a', `${nginxRoot}/.`, rootfs]);
     rmSync(join(rootfs, 'bin'), { force: true });
@@ -153,9 +162,12 @@ export function buildNginxImageFromRoot(swarm: PrivateSwarm, tag: string, nginxR
 }
 
 /** A web service that answers every path with its own name (busybox httpd). */
-export function buildBackendImage(swarm: PrivateSwarm, tag: string, name: string, port: number): Promise<void> {
+export function buildBackendImage(swarm: DockerCli, tag: string, name: string, port: number): Promise<void> {
   return importRootfs(swarm, tag, [`CMD ["/bin/busybox", "httpd", "-f", "-p", "${port}", "-h", "/www"]`], (rootfs) => {
-    busyboxInto(rootfs, ['sh', 'httpd']);
+    // wget: a test asks from inside one service whether another answers.
+    busyboxInto(rootfs, ['sh', 'httpd', 'wget']);
+    mkdirSync(join(rootfs, 'etc'), { recursive: true });
+    writeFileSync(join(rootfs, 'etc/nsswitch.conf'), 'hosts: files dns\n');
     mkdirSync(join(rootfs, 'www'));
     writeFileSync(join(rootfs, 'www/index.html'), `${name}\n`);
   });

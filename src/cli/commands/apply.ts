@@ -14,7 +14,12 @@ import { afterInk, releaseStdin } from '../terminal-handoff.js';
 
 interface ApplyOptions extends CommonOptions {
   example: boolean;
+  target?: string;
+  advertiseAddr?: string;
+  caCert?: string;
 }
+
+const TARGETS = ['digitalocean', 'local'] as const;
 
 /** Where --example writes when no --dir is given. */
 export const EXAMPLE_DIR = 'swarm-wiz-example';
@@ -26,6 +31,9 @@ export function registerApplyCommand(program: Command, io: CliIo): void {
   withCommonOptions(program.command('apply'))
     .description('write every file from swarm-wiz.yaml and, with DIGITALOCEAN_TOKEN set, create the cloud resources; no questions with --yes')
     .option('--example', "use the seed's example project (a.com, b.com, c.com with services A, B, C); always plan-only", false)
+    .option('--target <target>', "where the project runs: digitalocean (droplets; the default) or local (this machine's Docker engine as a one-node swarm)")
+    .option('--advertise-addr <address>', '--target local: the address to advertise when the engine is not in a swarm yet')
+    .option('--ca-cert <file>', 'PEM file to trust for the CA (a private or test ACME server)')
     .action(async (options: ApplyOptions) => {
       try {
         await applyCommand(options, io);
@@ -47,7 +55,23 @@ async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
     import('../project-output.js'),
   ]);
   const example = options.example;
+  if (options.target !== undefined && !(TARGETS as readonly string[]).includes(options.target)) {
+    throw new CliExit(EXIT.usage, `--target ${JSON.stringify(options.target)} is not a target (one of ${TARGETS.join(', ')})`);
+  }
   const { config, configPath, dir } = example ? await exampleProject(options, io) : await projectFromFile(options, io);
+  if (options.target === 'local') {
+    const { applyLocalCommand } = await import('../apply-local.js');
+    await applyLocalCommand({
+      config,
+      dir,
+      io,
+      yes: options.yes,
+      json: options.json,
+      ...(options.advertiseAddr ? { advertiseAddr: options.advertiseAddr } : {}),
+      ...(options.caCert ? { caCertFile: resolve(io.cwd, options.caCert) } : {}),
+    });
+    return;
+  }
   const token = example ? undefined : cloudEnv(io.env).token;
   const preview = await previewWithCloud(io, config, dir, token, example);
   if (!options.yes && !example) await confirmOrStop(io, preview);

@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import { projectIssuer } from '../certs/project-issuer.js';
+import type { CertificateIssuer } from '../certs/renew-sites.js';
+import { staticEntryPoints } from '../adapters/acme/entry-points.js';
+import { serveWebroot } from '../adapters/acme/webroot-server.js';
+import { gatewayBridgeAddress, interfaceAddress, parseInterfaceAddress } from '../commands/index.js';
+import type { Config } from '../config/index.js';
+import type { DeployTiming } from '../run/deploy-context.js';
+import type { ApplyEventListener } from '../run/events.js';
+import { StepFailed } from '../run/failure.js';
+import { loadState, StateStore, type State } from '../state/index.js';
+import { localTarget } from '../targets/local.js';
+import { deployProject, localNodeRoot, type DeployResult } from './deploy.js';
+import { LOCAL_SUPPORT_PORT } from './local-support.js';
+
+
+export interface LocalApplyOptions {
+  config: Config;
+  dir: string;
+  /** The address to advertise when this machine's engine is not in a swarm yet (one with several addresses needs it). */
+  advertiseAddr?: string;
+  /** A PEM file to trust for the CA's own TLS (a private or test ACME server like Pebble). */
+  caCertFile?: string;
+  /** Order every certificate, due or not (renew --force); `certificatesOnly` runs only the certificate phases (renew). */
+  forceCertificates?: boolean;
+  certificatesOnly?: boolean;
+  onEvent?: ApplyEventListener;
+  signal?: AbortSignal;
+  timing?: Partial<DeployTiming>;
+}
+
+export interface LocalApplyResult extends DeployResult {
+  state: State;
+}
+
+/**
+ * `apply --target local`: the whole flow on this machine — its Docker engine as a one-node swarm
+ * (initialised if needed; a swarm it is already in is used, never re-initialised), this machine as the
+ * support server (swarm-wiz answers HTTP-01 itself while it orders), the proxy folder inside the project
+ * (`.swarm-wiz/local/<project>/proxy`). The docker CLI talks to whatever engine DOCKER_HOST names.
+ */
+export async function applyLocal(options: LocalApplyOptions): Promise<LocalApplyResult> {
+  const { config, dir } = options;
+  const recorded = await loadState(dir, config.project);
+  if (recorded.target === 'digitalocean' || recorded.cloud.droplets.length > 0) {
+    throw new StepFailed('target', {
+      message: `${dir} is a project on DigitalOcean droplets (its state lists them); --target local would deploy a second copy here`,
+      hint: 'Try --target local in another folder (swarm-wiz apply --target local --dir ./try), or run apply without --target for the droplets.',
+    });
+  }
+  const store = new StateStore(dir, recorded);
+  if (recorded.target !== 'local') await store.update((s) => void (s.target = 'local'));
+  const target = localTarget({ name: 'local', role: 'manager', publicIp: '127.0.0.1' });
+  const shell = target.shell('local');
+  const supportAddress = async () =>
+    (await shell.probe(gatewayBridgeAddress)).stdout.trim() || parseInterfaceAddress((await shell.probe(interfaceAddress('docker0'))).stdout);
+  const webroot = join(dir, '.swarm-wiz', 'acme-webroot');
+  let issuer: Promise<CertificateIssuer> | undefined;
+  const result = await deployProject({
+    config,
+    dir,
+    store,
+    target,
+    nodeRoot: localNodeRoot(dir),
+    advertiseAddr: () => options.advertiseAddr,
+    supportAddress,
+    renderContext: { supportPort: LOCAL_SUPPORT_PORT },
+    resolveImage: 'never',
+    issuing: {
+      issuer: () =>
+        (issuer ??= projectIssuer({
+          config,
+          dir,
+          webroot,
+          // The proxy publishes port 80 on this machine: the preflight asks it as the CA will.
+          entryPoints: staticEntryPoints([{ address: '127.0.0.1', port: 80 }]),
+          ...(options.caCertFile ? { caCertFile: options.caCertFile } : {}),
+        })),
+      start: async () => {
+        if (config.certificates.challenge !== 'http-01') return async () => undefined;
+        const address = await supportAddress();
+        if (!address) throw new StepFailed('certificates', { message: "Docker's bridge network has no gateway address", hint: 'swarm-wiz answers HTTP-01 for --target local on that address; start dockerd with its default bridge (not --bridge=none).' });
+        const server = await serveWebroot(webroot, address, LOCAL_SUPPORT_PORT);
+        return () => server.close();
+      },
+    },
+    ...(options.forceCertificates ? { forceCertificates: true } : {}),
+    ...(options.certificatesOnly ? { certificatesOnly: true } : {}),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.timing ? { timing: options.timing } : {}),
+  });
+  return { ...result, state: store.state };
+}

@@ -1,0 +1,236 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { renderCompose } from '../../recipes/compose.js';
+import { certificateFiles, DEPLOY_ENV, nodeProxyDir, remoteProjectDir } from '../../recipes/names.js';
+import { nginxRenderingOf } from '../../recipes/project-files.js';
+import { renderNginxConf } from '../../recipes/nginx-conf.js';
+import type { RenderContext } from '../../recipes/index.js';
+import type { CertificateIssuer } from '../certs/renew-sites.js';
+import { renewSites } from '../certs/renew-sites.js';
+import { ensurePlaceholders } from '../certs/placeholder.js';
+import { renewalDecision } from '../certs/renewal-policy.js';
+import { allNames, siteNamesOf } from '../certs/sites.js';
+import { CertificateStore } from '../certs/store.js';
+import type { CertificateMeta } from '../certs/metadata.js';
+import { probeTls } from '../certs/tls-probe.js';
+import { hashFiles, nodeLabels, parseHashes, parseLabels, parseStackServices, parseSwarmInfo, stackServices, swarmInfo } from '../commands/index.js';
+import type { Config } from '../config/index.js';
+import { DeployPlanError, planDeploy, type CertificateStep, type DeployFacts, type NodeFacts, type Phase } from '../plan/index.js';
+import { DEFAULT_DEPLOY_TIMING, type DeployContext, type DeployTiming, type ProxyFile } from '../run/deploy-context.js';
+import { DEPLOY_HANDLERS } from '../run/deploy-handlers.js';
+import { runPhases } from '../run/engine.js';
+import type { ApplyEventListener } from '../run/events.js';
+import { StepFailed } from '../run/failure.js';
+import type { StateStore } from '../state/index.js';
+import type { Target } from '../targets/target.js';
+
+/** How certificates are ordered for this run; built by the caller (it knows the CA, the trust and the responder). */
+export interface Issuing {
+  /** The ACME engine, made on first use (no CA is contacted when nothing is due). */
+  issuer(): Promise<CertificateIssuer>;
+  /** Started before the first order and stopped at the end of the run (the local webroot server). */
+  start?(): Promise<() => Promise<void>>;
+}
+
+export interface DeployOptions {
+  config: Config;
+  dir: string;
+  store: StateStore;
+  target: Target;
+  /** Parent of the project folder on every node: /srv/swarm-wiz on droplets, inside the project for --target local. */
+  nodeRoot: string;
+  /** The address each node advertises to the swarm (its VPC address); undefined: Docker chooses. */
+  advertiseAddr?: (node: string) => string | undefined;
+  /** The support server's address as the proxy reaches it, read once the swarm runs. */
+  supportAddress(): Promise<string | undefined>;
+  renderContext: RenderContext;
+  issuing: Issuing;
+  /** Order every certificate, due or not (renew --force). */
+  forceCertificates?: boolean;
+  /** Only the certificate phases (renew): no node, swarm or stack step. */
+  certificatesOnly?: boolean;
+  resolveImage: DeployContext['resolveImage'];
+  onEvent?: ApplyEventListener;
+  signal?: AbortSignal;
+  timing?: Partial<DeployTiming>;
+}
+
+export interface DeployResult {
+  phases: Phase[];
+  /** Sites whose certificate was ordered in this run. */
+  issued: string[];
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** Relative to the proxy folder: `certs/<domain>/fullchain.pem` (nginx.conf names them under /etc/nginx/swarm-wiz). */
+const inProxyFolder = (projectRelative: string): string => projectRelative.replace(/^proxy\//, '');
+
+/** nginx.conf and every site's chain + key (placeholder or real), as the proxy folder must hold them. */
+async function desiredProxyFiles(config: Config, certs: CertificateStore, context: RenderContext): Promise<Map<string, ProxyFile>> {
+  const rendering = nginxRenderingOf(config, context);
+  const files = new Map<string, ProxyFile>();
+  for (const site of config.sites) {
+    const stored = await certs.read(site.domain);
+    if (!stored) continue;
+    const paths = certificateFiles(site.domain);
+    files.set(inProxyFolder(paths.chain), { content: stored.fullchainPem, mode: 0o644 });
+    files.set(inProxyFolder(paths.key), { content: stored.keyPem, mode: 0o600 });
+  }
+  const supportPort = context.supportPort;
+  files.set('nginx.conf', { content: renderNginxConf(config, { rendering, ...(supportPort !== undefined ? { supportPort } : {}) }), mode: 0o644 });
+  return files;
+}
+
+async function nodeFacts(options: DeployOptions, proxyDir: string): Promise<NodeFacts[]> {
+  const nodes = options.target.nodes().filter((node) => node.role !== 'support');
+  const facts = await Promise.all(
+    nodes.map(async (node): Promise<NodeFacts> => {
+      const shell = options.target.shell(node.name);
+      const [info, files] = await Promise.all([shell.run(swarmInfo, { signal: options.signal }), shell.probe(hashFiles(proxyDir), { signal: options.signal })]);
+      const advertiseAddr = options.advertiseAddr?.(node.name);
+      return {
+        name: node.name,
+        role: node.role === 'manager' ? 'manager' : 'worker',
+        ...(advertiseAddr ? { advertiseAddr } : {}),
+        swarm: parseSwarmInfo(info.stdout),
+        ...(files.exitCode === 0 ? { proxyFiles: new Map([...parseHashes(files.stdout, proxyDir)]) } : {}),
+      };
+    }),
+  );
+  const manager = facts.find((node) => node.role === 'manager' && node.swarm.isManager);
+  if (manager) {
+    const shell = options.target.shell(manager.name);
+    for (const node of facts) {
+      if (node.swarm.state !== 'active' || !node.swarm.nodeId) continue;
+      const labels = await shell.probe(nodeLabels(node.swarm.nodeId));
+      if (labels.exitCode === 0) node.labels = parseLabels(labels.stdout);
+    }
+  }
+  return facts;
+}
+
+/**
+ * Everything after the droplets (or on this machine): reads what the nodes look like, plans the
+ * phases — node folders, swarm init / joins / labels, the proxy folder, the stack, the certificates that
+ * are due and their rollout — and runs them on the engine. Nothing here prints; progress goes to onEvent.
+ * Rejects with StepFailed (what failed and what to do) or ApplyAborted.
+ */
+export async function deployProject(options: DeployOptions): Promise<DeployResult> {
+  const { config, store } = options;
+  const emit: ApplyEventListener = options.onEvent ?? (() => undefined);
+  const certs = new CertificateStore(options.dir);
+  const sites = siteNamesOf(config);
+  await ensurePlaceholders(certs, sites);
+  const projectDir = remoteProjectDir(config, options.nodeRoot);
+  const proxyDir = nodeProxyDir(config, options.nodeRoot);
+  const proxyFiles = () => desiredProxyFiles(config, certs, options.renderContext);
+  const desired = await proxyFiles();
+  const composePath = `${projectDir}/docker-compose.yml`;
+  const compose = renderCompose(config);
+  const stackSpec = async () => {
+    const supportIp = config.certificates.challenge === 'http-01' ? await options.supportAddress() : undefined;
+    if (config.certificates.challenge === 'http-01' && !supportIp) {
+      throw new StepFailed(`stack:${config.project}`, { message: 'the support server address is not known', hint: 'Run apply again once the swarm is initialised.' });
+    }
+    const env = { [DEPLOY_ENV.proxyDir]: proxyDir, ...(supportIp ? { [DEPLOY_ENV.supportIp]: supportIp } : {}) };
+    return { compose, env, hash: sha256(JSON.stringify({ compose, env })) };
+  };
+
+  let facts: DeployFacts;
+  try {
+    const nodes = await nodeFacts(options, proxyDir);
+    const manager = nodes[0];
+    const services = manager?.swarm.isManager ? parseStackServices((await options.target.shell(manager.name).probe(stackServices(config.project))).stdout) : [];
+    const spec = manager?.swarm.isManager ? await stackSpec().catch(() => undefined) : undefined;
+    const metas = await Promise.all(sites.map((site) => certs.readMeta(site.domain)));
+    facts = {
+      nodes,
+      projectDir,
+      proxyDir,
+      desiredProxyFiles: new Map([...desired].map(([path, file]) => [path, sha256(file.content)])),
+      services,
+      stack: { composePath, env: spec?.env ?? {}, hash: spec?.hash ?? '', ...(store.state.stack ? { recordedHash: store.state.stack.hash } : {}) },
+      ...(store.state.swarm?.clusterId ? { recordedClusterId: store.state.swarm.clusterId } : {}),
+      certificates: sites.map((site, i) => {
+        const decision = renewalDecision(metas[i], allNames(site), new Date(), options.forceCertificates);
+        return { domain: site.domain, altNames: site.altNames, due: decision.due, reason: decision.reason };
+      }),
+    };
+  } catch (error) {
+    if (error instanceof StepFailed) throw error;
+    throw new StepFailed('nodes', { message: `reading the nodes failed: ${(error as Error).message}`, hint: (error as { hint?: string }).hint ?? 'Check that the nodes are reachable and Docker runs on them, then run apply again.' });
+  }
+  let phases: Phase[];
+  try {
+    phases = planDeploy(config, facts);
+  } catch (error) {
+    if (error instanceof DeployPlanError) throw new StepFailed('swarm', { message: error.message, hint: error.hint });
+    throw error;
+  }
+  if (options.certificatesOnly) phases = phases.filter((phase) => phase.name === 'certificates' || phase.name === 'rollout');
+  emit({ type: 'planned', steps: phases.flatMap((phase) => phase.steps), append: true });
+
+  const issued: string[] = [];
+  let stop: (() => Promise<void>) | undefined;
+  let started: Promise<void> | undefined;
+  const issue = async (step: CertificateStep): Promise<CertificateMeta> => {
+    // The responder (the local webroot server) starts with the first order: by then the swarm runs.
+    started ??= (async () => {
+      if (options.issuing.start) stop = await options.issuing.start();
+    })();
+    await started;
+    const issuer = await options.issuing.issuer();
+    const [result] = await renewSites({ sites: [{ domain: step.domain, altNames: step.altNames }], store: certs, issuer, force: step.reason === 'forced' });
+    if (result?.outcome === 'renewed') {
+      issued.push(step.domain);
+      return result.meta;
+    }
+    if (result?.outcome === 'failed') {
+      const retry = result.error.retryAfter ? ` The CA asks to wait until ${result.error.retryAfter.toISOString()}.` : '';
+      throw new StepFailed(step.id, { message: `ordering the certificate for ${step.domain} failed: ${result.error.message}`, hint: `The proxy keeps serving the certificate it has.${retry} Fix the cause and run apply (or renew) again.` });
+    }
+    const meta = await certs.readMeta(step.domain);
+    if (!meta) throw new StepFailed(step.id, { message: `no certificate stored for ${step.domain}`, hint: 'Run apply again.' });
+    return meta;
+  };
+  const servedMatches = async (nodeName: string): Promise<string | undefined> => {
+    const address = options.target.nodes().find((node) => node.name === nodeName)?.publicIp;
+    if (!address) return undefined;
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const wrong: string[] = [];
+      for (const site of sites) {
+        const stored = await certs.readMeta(site.domain);
+        const live = await probeTls({ address, servername: site.domain, timeoutMs: 3000 });
+        if (stored && live.serial !== stored.serial) wrong.push(`${site.domain} (serves ${live.serial ?? live.error ?? 'nothing'}, stored ${stored.serial})`);
+      }
+      if (wrong.length === 0) return undefined;
+      if (Date.now() > deadline) return `still serves other certificates than the stored ones after 15 s: ${wrong.join(', ')}`;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  };
+  const ctx: DeployContext = {
+    servedMatches,
+    config,
+    store,
+    target: options.target,
+    emit,
+    signal: options.signal,
+    timing: { ...DEFAULT_DEPLOY_TIMING, ...options.timing },
+    proxyFiles,
+    stackSpec,
+    issue,
+    resolveImage: options.resolveImage,
+  };
+  try {
+    await runPhases(ctx, phases, DEPLOY_HANDLERS);
+  } finally {
+    await started?.catch(() => undefined);
+    await stop?.();
+  }
+  return { phases, issued };
+}
+
+/** The project folder of `--target local`: inside the project, so trying it out writes nothing elsewhere. */
+export const localNodeRoot = (dir: string): string => join(dir, '.swarm-wiz', 'local');

@@ -1,0 +1,62 @@
+import type { Config } from '../config/index.js';
+import { loadState } from '../state/index.js';
+import { CliExit, EXIT } from './exit.js';
+import { prompterOf, writeLine, type CliIo } from './io.js';
+import { failedFilesMessage, projectFiles, writeFilesWithProgress, type ProgressDisplay } from './project-output.js';
+import { progressMode, withLiveProgress } from './provision-cloud.js';
+import { afterInk } from './terminal-handoff.js';
+
+export interface LocalApplyRequest {
+  config: Config;
+  dir: string;
+  io: CliIo;
+  yes: boolean;
+  json: boolean;
+  advertiseAddr?: string;
+  caCertFile?: string;
+}
+
+const RESUME_LINE = 'Interrupted: what was done so far is recorded in .swarm-wiz/state.json. Run apply --target local again to finish.';
+
+/**
+ * `swarm-wiz apply --target local`: writes the project's files (rendered for this machine), then runs
+ * the whole flow on this machine's Docker engine with live progress.
+ */
+export async function applyLocalCommand(request: LocalApplyRequest): Promise<void> {
+  const { io, config, dir } = request;
+  const state = await loadState(dir, config.project);
+  const files = projectFiles(config, { ...state, target: 'local' });
+  if (!request.yes) {
+    if (!io.isTTY) throw new CliExit(EXIT.usage, 'apply --target local needs a confirmation: pass --yes to apply without questions (no terminal to ask on).');
+    const prompter = await prompterOf(io);
+    afterInk(io);
+    const go = await prompter.confirm({ message: `Deploy ${config.project} (${config.sites.length} sites) to this machine's Docker engine as a one-node swarm?`, default: true });
+    if (!go) throw new CliExit(EXIT.failure, 'Cancelled; nothing was written.');
+  }
+  const display: ProgressDisplay = request.json ? 'none' : io.isTTY ? 'ink' : 'lines';
+  const outcome = await writeFilesWithProgress(io, dir, files, display);
+  if (outcome.failed.length > 0) throw new CliExit(EXIT.failure, failedFilesMessage(outcome));
+  const { applyLocal } = await import('../app/apply-local.js');
+  const mode = progressMode(io, request.json);
+  const result = await withLiveProgress(
+    { io, mode, project: config.project, action: 'apply', interrupted: { shown: 'Interrupted: the steps in flight finished and were recorded.', exit: RESUME_LINE } },
+    (onEvent, signal) =>
+      applyLocal({
+        config,
+        dir,
+        onEvent,
+        signal,
+        ...(request.advertiseAddr ? { advertiseAddr: request.advertiseAddr } : {}),
+        ...(request.caCertFile ? { caCertFile: request.caCertFile } : {}),
+      }),
+  );
+  const changed = result.phases.flatMap((phase) => phase.steps).filter((step) => step.op !== 'same');
+  if (request.json) {
+    writeLine(io.stdout, JSON.stringify({ project: config.project, target: 'local', changed: changed.map(({ kind, name, op }) => ({ kind, name, op })), issued: result.issued }));
+    return;
+  }
+  if (mode === 'lines') {
+    writeLine(io.stdout, changed.length === 0 ? 'This machine already runs the project as swarm-wiz.yaml says: nothing changed.' : `This machine: ${changed.length} step${changed.length === 1 ? '' : 's'} done.`);
+  }
+  writeLine(io.stdout, `Serving on this machine (ports 80 and 443): ${config.sites.map((site) => `https://${site.domain}/`).join(' ')}`);
+}

@@ -1,0 +1,4 @@
+export { redact, type Command } from './command.js';
+export * from './files.js';
+export * from './swarm.js';
+export * from './stack.js';

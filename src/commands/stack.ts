@@ -1,0 +1,113 @@
+import { NGINX_CONF_IN_CONTAINER } from '../../recipes/names.js';
+import type { Command } from './command.js';
+import { jsonLines } from './swarm.js';
+
+/** Stack, service and proxy-container operations, as argv. */
+
+export interface StackDeploy {
+  project: string;
+  /** The compose file, as the node running the command sees it. */
+  composePath: string;
+  /** Values docker-compose.yml interpolates (SWARM_WIZ_*); passed with `env`, never through a shell. */
+  env: Record<string, string>;
+  /** `never` for images that exist only on the nodes (`--target local`, the sandbox). */
+  resolveImage: 'always' | 'changed' | 'never';
+}
+
+export function stackDeploy(deploy: StackDeploy): Command {
+  const env = Object.entries(deploy.env).map(([key, value]) => `${key}=${value}`);
+  return {
+    argv: [
+      ...(env.length > 0 ? ['env', ...env] : []),
+      'docker', 'stack', 'deploy', '--with-registry-auth', '--prune', '--resolve-image', deploy.resolveImage, '-c', deploy.composePath, deploy.project,
+    ],
+    description: `deploy the stack ${deploy.project}`,
+  };
+}
+
+export function stackServices(project: string): Command {
+  return { argv: ['docker', 'stack', 'services', project, '--format', '{{json .}}'], description: `list the services of stack ${project}` };
+}
+
+export interface StackService {
+  name: string;
+  mode: string;
+  running: number;
+  desired: number;
+  image: string;
+}
+
+/** `docker stack services --format '{{json .}}'`; Replicas reads `1/1` (or `1/1 (max 1 per node)`). */
+export function parseStackServices(output: string): StackService[] {
+  return jsonLines(output).map((raw) => {
+    const replicas = /^(\d+)\/(\d+)/.exec(String(raw.Replicas ?? ''));
+    return {
+      name: String(raw.Name ?? ''),
+      mode: String(raw.Mode ?? ''),
+      running: replicas ? Number(replicas[1]) : 0,
+      desired: replicas ? Number(replicas[2]) : 0,
+      image: String(raw.Image ?? ''),
+    };
+  });
+}
+
+/** The tasks of a service, newest first, with their errors (no truncation). */
+export function serviceTasks(service: string): Command {
+  return { argv: ['docker', 'service', 'ps', service, '--no-trunc', '--format', '{{json .}}'], description: `list the tasks of ${service}` };
+}
+
+export interface ServiceTask {
+  name: string;
+  node: string;
+  desiredState: string;
+  currentState: string;
+  error: string;
+}
+
+export function parseServiceTasks(output: string): ServiceTask[] {
+  return jsonLines(output).map((raw) => ({
+    name: String(raw.Name ?? ''),
+    node: String(raw.Node ?? ''),
+    desiredState: String(raw.DesiredState ?? ''),
+    currentState: String(raw.CurrentState ?? ''),
+    error: String(raw.Error ?? ''),
+  }));
+}
+
+/** The running proxy container(s) on the node the command runs on. */
+export function proxyContainers(project: string): Command {
+  return {
+    argv: ['docker', 'ps', '--filter', `label=com.docker.swarm.service.name=${project}_proxy`, '--filter', 'status=running', '--format', '{{.ID}}'],
+    description: 'find the running proxy container',
+  };
+}
+
+/** `nginx -t` inside the running proxy, on the files as they are now in its folder. */
+export function nginxTest(containerId: string): Command {
+  return { argv: ['docker', 'exec', containerId, 'nginx', '-t', '-q', '-c', NGINX_CONF_IN_CONTAINER], description: 'check the new configuration with nginx -t' };
+}
+
+/** SIGHUP to nginx's master (the container's PID 1): new workers take the new files, old ones finish their requests. */
+export function nginxReload(containerId: string): Command {
+  return { argv: ['docker', 'kill', '--signal', 'HUP', containerId], description: 'reload nginx in place' };
+}
+
+/**
+ * The gateway of Docker's default `bridge` network (docker0): an address of this machine that exists
+ * as long as the engine runs and that containers reach through their default route (the support server
+ * for `--target local`). docker_gwbridge would do too, but exists only once a task runs.
+ */
+export const gatewayBridgeAddress: Command = {
+  argv: ['docker', 'network', 'inspect', 'bridge', '--format', '{{range .IPAM.Config}}{{.Gateway}}{{end}}'],
+  description: "read this machine's address on Docker's bridge network",
+};
+
+/** The IPv4 address of a network interface of the node (docker0 when the bridge network does not name its gateway). */
+export function interfaceAddress(name: string): Command {
+  return { argv: ['ip', '-4', '-o', 'addr', 'show', 'dev', name], description: `read the address of ${name}` };
+}
+
+/** `ip -4 -o addr show` → the first address, without its prefix length. */
+export function parseInterfaceAddress(output: string): string | undefined {
+  return /\binet (\d{1,3}(?:\.\d{1,3}){3})\//.exec(output)?.[1];
+}

@@ -1,0 +1,100 @@
+import type { Command } from './command.js';
+
+/** Docker Swarm operations, as argv. Join tokens are secrets: they are marked so no output shows them. */
+
+/** `docker info`'s Swarm section: is this engine in a swarm, which, and may it manage it. */
+export const swarmInfo: Command = { argv: ['docker', 'info', '--format', '{{json .Swarm}}'], description: "read the engine's swarm state" };
+
+export interface SwarmInfo {
+  nodeId: string;
+  nodeAddr: string;
+  /** inactive | pending | active | error | locked */
+  state: string;
+  isManager: boolean;
+  /** Only a manager knows it. */
+  clusterId?: string;
+  error?: string;
+}
+
+export function parseSwarmInfo(json: string): SwarmInfo {
+  const raw = JSON.parse(json) as { NodeID?: string; NodeAddr?: string; LocalNodeState?: string; ControlAvailable?: boolean; Error?: string; Cluster?: { ID?: string } | null };
+  return {
+    nodeId: raw.NodeID ?? '',
+    nodeAddr: raw.NodeAddr ?? '',
+    state: raw.LocalNodeState ?? 'inactive',
+    isManager: raw.ControlAvailable === true,
+    ...(raw.Cluster?.ID ? { clusterId: raw.Cluster.ID } : {}),
+    ...(raw.Error ? { error: raw.Error } : {}),
+  };
+}
+
+export function swarmInit(advertiseAddr: string | undefined): Command {
+  return {
+    argv: ['docker', 'swarm', 'init', ...(advertiseAddr ? ['--advertise-addr', advertiseAddr] : [])],
+    description: `initialise the swarm${advertiseAddr ? ` advertising ${advertiseAddr}` : ''}`,
+  };
+}
+
+/** Prints only the token (`-q`); its output is a secret. */
+export function joinToken(role: 'manager' | 'worker'): Command {
+  return { argv: ['docker', 'swarm', 'join-token', '-q', role], description: `read the ${role} join token` };
+}
+
+export function swarmJoin(token: string, managerAddr: string, advertiseAddr: string | undefined): Command {
+  return {
+    argv: ['docker', 'swarm', 'join', '--token', token, ...(advertiseAddr ? ['--advertise-addr', advertiseAddr] : []), `${managerAddr}:2377`],
+    secrets: [token],
+    description: `join the swarm at ${managerAddr}`,
+  };
+}
+
+export const nodeList: Command = { argv: ['docker', 'node', 'ls', '--format', '{{json .}}'], description: 'list the swarm nodes' };
+
+export interface SwarmNode {
+  id: string;
+  hostname: string;
+  status: string;
+  availability: string;
+  managerStatus: string;
+  engineVersion: string;
+  self: boolean;
+}
+
+/** `docker node ls --format '{{json .}}'`: one JSON object per line. */
+export function parseNodeList(output: string): SwarmNode[] {
+  return jsonLines(output).map((raw) => ({
+    id: String(raw.ID ?? ''),
+    hostname: String(raw.Hostname ?? ''),
+    status: String(raw.Status ?? ''),
+    availability: String(raw.Availability ?? ''),
+    managerStatus: String(raw.ManagerStatus ?? ''),
+    engineVersion: String(raw.EngineVersion ?? ''),
+    self: raw.Self === true,
+  }));
+}
+
+/** The labels of a node (`self` for the one the command runs on). */
+export function nodeLabels(node: string): Command {
+  return { argv: ['docker', 'node', 'inspect', node, '--format', '{{json .Spec.Labels}}'], description: `read the labels of node ${node}` };
+}
+
+export function parseLabels(json: string): Record<string, string> {
+  const raw = JSON.parse(json.trim() || 'null') as Record<string, string> | null;
+  return raw ?? {};
+}
+
+export function addNodeLabels(node: string, labels: Record<string, string>): Command {
+  return {
+    argv: ['docker', 'node', 'update', ...Object.entries(labels).flatMap(([key, value]) => ['--label-add', `${key}=${value}`]), node],
+    description: `label node ${node} ${Object.entries(labels).map(([key, value]) => `${key}=${value}`).join(', ')}`,
+  };
+}
+
+/** Lines of `--format '{{json .}}'` output, parsed. */
+export function jsonLines(output: string): Record<string, unknown>[] {
+  return output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}

@@ -1,0 +1,230 @@
+import type { Config } from '../config/index.js';
+import type { SwarmInfo } from '../commands/swarm.js';
+import type { StackService } from '../commands/stack.js';
+import { PROXY_NODE_LABEL } from '../../recipes/names.js';
+import type { CertificateStep, DeployStep, NodeStep, Phase, ProxyFilesStep, StackStep, SwarmStep } from './deploy-types.js';
+
+/** What a node looks like now, as the use case read it over its shell. */
+export interface NodeFacts {
+  name: string;
+  role: 'manager' | 'worker';
+  /** The address the swarm advertises (a droplet's VPC address); undefined: let Docker choose. */
+  advertiseAddr?: string;
+  swarm: SwarmInfo;
+  /** The labels the swarm has for this node (read on a manager); undefined when it is not in the swarm yet. */
+  labels?: Record<string, string>;
+  /** sha256 per file of the node's proxy folder (relative paths); undefined when the folder does not exist. */
+  proxyFiles?: ReadonlyMap<string, string>;
+}
+
+export interface DeployFacts {
+  nodes: NodeFacts[];
+  /** The project folder on each node (`/srv/swarm-wiz/<project>`, or inside the project for `--target local`). */
+  projectDir: string;
+  proxyDir: string;
+  /** What the proxy folder must hold: relative path → sha256. */
+  desiredProxyFiles: ReadonlyMap<string, string>;
+  /** The stack's services now (empty: not deployed). */
+  services: readonly StackService[];
+  stack: { composePath: string; env: Record<string, string>; hash: string; recordedHash?: string };
+  /** The swarm this project made or adopted (state.json); a node in another swarm is an error. */
+  recordedClusterId?: string;
+  certificates: { domain: string; altNames: string[]; due: boolean; reason: string }[];
+}
+
+/** The plan cannot be carried out as the nodes are: the message says what and what to do. */
+export class DeployPlanError extends Error {
+  constructor(message: string, readonly hint: string) {
+    super(message);
+    this.name = 'DeployPlanError';
+  }
+}
+
+/** The nodes a topology runs the proxy on (the folder is synced to exactly these). */
+export function proxyNodesOf(config: Pick<Config, 'topology' | 'sites'>, nodes: readonly Pick<NodeFacts, 'name' | 'role'>[]): string[] {
+  const managers = nodes.filter((node) => node.role === 'manager').map((node) => node.name);
+  const workers = nodes.filter((node) => node.role === 'worker').map((node) => node.name);
+  // One node (--target local): it runs everything, whatever the topology places on droplets.
+  if (nodes.length === 1) return [nodes[0]!.name];
+  switch (config.topology) {
+    case 'manager':
+      return managers;
+    case 'dedicated':
+      return workers.slice(0, 1);
+    case 'per-domain':
+      return workers.slice(0, config.sites.length);
+    case 'global-lb':
+      return workers;
+  }
+}
+
+const step = <S extends DeployStep>(s: S): S => s;
+
+function planSwarm(config: Config, facts: DeployFacts): [SwarmStep[], SwarmStep[], SwarmStep[]] {
+  const [first, ...others] = facts.nodes;
+  if (!first) throw new DeployPlanError('no nodes to deploy to', 'Run apply with a DigitalOcean token first, or use --target local.');
+  const inSwarm = (node: NodeFacts) => node.swarm.state === 'active';
+  for (const node of facts.nodes) {
+    if (node.swarm.state === 'locked') throw new DeployPlanError(`node ${node.name}: its swarm is locked (autolock)`, `Unlock it with docker swarm unlock on ${node.name}, then run apply again.`);
+    if (node.swarm.state === 'pending' || node.swarm.state === 'error') {
+      throw new DeployPlanError(`node ${node.name}: its swarm state is ${node.swarm.state}${node.swarm.error ? ` (${node.swarm.error})` : ''}`, `Check docker info on ${node.name}; run apply again once the engine is healthy.`);
+    }
+  }
+  const cluster = first.swarm.clusterId;
+  if (inSwarm(first) && !first.swarm.isManager) {
+    throw new DeployPlanError(`node ${first.name} is a worker of another swarm`, `swarm-wiz needs a manager there. Leave that swarm on ${first.name} (docker swarm leave) or use another machine.`);
+  }
+  if (inSwarm(first) && facts.recordedClusterId && cluster !== facts.recordedClusterId) {
+    throw new DeployPlanError(
+      `node ${first.name} is in another swarm (cluster ${cluster ?? 'unknown'}), not the one swarm-wiz made for ${config.project} (${facts.recordedClusterId})`,
+      `Leave that swarm on ${first.name} (docker swarm leave --force) if it is not needed, or point swarm-wiz at the right project folder.`,
+    );
+  }
+  const init: SwarmStep[] = [
+    inSwarm(first)
+      ? step({ kind: 'swarm', action: 'init', op: 'same', id: `swarm:init:${first.name}`, name: first.name, node: first.name, description: `${first.name} manages the swarm (${first.swarm.nodeAddr || 'active'})` })
+      : step({
+          kind: 'swarm',
+          action: 'init',
+          op: 'create',
+          id: `swarm:init:${first.name}`,
+          name: first.name,
+          node: first.name,
+          ...(first.advertiseAddr ? { advertiseAddr: first.advertiseAddr } : {}),
+          description: `docker swarm init on ${first.name}${first.advertiseAddr ? ` advertising ${first.advertiseAddr}` : ''}`,
+        }),
+  ];
+  const joins: SwarmStep[] = others.map((node) => {
+    if (inSwarm(node) && cluster && node.swarm.clusterId && node.swarm.clusterId !== cluster) {
+      throw new DeployPlanError(`node ${node.name} is in another swarm (cluster ${node.swarm.clusterId})`, `Leave it on ${node.name} (docker swarm leave --force), then run apply again.`);
+    }
+    const id = `swarm:join:${node.name}`;
+    if (inSwarm(node)) return step({ kind: 'swarm', action: 'join', op: 'same', id, name: node.name, node: node.name, role: node.role, manager: first.name, description: `${node.name} is in the swarm` });
+    return step({
+      kind: 'swarm',
+      action: 'join',
+      op: 'create',
+      id,
+      name: node.name,
+      node: node.name,
+      role: node.role,
+      manager: first.name,
+      ...(node.advertiseAddr ? { advertiseAddr: node.advertiseAddr } : {}),
+      description: `${node.name} joins the swarm as a ${node.role}`,
+    });
+  });
+  const labelled = config.topology === 'dedicated' || config.topology === 'per-domain' ? proxyNodesOf(config, facts.nodes) : [];
+  const labels: SwarmStep[] = facts.nodes
+    .filter((node) => labelled.includes(node.name) && facts.nodes.length > 1)
+    .map((node) => {
+      const has = node.labels?.[PROXY_NODE_LABEL] === 'true';
+      return step({
+        kind: 'swarm',
+        action: 'label',
+        op: has ? 'same' : 'create',
+        id: `swarm:label:${node.name}`,
+        name: node.name,
+        node: first.name,
+        swarmNode: node.name,
+        labels: { [PROXY_NODE_LABEL]: 'true' },
+        description: `label ${node.name} ${PROXY_NODE_LABEL}=true: the proxy runs there (topology ${config.topology})`,
+      });
+    });
+  return [init, joins, labels];
+}
+
+function planProxyFiles(facts: DeployFacts, proxyNodes: readonly string[], why: string): ProxyFilesStep[] {
+  return facts.nodes
+    .filter((node) => proxyNodes.includes(node.name))
+    .map((node) => {
+      const changed = [...facts.desiredProxyFiles].filter(([path, hash]) => node.proxyFiles?.get(path) !== hash).map(([path]) => path);
+      const op = node.proxyFiles === undefined ? 'create' : changed.length > 0 ? 'update' : 'same';
+      return step({
+        kind: 'proxy-files',
+        op,
+        id: `proxy-files:${node.name}`,
+        name: node.name,
+        node: node.name,
+        dir: facts.proxyDir,
+        changed,
+        description: op === 'same' ? `the proxy folder on ${node.name} is up to date` : `${why} on ${node.name}: ${changed.join(', ')}; nginx -t, then reload in place`,
+      });
+    });
+}
+
+/**
+ * Desired config + what the nodes look like → the phases that make them match: node folders, swarm
+ * init, joins, labels, the proxy folder (nginx.conf and placeholder or real certificates), the stack,
+ * the certificates that are due, and the rollout of those certificates. Pure.
+ */
+export function planDeploy(config: Config, facts: DeployFacts): Phase[] {
+  const nodes: NodeStep[] = facts.nodes.map((node) =>
+    step({
+      kind: 'node',
+      op: node.proxyFiles === undefined ? 'create' : 'same',
+      id: `node:${node.name}`,
+      name: node.name,
+      node: node.name,
+      dir: facts.projectDir,
+      description: node.proxyFiles === undefined ? `create ${facts.projectDir} on ${node.name} (0700)` : `${facts.projectDir} exists on ${node.name}`,
+    }),
+  );
+  const [init, joins, labels] = planSwarm(config, facts);
+  const proxyNodes = proxyNodesOf(config, facts.nodes);
+  const manager = facts.nodes[0]!.name;
+  const expected = 1 + config.sites.reduce((count, site) => count + 1 + site.private.length, 0);
+  const deployed = facts.services.length === expected && facts.stack.recordedHash === facts.stack.hash;
+  const stack: StackStep = step({
+    kind: 'stack',
+    op: facts.services.length === 0 ? 'create' : deployed ? 'same' : 'update',
+    id: `stack:${config.project}`,
+    name: config.project,
+    project: config.project,
+    composePath: facts.stack.composePath,
+    node: manager,
+    hash: facts.stack.hash,
+    env: facts.stack.env,
+    description: deployed ? `stack ${config.project} is deployed (${facts.services.length} services)` : `docker stack deploy ${config.project} (${expected} services), then wait until every task runs`,
+  });
+  const certificates: CertificateStep[] = facts.certificates.map((cert) =>
+    step({
+      kind: 'certificate',
+      op: !cert.due ? 'same' : cert.reason === 'missing' || cert.reason === 'placeholder' ? 'create' : 'update',
+      id: `certificate:${cert.domain}`,
+      name: cert.domain,
+      domain: cert.domain,
+      altNames: cert.altNames,
+      reason: cert.reason,
+      description: cert.due ? `order a certificate for ${[cert.domain, ...cert.altNames].join(', ')} (${cert.reason})` : `the certificate for ${cert.domain} is valid`,
+    }),
+  );
+  const ordering = certificates.some((c) => c.op !== 'same');
+  const rollout: ProxyFilesStep[] = ordering
+    ? proxyNodes.map((node) =>
+        step({
+          kind: 'proxy-files',
+          op: 'update',
+          id: `proxy-files:rollout:${node}`,
+          name: node,
+          node,
+          dir: facts.proxyDir,
+          changed: [],
+          description: `put the new certificates in the proxy folder on ${node}; nginx -t, then reload in place`,
+        }),
+      )
+    : [];
+  const phases: Phase[] = [
+    { name: 'nodes', steps: nodes },
+    { name: 'swarm', steps: init },
+    { name: 'join', steps: joins },
+    { name: 'labels', steps: labels },
+    { name: 'proxy files', steps: planProxyFiles(facts, proxyNodes, 'sync nginx.conf and the certificates') },
+    { name: 'stack', steps: [stack] },
+    { name: 'certificates', steps: certificates },
+    { name: 'rollout', steps: rollout },
+  ];
+  return phases.filter((phase) => phase.steps.length > 0);
+}
+
+/** True when running the phases would change something. */
+export const deployHasChanges = (phases: readonly Phase[]): boolean => phases.some((phase) => phase.steps.some((s) => s.op !== 'same'));

@@ -1,0 +1,42 @@
+import type { Config } from '../config/index.js';
+import type { CertificateMeta } from '../certs/metadata.js';
+import type { CertificateStep } from '../plan/index.js';
+import type { StateStore } from '../state/index.js';
+import type { Target } from '../targets/target.js';
+import type { EngineContext } from './engine.js';
+
+/** One file the proxy folder must hold: its content and mode (keys 0600). */
+export interface ProxyFile {
+  content: string;
+  mode: number;
+}
+
+export interface DeployTiming {
+  /** Between two looks at the stack while it converges. */
+  pollIntervalMs: number;
+  /** How long the stack may take to run every task before the step fails with each task's error. */
+  convergeTimeoutMs: number;
+}
+
+export const DEFAULT_DEPLOY_TIMING: DeployTiming = { pollIntervalMs: 2_000, convergeTimeoutMs: 5 * 60_000 };
+
+/** Everything the deploy handlers need; built once per run by the use case. */
+export interface DeployContext extends EngineContext {
+  config: Config;
+  store: StateStore;
+  target: Target;
+  timing: DeployTiming;
+  /** What the proxy folder must hold, read when the step runs (a certificate step may just have changed it). */
+  proxyFiles(): Promise<Map<string, ProxyFile>>;
+  /** docker-compose.yml's text and the values it interpolates, known once the swarm runs (the support address). */
+  stackSpec(): Promise<{ compose: string; env: Record<string, string>; hash: string }>;
+  /** Orders one certificate and stores it; the served one is replaced only by the rollout that follows. */
+  issue(step: CertificateStep): Promise<CertificateMeta>;
+  /**
+   * After a reload: waits (bounded) until the node serves the stored certificate for every site; resolves
+   * with what it still serves wrong, or undefined. nginx reloads asynchronously after SIGHUP.
+   */
+  servedMatches?(node: string): Promise<string | undefined>;
+  /** `never` when the images exist only on the nodes (--target local). */
+  resolveImage: 'always' | 'changed' | 'never';
+}

@@ -1,0 +1,191 @@
+import { createHash } from 'node:crypto';
+import {
+  addNodeLabels,
+  hashFiles,
+  joinToken,
+  makeDir,
+  nginxReload,
+  nginxTest,
+  parseHashes,
+  parseServiceTasks,
+  parseStackServices,
+  parseSwarmInfo,
+  proxyContainers,
+  readFile,
+  removeFile,
+  serviceTasks,
+  stackDeploy,
+  stackServices,
+  swarmInfo,
+  swarmInit,
+  swarmJoin,
+  writeFile,
+  type Command,
+} from '../commands/index.js';
+import type { CertificateStep, NodeStep, ProxyFilesStep, StackStep, SwarmStep } from '../plan/index.js';
+import type { Shell } from '../targets/target.js';
+import { pause, throwIfAborted } from './context.js';
+import type { DeployContext, ProxyFile } from './deploy-context.js';
+import type { HandlerMap } from './engine.js';
+import { StepFailed } from './failure.js';
+
+const shellOf = (ctx: DeployContext, node: string): Shell => ctx.target.shell(node);
+
+/** Runs commands one after another on a node, each line of output shown on the step's row. */
+async function runAll(ctx: DeployContext, stepId: string, shell: Shell, commands: readonly Command[]): Promise<string> {
+  let last = '';
+  for (const command of commands) {
+    throwIfAborted(ctx);
+    const result = await shell.run(command, { signal: ctx.signal, onOutput: (line) => ctx.emit({ type: 'step-progress', stepId, message: line }) });
+    last = result.stdout;
+  }
+  return last;
+}
+
+async function prepareNode(ctx: DeployContext, step: NodeStep): Promise<string> {
+  await runAll(ctx, step.id, shellOf(ctx, step.node), makeDir(step.dir, 0o700));
+  return `${step.dir} ready`;
+}
+
+const ADVERTISE_HINT = 'Docker could not choose the address to advertise: run apply again with --advertise-addr ADDRESS (an address of this machine the other nodes reach).';
+
+async function swarm(ctx: DeployContext, step: SwarmStep): Promise<string> {
+  switch (step.action) {
+    case 'init': {
+      const shell = shellOf(ctx, step.node);
+      try {
+        await shell.run(swarmInit(step.advertiseAddr), { signal: ctx.signal });
+      } catch (error) {
+        if (/advertise address|could not choose an IP/i.test((error as Error).message)) {
+          throw new StepFailed(step.id, { message: `docker swarm init on ${step.node} failed: ${(error as Error).message}`, hint: ADVERTISE_HINT });
+        }
+        throw error;
+      }
+      const info = parseSwarmInfo((await shell.run(swarmInfo)).stdout);
+      const [worker, manager] = await Promise.all([shell.run(joinToken('worker')), shell.run(joinToken('manager'))]);
+      await ctx.store.update((s) => {
+        s.swarm = {
+          ...s.swarm,
+          ...(info.clusterId ? { clusterId: info.clusterId } : {}),
+          joinTokens: { worker: worker.stdout.trim(), manager: manager.stdout.trim() },
+          ...(info.nodeAddr ? { managerAddress: info.nodeAddr } : {}),
+        };
+      });
+      return `swarm initialised (${info.nodeAddr})`;
+    }
+    case 'join': {
+      const recorded = ctx.store.state.swarm;
+      const managerShell = shellOf(ctx, step.manager);
+      const token = recorded?.joinTokens?.[step.role] ?? (await managerShell.run(joinToken(step.role))).stdout.trim();
+      const address = recorded?.managerAddress ?? parseSwarmInfo((await managerShell.run(swarmInfo)).stdout).nodeAddr;
+      await shellOf(ctx, step.node).run(swarmJoin(token, address, step.advertiseAddr), { signal: ctx.signal });
+      return `joined as a ${step.role}`;
+    }
+    case 'label': {
+      const nodeId = parseSwarmInfo((await shellOf(ctx, step.swarmNode).run(swarmInfo)).stdout).nodeId;
+      await shellOf(ctx, step.node).run(addNodeLabels(nodeId || step.swarmNode, step.labels), { signal: ctx.signal });
+      return 'labelled';
+    }
+  }
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** Files first and nginx.conf last, so a new nginx.conf never names a certificate that is not there yet. */
+const nginxConfLast = (a: string, b: string): number => Number(a === 'nginx.conf') - Number(b === 'nginx.conf') || a.localeCompare(b);
+
+/**
+ * Makes the node's proxy folder match: writes each changed file atomically, then — if the proxy runs
+ * on that node — checks the whole configuration with `nginx -t` inside the running container and only
+ * then reloads it. When the check fails, every file is put back as it was, nothing is reloaded, and
+ * the step fails with nginx's own message: the running proxy never sees a configuration it rejects.
+ */
+async function proxyFiles(ctx: DeployContext, step: ProxyFilesStep): Promise<string> {
+  const shell = shellOf(ctx, step.node);
+  const desired = await ctx.proxyFiles();
+  const now = await shell.probe(hashFiles(step.dir));
+  const current = parseHashes(now.stdout, step.dir);
+  const changed = [...desired.keys()].filter((path) => current.get(path) !== sha256(desired.get(path)!.content)).sort(nginxConfLast);
+  if (changed.length === 0) return 'up to date';
+  const previous = new Map<string, string | undefined>();
+  for (const path of changed) previous.set(path, current.has(path) ? (await shell.run(readFile(`${step.dir}/${path}`))).stdout : undefined);
+  const writeAll = (files: [string, ProxyFile | undefined][]) =>
+    runAll(
+      ctx,
+      step.id,
+      shell,
+      files.flatMap(([path, file]) => (file ? writeFile(`${step.dir}/${path}`, file.content, file.mode) : [removeFile(`${step.dir}/${path}`)])),
+    );
+  await runAll(ctx, step.id, shell, makeDir(step.dir, 0o700));
+  await writeAll(changed.map((path) => [path, desired.get(path)]));
+  const containers = (await shell.run(proxyContainers(ctx.config.project))).stdout.split('\n').filter(Boolean);
+  if (containers.length === 0) return `${changed.length} file${changed.length === 1 ? '' : 's'} written (no proxy running here yet)`;
+  for (const container of containers) {
+    const check = await shell.probe(nginxTest(container));
+    if (check.exitCode !== 0) {
+      await writeAll(changed.map((path) => [path, previous.get(path) === undefined ? undefined : { content: previous.get(path)!, mode: desired.get(path)!.mode }]));
+      const why = (check.stderr || check.stdout).trim().split('\n').slice(-3).join(' / ');
+      throw new StepFailed(step.id, {
+        message: `the new proxy configuration fails nginx -t on ${step.node}: ${why}`,
+        hint: 'Nothing was reloaded and the previous files are back in place: the proxy keeps serving as before. Fix the cause (swarm-wiz.yaml, or report a swarm-wiz bug with that line) and run apply again.',
+      });
+    }
+  }
+  for (const container of containers) await shell.run(nginxReload(container), { signal: ctx.signal });
+  const wrong = await ctx.servedMatches?.(step.node);
+  if (wrong) {
+    throw new StepFailed(step.id, {
+      message: `nginx on ${step.node} was reloaded but ${wrong}`,
+      hint: `Look at the proxy's log (docker service logs ${ctx.config.project}_proxy); run apply again to retry the reload.`,
+    });
+  }
+  return `${changed.length} file${changed.length === 1 ? '' : 's'} updated, nginx reloaded in place`;
+}
+
+/** docker stack deploy, then wait until every service runs its tasks; a task that fails shows its own error. */
+async function stack(ctx: DeployContext, step: StackStep): Promise<string> {
+  const shell = shellOf(ctx, step.node);
+  const spec = await ctx.stackSpec();
+  await runAll(ctx, step.id, shell, writeFile(step.composePath, spec.compose, 0o644));
+  await runAll(ctx, step.id, shell, [stackDeploy({ project: step.project, composePath: step.composePath, env: spec.env, resolveImage: ctx.resolveImage })]);
+  await ctx.store.update((s) => {
+    s.stack = { hash: spec.hash, deployedAt: new Date().toISOString() };
+  });
+  const deadline = Date.now() + ctx.timing.convergeTimeoutMs;
+  let problems: string[] = [];
+  for (;;) {
+    await pause(ctx, ctx.timing.pollIntervalMs);
+    const services = parseStackServices((await shell.run(stackServices(step.project))).stdout);
+    const waiting = services.filter((service) => service.desired === 0 || service.running < service.desired);
+    const scaledToZero = (name: string) => services.some((s) => s.name === name && s.desired === 0 && /replicated/.test(s.mode));
+    const pending = waiting.filter((service) => !scaledToZero(service.name));
+    if (services.length > 0 && pending.length === 0) return `${services.length} services running`;
+    problems = [];
+    for (const service of pending) {
+      const tasks = parseServiceTasks((await shell.run(serviceTasks(service.name))).stdout);
+      const failing = tasks.find((task) => task.error !== '' && task.desiredState !== 'Shutdown') ?? tasks.find((task) => task.error !== '');
+      problems.push(`${service.name} ${service.running}/${service.desired}${failing ? `: ${failing.error}` : ''}`);
+    }
+    ctx.emit({ type: 'step-progress', stepId: step.id, message: `waiting: ${problems.join('; ')}` });
+    if (Date.now() > deadline) {
+      throw new StepFailed(step.id, {
+        message: `the stack did not converge within ${Math.round(ctx.timing.convergeTimeoutMs / 1000)} s: ${problems.join('; ')}`,
+        hint: 'Each service above shows its last task error. Fix the image or the service, then run apply again (docker service ps --no-trunc SERVICE shows more).',
+      });
+    }
+  }
+}
+
+async function certificate(ctx: DeployContext, step: CertificateStep): Promise<string> {
+  const meta = await ctx.issue(step);
+  return `issued: serial ${meta.serial}, valid until ${meta.notAfter.slice(0, 10)}`;
+}
+
+/** Every kind of deploy step and what does it. */
+export const DEPLOY_HANDLERS: HandlerMap<DeployContext> = {
+  node: prepareNode,
+  swarm,
+  'proxy-files': proxyFiles,
+  stack,
+  certificate,
+};

@@ -1,0 +1,149 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configToYaml, parseConfig, type Config } from '../../src/config/index.js';
+import { newerNginxRoot } from '../peers/nginx.js';
+import { startPebble, type PebblePeer } from '../peers/pebble.js';
+import { requireTool, runArgv } from '../peers/tools.js';
+import { buildBackendImage, buildNginxImageFromRoot, hostDocker } from '../recipes/private-swarm.js';
+
+/**
+ * `apply --target local` against this machine's Docker engine (the dockerd test/peers/install.sh
+ * starts) and Pebble on loopback. The engine must not be in a swarm when the test starts; the test
+ * leaves the swarm, removes the stack, its networks and images at the end. Everything it sends goes to
+ * 127.0.0.1 or to the containers the test itself deployed.
+ */
+const MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+
+export const PROXY_IMAGE = 'swz-local/nginx:1.30';
+export const SITES = [
+  { domain: 'a.test', aliases: ['www.a.test'], name: 'service-a', answer: 'site A', private: [{ name: 'a1', answer: 'private A1', port: 5001 }] },
+  { domain: 'b.test', aliases: [], name: 'service-b', answer: 'site B', private: [] },
+  { domain: 'c.test', aliases: [], name: 'service-c', answer: 'site C', private: [] },
+] as const;
+
+export interface LocalHarness {
+  pebble: PebblePeer;
+  dir: string;
+  configPath: string;
+  config: Config;
+  /** Pebble's issuing root (what a client trusts for the served certificates). */
+  rootFile: string;
+  /** Pebble's listener CA (what swarm-wiz trusts to talk to the CA). */
+  caCertFile: string;
+  swarmWiz(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  stop(): Promise<void>;
+}
+
+export async function docker(args: readonly string[]): Promise<string> {
+  const result = await runArgv('docker', args, { maxBuffer: 64 * 1024 * 1024 });
+  if (result.code !== 0) throw new Error(`docker ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function eventually<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, seconds = 120): Promise<T> {
+  let last: T | undefined;
+  for (let waited = 0; waited < seconds * 1000; waited += 1000) {
+    last = await probe().catch((error: unknown) => error as T);
+    if (done(last)) return last;
+    await sleep(1000);
+  }
+  throw new Error(`${what}: still not there after ${seconds}s (last: ${String(last instanceof Error ? last.message : JSON.stringify(last))})`);
+}
+
+export async function startLocalHarness(project = 'demo'): Promise<LocalHarness> {
+  requireTool('a running dockerd (test/peers/install.sh starts one)', ['docker', 'info'], 'apply --target local');
+  requireTool('curl', ['curl', '--version'], 'HTTPS requests to the deployed proxy');
+  const swarm = (await docker(['info', '--format', '{{.Swarm.LocalNodeState}}'])).trim();
+  if (swarm !== 'inactive') {
+    throw new Error(`this machine's Docker engine is already in a swarm (${swarm}); the --target local test needs an engine it can initialise and leave again (docker swarm leave --force)`);
+  }
+  const newer = newerNginxRoot();
+  await buildNginxImageFromRoot(hostDocker, PROXY_IMAGE, newer.root);
+  for (const site of SITES) {
+    await buildBackendImage(hostDocker, `swz-local/${site.name}:1`, site.answer, 5000);
+    for (const svc of site.private) await buildBackendImage(hostDocker, `swz-local/${svc.name}:1`, svc.answer, svc.port);
+  }
+  const pebble = await startPebble({ httpPort: 80 });
+  const dir = await mkdtemp(join(tmpdir(), 'swz-local-'));
+  const rootFile = join(dir, 'pebble-root.pem');
+  const caCertFile = join(dir, 'pebble-listener-ca.pem');
+  await writeFile(rootFile, await pebble.issuingRootPem());
+  await writeFile(caCertFile, pebble.listenerCaPem);
+  const config = parseConfig({
+    project,
+    region: 'fra1',
+    size: 's-1vcpu-2gb',
+    managers: 1,
+    workers: 0,
+    topology: 'manager',
+    sites: SITES.map((site) => ({
+      domain: site.domain,
+      aliases: [...site.aliases],
+      service: { name: site.name, image: `swz-local/${site.name}:1`, port: 5000 },
+      private: site.private.map((svc) => ({ name: svc.name, image: `swz-local/${svc.name}:1`, port: svc.port })),
+    })),
+    certificates: { email: 'ops@a.test', ca: pebble.directoryUrl, challenge: 'http-01', delivery: 'files' },
+    proxy: { image: PROXY_IMAGE },
+  });
+  const configPath = join(dir, 'swarm-wiz.yaml');
+  await writeFile(configPath, configToYaml(config));
+  const swarmWiz = (args: string[]) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'false', ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+  };
+  return {
+    pebble,
+    dir,
+    configPath,
+    config,
+    rootFile,
+    caCertFile,
+    swarmWiz,
+    stop: async () => {
+      await runArgv('docker', ['stack', 'rm', project]);
+      for (let i = 0; i < 60 && (await runArgv('docker', ['ps', '-q', '--filter', `label=com.docker.stack.namespace=${project}`])).stdout.trim() !== ''; i++) await sleep(1000);
+      await runArgv('docker', ['swarm', 'leave', '--force']);
+      await runArgv('docker', ['network', 'rm', 'docker_gwbridge']);
+      await runArgv('docker', ['image', 'rm', '-f', PROXY_IMAGE, ...SITES.flatMap((site) => [`swz-local/${site.name}:1`, ...site.private.map((svc) => `swz-local/${svc.name}:1`)])]);
+      await pebble.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One HTTPS request to 127.0.0.1:443 with SNI and Host `domain`, trusting `rootPem`; a new TLS handshake each time. */
+export function httpsGet(domain: string, rootPem: string, path = '/'): Promise<{ status: number; body: string; serial: string; cert: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: 443, path, servername: domain, headers: { host: domain }, ca: rootPem, agent: false, timeout: 10_000 },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => {
+          const peer = (res.socket as import('node:tls').TLSSocket).getPeerCertificate?.();
+          resolve({ status: res.statusCode ?? 0, body: body.trim(), serial: peer?.serialNumber ?? '', cert: peer?.subjectaltname ?? '' });
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('no answer within 10 s')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export async function proxyContainerId(project = 'demo'): Promise<string> {
+  return (await docker(['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${project}_proxy`, '--filter', 'status=running'])).trim();
+}
