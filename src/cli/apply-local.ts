@@ -60,3 +60,33 @@ export async function applyLocalCommand(request: LocalApplyRequest): Promise<voi
   }
   writeLine(io.stdout, `Serving on this machine (ports 80 and 443): ${config.sites.map((site) => `https://${site.domain}/`).join(' ')}`);
 }
+
+export interface LocalRenewRequest {
+  config: Config;
+  dir: string;
+  io: CliIo;
+  json: boolean;
+  force: boolean;
+  caCertFile?: string;
+}
+
+/**
+ * `swarm-wiz renew` in a project deployed with --target local: orders what is due (everything with
+ * --force) through the running proxy and rolls it out in the same run — the proxy folder synced, checked
+ * with nginx -t and reloaded in place. A failure leaves the served certificate as it was; exit 1.
+ */
+export async function renewLocalCommand(request: LocalRenewRequest): Promise<void> {
+  const { io, config, dir } = request;
+  const { applyLocal } = await import('../app/apply-local.js');
+  const mode = progressMode(io, request.json);
+  const result = await withLiveProgress(
+    { io, mode, project: config.project, action: 'apply', interrupted: { shown: 'Interrupted: the orders in flight finished and were recorded.', exit: 'Interrupted: run renew again.' } },
+    (onEvent, signal) => applyLocal({ config, dir, onEvent, signal, certificatesOnly: true, forceCertificates: request.force, ...(request.caCertFile ? { caCertFile: request.caCertFile } : {}) }),
+  );
+  if (request.json) {
+    writeLine(io.stdout, JSON.stringify({ project: config.project, target: 'local', renewed: result.issued }));
+    return;
+  }
+  if (io.isTTY && result.issued.length === 0) writeLine(io.stdout, 'Nothing to renew.');
+  if (result.issued.length > 0 && mode !== 'lines') writeLine(io.stdout, `Renewed and rolled out: ${result.issued.join(', ')}.`);
+}

@@ -65,6 +65,36 @@ describe('apply --target local, end to end', () => {
     expect(await proxyContainerId()).toBe(before);
   }, 300_000);
 
+  it('renew --force while HTTPS requests run against every domain: zero failed requests, new serials, the same proxy', async () => {
+    const before = await Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial));
+    const proxy = await proxyContainerId();
+    let running = true;
+    const outcomes = { ok: 0, failed: [] as string[] };
+    const load = async (domain: string, answer: string) => {
+      // Bounded: at most 20 000 requests per domain, and only while renew runs.
+      for (let i = 0; running && i < 20_000; i++) {
+        try {
+          const reply = await httpsGet(domain, root);
+          if (reply.status === 200 && reply.body === answer) outcomes.ok += 1;
+          else outcomes.failed.push(`${domain}: ${reply.status} ${reply.body.slice(0, 60)}`);
+        } catch (error) {
+          outcomes.failed.push(`${domain}: ${(error as Error).message}`);
+        }
+      }
+    };
+    const loops = SITES.map((site) => load(site.domain, site.answer));
+    const run = await h.swarmWiz(['renew', '--force', '--config', h.configPath, '--ca-cert', h.caCertFile]);
+    running = false;
+    await Promise.all(loops);
+    console.log(`renew --force under load: ${outcomes.ok + outcomes.failed.length} HTTPS requests, ${outcomes.failed.length} failed`);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(outcomes.failed).toEqual([]);
+    expect(outcomes.ok).toBeGreaterThan(30);
+    const after = await Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial));
+    after.forEach((serial, i) => expect(serial).not.toBe(before[i]));
+    expect(await proxyContainerId()).toBe(proxy);
+  }, 300_000);
+
   it('a second apply with nothing changed changes nothing: no deploy, no reload, no order at the CA', async () => {
     const state = await loadState(h.dir, 'demo');
     const serials = await Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial));

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { SiteRenewal } from '../../certs/renew-sites.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
@@ -74,6 +75,13 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
   const sites = siteNamesOf(config);
   const unknown = (options.domain ?? []).filter((domain) => !sites.some((site) => site.domain === domain));
   if (unknown.length > 0) throw new CliExit(EXIT.usage, `--domain ${unknown.join(', ')}: not a site in ${configPath} (sites: ${sites.map((s) => s.domain).join(', ')})`);
+  const recorded = await loadState(dir, config.project);
+  if (recorded.target === 'local') {
+    if (options.domain) throw new CliExit(EXIT.usage, '--domain is not supported for a project deployed with --target local yet: renew renews what is due (or everything with --force).');
+    const { renewLocalCommand } = await import('../apply-local.js');
+    await renewLocalCommand({ config, dir, io, json: options.json, force: options.force, ...(options.caCert ? { caCertFile: resolve(io.cwd, options.caCert) } : {}) });
+    return;
+  }
   let entries;
   try {
     entries = (options.entry ?? []).map((entry) => parseEntry(entry));
