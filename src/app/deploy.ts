@@ -119,6 +119,12 @@ async function nodeFacts(options: DeployOptions, proxyDir: string): Promise<Node
 export async function deployProject(options: DeployOptions): Promise<DeployResult> {
   const { config, store } = options;
   const emit: ApplyEventListener = options.onEvent ?? (() => undefined);
+  if (config.certificates.delivery !== 'files') {
+    throw new StepFailed('stack', {
+      message: `certificates.delivery ${config.certificates.delivery} is not deployed by swarm-wiz itself yet; it deploys delivery: files (the default)`,
+      hint: `Set certificates.delivery: files in swarm-wiz.yaml, or deploy with the generated support/deploy_stack.sh${config.certificates.delivery === 'image' ? ' and support/build_proxy.sh' : ''} on a manager.`,
+    });
+  }
   const certs = new CertificateStore(options.dir);
   const sites = siteNamesOf(config);
   await ensurePlaceholders(certs, sites);

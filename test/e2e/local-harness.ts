@@ -112,15 +112,20 @@ export async function startLocalHarness(project = 'demo'): Promise<LocalHarness>
     caCertFile,
     swarmWiz,
     stop: async () => {
-      await runArgv('docker', ['stack', 'rm', project]);
-      for (let i = 0; i < 60 && (await runArgv('docker', ['ps', '-q', '--filter', `label=com.docker.stack.namespace=${project}`])).stdout.trim() !== ''; i++) await sleep(1000);
-      await runArgv('docker', ['swarm', 'leave', '--force']);
-      await runArgv('docker', ['network', 'rm', 'docker_gwbridge']);
+      await leaveSwarm(project);
       await runArgv('docker', ['image', 'rm', '-f', PROXY_IMAGE, ...SITES.flatMap((site) => [`swz-local/${site.name}:1`, ...site.private.map((svc) => `swz-local/${svc.name}:1`)])]);
       await pebble.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Removes the stack and its containers, leaves the swarm and removes the bridge it made: the engine as it was. */
+export async function leaveSwarm(project: string): Promise<void> {
+  await runArgv('docker', ['stack', 'rm', project]);
+  for (let i = 0; i < 60 && (await runArgv('docker', ['ps', '-q', '--filter', `label=com.docker.stack.namespace=${project}`])).stdout.trim() !== ''; i++) await sleep(1000);
+  await runArgv('docker', ['swarm', 'leave', '--force']);
+  await runArgv('docker', ['network', 'rm', 'docker_gwbridge']);
 }
 
 /** One HTTPS request to 127.0.0.1:443 with SNI and Host `domain`, trusting `rootPem`; a new TLS handshake each time. */

@@ -1,7 +1,13 @@
-import { readFile } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadState } from '../../src/state/index.js';
-import { docker, eventually, httpsGet, proxyContainerId, SITES, startLocalHarness, type LocalHarness } from './local-harness.js';
+import { deployRemote, remoteTarget } from '../../src/app/remote.js';
+import { loadState, StateStore } from '../../src/state/index.js';
+import { generateKey, requireOpenSsh, startSshd, type SshdPeer } from '../peers/sshd.js';
+import { runArgv } from '../peers/tools.js';
+import { docker, eventually, httpsGet, leaveSwarm, proxyContainerId, SITES, startLocalHarness, type LocalHarness } from './local-harness.js';
 
 /**
  * The whole flow on this machine: `swarm-wiz apply --target local --yes` initialises the engine as a
@@ -109,4 +115,93 @@ describe('apply --target local, end to end', () => {
     expect(await proxyContainerId()).toBe(proxy);
     expect(await Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial))).toEqual(serials);
   }, 300_000);
+});
+
+/**
+ * The droplet path on one machine: the same bootstrap and deploy, but every command goes over `ssh` to a
+ * real sshd on 127.0.0.1 with the project's generated key and the host key pinned into the state. The
+ * "support server" is the same machine over SSH: the HTTP-01 token is written into its webroot through
+ * the shell, and a busybox httpd serves that webroot where the proxy forwards challenges.
+ */
+describe('the SSH target: bootstrap and deploy over ssh to sshd on 127.0.0.1', () => {
+  let sshd: SshdPeer;
+  let dir: string;
+  let httpd: ChildProcess | undefined;
+  let supportAddress: string;
+  const SUPPORT_PORT = 8403;
+
+  beforeAll(async () => {
+    await leaveSwarm('demo');
+    requireOpenSsh();
+    sshd = await startSshd();
+    dir = await mkdtemp(join(tmpdir(), 'swz-ssh-project-'));
+    await mkdir(join(dir, '.swarm-wiz', 'ssh'), { recursive: true, mode: 0o700 });
+    sshd.authorize(await generateKey(join(dir, '.swarm-wiz', 'ssh', 'id_ed25519')));
+    supportAddress = (await docker(['network', 'inspect', 'bridge', '--format', '{{range .IPAM.Config}}{{.Gateway}}{{end}}'])).trim() ||
+      /inet (\S+)\//.exec((await runArgv('ip', ['-4', '-o', 'addr', 'show', 'dev', 'docker0'])).stdout)![1]!;
+    await mkdir(join(dir, 'webroot'), { recursive: true });
+    httpd = spawn('busybox', ['httpd', '-f', '-p', `${supportAddress}:${SUPPORT_PORT}`, '-h', join(dir, 'webroot')], { stdio: 'ignore' });
+  }, 120_000);
+
+  afterAll(async () => {
+    httpd?.kill('SIGTERM');
+    await sshd?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }, 120_000);
+
+  const nodes = [
+    { name: 'node-1', role: 'manager' as const, publicIp: '127.0.0.1' },
+    { name: 'support', role: 'support' as const, publicIp: '127.0.0.1' },
+  ];
+
+  async function deploy(store: StateStore) {
+    const remote = await remoteTarget({ dir, store, nodes, port: sshd.port });
+    try {
+      return await deployRemote({
+        config: h.config,
+        dir,
+        store,
+        target: remote.target,
+        supportNode: 'support',
+        supportAddress,
+        supportPort: SUPPORT_PORT,
+        webroot: join(dir, 'webroot'),
+        nodeRoot: join(dir, 'srv'),
+        entryPoints: [{ address: '127.0.0.1', port: 80 }],
+        caCertFile: h.caCertFile,
+        resolveImage: 'never',
+      });
+    } finally {
+      await remote.dispose();
+    }
+  }
+
+  it('initialises the swarm, deploys, orders the certificates through the proxy, and pins the host key', async () => {
+    const store = new StateStore(dir, await loadState(dir, 'demo'));
+    const result = await deploy(store);
+    expect(result.issued.sort()).toEqual(SITES.map((site) => site.domain).sort());
+    for (const { host, answer } of hosts) {
+      const reply = await httpsGet(host, root);
+      expect(reply.body, host).toBe(answer);
+    }
+    const state = await loadState(dir, 'demo');
+    expect(state.nodes?.['node-1']?.hostKey).toBe(sshd.hostKeyLine);
+    expect(state.swarm?.joinTokens?.worker).toMatch(/^SWMTKN-/);
+    expect((await stat(join(dir, '.swarm-wiz', 'state.json'))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(dir, 'srv', 'demo', 'proxy'))).mode & 0o777).toBe(0o700);
+    expect((await stat(join(dir, 'srv', 'demo', 'proxy', 'certs', 'a.test', 'privkey.pem'))).mode & 0o777).toBe(0o600);
+  }, 600_000);
+
+  it('refuses a changed host key with a clear message, and runs nothing', async () => {
+    await sshd.replaceHostKey();
+    const store = new StateStore(dir, await loadState(dir, 'demo'));
+    const failure = await deploy(store).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(failure?.message).toMatch(/node-1/);
+    expect(failure?.message).toMatch(/SHA256:/);
+    expect(failure?.message).toMatch(/host key/i);
+    expect((await loadState(dir, 'demo')).nodes?.['node-1']?.hostKey).not.toBe(sshd.hostKeyLine);
+  }, 120_000);
 });

@@ -1,0 +1,129 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { supportWebroot, REMOTE_ROOT } from '../../recipes/names.js';
+import { ShellWebrootResponder } from '../adapters/acme/shell-webroot-responder.js';
+import { staticEntryPoints } from '../adapters/acme/entry-points.js';
+import type { EntryPoint } from '../adapters/acme/preflight.js';
+import { AcmeIssuer } from '../adapters/acme/acme-issuer.js';
+import { directoryUrlFor, loadOrCreateAccountKey } from '../adapters/acme/account-key.js';
+import { httpPreflight } from '../adapters/acme/preflight.js';
+import { sshKeyPath } from '../run/local-ssh-key.js';
+import type { CertificateIssuer } from '../certs/renew-sites.js';
+import type { Config } from '../config/index.js';
+import type { DeployTiming } from '../run/deploy-context.js';
+import type { ApplyEventListener } from '../run/events.js';
+import { StepFailed } from '../run/failure.js';
+import type { StateStore } from '../state/index.js';
+import { sshTarget, type HostKeyStore } from '../targets/ssh.js';
+import type { Target, TargetNode } from '../targets/target.js';
+import { deployProject, type DeployResult } from './deploy.js';
+
+/** Host keys pinned in .swarm-wiz/state.json (`nodes.<name>.hostKey`), saved the moment they are first seen. */
+export function stateHostKeys(store: StateStore): HostKeyStore {
+  return {
+    get: (nodeName) => store.state.nodes?.[nodeName]?.hostKey,
+    pin: (nodeName, hostKeyLine) =>
+      store.update((s) => {
+        s.nodes = { ...s.nodes, [nodeName]: { ...s.nodes?.[nodeName], hostKey: hostKeyLine } };
+      }),
+  };
+}
+
+export interface RemoteTargetOptions {
+  dir: string;
+  store: StateStore;
+  nodes: readonly TargetNode[];
+  /** The SSH port (22 on droplets; a test's sshd elsewhere). */
+  port?: number;
+}
+
+/** The droplets (or any nodes reached over SSH) as a Target: the project's key, host keys pinned in the state. */
+export async function remoteTarget(options: RemoteTargetOptions): Promise<{ target: Target; dispose(): Promise<void> }> {
+  // ControlMaster sockets need a short path (unix sockets are limited to ~104 bytes).
+  const controlDir = await mkdtemp(join(tmpdir(), 'swz-ssh-'));
+  const target = sshTarget(options.nodes, {
+    keyPath: sshKeyPath(options.dir),
+    controlDir,
+    hostKeys: stateHostKeys(options.store),
+    ...(options.port ? { port: options.port } : {}),
+  });
+  return {
+    target,
+    dispose: async () => {
+      await target.close();
+      await rm(controlDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface RemoteDeployOptions {
+  config: Config;
+  dir: string;
+  store: StateStore;
+  target: Target;
+  /** The node holding the ACME webroot that every proxy forwards to (the support droplet). */
+  supportNode: string;
+  /** Its address as the proxy reaches it (the support droplet's private IP). */
+  supportAddress: string;
+  /** Where its webroot server answers; default 80 (cloud-init's busybox httpd). */
+  supportPort?: number;
+  /** The support server's webroot; default /srv/swarm-wiz/<project>/acme-webroot. */
+  webroot?: string;
+  /** Parent of the project folder on the nodes; default /srv/swarm-wiz. */
+  nodeRoot?: string;
+  /** Where HTTP for the domains enters (each proxy node's public IP, or the load balancer), for the preflight. */
+  entryPoints: EntryPoint[];
+  caCertFile?: string;
+  forceCertificates?: boolean;
+  certificatesOnly?: boolean;
+  resolveImage?: 'always' | 'changed' | 'never';
+  onEvent?: ApplyEventListener;
+  signal?: AbortSignal;
+  timing?: Partial<DeployTiming>;
+}
+
+/**
+ * The deploy over SSH: swarm bootstrap on the nodes, the proxy folder on each proxy node, the stack on
+ * the first manager, certificates ordered through the deployed proxy with the HTTP-01 token written into
+ * the support server's webroot over its shell, then rolled out with a reload in place.
+ */
+export async function deployRemote(options: RemoteDeployOptions): Promise<DeployResult> {
+  const { config, dir } = options;
+  if (config.certificates.challenge !== 'http-01') {
+    throw new StepFailed('certificates', { message: 'certificates.challenge dns-01 is not deployed by swarm-wiz apply yet', hint: 'Use http-01 (the default), or order with swarm-wiz renew on the support server.' });
+  }
+  const supportShell = options.target.shell(options.supportNode);
+  const webroot = options.webroot ?? supportWebroot(config);
+  let issuer: Promise<CertificateIssuer> | undefined;
+  const makeIssuer = async (): Promise<CertificateIssuer> => {
+    const directoryUrl = directoryUrlFor(config.certificates.ca);
+    const account = await loadOrCreateAccountKey(dir, directoryUrl);
+    const agent = options.caCertFile ? new (await import('node:https')).Agent({ ca: await (await import('node:fs/promises')).readFile(options.caCertFile, 'utf8') }) : undefined;
+    return new AcmeIssuer({
+      directoryUrl,
+      email: config.certificates.email,
+      accountKeyPem: account.keyPem,
+      ...(agent ? { agent } : {}),
+      responder: new ShellWebrootResponder(supportShell, webroot),
+      preflight: httpPreflight(staticEntryPoints(options.entryPoints)),
+    });
+  };
+  return deployProject({
+    config,
+    dir,
+    store: options.store,
+    target: options.target,
+    nodeRoot: options.nodeRoot ?? REMOTE_ROOT,
+    advertiseAddr: (name) => options.target.nodes().find((node) => node.name === name)?.privateIp,
+    supportAddress: async () => options.supportAddress,
+    renderContext: { supportPrivateIp: options.supportAddress, ...(options.supportPort && options.supportPort !== 80 ? { supportPort: options.supportPort } : {}) },
+    resolveImage: options.resolveImage ?? 'always',
+    issuing: { issuer: () => (issuer ??= makeIssuer()) },
+    ...(options.forceCertificates ? { forceCertificates: true } : {}),
+    ...(options.certificatesOnly ? { certificatesOnly: true } : {}),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.timing ? { timing: options.timing } : {}),
+  });
+}
