@@ -6,6 +6,8 @@
 import type { Config } from '../src/config/index.js';
 import type { RenderContext } from './index.js';
 import { registryLoginLines } from './registry-login.js';
+import { scriptLine } from '../src/commands/command.js';
+import { stackDeploy } from '../src/commands/stack.js';
 import { DEPLOY_ENV, certificateFiles, nodeProxyDir, proxyImageRepository, remoteProjectDir } from './names.js';
 
 const q = (value: string): string => `"${value}"`;
@@ -62,7 +64,8 @@ export function renderDeployStackScript(config: Config, context: RenderContext =
       ...registryLoginLines(config.registry ?? ''),
     );
   }
-  lines.push('', `docker stack deploy --with-registry-auth --prune -c docker-compose.yml ${q(config.project)}`, '');
+  // The same command swarm-wiz runs itself (src/commands), with the compose file beside this script's folder.
+  lines.push('', scriptLine(stackDeploy({ project: config.project, composePath: 'docker-compose.yml', env: {}, resolveImage: 'always' }).argv), '');
   return lines.join('\n');
 }
 

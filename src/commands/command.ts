@@ -19,3 +19,20 @@ export function redact(text: string, secrets: readonly string[] = []): string {
   for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join('***');
   return out;
 }
+
+/**
+ * Quotes one argument for a POSIX shell: `'…'`, with each `'` written as `'\''`. Everything else
+ * (spaces, `$(…)`, backticks, newlines, `;`, non-ASCII) is literal inside single quotes. A NUL
+ * cannot be in an argument at all, so it is refused.
+ */
+export function quoteShellArg(arg: string): string {
+  if (arg.includes('\0')) throw new Error('an argument cannot contain a NUL byte');
+  return `'${arg.replaceAll("'", "'\\''")}'`;
+}
+
+const PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/** An argv as one line of a generated script: plain words as they are, anything else single-quoted. */
+export function scriptLine(argv: readonly string[]): string {
+  return argv.map((arg) => (PLAIN_WORD.test(arg) ? arg : quoteShellArg(arg))).join(' ');
+}

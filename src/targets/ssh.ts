@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import type { Command } from '../commands/command.js';
+import { quoteShellArg, type Command } from '../commands/command.js';
 import { writeFileAtomic } from '../adapters/fs-atomic.js';
 import { CommandAborted, HostKeyChanged, NodeUnreachable, SshFailed, tailOf, type UnreachableReason } from './errors.js';
 import { execute } from './exec.js';
@@ -64,15 +64,7 @@ export interface SshShell extends Shell {
 /** `<dir>/` + %C (40 hex) + the `.XXXXXXXXXXXXXXXX` ssh adds while binding must fit in 104 bytes. */
 export const CONTROL_DIR_MAX = 104 - 1 - 40 - 17;
 
-/**
- * Quotes one argument for a POSIX shell: `'…'`, with each `'` written as `'\''`. Everything else
- * (spaces, `$(…)`, backticks, newlines, `;`, non-ASCII) is literal inside single quotes. A NUL
- * cannot be in an argument at all, so it is refused.
- */
-export function quoteShellArg(arg: string): string {
-  if (arg.includes('\0')) throw new Error('an argument cannot contain a NUL byte');
-  return `'${arg.replaceAll("'", "'\\''")}'`;
-}
+export { quoteShellArg };
 
 /** The one string ssh hands to the remote shell for `argv`: each element quoted, joined by spaces. */
 export function remoteCommandLine(argv: readonly string[]): string {

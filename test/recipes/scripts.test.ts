@@ -103,7 +103,7 @@ describe('deploy_stack.sh, run with a recording docker', () => {
     const first = await runScript(dir, 'support/deploy_stack.sh', bin);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(readFileSync(join(record, 'calls'), 'utf8')).toBe('docker stack deploy --with-registry-auth --prune -c docker-compose.yml demo\n');
+    expect(readFileSync(join(record, 'calls'), 'utf8')).toBe('docker stack deploy --with-registry-auth --prune --resolve-image always -c docker-compose.yml demo\n');
     const certs = config.sites.flatMap((site) => {
       const paths = certificateFiles(site.domain);
       return [readFileSync(join(dir, paths.chain), 'utf8'), readFileSync(join(dir, paths.key), 'utf8')];
@@ -147,7 +147,7 @@ describe('deploy_stack.sh, run with a recording docker', () => {
     expect(readFileSync(join(record, 'login-stdin'), 'utf8')).toBe('dop_v1_secret');
     const calls = readFileSync(join(record, 'calls'), 'utf8').split('\n');
     expect(calls[0]).toMatch(/^docker login registry\.digitalocean\.com --username \S+ --password-stdin$/);
-    expect(calls[1]).toBe('docker stack deploy --with-registry-auth --prune -c docker-compose.yml demo');
+    expect(calls[1]).toBe('docker stack deploy --with-registry-auth --prune --resolve-image always -c docker-compose.yml demo');
     expect(readFileSync(join(record, 'stack-config.yml'), 'utf8')).toContain('image: registry.digitalocean.com/me/demo-proxy:t1');
   });
 });

@@ -16,4 +16,4 @@ export SWARM_WIZ_SUPPORT_IP
 : "${SWARM_WIZ_PROXY_DIR:=/srv/swarm-wiz/demo/proxy}"
 export SWARM_WIZ_PROXY_DIR
 
-docker stack deploy --with-registry-auth --prune -c docker-compose.yml "demo"
+docker stack deploy --with-registry-auth --prune --resolve-image always -c docker-compose.yml demo

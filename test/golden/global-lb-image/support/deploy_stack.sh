@@ -19,4 +19,4 @@ export SWARM_WIZ_PROXY_TAG
 : "${DIGITALOCEAN_ACCESS_TOKEN:?set DIGITALOCEAN_ACCESS_TOKEN to a DigitalOcean API token with registry access}"
 printf '%s' "$DIGITALOCEAN_ACCESS_TOKEN" | docker login "registry.digitalocean.com" --username "$DIGITALOCEAN_ACCESS_TOKEN" --password-stdin
 
-docker stack deploy --with-registry-auth --prune -c docker-compose.yml "demo"
+docker stack deploy --with-registry-auth --prune --resolve-image always -c docker-compose.yml demo

@@ -16,4 +16,4 @@ export SWARM_WIZ_SUPPORT_IP
 : "${SWARM_WIZ_CERTS_VERSION:=$(version_of "proxy/certs/a.com/fullchain.pem" "proxy/certs/a.com/privkey.pem" "proxy/certs/b.com/fullchain.pem" "proxy/certs/b.com/privkey.pem" "proxy/certs/c.com/fullchain.pem" "proxy/certs/c.com/privkey.pem")}"
 export SWARM_WIZ_CONFIG_VERSION SWARM_WIZ_CERTS_VERSION
 
-docker stack deploy --with-registry-auth --prune -c docker-compose.yml "demo"
+docker stack deploy --with-registry-auth --prune --resolve-image always -c docker-compose.yml demo

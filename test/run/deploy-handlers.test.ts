@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { Command } from '../../src/commands/index.js';
+import { parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
+import type { ProxyFilesStep } from '../../src/plan/index.js';
+import { DEFAULT_DEPLOY_TIMING, type DeployContext, type ProxyFile } from '../../src/run/deploy-context.js';
+import { DEPLOY_HANDLERS } from '../../src/run/deploy-handlers.js';
+import { StepFailed } from '../../src/run/failure.js';
+import { emptyState, StateStore } from '../../src/state/index.js';
+import type { CommandResult, Shell, Target } from '../../src/targets/index.js';
+
+/**
+ * The proxy-files handler's promise, checked on a node whose shell is a small in-memory machine: the
+ * files, a running proxy container, and an `nginx -t` that accepts or rejects what is in the folder.
+ */
+function fakeNode(files: Map<string, string>, nginxAccepts: (files: Map<string, string>) => boolean) {
+  const ran: string[][] = [];
+  const staged = new Map<string, string>();
+  const ok = (stdout = ''): CommandResult => ({ exitCode: 0, stdout, stderr: '' });
+  const exec = async (command: Command): Promise<CommandResult> => {
+    const argv = [...command.argv];
+    ran.push(argv);
+    const [tool, ...args] = argv;
+    switch (tool) {
+      case 'find':
+        return ok([...files].map(([path, content]) => `${createHash('sha256').update(content).digest('hex')}  ${path}`).join('\n'));
+      case 'cat':
+        return ok(files.get(args[1]!) ?? '');
+      case 'install':
+        staged.set(args[3]!, '');
+        return ok();
+      case 'dd':
+        staged.set(args[0]!.slice(3), String(command.stdin ?? ''));
+        return ok();
+      case 'mv':
+        files.set(args[3]!, staged.get(args[2]!) ?? '');
+        return ok();
+      case 'rm':
+        files.delete(args[2]!);
+        return ok();
+      case 'docker':
+        if (args[0] === 'ps') return ok('c0ffee\n');
+        if (args[0] === 'exec') return nginxAccepts(files) ? ok() : { exitCode: 1, stdout: '', stderr: 'nginx: [emerg] unknown directive "bogus" in /etc/nginx/swarm-wiz/nginx.conf:3\nnginx: configuration file test failed' };
+        return ok();
+      default:
+        return ok();
+    }
+  };
+  const shell: Shell = { run: exec, probe: exec };
+  const target: Target = { kind: 'local', nodes: () => [{ name: 'n1', role: 'manager' }], shell: () => shell, close: async () => {} };
+  return { ran, target };
+}
+
+function context(target: Target, desired: Map<string, ProxyFile>): DeployContext {
+  return {
+    config: parseConfig(SEED_EXAMPLE),
+    store: new StateStore('/nonexistent', emptyState('demo')),
+    target,
+    emit: () => undefined,
+    signal: undefined,
+    timing: DEFAULT_DEPLOY_TIMING,
+    proxyFiles: async () => desired,
+    stackSpec: async () => ({ compose: '', env: {}, hash: '' }),
+    issue: async () => {
+      throw new Error('not used');
+    },
+    resolveImage: 'never',
+  };
+}
+
+const step: ProxyFilesStep = { kind: 'proxy-files', op: 'update', id: 'proxy-files:n1', name: 'n1', node: 'n1', dir: '/p', changed: [], description: 'sync' };
+
+describe('the proxy folder on a node', () => {
+  it('a configuration that fails nginx -t never replaces the running one: files put back, no reload, nginx says why', async () => {
+    const files = new Map([['/p/nginx.conf', 'good'], ['/p/certs/a.com/fullchain.pem', 'old chain']]);
+    const node = fakeNode(files, (now) => now.get('/p/nginx.conf') === 'good');
+    const desired = new Map<string, ProxyFile>([
+      ['nginx.conf', { content: 'bogus', mode: 0o644 }],
+      ['certs/a.com/fullchain.pem', { content: 'new chain', mode: 0o644 }],
+      ['certs/b.com/privkey.pem', { content: 'new key', mode: 0o600 }],
+    ]);
+    const failure = await DEPLOY_HANDLERS['proxy-files'](context(node.target, desired), step).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(StepFailed);
+    expect((failure as StepFailed).reason.message).toContain('unknown directive "bogus"');
+    expect((failure as StepFailed).reason.hint).toContain('keeps serving as before');
+    expect([...files]).toEqual([['/p/nginx.conf', 'good'], ['/p/certs/a.com/fullchain.pem', 'old chain']]);
+    expect(node.ran.some((argv) => argv.includes('kill'))).toBe(false);
+  });
+
+  it('an accepted configuration is written (certificates before nginx.conf) and nginx is reloaded once', async () => {
+    const files = new Map([['/p/nginx.conf', 'good']]);
+    const node = fakeNode(files, () => true);
+    const desired = new Map<string, ProxyFile>([
+      ['nginx.conf', { content: 'better', mode: 0o644 }],
+      ['certs/a.com/privkey.pem', { content: 'key', mode: 0o600 }],
+    ]);
+    expect(await DEPLOY_HANDLERS['proxy-files'](context(node.target, desired), step)).toBe('2 files updated, nginx reloaded in place');
+    expect(files.get('/p/nginx.conf')).toBe('better');
+    const moves = node.ran.filter((argv) => argv[0] === 'mv').map((argv) => argv[4]);
+    expect(moves).toEqual(['/p/certs/a.com/privkey.pem', '/p/nginx.conf']);
+    expect(node.ran.find((argv) => argv[0] === 'install' && argv.at(-1)!.includes('privkey'))?.[2]).toBe('0600');
+    expect(node.ran.filter((argv) => argv[1] === 'kill')).toEqual([['docker', 'kill', '--signal', 'HUP', 'c0ffee']]);
+    // A key never travels in an argument.
+    expect(node.ran.flat().join(' ')).not.toContain('key ');
+  });
+
+  it('nothing differs: nothing is written and nothing reloaded', async () => {
+    const files = new Map([['/p/nginx.conf', 'same']]);
+    const node = fakeNode(files, () => true);
+    expect(await DEPLOY_HANDLERS['proxy-files'](context(node.target, new Map([['nginx.conf', { content: 'same', mode: 0o644 }]])), step)).toBe('up to date');
+    expect(node.ran.map((argv) => argv[0])).toEqual(['find']);
+  });
+});
