@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { supportWebroot, REMOTE_ROOT } from '../../recipes/names.js';
 import { ShellWebrootResponder } from '../adapters/acme/shell-webroot-responder.js';
-import { staticEntryPoints } from '../adapters/acme/entry-points.js';
-import type { EntryPoint } from '../adapters/acme/preflight.js';
+import type { EntryPoints } from '../adapters/acme/preflight.js';
 import { AcmeIssuer } from '../adapters/acme/acme-issuer.js';
 import { directoryUrlFor, loadOrCreateAccountKey } from '../adapters/acme/account-key.js';
 import { httpPreflight } from '../adapters/acme/preflight.js';
@@ -72,8 +71,8 @@ export interface RemoteDeployOptions {
   webroot?: string;
   /** Parent of the project folder on the nodes; default /srv/swarm-wiz. */
   nodeRoot?: string;
-  /** Where HTTP for the domains enters (each proxy node's public IP, or the load balancer), for the preflight. */
-  entryPoints: EntryPoint[];
+  /** Where HTTP for each domain enters (its proxy nodes' public IPs, or the load balancer), for the preflight. */
+  entryPoints: EntryPoints;
   caCertFile?: string;
   forceCertificates?: boolean;
   certificatesOnly?: boolean;
@@ -106,7 +105,7 @@ export async function deployRemote(options: RemoteDeployOptions): Promise<Deploy
       accountKeyPem: account.keyPem,
       ...(agent ? { agent } : {}),
       responder: new ShellWebrootResponder(supportShell, webroot),
-      preflight: httpPreflight(staticEntryPoints(options.entryPoints)),
+      preflight: httpPreflight(options.entryPoints),
     });
   };
   return deployProject({

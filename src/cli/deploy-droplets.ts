@@ -1,0 +1,43 @@
+import type { Config } from '../config/index.js';
+import { writeLine, type CliIo } from './io.js';
+import { progressMode, withLiveProgress } from './provision-cloud.js';
+
+export interface DropletDeployRequest {
+  config: Config;
+  dir: string;
+  io: CliIo;
+  json: boolean;
+  caCertFile?: string;
+  /** renew: only the certificates that are due (all with force), rolled out in the same run. */
+  renew?: { force: boolean };
+}
+
+/**
+ * The second half of `swarm-wiz apply` with a token (and `renew` for a project on droplets): swarm,
+ * proxy folder, stack and certificates on the droplets over SSH, with live progress.
+ */
+export async function deployDropletsCommand(request: DropletDeployRequest): Promise<string[]> {
+  const { io, config, dir } = request;
+  const { deployDroplets } = await import('../app/apply-droplets.js');
+  const what = request.renew ? 'renew' : 'apply';
+  const result = await withLiveProgress(
+    {
+      io,
+      mode: progressMode(io, request.json),
+      project: config.project,
+      action: 'apply',
+      interrupted: { shown: 'Interrupted: the steps in flight finished and were recorded.', exit: `Interrupted: what was done is recorded in .swarm-wiz/state.json. Run ${what} again to finish.` },
+    },
+    (onEvent, signal) =>
+      deployDroplets({
+        config,
+        dir,
+        onEvent,
+        signal,
+        ...(request.caCertFile ? { caCertFile: request.caCertFile } : {}),
+        ...(request.renew ? { certificatesOnly: true, forceCertificates: request.renew.force } : {}),
+      }),
+  );
+  if (!request.json && result.issued.length > 0) writeLine(io.stdout, `Certificates ordered and rolled out: ${result.issued.join(', ')}.`);
+  return result.issued;
+}
