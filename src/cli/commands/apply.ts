@@ -6,6 +6,7 @@ import { DEFAULT_CONFIG_FILE, projectPaths, withCommonOptions, type CommonOption
 import { CliExit, EXIT } from '../exit.js';
 import { cloudEnv, prompterOf, writeLine, type CliIo } from '../io.js';
 import type { ProgressDisplay, ProjectPreview } from '../project-output.js';
+import { withCommandLock } from '../project-lock.js';
 import { afterInk, releaseStdin } from '../terminal-handoff.js';
 
 // The implementation's modules are imported inside the functions that use them, so `--help` and
@@ -28,7 +29,9 @@ export function registerApplyCommand(program: Command, io: CliIo): void {
     .option('--example', "use the seed's example project (a.com, b.com, c.com with services A, B, C); always plan-only", false)
     .action(async (options: ApplyOptions) => {
       try {
-        await applyCommand(options, io);
+        // A run that changes DigitalOcean holds the project's apply lock: a second one stops at once.
+        const cloudRun = !options.example && cloudEnv(io.env).token !== undefined;
+        await (cloudRun ? withCommandLock(projectPaths(options, io).dir, 'apply', () => applyCommand(options, io)) : applyCommand(options, io));
       } finally {
         releaseStdin(io);
       }

@@ -3,6 +3,7 @@ import type { SiteRenewal } from '../../certs/renew-sites.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { cloudEnv, writeLine, type CliIo } from '../io.js';
+import { withCommandLock } from '../project-lock.js';
 
 // The implementation's modules are imported inside the command when it runs, so `--help` and the
 // other commands do not load them.
@@ -54,7 +55,6 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
     { entryPointsFromState },
     { loadState },
     { renewSites },
-    { RenewLockedError, withRenewLock },
     { writeProxyCertificates },
     { CertificateStore },
   ] = await Promise.all([
@@ -65,7 +65,6 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
     import('../../certs/state-entry-points.js'),
     import('../../state/index.js'),
     import('../../certs/renew-sites.js'),
-    import('../../certs/renew-lock.js'),
     import('../../certs/proxy-files.js'),
     import('../../certs/store.js'),
   ]);
@@ -87,13 +86,8 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
   const entryPoints =
     entries.length > 0 ? staticEntryPoints(entries) : entryPointsFromState(config, await loadState(dir, config.project), 80, dnsEntryPoints({ port: 80, servers: options.dnsServer }));
   const issuer = await projectIssuer({ config, dir, webroot: options.webroot, entryPoints, dnsServers: options.dnsServer, caCertFile: options.caCert, cloudApi });
-  let results: SiteRenewal[];
-  try {
-    results = await withRenewLock(dir, () => renewSites({ sites, store: new CertificateStore(dir), issuer, force: options.force, only: options.domain }));
-  } catch (error) {
-    if (error instanceof RenewLockedError) throw new CliExit(EXIT.failure, error.message);
-    throw error;
-  }
+  // Cron and a person running renew at the same time must not order the same certificates twice.
+  const results = await withCommandLock(dir, 'renew', () => renewSites({ sites, store: new CertificateStore(dir), issuer, force: options.force, only: options.domain }));
   const renewed = results.filter((result) => result.outcome === 'renewed');
   const failed = results.filter((result) => result.outcome === 'failed');
   const copied = await writeProxyCertificates(
