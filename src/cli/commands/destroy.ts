@@ -55,7 +55,7 @@ async function destroyCommand(options: DestroyOptions, io: CliIo): Promise<void>
       mode: progressMode(io, options.json),
       project,
       action: 'destroy',
-      interrupted: { shown: 'Interrupted (Ctrl-C).', exit: 'Interrupted: the state lists exactly what is left. Run destroy again to finish.' },
+      interrupted: { shown: (by) => `Interrupted (${by}).`, exit: 'Interrupted: the state lists exactly what is left. Run destroy again to finish.' },
       afterFailure: 'The state lists exactly what is left; run destroy again to finish.',
     },
     (onEvent, signal) => runDestroy({ dir, project, token, apiUrl, onEvent, signal }),
