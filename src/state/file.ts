@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../adapters/fs-atomic.js';
-import { formatPath } from '../config/index.js';
+import { formatPath, showValue } from '../config/index.js';
 import { emptyState, stateSchema, type State } from './schema.js';
 
 /** Where a project's state lives, relative to its directory. */
@@ -47,7 +47,7 @@ export async function loadState(dir: string, project: string): Promise<State> {
   }
   const state = parseState(text, path);
   if (state.project !== project) {
-    throw new StateFileError(path, `it belongs to project ${JSON.stringify(state.project)}, not ${JSON.stringify(project)} (check --dir and the project key in swarm-wiz.yaml)`);
+    throw new StateFileError(path, `it belongs to project ${showValue(state.project)}, not ${showValue(project)} (check --dir and the project key in swarm-wiz.yaml)`);
   }
   return state;
 }

@@ -38,6 +38,16 @@ describe('the state file', () => {
     expect(() => parseState(text, '/p/.swarm-wiz/state.json')).toThrow(/^\/p\/\.swarm-wiz\/state\.json is not a valid swarm-wiz state file: .*restore it from a backup rather than deleting it/);
   });
 
+  it('repeats at most the first 60 characters of a bad value', () => {
+    const text = JSON.stringify({ version: 'v'.repeat(10_000), project: 'demo' });
+    expect(() => parseState(text, '/p/.swarm-wiz/state.json')).toThrow(`version: version "${'v'.repeat(60)}"… (10000 characters) is not 1`);
+    try {
+      parseState(text, '/p/.swarm-wiz/state.json');
+    } catch (error) {
+      expect((error as Error).message.length).toBeLessThan(400);
+    }
+  });
+
   it('belongs to one project', async () => {
     const d = await dir();
     await saveState(d, emptyState('other'));

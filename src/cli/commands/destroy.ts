@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { showValue } from '../../config/show-value.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { cloudEnv, prompterOf, writeLine, type CliIo } from '../io.js';
@@ -66,7 +67,7 @@ async function destroyCommand(options: DestroyOptions, io: CliIo): Promise<void>
 /** The project name must be typed (or given with --confirm); without a terminal --confirm is required. */
 async function confirmProject(options: DestroyOptions, io: CliIo, project: string): Promise<void> {
   if (options.confirm !== undefined) {
-    if (options.confirm !== project) throw new CliExit(EXIT.usage, `--confirm ${JSON.stringify(options.confirm)} is not the project name ${JSON.stringify(project)}. Nothing was deleted.`);
+    if (options.confirm !== project) throw new CliExit(EXIT.usage, `--confirm ${showValue(options.confirm)} is not the project name ${showValue(project)}. Nothing was deleted.`);
     return;
   }
   if (!io.isTTY) {
@@ -74,5 +75,5 @@ async function confirmProject(options: DestroyOptions, io: CliIo, project: strin
   }
   const prompter = await prompterOf(io);
   const typed = await prompter.input({ message: `Type the project name (${project}) to delete all of the above` });
-  if (typed.trim() !== project) throw new CliExit(EXIT.usage, `${JSON.stringify(typed.trim())} is not ${JSON.stringify(project)}. Nothing was deleted.`);
+  if (typed.trim() !== project) throw new CliExit(EXIT.usage, `${showValue(typed.trim())} is not ${showValue(project)}. Nothing was deleted.`);
 }

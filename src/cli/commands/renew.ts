@@ -48,7 +48,7 @@ function describe(result: SiteRenewal): string {
 
 async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
   const [
-    { loadConfig },
+    { loadConfig, showValue },
     { siteNamesOf },
     { parseEntry, projectIssuer },
     { dnsEntryPoints, staticEntryPoints },
@@ -72,7 +72,7 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
   const config = await loadConfig(configPath);
   const sites = siteNamesOf(config);
   const unknown = (options.domain ?? []).filter((domain) => !sites.some((site) => site.domain === domain));
-  if (unknown.length > 0) throw new CliExit(EXIT.usage, `--domain ${unknown.join(', ')}: not a site in ${configPath} (sites: ${sites.map((s) => s.domain).join(', ')})`);
+  if (unknown.length > 0) throw new CliExit(EXIT.usage, `--domain ${unknown.map(showValue).join(', ')}: not a site in ${configPath} (sites: ${sites.map((s) => s.domain).join(', ')})`);
   let entries;
   try {
     entries = (options.entry ?? []).map((entry) => parseEntry(entry));
