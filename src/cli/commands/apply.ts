@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../../config/index.js';
-import { DEFAULT_CONFIG_FILE, projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
+import { DEFAULT_CONFIG_FILE, dirOption, projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { cloudEnv, prompterOf, writeLine, type CliIo } from '../io.js';
 import type { ProgressDisplay, ProjectPreview } from '../project-output.js';
@@ -89,7 +89,7 @@ async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
 
 async function exampleProject(options: ApplyOptions, io: CliIo): Promise<Project> {
   const { configToYaml, parseConfig, SEED_EXAMPLE } = await import('../../config/index.js');
-  const dir = resolve(io.cwd, options.dir ?? EXAMPLE_DIR);
+  const dir = dirOption(options.dir ?? EXAMPLE_DIR, io);
   const config = parseConfig(SEED_EXAMPLE);
   const configPath = join(dir, DEFAULT_CONFIG_FILE);
   const existing = await readFile(configPath, 'utf8').catch(() => undefined);
