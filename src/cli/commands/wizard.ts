@@ -20,13 +20,23 @@ export const NON_INTERACTIVE_HELP = [
 export function registerWizardCommand(program: Command, io: CliIo): void {
   withCommonOptions(program.command('wizard', { isDefault: true }))
     .description('the interactive setup (default): asks, shows the plan, writes the files; with an existing project offers add a domain, status, renew, re-apply')
-    .action(async (options: CommonOptions) => {
+    // As the default command it receives `swarm-wiz foo`'s foo: refused below as an unknown command.
+    .allowExcessArguments()
+    .action(async (options: CommonOptions, command: Command) => {
+      const [unknown] = command.args;
+      if (unknown !== undefined) throw new CliExit(EXIT.usage, unknownCommand(program, unknown));
       try {
         await wizardCommand(options, io, (name) => program.commands.some((command) => command.name() === name));
       } finally {
         releaseStdin(io);
       }
     });
+}
+
+/** `unknown command 'foo'` and every command there is (aliases in brackets). */
+function unknownCommand(program: Command, name: string): string {
+  const commands = program.commands.map((command) => `${command.name()}${command.aliases().length > 0 ? ` (or ${command.aliases().join(', ')})` : ''}`);
+  return [`unknown command '${name}'`, `Commands: ${commands.join(', ')}`, `Run ${program.name()} --help for what each does.`].join('\n');
 }
 
 async function wizardCommand(options: CommonOptions, io: CliIo, hasCommand: (name: string) => boolean): Promise<void> {
