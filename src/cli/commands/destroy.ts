@@ -27,15 +27,16 @@ export function registerDestroyCommand(program: Command, io: CliIo): void {
 }
 
 async function destroyCommand(options: DestroyOptions, io: CliIo): Promise<void> {
-  const [{ loadConfig }, { formatStep, planDestroy }, { loadState, statePath }] = await Promise.all([
+  const [{ loadConfig }, { formatStep, planDestroy }, { statePath }, { loadProjectState }] = await Promise.all([
     import('../../config/index.js'),
     import('../../plan/index.js'),
     import('../../state/index.js'),
+    import('../project-state.js'),
   ]);
   const { configPath, dir } = projectPaths(options, io);
   const config = await loadConfig(configPath);
   const project = config.project;
-  const steps = planDestroy(await loadState(dir, project));
+  const steps = planDestroy(await loadProjectState(io, dir, project));
   if (steps.length === 0) {
     writeLine(io.stdout, `Nothing to destroy: ${statePath(dir)} lists no resources of ${project}.`);
     return;

@@ -20,14 +20,14 @@ export function registerPlanCommand(program: Command, io: CliIo): void {
 }
 
 async function planCommand(options: PlanOptions, io: CliIo): Promise<void> {
-  const [{ loadConfig, showValue }, { formatPlan, isOperatorAddress, planCloud, summarise }, { loadState }] = await Promise.all([
+  const [{ loadConfig, showValue }, { formatPlan, isOperatorAddress, planCloud, summarise }, { loadProjectState }] = await Promise.all([
     import('../../config/index.js'),
     import('../../plan/index.js'),
-    import('../../state/index.js'),
+    import('../project-state.js'),
   ]);
   const { configPath, dir } = projectPaths(options, io);
   const config = await loadConfig(configPath);
-  let state = await loadState(dir, config.project);
+  let state = await loadProjectState(io, dir, config.project);
   const env = cloudEnv(io.env);
   const operatorIp = options.operatorIp ?? env.operatorIp;
   if (operatorIp !== undefined && !isOperatorAddress(operatorIp)) {

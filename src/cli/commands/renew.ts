@@ -53,7 +53,7 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
     { parseEntry, projectIssuer },
     { dnsEntryPoints, staticEntryPoints },
     { entryPointsFromState },
-    { loadState },
+    { loadProjectState },
     { renewSites },
     { writeProxyCertificates },
     { CertificateStore },
@@ -63,7 +63,7 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
     import('../../certs/project-issuer.js'),
     import('../../adapters/acme/entry-points.js'),
     import('../../certs/state-entry-points.js'),
-    import('../../state/index.js'),
+    import('../project-state.js'),
     import('../../certs/renew-sites.js'),
     import('../../certs/proxy-files.js'),
     import('../../certs/store.js'),
@@ -84,7 +84,7 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
   if (config.certificates.challenge === 'dns-01' && !cloudApi) throw new CliExit(EXIT.usage, 'certificates.challenge is dns-01: set DIGITALOCEAN_TOKEN so swarm-wiz can create the TXT records');
 
   const entryPoints =
-    entries.length > 0 ? staticEntryPoints(entries) : entryPointsFromState(config, await loadState(dir, config.project), 80, dnsEntryPoints({ port: 80, servers: options.dnsServer }));
+    entries.length > 0 ? staticEntryPoints(entries) : entryPointsFromState(config, await loadProjectState(io, dir, config.project), 80, dnsEntryPoints({ port: 80, servers: options.dnsServer }));
   const issuer = await projectIssuer({ config, dir, webroot: options.webroot, entryPoints, dnsServers: options.dnsServer, caCertFile: options.caCert, cloudApi });
   // Cron and a person running renew at the same time must not order the same certificates twice.
   const results = await withCommandLock(dir, 'renew', () => renewSites({ sites, store: new CertificateStore(dir), issuer, force: options.force, only: options.domain }));
