@@ -26,7 +26,7 @@ export function registerWizardCommand(program: Command, io: CliIo): void {
       const [unknown] = command.args;
       if (unknown !== undefined) throw new CliExit(EXIT.usage, unknownCommand(program, unknown));
       try {
-        await wizardCommand(options, io, (name) => program.commands.some((command) => command.name() === name));
+        await wizardCommand(options, io, program);
       } finally {
         releaseStdin(io);
       }
@@ -39,7 +39,13 @@ function unknownCommand(program: Command, name: string): string {
   return [`unknown command '${name}'`, `Commands: ${commands.join(', ')}`, `Run ${program.name()} --help for what each does.`].join('\n');
 }
 
-async function wizardCommand(options: CommonOptions, io: CliIo, hasCommand: (name: string) => boolean): Promise<void> {
+/** The program's command called `name` (or aliased so), if this build has it. */
+function commandNamed(program: Command, name: string): Command | undefined {
+  return program.commands.find((command) => command.name() === name || command.aliases().includes(name));
+}
+
+async function wizardCommand(options: CommonOptions, io: CliIo, program: Command): Promise<void> {
+  const hasCommand = (name: string) => commandNamed(program, name) !== undefined;
   if (!io.isTTY) throw new CliExit(EXIT.usage, NON_INTERACTIVE_HELP);
   const [{ loadConfig }, { askNewProject, askToken }, { askAdditionalSite, chooseExistingProjectAction, commandFor }, { reviewAndWrite }, deps] = await Promise.all([
     import('../../config/index.js'),
@@ -70,11 +76,11 @@ async function wizardCommand(options: CommonOptions, io: CliIo, hasCommand: (nam
     }
     case 'status':
     case 'renew': {
-      // Another engineer's command, run exactly as if typed; imported late to avoid a module cycle.
-      const { runCli } = await import('../run-cli.js');
-      const command = commandFor(action, hasCommand) ?? action;
-      const code = await runCli([command, '--config', paths.configPath, '--dir', paths.dir], io);
-      if (code !== EXIT.ok) throw new CliExit(code);
+      // Another engineer's command, run exactly as if typed after `swarm-wiz`: its failure (CliExit,
+      // ConfigError, …) propagates to runCli like any command's.
+      const command = commandNamed(program, commandFor(action, hasCommand) ?? action);
+      if (!command) throw new CliExit(EXIT.usage, `${action} is not available in this build of swarm-wiz`);
+      await command.parseAsync(['--config', paths.configPath, '--dir', paths.dir], { from: 'user' });
       return;
     }
     case 're-apply':
