@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { showKey } from '../../config/show-value.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { wizardDeps, type CliIo } from '../io.js';
@@ -36,7 +37,7 @@ export function registerWizardCommand(program: Command, io: CliIo): void {
 /** `unknown command 'foo'` and every command there is (aliases in brackets). */
 function unknownCommand(program: Command, name: string): string {
   const commands = program.commands.map((command) => `${command.name()}${command.aliases().length > 0 ? ` (or ${command.aliases().join(', ')})` : ''}`);
-  return [`unknown command '${name}'`, `Commands: ${commands.join(', ')}`, `Run ${program.name()} --help for what each does.`].join('\n');
+  return [`unknown command '${showKey(name)}'`, `Commands: ${commands.join(', ')}`, `Run ${program.name()} --help for what each does.`].join('\n');
 }
 
 /** The program's command called `name` (or aliased so), if this build has it. */
