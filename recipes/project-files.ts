@@ -1,6 +1,6 @@
 import { isIPv4 } from 'node:net';
 import type { Config } from '../src/config/index.js';
-import type { GeneratedFile, RenderContext } from './index.js';
+import type { GeneratedFile, RenderContext } from './types.js';
 import { renderCloudInit } from './cloud-init.js';
 import { renderCompose } from './compose.js';
 import { renderCrontab } from './crontab.js';

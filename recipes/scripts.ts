@@ -4,7 +4,7 @@
  * POSIX sh, `set -eu`; every secret comes from the environment.
  */
 import type { Config } from '../src/config/index.js';
-import type { RenderContext } from './index.js';
+import type { RenderContext } from './types.js';
 import { registryLoginLines } from './registry-login.js';
 import { scriptLine } from '../src/commands/command.js';
 import { stackDeploy } from '../src/commands/stack.js';

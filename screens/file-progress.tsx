@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { FileWriteRow } from '../src/cli/file-writes.js';
+import type { FileWriteRow } from '../src/run/file-progress.js';
 import { StatusIcon } from './status-icon.js';
 
 export interface FileProgressScreenProps {

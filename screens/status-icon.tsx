@@ -1,6 +1,6 @@
 import { Text } from 'ink';
 import Spinner from 'ink-spinner';
-import type { FileWriteStatus } from '../src/cli/file-writes.js';
+import type { FileWriteStatus } from '../src/run/file-progress.js';
 import type { RowStatus } from '../src/run/index.js';
 
 /** The mark before a row, the same on the file list and the provisioning screen. */

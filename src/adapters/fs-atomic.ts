@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
+import { makeFolder } from './private-dir.js';
 
 /**
  * Writes a file so that readers see either the old or the new content, never half of it:
  * a temporary file beside the target, fsync, then rename. `mode` applies from the first byte,
- * so a secret is never readable by others even for a moment.
+ * so a secret is never readable by others even for a moment. Missing folders are created; one
+ * named `.swarm-wiz`, and any inside it, 0700 (makeFolder).
  */
 export async function writeFileAtomic(path: string, content: string | Uint8Array, mode = 0o644): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeFolder(dirname(path));
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', mode);
   try {

@@ -7,7 +7,7 @@ import type { EntryPoints } from '../adapters/acme/preflight.js';
 import { AcmeIssuer } from '../adapters/acme/acme-issuer.js';
 import { directoryUrlFor, loadOrCreateAccountKey } from '../adapters/acme/account-key.js';
 import { httpPreflight } from '../adapters/acme/preflight.js';
-import { sshKeyPath } from '../run/local-ssh-key.js';
+import { sshKeyPath } from '../adapters/ssh-key.js';
 import type { CertificateIssuer } from '../certs/renew-sites.js';
 import type { Config } from '../config/index.js';
 import type { DeployTiming } from '../run/deploy-context.js';

@@ -12,6 +12,7 @@ import { WebrootResponder } from '../adapters/acme/webroot-responder.js';
 import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
 import { authoritativeTxt } from '../adapters/dns/authoritative-txt.js';
 import type { Config } from '../config/index.js';
+import { showValue } from '../config/show-value.js';
 
 /** How a project's certificates are obtained on this machine (the CLI's flags). */
 export interface ProjectIssuerOptions {
@@ -33,7 +34,7 @@ export interface ProjectIssuerOptions {
 /** Parses `ip` or `ip:port` (default port 80). */
 export function parseEntry(text: string, defaultPort = 80): EntryPoint {
   const match = /^(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?$/.exec(text.trim());
-  if (!match) throw new IssuanceError(`--entry ${JSON.stringify(text)} is not an IPv4 address with an optional :port`);
+  if (!match) throw new IssuanceError(`--entry ${showValue(text)} is not an IPv4 address with an optional :port`);
   return { address: match[1]!, port: match[2] ? Number(match[2]) : defaultPort };
 }
 

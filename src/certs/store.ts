@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../adapters/fs-atomic.js';
 import { certificateMeta, keyMatchesCertificate, type CertificateMeta } from './metadata.js';
+import { showValue } from '../config/show-value.js';
 
 /** A certificate as stored for one site. */
 export interface StoredCertificate {
@@ -40,7 +41,7 @@ export class CertificateStore {
   constructor(readonly projectDir: string) {}
 
   dirOf(domain: string): string {
-    if (!NAME.test(domain)) throw new CertificateStoreError(`${JSON.stringify(domain)} is not a domain name the store can hold`);
+    if (!NAME.test(domain)) throw new CertificateStoreError(`${showValue(domain)} is not a domain name the store can hold`);
     return join(this.projectDir, '.swarm-wiz', 'certs', domain.replace(/^\*\./, '_wildcard.'));
   }
 

@@ -39,7 +39,7 @@ export async function applyLocalCommand(request: LocalApplyRequest): Promise<voi
   const { applyLocal } = await import('../app/apply-local.js');
   const mode = progressMode(io, request.json);
   const result = await withLiveProgress(
-    { io, mode, project: config.project, action: 'apply', interrupted: { shown: 'Interrupted: the steps in flight finished and were recorded.', exit: RESUME_LINE } },
+    { io, mode, project: config.project, action: 'apply', interrupted: { shown: (by: string) => `Interrupted (${by}): the steps in flight finished and were recorded.`, exit: RESUME_LINE } },
     (onEvent, signal) =>
       applyLocal({
         config,
@@ -80,7 +80,7 @@ export async function renewLocalCommand(request: LocalRenewRequest): Promise<voi
   const { applyLocal } = await import('../app/apply-local.js');
   const mode = progressMode(io, request.json);
   const result = await withLiveProgress(
-    { io, mode, project: config.project, action: 'apply', interrupted: { shown: 'Interrupted: the orders in flight finished and were recorded.', exit: 'Interrupted: run renew again.' } },
+    { io, mode, project: config.project, action: 'apply', interrupted: { shown: (by: string) => `Interrupted (${by}): the orders in flight finished and were recorded.`, exit: 'Interrupted: run renew again.' } },
     (onEvent, signal) => applyLocal({ config, dir, onEvent, signal, certificatesOnly: true, forceCertificates: request.force, ...(request.caCertFile ? { caCertFile: request.caCertFile } : {}) }),
   );
   if (request.json) {

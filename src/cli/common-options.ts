@@ -1,5 +1,7 @@
+import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { CliExit, EXIT } from './exit.js';
 import type { CliIo } from './io.js';
 
 /** The flags every project command accepts (see DESIGN.md "Common flags"). */
@@ -36,10 +38,27 @@ export interface ProjectPaths {
  */
 export function projectPaths(options: Pick<CommonOptions, 'config' | 'dir'>, io: Pick<CliIo, 'cwd'>): ProjectPaths {
   if (options.config === undefined) {
-    const dir = resolve(io.cwd, options.dir ?? '.');
+    const dir = dirOption(options.dir ?? '.', io);
     return { configPath: join(dir, DEFAULT_CONFIG_FILE), dir };
   }
   const configPath = resolve(io.cwd, options.config);
-  const dir = options.dir === undefined ? dirname(configPath) : resolve(io.cwd, options.dir);
+  const dir = options.dir === undefined ? dirname(configPath) : dirOption(options.dir, io);
   return { configPath, dir };
+}
+
+/**
+ * The absolute folder `--dir` names. It may not exist yet (apply creates it), but a file there is
+ * a usage error before anything reads the state or writes a file.
+ */
+export function dirOption(given: string, io: Pick<CliIo, 'cwd'>): string {
+  const dir = resolve(io.cwd, given);
+  let isFolder = true;
+  try {
+    isFolder = statSync(dir).isDirectory();
+  } catch (error) {
+    // ENOTDIR: a file stands where one of its parent folders should be.
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') isFolder = false;
+  }
+  if (!isFolder) throw new CliExit(EXIT.usage, `--dir ${given} is a file, not a folder: give the folder for the generated files and .swarm-wiz/`);
+  return dir;
 }

@@ -26,7 +26,7 @@ export async function deployDropletsCommand(request: DropletDeployRequest): Prom
       mode: progressMode(io, request.json),
       project: config.project,
       action: 'apply',
-      interrupted: { shown: 'Interrupted: the steps in flight finished and were recorded.', exit: `Interrupted: what was done is recorded in .swarm-wiz/state.json. Run ${what} again to finish.` },
+      interrupted: { shown: (by: string) => `Interrupted (${by}): the steps in flight finished and were recorded.`, exit: `Interrupted: what was done is recorded in .swarm-wiz/state.json. Run ${what} again to finish.` },
     },
     (onEvent, signal) =>
       deployDroplets({

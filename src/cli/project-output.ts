@@ -1,29 +1,21 @@
 import { renderProjectFiles, type GeneratedFile } from '../../recipes/index.js';
 import { DEFAULT_CONFIG_FILE } from './common-options.js';
 import type { Config } from '../config/index.js';
-import { planCloud, type PlanFacts, type PlanStep } from '../plan/index.js';
-import { loadState, type State } from '../state/index.js';
+import { planCloud, type PlanFacts } from '../plan/index.js';
+import type { State } from '../state/index.js';
 import type { ReviewFile } from '../../screens/review.js';
+import type { ProjectPreview } from './project-preview.js';
 import type { Prompter } from '../wizard/prompter.js';
 import { CliExit, EXIT } from './exit.js';
 import { writeProjectFiles, type WriteOutcome } from './file-writes.js';
 import { writeLine, type CliIo } from './io.js';
+import { loadProjectState } from './project-state.js';
 import { renderContextOf } from './render-context.js';
 
 // Ink is loaded only to show something with it (project-screens.tsx): plan-only `apply --json`
 // renders, plans and writes without it.
 
-/** Everything the review screen shows and apply does locally, computed before anything is written. */
-export interface ProjectPreview {
-  config: Config;
-  dir: string;
-  files: GeneratedFile[];
-  /** What the review lists: swarm-wiz.yaml (when the caller saves it) and every generated file. */
-  reviewFiles: ReviewFile[];
-  /** The provisioning engine's plan against the recorded state. */
-  steps: PlanStep[];
-  planOnly: boolean;
-}
+export type { ProjectPreview } from './project-preview.js';
 
 interface PreviewOptions {
   planOnly: boolean;
@@ -50,7 +42,7 @@ function previewProject(config: Config, dir: string, state: State, { planOnly, s
  * stops here, before anything is written). The DigitalOcean client is loaded only with a token.
  */
 export async function previewWithCloud(io: CliIo, config: Config, dir: string, token: string | undefined, savesConfig: boolean): Promise<ProjectPreview> {
-  const recorded = await loadState(dir, config.project);
+  const recorded = await loadProjectState(io, dir, config.project);
   const { state, facts } = token ? await (await import('./cloud-lookup.js')).lookUpCloud(config, recorded, token, io) : { state: recorded, facts: {} };
   return previewProject(config, dir, state, { planOnly: !token, savesConfig, facts });
 }

@@ -2,9 +2,10 @@ import { render, renderToString } from 'ink';
 import type { GeneratedFile } from '../../recipes/index.js';
 import { FileProgressScreen } from '../../screens/file-progress.js';
 import { CloudSection, ReviewScreen } from '../../screens/review.js';
-import { applyFileWriteEvent, pendingRows, writeProjectFiles, type WriteOutcome } from './file-writes.js';
+import { applyFileWriteEvent, pendingRows } from '../run/file-progress.js';
+import { writeProjectFiles, type WriteOutcome } from './file-writes.js';
 import type { CliIo } from './io.js';
-import type { ProjectPreview } from './project-output.js';
+import type { ProjectPreview } from './project-preview.js';
 import { afterInk, afterPrompt } from './terminal-handoff.js';
 
 /** The Ink review screen as text, for any stream. */

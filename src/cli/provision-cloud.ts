@@ -4,8 +4,16 @@ import { showProgress, type ProgressDisplayMode } from '../../screens/apply-prog
 import { CliExit, EXIT, type ExitCode } from './exit.js';
 import { cloudEnv, writeLine, type CliIo } from './io.js';
 
-/** What a shell reports for a process ended by Ctrl-C (128 + SIGINT). */
-const EXIT_INTERRUPTED = 130 as unknown as ExitCode;
+/**
+ * The signals that stop a run as the first Ctrl-C does (a service manager or `kill` sends
+ * SIGTERM), each with how messages name it and what a shell reports for a process it ended
+ * (128 + the signal's number).
+ */
+const STOP_SIGNALS = {
+  SIGINT: { said: 'Ctrl-C', exit: 130 as unknown as ExitCode },
+  SIGTERM: { said: 'SIGTERM', exit: 143 as unknown as ExitCode },
+} as const;
+type StopSignal = keyof typeof STOP_SIGNALS;
 
 const RESUME_LINE = 'Interrupted: every resource created so far is recorded in .swarm-wiz/state.json. Run apply again to resume.';
 
@@ -21,8 +29,8 @@ export interface ProvisionCloudRequest {
 
 /**
  * The cloud half of `swarm-wiz apply`: runs `runApply` with live progress (Ink on a terminal,
- * lines otherwise, JSON events with --json). Ctrl-C (SIGINT) lets the request in flight finish,
- * records what exists and exits 130 saying to run apply again. The API URL comes from
+ * lines otherwise, JSON events with --json). Ctrl-C (SIGINT) or SIGTERM lets the request in flight
+ * finish, records what exists and exits 130 (143) saying to run apply again. The API URL comes from
  * DIGITALOCEAN_API_URL, the operator's address for SSH from SWARM_WIZ_OPERATOR_IP.
  */
 export async function provisionCloud(request: ProvisionCloudRequest): Promise<ApplyResult> {
@@ -35,7 +43,7 @@ export async function provisionCloud(request: ProvisionCloudRequest): Promise<Ap
       mode,
       project: config.project,
       action: 'apply',
-      interrupted: { shown: 'Interrupted (Ctrl-C): the requests in flight finished and were recorded.', exit: RESUME_LINE },
+      interrupted: { shown: (by) => `Interrupted (${by}): the requests in flight finished and were recorded.`, exit: RESUME_LINE },
     },
     (onEvent, signal) => runApply({ config, dir: request.dir, token: request.token, apiUrl, operatorIp, onEvent, signal }),
   );
@@ -53,56 +61,61 @@ export interface LiveRun {
   mode: ProgressDisplayMode;
   project: string;
   action: 'apply' | 'destroy';
-  /** After Ctrl-C: the progress screen's last line, and the exit message. */
-  interrupted: { shown: string; exit: string };
+  /** After Ctrl-C or SIGTERM: the progress screen's last line (`by` names the signal), and the exit message. */
+  interrupted: { shown: (by: string) => string; exit: string };
   /** Said after a failed step's reason and hint. */
   afterFailure?: string;
 }
 
 /**
- * Runs the engine under live progress with Ctrl-C handled (see interruptHandler): an interrupted
- * run exits 130, a failed step exits 1 with its reason and what to do.
+ * Runs the engine under live progress with Ctrl-C and SIGTERM handled (see interruptHandler): an
+ * interrupted run exits 130 (143 for SIGTERM), a failed step exits 1 with its reason and what to do.
  */
 export async function withLiveProgress<T>(run: LiveRun, body: (onEvent: ApplyEventListener, signal: AbortSignal) => Promise<T>): Promise<T> {
   const { io } = run;
   const progress = showProgress(run.mode, run.project, io.stdout, run.action);
   const controller = new AbortController();
-  const onSigint = interruptHandler(controller, io, run.action);
-  process.on('SIGINT', onSigint);
+  const interrupt = interruptHandler(controller, io, run.action);
+  for (const signal of Object.keys(STOP_SIGNALS) as StopSignal[]) process.on(signal, interrupt.handle);
   try {
     const result = await body(progress.onEvent, controller.signal);
     progress.finish();
     return result;
   } catch (error) {
-    if (error instanceof ApplyAborted) progress.onEvent({ type: 'aborted', message: run.interrupted.shown });
+    const by = interrupt.first();
+    if (error instanceof ApplyAborted) progress.onEvent({ type: 'aborted', message: run.interrupted.shown(STOP_SIGNALS[by].said) });
     progress.finish();
-    if (error instanceof ApplyAborted) throw new CliExit(EXIT_INTERRUPTED, run.interrupted.exit);
+    if (error instanceof ApplyAborted) throw new CliExit(STOP_SIGNALS[by].exit, run.interrupted.exit);
     if (error instanceof StepFailed) throw new CliExit(EXIT.failure, [error.reason.message, error.reason.hint, ...(run.afterFailure ? [run.afterFailure] : [])].join('\n'));
     throw error;
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const signal of Object.keys(STOP_SIGNALS) as StopSignal[]) process.off(signal, interrupt.handle);
   }
 }
 
 /**
- * First Ctrl-C: stop after the request in flight and record it. Second Ctrl-C: leave now — a
- * resource that request creates is not recorded, but the next apply finds it by tag or name.
+ * First Ctrl-C or SIGTERM: stop after the request in flight and record it. A second one: leave
+ * now — a resource that request creates is not recorded, but the next apply finds it by tag or name.
  */
-function interruptHandler(controller: AbortController, io: CliIo, command: 'apply' | 'destroy' = 'apply'): () => void {
-  return () => {
+function interruptHandler(controller: AbortController, io: CliIo, command: 'apply' | 'destroy' = 'apply'): { handle: (signal: StopSignal) => void; first: () => StopSignal } {
+  let first: StopSignal = 'SIGINT';
+  const handle = (signal: StopSignal) => {
     if (!controller.signal.aborted) {
+      first = signal;
       controller.abort();
       return;
     }
+    const { said, exit } = STOP_SIGNALS[signal];
     writeLine(
       io.stderr,
       command === 'apply'
-        ? 'Stopped at once (second Ctrl-C). Run apply again: it finds anything the last request created by its tag or name.'
-        : 'Stopped at once (second Ctrl-C). Run destroy again: what is already gone counts as deleted.',
+        ? `Stopped at once (second ${said}). Run apply again: it finds anything the last request created by its tag or name.`
+        : `Stopped at once (second ${said}). Run destroy again: what is already gone counts as deleted.`,
     );
     // The one place swarm-wiz exits by itself: the user asked twice, and waiting is what they refused.
-    process.exit(130);
+    process.exit(exit);
   };
+  return { handle, first: () => first };
 }
 
 function printSummary(io: CliIo, result: ApplyResult): void {

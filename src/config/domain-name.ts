@@ -1,5 +1,8 @@
 import { domainToASCII } from 'node:url';
+import { showValue } from './show-value.js';
 
+/** The longest domain name DNS allows (RFC 1035, written without the trailing dot). */
+const MAX_NAME_LENGTH = 253;
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 export type DomainCheck = { ok: true; ascii: string } | { ok: false; reason: string };
@@ -14,24 +17,26 @@ export function checkDomainName(input: string, allowWildcard: boolean): DomainCh
   if (raw.length === 0) return { ok: false, reason: 'is empty; expected a domain name like a.com' };
   const wildcard = raw.startsWith('*.');
   if (wildcard && !allowWildcard) {
-    return { ok: false, reason: `${JSON.stringify(input)} is a wildcard; wildcards need certificates.challenge: dns-01` };
+    return { ok: false, reason: `${showValue(input)} is a wildcard; wildcards need certificates.challenge: dns-01` };
   }
   const rest = wildcard ? raw.slice(2) : raw;
   if (/[^\p{L}\p{N}.-]/u.test(rest)) {
-    return { ok: false, reason: `${JSON.stringify(input)} is not a domain name (only letters, digits, '-' and '.' are allowed)` };
+    return { ok: false, reason: `${showValue(input)} is not a domain name (only letters, digits, '-' and '.' are allowed)` };
   }
   const ascii = domainToASCII(rest);
-  if (ascii === '') return { ok: false, reason: `${JSON.stringify(input)} is not a valid domain name` };
+  if (ascii === '') return { ok: false, reason: `${showValue(input)} is not a valid domain name` };
   const labels = ascii.split('.');
   if (labels.length < 2) {
-    return { ok: false, reason: `${JSON.stringify(input)} is not a fully qualified domain name (expected something like a.com)` };
+    return { ok: false, reason: `${showValue(input)} is not a fully qualified domain name (expected something like a.com)` };
   }
   if (!labels.every((label) => LABEL.test(label))) {
-    return { ok: false, reason: `${JSON.stringify(input)} has an invalid label (1–63 of a-z, 0-9, '-', not starting or ending with '-')` };
+    return { ok: false, reason: `${showValue(input)} has an invalid label (1–63 of a-z, 0-9, '-', not starting or ending with '-')` };
   }
   if (/^[0-9]+$/.test(labels[labels.length - 1] ?? '')) {
-    return { ok: false, reason: `${JSON.stringify(input)} looks like an IP address; certificates here are for domain names` };
+    return { ok: false, reason: `${showValue(input)} looks like an IP address; certificates here are for domain names` };
   }
-  if (ascii.length > 253) return { ok: false, reason: `${JSON.stringify(input)} is longer than 253 characters` };
+  // The whole name counts, `*.` included: that is what goes into the certificate and DNS.
+  const length = (wildcard ? 2 : 0) + ascii.length;
+  if (length > MAX_NAME_LENGTH) return { ok: false, reason: `${showValue(input)} is ${length} characters long; a domain name has at most ${MAX_NAME_LENGTH}` };
   return { ok: true, ascii: wildcard ? `*.${ascii}` : ascii };
 }

@@ -5,19 +5,35 @@ import { ConfigError } from './errors.js';
 import { parseConfig } from './parse.js';
 import type { Config } from './schema.js';
 
+/** How many values YAML aliases (`*name`) may expand to; more is an alias bomb ("billion laughs"). */
+const MAX_ALIAS_COUNT = 100;
+
+/** The first line of a YAML error, cut so that a long value quoted in it never fills the screen. */
+function firstLine(message: string): string {
+  const line = message.split('\n')[0] || 'is not valid YAML';
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
+
 /** Parses YAML text and validates it. YAML syntax errors name the line. */
 export function configFromYaml(text: string, file?: string): Config {
   const document = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (document.errors.length > 0) {
     throw new ConfigError(
-      document.errors.map((error) => ({
-        path: error.linePos ? `line ${error.linePos[0].line}` : '(yaml)',
-        reason: error.message.split('\n')[0] ?? 'is not valid YAML',
-      })),
+      document.errors.map((error) => ({ path: error.linePos ? `line ${error.linePos[0].line}` : '(yaml)', reason: firstLine(error.message) })),
       file,
     );
   }
-  return parseConfig(document.toJS(), file);
+  let value: unknown;
+  try {
+    value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // yaml throws a ReferenceError when the aliases expand past maxAliasCount.
+    const reason = /alias/i.test(String(error))
+      ? `the file uses too many aliases (*name expands to more than ${MAX_ALIAS_COUNT} values, as in an alias bomb); write the values out instead`
+      : firstLine(error instanceof Error ? error.message : String(error));
+    throw new ConfigError([{ path: '(yaml)', reason }], file);
+  }
+  return parseConfig(value, file);
 }
 
 /** Reads and validates `swarm-wiz.yaml`. */

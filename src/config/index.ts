@@ -4,3 +4,4 @@ export * from './parse.js';
 export * from './file.js';
 export * from './example.js';
 export { checkDomainName } from './domain-name.js';
+export { showValue } from './show-value.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkDomainName } from './domain-name.js';
+import { showKey, showValue as show } from './show-value.js';
 
 /** The four ways to place the proxy, as the seed describes them. */
 export const TOPOLOGIES = ['manager', 'dedicated', 'per-domain', 'global-lb'] as const;
@@ -26,10 +27,11 @@ export const IMAGE_REFERENCE = new RegExp(
 );
 const REGISTRY_REFERENCE = new RegExp(`^${REGISTRY_HOST}(?:/${PATH_COMPONENT})*$`);
 const EMAIL = /^[A-Za-z0-9.!#$%&*+/=?^_|~-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
+/** Let's Encrypt's limit on the names of one certificate: a site's domain and its aliases. */
+export const NAMES_PER_CERTIFICATE = 100;
 /** The proxy service's own name in the stack; no site may take it. */
 export const RESERVED_SERVICE_NAMES = ['proxy', 'support'] as const;
 
-const show = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : String(value));
 const typeError = (expected: string) => ({
   error: (issue: { input?: unknown }) =>
     issue.input === undefined ? `is required (${expected})` : `${show(issue.input)} is not ${expected}`,
@@ -47,9 +49,15 @@ const serviceName = z
     error: (i) => `${show(i.input)} is reserved for swarm-wiz's own services (${RESERVED_SERVICE_NAMES.join(', ')})`,
   });
 
-const image = z.string(typeError('an image reference')).regex(IMAGE_REFERENCE, {
-  error: (i) => `${show(i.input)} is not a Docker image reference (like ghcr.io/me/app:1.0)`,
-});
+/** Docker refuses a longer image reference (distribution/reference's NameTotalLengthMax). */
+export const IMAGE_REFERENCE_MAX = 255;
+
+const image = z
+  .string(typeError('an image reference'))
+  .max(IMAGE_REFERENCE_MAX, { abort: true, error: (i) => `is ${String(i.input).length} characters; Docker allows at most ${IMAGE_REFERENCE_MAX}` })
+  .regex(IMAGE_REFERENCE, {
+    error: (i) => `${show(i.input)} is not a Docker image reference (like ghcr.io/me/app:1.0)`,
+  });
 
 const domainText = z.string(typeError('a domain name')).min(1, { error: 'is empty; expected a domain name like a.com' });
 
@@ -128,7 +136,7 @@ function checkCrossFields(config: RawConfig, ctx: z.RefinementCtx): void {
     const where = formatPath(path);
     const first = hostOwner.get(check.ascii);
     if (first) {
-      ctx.addIssue({ code: 'custom', path, message: `${JSON.stringify(check.ascii)} is already used at ${first}; each domain may appear once` });
+      ctx.addIssue({ code: 'custom', path, message: `${show(check.ascii)} is already used at ${first}; each domain may appear once` });
     } else {
       hostOwner.set(check.ascii, where);
     }
@@ -137,16 +145,20 @@ function checkCrossFields(config: RawConfig, ctx: z.RefinementCtx): void {
   const claimService = (name: string, path: (string | number)[]) => {
     const first = serviceOwner.get(name);
     if (first) {
-      ctx.addIssue({ code: 'custom', path, message: `${JSON.stringify(name)} is already the name of ${first}; service names must be unique` });
+      ctx.addIssue({ code: 'custom', path, message: `${show(name)} is already the name of ${first}; service names must be unique` });
     } else {
       serviceOwner.set(name, formatPath(path));
     }
     const full = `${config.project}_${name}`;
     if (full.length > 63) {
-      ctx.addIssue({ code: 'custom', path, message: `${JSON.stringify(full)} (project_service) is longer than 63 characters` });
+      ctx.addIssue({ code: 'custom', path, message: `${show(full)} (project_service) is longer than 63 characters` });
     }
   };
   config.sites.forEach((site, i) => {
+    const names = 1 + (site.aliases?.length ?? 0);
+    if (names > NAMES_PER_CERTIFICATE) {
+      ctx.addIssue({ code: 'custom', path: ['sites', i, 'aliases'], message: `${names} names with the domain; Let's Encrypt allows at most ${NAMES_PER_CERTIFICATE} per certificate` });
+    }
     claimHost(site.domain, ['sites', i, 'domain']);
     site.aliases?.forEach((alias, j) => claimHost(alias, ['sites', i, 'aliases', j]));
     claimService(site.service.name, ['sites', i, 'service', 'name']);
@@ -201,12 +213,12 @@ export type Service = Site['service'];
 /** What a person may write in the file (before defaults). */
 export type ConfigInput = z.input<typeof configSchema>;
 
-/** `['sites', 1, 'service', 'port']` → `sites[1].service.port`. */
+/** `['sites', 1, 'service', 'port']` → `sites[1].service.port`; a long (unknown) key is cut like a value. */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;
-    else out += out === '' ? String(key) : `.${String(key)}`;
+    else out += out === '' ? showKey(String(key)) : `.${showKey(String(key))}`;
   }
   return out === '' ? '(top level)' : out;
 }

@@ -14,6 +14,7 @@ import { applyFirewalls } from './firewalls.js';
 import { applyLoadBalancer, waitForLoadBalancer } from './load-balancer.js';
 import { retagDroplets } from './retag.js';
 import { userDataFor } from './user-data.js';
+import { showValue } from '../config/show-value.js';
 
 export interface ApplyOptions {
   config: Config;
@@ -113,7 +114,7 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
   const emit: ApplyEventListener = options.onEvent ?? (() => undefined);
   const cloud = options.cloud ?? cloudFromToken(options.token, options.apiUrl, emit, options.api);
   if (options.operatorIp !== undefined && !isOperatorAddress(options.operatorIp)) {
-    throw new StepFailed('operator-ip', { message: `SWARM_WIZ_OPERATOR_IP ${JSON.stringify(options.operatorIp)} is not an IP address`, hint: 'Give your public IPv4 or IPv6 address (like 203.0.113.7), or a CIDR block (like 203.0.113.0/24).' });
+    throw new StepFailed('operator-ip', { message: `SWARM_WIZ_OPERATOR_IP ${showValue(options.operatorIp)} is not an IP address`, hint: 'Give your public IPv4 or IPv6 address (like 203.0.113.7), or a CIDR block (like 203.0.113.0/24).' });
   }
   const recorded = await loadState(dir, config.project);
   let gathered: Awaited<ReturnType<typeof gatherFacts>>;

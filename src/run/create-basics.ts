@@ -1,6 +1,7 @@
 import type { SshKeyStep, TagStep, VpcStep } from '../plan/index.js';
+import { ensureLocalSshKey, SshKeyError } from '../adapters/ssh-key.js';
 import { allSettled, runStep, throwIfAborted, type RunContext } from './context.js';
-import { ensureLocalSshKey } from './local-ssh-key.js';
+import { StepFailed } from './failure.js';
 
 /** Tags first: firewalls and the load balancer can only target tags that exist. */
 export async function createTags(ctx: RunContext, steps: TagStep[]): Promise<void> {
@@ -20,7 +21,10 @@ export async function createTags(ctx: RunContext, steps: TagStep[]): Promise<voi
 /** Uploads the project's public key, or adopts it when the account already has it. */
 export async function createSshKey(ctx: RunContext, step: SshKeyStep): Promise<void> {
   await runStep(ctx, step.id, `adding SSH key ${step.name}`, async () => {
-    const publicKey = await ensureLocalSshKey(ctx.dir, step.name);
+    const publicKey = await ensureLocalSshKey(ctx.dir, step.name).catch((error: unknown) => {
+      // Its own hint (restore the key, or chmod it), not the generic "run apply again".
+      throw error instanceof SshKeyError ? new StepFailed(step.id, { message: error.problem, hint: error.hint }) : error;
+    });
     const keyBody = (key: string) => key.split(/\s+/).slice(0, 2).join(' ');
     const existing = (await ctx.cloud.listSshKeys()).find((k) => keyBody(k.publicKey) === keyBody(publicKey));
     throwIfAborted(ctx);

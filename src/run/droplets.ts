@@ -3,7 +3,7 @@ import { projectTag, type DropletStep } from '../plan/index.js';
 import type { DropletRecord } from '../state/index.js';
 import { access } from 'node:fs/promises';
 import { dropletRecord } from './adopt.js';
-import { sshKeyPath } from './local-ssh-key.js';
+import { sshKeyPath } from '../adapters/ssh-key.js';
 import { allSettled, pause, runStep, type RunContext } from './context.js';
 import { failSteps, seconds } from './failure.js';
 

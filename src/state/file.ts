@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../adapters/fs-atomic.js';
-import { formatPath } from '../config/index.js';
+import { formatPath, showValue } from '../config/index.js';
 import { emptyState, stateSchema, type State } from './schema.js';
 
 /** Where a project's state lives, relative to its directory. */
@@ -47,9 +47,46 @@ export async function loadState(dir: string, project: string): Promise<State> {
   }
   const state = parseState(text, path);
   if (state.project !== project) {
-    throw new StateFileError(path, `it belongs to project ${JSON.stringify(state.project)}, not ${JSON.stringify(project)} (check --dir and the project key in swarm-wiz.yaml)`);
+    throw new StateFileError(path, `it belongs to project ${showValue(state.project)}, not ${showValue(project)} (check --dir and the project key in swarm-wiz.yaml)`);
   }
   return state;
+}
+
+/** A state and what loading it had to change, each a sentence to show the user. */
+export interface SecuredState {
+  state: State;
+  warnings: string[];
+}
+
+/** Makes `path` `mode` when group or others have any access to it; returns what it did, or nothing. */
+async function makePrivate(path: string, mode: number, said: (was: string) => string): Promise<string | undefined> {
+  const found = await stat(path).catch(() => undefined);
+  if (!found || (found.mode & 0o077) === 0) return undefined;
+  const was = `0${(found.mode & 0o777).toString(8)}`;
+  try {
+    await chmod(path, mode);
+  } catch (error) {
+    return `${path} is mode ${was}: others may read it, and swarm-wiz could not change that (${(error as NodeJS.ErrnoException).code ?? String(error)}). Run chmod ${mode.toString(8)} ${path}.`;
+  }
+  return said(was);
+}
+
+/**
+ * loadState for a command a person runs: first makes `.swarm-wiz/` 0700 and `state.json` 0600
+ * when other users could read them (a copy, an old version, a umask), and says so, once: the next
+ * load finds them private.
+ */
+export async function loadStateSecured(dir: string, project: string): Promise<SecuredState> {
+  const path = statePath(dir);
+  const folder = await makePrivate(dirname(path), 0o700, (was) => `${dirname(path)} could be listed by other users (mode ${was}); swarm-wiz made it 0700.`);
+  const file = await makePrivate(
+    path,
+    0o600,
+    (was) =>
+      `${path} could be read by other users (mode ${was}); swarm-wiz made it 0600. It may hold the swarm's join tokens: if someone else may have read it, rotate them (docker swarm join-token --rotate worker, and manager).`,
+  );
+  const state = await loadState(dir, project);
+  return { state, warnings: [folder, file].filter((warning) => warning !== undefined) };
 }
 
 /** Writes the state atomically with mode 0600: it may hold join tokens. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { showValue } from '../config/show-value.js';
 
 /** The state file's schema version. Bump it with a migration when the shape changes. */
 export const STATE_VERSION = 1;
@@ -78,7 +79,7 @@ const stackStateSchema = z.strictObject({
  * are (loose object) so a provisioning run never drops them; `cloud` and `swarm` are validated.
  */
 export const stateSchema = z.looseObject({
-  version: z.literal(STATE_VERSION, { error: (i) => `version ${JSON.stringify(i.input)} is not ${STATE_VERSION} (written by another swarm-wiz version?)` }),
+  version: z.literal(STATE_VERSION, { error: (i) => `version ${showValue(i.input)} is not ${STATE_VERSION} (written by another swarm-wiz version?)` }),
   project: z.string().min(1),
   cloud: cloudStateSchema.default({ tags: [], droplets: [], firewalls: [], dnsRecords: [] }),
   swarm: swarmStateSchema.optional(),

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { certificatesSchema, checkDomainName, configSchema, serviceSchema } from '../config/index.js';
+import { certificatesSchema, checkDomainName, configSchema, serviceSchema, showValue } from '../config/index.js';
 import type { Validate } from './prompter.js';
 
 /** The top-level fields of the contract, before cross-field rules: the same rules `apply` uses. */
@@ -34,7 +34,7 @@ export function validateNewServiceName(taken: ReadonlySet<string>): Validate {
     const valid = validateServiceName(answer);
     if (valid !== true) return valid;
     const name = answer.trim();
-    return taken.has(name) ? `${JSON.stringify(name)} is already the name of another service; service names must be unique` : true;
+    return taken.has(name) ? `${showValue(name)} is already the name of another service; service names must be unique` : true;
   };
 }
 
@@ -43,7 +43,7 @@ export function validateNewDomain(taken: ReadonlySet<string>): Validate {
   return (answer) => {
     const check = checkDomainName(answer, true);
     if (!check.ok) return check.reason;
-    return taken.has(check.ascii) ? `${JSON.stringify(check.ascii)} is already used; each domain may appear once` : true;
+    return taken.has(check.ascii) ? `${showValue(check.ascii)} is already used; each domain may appear once` : true;
   };
 }
 
@@ -62,7 +62,7 @@ export function validateAliases(taken: ReadonlySet<string>): Validate {
     for (const alias of splitAliases(answer)) {
       const check = checkDomainName(alias, true);
       if (!check.ok) return check.reason;
-      if (seen.has(check.ascii)) return `${JSON.stringify(check.ascii)} is already used; each domain may appear once`;
+      if (seen.has(check.ascii)) return `${showValue(check.ascii)} is already used; each domain may appear once`;
       seen.add(check.ascii);
     }
     return true;

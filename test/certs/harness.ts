@@ -25,13 +25,13 @@ export async function startBackend(name: string): Promise<{ port: number; close(
   return { port: typeof address === 'object' && address ? address.port : 0, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-/** The stored certificates as the files the generated nginx.conf reads (delivery: secrets). */
+/** The stored certificates as the files the generated nginx.conf reads (where its delivery puts them). */
 export async function proxyCertificateFiles(config: Config, store: CertificateStore): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
   for (const site of config.sites) {
     const stored = await store.read(site.domain);
     if (!stored) throw new Error(`no certificate stored for ${site.domain}`);
-    const paths = certificatePathsInContainer('secrets', site.domain);
+    const paths = certificatePathsInContainer(config.certificates.delivery, site.domain);
     files[paths.chain] = stored.fullchainPem;
     files[paths.key] = stored.keyPem;
   }

@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyFileWriteEvent, pendingRows, writeProjectFiles, type FileWriteEvent } from '../../src/cli/file-writes.js';
+import { writeProjectFiles } from '../../src/cli/file-writes.js';
+import type { FileWriteEvent } from '../../src/run/file-progress.js';
 
 const file = (path: string, mode = 0o644) => ({ path, content: `content of ${path}\n`, mode, description: path });
 
@@ -27,15 +28,5 @@ describe('writeProjectFiles', () => {
     expect(outcome.failed.map((f) => f.path)).toEqual(['blocked', '../escape.txt']);
     expect(outcome.failed[1]?.error).toContain('outside the project directory');
     expect((await readdir(dir)).sort()).toEqual(['blocked', 'ok.txt']);
-  });
-
-  it('the progress rows follow the events', () => {
-    let rows = pendingRows([file('a'), file('b')]);
-    rows = applyFileWriteEvent(rows, { type: 'writing', path: 'a' });
-    rows = applyFileWriteEvent(rows, { type: 'failed', path: 'b', error: 'disk full' });
-    expect(rows.map((r) => [r.path, r.status, r.error])).toEqual([
-      ['a', 'writing', undefined],
-      ['b', 'failed', 'disk full'],
-    ]);
   });
 });

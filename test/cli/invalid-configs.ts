@@ -67,4 +67,19 @@ export const INVALID_CONFIGS: InvalidConfigCase[] = [
   { name: 'a key written twice', path: 'line 2', yaml: `project: demo\nproject: other\n${YAML.stringify(seedDoc()).replace('project: demo\n', '')}` },
   { name: 'a list instead of a mapping', path: '(top level)', yaml: '- a.com\n- b.com\n' },
   { name: 'an empty file', path: '(top level)', yaml: '' },
+  { name: 'a YAML alias bomb (billion laughs)', path: '(yaml)', yaml: aliasBomb() },
+  { name: "an image reference longer than Docker's 255 characters", path: 'sites[0].service.image', yaml: broken((d) => (site(d, 0).service.image = `ghcr.io/me/${'a'.repeat(250)}:1.0`)) },
+  { name: 'a wildcard alias of 254 characters', path: 'sites[0].aliases[0]', yaml: broken((d) => { d.certificates.challenge = 'dns-01'; site(d, 0).aliases = [`*.${`${'a'.repeat(62)}.`.repeat(3)}${'a'.repeat(59)}.com`]; }) },
+  { name: 'more than 100 names on one certificate', path: 'sites[1].aliases', yaml: broken((d) => (site(d, 1).aliases = Array.from({ length: 100 }, (_, i) => `www${i}.b.com`))) },
 ];
+
+/** Nine levels of nine aliases each: 9^9 strings once expanded. */
+function aliasBomb(): string {
+  let yaml = 'a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n';
+  let previous = 'a';
+  for (const key of 'bcdefghi') {
+    yaml += `${key}: &${key} [${Array(9).fill(`*${previous}`).join(', ')}]\n`;
+    previous = key;
+  }
+  return yaml;
+}

@@ -133,6 +133,20 @@ describe('the wizard with an existing project', () => {
     expect(await readFile(join(dir, 'proxy/nginx.conf'), 'utf8')).toContain('d.com');
   });
 
+  it('status: runs the certs command on this project as if typed, with its output and exit code', async () => {
+    const dir = await seedProject();
+    const { emptyState, saveState } = await import('../../src/state/index.js');
+    // The entry point is this machine, where nothing answers on 443: the probe fails at once, no network is used.
+    const state = emptyState('demo');
+    state.cloud.droplets.push({ id: 1, name: 'demo-manager-1', role: 'manager', region: 'fra1', size: 's-1vcpu-2gb', tags: [], status: 'active', publicIpv4: '127.0.0.1' });
+    await saveState(dir, state);
+    const { prompter } = scriptedPrompter([{ expect: 'already exists here', answer: 'status' }]);
+    const { io, stdout, stderr } = testIo({ cwd: dir, isTTY: true, prompter });
+    expect(await runCli([], io)).toBe(1);
+    expect(stdout()).toContain('a.com');
+    expect(stderr()).toBe('no valid certificate for a.com (missing), b.com (missing), c.com (missing)\n');
+  });
+
   it('an invalid existing swarm-wiz.yaml: exit 2 naming the field, before any question', async () => {
     const dir = await seedProject();
     const { writeFile } = await import('node:fs/promises');

@@ -130,4 +130,87 @@ describe('checkDomainName', () => {
   it('keeps a valid name and strips the trailing dot', () => {
     expect(checkDomainName('Example.COM.', false)).toEqual({ ok: true, ascii: 'example.com' });
   });
+
+  it.each([
+    ['a name', '', 253, true],
+    ['a name', '', 254, false],
+    ['a wildcard', '*.', 253, true],
+    ['a wildcard', '*.', 254, false],
+    ['a wildcard', '*.', 255, false],
+  ])('%s (%j) of %i characters in all, "*." counted: accepted only up to 253', (_, prefix, total, ok) => {
+    const name = `${prefix}${nameOfLength(total - prefix.length)}`;
+    expect(name).toHaveLength(total);
+    const check = checkDomainName(name, true);
+    expect(check.ok).toBe(ok);
+    if (!check.ok) expect(check.reason).toMatch(new RegExp(`is ${total} characters long; a domain name has at most 253$`));
+  });
+});
+
+/** A valid domain name of exactly `length` characters: labels of at most 63, ending in .com. */
+function nameOfLength(length: number): string {
+  let rest = length - '.com'.length;
+  const labels: string[] = [];
+  for (; rest > 63; rest -= 63) labels.push('a'.repeat(62));
+  labels.push('a'.repeat(rest));
+  return `${labels.join('.')}.com`;
+}
+
+describe('limits of the things the config names', () => {
+  const image = (length: number) => `ghcr.io/me/${'a'.repeat(length - 'ghcr.io/me/'.length - ':1.0'.length)}:1.0`;
+
+  it("an image reference of 255 characters is accepted; 256 is refused with Docker's limit, not echoed", () => {
+    expect(image(256)).toHaveLength(256);
+    expect(parseConfig(withChanges((c) => { c.sites[0]!.service.image = image(255); })).sites[0]?.service.image).toHaveLength(255);
+    expect(issuesOf(withChanges((c) => { c.sites[0]!.service.image = image(256); }))).toEqual(['sites[0].service.image: is 256 characters; Docker allows at most 255']);
+    expect(issuesOf(withChanges((c) => { c.sites[1]!.private![0]!.image = `${'x y'.repeat(100)}`; }))).toEqual(['sites[1].private[0].image: is 300 characters; Docker allows at most 255']);
+    expect(issuesOf(withChanges((c) => { c.proxy = { image: image(300) }; }))).toEqual(['proxy.image: is 300 characters; Docker allows at most 255']);
+  });
+
+  it("at most 100 names on one certificate (the domain and its aliases: Let's Encrypt's limit)", () => {
+    const aliases = (n: number) => Array.from({ length: n }, (_, i) => `www${i}.a.com`);
+    expect(parseConfig(withChanges((c) => { c.sites[0]!.aliases = aliases(99); })).sites[0]?.aliases).toHaveLength(99);
+    expect(issuesOf(withChanges((c) => { c.sites[0]!.aliases = aliases(100); }))).toEqual([
+      "sites[0].aliases: 101 names with the domain; Let's Encrypt allows at most 100 per certificate",
+    ]);
+  });
+});
+
+describe('values repeated in error messages', () => {
+  const long = 'x'.repeat(10_000);
+  const shown = `"${'x'.repeat(60)}"… (10000 characters)`;
+
+  it.each([
+    ['region', (c: ConfigInput) => { c.region = long; }, `region: ${shown} is not a region slug (like fra1)`],
+    ['a domain', (c: ConfigInput) => { c.sites[0]!.domain = `${long}.com`; }, `sites[0].domain: "${'x'.repeat(60)}"… (10004 characters) has an invalid label`],
+    ['a domain with a space', (c: ConfigInput) => { c.sites[0]!.domain = `a ${long}`; }, `sites[0].domain: "a ${'x'.repeat(58)}"… (10002 characters) is not a domain name`],
+    ['the e-mail', (c: ConfigInput) => { c.certificates.email = long; }, `certificates.email: ${shown} is not an e-mail address`],
+    ['an unknown key', (c: ConfigInput) => { (c as Record<string, unknown>)[long] = 1; }, `${'x'.repeat(60)}… (10000 characters): is not a known key`],
+  ])('%s of 10 000 characters: the first 60 and the length, never the whole value', (_, change, expected) => {
+    const issues = issuesOf(withChanges(change));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toContain(expected);
+    expect(issues[0]!.length).toBeLessThan(300);
+  });
+
+  it('a list or a mapping where a value is expected is named as such', () => {
+    expect(issuesOf(withChanges((c) => { (c.sites[0]!.service as Record<string, unknown>).port = { a: 1 }; }))).toEqual(['sites[0].service.port: a mapping is not a port (1–65535)']);
+    expect(issuesOf(withChanges((c) => { (c as Record<string, unknown>).region = ['fra1']; }))).toEqual(['region: a list is not a region slug']);
+  });
+});
+
+describe('YAML aliases', () => {
+  it('a few are fine; an alias bomb (billion laughs) is a ConfigError saying the file uses too many aliases', () => {
+    const yaml = configToYaml(parseConfig(SEED_EXAMPLE));
+    const few = yaml.replace('port: 5000', 'port: &port 5000').replaceAll(/port: 5000(?=\D)/g, 'port: *port');
+    expect(few).toContain('*port');
+    expect(configFromYaml(few)).toEqual(parseConfig(SEED_EXAMPLE));
+    let bomb = 'a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n';
+    let previous = 'a';
+    for (const key of 'bcdefghi') {
+      bomb += `${key}: &${key} [${Array(9).fill(`*${previous}`).join(', ')}]\n`;
+      previous = key;
+    }
+    expect(() => configFromYaml(bomb, '/p/swarm-wiz.yaml')).toThrow(ConfigError);
+    expect(() => configFromYaml(bomb, '/p/swarm-wiz.yaml')).toThrow(/^\/p\/swarm-wiz\.yaml is not valid:\n {2}\(yaml\): the file uses too many aliases/);
+  });
 });

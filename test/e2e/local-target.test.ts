@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { staticEntryPoints } from '../../src/adapters/acme/entry-points.js';
 import { deployRemote, remoteTarget } from '../../src/app/remote.js';
 import { loadState, StateStore } from '../../src/state/index.js';
 import { generateKey, requireOpenSsh, startSshd, type SshdPeer } from '../peers/sshd.js';
@@ -167,7 +168,7 @@ describe('the SSH target: bootstrap and deploy over ssh to sshd on 127.0.0.1', (
         supportPort: SUPPORT_PORT,
         webroot: join(dir, 'webroot'),
         nodeRoot: join(dir, 'srv'),
-        entryPoints: [{ address: '127.0.0.1', port: 80 }],
+        entryPoints: staticEntryPoints([{ address: '127.0.0.1', port: 80 }]),
         caCertFile: h.caCertFile,
         resolveImage: 'never',
       });

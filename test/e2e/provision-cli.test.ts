@@ -19,13 +19,24 @@ afterEach(async () => {
   await fake.stop();
 });
 
-function swarmWiz(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts `swarm-wiz ARGS` as a real process; `done` resolves when it exits. */
+function startSwarmWiz(args: string[], env: Record<string, string> = {}): { pid: number; done: Promise<Finished> } {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+  return { pid: child.pid!, done: new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr }))) };
+}
+
+function swarmWiz(args: string[], env: Record<string, string> = {}): Promise<Finished> {
+  return startSwarmWiz(args, env).done;
 }
 
 async function project(): Promise<{ dir: string; configPath: string }> {
@@ -71,6 +82,36 @@ describe('swarm-wiz plan', () => {
     expect(result.stderr).toMatch(/reading the DigitalOcean account failed: DigitalOcean GET \/v2\/account answered HTTP 401/);
     expect(result.stderr).not.toContain('dop_v1_bad');
   });
+});
+
+describe('two applies in one project folder', () => {
+  it('the second says another apply holds the project and exits 1 at once, creating nothing; the first finishes; then the lock is free', async () => {
+    const { dir, configPath } = await project();
+    // The first apply's bulk create takes 3 s to be answered: the second starts meanwhile.
+    fake.faults.next({ method: 'POST', path: '/v2/droplets', latencyMs: 3000 });
+    const first = startSwarmWiz(['apply', '--config', configPath, '--yes', '--cloud-only'], withFake());
+    const deadline = Date.now() + 60_000;
+    while (!fake.requests.some((r) => r.method === 'POST' && r.path === '/v2/droplets') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const writesBefore = writes(fake).length;
+
+    const startedAt = Date.now();
+    const second = await swarmWiz(['apply', '--config', configPath, '--yes', '--cloud-only'], withFake());
+    expect(second.code, second.stderr).toBe(1);
+    expect(second.stderr).toContain(`another swarm-wiz apply (pid ${first.pid}) is running for this project (${join(dir, '.swarm-wiz', 'apply.lock')})`);
+    expect(Date.now() - startedAt).toBeLessThan(15_000);
+    // The first apply keeps writing meanwhile (its other creates), so the second's are told apart by what
+    // it printed: it stopped before verifying the token or planning anything.
+    expect(second.stdout).not.toContain('DigitalOcean');
+    expect(writesBefore).toBeGreaterThan(0);
+
+    const done = await first.done;
+    expect(done.code, done.stderr).toBe(0);
+    expect(holdings(fake).droplets).toHaveLength(5);
+    const third = await swarmWiz(['apply', '--config', configPath, '--yes', '--cloud-only'], withFake());
+    expect(third.code, third.stderr).toBe(0);
+    expect(third.stdout).toContain('nothing changed');
+    fake.assertNoViolations();
+  }, 120_000);
 });
 
 function withFakeEnv(): Record<string, string> {

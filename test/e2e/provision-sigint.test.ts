@@ -26,10 +26,10 @@ interface Finished {
 
 /**
  * Runs `swarm-wiz apply --yes` as a real process; `interruptWhen` is checked on the fake's request
- * log every 5 ms, then SIGINT is sent (`times` SIGINTs, 300 ms apart).
+ * log every 5 ms, then `signal` is sent (`times` of them, 300 ms apart).
  */
-function applyProcess(dir: string, interruptWhen?: (requests: RecordedRequest[]) => boolean, times = 1): Promise<Finished> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'apply', '--config', join(dir, 'swarm-wiz.yaml'), '--dir', dir, '--yes'], {
+function applyProcess(dir: string, interruptWhen?: (requests: RecordedRequest[]) => boolean, times = 1, signal: NodeJS.Signals = 'SIGINT'): Promise<Finished> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'apply', '--config', join(dir, 'swarm-wiz.yaml'), '--dir', dir, '--yes', '--cloud-only'], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, DIGITALOCEAN_TOKEN: fake.token, DIGITALOCEAN_API_URL: fake.url },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -42,8 +42,8 @@ function applyProcess(dir: string, interruptWhen?: (requests: RecordedRequest[])
     watcher = setInterval(() => {
       if (interruptWhen(fake.requests)) {
         clearInterval(watcher);
-        child.kill('SIGINT');
-        for (let n = 1; n < times; n += 1) setTimeout(() => child.kill('SIGINT'), 300 * n);
+        child.kill(signal);
+        for (let n = 1; n < times; n += 1) setTimeout(() => child.kill(signal), 300 * n);
       }
     }, 5);
   }
@@ -119,6 +119,24 @@ describe('a second Ctrl-C', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(holdings(fake).droplets.map((d) => d.name)).toEqual(['demo-manager-1', 'demo-support', 'demo-worker-1', 'demo-worker-2', 'demo-worker-3']);
     expect((await loadState(dir, 'demo')).cloud.droplets).toHaveLength(5);
+    fake.assertNoViolations();
+  }, 120_000);
+});
+
+describe('SIGTERM (a service manager stopping swarm-wiz) during apply', () => {
+  it('is handled like the first Ctrl-C: the create in flight finishes and is recorded, the resume line is printed, exit 143; the rerun finishes', async () => {
+    const dir = await projectDir();
+    await writeFile(join(dir, 'swarm-wiz.yaml'), configToYaml(config));
+    fake.faults.next({ method: 'POST', path: '/v2/droplets', latencyMs: 600 });
+    const first = await applyProcess(dir, arrived('POST', '/v2/droplets'), 1, 'SIGTERM');
+    expect(first.code, first.stderr).toBe(143);
+    expect(first.stderr).toContain('Interrupted: every resource created so far is recorded in .swarm-wiz/state.json. Run apply again to resume.');
+    expect(fake.state.droplets.length).toBeGreaterThan(0);
+    expect((await loadState(dir, 'demo')).cloud.droplets.map((d) => d.id).sort()).toEqual(fake.state.droplets.map((d) => d.id).sort());
+
+    const second = await applyProcess(dir);
+    expect(second.code, second.stderr).toBe(0);
+    expect(holdings(fake).droplets.map((d) => d.name)).toEqual(['demo-manager-1', 'demo-support', 'demo-worker-1', 'demo-worker-2', 'demo-worker-3']);
     fake.assertNoViolations();
   }, 120_000);
 });

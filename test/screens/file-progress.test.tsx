@@ -1,7 +1,7 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { FileProgressScreen } from '../../screens/file-progress.js';
-import { applyFileWriteEvent, pendingRows } from '../../src/cli/file-writes.js';
+import { applyFileWriteEvent, pendingRows } from '../../src/run/file-progress.js';
 import { flat, seedScreenData } from './seed-data.js';
 
 const lineOf = (frame: string | undefined, path: string) => (frame ?? '').split('\n').find((line) => line.includes(` ${path}`)) ?? '';

@@ -1,8 +1,8 @@
-import { mkdtemp, readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emptyState, loadState, parseState, saveState, StateFileError, statePath, StateStore } from '../../src/state/index.js';
+import { emptyState, loadState, loadStateSecured, parseState, saveState, StateFileError, statePath, StateStore } from '../../src/state/index.js';
 
 const dir = () => mkdtemp(join(tmpdir(), 'swarm-wiz-state-'));
 
@@ -38,10 +38,45 @@ describe('the state file', () => {
     expect(() => parseState(text, '/p/.swarm-wiz/state.json')).toThrow(/^\/p\/\.swarm-wiz\/state\.json is not a valid swarm-wiz state file: .*restore it from a backup rather than deleting it/);
   });
 
+  it('repeats at most the first 60 characters of a bad value', () => {
+    const text = JSON.stringify({ version: 'v'.repeat(10_000), project: 'demo' });
+    expect(() => parseState(text, '/p/.swarm-wiz/state.json')).toThrow(`version: version "${'v'.repeat(60)}"… (10000 characters) is not 1`);
+    try {
+      parseState(text, '/p/.swarm-wiz/state.json');
+    } catch (error) {
+      expect((error as Error).message.length).toBeLessThan(400);
+    }
+  });
+
   it('belongs to one project', async () => {
     const d = await dir();
     await saveState(d, emptyState('other'));
     await expect(loadState(d, 'demo')).rejects.toThrow(/belongs to project "other", not "demo"/);
+  });
+});
+
+describe('a state file others can read', () => {
+  it('is made 0600 with a warning naming it and its old mode, once; its folder 0700 likewise', async () => {
+    const d = await dir();
+    await saveState(d, emptyState('demo'));
+    await chmod(statePath(d), 0o644);
+    await chmod(join(d, '.swarm-wiz'), 0o755);
+    const first = await loadStateSecured(d, 'demo');
+    expect(first.state).toEqual(emptyState('demo'));
+    expect(first.warnings).toEqual([
+      `${join(d, '.swarm-wiz')} could be listed by other users (mode 0755); swarm-wiz made it 0700.`,
+      `${statePath(d)} could be read by other users (mode 0644); swarm-wiz made it 0600. It may hold the swarm's join tokens: if someone else may have read it, rotate them (docker swarm join-token --rotate worker, and manager).`,
+    ]);
+    expect((await stat(statePath(d))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(d, '.swarm-wiz'))).mode & 0o777).toBe(0o700);
+    expect((await loadStateSecured(d, 'demo')).warnings).toEqual([]);
+  });
+
+  it('no state yet, or a private one: no warning', async () => {
+    const d = await dir();
+    expect(await loadStateSecured(d, 'demo')).toEqual({ state: emptyState('demo'), warnings: [] });
+    await saveState(d, emptyState('demo'));
+    expect((await loadStateSecured(d, 'demo')).warnings).toEqual([]);
   });
 });
 

@@ -2,10 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../../config/index.js';
-import { DEFAULT_CONFIG_FILE, projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
+import { DEFAULT_CONFIG_FILE, dirOption, projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { cloudEnv, prompterOf, writeLine, type CliIo } from '../io.js';
 import type { ProgressDisplay, ProjectPreview } from '../project-output.js';
+import { withCommandLock } from '../project-lock.js';
 import { afterInk, releaseStdin } from '../terminal-handoff.js';
 
 // The implementation's modules are imported inside the functions that use them, so `--help` and
@@ -17,6 +18,7 @@ interface ApplyOptions extends CommonOptions {
   target?: string;
   advertiseAddr?: string;
   caCert?: string;
+  cloudOnly: boolean;
 }
 
 const TARGETS = ['digitalocean', 'local'] as const;
@@ -34,9 +36,12 @@ export function registerApplyCommand(program: Command, io: CliIo): void {
     .option('--target <target>', "where the project runs: digitalocean (droplets; the default) or local (this machine's Docker engine as a one-node swarm)")
     .option('--advertise-addr <address>', '--target local: the address to advertise when the engine is not in a swarm yet')
     .option('--ca-cert <file>', 'PEM file to trust for the CA (a private or test ACME server)')
+    .option('--cloud-only', 'create the DigitalOcean resources and write the files, but do not deploy to the droplets', false)
     .action(async (options: ApplyOptions) => {
       try {
-        await applyCommand(options, io);
+        // A run that changes DigitalOcean or this machine holds the project's apply lock: a second one stops at once.
+        const cloudRun = !options.example && (cloudEnv(io.env).token !== undefined || options.target === 'local');
+        await (cloudRun ? withCommandLock(projectPaths(options, io).dir, 'apply', () => applyCommand(options, io)) : applyCommand(options, io));
       } finally {
         releaseStdin(io);
       }
@@ -57,6 +62,9 @@ async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
   const example = options.example;
   if (options.target !== undefined && !(TARGETS as readonly string[]).includes(options.target)) {
     throw new CliExit(EXIT.usage, `--target ${JSON.stringify(options.target)} is not a target (one of ${TARGETS.join(', ')})`);
+  }
+  if (example && options.target === 'local') {
+    throw new CliExit(EXIT.usage, "--example is plan-only (its images are placeholders like ghcr.io/me/a:1.0); for --target local write a swarm-wiz.yaml with images this machine has.");
   }
   const { config, configPath, dir } = example ? await exampleProject(options, io) : await projectFromFile(options, io);
   if (options.target === 'local') {
@@ -103,14 +111,31 @@ async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
   const { provisionCloud } = await import('../provision-cloud.js');
   const result = await provisionCloud({ config, dir, token, io, json: options.json });
   const rewritten = await rewriteChangedFiles(io, config, dir, result.state, preview.files, display);
-  if (options.json) {
-    writeLine(io.stdout, JSON.stringify({ ...jsonSummary({ ...preview, steps: result.steps }, outcome.written, undefined), rewritten, manualDns: result.manualDns }));
+  const deploy = options.cloudOnly ? 'skipped' : deployableByItself(config);
+  let issued: string[] = [];
+  if (deploy === true) {
+    const { deployDropletsCommand } = await import('../deploy-droplets.js');
+    issued = await deployDropletsCommand({ config, dir, io, json: options.json, ...(options.caCert ? { caCertFile: resolve(io.cwd, options.caCert) } : {}) });
+  } else if (deploy !== 'skipped' && !options.json) {
+    writeLine(io.stdout, deploy);
   }
+  if (options.json) {
+    writeLine(io.stdout, JSON.stringify({ ...jsonSummary({ ...preview, steps: result.steps }, outcome.written, undefined), rewritten, manualDns: result.manualDns, deployed: deploy === true, issued }));
+  }
+}
+
+/** True when swarm-wiz deploys this project to the droplets itself; otherwise the line that says how to. */
+function deployableByItself(config: Config): true | string {
+  if (config.certificates.delivery !== 'files') {
+    return `certificates.delivery is ${config.certificates.delivery}: deploy with support/deploy_stack.sh on the manager${config.certificates.delivery === 'image' ? ' (after support/build_proxy.sh)' : ''}; swarm-wiz deploys delivery: files (the default) itself.`;
+  }
+  if (config.certificates.challenge !== 'http-01') return 'certificates.challenge is dns-01: swarm-wiz apply deploys http-01 projects itself so far; deploy with support/deploy_stack.sh on the manager.';
+  return true;
 }
 
 async function exampleProject(options: ApplyOptions, io: CliIo): Promise<Project> {
   const { configToYaml, parseConfig, SEED_EXAMPLE } = await import('../../config/index.js');
-  const dir = resolve(io.cwd, options.dir ?? EXAMPLE_DIR);
+  const dir = dirOption(options.dir ?? EXAMPLE_DIR, io);
   const config = parseConfig(SEED_EXAMPLE);
   const configPath = join(dir, DEFAULT_CONFIG_FILE);
   const existing = await readFile(configPath, 'utf8').catch(() => undefined);

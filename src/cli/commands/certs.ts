@@ -34,7 +34,7 @@ async function certsCommand(options: CertsOptions, io: CliIo): Promise<void> {
     { parseEntry },
     { dnsEntryPoints, staticEntryPoints },
     { entryPointsFromState },
-    { loadState },
+    { loadProjectState },
     { certificateStatus },
     { siteNamesOf },
     { CertificateStore },
@@ -44,7 +44,7 @@ async function certsCommand(options: CertsOptions, io: CliIo): Promise<void> {
     import('../../certs/project-issuer.js'),
     import('../../adapters/acme/entry-points.js'),
     import('../../certs/state-entry-points.js'),
-    import('../../state/index.js'),
+    import('../project-state.js'),
     import('../../certs/cert-status.js'),
     import('../../certs/sites.js'),
     import('../../certs/store.js'),
@@ -62,7 +62,7 @@ async function certsCommand(options: CertsOptions, io: CliIo): Promise<void> {
     ? undefined
     : entries.length > 0
       ? staticEntryPoints(entries)
-      : entryPointsFromState(config, await loadState(dir, config.project), 443, dnsEntryPoints({ port: 443, servers: options.dnsServer }));
+      : entryPointsFromState(config, await loadProjectState(io, dir, config.project), 443, dnsEntryPoints({ port: 443, servers: options.dnsServer }));
   const now = new Date();
   const rows = await certificateStatus({
     sites: siteNamesOf(config),

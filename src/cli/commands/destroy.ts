@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { showValue } from '../../config/show-value.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { cloudEnv, prompterOf, writeLine, type CliIo } from '../io.js';
@@ -26,15 +27,16 @@ export function registerDestroyCommand(program: Command, io: CliIo): void {
 }
 
 async function destroyCommand(options: DestroyOptions, io: CliIo): Promise<void> {
-  const [{ loadConfig }, { formatStep, planDestroy }, { loadState, statePath }] = await Promise.all([
+  const [{ loadConfig }, { formatStep, planDestroy }, { statePath }, { loadProjectState }] = await Promise.all([
     import('../../config/index.js'),
     import('../../plan/index.js'),
     import('../../state/index.js'),
+    import('../project-state.js'),
   ]);
   const { configPath, dir } = projectPaths(options, io);
   const config = await loadConfig(configPath);
   const project = config.project;
-  const steps = planDestroy(await loadState(dir, project));
+  const steps = planDestroy(await loadProjectState(io, dir, project));
   if (steps.length === 0) {
     writeLine(io.stdout, `Nothing to destroy: ${statePath(dir)} lists no resources of ${project}.`);
     return;
@@ -55,7 +57,7 @@ async function destroyCommand(options: DestroyOptions, io: CliIo): Promise<void>
       mode: progressMode(io, options.json),
       project,
       action: 'destroy',
-      interrupted: { shown: 'Interrupted (Ctrl-C).', exit: 'Interrupted: the state lists exactly what is left. Run destroy again to finish.' },
+      interrupted: { shown: (by) => `Interrupted (${by}).`, exit: 'Interrupted: the state lists exactly what is left. Run destroy again to finish.' },
       afterFailure: 'The state lists exactly what is left; run destroy again to finish.',
     },
     (onEvent, signal) => runDestroy({ dir, project, token, apiUrl, onEvent, signal }),
@@ -66,7 +68,7 @@ async function destroyCommand(options: DestroyOptions, io: CliIo): Promise<void>
 /** The project name must be typed (or given with --confirm); without a terminal --confirm is required. */
 async function confirmProject(options: DestroyOptions, io: CliIo, project: string): Promise<void> {
   if (options.confirm !== undefined) {
-    if (options.confirm !== project) throw new CliExit(EXIT.usage, `--confirm ${JSON.stringify(options.confirm)} is not the project name ${JSON.stringify(project)}. Nothing was deleted.`);
+    if (options.confirm !== project) throw new CliExit(EXIT.usage, `--confirm ${showValue(options.confirm)} is not the project name ${showValue(project)}. Nothing was deleted.`);
     return;
   }
   if (!io.isTTY) {
@@ -74,5 +76,5 @@ async function confirmProject(options: DestroyOptions, io: CliIo, project: strin
   }
   const prompter = await prompterOf(io);
   const typed = await prompter.input({ message: `Type the project name (${project}) to delete all of the above` });
-  if (typed.trim() !== project) throw new CliExit(EXIT.usage, `${JSON.stringify(typed.trim())} is not ${JSON.stringify(project)}. Nothing was deleted.`);
+  if (typed.trim() !== project) throw new CliExit(EXIT.usage, `${showValue(typed.trim())} is not ${showValue(project)}. Nothing was deleted.`);
 }

@@ -20,18 +20,18 @@ export function registerPlanCommand(program: Command, io: CliIo): void {
 }
 
 async function planCommand(options: PlanOptions, io: CliIo): Promise<void> {
-  const [{ loadConfig }, { formatPlan, isOperatorAddress, planCloud, summarise }, { loadState }] = await Promise.all([
+  const [{ loadConfig, showValue }, { formatPlan, isOperatorAddress, planCloud, summarise }, { loadProjectState }] = await Promise.all([
     import('../../config/index.js'),
     import('../../plan/index.js'),
-    import('../../state/index.js'),
+    import('../project-state.js'),
   ]);
   const { configPath, dir } = projectPaths(options, io);
   const config = await loadConfig(configPath);
-  let state = await loadState(dir, config.project);
+  let state = await loadProjectState(io, dir, config.project);
   const env = cloudEnv(io.env);
   const operatorIp = options.operatorIp ?? env.operatorIp;
   if (operatorIp !== undefined && !isOperatorAddress(operatorIp)) {
-    throw new CliExit(EXIT.usage, `${options.operatorIp ? '--operator-ip' : 'SWARM_WIZ_OPERATOR_IP'} ${JSON.stringify(operatorIp)} is not an IP address (like 203.0.113.7) or a CIDR block.`);
+    throw new CliExit(EXIT.usage, `${options.operatorIp ? '--operator-ip' : 'SWARM_WIZ_OPERATOR_IP'} ${showValue(operatorIp)} is not an IP address (like 203.0.113.7) or a CIDR block.`);
   }
   const { token, apiUrl } = env;
   let facts: PlanFacts = operatorIp ? { operatorIp } : {};

@@ -4,6 +4,7 @@ import type { SiteRenewal } from '../../certs/renew-sites.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { cloudEnv, writeLine, type CliIo } from '../io.js';
+import { withCommandLock } from '../project-lock.js';
 
 // The implementation's modules are imported inside the command when it runs, so `--help` and the
 // other commands do not load them.
@@ -48,14 +49,13 @@ function describe(result: SiteRenewal): string {
 
 async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
   const [
-    { loadConfig },
+    { loadConfig, showValue },
     { siteNamesOf },
     { parseEntry, projectIssuer },
     { dnsEntryPoints, staticEntryPoints },
     { entryPointsFromState },
-    { loadState },
+    { loadProjectState },
     { renewSites },
-    { RenewLockedError, withRenewLock },
     { writeProxyCertificates },
     { CertificateStore },
   ] = await Promise.all([
@@ -64,9 +64,8 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
     import('../../certs/project-issuer.js'),
     import('../../adapters/acme/entry-points.js'),
     import('../../certs/state-entry-points.js'),
-    import('../../state/index.js'),
+    import('../project-state.js'),
     import('../../certs/renew-sites.js'),
-    import('../../certs/renew-lock.js'),
     import('../../certs/proxy-files.js'),
     import('../../certs/store.js'),
   ]);
@@ -74,12 +73,21 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
   const config = await loadConfig(configPath);
   const sites = siteNamesOf(config);
   const unknown = (options.domain ?? []).filter((domain) => !sites.some((site) => site.domain === domain));
-  if (unknown.length > 0) throw new CliExit(EXIT.usage, `--domain ${unknown.join(', ')}: not a site in ${configPath} (sites: ${sites.map((s) => s.domain).join(', ')})`);
-  const recorded = await loadState(dir, config.project);
-  if (recorded.target === 'local') {
-    if (options.domain) throw new CliExit(EXIT.usage, '--domain is not supported for a project deployed with --target local yet: renew renews what is due (or everything with --force).');
-    const { renewLocalCommand } = await import('../apply-local.js');
-    await renewLocalCommand({ config, dir, io, json: options.json, force: options.force, ...(options.caCert ? { caCertFile: resolve(io.cwd, options.caCert) } : {}) });
+  if (unknown.length > 0) throw new CliExit(EXIT.usage, `--domain ${unknown.map(showValue).join(', ')}: not a site in ${configPath} (sites: ${sites.map((s) => s.domain).join(', ')})`);
+  const recorded = await loadProjectState(io, dir, config.project);
+  if (recorded.target === 'local' || recorded.target === 'digitalocean') {
+    // A deployed project: order what is due through the running proxy and roll it out in the same run.
+    if (options.domain) throw new CliExit(EXIT.usage, `--domain is not supported yet for a project swarm-wiz deployed (${recorded.target}): renew orders what is due, or everything with --force.`);
+    const caCertFile = options.caCert ? resolve(io.cwd, options.caCert) : undefined;
+    await withCommandLock(dir, 'renew', async () => {
+      if (recorded.target === 'local') {
+        const { renewLocalCommand } = await import('../apply-local.js');
+        await renewLocalCommand({ config, dir, io, json: options.json, force: options.force, ...(caCertFile ? { caCertFile } : {}) });
+      } else {
+        const { deployDropletsCommand } = await import('../deploy-droplets.js');
+        await deployDropletsCommand({ config, dir, io, json: options.json, renew: { force: options.force }, ...(caCertFile ? { caCertFile } : {}) });
+      }
+    });
     return;
   }
   let entries;
@@ -93,15 +101,10 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
   if (config.certificates.challenge === 'dns-01' && !cloudApi) throw new CliExit(EXIT.usage, 'certificates.challenge is dns-01: set DIGITALOCEAN_TOKEN so swarm-wiz can create the TXT records');
 
   const entryPoints =
-    entries.length > 0 ? staticEntryPoints(entries) : entryPointsFromState(config, await loadState(dir, config.project), 80, dnsEntryPoints({ port: 80, servers: options.dnsServer }));
+    entries.length > 0 ? staticEntryPoints(entries) : entryPointsFromState(config, await loadProjectState(io, dir, config.project), 80, dnsEntryPoints({ port: 80, servers: options.dnsServer }));
   const issuer = await projectIssuer({ config, dir, webroot: options.webroot, entryPoints, dnsServers: options.dnsServer, caCertFile: options.caCert, cloudApi });
-  let results: SiteRenewal[];
-  try {
-    results = await withRenewLock(dir, () => renewSites({ sites, store: new CertificateStore(dir), issuer, force: options.force, only: options.domain }));
-  } catch (error) {
-    if (error instanceof RenewLockedError) throw new CliExit(EXIT.failure, error.message);
-    throw error;
-  }
+  // Cron and a person running renew at the same time must not order the same certificates twice.
+  const results = await withCommandLock(dir, 'renew', () => renewSites({ sites, store: new CertificateStore(dir), issuer, force: options.force, only: options.domain }));
   const renewed = results.filter((result) => result.outcome === 'renewed');
   const failed = results.filter((result) => result.outcome === 'failed');
   const copied = await writeProxyCertificates(

@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { showKey } from '../../config/show-value.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { wizardDeps, type CliIo } from '../io.js';
@@ -20,16 +21,32 @@ export const NON_INTERACTIVE_HELP = [
 export function registerWizardCommand(program: Command, io: CliIo): void {
   withCommonOptions(program.command('wizard', { isDefault: true }))
     .description('the interactive setup (default): asks, shows the plan, writes the files; with an existing project offers add a domain, status, renew, re-apply')
-    .action(async (options: CommonOptions) => {
+    // As the default command it receives `swarm-wiz foo`'s foo: refused below as an unknown command.
+    .allowExcessArguments()
+    .action(async (options: CommonOptions, command: Command) => {
+      const [unknown] = command.args;
+      if (unknown !== undefined) throw new CliExit(EXIT.usage, unknownCommand(program, unknown));
       try {
-        await wizardCommand(options, io, (name) => program.commands.some((command) => command.name() === name));
+        await wizardCommand(options, io, program);
       } finally {
         releaseStdin(io);
       }
     });
 }
 
-async function wizardCommand(options: CommonOptions, io: CliIo, hasCommand: (name: string) => boolean): Promise<void> {
+/** `unknown command 'foo'` and every command there is (aliases in brackets). */
+function unknownCommand(program: Command, name: string): string {
+  const commands = program.commands.map((command) => `${command.name()}${command.aliases().length > 0 ? ` (or ${command.aliases().join(', ')})` : ''}`);
+  return [`unknown command '${showKey(name)}'`, `Commands: ${commands.join(', ')}`, `Run ${program.name()} --help for what each does.`].join('\n');
+}
+
+/** The program's command called `name` (or aliased so), if this build has it. */
+function commandNamed(program: Command, name: string): Command | undefined {
+  return program.commands.find((command) => command.name() === name || command.aliases().includes(name));
+}
+
+async function wizardCommand(options: CommonOptions, io: CliIo, program: Command): Promise<void> {
+  const hasCommand = (name: string) => commandNamed(program, name) !== undefined;
   if (!io.isTTY) throw new CliExit(EXIT.usage, NON_INTERACTIVE_HELP);
   const [{ loadConfig }, { askNewProject, askToken }, { askAdditionalSite, chooseExistingProjectAction, commandFor }, { reviewAndWrite }, deps] = await Promise.all([
     import('../../config/index.js'),
@@ -60,11 +77,11 @@ async function wizardCommand(options: CommonOptions, io: CliIo, hasCommand: (nam
     }
     case 'status':
     case 'renew': {
-      // Another engineer's command, run exactly as if typed; imported late to avoid a module cycle.
-      const { runCli } = await import('../run-cli.js');
-      const command = commandFor(action, hasCommand) ?? action;
-      const code = await runCli([command, '--config', paths.configPath, '--dir', paths.dir], io);
-      if (code !== EXIT.ok) throw new CliExit(code);
+      // Another engineer's command, run exactly as if typed after `swarm-wiz`: its failure (CliExit,
+      // ConfigError, …) propagates to runCli like any command's.
+      const command = commandNamed(program, commandFor(action, hasCommand) ?? action);
+      if (!command) throw new CliExit(EXIT.usage, `${action} is not available in this build of swarm-wiz`);
+      await command.parseAsync(['--config', paths.configPath, '--dir', paths.dir], { from: 'user' });
       return;
     }
     case 're-apply':

@@ -1,0 +1,16 @@
+import type { GeneratedFile } from '../../recipes/index.js';
+import type { ReviewFile } from '../../screens/review.js';
+import type { Config } from '../config/index.js';
+import type { PlanStep } from '../plan/index.js';
+
+/** Everything the review screen shows and apply does locally, computed before anything is written. */
+export interface ProjectPreview {
+  config: Config;
+  dir: string;
+  files: GeneratedFile[];
+  /** What the review lists: swarm-wiz.yaml (when the caller saves it) and every generated file. */
+  reviewFiles: ReviewFile[];
+  /** The provisioning engine's plan against the recorded state. */
+  steps: PlanStep[];
+  planOnly: boolean;
+}
