@@ -1,24 +1,15 @@
 import { dnsEntryPoints } from '../adapters/acme/entry-points.js';
 import { entryPointsFromState } from '../certs/state-entry-points.js';
-import type { Config } from '../config/index.js';
-import type { DeployTiming } from '../run/deploy-context.js';
-import type { ApplyEventListener } from '../run/events.js';
 import { StepFailed } from '../run/failure.js';
 import { loadState, StateStore, type State } from '../state/index.js';
-import type { TargetNode } from '../targets/target.js';
-import type { DeployResult } from './deploy.js';
+import { reachable, cloudInitDone } from '../commands/index.js';
+import { ApplyAborted } from '../run/failure.js';
+import { NodeUnreachable, TargetError } from '../targets/errors.js';
+import type { Target, TargetNode } from '../targets/target.js';
+import { runOptionsOf, type DeployResult, type DeployRunOptions } from './deploy.js';
 import { deployRemote, remoteTarget } from './remote.js';
 
-export interface DropletDeployOptions {
-  config: Config;
-  dir: string;
-  caCertFile?: string;
-  forceCertificates?: boolean;
-  certificatesOnly?: boolean;
-  onEvent?: ApplyEventListener;
-  signal?: AbortSignal;
-  timing?: Partial<DeployTiming>;
-}
+export type DropletDeployOptions = DeployRunOptions;
 
 /** The droplets the state records as running, as nodes to reach over SSH (the support server too). */
 export function dropletNodes(state: State): TargetNode[] {
@@ -52,6 +43,7 @@ export async function deployDroplets(options: DropletDeployOptions): Promise<Dep
   if (state.target !== 'digitalocean') await store.update((s) => void (s.target = 'digitalocean'));
   const remote = await remoteTarget({ dir, store, nodes });
   try {
+    await waitUntilReady(remote.target, nodes, options);
     return await deployRemote({
       config,
       dir,
@@ -61,13 +53,46 @@ export async function deployDroplets(options: DropletDeployOptions): Promise<Dep
       supportAddress: support.privateIp,
       entryPoints: entryPointsFromState(config, state, 80, dnsEntryPoints({ port: 80 })),
       ...(options.caCertFile ? { caCertFile: options.caCertFile } : {}),
-      ...(options.forceCertificates ? { forceCertificates: true } : {}),
-      ...(options.certificatesOnly ? { certificatesOnly: true } : {}),
-      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.timing ? { timing: options.timing } : {}),
+      ...runOptionsOf(options),
     });
   } finally {
     await remote.dispose();
   }
+}
+
+/**
+ * A droplet reports `active` before its sshd answers and before cloud-init has installed Docker: wait
+ * (bounded) until each node answers over SSH, then until cloud-init is done there.
+ */
+async function waitUntilReady(target: Target, nodes: readonly TargetNode[], options: DeployRunOptions): Promise<void> {
+  const emit = options.onEvent ?? (() => undefined);
+  await Promise.all(
+    nodes.map(async (node) => {
+      const shell = target.shell(node.name);
+      const deadline = Date.now() + 5 * 60_000;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await shell.run(reachable, { ...(options.signal ? { signal: options.signal } : {}), timeoutMs: 30_000 });
+          break;
+        } catch (error) {
+          if (!(error instanceof NodeUnreachable) || Date.now() > deadline) throw toStepFailed(node.name, error);
+          emit({ type: 'retrying', what: `reaching ${node.name} over SSH`, attempt, delayMs: 5000, reason: (error as Error).message.split('\n')[0] ?? 'unreachable' });
+          await new Promise((resolve) => setTimeout(resolve, 5000));
+          if (options.signal?.aborted) throw new ApplyAborted();
+        }
+      }
+      const done = await shell.probe(cloudInitDone, { ...(options.signal ? { signal: options.signal } : {}), timeoutMs: 20 * 60_000 });
+      if (done.exitCode === 1) {
+        throw new StepFailed(`node:${node.name}`, {
+          message: `cloud-init failed on ${node.name}: ${done.stdout.trim().split('\n').pop() ?? ''}`,
+          hint: `Look at /var/log/cloud-init-output.log on ${node.name} (ssh -i .swarm-wiz/ssh/id_ed25519 root@${node.publicIp}); recreate the droplet if it cannot be fixed, then run apply again.`,
+        });
+      }
+    }),
+  );
+}
+
+function toStepFailed(node: string, error: unknown): unknown {
+  if (error instanceof TargetError) return new StepFailed(`node:${node}`, { message: `${node}: ${error.summary}`, hint: error.hint });
+  return error;
 }

@@ -4,29 +4,16 @@ import type { CertificateIssuer } from '../certs/renew-sites.js';
 import { staticEntryPoints } from '../adapters/acme/entry-points.js';
 import { serveWebroot } from '../adapters/acme/webroot-server.js';
 import { gatewayBridgeAddress, interfaceAddress, parseInterfaceAddress } from '../commands/index.js';
-import type { Config } from '../config/index.js';
-import type { DeployTiming } from '../run/deploy-context.js';
-import type { ApplyEventListener } from '../run/events.js';
 import { StepFailed } from '../run/failure.js';
 import { loadState, StateStore, type State } from '../state/index.js';
 import { localTarget } from '../targets/local.js';
-import { deployProject, localNodeRoot, type DeployResult } from './deploy.js';
+import { deployProject, localNodeRoot, runOptionsOf, type DeployResult, type DeployRunOptions } from './deploy.js';
 import { LOCAL_SUPPORT_PORT } from './local-support.js';
 
 
-export interface LocalApplyOptions {
-  config: Config;
-  dir: string;
+export interface LocalApplyOptions extends DeployRunOptions {
   /** The address to advertise when this machine's engine is not in a swarm yet (one with several addresses needs it). */
   advertiseAddr?: string;
-  /** A PEM file to trust for the CA's own TLS (a private or test ACME server like Pebble). */
-  caCertFile?: string;
-  /** Order every certificate, due or not (renew --force); `certificatesOnly` runs only the certificate phases (renew). */
-  forceCertificates?: boolean;
-  certificatesOnly?: boolean;
-  onEvent?: ApplyEventListener;
-  signal?: AbortSignal;
-  timing?: Partial<DeployTiming>;
 }
 
 export interface LocalApplyResult extends DeployResult {
@@ -84,11 +71,7 @@ export async function applyLocal(options: LocalApplyOptions): Promise<LocalApply
         return () => server.close();
       },
     },
-    ...(options.forceCertificates ? { forceCertificates: true } : {}),
-    ...(options.certificatesOnly ? { certificatesOnly: true } : {}),
-    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.timing ? { timing: options.timing } : {}),
+    ...runOptionsOf(options),
   });
   return { ...result, state: store.state };
 }

@@ -55,6 +55,32 @@ export interface DeployOptions {
   timing?: Partial<DeployTiming>;
 }
 
+/** What every deploy use case (local, over SSH) takes besides its target. */
+export interface DeployRunOptions {
+  config: Config;
+  dir: string;
+  /** A PEM file to trust for the CA's own TLS (a private or test ACME server like Pebble). */
+  caCertFile?: string;
+  /** Order every certificate, due or not (renew --force). */
+  forceCertificates?: boolean;
+  /** Only the certificate phases (renew): no node, swarm or stack step. */
+  certificatesOnly?: boolean;
+  onEvent?: ApplyEventListener;
+  signal?: AbortSignal;
+  timing?: Partial<DeployTiming>;
+}
+
+/** The run options of `options` that are set, to pass on to deployProject. */
+export function runOptionsOf(options: DeployRunOptions): Pick<DeployOptions, 'forceCertificates' | 'certificatesOnly' | 'onEvent' | 'signal' | 'timing'> {
+  return {
+    ...(options.forceCertificates ? { forceCertificates: true } : {}),
+    ...(options.certificatesOnly ? { certificatesOnly: true } : {}),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.timing ? { timing: options.timing } : {}),
+  };
+}
+
 export interface DeployResult {
   phases: Phase[];
   /** Sites whose certificate was ordered in this run. */

@@ -9,14 +9,11 @@ import { directoryUrlFor, loadOrCreateAccountKey } from '../adapters/acme/accoun
 import { httpPreflight } from '../adapters/acme/preflight.js';
 import { sshKeyPath } from '../adapters/ssh-key.js';
 import type { CertificateIssuer } from '../certs/renew-sites.js';
-import type { Config } from '../config/index.js';
-import type { DeployTiming } from '../run/deploy-context.js';
-import type { ApplyEventListener } from '../run/events.js';
 import { StepFailed } from '../run/failure.js';
 import type { StateStore } from '../state/index.js';
 import { sshTarget, type HostKeyStore } from '../targets/ssh.js';
 import type { Target, TargetNode } from '../targets/target.js';
-import { deployProject, type DeployResult } from './deploy.js';
+import { deployProject, runOptionsOf, type DeployResult, type DeployRunOptions } from './deploy.js';
 
 /** Host keys pinned in .swarm-wiz/state.json (`nodes.<name>.hostKey`), saved the moment they are first seen. */
 export function stateHostKeys(store: StateStore): HostKeyStore {
@@ -56,9 +53,7 @@ export async function remoteTarget(options: RemoteTargetOptions): Promise<{ targ
   };
 }
 
-export interface RemoteDeployOptions {
-  config: Config;
-  dir: string;
+export interface RemoteDeployOptions extends DeployRunOptions {
   store: StateStore;
   target: Target;
   /** The node holding the ACME webroot that every proxy forwards to (the support droplet). */
@@ -73,13 +68,7 @@ export interface RemoteDeployOptions {
   nodeRoot?: string;
   /** Where HTTP for each domain enters (its proxy nodes' public IPs, or the load balancer), for the preflight. */
   entryPoints: EntryPoints;
-  caCertFile?: string;
-  forceCertificates?: boolean;
-  certificatesOnly?: boolean;
   resolveImage?: 'always' | 'changed' | 'never';
-  onEvent?: ApplyEventListener;
-  signal?: AbortSignal;
-  timing?: Partial<DeployTiming>;
 }
 
 /**
@@ -119,10 +108,6 @@ export async function deployRemote(options: RemoteDeployOptions): Promise<Deploy
     renderContext: { supportPrivateIp: options.supportAddress, ...(options.supportPort && options.supportPort !== 80 ? { supportPort: options.supportPort } : {}) },
     resolveImage: options.resolveImage ?? 'always',
     issuing: { issuer: () => (issuer ??= makeIssuer()) },
-    ...(options.forceCertificates ? { forceCertificates: true } : {}),
-    ...(options.certificatesOnly ? { certificatesOnly: true } : {}),
-    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.timing ? { timing: options.timing } : {}),
+    ...runOptionsOf(options),
   });
 }

@@ -1,5 +1,5 @@
 import type { Config } from '../config/index.js';
-import { loadState } from '../state/index.js';
+import { loadProjectState } from './project-state.js';
 import { CliExit, EXIT } from './exit.js';
 import { prompterOf, writeLine, type CliIo } from './io.js';
 import { failedFilesMessage, projectFiles, writeFilesWithProgress, type ProgressDisplay } from './project-output.js';
@@ -24,7 +24,7 @@ const RESUME_LINE = 'Interrupted: what was done so far is recorded in .swarm-wiz
  */
 export async function applyLocalCommand(request: LocalApplyRequest): Promise<void> {
   const { io, config, dir } = request;
-  const state = await loadState(dir, config.project);
+  const state = await loadProjectState(io, dir, config.project);
   const files = projectFiles(config, { ...state, target: 'local' });
   if (!request.yes) {
     if (!io.isTTY) throw new CliExit(EXIT.usage, 'apply --target local needs a confirmation: pass --yes to apply without questions (no terminal to ask on).');
@@ -36,6 +36,11 @@ export async function applyLocalCommand(request: LocalApplyRequest): Promise<voi
   const display: ProgressDisplay = request.json ? 'none' : io.isTTY ? 'ink' : 'lines';
   const outcome = await writeFilesWithProgress(io, dir, files, display);
   if (outcome.failed.length > 0) throw new CliExit(EXIT.failure, failedFilesMessage(outcome));
+  await deployLocally(io, config, dir, request);
+}
+
+/** Runs the local deploy with live progress and reports what it did (the files are already written). */
+export async function deployLocally(io: CliIo, config: Config, dir: string, request: Pick<LocalApplyRequest, 'json' | 'advertiseAddr' | 'caCertFile'> = { json: false }): Promise<void> {
   const { applyLocal } = await import('../app/apply-local.js');
   const mode = progressMode(io, request.json);
   const result = await withLiveProgress(

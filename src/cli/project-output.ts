@@ -34,7 +34,7 @@ function previewProject(config: Config, dir: string, state: State, { planOnly, s
   const files = projectFiles(config, state);
   const configRow: ReviewFile = { path: DEFAULT_CONFIG_FILE, mode: 0o644, description: 'the project: desired state, safe to commit (no secrets)' };
   const reviewFiles = [...(savesConfig ? [configRow] : []), ...files.map(({ path, mode, description }) => ({ path, mode, description }))];
-  return { config, dir, files, reviewFiles, steps: planCloud(config, state, facts), planOnly };
+  return { config, dir, files, reviewFiles, steps: planCloud(config, state, facts), planOnly, ...(state.target ? { target: state.target } : {}) };
 }
 
 /**

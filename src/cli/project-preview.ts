@@ -13,4 +13,6 @@ export interface ProjectPreview {
   /** The provisioning engine's plan against the recorded state. */
   steps: PlanStep[];
   planOnly: boolean;
+  /** Where the project was deployed (state.json), if anywhere. */
+  target?: 'local' | 'digitalocean';
 }

@@ -2,3 +2,4 @@ export { redact, type Command } from './command.js';
 export * from './files.js';
 export * from './swarm.js';
 export * from './stack.js';
+export * from './node.js';

@@ -67,7 +67,12 @@ describe('the wizard on a terminal (scripted answers)', () => {
     try {
       const dir = await tempDir();
       const script = seedAnswers().map((entry): ScriptedAnswer => (entry.expect === 'DigitalOcean API token' ? { ...entry, answer: fake.token } : entry));
-      const { prompter } = scriptedPrompter([...script, { expect: 'Write these files and make these changes in DigitalOcean?', answer: true }]);
+      const { prompter } = scriptedPrompter([
+        ...script,
+        { expect: 'Write these files and make these changes in DigitalOcean?', answer: true },
+        // The fake's droplets are addresses nobody may send to: the deploy over SSH is declined here.
+        { expect: 'Deploy now', answer: false },
+      ]);
       const { io, stdout, stderr } = testIo({ cwd: '/', isTTY: true, prompter, env: { DIGITALOCEAN_API_URL: fake.url } });
       expect(await runCli(['--dir', dir], io)).toBe(0);
       expect(stdout()).toContain('DigitalOcean: what apply will do');
@@ -78,6 +83,7 @@ describe('the wizard on a terminal (scripted answers)', () => {
       expect(await readFile(join(dir, 'swarm-wiz.yaml'), 'utf8')).not.toContain(fake.token);
       expect(fake.state.droplets.map((d) => d.name).sort()).toEqual(['demo-manager-1', 'demo-support', 'demo-worker-1', 'demo-worker-2', 'demo-worker-3']);
       expect(JSON.parse(await readFile(join(dir, '.swarm-wiz', 'state.json'), 'utf8')).cloud.droplets).toHaveLength(5);
+      expect(stdout()).toContain(`Not deployed. To deploy later: swarm-wiz apply --config ${join(dir, 'swarm-wiz.yaml')} --yes`);
     } finally {
       await fake.stop();
     }
