@@ -7,3 +7,4 @@ export { zoneOf, recordedIp } from './dns.js';
 export { planDestroy } from './destroy.js';
 export type * from './deploy-types.js';
 export { planDeploy, proxyNodesOf, deployHasChanges, DeployPlanError, type DeployFacts, type NodeFacts } from './deploy.js';
+export { cloudPhases, type CloudPhase, type CloudPhaseName } from './cloud-phases.js';

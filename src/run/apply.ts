@@ -1,18 +1,14 @@
 import { createCloudApi, type CloudApi, type RetryOptions } from '../adapters/digitalocean/index.js';
 import type { Config } from '../config/index.js';
-import { hasChanges, isOperatorAddress, planCloud, projectTag, summarise, type DropletStep, type PlanFacts, type PlanStep } from '../plan/index.js';
+import { cloudPhases, hasChanges, isOperatorAddress, planCloud, projectTag, summarise, type PlanFacts, type PlanStep } from '../plan/index.js';
 import { loadState, StateStore, type DropletRole, type State } from '../state/index.js';
 import { forgetVanished, reconcileDroplets } from './adopt.js';
-import { allSettled, DEFAULT_TIMING, throwIfAborted, type RunContext, type Timing } from './context.js';
-import { createSshKey, createTags, createVpc } from './create-basics.js';
-import { deleteResource } from './deletes.js';
-import { applyDnsRecords, manualDnsLines } from './dns.js';
-import { createDroplets, waitForDroplets } from './droplets.js';
+import { CLOUD_HANDLERS } from './cloud-handlers.js';
+import { DEFAULT_TIMING, type RunContext, type Timing } from './context.js';
+import { manualDnsLines } from './dns.js';
+import { runCloudPhases } from './engine.js';
 import type { ApplyEventListener } from './events.js';
 import { describeFailure, failSteps, StepFailed } from './failure.js';
-import { applyFirewalls } from './firewalls.js';
-import { applyLoadBalancer, waitForLoadBalancer } from './load-balancer.js';
-import { retagDroplets } from './retag.js';
 import { userDataFor } from './user-data.js';
 import { showValue } from '../config/show-value.js';
 
@@ -162,39 +158,7 @@ function cloudInit(config: Config): Record<DropletRole, string> {
 const needsUserData = (steps: PlanStep[]) => steps.some((s) => s.kind === 'droplet' && s.op === 'create');
 
 async function execute(ctx: RunContext, steps: PlanStep[]): Promise<void> {
-  if (!hasChanges(steps) && ctx.store.state.cloud.droplets.every((d) => d.status === 'active' && d.publicIpv4) && (!ctx.store.state.cloud.loadBalancer || ctx.store.state.cloud.loadBalancer.ip)) return;
-  const sshKey = ofKind(steps, 'ssh-key', ['create']);
-  const vpc = ofKind(steps, 'vpc', ['create']);
-  await allSettled([
-    createTags(ctx, ofKind(steps, 'tag', ['create'])),
-    ...sshKey.map((s) => createSshKey(ctx, s)),
-    ...vpc.map((s) => createVpc(ctx, s)),
-  ]);
-  throwIfAborted(ctx);
-
-  const desiredDroplets = steps.filter((s): s is DropletStep => s.kind === 'droplet' && s.op !== 'delete');
-  const lb = ofKind(steps, 'load-balancer');
-  const retagged = ofKind(steps, 'droplet', ['update']);
-  await allSettled([createDroplets(ctx, ofKind(steps, 'droplet', ['create'])), retagDroplets(ctx, retagged, 'add'), ...lb.map((s) => applyLoadBalancer(ctx, s))]);
-  throwIfAborted(ctx);
-
-  const stepIdOf = (name: string) => desiredDroplets.find((s) => s.name === name)?.id ?? `droplet:${name}`;
-  const lbStep = steps.find((s) => s.kind === 'load-balancer' && s.op !== 'delete');
-  await allSettled([
-    applyFirewalls(ctx, ofKind(steps, 'firewall')),
-    waitForDroplets(ctx, new Set(desiredDroplets.map((s) => s.name)), stepIdOf),
-    ...(lbStep ? [waitForLoadBalancer(ctx, lbStep.id)] : []),
-  ]);
-  throwIfAborted(ctx);
-
-  await applyDnsRecords(ctx, ofKind(steps, 'dns-record'));
-  throwIfAborted(ctx);
-  await retagDroplets(ctx, retagged, 'remove');
-  throwIfAborted(ctx);
-
-  for (const step of steps.filter((s) => s.op === 'delete')) {
-    await deleteResource(ctx, step);
-    throwIfAborted(ctx);
-  }
+  const settled = ctx.store.state.cloud.droplets.every((d) => d.status === 'active' && d.publicIpv4) && (!ctx.store.state.cloud.loadBalancer || ctx.store.state.cloud.loadBalancer.ip);
+  if (!hasChanges(steps) && settled) return;
+  await runCloudPhases(ctx, cloudPhases(steps), CLOUD_HANDLERS);
 }
-

@@ -1,5 +1,6 @@
 import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
-import { planDestroy, type PlanStep } from '../plan/index.js';
+import { cloudPhases, planDestroy, type PlanStep } from '../plan/index.js';
+import { runCloudPhases, type BatchHandler, type CloudHandlerMap } from './engine.js';
 import { loadState, StateStore, type State } from '../state/index.js';
 import { DEFAULT_TIMING, pause, throwIfAborted, type StepContext, type Timing } from './context.js';
 import { cloudFromToken } from './apply.js';
@@ -41,14 +42,22 @@ export async function runDestroy(options: DestroyOptions): Promise<{ steps: Plan
   const store = new StateStore(options.dir, state);
   const timing = { ...DEFAULT_TIMING, ...options.timing };
   const ctx: StepContext = { cloud, dir: options.dir, store, emit, signal: options.signal, timing };
-  for (const step of steps) {
-    throwIfAborted(ctx);
-    if (step.kind === 'vpc') await deleteVpcWhenEmpty(ctx, step, options.vpcAttempts ?? 20);
-    else await deleteResource(ctx, step);
-  }
+  await runCloudPhases(ctx, cloudPhases(steps), destroyHandlers(options.vpcAttempts ?? 20));
   await store.update((s) => void (s.cloud.tags = []));
   emit({ type: 'finished', created: 0, updated: 0, deleted: steps.length, manualDns: [] });
   return { steps, state: store.state };
+}
+
+/** Every kind is only deleted here, one step per phase in the plan's order; a VPC waits until it is empty. */
+function destroyHandlers(vpcAttempts: number): CloudHandlerMap<StepContext> {
+  const each: BatchHandler<StepContext, PlanStep> = async (ctx, steps) => {
+    for (const step of steps) {
+      throwIfAborted(ctx);
+      if (step.kind === 'vpc') await deleteVpcWhenEmpty(ctx, step, vpcAttempts);
+      else await deleteResource(ctx, step);
+    }
+  };
+  return { tag: each, 'ssh-key': each, vpc: each, droplet: each, 'load-balancer': each, firewall: each, 'dns-record': each, 'manual-dns': each };
 }
 
 /** DigitalOcean refuses to delete a VPC until the droplets being deleted have left it. */

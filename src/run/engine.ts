@@ -1,4 +1,4 @@
-import type { DeployStep, DeployStepKind, Phase } from '../plan/index.js';
+import type { CloudPhase, CloudPhaseName, DeployStep, DeployStepKind, Phase, PlanStep, StepKind } from '../plan/index.js';
 import { CommandAborted, TargetError } from '../targets/errors.js';
 import { allSettled, runStep, throwIfAborted } from './context.js';
 import type { ApplyEventListener } from './events.js';
@@ -44,6 +44,27 @@ export async function runPhases<C extends EngineContext>(ctx: C, phases: readonl
     throwIfAborted(ctx);
     const todo = phase.steps.filter((step) => step.op !== 'same');
     await allSettled(todo.map((step) => runStep(ctx, step.id, step.description, () => dispatch(handlers, ctx, step))));
+  }
+  throwIfAborted(ctx);
+}
+
+/** Does one kind's steps of one cloud phase together (one bulk create for many droplets); reports each step's progress itself. */
+export type BatchHandler<C, S> = (ctx: C, steps: S[], phase: CloudPhaseName) => Promise<void>;
+
+/** One batch handler per kind of cloud step: a kind without one does not compile. */
+export type CloudHandlerMap<C> = { readonly [K in StepKind]: BatchHandler<C, Extract<PlanStep, { kind: K }>> };
+
+/**
+ * The same loop for the cloud: phases in order; within a phase each kind's steps go to its handler
+ * together (DigitalOcean creates droplets in bulk), the kinds concurrently. A failure lets the rest of
+ * the phase settle (so everything that came into existence is recorded), then stops the run.
+ */
+export async function runCloudPhases<C extends EngineContext>(ctx: C, phases: readonly CloudPhase[], handlers: CloudHandlerMap<C>): Promise<void> {
+  for (const phase of phases) {
+    throwIfAborted(ctx);
+    const byKind = new Map<StepKind, PlanStep[]>();
+    for (const step of phase.steps) byKind.set(step.kind, [...(byKind.get(step.kind) ?? []), step]);
+    await allSettled([...byKind].map(([kind, steps]) => (handlers[kind] as BatchHandler<C, PlanStep>)(ctx, steps, phase.name)));
   }
   throwIfAborted(ctx);
 }
