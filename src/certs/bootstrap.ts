@@ -2,7 +2,7 @@ import type { Config } from '../config/index.js';
 import { ensurePlaceholders } from './placeholder.js';
 import { writeProxyCertificates } from './proxy-files.js';
 import { siteNamesOf } from './sites.js';
-import { CertificateStore } from './store.js';
+import { CertificateStore } from '../adapters/certificate-store.js';
 
 /**
  * Before the first deploy: a self-signed placeholder for every site that has no certificate yet,

@@ -1,8 +1,8 @@
 import type { CertificateMeta } from './metadata.js';
 import { daysLeft, renewalDecision, renewalTime } from './renewal-policy.js';
 import { allNames, type SiteNames } from './sites.js';
-import type { CertificateStore } from './store.js';
-import { probeTls, type LiveCertificate } from './tls-probe.js';
+import type { CertificateStore } from '../adapters/certificate-store.js';
+import { probeTls, type LiveCertificate } from '../adapters/tls-probe.js';
 
 /** The health of one site's certificate, in the words the status screen shows. */
 export type CertHealth = 'ok' | 'due' | 'expired' | 'missing' | 'placeholder' | 'error';

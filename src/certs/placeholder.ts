@@ -1,6 +1,6 @@
 import { generateCertificate } from './x509-generate.js';
 import { allNames, type SiteNames } from './sites.js';
-import type { CertificateStore } from './store.js';
+import type { CertificateStore } from '../adapters/certificate-store.js';
 
 const PLACEHOLDER_DAYS = 30;
 

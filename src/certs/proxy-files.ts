@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { certificateFiles } from '../../recipes/names.js';
 import { writeFileAtomic } from '../adapters/fs-atomic.js';
 import type { SiteNames } from './sites.js';
-import type { CertificateStore } from './store.js';
+import type { CertificateStore } from '../adapters/certificate-store.js';
 
 /**
  * Copies each stored certificate (real or placeholder) to where the generated compose file and

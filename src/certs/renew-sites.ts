@@ -3,7 +3,7 @@ import type { CertificateOrder, IssuedCertificate } from '../adapters/acme/acme-
 import type { CertificateMeta } from './metadata.js';
 import { renewalDecision, type RenewalReason } from './renewal-policy.js';
 import { allNames, type SiteNames } from './sites.js';
-import type { CertificateStore } from './store.js';
+import type { CertificateStore } from '../adapters/certificate-store.js';
 
 /** Anything that can issue one certificate (the ACME engine; tests may wrap it). */
 export interface CertificateIssuer {

@@ -3,17 +3,17 @@ import { ApplyAborted, runApply, StepFailed, type ApplyEventListener, type Apply
 import { showProgress, type ProgressDisplayMode } from '../../screens/apply-progress-live.js';
 import { CliExit, EXIT, type ExitCode } from './exit.js';
 import { cloudEnv, writeLine, type CliIo } from './io.js';
+import { exitNow, onStopSignals, type StopSignal } from '../adapters/stop-signals.js';
 
 /**
  * The signals that stop a run as the first Ctrl-C does (a service manager or `kill` sends
  * SIGTERM), each with how messages name it and what a shell reports for a process it ended
  * (128 + the signal's number).
  */
-const STOP_SIGNALS = {
+const STOP_SIGNALS: Record<StopSignal, { said: string; exit: ExitCode }> = {
   SIGINT: { said: 'Ctrl-C', exit: 130 as unknown as ExitCode },
   SIGTERM: { said: 'SIGTERM', exit: 143 as unknown as ExitCode },
-} as const;
-type StopSignal = keyof typeof STOP_SIGNALS;
+};
 
 const RESUME_LINE = 'Interrupted: every resource created so far is recorded in .swarm-wiz/state.json. Run apply again to resume.';
 
@@ -76,7 +76,7 @@ export async function withLiveProgress<T>(run: LiveRun, body: (onEvent: ApplyEve
   const progress = showProgress(run.mode, run.project, io.stdout, run.action);
   const controller = new AbortController();
   const interrupt = interruptHandler(controller, io, run.action);
-  for (const signal of Object.keys(STOP_SIGNALS) as StopSignal[]) process.on(signal, interrupt.handle);
+  const stopListening = onStopSignals(interrupt.handle);
   try {
     const result = await body(progress.onEvent, controller.signal);
     progress.finish();
@@ -89,7 +89,7 @@ export async function withLiveProgress<T>(run: LiveRun, body: (onEvent: ApplyEve
     if (error instanceof StepFailed) throw new CliExit(EXIT.failure, [error.reason.message, error.reason.hint, ...(run.afterFailure ? [run.afterFailure] : [])].join('\n'));
     throw error;
   } finally {
-    for (const signal of Object.keys(STOP_SIGNALS) as StopSignal[]) process.off(signal, interrupt.handle);
+    stopListening();
   }
 }
 
@@ -113,7 +113,7 @@ function interruptHandler(controller: AbortController, io: CliIo, command: 'appl
         : `Stopped at once (second ${said}). Run destroy again: what is already gone counts as deleted.`,
     );
     // The one place swarm-wiz exits by itself: the user asked twice, and waiting is what they refused.
-    process.exit(exit);
+    exitNow(exit);
   };
   return { handle, first: () => first };
 }

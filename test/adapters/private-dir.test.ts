@@ -6,7 +6,7 @@ import { loadOrCreateAccountKey } from '../../src/adapters/acme/account-key.js';
 import { writeFileAtomic } from '../../src/adapters/fs-atomic.js';
 import { withProjectLock } from '../../src/adapters/project-lock.js';
 import { ensureLocalSshKey } from '../../src/adapters/ssh-key.js';
-import { CertificateStore } from '../../src/certs/store.js';
+import { CertificateStore } from '../../src/adapters/certificate-store.js';
 import { emptyState, saveState } from '../../src/state/index.js';
 
 let root: string;

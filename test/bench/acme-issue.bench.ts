@@ -10,7 +10,7 @@ import { WebrootResponder } from '../../src/adapters/acme/webroot-responder.js';
 import { ensurePlaceholders } from '../../src/certs/placeholder.js';
 import { renewSites } from '../../src/certs/renew-sites.js';
 import { siteNamesOf } from '../../src/certs/sites.js';
-import { CertificateStore } from '../../src/certs/store.js';
+import { CertificateStore } from '../../src/adapters/certificate-store.js';
 import { proxyCertificateFiles, seedConfigUnderTest } from '../certs/harness.js';
 import { startSupportServer } from '../certs/support-server.js';
 import { startProxy } from '../peers/nginx.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveConfig } from '../../src/config/index.js';
 import { runCli } from '../../src/cli/run-cli.js';
-import { CertificateStore } from '../../src/certs/store.js';
+import { CertificateStore } from '../../src/adapters/certificate-store.js';
 import { testIo } from '../cli/test-io.js';
 import { freePort, startPebble, type PebblePeer } from '../peers/pebble.js';
 import { seedConfigUnderTest } from './harness.js';

@@ -14,7 +14,7 @@ import type { CloudApi } from '../../src/adapters/digitalocean/cloud-api.js';
 import { authoritativeTxt } from '../../src/adapters/dns/authoritative-txt.js';
 import { renewSites } from '../../src/certs/renew-sites.js';
 import { siteNamesOf } from '../../src/certs/sites.js';
-import { CertificateStore } from '../../src/certs/store.js';
+import { CertificateStore } from '../../src/adapters/certificate-store.js';
 import { startFakeDigitalOcean, type FakeDigitalOcean } from '../fake-do/index.js';
 import { startPebble, freePort, type PebblePeer } from '../peers/pebble.js';
 import { startProxy } from '../peers/nginx.js';

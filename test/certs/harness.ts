@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { request } from 'node:https';
 import { parseConfig, SEED_EXAMPLE, type Config } from '../../src/config/index.js';
 import { certificatePathsInContainer } from '../../recipes/names.js';
-import type { CertificateStore } from '../../src/certs/store.js';
+import type { CertificateStore } from '../../src/adapters/certificate-store.js';
 
 /** The seed's three sites under `.test` (a.test also answers as www.a.test), certificates from `ca`. */
 export function seedConfigUnderTest(ca: string, challenge: 'http-01' | 'dns-01' = 'http-01'): Config {

@@ -14,7 +14,7 @@ import { WebrootResponder } from '../../src/adapters/acme/webroot-responder.js';
 import { certificateStatus } from '../../src/certs/cert-status.js';
 import { ensurePlaceholders } from '../../src/certs/placeholder.js';
 import { renewSites } from '../../src/certs/renew-sites.js';
-import { CertificateStore } from '../../src/certs/store.js';
+import { CertificateStore } from '../../src/adapters/certificate-store.js';
 import { generateCertificate } from '../../src/certs/x509-generate.js';
 import { startSupportServer } from '../certs/support-server.js';
 import { freePort, startPebble } from '../peers/pebble.js';

@@ -47,7 +47,7 @@ async function certsCommand(options: CertsOptions, io: CliIo): Promise<void> {
     import('../project-state.js'),
     import('../../certs/cert-status.js'),
     import('../../certs/sites.js'),
-    import('../../certs/store.js'),
+    import('../../adapters/certificate-store.js'),
     import('../../adapters/acme/account-key.js'),
   ]);
   const { configPath, dir } = projectPaths(options, io);

@@ -67,7 +67,7 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
     import('../project-state.js'),
     import('../../certs/renew-sites.js'),
     import('../../certs/proxy-files.js'),
-    import('../../certs/store.js'),
+    import('../../adapters/certificate-store.js'),
   ]);
   const { configPath, dir } = projectPaths(options, io);
   const config = await loadConfig(configPath);

@@ -11,7 +11,7 @@ import { httpPreflight } from '../../../src/adapters/acme/preflight.js';
 import { WebrootResponder } from '../../../src/adapters/acme/webroot-responder.js';
 import { certificateMeta } from '../../../src/certs/metadata.js';
 import { renewSites } from '../../../src/certs/renew-sites.js';
-import { CertificateStore } from '../../../src/certs/store.js';
+import { CertificateStore } from '../../../src/adapters/certificate-store.js';
 import { startFaultProxy } from '../../certs/fault-proxy.js';
 import { startSupportServer, type SupportServer } from '../../certs/support-server.js';
 import { freePort, startPebble, type PebblePeer } from '../../peers/pebble.js';

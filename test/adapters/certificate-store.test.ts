@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensurePlaceholders } from '../../src/certs/placeholder.js';
-import { CertificateStore, CertificateStoreError } from '../../src/certs/store.js';
+import { CertificateStore, CertificateStoreError } from '../../src/adapters/certificate-store.js';
 import { generateCertificate } from '../../src/certs/x509-generate.js';
 
 let dir: string;
@@ -89,7 +89,7 @@ describe('writeProxyCertificates', () => {
 describe('bootstrapProxyCertificates', () => {
   it('gives a fresh project a placeholder per site in proxy/certs/, and is a no-op the second time', async () => {
     const { bootstrapProxyCertificates } = await import('../../src/certs/bootstrap.js');
-    const { seedConfigUnderTest } = await import('./harness.js');
+    const { seedConfigUnderTest } = await import('../certs/harness.js');
     const config = seedConfigUnderTest('https://pebble.invalid/dir');
     expect(await bootstrapProxyCertificates(config, dir)).toEqual({ placeholders: ['a.test', 'b.test', 'c.test'], written: ['a.test', 'b.test', 'c.test'] });
     expect(await bootstrapProxyCertificates(config, dir)).toEqual({ placeholders: [], written: [] });

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../adapters/fs-atomic.js';
-import { certificateMeta, keyMatchesCertificate, type CertificateMeta } from './metadata.js';
+import { writeFileAtomic } from './fs-atomic.js';
+import { certificateMeta, keyMatchesCertificate, type CertificateMeta } from '../certs/metadata.js';
 import { showValue } from '../config/show-value.js';
 
 /** A certificate as stored for one site. */
