@@ -35,7 +35,7 @@ afterAll(async () => {
 const renewArgs = () => ['renew', '--config', configPath, '--entry', `127.0.0.1:${support.port}`, '--ca-cert', caCert];
 
 describe('swarm-wiz renew and swarm-wiz certs', () => {
-  it('renew issues what is missing (exit 0), says the rollout is not automated; a second run is silent under cron', async () => {
+  it('renew issues what is missing (exit 0), says how to roll them out when swarm-wiz did not deploy the project; a second run is silent under cron', async () => {
     const first = testIo({ cwd: dir });
     const code = await runCli(renewArgs(), first.io);
     expect(first.stderr()).toBe('');
@@ -48,7 +48,7 @@ describe('swarm-wiz renew and swarm-wiz certs', () => {
     ]);
     expect(lines.slice(3)).toEqual([
       'Wrote proxy/certs/ for a.test, b.test, c.test.',
-      'Rolling renewed certificates out to the running proxy is not automated yet: it keeps serving the previous ones until the stack is deployed again (support/deploy_stack.sh).',
+      'This project was not deployed by swarm-wiz: the proxy keeps serving the previous certificates until you roll the new ones out (support/deploy_stack.sh for delivery: secrets, support/build_proxy.sh for image). A project deployed with swarm-wiz apply reloads them itself.',
     ]);
     expect(await readFile(join(dir, 'proxy', 'certs', 'b.test', 'fullchain.pem'), 'utf8')).toBe((await new CertificateStore(dir).read('b.test'))?.fullchainPem);
     expect(first.stderr()).toBe('');

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
@@ -29,26 +28,11 @@ export function registerCertsCommand(program: Command, io: CliIo): void {
 }
 
 async function certsCommand(options: CertsOptions, io: CliIo): Promise<void> {
-  const [
-    { loadConfig },
-    { parseEntry },
-    { dnsEntryPoints, staticEntryPoints },
-    { entryPointsFromState },
-    { loadProjectState },
-    { certificateStatus },
-    { siteNamesOf },
-    { CertificateStore },
-    { directoryUrlFor },
-  ] = await Promise.all([
+  const [{ loadConfig }, { parseEntry }, { loadProjectState }, { certificateStatusOf }] = await Promise.all([
     import('../../config/index.js'),
     import('../../certs/project-issuer.js'),
-    import('../../adapters/acme/entry-points.js'),
-    import('../../certs/state-entry-points.js'),
     import('../project-state.js'),
-    import('../../certs/cert-status.js'),
-    import('../../certs/sites.js'),
-    import('../../adapters/certificate-store.js'),
-    import('../../adapters/acme/account-key.js'),
+    import('../../app/status.js'),
   ]);
   const { configPath, dir } = projectPaths(options, io);
   const config = await loadConfig(configPath);
@@ -58,19 +42,16 @@ async function certsCommand(options: CertsOptions, io: CliIo): Promise<void> {
   } catch (error) {
     throw new CliExit(EXIT.usage, (error as Error).message);
   }
-  const entryPoints = !options.probe
-    ? undefined
-    : entries.length > 0
-      ? staticEntryPoints(entries)
-      : entryPointsFromState(config, await loadProjectState(io, dir, config.project), 443, dnsEntryPoints({ port: 443, servers: options.dnsServer }));
   const now = new Date();
-  const rows = await certificateStatus({
-    sites: siteNamesOf(config),
-    store: new CertificateStore(dir),
+  const rows = await certificateStatusOf({
+    config,
+    dir,
+    state: () => loadProjectState(io, dir, config.project),
+    probe: options.probe,
+    entries,
+    ...(options.dnsServer ? { dnsServers: options.dnsServer } : {}),
+    ...(options.caCert ? { caCertFile: options.caCert } : {}),
     now,
-    entryPoints,
-    ca: options.caCert ? await readFile(options.caCert, 'utf8') : undefined,
-    caDirectoryUrl: directoryUrlFor(config.certificates.ca),
   });
   // --json: the rows the screen shows, as they are (dates ISO).
   if (options.json) writeLine(io.stdout, JSON.stringify(rows, null, 2));

@@ -4,7 +4,7 @@ import type { SiteRenewal } from '../../certs/renew-sites.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { cloudEnv, writeLine, type CliIo } from '../io.js';
-import { withCommandLock } from '../project-lock.js';
+import { lockedOut, withCommandLock } from '../project-lock.js';
 
 // The implementation's modules are imported inside the command when it runs, so `--help` and the
 // other commands do not load them.
@@ -19,7 +19,7 @@ interface RenewOptions extends CommonOptions {
 }
 
 export const ROLLOUT_NOT_AUTOMATED =
-  'Rolling renewed certificates out to the running proxy is not automated yet: it keeps serving the previous ones until the stack is deployed again (support/deploy_stack.sh).';
+  'This project was not deployed by swarm-wiz: the proxy keeps serving the previous certificates until you roll the new ones out (support/deploy_stack.sh for delivery: secrets, support/build_proxy.sh for image). A project deployed with swarm-wiz apply reloads them itself.';
 
 /** `swarm-wiz renew`: what the support server's cron runs. Exit 0 nothing due or renewed, 1 a renewal failed, 2 config invalid. */
 export function registerRenewCommand(program: Command, io: CliIo): void {
@@ -51,23 +51,13 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
   const [
     { loadConfig, showValue },
     { siteNamesOf },
-    { parseEntry, projectIssuer },
-    { dnsEntryPoints, staticEntryPoints },
-    { entryPointsFromState },
+    { parseEntry },
     { loadProjectState },
-    { renewSites },
-    { writeProxyCertificates },
-    { CertificateStore },
   ] = await Promise.all([
     import('../../config/index.js'),
     import('../../certs/sites.js'),
     import('../../certs/project-issuer.js'),
-    import('../../adapters/acme/entry-points.js'),
-    import('../../certs/state-entry-points.js'),
     import('../project-state.js'),
-    import('../../certs/renew-sites.js'),
-    import('../../certs/proxy-files.js'),
-    import('../../adapters/certificate-store.js'),
   ]);
   const { configPath, dir } = projectPaths(options, io);
   const config = await loadConfig(configPath);
@@ -100,18 +90,23 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
   const cloudApi = config.certificates.challenge === 'dns-01' && token ? (await import('../../adapters/digitalocean/index.js')).createCloudApi({ token, baseUrl: apiUrl }) : undefined;
   if (config.certificates.challenge === 'dns-01' && !cloudApi) throw new CliExit(EXIT.usage, 'certificates.challenge is dns-01: set DIGITALOCEAN_TOKEN so swarm-wiz can create the TXT records');
 
-  const entryPoints =
-    entries.length > 0 ? staticEntryPoints(entries) : entryPointsFromState(config, await loadProjectState(io, dir, config.project), 80, dnsEntryPoints({ port: 80, servers: options.dnsServer }));
-  const issuer = await projectIssuer({ config, dir, webroot: options.webroot, entryPoints, dnsServers: options.dnsServer, caCertFile: options.caCert, cloudApi });
-  // Cron and a person running renew at the same time must not order the same certificates twice.
-  const results = await withCommandLock(dir, 'renew', () => renewSites({ sites, store: new CertificateStore(dir), issuer, force: options.force, only: options.domain }));
+  const { renewStored } = await import('../../app/renew.js');
+  const { results, copied } = await lockedOut(() =>
+    renewStored({
+      config,
+      dir,
+      state: recorded,
+      force: options.force,
+      ...(options.domain ? { only: options.domain } : {}),
+      ...(options.webroot ? { webroot: options.webroot } : {}),
+      entries,
+      ...(options.dnsServer ? { dnsServers: options.dnsServer } : {}),
+      ...(options.caCert ? { caCertFile: options.caCert } : {}),
+      ...(cloudApi ? { cloudApi } : {}),
+    }),
+  );
   const renewed = results.filter((result) => result.outcome === 'renewed');
   const failed = results.filter((result) => result.outcome === 'failed');
-  const copied = await writeProxyCertificates(
-    new CertificateStore(dir),
-    sites.filter((site) => renewed.some((result) => result.domain === site.domain)),
-    dir,
-  );
 
   if (options.json) {
     writeLine(
