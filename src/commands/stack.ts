@@ -74,6 +74,31 @@ export function parseServiceTasks(output: string): ServiceTask[] {
   }));
 }
 
+/** Each service's rolling-update state (empty when it never updated): one `NAME STATE MESSAGE` line each. */
+export function serviceUpdateStates(services: readonly string[]): Command {
+  return {
+    argv: ['docker', 'service', 'inspect', '--format', '{{.Spec.Name}}\t{{if .UpdateStatus}}{{.UpdateStatus.State}}\t{{.UpdateStatus.Message}}{{end}}', ...services],
+    description: 'read the services\' update states',
+  };
+}
+
+export interface UpdateState {
+  service: string;
+  /** updating | paused | completed | rollback_started | rollback_paused | rollback_completed, or '' */
+  state: string;
+  message: string;
+}
+
+export function parseUpdateStates(output: string): UpdateState[] {
+  return output
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const [service = '', state = '', ...message] = line.split('\t');
+      return { service, state, message: message.join('\t') };
+    });
+}
+
 /** The running proxy container(s) on the node the command runs on. */
 export function proxyContainers(project: string): Command {
   return {

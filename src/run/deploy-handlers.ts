@@ -13,7 +13,9 @@ import {
   proxyContainers,
   readFile,
   removeFile,
+  parseUpdateStates,
   serviceTasks,
+  serviceUpdateStates,
   stackDeploy,
   stackServices,
   swarmInfo,
@@ -158,13 +160,22 @@ async function stack(ctx: DeployContext, step: StackStep): Promise<string> {
     const services = parseStackServices((await shell.run(stackServices(step.project))).stdout);
     const waiting = services.filter((service) => service.desired === 0 || service.running < service.desired);
     const scaledToZero = (name: string) => services.some((s) => s.name === name && s.desired === 0 && /replicated/.test(s.mode));
-    const pending = waiting.filter((service) => !scaledToZero(service.name));
+    const updates = services.length > 0 ? parseUpdateStates((await shell.run(serviceUpdateStates(services.map((service) => service.name)))).stdout) : [];
+    const rolledBack = updates.filter((update) => update.state === 'rollback_completed' || update.state === 'paused' || update.state === 'rollback_paused');
+    if (rolledBack.length > 0) {
+      throw new StepFailed(step.id, {
+        message: `the update of ${rolledBack.map((update) => `${update.service} (${update.state}: ${update.message})`).join('; ')} did not go through`,
+        hint: 'Swarm kept (or went back to) the previous version. docker service ps --no-trunc SERVICE shows why the new tasks failed; fix that, then run apply again.',
+      });
+    }
+    const updating = new Set(updates.filter((update) => update.state === 'updating' || update.state === 'rollback_started').map((update) => update.service));
+    const pending = [...waiting.filter((service) => !scaledToZero(service.name)), ...services.filter((service) => updating.has(service.name) && !waiting.includes(service))];
     if (services.length > 0 && pending.length === 0) return `${services.length} services running`;
     problems = [];
     for (const service of pending) {
       const tasks = parseServiceTasks((await shell.run(serviceTasks(service.name))).stdout);
       const failing = tasks.find((task) => task.error !== '' && task.desiredState !== 'Shutdown') ?? tasks.find((task) => task.error !== '');
-      problems.push(`${service.name} ${service.running}/${service.desired}${failing ? `: ${failing.error}` : ''}`);
+      problems.push(`${service.name} ${service.running}/${service.desired}${updating.has(service.name) ? ' updating' : ''}${failing ? `: ${failing.error}` : ''}`);
     }
     ctx.emit({ type: 'step-progress', stepId: step.id, message: `waiting: ${problems.join('; ')}` });
     if (Date.now() > deadline) {

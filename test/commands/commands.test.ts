@@ -11,6 +11,7 @@ import {
   parseServiceTasks,
   parseStackServices,
   parseSwarmInfo,
+  parseUpdateStates,
   redact,
   stackDeploy,
   swarmInit,
@@ -72,6 +73,11 @@ describe('commands are argv data', () => {
     ]);
     expect(parseServiceTasks('{"Name":"demo_a.1","Node":"n1","DesiredState":"Running","CurrentState":"Rejected 2 seconds ago","Error":"No such image: a:1"}')[0]!.error).toBe('No such image: a:1');
     expect(parseNodeList('{"ID":"n1","Hostname":"m1","Status":"Ready","Availability":"Active","ManagerStatus":"Leader","EngineVersion":"20.10.24","Self":true}')[0]).toMatchObject({ hostname: 'm1', managerStatus: 'Leader', self: true });
+    expect(parseUpdateStates('demo_proxy\t\ndemo_a\tupdating\tupdate in progress\ndemo_b\trollback_completed\trollback completed\n')).toEqual([
+      { service: 'demo_proxy', state: '', message: '' },
+      { service: 'demo_a', state: 'updating', message: 'update in progress' },
+      { service: 'demo_b', state: 'rollback_completed', message: 'rollback completed' },
+    ]);
     expect(parseInterfaceAddress('5: docker0    inet 172.17.0.1/16 brd 172.17.255.255 scope global docker0')).toBe('172.17.0.1');
   });
 });

@@ -34,6 +34,8 @@ export interface LocalHarness {
   /** Pebble's listener CA (what swarm-wiz trusts to talk to the CA). */
   caCertFile: string;
   swarmWiz(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  /** The CLI as a child process the test can signal. */
+  startSwarmWiz(args: string[]): { pid: number; kill(signal: NodeJS.Signals): void; done: Promise<{ code: number | null; stdout: string; stderr: string }> };
   stop(): Promise<void>;
 }
 
@@ -92,7 +94,7 @@ export async function startLocalHarness(project = 'demo'): Promise<LocalHarness>
   });
   const configPath = join(dir, 'swarm-wiz.yaml');
   await writeFile(configPath, configToYaml(config));
-  const swarmWiz = (args: string[]) => {
+  const startSwarmWiz = (args: string[]) => {
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'false', ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -101,8 +103,10 @@ export async function startLocalHarness(project = 'demo'): Promise<LocalHarness>
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+    const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+    return { pid: child.pid ?? 0, kill: (signal: NodeJS.Signals) => void child.kill(signal), done };
   };
+  const swarmWiz = (args: string[]) => startSwarmWiz(args).done;
   return {
     pebble,
     dir,
@@ -111,6 +115,7 @@ export async function startLocalHarness(project = 'demo'): Promise<LocalHarness>
     rootFile,
     caCertFile,
     swarmWiz,
+    startSwarmWiz,
     stop: async () => {
       await leaveSwarm(project);
       await runArgv('docker', ['image', 'rm', '-f', PROXY_IMAGE, ...SITES.flatMap((site) => [`swz-local/${site.name}:1`, ...site.private.map((svc) => `swz-local/${svc.name}:1`)])]);

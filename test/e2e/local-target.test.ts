@@ -31,7 +31,18 @@ afterAll(async () => {
 const hosts = SITES.flatMap((site) => [site.domain, ...site.aliases].map((host) => ({ host, answer: site.answer })));
 
 describe('apply --target local, end to end', () => {
-  it('deploys the stack and serves every domain over HTTPS with a certificate from the CA', async () => {
+  it('SIGTERM once the swarm exists: the steps in flight finish and are recorded, exit 143 with the resume line', async () => {
+    const run = h.startSwarmWiz(['apply', '--target', 'local', '--yes', '--config', h.configPath, '--ca-cert', h.caCertFile]);
+    // Bounded: at most 60 s for the swarm to be initialised and recorded.
+    for (let i = 0; i < 600 && !(await loadState(h.dir, 'demo').catch(() => undefined))?.swarm?.clusterId; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    run.kill('SIGTERM');
+    const stopped = await run.done;
+    expect(stopped.code, stopped.stdout + stopped.stderr).toBe(143);
+    expect(stopped.stderr).toContain('Run apply --target local again to finish.');
+    expect((await loadState(h.dir, 'demo')).swarm?.clusterId).toBeTruthy();
+  }, 300_000);
+
+  it('run again, it finishes: deploys the stack and serves every domain over HTTPS with a certificate from the CA', async () => {
     const run = await h.swarmWiz(['apply', '--target', 'local', '--yes', '--config', h.configPath, '--ca-cert', h.caCertFile]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
