@@ -14,7 +14,7 @@
  * Values known only at deploy time are interpolated by `docker stack deploy` (deploy_stack.sh sets them):
  *   SWARM_WIZ_SUPPORT_IP      the support server's private IP (extra_hosts swarm-wiz-support; http-01 only)
  *   SWARM_WIZ_CONFIG_VERSION  12 hex digits of sha256(proxy/nginx.conf)      (delivery: secrets)
- *   SWARM_WIZ_CERTS_VERSION   12 hex digits of sha256(all certificate files)   (delivery: secrets)
+ *   SWARM_WIZ_CERTS_VERSION_N 12 hex digits of sha256(site N's chain + key)     (delivery: secrets; one per site)
  *   SWARM_WIZ_PROXY_TAG       the proxy image tag build_proxy.sh pushed        (delivery: image)
  *   SWARM_WIZ_PROXY_DIR       the proxy folder on the proxy nodes               (delivery: files; default /srv/swarm-wiz/<project>/proxy)
  * Swarm secrets and configs are immutable: a new version is a new name, which updates the proxy.
@@ -32,6 +32,7 @@ import {
   PROXY_NODE_LABEL,
   SUPPORT_HOST,
   certificateFiles,
+  certsVersionVariable,
   edgeNetwork,
   internalNetwork,
   nginxConfigNamePrefix,
@@ -156,9 +157,9 @@ function networks(config: Config): Record<string, unknown> {
 
 function secretsAndConfigs(config: Config): Record<string, unknown> {
   if (config.certificates.delivery !== 'secrets') return {};
-  const certsVersion = required(DEPLOY_ENV.certsVersion, 'a version of the certificate files');
   const secrets = Object.fromEntries(
-    config.sites.flatMap((site) => {
+    config.sites.flatMap((site, index) => {
+      const certsVersion = required(certsVersionVariable(index), `a version of ${site.domain}'s certificate files`);
       const keys = proxySecretKeys(site.domain);
       const files = certificateFiles(site.domain);
       return [

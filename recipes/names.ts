@@ -41,10 +41,17 @@ export const supportWebroot = (config: Config): string => `${remoteProjectDir(co
 export const DEPLOY_ENV = {
   supportIp: 'SWARM_WIZ_SUPPORT_IP',
   configVersion: 'SWARM_WIZ_CONFIG_VERSION',
+  /** One per site (`SWARM_WIZ_CERTS_VERSION_1` for the first): see certsVersionVariable. */
   certsVersion: 'SWARM_WIZ_CERTS_VERSION',
   proxyTag: 'SWARM_WIZ_PROXY_TAG',
   proxyDir: 'SWARM_WIZ_PROXY_DIR',
 } as const;
+
+/**
+ * The variable holding the version of site `index`'s certificate files (delivery: secrets): one per
+ * site, so a renewal renames only that site's secrets. Sites are counted from 1 in swarm-wiz.yaml's order.
+ */
+export const certsVersionVariable = (index: number): string => `${DEPLOY_ENV.certsVersion}_${index + 1}`;
 
 /** Where a site's certificate and key sit in the project directory (and in the proxy image's build context `proxy/`). */
 export function certificateFiles(domain: string): { chain: string; key: string } {

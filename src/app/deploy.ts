@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { renderCompose } from '../../recipes/compose.js';
-import { certificateFiles, DEPLOY_ENV, nodeProxyDir, remoteProjectDir } from '../../recipes/names.js';
+import { certificateFiles, certsVersionVariable, DEPLOY_ENV, nodeProxyDir, remoteProjectDir } from '../../recipes/names.js';
 import { nginxRenderingOf } from '../../recipes/project-files.js';
 import { renderNginxConf } from '../../recipes/nginx-conf.js';
 import type { RenderContext } from '../../recipes/index.js';
@@ -108,19 +108,21 @@ async function desiredProxyFiles(config: Config, certs: CertificateStore, contex
   return files;
 }
 
-async function nodeFacts(options: DeployOptions, proxyDir: string): Promise<NodeFacts[]> {
+async function nodeFacts(options: DeployOptions, projectDir: string): Promise<NodeFacts[]> {
   const nodes = options.target.nodes().filter((node) => node.role !== 'support');
   const facts = await Promise.all(
     nodes.map(async (node): Promise<NodeFacts> => {
       const shell = options.target.shell(node.name);
-      const [info, files] = await Promise.all([shell.run(swarmInfo, { signal: options.signal }), shell.probe(hashFiles(proxyDir), { signal: options.signal })]);
+      const [info, files] = await Promise.all([shell.run(swarmInfo, { signal: options.signal }), shell.probe(hashFiles(projectDir), { signal: options.signal })]);
       const advertiseAddr = options.advertiseAddr?.(node.name);
+      const proxyFiles = [...parseHashes(files.stdout, projectDir)].filter(([path]) => path.startsWith('proxy/')).map(([path, hash]): [string, string] => [path.slice('proxy/'.length), hash]);
       return {
         name: node.name,
         role: node.role === 'manager' ? 'manager' : 'worker',
         ...(advertiseAddr ? { advertiseAddr } : {}),
         swarm: parseSwarmInfo(info.stdout),
-        ...(files.exitCode === 0 ? { proxyFiles: new Map([...parseHashes(files.stdout, proxyDir)]) } : {}),
+        projectExists: files.exitCode === 0,
+        ...(proxyFiles.length > 0 ? { proxyFiles: new Map(proxyFiles) } : {}),
       };
     }),
   );
@@ -145,10 +147,10 @@ async function nodeFacts(options: DeployOptions, proxyDir: string): Promise<Node
 export async function deployProject(options: DeployOptions): Promise<DeployResult> {
   const { config, store } = options;
   const emit: ApplyEventListener = options.onEvent ?? (() => undefined);
-  if (config.certificates.delivery !== 'files') {
+  if (config.certificates.delivery === 'image') {
     throw new StepFailed('stack', {
-      message: `certificates.delivery ${config.certificates.delivery} is not deployed by swarm-wiz itself yet; it deploys delivery: files (the default)`,
-      hint: `Set certificates.delivery: files in swarm-wiz.yaml, or deploy with the generated support/deploy_stack.sh${config.certificates.delivery === 'image' ? ' and support/build_proxy.sh' : ''} on a manager.`,
+      message: 'certificates.delivery image is not deployed by swarm-wiz itself yet; it deploys delivery: files (the default) and secrets',
+      hint: 'Set certificates.delivery: files in swarm-wiz.yaml, or build and deploy with the generated support/build_proxy.sh and support/deploy_stack.sh.',
     });
   }
   const certs = new CertificateStore(options.dir);
@@ -160,18 +162,32 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
   const desired = await proxyFiles();
   const composePath = `${projectDir}/docker-compose.yml`;
   const compose = renderCompose(config);
-  const stackSpec = async () => {
+  const stackSpec = async (): Promise<{ compose: string; env: Record<string, string>; hash: string; files: Map<string, ProxyFile> }> => {
     const supportIp = config.certificates.challenge === 'http-01' ? await options.supportAddress() : undefined;
     if (config.certificates.challenge === 'http-01' && !supportIp) {
       throw new StepFailed(`stack:${config.project}`, { message: 'the support server address is not known', hint: 'Run apply again once the swarm is initialised.' });
     }
-    const env = { [DEPLOY_ENV.proxyDir]: proxyDir, ...(supportIp ? { [DEPLOY_ENV.supportIp]: supportIp } : {}) };
-    return { compose, env, hash: sha256(JSON.stringify({ compose, env })) };
+    const support: Record<string, string> = supportIp ? { [DEPLOY_ENV.supportIp]: supportIp } : {};
+    if (config.certificates.delivery === 'files') {
+      const env: Record<string, string> = { [DEPLOY_ENV.proxyDir]: proxyDir, ...support };
+      return { compose, env, hash: sha256(JSON.stringify({ compose, env })), files: new Map<string, ProxyFile>() };
+    }
+    // delivery: secrets — nginx.conf and the certificates go beside the compose file on the manager, and
+    // their content versions name the Swarm config and secrets (as deploy_stack.sh computes them).
+    const folder = await proxyFiles();
+    const version = (...paths: string[]) => sha256(paths.map((path) => folder.get(path)?.content ?? '').join('')).slice(0, 12);
+    const env: Record<string, string> = { ...support, [DEPLOY_ENV.configVersion]: version('nginx.conf') };
+    config.sites.forEach((site, index) => {
+      const paths = certificateFiles(site.domain);
+      env[certsVersionVariable(index)] = version(inProxyFolder(paths.chain), inProxyFolder(paths.key));
+    });
+    const files = new Map([...folder].map(([path, file]): [string, ProxyFile] => [`proxy/${path}`, file]));
+    return { compose, env, hash: sha256(JSON.stringify({ compose, env })), files };
   };
 
   let facts: DeployFacts;
   try {
-    const nodes = await nodeFacts(options, proxyDir);
+    const nodes = await nodeFacts(options, projectDir);
     const manager = nodes[0];
     const services = manager?.swarm.isManager ? parseStackServices((await options.target.shell(manager.name).probe(stackServices(config.project))).stdout) : [];
     const spec = manager?.swarm.isManager ? await stackSpec().catch(() => undefined) : undefined;

@@ -25,7 +25,7 @@ export async function reviewAndWrite(io: CliIo, deps: WizardDeps, paths: Project
     const { provisionCloud } = await import('./provision-cloud.js');
     const result = await provisionCloud({ config, dir: paths.dir, token, io });
     await rewriteChangedFiles(io, config, paths.dir, result.state, preview.files, 'ink');
-    if (config.certificates.delivery === 'files' && config.certificates.challenge === 'http-01') {
+    if (config.certificates.delivery !== 'image' && config.certificates.challenge === 'http-01') {
       afterInk(io);
       const now = await deps.prompter.confirm({ message: 'The droplets exist. Deploy now (swarm, stack and certificates, over SSH)?', default: true });
       if (!now) {

@@ -13,6 +13,8 @@ export interface NodeFacts {
   swarm: SwarmInfo;
   /** The labels the swarm has for this node (read on a manager); undefined when it is not in the swarm yet. */
   labels?: Record<string, string>;
+  /** Whether the project folder exists on the node. */
+  projectExists: boolean;
   /** sha256 per file of the node's proxy folder (relative paths); undefined when the folder does not exist. */
   proxyFiles?: ReadonlyMap<string, string>;
 }
@@ -161,12 +163,12 @@ export function planDeploy(config: Config, facts: DeployFacts): Phase[] {
   const nodes: NodeStep[] = facts.nodes.map((node) =>
     step({
       kind: 'node',
-      op: node.proxyFiles === undefined ? 'create' : 'same',
+      op: node.projectExists ? 'same' : 'create',
       id: `node:${node.name}`,
       name: node.name,
       node: node.name,
       dir: facts.projectDir,
-      description: node.proxyFiles === undefined ? `create ${facts.projectDir} on ${node.name} (0700)` : `${facts.projectDir} exists on ${node.name}`,
+      description: node.projectExists ? `${facts.projectDir} exists on ${node.name}` : `create ${facts.projectDir} on ${node.name} (0700)`,
     }),
   );
   const [init, joins, labels] = planSwarm(config, facts);
@@ -199,8 +201,17 @@ export function planDeploy(config: Config, facts: DeployFacts): Phase[] {
     }),
   );
   const ordering = certificates.some((c) => c.op !== 'same');
-  const rollout: ProxyFilesStep[] = ordering
-    ? proxyNodes.map((node) =>
+  const files = config.certificates.delivery === 'files';
+  // Secrets are immutable: new certificates reach the proxy as a redeploy with new secret names (a restart).
+  const redeploy: StackStep[] =
+    ordering && !files
+      ? [{ ...stack, op: 'update', id: `stack:rollout:${config.project}`, description: `redeploy ${config.project} with the new certificates as new Swarm secrets (the proxy restarts: delivery ${config.certificates.delivery})` }]
+      : [];
+  const rollout: (ProxyFilesStep | StackStep)[] = !ordering
+    ? []
+    : !files
+      ? redeploy
+      : proxyNodes.map((node) =>
         step({
           kind: 'proxy-files',
           op: 'update',
@@ -211,14 +222,13 @@ export function planDeploy(config: Config, facts: DeployFacts): Phase[] {
           changed: [],
           description: `put the new certificates in the proxy folder on ${node}; nginx -t, then reload in place`,
         }),
-      )
-    : [];
+      );
   const phases: Phase[] = [
     { name: 'nodes', steps: nodes },
     { name: 'swarm', steps: init },
     { name: 'join', steps: joins },
     { name: 'labels', steps: labels },
-    { name: 'proxy files', steps: planProxyFiles(facts, proxyNodes, 'sync nginx.conf and the certificates') },
+    { name: 'proxy files', steps: files ? planProxyFiles(facts, proxyNodes, 'sync nginx.conf and the certificates') : [] },
     { name: 'stack', steps: [stack] },
     { name: 'certificates', steps: certificates },
     { name: 'rollout', steps: rollout },

@@ -28,8 +28,11 @@ export interface DeployContext extends EngineContext {
   timing: DeployTiming;
   /** What the proxy folder must hold, read when the step runs (a certificate step may just have changed it). */
   proxyFiles(): Promise<Map<string, ProxyFile>>;
-  /** docker-compose.yml's text and the values it interpolates, known once the swarm runs (the support address). */
-  stackSpec(): Promise<{ compose: string; env: Record<string, string>; hash: string }>;
+  /**
+   * docker-compose.yml's text, the values it interpolates (known once the swarm runs: the support
+   * address), and the files it names that go beside it (delivery: secrets: nginx.conf and the certificates).
+   */
+  stackSpec(): Promise<{ compose: string; env: Record<string, string>; hash: string; files: Map<string, ProxyFile> }>;
   /** Orders one certificate and stores it; the served one is replaced only by the rollout that follows. */
   issue(step: CertificateStep): Promise<CertificateMeta>;
   /**

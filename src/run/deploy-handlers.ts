@@ -148,6 +148,8 @@ async function proxyFiles(ctx: DeployContext, step: ProxyFilesStep): Promise<str
 async function stack(ctx: DeployContext, step: StackStep): Promise<string> {
   const shell = shellOf(ctx, step.node);
   const spec = await ctx.stackSpec();
+  const folder = step.composePath.slice(0, step.composePath.lastIndexOf('/'));
+  for (const [path, file] of spec.files) await runAll(ctx, step.id, shell, writeFile(`${folder}/${path}`, file.content, file.mode));
   await runAll(ctx, step.id, shell, writeFile(step.composePath, spec.compose, 0o644));
   await runAll(ctx, step.id, shell, [stackDeploy({ project: step.project, composePath: step.composePath, env: spec.env, resolveImage: ctx.resolveImage })]);
   await ctx.store.update((s) => {

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticEntryPoints } from '../../src/adapters/acme/entry-points.js';
 import { deployRemote, remoteTarget } from '../../src/app/remote.js';
+import { configToYaml } from '../../src/config/index.js';
 import { loadState, StateStore } from '../../src/state/index.js';
 import { generateKey, requireOpenSsh, startSshd, type SshdPeer } from '../peers/sshd.js';
 import { runArgv } from '../peers/tools.js';
@@ -127,6 +128,26 @@ describe('apply --target local, end to end', () => {
     expect(await proxyContainerId()).toBe(proxy);
     expect(await Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial))).toEqual(serials);
   }, 300_000);
+
+  it('switching to delivery: secrets redeploys with Swarm secrets; renew --force rolls out under new secret names', async () => {
+    const secrets = { ...h.config, certificates: { ...h.config.certificates, delivery: 'secrets' as const } };
+    await writeFile(h.configPath, configToYaml(secrets));
+    const served = await Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial));
+    const applied = await h.swarmWiz(['apply', '--target', 'local', '--yes', '--config', h.configPath, '--ca-cert', h.caCertFile]);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    const mounts = JSON.parse(await docker(['service', 'inspect', 'demo_proxy', '--format', '{{json .Spec.TaskTemplate.ContainerSpec.Secrets}}'])) as { SecretName: string }[];
+    expect(mounts.map((m) => m.SecretName).filter((name) => name.startsWith('demo_a.test_'))).toHaveLength(2);
+    const after = await eventually('the proxy serves again', () => Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial)), (serials) => Array.isArray(serials) && serials.every(Boolean), 120);
+    expect(after).toEqual(served);
+
+    const renewed = await h.swarmWiz(['renew', '--force', '--config', h.configPath, '--ca-cert', h.caCertFile]);
+    expect(renewed.code, renewed.stdout + renewed.stderr).toBe(0);
+    const rolled = await eventually('the renewed certificates are served', () => Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial)), (serials) => Array.isArray(serials) && serials.every((serial, i) => serial && serial !== served[i]), 120);
+    expect(rolled).toHaveLength(SITES.length);
+    const names = (await docker(['secret', 'ls', '--format', '{{.Name}}'])).split('\n').filter((name) => name.startsWith('demo_a.test_crt_'));
+    expect(names).toHaveLength(2);
+    await writeFile(h.configPath, configToYaml(h.config));
+  }, 600_000);
 });
 
 /**

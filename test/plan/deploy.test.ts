@@ -23,7 +23,7 @@ const summary = (phases: ReturnType<typeof planDeploy>) => phases.map((phase) =>
 
 describe('planDeploy', () => {
   it('from nothing: folder, swarm init, proxy folder, stack, certificate, rollout — in that order', () => {
-    const phases = planDeploy(config({ topology: 'manager', workers: 0 }), facts([{ name: 'local', role: 'manager', swarm: inactive }]));
+    const phases = planDeploy(config({ topology: 'manager', workers: 0 }), facts([{ name: 'local', role: 'manager', swarm: inactive, projectExists: false }]));
     expect(summary(phases)).toEqual([
       'nodes: create node:local',
       'swarm: create swarm:init:local',
@@ -39,7 +39,7 @@ describe('planDeploy', () => {
     const services = ['proxy', 'service-a', 'a1', 'a2', 'service-b', 'b1', 'b2', 'service-c', 'c1', 'c2'].map((name) => ({ name: `demo_${name}`, mode: 'replicated', running: 1, desired: 1, image: 'x' }));
     const c = config({ topology: 'manager', workers: 0 });
     expect(services.length).toBe(1 + c.sites.reduce((n, site) => n + 1 + site.private.length, 0));
-    const phases = planDeploy(c, facts([{ name: 'local', role: 'manager', swarm: active, proxyFiles: desired }], {
+    const phases = planDeploy(c, facts([{ name: 'local', role: 'manager', swarm: active, projectExists: true, proxyFiles: desired }], {
       services,
       recordedClusterId: 'c1',
       stack: { composePath: '/x', env: {}, hash: 'h1', recordedHash: 'h1' },
@@ -50,7 +50,7 @@ describe('planDeploy', () => {
 
   it('a changed compose redeploys; a changed file resyncs only that node; a due certificate is ordered and rolled out', () => {
     const active = { nodeId: 'n1', nodeAddr: '10.0.0.2', state: 'active', isManager: true, clusterId: 'c1' };
-    const phases = planDeploy(config({ topology: 'manager', workers: 0 }), facts([{ name: 'm', role: 'manager', swarm: active, proxyFiles: new Map([['nginx.conf', 'old'.padEnd(64, '0')]]) }], {
+    const phases = planDeploy(config({ topology: 'manager', workers: 0 }), facts([{ name: 'm', role: 'manager', swarm: active, projectExists: true, proxyFiles: new Map([['nginx.conf', 'old'.padEnd(64, '0')]]) }], {
       services: [{ name: 'demo_proxy', mode: 'replicated', running: 1, desired: 1, image: 'x' }],
       stack: { composePath: '/x', env: {}, hash: 'h2', recordedHash: 'h1' },
       certificates: [{ domain: 'a.com', altNames: [], due: true, reason: 'due' }],
@@ -61,11 +61,23 @@ describe('planDeploy', () => {
     expect(steps.find((s) => s.kind === 'certificate')?.op).toBe('update');
   });
 
+  it('delivery: secrets has no proxy folder: new certificates roll out as a redeploy under new secret names', () => {
+    const phases = planDeploy(config({ topology: 'manager', workers: 0, certificates: { ...SEED_EXAMPLE.certificates, delivery: 'secrets' } }), facts([{ name: 'local', role: 'manager', swarm: inactive, projectExists: false }]));
+    expect(summary(phases)).toEqual([
+      'nodes: create node:local',
+      'swarm: create swarm:init:local',
+      'stack: create stack:demo',
+      'certificates: create certificate:a.com',
+      'rollout: update stack:rollout:demo',
+    ]);
+    expect(phases.at(-1)!.steps[0]!.description).toContain('the proxy restarts');
+  });
+
   it('several nodes: workers join in one phase, the proxy workers get their label (per-domain)', () => {
     const c = config({ topology: 'per-domain', workers: 3 });
     const nodes: NodeFacts[] = [
-      { name: 'demo-manager-1', role: 'manager', advertiseAddr: '10.110.0.2', swarm: inactive },
-      ...[1, 2, 3].map((i): NodeFacts => ({ name: `demo-worker-${i}`, role: 'worker', advertiseAddr: `10.110.0.${i + 2}`, swarm: inactive })),
+      { name: 'demo-manager-1', role: 'manager', advertiseAddr: '10.110.0.2', swarm: inactive, projectExists: false },
+      ...[1, 2, 3].map((i): NodeFacts => ({ name: `demo-worker-${i}`, role: 'worker', advertiseAddr: `10.110.0.${i + 2}`, swarm: inactive, projectExists: false })),
     ];
     const phases = planDeploy(c, facts(nodes));
     expect(phases.find((p) => p.name === 'join')?.steps.map((s) => s.id)).toEqual(['swarm:join:demo-worker-1', 'swarm:join:demo-worker-2', 'swarm:join:demo-worker-3']);
@@ -78,11 +90,11 @@ describe('planDeploy', () => {
 
   it('a node in another swarm is an error that says so; a node already in this swarm is left alone', () => {
     const other = { nodeId: 'x', nodeAddr: '10.0.0.9', state: 'active', isManager: true, clusterId: 'other' };
-    expect(() => planDeploy(config({ topology: 'manager', workers: 0 }), facts([{ name: 'm', role: 'manager', swarm: other }], { recordedClusterId: 'mine' }))).toThrow(DeployPlanError);
-    expect(() => planDeploy(config({ topology: 'manager', workers: 0 }), facts([{ name: 'm', role: 'manager', swarm: other }], { recordedClusterId: 'mine' }))).toThrow(/another swarm/);
+    expect(() => planDeploy(config({ topology: 'manager', workers: 0 }), facts([{ name: 'm', role: 'manager', swarm: other, projectExists: false }], { recordedClusterId: 'mine' }))).toThrow(DeployPlanError);
+    expect(() => planDeploy(config({ topology: 'manager', workers: 0 }), facts([{ name: 'm', role: 'manager', swarm: other, projectExists: false }], { recordedClusterId: 'mine' }))).toThrow(/another swarm/);
     const mine = { nodeId: 'm', nodeAddr: '10.0.0.2', state: 'active', isManager: true, clusterId: 'mine' };
     const joined = { nodeId: 'w', nodeAddr: '10.0.0.3', state: 'active', isManager: false };
-    const phases = planDeploy(config({ topology: 'manager', workers: 1 }), facts([{ name: 'm', role: 'manager', swarm: mine }, { name: 'w', role: 'worker', swarm: joined }], { recordedClusterId: 'mine' }));
+    const phases = planDeploy(config({ topology: 'manager', workers: 1 }), facts([{ name: 'm', role: 'manager', swarm: mine, projectExists: true }, { name: 'w', role: 'worker', swarm: joined, projectExists: true }], { recordedClusterId: 'mine' }));
     expect(phases.flatMap((p) => p.steps).filter((s) => s.kind === 'swarm').map((s) => s.op)).toEqual(['same', 'same']);
   });
 });

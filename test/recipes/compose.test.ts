@@ -13,7 +13,9 @@ import { certificatePathsInText, fileOf, RENDERINGS, seedConfig, writeProject } 
 const DEPLOY_ENV = {
   SWARM_WIZ_SUPPORT_IP: '10.110.0.5',
   SWARM_WIZ_CONFIG_VERSION: '0123456789ab',
-  SWARM_WIZ_CERTS_VERSION: 'ba9876543210',
+  SWARM_WIZ_CERTS_VERSION_1: 'ba9876543210',
+  SWARM_WIZ_CERTS_VERSION_2: 'cb9876543210',
+  SWARM_WIZ_CERTS_VERSION_3: 'dc9876543210',
   SWARM_WIZ_PROXY_TAG: '20261127213000',
 };
 
@@ -166,7 +168,7 @@ describe('compose properties', () => {
     const read = certificatePathsInText(fileOf(files, 'proxy/nginx.conf')).flatMap(({ chain, key }) => [chain, key]);
     expect(mounted.sort()).toEqual(read.sort());
     for (const secret of Object.values(compose.secrets ?? {})) {
-      expect(secret.name).toContain('${SWARM_WIZ_CERTS_VERSION:?');
+      expect(secret.name).toMatch(/\$\{SWARM_WIZ_CERTS_VERSION_[1-3]:\?/);
       expect(secret.file).toMatch(/^\.\/proxy\/certs\/[a-c]\.com\/(fullchain|privkey)\.pem$/);
     }
   });

@@ -104,23 +104,28 @@ describe('deploy_stack.sh, run with a recording docker', () => {
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(readFileSync(join(record, 'calls'), 'utf8')).toBe('docker stack deploy --with-registry-auth --prune --resolve-image always -c docker-compose.yml demo\n');
-    const certs = config.sites.flatMap((site) => {
-      const paths = certificateFiles(site.domain);
+    const certsOf = (domain: string) => {
+      const paths = certificateFiles(domain);
       return [readFileSync(join(dir, paths.chain), 'utf8'), readFileSync(join(dir, paths.key), 'utf8')];
-    });
+    };
     const env = envFile(record);
     expect(env).toEqual({
-      SWARM_WIZ_CERTS_VERSION: sha12(...certs),
+      SWARM_WIZ_CERTS_VERSION_1: sha12(...certsOf('a.com')),
+      SWARM_WIZ_CERTS_VERSION_2: sha12(...certsOf('b.com')),
+      SWARM_WIZ_CERTS_VERSION_3: sha12(...certsOf('c.com')),
       SWARM_WIZ_CONFIG_VERSION: sha12(readFileSync(join(dir, 'proxy/nginx.conf'), 'utf8')),
       SWARM_WIZ_SUPPORT_IP: '10.110.0.9',
     });
-    expect(readFileSync(join(record, 'stack-config.yml'), 'utf8')).toContain(`name: demo_a.com_crt_${env.SWARM_WIZ_CERTS_VERSION}`);
+    expect(readFileSync(join(record, 'stack-config.yml'), 'utf8')).toContain(`name: demo_a.com_crt_${env.SWARM_WIZ_CERTS_VERSION_1}`);
 
-    // A renewed certificate is a new secret name (the proxy rolls); nginx.conf keeps its config name.
+    // A renewed certificate is a new secret name for that site only (the proxy rolls); nginx.conf and
+    // the other sites keep their names.
     writeFileSync(join(dir, certificateFiles('b.com').chain), 'renewed chain of b.com\n');
     expect((await runScript(dir, 'support/deploy_stack.sh', bin)).code).toBe(0);
     const renewed = envFile(record);
-    expect(renewed.SWARM_WIZ_CERTS_VERSION).not.toBe(env.SWARM_WIZ_CERTS_VERSION);
+    expect(renewed.SWARM_WIZ_CERTS_VERSION_2).not.toBe(env.SWARM_WIZ_CERTS_VERSION_2);
+    expect(renewed.SWARM_WIZ_CERTS_VERSION_1).toBe(env.SWARM_WIZ_CERTS_VERSION_1);
+    expect(renewed.SWARM_WIZ_CERTS_VERSION_3).toBe(env.SWARM_WIZ_CERTS_VERSION_3);
     expect(renewed.SWARM_WIZ_CONFIG_VERSION).toBe(env.SWARM_WIZ_CONFIG_VERSION);
   });
 

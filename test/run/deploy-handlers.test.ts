@@ -60,7 +60,7 @@ function context(target: Target, desired: Map<string, ProxyFile>): DeployContext
     signal: undefined,
     timing: DEFAULT_DEPLOY_TIMING,
     proxyFiles: async () => desired,
-    stackSpec: async () => ({ compose: '', env: {}, hash: '' }),
+    stackSpec: async () => ({ compose: '', env: {}, hash: '', files: new Map() }),
     issue: async () => {
       throw new Error('not used');
     },

@@ -126,8 +126,8 @@ async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
 
 /** True when swarm-wiz deploys this project to the droplets itself; otherwise the line that says how to. */
 function deployableByItself(config: Config): true | string {
-  if (config.certificates.delivery !== 'files') {
-    return `certificates.delivery is ${config.certificates.delivery}: deploy with support/deploy_stack.sh on the manager${config.certificates.delivery === 'image' ? ' (after support/build_proxy.sh)' : ''}; swarm-wiz deploys delivery: files (the default) itself.`;
+  if (config.certificates.delivery === 'image') {
+    return 'certificates.delivery is image: build and deploy with support/build_proxy.sh and support/deploy_stack.sh; swarm-wiz deploys delivery: files (the default) and secrets itself.';
   }
   if (config.certificates.challenge !== 'http-01') return 'certificates.challenge is dns-01: swarm-wiz apply deploys http-01 projects itself so far; deploy with support/deploy_stack.sh on the manager.';
   return true;

@@ -13,7 +13,9 @@ version_of() {
 : "${SWARM_WIZ_SUPPORT_IP:?set SWARM_WIZ_SUPPORT_IP to the private IP of the support server}"
 export SWARM_WIZ_SUPPORT_IP
 : "${SWARM_WIZ_CONFIG_VERSION:=$(version_of proxy/nginx.conf)}"
-: "${SWARM_WIZ_CERTS_VERSION:=$(version_of "proxy/certs/a.com/fullchain.pem" "proxy/certs/a.com/privkey.pem" "proxy/certs/b.com/fullchain.pem" "proxy/certs/b.com/privkey.pem" "proxy/certs/c.com/fullchain.pem" "proxy/certs/c.com/privkey.pem")}"
-export SWARM_WIZ_CONFIG_VERSION SWARM_WIZ_CERTS_VERSION
+: "${SWARM_WIZ_CERTS_VERSION_1:=$(version_of "proxy/certs/a.com/fullchain.pem" "proxy/certs/a.com/privkey.pem")}"
+: "${SWARM_WIZ_CERTS_VERSION_2:=$(version_of "proxy/certs/b.com/fullchain.pem" "proxy/certs/b.com/privkey.pem")}"
+: "${SWARM_WIZ_CERTS_VERSION_3:=$(version_of "proxy/certs/c.com/fullchain.pem" "proxy/certs/c.com/privkey.pem")}"
+export SWARM_WIZ_CONFIG_VERSION SWARM_WIZ_CERTS_VERSION_1 SWARM_WIZ_CERTS_VERSION_2 SWARM_WIZ_CERTS_VERSION_3
 
 docker stack deploy --with-registry-auth --prune --resolve-image always -c docker-compose.yml demo
