@@ -38,6 +38,20 @@ export default {
       from: { path: '^src/adapters/' },
       to: { path: '^(src/(run|app|cli)|screens)/' },
     },
+    {
+      name: 'engine-below-use-cases',
+      severity: 'error',
+      comment: 'The engine and the targets run what use cases plan; they never import the use cases, the CLI or screens.',
+      from: { path: '^src/(run|targets)/' },
+      to: { path: '^(src/(app|cli)|screens)/' },
+    },
+    {
+      name: 'use-cases-print-nothing',
+      severity: 'error',
+      comment: 'Use cases return results; they never import the CLI or screens.',
+      from: { path: '^src/app/' },
+      to: { path: '^(src/cli|screens)/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

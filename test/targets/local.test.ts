@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CommandAborted, CommandFailed, localShell, localTarget } from '../../src/targets/index.js';
+import { rejection } from './rejection.js';
 
 const SECRET = 'SWMTKN-1-s3cr3t-join-token-0123456789';
 
@@ -12,14 +13,6 @@ const alive = (pid: number): boolean => {
   }
 };
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('localShell', () => {
   const shell = localShell();

@@ -24,6 +24,7 @@ import {
 } from '../../src/targets/index.js';
 import { generateKey, startSshd, type SshdPeer } from '../peers/sshd.js';
 import { runArgv } from '../peers/tools.js';
+import { rejection } from './rejection.js';
 
 const SECRET = 'SWMTKN-1-ssh-s3cr3t-0123456789abcdef';
 
@@ -58,14 +59,6 @@ function running(pid: number): boolean {
 
 const sockets = (dir: string): string[] => readdirSync(dir).filter((name) => statSync(join(dir, name)).isSocket());
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** A port on 127.0.0.1 that nothing listens on (refused). */
 function closedPort(): Promise<number> {
