@@ -144,6 +144,9 @@ async function proxyFiles(ctx: DeployContext, step: ProxyFilesStep): Promise<str
   return `${changed.length} file${changed.length === 1 ? '' : 's'} updated, nginx reloaded in place`;
 }
 
+/** A service whose tasks failed this often with the same error is reported at once instead of awaited. */
+const REPEATED_FAILURES = 3;
+
 /** docker stack deploy, then wait until every service runs its tasks; a task that fails shows its own error. */
 async function stack(ctx: DeployContext, step: StackStep): Promise<string> {
   const shell = shellOf(ctx, step.node);
@@ -174,12 +177,21 @@ async function stack(ctx: DeployContext, step: StackStep): Promise<string> {
     const pending = [...waiting.filter((service) => !scaledToZero(service.name)), ...services.filter((service) => updating.has(service.name) && !waiting.includes(service))];
     if (services.length > 0 && pending.length === 0) return `${services.length} services running`;
     problems = [];
+    const hopeless: string[] = [];
     for (const service of pending) {
       const tasks = parseServiceTasks((await shell.run(serviceTasks(service.name))).stdout);
       const failing = tasks.find((task) => task.error !== '' && task.desiredState !== 'Shutdown') ?? tasks.find((task) => task.error !== '');
       problems.push(`${service.name} ${service.running}/${service.desired}${updating.has(service.name) ? ' updating' : ''}${failing ? `: ${failing.error}` : ''}`);
+      // Swarm retries a failing task for ever; the same error three times over will not fix itself.
+      if (failing && tasks.filter((task) => task.error === failing.error).length >= REPEATED_FAILURES) hopeless.push(`${service.name}: ${failing.error}`);
     }
     ctx.emit({ type: 'step-progress', stepId: step.id, message: `waiting: ${problems.join('; ')}` });
+    if (hopeless.length > 0) {
+      throw new StepFailed(step.id, {
+        message: `tasks keep failing with the same error: ${hopeless.join('; ')}`,
+        hint: 'Fix what the error names (an image that does not exist on the node, a port already taken on this machine, a bad mount), then run apply again.',
+      });
+    }
     if (Date.now() > deadline) {
       throw new StepFailed(step.id, {
         message: `the stack did not converge within ${Math.round(ctx.timing.convergeTimeoutMs / 1000)} s: ${problems.join('; ')}`,

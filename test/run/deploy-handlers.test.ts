@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Command } from '../../src/commands/index.js';
 import { parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
 import type { ProxyFilesStep } from '../../src/plan/index.js';
@@ -51,10 +54,14 @@ function fakeNode(files: Map<string, string>, nginxAccepts: (files: Map<string, 
   return { ran, target };
 }
 
+// The stack step records its deploy in the state: a folder of the test's own, removed afterwards.
+const stateDir = mkdtempSync(join(tmpdir(), 'swz-handlers-'));
+afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+
 function context(target: Target, desired: Map<string, ProxyFile>): DeployContext {
   return {
     config: parseConfig(SEED_EXAMPLE),
-    store: new StateStore('/nonexistent', emptyState('demo')),
+    store: new StateStore(stateDir, emptyState('demo')),
     target,
     emit: () => undefined,
     signal: undefined,
@@ -109,5 +116,39 @@ describe('the proxy folder on a node', () => {
     const node = fakeNode(files, () => true);
     expect(await DEPLOY_HANDLERS['proxy-files'](context(node.target, new Map([['nginx.conf', { content: 'same', mode: 0o644 }]])), step)).toBe('up to date');
     expect(node.ran.map((argv) => argv[0])).toEqual(['find']);
+  });
+});
+
+describe('the stack on the manager', () => {
+  function stackNode(tasksOf: (service: string) => string[]) {
+    const ran: string[][] = [];
+    const ok = (stdout = ''): CommandResult => ({ exitCode: 0, stdout, stderr: '' });
+    const exec = async (command: Command): Promise<CommandResult> => {
+      ran.push([...command.argv]);
+      const argv = command.argv;
+      if (argv[1] === 'stack' && argv[2] === 'services') return ok('{"Name":"demo_proxy","Mode":"replicated","Replicas":"0/1","Image":"nginx"}\n{"Name":"demo_a","Mode":"replicated","Replicas":"1/1","Image":"a"}\n');
+      if (argv[1] === 'service' && argv[2] === 'ps') return ok(tasksOf(argv[3]!).map((error, i) => JSON.stringify({ Name: `${argv[3]}.1`, Node: 'n1', DesiredState: i === 0 ? 'Ready' : 'Shutdown', CurrentState: 'Rejected', Error: error })).join('\n'));
+      return ok();
+    };
+    const shell: Shell = { run: exec, probe: exec };
+    const target: Target = { kind: 'local', nodes: () => [{ name: 'n1', role: 'manager' }], shell: () => shell, close: async () => {} };
+    return { ran, target };
+  }
+  const stack = { kind: 'stack' as const, op: 'create' as const, id: 'stack:demo', name: 'demo', project: 'demo', composePath: '/p/docker-compose.yml', node: 'n1', hash: 'h', env: {}, description: 'deploy' };
+  const fast = (target: Target) => ({ ...context(target, new Map()), timing: { pollIntervalMs: 1, convergeTimeoutMs: 60_000 } });
+
+  it('a task that keeps failing with the same error fails the step at once, naming the error', async () => {
+    const node = stackNode((service) => (service === 'demo_proxy' ? Array(3).fill('host-mode port already in use on 1 node') : []));
+    const failure = await DEPLOY_HANDLERS.stack(fast(node.target), stack).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(StepFailed);
+    expect((failure as StepFailed).reason.message).toContain('demo_proxy: host-mode port already in use on 1 node');
+    expect(node.ran.filter((argv) => argv[2] === 'deploy')).toHaveLength(1);
+  });
+
+  it('a task that failed once is awaited (Swarm starts it again), until the timeout', async () => {
+    const node = stackNode((service) => (service === 'demo_proxy' ? ['No such image: nginx'] : []));
+    const ctx = { ...fast(node.target), timing: { pollIntervalMs: 1, convergeTimeoutMs: 30 } };
+    const failure = await DEPLOY_HANDLERS.stack(ctx, stack).catch((error: unknown) => error);
+    expect((failure as StepFailed).reason.message).toMatch(/did not converge within 0 s: demo_proxy 0\/1: No such image: nginx/);
   });
 });
