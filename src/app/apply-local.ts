@@ -53,6 +53,7 @@ export async function applyLocal(options: LocalApplyOptions): Promise<LocalApply
     supportAddress,
     renderContext: { supportPort: LOCAL_SUPPORT_PORT },
     resolveImage: 'never',
+    buildsWithoutPush: true,
     issuing: {
       issuer: () =>
         (issuer ??= projectIssuer({

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { renderCompose } from '../../recipes/compose.js';
-import { certificateFiles, certsVersionVariable, DEPLOY_ENV, nodeProxyDir, remoteProjectDir } from '../../recipes/names.js';
+import { certificateFiles, certsVersionVariable, DEPLOY_ENV, nodeProxyDir, proxyImageRepository, remoteProjectDir } from '../../recipes/names.js';
+import { renderDockerfile } from '../../recipes/dockerfile.js';
 import { nginxRenderingOf } from '../../recipes/project-files.js';
 import { renderNginxConf } from '../../recipes/nginx-conf.js';
 import type { RenderContext } from '../../recipes/index.js';
@@ -16,7 +17,7 @@ import { probeTls } from '../adapters/tls-probe.js';
 import { hashFiles, nodeLabels, parseHashes, parseLabels, parseStackServices, parseSwarmInfo, stackServices, swarmInfo } from '../commands/index.js';
 import type { Config } from '../config/index.js';
 import { DeployPlanError, planDeploy, type CertificateStep, type DeployFacts, type NodeFacts, type Phase } from '../plan/index.js';
-import { DEFAULT_DEPLOY_TIMING, type DeployContext, type DeployTiming, type ProxyFile } from '../run/deploy-context.js';
+import { DEFAULT_DEPLOY_TIMING, type DeployContext, type DeployTiming, type ProxyFile, type StackSpec } from '../run/deploy-context.js';
 import { DEPLOY_HANDLERS } from '../run/deploy-handlers.js';
 import { runPhases } from '../run/engine.js';
 import type { ApplyEventListener } from '../run/events.js';
@@ -49,7 +50,10 @@ export interface DeployOptions {
   forceCertificates?: boolean;
   /** Only the certificate phases (renew): no node, swarm or stack step. */
   certificatesOnly?: boolean;
+  /** `never` when the images exist only on the nodes (--target local). */
   resolveImage: DeployContext['resolveImage'];
+  /** One node and no registry (--target local): delivery: image builds the proxy image there and pushes nothing. */
+  buildsWithoutPush?: boolean;
   onEvent?: ApplyEventListener;
   signal?: AbortSignal;
   timing?: Partial<DeployTiming>;
@@ -147,10 +151,10 @@ async function nodeFacts(options: DeployOptions, projectDir: string): Promise<No
 export async function deployProject(options: DeployOptions): Promise<DeployResult> {
   const { config, store } = options;
   const emit: ApplyEventListener = options.onEvent ?? (() => undefined);
-  if (config.certificates.delivery === 'image') {
+  if (config.certificates.delivery === 'image' && !options.buildsWithoutPush) {
     throw new StepFailed('stack', {
-      message: 'certificates.delivery image is not deployed by swarm-wiz itself yet; it deploys delivery: files (the default) and secrets',
-      hint: 'Set certificates.delivery: files in swarm-wiz.yaml, or build and deploy with the generated support/build_proxy.sh and support/deploy_stack.sh.',
+      message: 'certificates.delivery image is deployed by swarm-wiz itself only with --target local so far (one node: the image is built where it runs, no registry)',
+      hint: 'On droplets, build, push and deploy with the generated support/build_proxy.sh and support/deploy_stack.sh, or set certificates.delivery: files.',
     });
   }
   const certs = new CertificateStore(options.dir);
@@ -162,7 +166,7 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
   const desired = await proxyFiles();
   const composePath = `${projectDir}/docker-compose.yml`;
   const compose = renderCompose(config);
-  const stackSpec = async (): Promise<{ compose: string; env: Record<string, string>; hash: string; files: Map<string, ProxyFile> }> => {
+  const stackSpec = async (): Promise<StackSpec> => {
     const supportIp = config.certificates.challenge === 'http-01' ? await options.supportAddress() : undefined;
     if (config.certificates.challenge === 'http-01' && !supportIp) {
       throw new StepFailed(`stack:${config.project}`, { message: 'the support server address is not known', hint: 'Run apply again once the swarm is initialised.' });
@@ -182,6 +186,13 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
       env[certsVersionVariable(index)] = version(inProxyFolder(paths.chain), inProxyFolder(paths.key));
     });
     const files = new Map([...folder].map(([path, file]): [string, ProxyFile] => [`proxy/${path}`, file]));
+    if (config.certificates.delivery === 'image') {
+      // The article's way: nginx.conf and the certificates baked into the proxy image, tagged by content.
+      files.set('proxy/Dockerfile', { content: renderDockerfile(config), mode: 0o644 });
+      const tag = sha256([...files].sort(([a], [b]) => a.localeCompare(b)).map(([path, file]) => `${path}\n${file.content}`).join('\n')).slice(0, 12);
+      const imageEnv: Record<string, string> = { ...support, [DEPLOY_ENV.proxyTag]: tag };
+      return { compose, env: imageEnv, hash: sha256(JSON.stringify({ compose, env: imageEnv })), files, build: { tag: `${proxyImageRepository(config)}:${tag}` } };
+    }
     return { compose, env, hash: sha256(JSON.stringify({ compose, env })), files };
   };
 

@@ -99,6 +99,15 @@ export function parseUpdateStates(output: string): UpdateState[] {
     });
 }
 
+/**
+ * Builds the proxy image (delivery: image) from its build context on the node. The classic builder
+ * (DOCKER_BUILDKIT=0): it needs no buildx plugin and no registry to read the base image from when the
+ * node has it.
+ */
+export function imageBuild(tag: string, contextDir: string): Command {
+  return { argv: ['env', 'DOCKER_BUILDKIT=0', 'docker', 'build', '--quiet', '--tag', tag, contextDir], description: `build the proxy image ${tag}` };
+}
+
 /** The running proxy container(s) on the node the command runs on. */
 export function proxyContainers(project: string): Command {
   return {

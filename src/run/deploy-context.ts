@@ -11,6 +11,17 @@ export interface ProxyFile {
   mode: number;
 }
 
+/** What the stack step deploys: see DeployContext.stackSpec. */
+export interface StackSpec {
+  compose: string;
+  env: Record<string, string>;
+  hash: string;
+  /** Relative to the compose file's folder. */
+  files: Map<string, ProxyFile>;
+  /** delivery: image — the proxy image to build on the manager first (from `<folder>/proxy`). */
+  build?: { tag: string };
+}
+
 export interface DeployTiming {
   /** Between two looks at the stack while it converges. */
   pollIntervalMs: number;
@@ -32,7 +43,7 @@ export interface DeployContext extends EngineContext {
    * docker-compose.yml's text, the values it interpolates (known once the swarm runs: the support
    * address), and the files it names that go beside it (delivery: secrets: nginx.conf and the certificates).
    */
-  stackSpec(): Promise<{ compose: string; env: Record<string, string>; hash: string; files: Map<string, ProxyFile> }>;
+  stackSpec(): Promise<StackSpec>;
   /** Orders one certificate and stores it; the served one is replaced only by the rollout that follows. */
   issue(step: CertificateStep): Promise<CertificateMeta>;
   /**

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   addNodeLabels,
   hashFiles,
+  imageBuild,
   joinToken,
   makeDir,
   nginxReload,
@@ -154,6 +155,7 @@ async function stack(ctx: DeployContext, step: StackStep): Promise<string> {
   const folder = step.composePath.slice(0, step.composePath.lastIndexOf('/'));
   for (const [path, file] of spec.files) await runAll(ctx, step.id, shell, writeFile(`${folder}/${path}`, file.content, file.mode));
   await runAll(ctx, step.id, shell, writeFile(step.composePath, spec.compose, 0o644));
+  if (spec.build) await runAll(ctx, step.id, shell, [imageBuild(spec.build.tag, `${folder}/proxy`)]);
   await runAll(ctx, step.id, shell, [stackDeploy({ project: step.project, composePath: step.composePath, env: spec.env, resolveImage: ctx.resolveImage })]);
   await ctx.store.update((s) => {
     s.stack = { hash: spec.hash, deployedAt: new Date().toISOString() };

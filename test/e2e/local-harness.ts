@@ -118,7 +118,8 @@ export async function startLocalHarness(project = 'demo'): Promise<LocalHarness>
     startSwarmWiz,
     stop: async () => {
       await leaveSwarm(project);
-      await runArgv('docker', ['image', 'rm', '-f', PROXY_IMAGE, ...SITES.flatMap((site) => [`swz-local/${site.name}:1`, ...site.private.map((svc) => `swz-local/${svc.name}:1`)])]);
+      const built = (await runArgv('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', 'localhost:5000/me/*'])).stdout.split('\n').filter(Boolean);
+      await runArgv('docker', ['image', 'rm', '-f', ...built, PROXY_IMAGE, ...SITES.flatMap((site) => [`swz-local/${site.name}:1`, ...site.private.map((svc) => `swz-local/${svc.name}:1`)])]);
       await pebble.stop();
       await rm(dir, { recursive: true, force: true });
     },

@@ -146,6 +146,24 @@ describe('apply --target local, end to end', () => {
     expect(rolled).toHaveLength(SITES.length);
     const names = (await docker(['secret', 'ls', '--format', '{{.Name}}'])).split('\n').filter((name) => name.startsWith('demo_a.test_crt_'));
     expect(names).toHaveLength(2);
+  }, 600_000);
+
+  it('delivery: image builds the proxy image here (no registry), tagged by content; renew --force builds and rolls a new one', async () => {
+    const image = { ...h.config, registry: 'localhost:5000/me', certificates: { ...h.config.certificates, delivery: 'image' as const } };
+    await writeFile(h.configPath, configToYaml(image));
+    const served = await Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial));
+    const applied = await h.swarmWiz(['apply', '--target', 'local', '--yes', '--config', h.configPath, '--ca-cert', h.caCertFile]);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    const imageOf = async () => (await docker(['service', 'inspect', 'demo_proxy', '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}'])).trim();
+    const first = await imageOf();
+    expect(first).toMatch(/^localhost:5000\/me\/demo-proxy:[0-9a-f]{12}$/);
+    const after = await eventually('the proxy serves again', () => Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial)), (serials) => Array.isArray(serials) && serials.every(Boolean), 120);
+    expect(after).toEqual(served);
+
+    const renewed = await h.swarmWiz(['renew', '--force', '--config', h.configPath, '--ca-cert', h.caCertFile]);
+    expect(renewed.code, renewed.stdout + renewed.stderr).toBe(0);
+    await eventually('the renewed certificates are served', () => Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial)), (serials) => Array.isArray(serials) && serials.every((serial, i) => serial && serial !== served[i]), 120);
+    expect(await imageOf()).not.toBe(first);
     await writeFile(h.configPath, configToYaml(h.config));
   }, 600_000);
 });
