@@ -1,0 +1,409 @@
+/**
+ * A multi-node Docker Swarm on one machine, made of network namespaces: "droplets" `manager-1` and
+ * `worker-1..N`, each a network namespace with `eth0` on a public bridge (203.0.113.0/24) and `eth1` on
+ * a VPC bridge (10.110.0.0/20). Both bridges live in a switch namespace; an operator namespace sits on
+ * both bridges too (where the SSH client, the deploy and curl run). No namespace has a default route.
+ *
+ * Per node, a holder process owns a private mount + UTS namespace (hostname = node name; private /run,
+ * /etc/docker and /srv) inside the node's network namespace; dockerd (vfs, own data root, exec root,
+ * pidfile and cgroup parent) and sshd (own config and host key, key logins as root) run inside it.
+ * The test reaches each dockerd through a unix socket outside the holder (`node.dockerHost`).
+ *
+ * ```ts
+ * const cluster = await startCluster({ workers: 3 });
+ * cluster.authorize(publicKeyLine);
+ * await cluster.inOperator(['curl', '-sk', 'https://203.0.113.21/']);
+ * await cluster.stop(); // dockerds, containers, sshds, holders, namespaces, cgroups and the temp dir
+ * ```
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { newerNginxRoot } from '../peers/nginx.js';
+import { generateKey, requireOpenSsh } from '../peers/sshd.js';
+import { requireTool, runArgv } from '../peers/tools.js';
+import { buildBackendImage, buildNginxImageFromRoot, type DockerCli } from '../recipes/private-swarm.js';
+
+const run = promisify(execFile);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const PROXY_IMAGE = 'swz-sandbox/nginx:1.30';
+export const BACKENDS = [
+  { name: 'service-a', image: 'swz-sandbox/service-a:1', answer: 'site A', domain: 'a.test' },
+  { name: 'service-b', image: 'swz-sandbox/service-b:1', answer: 'site B', domain: 'b.test' },
+  { name: 'service-c', image: 'swz-sandbox/service-c:1', answer: 'site C', domain: 'c.test' },
+] as const;
+export const BACKEND_PORT = 5000;
+
+export interface ClusterNode {
+  name: string;
+  role: 'manager' | 'worker';
+  publicIp: string;
+  privateIp: string;
+  /** The node's network namespace (`ip netns` name). */
+  netns: string;
+  /** unix://… of its dockerd, reachable from the root namespace. */
+  dockerHost: string;
+  /** The host key its sshd serves, `ssh-ed25519 AAAA…`. */
+  hostKeyLine: string;
+  docker(args: readonly string[], options?: { cwd?: string; env?: Record<string, string> }): Promise<string>;
+}
+
+export interface Cluster {
+  /** The temp dir holding every node's data (its path names nothing else). */
+  root: string;
+  nodes: ClusterNode[];
+  manager: ClusterNode;
+  workers: ClusterNode[];
+  operatorNetns: string;
+  /** Every namespace the cluster made (switch, operator, nodes). */
+  namespaces: string[];
+  /** Every node's `--cgroup-parent` starts with this (container processes carry it in /proc/PID/cgroup). */
+  cgroupPrefix: string;
+  /** Runs an argv in the operator namespace (clients only: curl, ssh, node). */
+  inOperator(argv: readonly string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Lets the holder of this public key log in as root on every node. */
+  authorize(publicKeyLine: string): void;
+  /** Logs of a node's dockerd and sshd (for failure messages). */
+  logs(nodeName: string): string;
+  stop(): Promise<void>;
+}
+
+interface NodeRuntime {
+  spec: { name: string; role: 'manager' | 'worker'; short: string; publicIp: string; privateIp: string; netns: string };
+  dir: string;
+  holder?: ChildProcess;
+  holderPid?: number;
+  holderMnt?: string;
+  dockerd?: ChildProcess;
+  sshd?: ChildProcess;
+  netnsInode?: string;
+}
+
+async function ip(args: readonly string[]): Promise<void> {
+  const result = await runArgv('ip', args);
+  if (result.code !== 0) throw new Error(`ip ${args.join(' ')} failed: ${result.stderr.trim()}`);
+}
+
+function processes(): number[] {
+  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number).filter((pid) => pid !== process.pid);
+}
+
+const linkOf = (path: string): string | undefined => {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
+};
+
+const readOr = (path: string, fallback = ''): string => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return fallback;
+  }
+};
+
+const alive = (pid: number): boolean => {
+  const stat = readOr(`/proc/${pid}/stat`);
+  return stat !== '' && !/^\d+ \(.*\) Z/s.test(stat);
+};
+
+const kill = (pid: number, signal: NodeJS.Signals): void => {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // gone meanwhile
+  }
+};
+
+/** Processes (not this one) whose /proc/PID/cgroup names a cgroup starting with `prefix`. */
+export function processesInCgroups(prefix: string): number[] {
+  return processes().filter((pid) => alive(pid) && readOr(`/proc/${pid}/cgroup`).includes(`/${prefix}`));
+}
+
+/** cgroup directories (any controller) named `<prefix>…`, deepest first, searched a few levels down. */
+export function cgroupDirs(prefix: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    let entries: string[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    } catch {
+      return;
+    }
+    for (const name of entries) {
+      const path = join(dir, name);
+      if (name.startsWith(prefix)) {
+        // Its sub-cgroups (one per container) first.
+        const inner: string[] = [];
+        const collect = (d: string) => {
+          try {
+            for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) collect(join(d, e.name));
+          } catch {
+            // gone
+          }
+          inner.push(d);
+        };
+        collect(path);
+        found.push(...inner);
+      } else if (depth < 4) walk(path, depth + 1);
+    }
+  };
+  walk('/sys/fs/cgroup', 0);
+  return found;
+}
+
+export async function startCluster(options: { workers: number; images?: boolean }): Promise<Cluster> {
+  requireTool('ip (iproute2)', ['ip', 'netns', 'list'], 'the namespace cluster');
+  requireTool('nsenter and unshare (util-linux, run as root)', ['unshare', '--net', '--mount', 'true'], 'the namespace cluster');
+  requireTool('dockerd (docker.io)', ['dockerd', '--version'], 'the namespace cluster');
+  requireTool('docker CLI', ['docker', '--version'], 'the namespace cluster');
+  requireTool('iptables', ['iptables', '--version'], "dockerd's networking in the namespace cluster");
+  requireTool('curl', ['curl', '--version'], 'HTTPS requests in the namespace cluster');
+  requireOpenSsh();
+  const nginxRoot = options.images === false ? undefined : newerNginxRoot().root;
+
+  const id = randomBytes(3).toString('hex');
+  const root = mkdtempSync(join(tmpdir(), `swz-cluster-${id}-`));
+  const prefix = `swz-${id}`;
+  const switchNs = `${prefix}-sw`;
+  const operatorNs = `${prefix}-op`;
+  const authorizedKeys = join(root, 'authorized_keys');
+  writeFileSync(authorizedKeys, '', { mode: 0o600 });
+  const specs = [
+    { name: 'manager-1', role: 'manager' as const, short: 'm1', host: 11 },
+    ...Array.from({ length: options.workers }, (_, i) => ({ name: `worker-${i + 1}`, role: 'worker' as const, short: `w${i + 1}`, host: 21 + i })),
+  ].map((s) => ({ name: s.name, role: s.role, short: s.short, publicIp: `203.0.113.${s.host}`, privateIp: `10.110.0.${s.host}`, netns: `${prefix}-${s.short}` }));
+  const runtimes: NodeRuntime[] = specs.map((spec) => ({ spec, dir: join(root, spec.name) }));
+  const namespaces: string[] = [];
+  const inodes = new Map<string, string>();
+  let stopped: Promise<void> | undefined;
+
+  const teardown = async (): Promise<void> => {
+    // 1. Containers first (SIGKILL by the node cgroups), then dockerd gets SIGTERM and a while to stop.
+    const cgroupOf = (pid: number) => readOr(`/proc/${pid}/cgroup`);
+    const killContainers = () => {
+      for (const pid of processes()) if (cgroupOf(pid).includes(`/${prefix}-`)) kill(pid, 'SIGKILL');
+    };
+    killContainers();
+    const dockerds = runtimes.map((r) => r.dockerd).filter((child): child is ChildProcess => child?.pid !== undefined && child.exitCode === null && child.signalCode === null);
+    for (const child of dockerds) child.kill('SIGTERM');
+    for (let i = 0; i < 80 && dockerds.some((child) => alive(child.pid!)); i++) {
+      if (i % 4 === 0) killContainers();
+      await sleep(250);
+    }
+    // 2. Whatever is left in a node namespace, the holder's mount namespace or a node cgroup.
+    const netInodes = new Set([...inodes.values()]);
+    const mnts = new Set(runtimes.map((r) => r.holderMnt).filter((m): m is string => m !== undefined));
+    for (let round = 0; round < 20; round++) {
+      const left = processes().filter((pid) => {
+        const net = linkOf(`/proc/${pid}/ns/net`);
+        const mnt = linkOf(`/proc/${pid}/ns/mnt`);
+        return alive(pid) && ((net !== undefined && netInodes.has(net)) || (mnt !== undefined && mnts.has(mnt)) || cgroupOf(pid).includes(`/${prefix}-`));
+      });
+      if (left.length === 0) break;
+      for (const pid of left) kill(pid, 'SIGKILL');
+      await sleep(250);
+    }
+    for (const child of runtimes.flatMap((r) => [r.holder, r.dockerd, r.sshd])) if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    // 3. Mounts: the holders' mounts went with their namespaces; anything under root still mounted here goes now.
+    const mounted = readOr('/proc/mounts').split('\n').map((line) => line.split(' ')[1] ?? '').filter((path) => path.startsWith(root)).reverse();
+    for (const path of mounted) await runArgv('umount', ['-l', path]);
+    // 4. Namespaces, node cgroups, the temp dir.
+    for (const ns of [...namespaces].reverse()) await runArgv('ip', ['netns', 'delete', ns]);
+    for (let round = 0; round < 10; round++) {
+      const dirs = cgroupDirs(`${prefix}-`);
+      if (dirs.length === 0) break;
+      for (const dir of dirs) {
+        try {
+          rmdirSync(dir);
+        } catch {
+          // still busy (a process on its way out): next round
+        }
+      }
+      await sleep(200);
+    }
+    rmSync(root, { recursive: true, force: true });
+  };
+  const stop = () => (stopped ??= teardown());
+
+  const addNamespace = async (name: string) => {
+    await ip(['netns', 'add', name]);
+    namespaces.push(name);
+    inodes.set(name, `net:[${statSync(`/run/netns/${name}`).ino}]`);
+    await ip(['-n', name, 'link', 'set', 'lo', 'up']);
+  };
+  /** eth0 on the public bridge, eth1 on the VPC bridge; veths made in the switch, peers moved straight into `ns`. */
+  const wire = async (ns: string, short: string, publicIp: string, privateIp: string) => {
+    for (const [bridge, peer, address, side] of [
+      ['br-pub', 'eth0', `${publicIp}/24`, 'p'],
+      ['br-vpc', 'eth1', `${privateIp}/20`, 'v'],
+    ] as const) {
+      const name = `${short}-${side}`;
+      await ip(['-n', switchNs, 'link', 'add', name, 'type', 'veth', 'peer', 'name', peer, 'netns', ns]);
+      await ip(['-n', switchNs, 'link', 'set', name, 'master', bridge]);
+      await ip(['-n', switchNs, 'link', 'set', name, 'up']);
+      await ip(['-n', ns, 'addr', 'add', address, 'dev', peer]);
+      await ip(['-n', ns, 'link', 'set', peer, 'up']);
+    }
+  };
+
+  const startNode = async (r: NodeRuntime): Promise<ClusterNode> => {
+    const { spec, dir } = r;
+    for (const sub of ['run', 'etc-docker', 'srv', 'data', 'exec']) mkdirSync(join(dir, sub), { recursive: true });
+    writeFileSync(join(dir, 'daemon.json'), '{}\n');
+    const holderPidFile = join(dir, 'holder.pid');
+    // Fixed script; every value in it is a path or name generated here.
+    const script = [
+      'set -eu',
+      `hostname '${spec.name}'`,
+      `mount --bind '${join(dir, 'run')}' /run`,
+      `mount --bind '${join(dir, 'etc-docker')}' /etc/docker`,
+      `mount --bind '${join(dir, 'srv')}' /srv`,
+      'mkdir -p /run/sshd',
+      'chmod 0755 /run/sshd',
+      `echo $$ > '${holderPidFile}'`,
+      'exec sleep infinity',
+    ].join('\n');
+    const holderLog = openSync(join(dir, 'holder.log'), 'a');
+    r.holder = spawn('nsenter', [`--net=/run/netns/${spec.netns}`, '--', 'unshare', '--mount', '--uts', '--propagation', 'private', '--fork', '--', 'sh', '-c', script], {
+      stdio: ['ignore', holderLog, holderLog],
+    });
+    closeSync(holderLog);
+    for (let i = 0; !existsSync(holderPidFile) || readOr(holderPidFile).trim() === ''; i++) {
+      if (i > 200 || r.holder.exitCode !== null) throw new Error(`the holder of ${spec.name} did not start: ${readOr(join(dir, 'holder.log'))}`);
+      await sleep(25);
+    }
+    r.holderPid = Number(readOr(holderPidFile).trim());
+    r.holderMnt = linkOf(`/proc/${r.holderPid}/ns/mnt`);
+    const enter = ['-t', String(r.holderPid), '-m', '-n', '-u', '--'];
+
+    const socket = join(dir, 'docker.sock');
+    const dockerHost = `unix://${socket}`;
+    const dockerLog = openSync(join(dir, 'dockerd.log'), 'a');
+    r.dockerd = spawn(
+      'nsenter',
+      [
+        ...enter,
+        'dockerd',
+        '--config-file', join(dir, 'daemon.json'),
+        '--data-root', join(dir, 'data'),
+        '--exec-root', join(dir, 'exec'),
+        '--pidfile', join(dir, 'dockerd.pid'),
+        '-H', 'unix:///var/run/docker.sock',
+        '-H', dockerHost,
+        '--storage-driver', 'vfs',
+        '--cgroup-parent', `${prefix}-${spec.name}`,
+      ],
+      { stdio: ['ignore', dockerLog, dockerLog] },
+    );
+    closeSync(dockerLog);
+
+    const hostKeyPath = join(dir, 'ssh_host_ed25519_key');
+    const hostKeyLine = await generateKey(hostKeyPath, `swz-sandbox-${spec.name}`);
+    const sshdConfig = join(dir, 'sshd_config');
+    writeFileSync(
+      sshdConfig,
+      [
+        'Port 22',
+        'ListenAddress 0.0.0.0',
+        `HostKey ${hostKeyPath}`,
+        'PermitRootLogin prohibit-password',
+        'PubkeyAuthentication yes',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        `AuthorizedKeysFile ${authorizedKeys}`,
+        'StrictModes no',
+        'UsePAM no',
+        'PidFile /run/sshd.pid',
+        'MaxSessions 32',
+        'MaxStartups 64',
+        'LogLevel VERBOSE',
+        '',
+      ].join('\n'),
+    );
+    const sshdLogPath = join(dir, 'sshd.log');
+    const sshdLog = openSync(sshdLogPath, 'a');
+    r.sshd = spawn('nsenter', [...enter, '/usr/sbin/sshd', '-D', '-e', '-f', sshdConfig], { stdio: ['ignore', sshdLog, sshdLog] });
+    closeSync(sshdLog);
+
+    const docker = async (args: readonly string[], opts: { cwd?: string; env?: Record<string, string> } = {}) =>
+      (
+        await run('docker', [...args], {
+          cwd: opts.cwd,
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, DOCKER_HOST: dockerHost, ...opts.env },
+          maxBuffer: 64 * 1024 * 1024,
+        })
+      ).stdout;
+    for (let i = 0; ; i++) {
+      if (existsSync(socket) && (await docker(['info', '--format', '{{.ServerVersion}}']).then(() => true, () => false))) break;
+      if (i > 240 || r.dockerd.exitCode !== null) throw new Error(`dockerd of ${spec.name} did not start:\n${readOr(join(dir, 'dockerd.log')).slice(-4000)}`);
+      await sleep(250);
+    }
+    for (let i = 0; !readOr(sshdLogPath).includes('Server listening on'); i++) {
+      if (i > 200 || r.sshd.exitCode !== null) throw new Error(`sshd of ${spec.name} did not start: ${readOr(sshdLogPath)}`);
+      await sleep(25);
+    }
+    return { name: spec.name, role: spec.role, publicIp: spec.publicIp, privateIp: spec.privateIp, netns: spec.netns, dockerHost, hostKeyLine, docker };
+  };
+
+  try {
+    await addNamespace(switchNs);
+    for (const bridge of ['br-pub', 'br-vpc']) {
+      await ip(['-n', switchNs, 'link', 'add', bridge, 'type', 'bridge']);
+      await ip(['-n', switchNs, 'link', 'set', bridge, 'up']);
+    }
+    await addNamespace(operatorNs);
+    await wire(operatorNs, 'op', '203.0.113.2', '10.110.0.2');
+    for (const { spec } of runtimes) {
+      await addNamespace(spec.netns);
+      await wire(spec.netns, spec.short, spec.publicIp, spec.privateIp);
+    }
+    // allSettled: on a failure, no node is still starting (spawning daemons) while stop() runs.
+    const started = await Promise.allSettled(runtimes.map(startNode));
+    const failed = started.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    const nodes = started.map((outcome) => (outcome as PromiseFulfilledResult<ClusterNode>).value);
+    if (nginxRoot) {
+      // One DockerCli for all nodes: each rootfs tar is made once and imported into every dockerd.
+      const everyNode: DockerCli = {
+        docker: async (args, opts) => (await Promise.all(nodes.map((node) => node.docker(args, opts))))[0] ?? '',
+      };
+      await Promise.all([
+        buildNginxImageFromRoot(everyNode, PROXY_IMAGE, nginxRoot),
+        ...BACKENDS.map((backend) => buildBackendImage(everyNode, backend.image, backend.answer, BACKEND_PORT)),
+      ]);
+    }
+    const byName = new Map(runtimes.map((r) => [r.spec.name, r]));
+    return {
+      root,
+      nodes,
+      manager: nodes[0]!,
+      workers: nodes.filter((node) => node.role === 'worker'),
+      operatorNetns: operatorNs,
+      namespaces: [...namespaces],
+      cgroupPrefix: `${prefix}-`,
+      inOperator: (argv, opts = {}) =>
+        runArgv('ip', ['netns', 'exec', operatorNs, ...argv], {
+          ...(opts.cwd ? { cwd: opts.cwd } : {}),
+          ...(opts.env ? { env: opts.env } : {}),
+          timeout: opts.timeoutMs ?? 60_000,
+          maxBuffer: 16 * 1024 * 1024,
+        }),
+      authorize: (line) => appendFileSync(authorizedKeys, `${line.trim()}\n`),
+      logs: (name) => {
+        const dir = byName.get(name)?.dir;
+        return dir ? `--- dockerd ---\n${readOr(join(dir, 'dockerd.log')).slice(-4000)}\n--- sshd ---\n${readOr(join(dir, 'sshd.log')).slice(-2000)}` : '';
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

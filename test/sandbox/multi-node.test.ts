@@ -1,0 +1,185 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROXY_NODE_LABEL } from '../../recipes/names.js';
+import { CertificateStore } from '../../src/adapters/certificate-store.js';
+import { generateCertificate } from '../../src/certs/x509-generate.js';
+import { loadState } from '../../src/state/index.js';
+import { generateKey } from '../peers/sshd.js';
+import { runArgv } from '../peers/tools.js';
+import { BACKEND_PORT, BACKENDS, cgroupDirs, processesInCgroups, PROXY_IMAGE, startCluster, type Cluster } from './cluster.js';
+import type { DeployInOperatorArgs, DeployInOperatorResult } from './deploy-in-operator.js';
+
+/**
+ * swarm-wiz's deploy over SSH to four "droplets" made of network namespaces on this machine (see
+ * cluster.ts): swarm init on manager-1, three workers joining over the VPC, the proxy labels, and the
+ * proxy placed on the labelled workers (topology per-domain), each worker answering HTTPS for every
+ * site. The deploy runs in the operator namespace, the only place (besides the nodes) that reaches them.
+ */
+const ROOT = join(import.meta.dirname, '..', '..');
+const SCRIPT = join(import.meta.dirname, 'deploy-in-operator.ts');
+const SUPPORT_PORT = 8403;
+
+let cluster: Cluster | undefined;
+let dir: string;
+let began: number;
+let timings: Record<string, number> = {};
+
+const config = {
+  project: 'demo',
+  region: 'fra1',
+  size: 's-1vcpu-2gb',
+  managers: 1,
+  workers: 3,
+  topology: 'per-domain',
+  sites: BACKENDS.map((backend) => ({ domain: backend.domain, aliases: [], service: { name: backend.name, image: backend.image, port: BACKEND_PORT }, private: [] })),
+  certificates: { email: 'ops@a.test', ca: 'staging', challenge: 'http-01', delivery: 'files' },
+  proxy: { image: PROXY_IMAGE },
+};
+
+function c(): Cluster {
+  if (!cluster) throw new Error('the cluster did not start');
+  return cluster;
+}
+
+async function deploy(): Promise<DeployInOperatorResult> {
+  const args: DeployInOperatorArgs = {
+    dir,
+    config,
+    nodes: c().nodes.map((node) => ({ name: node.name, role: node.role, publicIp: node.publicIp, privateIp: node.privateIp })),
+    supportNode: 'manager-1',
+    supportAddress: c().manager.privateIp,
+    supportPort: SUPPORT_PORT,
+    entryPoints: c().workers.map((worker) => ({ address: worker.publicIp, port: 80 })),
+  };
+  const argsFile = join(dir, 'deploy-args.json');
+  await writeFile(argsFile, JSON.stringify(args));
+  const run = await c().inOperator([process.execPath, '--import', 'tsx', SCRIPT, argsFile], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    timeoutMs: 180_000,
+  });
+  if (run.code !== 0) {
+    throw new Error(`the deploy in the operator namespace failed (exit ${run.code}):\n${run.stderr}\n${run.stdout}\n${c().logs('manager-1').slice(-3000)}`);
+  }
+  return JSON.parse(run.stdout.trim().split('\n').pop()!) as DeployInOperatorResult;
+}
+
+const curl = (domain: string, address: string) =>
+  c().inOperator(['curl', '-sS', '-k', '--max-time', '5', '--resolve', `${domain}:443:${address}`, `https://${domain}/`], { timeoutMs: 10_000 });
+
+async function eventually<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, seconds: number): Promise<T> {
+  let last: T | undefined;
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    last = await probe();
+    if (done(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`${what}: not there after ${seconds} s (last: ${JSON.stringify(last)})`);
+}
+
+beforeAll(async () => {
+  began = Date.now();
+  cluster = await startCluster({ workers: 3 });
+  timings.start = Date.now() - began;
+  dir = await mkdtemp(join(tmpdir(), 'swz-sandbox-project-'));
+  await mkdir(join(dir, '.swarm-wiz', 'ssh'), { recursive: true, mode: 0o700 });
+  cluster.authorize(await generateKey(join(dir, '.swarm-wiz', 'ssh', 'id_ed25519')));
+  // No CA is reachable from the namespaces: a valid (self-signed, 30 days) certificate per site, so nothing is due.
+  const certs = new CertificateStore(dir);
+  for (const backend of BACKENDS) {
+    const now = Date.now();
+    const pair = await generateCertificate({ names: [backend.domain], notBefore: new Date(now - 60_000), notAfter: new Date(now + 30 * 86_400_000) });
+    await certs.save(backend.domain, pair.keyPem, pair.certPem, { names: [backend.domain] });
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+}, 120_000);
+
+describe('a four-node swarm of network namespaces, deployed over SSH (topology per-domain)', () => {
+  it('inits the swarm, joins the workers, labels them and serves every site over HTTPS from every worker', async () => {
+    const deployStarted = Date.now();
+    const first = await deploy();
+    timings.deploy = Date.now() - deployStarted;
+    expect(first.issued).toEqual([]);
+    const ops = first.phases.flatMap((phase) => phase.steps.map((step) => `${step.op} ${step.id}`));
+    expect(ops).toContain('create swarm:init:manager-1');
+    for (const worker of c().workers) {
+      expect(ops).toContain(`create swarm:join:${worker.name}`);
+      expect(ops).toContain(`create swarm:label:${worker.name}`);
+    }
+    const firstWorker = c().workers[0]!;
+    await eventually('the first HTTPS answer', () => curl('a.test', firstWorker.publicIp), (r) => r.stdout.trim() === 'site A', 60);
+    timings.firstAnswer = Date.now() - began;
+    console.log(`sandbox cluster: start ${timings.start} ms, deploy ${timings.deploy} ms, nothing → first HTTPS answer ${timings.firstAnswer} ms`);
+
+    const nodes = (await c().manager.docker(['node', 'ls', '--format', '{{.Hostname}} {{.Status}}'])).trim().split('\n').sort();
+    expect(nodes).toEqual(c().nodes.map((node) => `${node.name} Ready`).sort());
+    for (const worker of c().workers) {
+      const label = (await c().manager.docker(['node', 'inspect', worker.name, '--format', `{{index .Spec.Labels "${PROXY_NODE_LABEL}"}}`])).trim();
+      expect(label, worker.name).toBe('true');
+    }
+    expect((await c().manager.docker(['node', 'inspect', 'manager-1', '--format', `{{index .Spec.Labels "${PROXY_NODE_LABEL}"}}`])).trim()).not.toBe('true');
+
+    const tasks = await eventually(
+      'three running proxy tasks',
+      async () => (await c().manager.docker(['service', 'ps', 'demo_proxy', '--filter', 'desired-state=running', '--format', '{{.Node}} {{.CurrentState}}'])).trim().split('\n'),
+      (lines) => lines.length === 3 && lines.every((line) => / Running /.test(line)),
+      60,
+    );
+    expect(tasks.map((line) => line.split(' ')[0]).sort()).toEqual(c().workers.map((worker) => worker.name).sort());
+    // The containers run in the nodes' cgroups: that is how stop() finds them once dockerd is gone.
+    expect(processesInCgroups(c().cgroupPrefix).length).toBeGreaterThan(0);
+
+    for (const worker of c().workers) {
+      for (const backend of BACKENDS) {
+        const reply = await eventually(`${backend.domain} on ${worker.name}`, () => curl(backend.domain, worker.publicIp), (r) => r.stdout.trim() === backend.answer, 60);
+        expect(reply.stdout.trim()).toBe(backend.answer);
+      }
+    }
+
+    const state = await loadState(dir, 'demo');
+    for (const node of c().nodes) expect(state.nodes?.[node.name]?.hostKey, node.name).toBe(node.hostKeyLine);
+    expect(state.swarm?.clusterId).toBeTruthy();
+  }, 240_000);
+
+  it('a second deploy changes nothing', async () => {
+    const started = Date.now();
+    const second = await deploy();
+    timings.secondDeploy = Date.now() - started;
+    const changed = second.phases.flatMap((phase) => phase.steps).filter((step) => step.op !== 'same');
+    expect(changed).toEqual([]);
+    expect(second.issued).toEqual([]);
+    expect((await curl('b.test', c().workers[1]!.publicIp)).stdout.trim()).toBe('site B');
+  }, 180_000);
+
+  it('stop() leaves no namespace, mount, process or temp dir of the cluster', async () => {
+    const { root, namespaces, cgroupPrefix } = c();
+    const started = Date.now();
+    await c().stop();
+    timings.teardown = Date.now() - started;
+    console.log(`sandbox cluster: second deploy ${timings.secondDeploy} ms, teardown ${timings.teardown} ms`);
+    const listed = (await runArgv('ip', ['netns', 'list'])).stdout;
+    for (const ns of namespaces) expect(listed).not.toContain(ns);
+    expect(readFileSync('/proc/mounts', 'utf8')).not.toContain(root);
+    const pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid);
+    const mentioning = pids.filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(root);
+      } catch {
+        return false;
+      }
+    });
+    expect(mentioning).toEqual([]);
+    expect((await runArgv('ls', [root])).code).not.toBe(0);
+    expect(processesInCgroups(cgroupPrefix)).toEqual([]);
+    expect(cgroupDirs(cgroupPrefix)).toEqual([]);
+    timings = {};
+  }, 120_000);
+});
