@@ -53,6 +53,8 @@ export async function deployDroplets(options: DropletDeployOptions): Promise<Dep
       supportAddress: support.privateIp,
       entryPoints: entryPointsFromState(config, state, 80, dnsEntryPoints({ port: 80 })),
       ...(options.caCertFile ? { caCertFile: options.caCertFile } : {}),
+      ...(options.cloudApi ? { cloudApi: options.cloudApi } : {}),
+      ...(options.dnsServers ? { dnsServers: options.dnsServers } : {}),
       ...runOptionsOf(options),
     });
   } finally {

@@ -63,6 +63,8 @@ export async function applyLocal(options: LocalApplyOptions): Promise<LocalApply
           // The proxy publishes port 80 on this machine: the preflight asks it as the CA will.
           entryPoints: staticEntryPoints([{ address: '127.0.0.1', port: 80 }]),
           ...(options.caCertFile ? { caCertFile: options.caCertFile } : {}),
+          ...(options.cloudApi ? { cloudApi: options.cloudApi } : {}),
+          ...(options.dnsServers ? { dnsServers: options.dnsServers } : {}),
         })),
       start: async () => {
         if (config.certificates.challenge !== 'http-01') return async () => undefined;

@@ -15,6 +15,7 @@ import { CertificateStore } from '../adapters/certificate-store.js';
 import type { CertificateMeta } from '../certs/metadata.js';
 import { probeTls } from '../adapters/tls-probe.js';
 import { hashFiles, nodeLabels, parseHashes, parseLabels, parseStackServices, parseSwarmInfo, stackServices, swarmInfo } from '../commands/index.js';
+import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
 import type { Config } from '../config/index.js';
 import { DeployPlanError, planDeploy, type CertificateStep, type DeployFacts, type NodeFacts, type Phase } from '../plan/index.js';
 import { DEFAULT_DEPLOY_TIMING, type DeployContext, type DeployTiming, type ProxyFile, type StackSpec } from '../run/deploy-context.js';
@@ -65,6 +66,10 @@ export interface DeployRunOptions {
   dir: string;
   /** A PEM file to trust for the CA's own TLS (a private or test ACME server like Pebble). */
   caCertFile?: string;
+  /** dns-01: the DigitalOcean API the TXT records go through (built from DIGITALOCEAN_TOKEN). */
+  cloudApi?: CloudApi;
+  /** DNS servers (IP[:PORT]) to check TXT records at instead of each zone's name servers. */
+  dnsServers?: string[];
   /** Order every certificate, due or not (renew --force). */
   forceCertificates?: boolean;
   /** Only the certificate phases (renew): no node, swarm or stack step. */

@@ -5,11 +5,11 @@ import { supportWebroot, REMOTE_ROOT } from '../../recipes/names.js';
 import { ShellWebrootResponder } from '../adapters/acme/shell-webroot-responder.js';
 import type { EntryPoints } from '../adapters/acme/preflight.js';
 import { AcmeIssuer } from '../adapters/acme/acme-issuer.js';
+import { projectIssuer } from '../certs/project-issuer.js';
 import { directoryUrlFor, loadOrCreateAccountKey } from '../adapters/acme/account-key.js';
 import { httpPreflight } from '../adapters/acme/preflight.js';
 import { sshKeyPath } from '../adapters/ssh-key.js';
 import type { CertificateIssuer } from '../certs/renew-sites.js';
-import { StepFailed } from '../run/failure.js';
 import type { StateStore } from '../state/index.js';
 import { sshTarget, type HostKeyStore } from '../targets/ssh.js';
 import type { Target, TargetNode } from '../targets/target.js';
@@ -78,13 +78,14 @@ export interface RemoteDeployOptions extends DeployRunOptions {
  */
 export async function deployRemote(options: RemoteDeployOptions): Promise<DeployResult> {
   const { config, dir } = options;
-  if (config.certificates.challenge !== 'http-01') {
-    throw new StepFailed('certificates', { message: 'certificates.challenge dns-01 is not deployed by swarm-wiz apply yet', hint: 'Use http-01 (the default), or order with swarm-wiz renew on the support server.' });
-  }
   const supportShell = options.target.shell(options.supportNode);
   const webroot = options.webroot ?? supportWebroot(config);
   let issuer: Promise<CertificateIssuer> | undefined;
   const makeIssuer = async (): Promise<CertificateIssuer> => {
+    if (config.certificates.challenge === 'dns-01') {
+      // TXT records through the DigitalOcean API: the support server plays no part.
+      return projectIssuer({ config, dir, ...(options.cloudApi ? { cloudApi: options.cloudApi } : {}), ...(options.dnsServers ? { dnsServers: options.dnsServers } : {}), ...(options.caCertFile ? { caCertFile: options.caCertFile } : {}) });
+    }
     const directoryUrl = directoryUrlFor(config.certificates.ca);
     const account = await loadOrCreateAccountKey(dir, directoryUrl);
     const agent = options.caCertFile ? new (await import('node:https')).Agent({ ca: await (await import('node:fs/promises')).readFile(options.caCertFile, 'utf8') }) : undefined;

@@ -1,3 +1,4 @@
+import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
 import type { Config } from '../config/index.js';
 import { loadProjectState } from './project-state.js';
 import { CliExit, EXIT } from './exit.js';
@@ -14,6 +15,9 @@ export interface LocalApplyRequest {
   json: boolean;
   advertiseAddr?: string;
   caCertFile?: string;
+  /** dns-01: the DigitalOcean API for the TXT records, and DNS servers to check them at. */
+  cloudApi?: CloudApi;
+  dnsServers?: string[];
 }
 
 const RESUME_LINE = 'Interrupted: what was done so far is recorded in .swarm-wiz/state.json. Run apply --target local again to finish.';
@@ -40,7 +44,7 @@ export async function applyLocalCommand(request: LocalApplyRequest): Promise<voi
 }
 
 /** Runs the local deploy with live progress and reports what it did (the files are already written). */
-export async function deployLocally(io: CliIo, config: Config, dir: string, request: Pick<LocalApplyRequest, 'json' | 'advertiseAddr' | 'caCertFile'> = { json: false }): Promise<void> {
+export async function deployLocally(io: CliIo, config: Config, dir: string, request: Pick<LocalApplyRequest, 'json' | 'advertiseAddr' | 'caCertFile' | 'cloudApi' | 'dnsServers'> = { json: false }): Promise<void> {
   const { applyLocal } = await import('../app/apply-local.js');
   const mode = progressMode(io, request.json);
   const result = await withLiveProgress(
@@ -53,6 +57,8 @@ export async function deployLocally(io: CliIo, config: Config, dir: string, requ
         signal,
         ...(request.advertiseAddr ? { advertiseAddr: request.advertiseAddr } : {}),
         ...(request.caCertFile ? { caCertFile: request.caCertFile } : {}),
+        ...(request.cloudApi ? { cloudApi: request.cloudApi } : {}),
+        ...(request.dnsServers ? { dnsServers: request.dnsServers } : {}),
       }),
   );
   const changed = result.phases.flatMap((phase) => phase.steps).filter((step) => step.op !== 'same');
@@ -73,6 +79,8 @@ export interface LocalRenewRequest {
   json: boolean;
   force: boolean;
   caCertFile?: string;
+  cloudApi?: CloudApi;
+  dnsServers?: string[];
 }
 
 /**
@@ -86,7 +94,18 @@ export async function renewLocalCommand(request: LocalRenewRequest): Promise<voi
   const mode = progressMode(io, request.json);
   const result = await withLiveProgress(
     { io, mode, project: config.project, action: 'apply', interrupted: { shown: (by: string) => `Interrupted (${by}): the orders in flight finished and were recorded.`, exit: 'Interrupted: run renew again.' } },
-    (onEvent, signal) => applyLocal({ config, dir, onEvent, signal, certificatesOnly: true, forceCertificates: request.force, ...(request.caCertFile ? { caCertFile: request.caCertFile } : {}) }),
+    (onEvent, signal) =>
+      applyLocal({
+        config,
+        dir,
+        onEvent,
+        signal,
+        certificatesOnly: true,
+        forceCertificates: request.force,
+        ...(request.caCertFile ? { caCertFile: request.caCertFile } : {}),
+        ...(request.cloudApi ? { cloudApi: request.cloudApi } : {}),
+        ...(request.dnsServers ? { dnsServers: request.dnsServers } : {}),
+      }),
   );
   if (request.json) {
     writeLine(io.stdout, JSON.stringify({ project: config.project, target: 'local', renewed: result.issued }));

@@ -1,3 +1,4 @@
+import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
 import type { Config } from '../config/index.js';
 import { writeLine, type CliIo } from './io.js';
 import { progressMode, withLiveProgress } from './provision-cloud.js';
@@ -8,6 +9,9 @@ export interface DropletDeployRequest {
   io: CliIo;
   json: boolean;
   caCertFile?: string;
+  /** dns-01: the DigitalOcean API for the TXT records, and DNS servers to check them at. */
+  cloudApi?: CloudApi;
+  dnsServers?: string[];
   /** renew: only the certificates that are due (all with force), rolled out in the same run. */
   renew?: { force: boolean };
 }
@@ -35,6 +39,8 @@ export async function deployDropletsCommand(request: DropletDeployRequest): Prom
         onEvent,
         signal,
         ...(request.caCertFile ? { caCertFile: request.caCertFile } : {}),
+        ...(request.cloudApi ? { cloudApi: request.cloudApi } : {}),
+        ...(request.dnsServers ? { dnsServers: request.dnsServers } : {}),
         ...(request.renew ? { certificatesOnly: true, forceCertificates: request.renew.force } : {}),
       }),
   );

@@ -116,6 +116,11 @@ export function proxyContainers(project: string): Command {
   };
 }
 
+/** Where a container has mounts (`docker inspect`): one destination per line. */
+export function containerMounts(containerId: string): Command {
+  return { argv: ['docker', 'inspect', '--format', '{{range .Mounts}}{{println .Destination}}{{end}}', containerId], description: 'read where the proxy container mounts its folders' };
+}
+
 /** `nginx -t` inside the running proxy, on the files as they are now in its folder. */
 export function nginxTest(containerId: string): Command {
   return { argv: ['docker', 'exec', containerId, 'nginx', '-t', '-q', '-c', NGINX_CONF_IN_CONTAINER], description: 'check the new configuration with nginx -t' };

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   addNodeLabels,
+  containerMounts,
   hashFiles,
   imageBuild,
   joinToken,
@@ -27,6 +28,7 @@ import {
 } from '../commands/index.js';
 import type { CertificateStep, NodeStep, ProxyFilesStep, StackStep, SwarmStep } from '../plan/index.js';
 import type { Shell } from '../targets/target.js';
+import { PROXY_FOLDER_IN_CONTAINER } from '../../recipes/names.js';
 import { pause, throwIfAborted } from './context.js';
 import type { DeployContext, ProxyFile } from './deploy-context.js';
 import type { HandlerMap } from './engine.js';
@@ -121,8 +123,12 @@ async function proxyFiles(ctx: DeployContext, step: ProxyFilesStep): Promise<str
     );
   await runAll(ctx, step.id, shell, makeDir(step.dir, 0o700));
   await writeAll(changed.map((path) => [path, desired.get(path)]));
-  const containers = (await shell.run(proxyContainers(ctx.config.project))).stdout.split('\n').filter(Boolean);
-  if (containers.length === 0) return `${changed.length} file${changed.length === 1 ? '' : 's'} written (no proxy running here yet)`;
+  const running = (await shell.run(proxyContainers(ctx.config.project))).stdout.split('\n').filter(Boolean);
+  // Only a proxy that reads this folder is checked and reloaded; one from before a switch to delivery:
+  // files (secrets, image) does not, and the stack deploy that follows replaces it.
+  const containers: string[] = [];
+  for (const id of running) if ((await shell.run(containerMounts(id))).stdout.split('\n').includes(PROXY_FOLDER_IN_CONTAINER)) containers.push(id);
+  if (containers.length === 0) return `${changed.length} file${changed.length === 1 ? '' : 's'} written (no proxy reads them yet)`;
   for (const container of containers) {
     const check = await shell.probe(nginxTest(container));
     if (check.exitCode !== 0) {

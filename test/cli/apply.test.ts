@@ -169,7 +169,8 @@ describe('swarm-wiz apply --config', () => {
     try {
       const { root } = await project();
       const { io, stdout, stderr } = testIo({ cwd: root, env: { DIGITALOCEAN_TOKEN: fake.token, DIGITALOCEAN_API_URL: fake.url } });
-      const code = await runCli(['apply', '--yes'], io);
+      // --cloud-only: the fake's droplets are addresses nobody may send to, so no deploy over SSH.
+      const code = await runCli(['apply', '--yes', '--cloud-only'], io);
       expect(stderr()).toBe('');
       expect(code).toBe(0);
       expect(stdout()).not.toContain(PLAN_ONLY_LINE);
@@ -189,6 +190,7 @@ describe('swarm-wiz apply --config', () => {
         expect(await readFile(join(root, file.path), 'utf8')).toBe(file.content);
       }
       expect(stdout()).toContain('  wrote support/deploy_stack.sh');
+      expect(stdout()).toContain('Not deployed to the droplets (--cloud-only).');
       fake.assertNoViolations();
     } finally {
       await fake.stop();

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticEntryPoints } from '../../src/adapters/acme/entry-points.js';
 import { deployRemote, remoteTarget } from '../../src/app/remote.js';
 import { configToYaml } from '../../src/config/index.js';
+import { startFakeDigitalOcean } from '../fake-do/index.js';
 import { loadState, StateStore } from '../../src/state/index.js';
 import { generateKey, requireOpenSsh, startSshd, type SshdPeer } from '../peers/sshd.js';
 import { runArgv } from '../peers/tools.js';
@@ -165,6 +166,49 @@ describe('apply --target local, end to end', () => {
     await eventually('the renewed certificates are served', () => Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial)), (serials) => Array.isArray(serials) && serials.every((serial, i) => serial && serial !== served[i]), 120);
     expect(await imageOf()).not.toBe(first);
     await writeFile(h.configPath, configToYaml(h.config));
+  }, 600_000);
+
+  it('challenge dns-01: the TXT records go through the DigitalOcean API (fake), renew --force orders and reloads in place', async () => {
+    // The fake's DNS records are published in challtestsrv (the DNS Pebble and the preflight ask), as DigitalOcean's name servers would.
+    const published = new Set<string>();
+    const fake = await startFakeDigitalOcean({
+      domains: SITES.map((site) => site.domain),
+      afterChange: async (state) => {
+        for (const host of published) await h.pebble.challtestsrv.clearTxt(host);
+        published.clear();
+        for (const [zone, records] of state.domainRecords) {
+          for (const record of records.filter((r) => r.type === 'TXT' && r.name.startsWith('_acme-challenge'))) {
+            const host = `${record.name}.${zone}`;
+            await h.pebble.challtestsrv.setTxt(host, record.data);
+            published.add(host);
+          }
+        }
+      },
+    });
+    try {
+      const env = { DIGITALOCEAN_TOKEN: fake.token, DIGITALOCEAN_API_URL: fake.url };
+      const dns = { ...h.config, certificates: { ...h.config.certificates, challenge: 'dns-01' as const } };
+      await writeFile(h.configPath, configToYaml(dns));
+      const served = await Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial));
+      const flags = ['--config', h.configPath, '--ca-cert', h.caCertFile, '--dns-server', h.pebble.dnsServer];
+      const applied = await h.swarmWiz(['apply', '--target', 'local', '--yes', ...flags], env);
+      expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+      await eventually('the proxy serves again', () => Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial)), (serials) => Array.isArray(serials) && serials.every(Boolean), 120);
+      const proxy = await proxyContainerId();
+
+      const renewed = await h.swarmWiz(['renew', '--force', ...flags], env);
+      expect(renewed.code, renewed.stdout + renewed.stderr).toBe(0);
+      const after = await Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial));
+      after.forEach((serial, i) => expect(serial).not.toBe(served[i]));
+      expect(await proxyContainerId()).toBe(proxy);
+      const txt = [...fake.state.domainRecords.values()].flat().filter((record) => record.type === 'TXT');
+      expect(txt).toEqual([]);
+      expect(fake.requests.filter((r) => r.method === 'POST' && /\/records$/.test(r.path)).length).toBe(SITES.reduce((n, site) => n + 1 + site.aliases.length, 0));
+      fake.assertNoViolations();
+    } finally {
+      await writeFile(h.configPath, configToYaml(h.config));
+      await fake.stop();
+    }
   }, 600_000);
 });
 

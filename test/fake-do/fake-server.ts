@@ -30,6 +30,11 @@ export interface FakeDigitalOceanOptions {
   rateLimitWindowSeconds?: number;
   /** Loopback port (default 0: the OS picks a free one). */
   port?: number;
+  /**
+   * Awaited after every change the API made (a non-GET request it carried out), before it answers:
+   * a test publishes the fake's DNS records in challtestsrv here, as DigitalOcean's name servers would.
+   */
+  afterChange?: (state: FakeState) => Promise<void>;
 }
 
 export interface RecordedRequest {
@@ -247,6 +252,7 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
       return;
     }
     const result = found.route.handle({ params: found.params, query: url.searchParams, body, state, baseUrl, pathname: url.pathname, becomeActiveLater });
+    if (method !== 'GET' && options.afterChange) await options.afterChange(state);
     if (fault?.afterEffect) {
       if (fault.hang) return;
       if (fault.status) return sendFault(response, record, match, { ...fault, status: fault.status });

@@ -42,7 +42,10 @@ function fakeNode(files: Map<string, string>, nginxAccepts: (files: Map<string, 
         files.delete(args[2]!);
         return ok();
       case 'docker':
-        if (args[0] === 'ps') return ok('c0ffee\n');
+        if (args[0] === 'ps') return ok('c0ffee\nc1d\n');
+        // c0ffee reads the proxy folder; c1d is a proxy from before a switch to delivery: files.
+        if (args[0] === 'inspect') return ok(args.at(-1) === 'c0ffee' ? '/etc/nginx/swarm-wiz\n' : '/run/secrets\n');
+        if (args[0] === 'exec' && args[1] !== 'c0ffee') return { exitCode: 1, stdout: '', stderr: 'open() "/etc/nginx/swarm-wiz/nginx.conf" failed (2: No such file or directory)' };
         if (args[0] === 'exec') return nginxAccepts(files) ? ok() : { exitCode: 1, stdout: '', stderr: 'nginx: [emerg] unknown directive "bogus" in /etc/nginx/swarm-wiz/nginx.conf:3\nnginx: configuration file test failed' };
         return ok();
       default:

@@ -18,6 +18,7 @@ interface ApplyOptions extends CommonOptions {
   target?: string;
   advertiseAddr?: string;
   caCert?: string;
+  dnsServer?: string[];
   cloudOnly: boolean;
 }
 
@@ -36,6 +37,7 @@ export function registerApplyCommand(program: Command, io: CliIo): void {
     .option('--target <target>', "where the project runs: digitalocean (droplets; the default) or local (this machine's Docker engine as a one-node swarm)")
     .option('--advertise-addr <address>', '--target local: the address to advertise when the engine is not in a swarm yet')
     .option('--ca-cert <file>', 'PEM file to trust for the CA (a private or test ACME server)')
+    .option('--dns-server <address...>', "dns-01: DNS servers (IP[:PORT]) to check the TXT records at instead of the zone's name servers")
     .option('--cloud-only', 'create the DigitalOcean resources and write the files, but do not deploy to the droplets', false)
     .action(async (options: ApplyOptions) => {
       try {
@@ -77,6 +79,7 @@ async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
       json: options.json,
       ...(options.advertiseAddr ? { advertiseAddr: options.advertiseAddr } : {}),
       ...(options.caCert ? { caCertFile: resolve(io.cwd, options.caCert) } : {}),
+      ...(await dnsOptions(io, config, options)),
     });
     return;
   }
@@ -115,13 +118,20 @@ async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
   let issued: string[] = [];
   if (deploy === true) {
     const { deployDropletsCommand } = await import('../deploy-droplets.js');
-    issued = await deployDropletsCommand({ config, dir, io, json: options.json, ...(options.caCert ? { caCertFile: resolve(io.cwd, options.caCert) } : {}) });
-  } else if (deploy !== 'skipped' && !options.json) {
-    writeLine(io.stdout, deploy);
+    issued = await deployDropletsCommand({ config, dir, io, json: options.json, ...(options.caCert ? { caCertFile: resolve(io.cwd, options.caCert) } : {}), ...(await dnsOptions(io, config, options)) });
+  } else if (!options.json) {
+    writeLine(io.stdout, deploy === 'skipped' ? `Not deployed to the droplets (--cloud-only). To deploy: swarm-wiz apply --config ${configPath} --yes` : deploy);
   }
   if (options.json) {
     writeLine(io.stdout, JSON.stringify({ ...jsonSummary({ ...preview, steps: result.steps }, outcome.written, undefined), rewritten, manualDns: result.manualDns, deployed: deploy === true, issued }));
   }
+}
+
+/** dns-01: the API client for the TXT records and the DNS servers to check them at. */
+async function dnsOptions(io: CliIo, config: Config, options: ApplyOptions) {
+  const { dnsChallengeApi } = await import('../dns-api.js');
+  const cloudApi = await dnsChallengeApi(io, config);
+  return { ...(cloudApi ? { cloudApi } : {}), ...(options.dnsServer ? { dnsServers: options.dnsServer } : {}) };
 }
 
 /** True when swarm-wiz deploys this project to the droplets itself; otherwise the line that says how to. */
@@ -129,7 +139,6 @@ function deployableByItself(config: Config): true | string {
   if (config.certificates.delivery === 'image') {
     return 'certificates.delivery is image: build and deploy with support/build_proxy.sh and support/deploy_stack.sh; swarm-wiz deploys delivery: files (the default) and secrets itself.';
   }
-  if (config.certificates.challenge !== 'http-01') return 'certificates.challenge is dns-01: swarm-wiz apply deploys http-01 projects itself so far; deploy with support/deploy_stack.sh on the manager.';
   return true;
 }
 

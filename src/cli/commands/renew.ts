@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import type { SiteRenewal } from '../../certs/renew-sites.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
-import { cloudEnv, writeLine, type CliIo } from '../io.js';
+import { writeLine, type CliIo } from '../io.js';
+import { dnsChallengeApi } from '../dns-api.js';
 import { lockedOut, withCommandLock } from '../project-lock.js';
 
 // The implementation's modules are imported inside the command when it runs, so `--help` and the
@@ -69,13 +70,15 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
     // A deployed project: order what is due through the running proxy and roll it out in the same run.
     if (options.domain) throw new CliExit(EXIT.usage, `--domain is not supported yet for a project swarm-wiz deployed (${recorded.target}): renew orders what is due, or everything with --force.`);
     const caCertFile = options.caCert ? resolve(io.cwd, options.caCert) : undefined;
+    const cloudApi = await dnsChallengeApi(io, config);
+    const dns = { ...(cloudApi ? { cloudApi } : {}), ...(options.dnsServer ? { dnsServers: options.dnsServer } : {}) };
     await withCommandLock(dir, 'renew', async () => {
       if (recorded.target === 'local') {
         const { renewLocalCommand } = await import('../apply-local.js');
-        await renewLocalCommand({ config, dir, io, json: options.json, force: options.force, ...(caCertFile ? { caCertFile } : {}) });
+        await renewLocalCommand({ config, dir, io, json: options.json, force: options.force, ...(caCertFile ? { caCertFile } : {}), ...dns });
       } else {
         const { deployDropletsCommand } = await import('../deploy-droplets.js');
-        await deployDropletsCommand({ config, dir, io, json: options.json, renew: { force: options.force }, ...(caCertFile ? { caCertFile } : {}) });
+        await deployDropletsCommand({ config, dir, io, json: options.json, renew: { force: options.force }, ...(caCertFile ? { caCertFile } : {}), ...dns });
       }
     });
     return;
@@ -86,9 +89,7 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
   } catch (error) {
     throw new CliExit(EXIT.usage, (error as Error).message);
   }
-  const { token, apiUrl } = cloudEnv(io.env);
-  const cloudApi = config.certificates.challenge === 'dns-01' && token ? (await import('../../adapters/digitalocean/index.js')).createCloudApi({ token, baseUrl: apiUrl }) : undefined;
-  if (config.certificates.challenge === 'dns-01' && !cloudApi) throw new CliExit(EXIT.usage, 'certificates.challenge is dns-01: set DIGITALOCEAN_TOKEN so swarm-wiz can create the TXT records');
+  const cloudApi = await dnsChallengeApi(io, config);
 
   const { renewStored } = await import('../../app/renew.js');
   const { results, copied } = await lockedOut(() =>
