@@ -1,7 +1,8 @@
 import { createCloudApi } from '../adapters/digitalocean/index.js';
 import type { Config } from '../config/index.js';
 import type { PlanFacts } from '../plan/index.js';
-import { describeFailure, gatherFacts } from '../run/index.js';
+import { gatherFacts } from '../app/index.js';
+import { describeFailure } from '../run/index.js';
 import type { State } from '../state/index.js';
 import { CliExit, EXIT } from './exit.js';
 import { cloudEnv, type CliIo } from './io.js';

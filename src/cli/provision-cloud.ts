@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.js';
-import { ApplyAborted, runApply, StepFailed, type ApplyEventListener, type ApplyResult } from '../run/index.js';
+import { runApply, type ApplyResult } from '../app/index.js';
+import { ApplyAborted, StepFailed, type ApplyEventListener } from '../run/index.js';
 import { showProgress, type ProgressDisplayMode } from '../../screens/apply-progress-live.js';
 import { CliExit, EXIT, type ExitCode } from './exit.js';
 import { cloudEnv, writeLine, type CliIo } from './io.js';

@@ -1,5 +1,3 @@
-export { runApply, gatherFacts, type ApplyOptions, type ApplyResult, type ApiTuning } from './apply.js';
-export { runDestroy, type DestroyOptions } from './destroy.js';
 export type { ApplyEvent, ApplyEventListener, FailureReason } from './events.js';
 export { ApplyAborted, StepFailed, describeFailure } from './failure.js';
 export { DEFAULT_TIMING, type Timing } from './context.js';

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
-import { runApply } from '../../src/run/index.js';
+import { runApply } from '../../src/app/index.js';
 import { startFakeDigitalOcean } from '../fake-do/index.js';
 import type { Measurement } from './run.js';
 

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configToYaml } from '../../src/config/index.js';
-import { runApply } from '../../src/run/index.js';
+import { runApply } from '../../src/app/index.js';
 import { loadState } from '../../src/state/index.js';
 import { startFakeDigitalOcean, type FakeDigitalOcean } from '../fake-do/index.js';
 import { FAST, holdings, projectDir, seedConfig, writes } from './provision-helpers.js';

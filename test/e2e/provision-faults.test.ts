@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runApply, runDestroy, StepFailed, type ApplyEvent } from '../../src/run/index.js';
+import { runApply, runDestroy } from '../../src/app/index.js';
+import { StepFailed, type ApplyEvent } from '../../src/run/index.js';
 import { loadState } from '../../src/state/index.js';
 import { startFakeDigitalOcean, type FakeDigitalOcean } from '../fake-do/index.js';
 import { collect, FAST, holdings, projectDir, seedConfig, writes } from './provision-helpers.js';

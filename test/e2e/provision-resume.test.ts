@@ -1,7 +1,8 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApplyAborted, runApply, type ApplyEvent } from '../../src/run/index.js';
+import { runApply } from '../../src/app/index.js';
+import { ApplyAborted, type ApplyEvent } from '../../src/run/index.js';
 import { emptyState, loadState, parseState, saveState, statePath } from '../../src/state/index.js';
 import { startFakeDigitalOcean, type FakeDigitalOcean } from '../fake-do/index.js';
 import { FAST, holdings, projectDir, seedConfig, writes } from './provision-helpers.js';

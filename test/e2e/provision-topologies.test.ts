@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TOPOLOGIES, type Topology } from '../../src/config/index.js';
-import { runApply } from '../../src/run/index.js';
+import { runApply } from '../../src/app/index.js';
 import { parseState, statePath } from '../../src/state/index.js';
 import { userDataFor } from '../../src/run/user-data.js';
 import { startFakeDigitalOcean, type FakeDigitalOcean } from '../fake-do/index.js';

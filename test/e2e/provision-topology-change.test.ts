@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runApply, StepFailed } from '../../src/run/index.js';
+import { runApply } from '../../src/app/index.js';
+import { StepFailed } from '../../src/run/index.js';
 import { loadState } from '../../src/state/index.js';
 import { startFakeDigitalOcean, type FakeDigitalOcean } from '../fake-do/index.js';
 import { FAST, holdings, projectDir, seedConfig } from './provision-helpers.js';

@@ -2,7 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sshKeyPath } from '../../src/adapters/ssh-key.js';
-import { runApply, StepFailed } from '../../src/run/index.js';
+import { runApply } from '../../src/app/index.js';
+import { StepFailed } from '../../src/run/index.js';
 import { startFakeDigitalOcean, type FakeDigitalOcean } from '../fake-do/index.js';
 import { FAST, projectDir, seedConfig } from '../e2e/provision-helpers.js';
 

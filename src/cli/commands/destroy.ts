@@ -50,7 +50,7 @@ async function destroyCommand(options: DestroyOptions, io: CliIo): Promise<void>
   const { token, apiUrl } = cloudEnv(io.env);
   if (!token) throw new CliExit(EXIT.usage, 'DIGITALOCEAN_TOKEN is not set: destroy needs a read/write token to delete the resources. Nothing was deleted.');
 
-  const [{ runDestroy }, { progressMode, withLiveProgress }] = await Promise.all([import('../../run/index.js'), import('../provision-cloud.js')]);
+  const [{ runDestroy }, { progressMode, withLiveProgress }] = await Promise.all([import('../../app/index.js'), import('../provision-cloud.js')]);
   await withLiveProgress(
     {
       io,

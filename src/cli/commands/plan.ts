@@ -37,7 +37,7 @@ async function planCommand(options: PlanOptions, io: CliIo): Promise<void> {
   let facts: PlanFacts = operatorIp ? { operatorIp } : {};
   const notes: string[] = [];
   if (token) {
-    const [{ createCloudApi }, { describeFailure, gatherFacts }] = await Promise.all([import('../../adapters/digitalocean/index.js'), import('../../run/index.js')]);
+    const [{ createCloudApi }, { gatherFacts }, { describeFailure }] = await Promise.all([import('../../adapters/digitalocean/index.js'), import('../../app/index.js'), import('../../run/index.js')]);
     const cloud = createCloudApi({ token, ...(apiUrl ? { baseUrl: apiUrl } : {}) });
     try {
       const gathered = await gatherFacts(cloud, config, state, operatorIp);

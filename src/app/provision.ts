@@ -2,14 +2,14 @@ import { createCloudApi, type CloudApi, type RetryOptions } from '../adapters/di
 import type { Config } from '../config/index.js';
 import { cloudPhases, hasChanges, isOperatorAddress, planCloud, projectTag, summarise, type PlanFacts, type PlanStep } from '../plan/index.js';
 import { loadState, StateStore, type DropletRole, type State } from '../state/index.js';
-import { forgetVanished, reconcileDroplets } from './adopt.js';
-import { CLOUD_HANDLERS } from './cloud-handlers.js';
-import { DEFAULT_TIMING, type RunContext, type Timing } from './context.js';
-import { manualDnsLines } from './dns.js';
-import { runCloudPhases } from './engine.js';
-import type { ApplyEventListener } from './events.js';
-import { describeFailure, failSteps, StepFailed } from './failure.js';
-import { userDataFor } from './user-data.js';
+import { forgetVanished, reconcileDroplets } from '../run/adopt.js';
+import { CLOUD_HANDLERS } from '../run/cloud-handlers.js';
+import { DEFAULT_TIMING, type RunContext, type Timing } from '../run/context.js';
+import { manualDnsLines } from '../run/dns.js';
+import { runCloudPhases } from '../run/engine.js';
+import type { ApplyEventListener } from '../run/events.js';
+import { describeFailure, failSteps, StepFailed } from '../run/failure.js';
+import { userDataFor } from '../run/user-data.js';
 import { showValue } from '../config/show-value.js';
 
 export interface ApplyOptions {

@@ -1,12 +1,12 @@
 import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
 import { cloudPhases, planDestroy, type PlanStep } from '../plan/index.js';
-import { runCloudPhases, type BatchHandler, type CloudHandlerMap } from './engine.js';
+import { runCloudPhases, type BatchHandler, type CloudHandlerMap } from '../run/engine.js';
 import { loadState, StateStore, type State } from '../state/index.js';
-import { DEFAULT_TIMING, pause, throwIfAborted, type StepContext, type Timing } from './context.js';
-import { cloudFromToken } from './apply.js';
-import { deleteResource } from './deletes.js';
-import type { ApplyEventListener } from './events.js';
-import { describeFailure, failSteps, StepFailed } from './failure.js';
+import { DEFAULT_TIMING, pause, throwIfAborted, type StepContext, type Timing } from '../run/context.js';
+import { cloudFromToken } from './provision.js';
+import { deleteResource } from '../run/deletes.js';
+import type { ApplyEventListener } from '../run/events.js';
+import { describeFailure, failSteps, StepFailed } from '../run/failure.js';
 
 export interface DestroyOptions {
   /** Project directory holding `.swarm-wiz/state.json`. */
