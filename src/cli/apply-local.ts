@@ -43,24 +43,34 @@ export async function applyLocalCommand(request: LocalApplyRequest): Promise<voi
   await deployLocally(io, config, dir, request);
 }
 
-/** Runs the local deploy with live progress and reports what it did (the files are already written). */
-export async function deployLocally(io: CliIo, config: Config, dir: string, request: Pick<LocalApplyRequest, 'json' | 'advertiseAddr' | 'caCertFile' | 'cloudApi' | 'dnsServers'> = { json: false }): Promise<void> {
+type LocalRunOptions = Pick<LocalApplyRequest, 'json' | 'advertiseAddr' | 'caCertFile' | 'cloudApi' | 'dnsServers'>;
+
+/** applyLocal under live progress (Ctrl-C / SIGTERM handled); `renew` runs only the certificate phases. */
+async function runLocally(io: CliIo, config: Config, dir: string, request: LocalRunOptions, renew?: { force: boolean }) {
   const { applyLocal } = await import('../app/apply-local.js');
   const mode = progressMode(io, request.json);
-  const result = await withLiveProgress(
-    { io, mode, project: config.project, action: 'apply', interrupted: { shown: (by: string) => `Interrupted (${by}): the steps in flight finished and were recorded.`, exit: RESUME_LINE } },
-    (onEvent, signal) =>
-      applyLocal({
-        config,
-        dir,
-        onEvent,
-        signal,
-        ...(request.advertiseAddr ? { advertiseAddr: request.advertiseAddr } : {}),
-        ...(request.caCertFile ? { caCertFile: request.caCertFile } : {}),
-        ...(request.cloudApi ? { cloudApi: request.cloudApi } : {}),
-        ...(request.dnsServers ? { dnsServers: request.dnsServers } : {}),
-      }),
+  const interrupted = renew
+    ? { shown: (by: string) => `Interrupted (${by}): the orders in flight finished and were recorded.`, exit: 'Interrupted: run renew again.' }
+    : { shown: (by: string) => `Interrupted (${by}): the steps in flight finished and were recorded.`, exit: RESUME_LINE };
+  const result = await withLiveProgress({ io, mode, project: config.project, action: 'apply', interrupted }, (onEvent, signal) =>
+    applyLocal({
+      config,
+      dir,
+      onEvent,
+      signal,
+      ...(renew ? { certificatesOnly: true, forceCertificates: renew.force } : {}),
+      ...(request.advertiseAddr ? { advertiseAddr: request.advertiseAddr } : {}),
+      ...(request.caCertFile ? { caCertFile: request.caCertFile } : {}),
+      ...(request.cloudApi ? { cloudApi: request.cloudApi } : {}),
+      ...(request.dnsServers ? { dnsServers: request.dnsServers } : {}),
+    }),
   );
+  return { result, mode };
+}
+
+/** Runs the local deploy with live progress and reports what it did (the files are already written). */
+export async function deployLocally(io: CliIo, config: Config, dir: string, request: LocalRunOptions = { json: false }): Promise<void> {
+  const { result, mode } = await runLocally(io, config, dir, request);
   const changed = result.phases.flatMap((phase) => phase.steps).filter((step) => step.op !== 'same');
   if (request.json) {
     writeLine(io.stdout, JSON.stringify({ project: config.project, target: 'local', changed: changed.map(({ kind, name, op }) => ({ kind, name, op })), issued: result.issued }));
@@ -90,23 +100,7 @@ export interface LocalRenewRequest {
  */
 export async function renewLocalCommand(request: LocalRenewRequest): Promise<void> {
   const { io, config, dir } = request;
-  const { applyLocal } = await import('../app/apply-local.js');
-  const mode = progressMode(io, request.json);
-  const result = await withLiveProgress(
-    { io, mode, project: config.project, action: 'apply', interrupted: { shown: (by: string) => `Interrupted (${by}): the orders in flight finished and were recorded.`, exit: 'Interrupted: run renew again.' } },
-    (onEvent, signal) =>
-      applyLocal({
-        config,
-        dir,
-        onEvent,
-        signal,
-        certificatesOnly: true,
-        forceCertificates: request.force,
-        ...(request.caCertFile ? { caCertFile: request.caCertFile } : {}),
-        ...(request.cloudApi ? { cloudApi: request.cloudApi } : {}),
-        ...(request.dnsServers ? { dnsServers: request.dnsServers } : {}),
-      }),
-  );
+  const { result, mode } = await runLocally(io, config, dir, request, { force: request.force });
   if (request.json) {
     writeLine(io.stdout, JSON.stringify({ project: config.project, target: 'local', renewed: result.issued }));
     return;

@@ -33,6 +33,28 @@ export interface SshdPeer {
   stop(): Promise<void>;
 }
 
+/** An sshd_config for a test server: root logs in with a key only; no PAM, no passwords, no strict modes. */
+export function sshdConfigText(options: { port: number; listen: string; hostKeyPath: string; authorizedKeys: string; pidFile: string; extra?: string[] }): string {
+  return [
+    `Port ${options.port}`,
+    `ListenAddress ${options.listen}`,
+    `HostKey ${options.hostKeyPath}`,
+    'PermitRootLogin prohibit-password',
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    `AuthorizedKeysFile ${options.authorizedKeys}`,
+    'StrictModes no',
+    'UsePAM no',
+    `PidFile ${options.pidFile}`,
+    'MaxSessions 32',
+    'MaxStartups 64',
+    'LogLevel VERBOSE',
+    ...(options.extra ?? []),
+    '',
+  ].join('\n');
+}
+
 /** Fails (never skips) unless sshd and the OpenSSH client tools are installed. */
 export function requireOpenSsh(): void {
   if (!existsSync(SSHD)) {
@@ -165,25 +187,15 @@ export async function startSshd(): Promise<SshdPeer> {
   const start = async (): Promise<void> => {
     writeFileSync(
       configPath,
-      [
-        `Port ${port}`,
-        'ListenAddress 127.0.0.1',
-        `HostKey ${hostKeyPath}`,
-        'PermitRootLogin prohibit-password',
-        'PubkeyAuthentication yes',
-        'PasswordAuthentication no',
-        'KbdInteractiveAuthentication no',
-        `AuthorizedKeysFile ${authorizedKeys}`,
-        'StrictModes no',
-        'UsePAM no',
-        `PidFile ${join(dir, 'sshd.pid')}`,
-        'MaxSessions 32',
-        'MaxStartups 64',
-        'LogLevel VERBOSE',
+      sshdConfigText({
+        port,
+        listen: '127.0.0.1',
+        hostKeyPath,
+        authorizedKeys,
+        pidFile: join(dir, 'sshd.pid'),
         // Marks every command run through this sshd, so stop() finds the ones a closed session left behind.
-        `SetEnv ${MARKER}=${dir}`,
-        '',
-      ].join('\n'),
+        extra: [`SetEnv ${MARKER}=${dir}`],
+      }),
     );
     const test = await runArgv(SSHD, ['-t', '-f', configPath]);
     if (test.code !== 0) throw new Error(`sshd -t rejected the test config (exit ${test.code}): ${test.stderr.trim()}`);

@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { newerNginxRoot } from '../peers/nginx.js';
-import { generateKey, requireOpenSsh } from '../peers/sshd.js';
+import { generateKey, requireOpenSsh, sshdConfigText } from '../peers/sshd.js';
 import { requireTool, runArgv } from '../peers/tools.js';
 import { buildBackendImage, buildNginxImageFromRoot, type DockerCli } from '../recipes/private-swarm.js';
 
@@ -309,23 +309,7 @@ export async function startCluster(options: { workers: number; images?: boolean 
     const sshdConfig = join(dir, 'sshd_config');
     writeFileSync(
       sshdConfig,
-      [
-        'Port 22',
-        'ListenAddress 0.0.0.0',
-        `HostKey ${hostKeyPath}`,
-        'PermitRootLogin prohibit-password',
-        'PubkeyAuthentication yes',
-        'PasswordAuthentication no',
-        'KbdInteractiveAuthentication no',
-        `AuthorizedKeysFile ${authorizedKeys}`,
-        'StrictModes no',
-        'UsePAM no',
-        'PidFile /run/sshd.pid',
-        'MaxSessions 32',
-        'MaxStartups 64',
-        'LogLevel VERBOSE',
-        '',
-      ].join('\n'),
+      sshdConfigText({ port: 22, listen: '0.0.0.0', hostKeyPath, authorizedKeys, pidFile: '/run/sshd.pid' }),
     );
     const sshdLogPath = join(dir, 'sshd.log');
     const sshdLog = openSync(sshdLogPath, 'a');
