@@ -15,6 +15,11 @@ export function nginxRenderingOf(config: Config, context: RenderContext = {}): N
   return nginxRenderingFor(version);
 }
 
+/** proxy/nginx.conf for this project: the rendering its nginx can run, and the support server's port. */
+export function renderProxyNginxConf(config: Config, context: RenderContext = {}): string {
+  return renderNginxConf(config, { rendering: nginxRenderingOf(config, context), ...(context.supportPort !== undefined ? { supportPort: context.supportPort } : {}) });
+}
+
 const text = (path: string, content: string, description: string): GeneratedFile => ({ path, content, mode: 0o644, description });
 const script = (path: string, content: string, description: string): GeneratedFile => ({ path, content, mode: 0o755, description });
 
@@ -37,7 +42,7 @@ export function renderProjectFiles(config: Config, context: RenderContext = {}):
   const rendering = nginxRenderingOf(config, context);
   const image = config.certificates.delivery === 'image';
   return [
-    text('proxy/nginx.conf', renderNginxConf(config, { rendering, ...(context.supportPort !== undefined ? { supportPort: context.supportPort } : {}) }), `the proxy's nginx.conf (${rendering} rendering)`),
+    text('proxy/nginx.conf', renderProxyNginxConf(config, context), `the proxy's nginx.conf (${rendering} rendering)`),
     ...(image ? [text('proxy/Dockerfile', renderDockerfile(config), 'the proxy image: nginx.conf and certificates baked in')] : []),
     text('docker-compose.yml', renderCompose(config), `the stack: proxy (${config.topology}), services, networks`),
     text('support/crontab', renderCrontab(config), 'the support server crontab: swarm-wiz renew twice a day'),

@@ -3,10 +3,10 @@ import { entryPointsFromState } from '../certs/state-entry-points.js';
 import { StepFailed } from '../run/failure.js';
 import { loadState, StateStore, type State } from '../state/index.js';
 import { reachable, cloudInitDone } from '../commands/index.js';
-import { ApplyAborted } from '../run/failure.js';
+import { pause } from '../run/context.js';
 import { NodeUnreachable, TargetError } from '../targets/errors.js';
 import type { Target, TargetNode } from '../targets/target.js';
-import { runOptionsOf, type DeployResult, type DeployRunOptions } from './deploy.js';
+import type { DeployResult, DeployRunOptions } from './deploy.js';
 import { deployRemote, remoteTarget } from './remote.js';
 
 export type DropletDeployOptions = DeployRunOptions;
@@ -45,17 +45,12 @@ export async function deployDroplets(options: DropletDeployOptions): Promise<Dep
   try {
     await waitUntilReady(remote.target, nodes, options);
     return await deployRemote({
-      config,
-      dir,
+      ...options,
       store,
       target: remote.target,
       supportNode: support.name,
       supportAddress: support.privateIp,
       entryPoints: entryPointsFromState(config, state, 80, dnsEntryPoints({ port: 80 })),
-      ...(options.caCertFile ? { caCertFile: options.caCertFile } : {}),
-      ...(options.cloudApi ? { cloudApi: options.cloudApi } : {}),
-      ...(options.dnsServers ? { dnsServers: options.dnsServers } : {}),
-      ...runOptionsOf(options),
     });
   } finally {
     await remote.dispose();
@@ -79,8 +74,7 @@ async function waitUntilReady(target: Target, nodes: readonly TargetNode[], opti
         } catch (error) {
           if (!(error instanceof NodeUnreachable) || Date.now() > deadline) throw toStepFailed(node.name, error);
           emit({ type: 'retrying', what: `reaching ${node.name} over SSH`, attempt, delayMs: 5000, reason: (error as Error).message.split('\n')[0] ?? 'unreachable' });
-          await new Promise((resolve) => setTimeout(resolve, 5000));
-          if (options.signal?.aborted) throw new ApplyAborted();
+          await pause({ signal: options.signal }, 5000);
         }
       }
       const done = await shell.probe(cloudInitDone, { ...(options.signal ? { signal: options.signal } : {}), timeoutMs: 20 * 60_000 });

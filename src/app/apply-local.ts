@@ -62,9 +62,9 @@ export async function applyLocal(options: LocalApplyOptions): Promise<LocalApply
           webroot,
           // The proxy publishes port 80 on this machine: the preflight asks it as the CA will.
           entryPoints: staticEntryPoints([{ address: '127.0.0.1', port: 80 }]),
-          ...(options.caCertFile ? { caCertFile: options.caCertFile } : {}),
-          ...(options.cloudApi ? { cloudApi: options.cloudApi } : {}),
-          ...(options.dnsServers ? { dnsServers: options.dnsServers } : {}),
+          caCertFile: options.caCertFile,
+          cloudApi: options.cloudApi,
+          dnsServers: options.dnsServers,
         })),
       start: async () => {
         if (config.certificates.challenge !== 'http-01') return async () => undefined;

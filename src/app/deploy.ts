@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { renderCompose } from '../../recipes/compose.js';
 import { certificateFiles, certsVersionVariable, DEPLOY_ENV, nodeProxyDir, proxyImageRepository, remoteProjectDir } from '../../recipes/names.js';
 import { renderDockerfile } from '../../recipes/dockerfile.js';
-import { nginxRenderingOf } from '../../recipes/project-files.js';
-import { renderNginxConf } from '../../recipes/nginx-conf.js';
+import { renderProxyNginxConf } from '../../recipes/project-files.js';
 import type { RenderContext } from '../../recipes/index.js';
 import type { CertificateIssuer } from '../certs/renew-sites.js';
 import { renewSites } from '../certs/renew-sites.js';
@@ -103,7 +102,6 @@ const inProxyFolder = (projectRelative: string): string => projectRelative.repla
 
 /** nginx.conf and every site's chain + key (placeholder or real), as the proxy folder must hold them. */
 async function desiredProxyFiles(config: Config, certs: CertificateStore, context: RenderContext): Promise<Map<string, ProxyFile>> {
-  const rendering = nginxRenderingOf(config, context);
   const files = new Map<string, ProxyFile>();
   for (const site of config.sites) {
     const stored = await certs.read(site.domain);
@@ -112,8 +110,7 @@ async function desiredProxyFiles(config: Config, certs: CertificateStore, contex
     files.set(inProxyFolder(paths.chain), { content: stored.fullchainPem, mode: 0o644 });
     files.set(inProxyFolder(paths.key), { content: stored.keyPem, mode: 0o600 });
   }
-  const supportPort = context.supportPort;
-  files.set('nginx.conf', { content: renderNginxConf(config, { rendering, ...(supportPort !== undefined ? { supportPort } : {}) }), mode: 0o644 });
+  files.set('nginx.conf', { content: renderProxyNginxConf(config, context), mode: 0o644 });
   return files;
 }
 

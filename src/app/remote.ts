@@ -4,10 +4,7 @@ import { join } from 'node:path';
 import { supportWebroot, REMOTE_ROOT } from '../../recipes/names.js';
 import { ShellWebrootResponder } from '../adapters/acme/shell-webroot-responder.js';
 import type { EntryPoints } from '../adapters/acme/preflight.js';
-import { AcmeIssuer } from '../adapters/acme/acme-issuer.js';
 import { projectIssuer } from '../certs/project-issuer.js';
-import { directoryUrlFor, loadOrCreateAccountKey } from '../adapters/acme/account-key.js';
-import { httpPreflight } from '../adapters/acme/preflight.js';
 import { sshKeyPath } from '../adapters/ssh-key.js';
 import type { CertificateIssuer } from '../certs/renew-sites.js';
 import type { StateStore } from '../state/index.js';
@@ -78,26 +75,18 @@ export interface RemoteDeployOptions extends DeployRunOptions {
  */
 export async function deployRemote(options: RemoteDeployOptions): Promise<DeployResult> {
   const { config, dir } = options;
-  const supportShell = options.target.shell(options.supportNode);
-  const webroot = options.webroot ?? supportWebroot(config);
   let issuer: Promise<CertificateIssuer> | undefined;
-  const makeIssuer = async (): Promise<CertificateIssuer> => {
-    if (config.certificates.challenge === 'dns-01') {
-      // TXT records through the DigitalOcean API: the support server plays no part.
-      return projectIssuer({ config, dir, ...(options.cloudApi ? { cloudApi: options.cloudApi } : {}), ...(options.dnsServers ? { dnsServers: options.dnsServers } : {}), ...(options.caCertFile ? { caCertFile: options.caCertFile } : {}) });
-    }
-    const directoryUrl = directoryUrlFor(config.certificates.ca);
-    const account = await loadOrCreateAccountKey(dir, directoryUrl);
-    const agent = options.caCertFile ? new (await import('node:https')).Agent({ ca: await (await import('node:fs/promises')).readFile(options.caCertFile, 'utf8') }) : undefined;
-    return new AcmeIssuer({
-      directoryUrl,
-      email: config.certificates.email,
-      accountKeyPem: account.keyPem,
-      ...(agent ? { agent } : {}),
-      responder: new ShellWebrootResponder(supportShell, webroot),
-      preflight: httpPreflight(options.entryPoints),
+  // http-01 tokens go into the support server's webroot through its shell; dns-01 goes through the DigitalOcean API.
+  const makeIssuer = (): Promise<CertificateIssuer> =>
+    projectIssuer({
+      config,
+      dir,
+      httpResponder: new ShellWebrootResponder(options.target.shell(options.supportNode), options.webroot ?? supportWebroot(config)),
+      entryPoints: options.entryPoints,
+      caCertFile: options.caCertFile,
+      cloudApi: options.cloudApi,
+      dnsServers: options.dnsServers,
     });
-  };
   return deployProject({
     config,
     dir,

@@ -20,6 +20,8 @@ export interface ProjectIssuerOptions {
   dir: string;
   /** http-01: the support server's webroot (default `<dir>/acme-webroot`, where the support server serves it). */
   webroot?: string;
+  /** http-01: where tokens go instead of the local `webroot` (the support droplet's webroot, through its shell). */
+  httpResponder?: ChallengeResponder;
   /** Where each domain's HTTP enters (default: its A records, port 80). */
   entryPoints?: EntryPoints;
   /** DNS servers for A and TXT look-ups instead of the system's / the zone's (tests, split DNS). */
@@ -46,7 +48,7 @@ export async function projectIssuer(options: ProjectIssuerOptions): Promise<Acme
   let responder: ChallengeResponder;
   let preflight: ChallengePreflight;
   if (config.certificates.challenge === 'http-01') {
-    responder = new WebrootResponder(options.webroot ?? join(dir, 'acme-webroot'));
+    responder = options.httpResponder ?? new WebrootResponder(options.webroot ?? join(dir, 'acme-webroot'));
     preflight = httpPreflight(options.entryPoints ?? dnsEntryPoints({ port: 80, servers: options.dnsServers }));
   } else {
     if (!options.cloudApi) throw new IssuanceError('dns-01 needs the DigitalOcean API: set DIGITALOCEAN_TOKEN');
