@@ -11,7 +11,7 @@ import { uuid, type Route, type RouteResult } from './routes/route.js';
 import { tagRoutes } from './routes/tags.js';
 import { vpcRoutes } from './routes/vpcs.js';
 import type { OperationMatch } from './spec/openapi-validator.js';
-import { createFakeState, type FakeState } from './state.js';
+import { createFakeState, type FakeMachines, type FakeState } from './state.js';
 
 export const DEFAULT_FAKE_TOKEN = 'dop_v1_fake0000000000000000000000000000000000000000000000000000000000';
 
@@ -35,6 +35,10 @@ export interface FakeDigitalOceanOptions {
    * a test publishes the fake's DNS records in challtestsrv here, as DigitalOcean's name servers would.
    */
   afterChange?: (state: FakeState) => Promise<void>;
+  /** Real machines behind the droplets (see FakeMachines); droplets wait for one before they are active. */
+  machines?: FakeMachines;
+  /** The account's droplet limit (default 25); the sandbox sets it to the number of machines it has. */
+  dropletLimit?: number;
 }
 
 export interface RecordedRequest {
@@ -126,6 +130,7 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
   const conformance = loadConformance({ specPath: options.specPath });
   const validator = conformance.validator;
   const state = createFakeState();
+  if (options.dropletLimit !== undefined) state.account.droplet_limit = options.dropletLimit;
   const faults = new FaultInjector();
   const requests: RecordedRequest[] = [];
   const violations: Violation[] = [];
@@ -251,7 +256,7 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
       send(response, record, undefined, { status: 404, body: { id: 'not_found', message: 'The resource you were accessing could not be found.' } });
       return;
     }
-    const result = found.route.handle({ params: found.params, query: url.searchParams, body, state, baseUrl, pathname: url.pathname, becomeActiveLater });
+    const result = found.route.handle({ params: found.params, query: url.searchParams, body, state, baseUrl, pathname: url.pathname, becomeActiveLater, ...(options.machines ? { machines: options.machines } : {}) });
     if (method !== 'GET' && options.afterChange) await options.afterChange(state);
     if (fault?.afterEffect) {
       if (fault.hang) return;

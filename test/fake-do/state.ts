@@ -116,6 +116,22 @@ export interface ApiDomainRecord {
   tag: string | null;
 }
 
+/**
+ * Machines that run the droplets (the sandbox: one network namespace with sshd and dockerd each).
+ * Without them the fake makes addresses up and nothing answers there.
+ */
+export interface FakeMachines {
+  /**
+   * A droplet is due to become active: bind it to a free machine, authorise `authorizedKeys` for root
+   * there and run its user-data. Resolves with the machine's addresses; the droplet is active from then.
+   */
+  boot(droplet: ApiDroplet, authorizedKeys: string[]): Promise<{ publicIp: string; privateIp: string }>;
+  /** The droplet is gone: its machine is wiped and free again. */
+  release(droplet: ApiDroplet): void;
+  /** The address a new load balancer answers on. */
+  loadBalancerIp(): string;
+}
+
 export interface FakeAccount {
   email: string;
   uuid: string;

@@ -99,7 +99,13 @@ async function waitFor(what: string, check: () => Promise<boolean>, process: Res
  * Starts challtestsrv and Pebble on free loopback ports. `httpPort` is where Pebble validates
  * http-01 (make it the port of the loopback nginx).
  */
-export async function startPebble(options: { httpPort: number }): Promise<PebblePeer> {
+export async function startPebble(options: {
+  httpPort: number;
+  /** challtestsrv's DNS port (default: a free one). */
+  dnsPort?: number;
+  /** The A record challtestsrv answers for a name it has no record of (default 127.0.0.1). */
+  defaultIPv4?: string;
+}): Promise<PebblePeer> {
   const pebbleBin = await requireBinary('pebble');
   const challBin = await requireBinary('pebble-challtestsrv');
   const dir = await mkdtemp(join(tmpdir(), 'swarm-wiz-pebble-'));
@@ -109,7 +115,7 @@ export async function startPebble(options: { httpPort: number }): Promise<Pebble
   await writeFile(join(dir, 'cert.pem'), listener.certPem);
   await writeFile(join(dir, 'key.pem'), listener.keyPem, { mode: 0o600 });
 
-  const [acmePort, mgmtPort, dnsPort, challMgmtPort, tlsPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const [acmePort, mgmtPort, dnsPort, challMgmtPort, tlsPort] = [await freePort(), await freePort(), options.dnsPort ?? (await freePort()), await freePort(), await freePort()];
   const configPath = join(dir, 'pebble-config.json');
   await writeFile(
     configPath,
@@ -136,7 +142,7 @@ export async function startPebble(options: { httpPort: number }): Promise<Pebble
   try {
     const chall = execa(
       challBin,
-      ['-defaultIPv4', '127.0.0.1', '-defaultIPv6', '', '-dns01', `127.0.0.1:${dnsPort}`, '-http01', '', '-https01', '', '-tlsalpn01', '', '-management', `127.0.0.1:${challMgmtPort}`],
+      ['-defaultIPv4', options.defaultIPv4 ?? '127.0.0.1', '-defaultIPv6', '', '-dns01', `127.0.0.1:${dnsPort}`, '-http01', '', '-https01', '', '-tlsalpn01', '', '-management', `127.0.0.1:${challMgmtPort}`],
       { reject: false, stdio: 'ignore' },
     );
     children.push(chall);

@@ -50,6 +50,42 @@ export interface ClusterNode {
   /** The host key its sshd serves, `ssh-ed25519 AAAA…`. */
   hostKeyLine: string;
   docker(args: readonly string[], options?: { cwd?: string; env?: Record<string, string> }): Promise<string>;
+  /** The node's folder (data root, logs, its authorized_keys with `perNodeKeys`). */
+  dir: string;
+  /** The file its sshd reads the authorised keys from. */
+  authorizedKeysPath: string;
+  /** Runs an argv inside the node (its network, mount and UTS namespaces: what an SSH session sees). */
+  exec(argv: readonly string[], options?: { input?: string }): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Starts a long-running process inside the node; it is killed with the node (its namespaces). */
+  spawnInside(argv: readonly string[], logName: string): ChildProcess;
+  /** A new host key and a restarted sshd (a reinstalled droplet); updates `hostKeyLine`. */
+  restartSshd(): Promise<string>;
+}
+
+export interface ClusterImages {
+  proxy: string;
+  backends: readonly { image: string; answer: string }[];
+}
+
+export interface ClusterOptions {
+  /** `manager-1` and `worker-1..N` … */
+  workers?: number;
+  /** … or exactly these machines. */
+  machines?: readonly { name: string; role: 'manager' | 'worker' }[];
+  /** Images loaded into every node (default: PROXY_IMAGE and BACKENDS); false for none. */
+  images?: false | ClusterImages;
+  /** Namespace and cgroup name prefix (default `swz-<random>`). */
+  prefix?: string;
+  /** The folder for every node's data (default: a new temp dir); removed by stop(). */
+  root?: string;
+  /** Adopt this existing network namespace as the operator's (the sandbox starts its controller in it). */
+  operatorNetns?: string;
+  /** More namespaces on both bridges (the sandbox's load balancer). */
+  extraNamespaces?: readonly { name: string; short: string; publicIp: string; privateIp: string }[];
+  /** Each node its own authorized_keys (default: one file for all nodes). */
+  perNodeKeys?: boolean;
+  /** Files bind-mounted over paths inside every node (the sandbox's stand-in for `cloud-init`). */
+  holderBinds?: readonly { source: string; target: string }[];
 }
 
 export interface Cluster {
@@ -158,7 +194,7 @@ export function cgroupDirs(prefix: string): string[] {
   return found;
 }
 
-export async function startCluster(options: { workers: number; images?: boolean }): Promise<Cluster> {
+export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   requireTool('ip (iproute2)', ['ip', 'netns', 'list'], 'the namespace cluster');
   requireTool('nsenter and unshare (util-linux, run as root)', ['unshare', '--net', '--mount', 'true'], 'the namespace cluster');
   requireTool('dockerd (docker.io)', ['dockerd', '--version'], 'the namespace cluster');
@@ -166,19 +202,22 @@ export async function startCluster(options: { workers: number; images?: boolean 
   requireTool('iptables', ['iptables', '--version'], "dockerd's networking in the namespace cluster");
   requireTool('curl', ['curl', '--version'], 'HTTPS requests in the namespace cluster');
   requireOpenSsh();
-  const nginxRoot = options.images === false ? undefined : newerNginxRoot().root;
+  const images: ClusterImages | undefined = options.images === false ? undefined : (options.images ?? { proxy: PROXY_IMAGE, backends: BACKENDS });
+  const nginxRoot = images ? newerNginxRoot().root : undefined;
 
-  const id = randomBytes(3).toString('hex');
-  const root = mkdtempSync(join(tmpdir(), `swz-cluster-${id}-`));
-  const prefix = `swz-${id}`;
+  const prefix = options.prefix ?? `swz-${randomBytes(3).toString('hex')}`;
+  const root = options.root ?? mkdtempSync(join(tmpdir(), `${prefix}-cluster-`));
+  mkdirSync(root, { recursive: true, mode: 0o700 });
   const switchNs = `${prefix}-sw`;
-  const operatorNs = `${prefix}-op`;
-  const authorizedKeys = join(root, 'authorized_keys');
-  writeFileSync(authorizedKeys, '', { mode: 0o600 });
-  const specs = [
-    { name: 'manager-1', role: 'manager' as const, short: 'm1', host: 11 },
-    ...Array.from({ length: options.workers }, (_, i) => ({ name: `worker-${i + 1}`, role: 'worker' as const, short: `w${i + 1}`, host: 21 + i })),
-  ].map((s) => ({ name: s.name, role: s.role, short: s.short, publicIp: `203.0.113.${s.host}`, privateIp: `10.110.0.${s.host}`, netns: `${prefix}-${s.short}` }));
+  const operatorNs = options.operatorNetns ?? `${prefix}-op`;
+  const sharedKeys = join(root, 'authorized_keys');
+  writeFileSync(sharedKeys, '', { mode: 0o600 });
+  const machines =
+    options.machines?.map((m, i) => ({ ...m, short: `n${i + 1}`, host: 11 + i })) ?? [
+      { name: 'manager-1', role: 'manager' as const, short: 'm1', host: 11 },
+      ...Array.from({ length: options.workers ?? 0 }, (_, i) => ({ name: `worker-${i + 1}`, role: 'worker' as const, short: `w${i + 1}`, host: 21 + i })),
+    ];
+  const specs = machines.map((s) => ({ name: s.name, role: s.role, short: s.short, publicIp: `203.0.113.${s.host}`, privateIp: `10.110.0.${s.host}`, netns: `${prefix}-${s.short}` }));
   const runtimes: NodeRuntime[] = specs.map((spec) => ({ spec, dir: join(root, spec.name) }));
   const namespaces: string[] = [];
   const inodes = new Map<string, string>();
@@ -265,6 +304,7 @@ export async function startCluster(options: { workers: number; images?: boolean 
       `mount --bind '${join(dir, 'run')}' /run`,
       `mount --bind '${join(dir, 'etc-docker')}' /etc/docker`,
       `mount --bind '${join(dir, 'srv')}' /srv`,
+      ...(options.holderBinds ?? []).map((bind) => `mount --bind '${bind.source}' '${bind.target}'`),
       'mkdir -p /run/sshd',
       'chmod 0755 /run/sshd',
       `echo $$ > '${holderPidFile}'`,
@@ -304,17 +344,27 @@ export async function startCluster(options: { workers: number; images?: boolean 
     );
     closeSync(dockerLog);
 
+    const authorizedKeys = options.perNodeKeys ? join(dir, 'authorized_keys') : sharedKeys;
+    if (options.perNodeKeys) writeFileSync(authorizedKeys, '', { mode: 0o600 });
     const hostKeyPath = join(dir, 'ssh_host_ed25519_key');
-    const hostKeyLine = await generateKey(hostKeyPath, `swz-sandbox-${spec.name}`);
     const sshdConfig = join(dir, 'sshd_config');
-    writeFileSync(
-      sshdConfig,
-      sshdConfigText({ port: 22, listen: '0.0.0.0', hostKeyPath, authorizedKeys, pidFile: '/run/sshd.pid' }),
-    );
     const sshdLogPath = join(dir, 'sshd.log');
-    const sshdLog = openSync(sshdLogPath, 'a');
-    r.sshd = spawn('nsenter', [...enter, '/usr/sbin/sshd', '-D', '-e', '-f', sshdConfig], { stdio: ['ignore', sshdLog, sshdLog] });
-    closeSync(sshdLog);
+    writeFileSync(sshdConfig, sshdConfigText({ port: 22, listen: '0.0.0.0', hostKeyPath, authorizedKeys, pidFile: '/run/sshd.pid' }));
+    const startSshd = async (): Promise<string> => {
+      rmSync(hostKeyPath, { force: true });
+      rmSync(`${hostKeyPath}.pub`, { force: true });
+      const line = await generateKey(hostKeyPath, `swz-sandbox-${spec.name}`);
+      const logged = readOr(sshdLogPath).length;
+      const sshdLog = openSync(sshdLogPath, 'a');
+      r.sshd = spawn('nsenter', [...enter, '/usr/sbin/sshd', '-D', '-e', '-f', sshdConfig], { stdio: ['ignore', sshdLog, sshdLog] });
+      closeSync(sshdLog);
+      for (let i = 0; !readOr(sshdLogPath).slice(logged).includes('Server listening on'); i++) {
+        if (i > 200 || r.sshd.exitCode !== null) throw new Error(`sshd of ${spec.name} did not start: ${readOr(sshdLogPath).slice(logged)}`);
+        await sleep(25);
+      }
+      return line;
+    };
+    const sshdStarted = startSshd();
 
     const docker = async (args: readonly string[], opts: { cwd?: string; env?: Record<string, string> } = {}) =>
       (
@@ -329,11 +379,35 @@ export async function startCluster(options: { workers: number; images?: boolean 
       if (i > 240 || r.dockerd.exitCode !== null) throw new Error(`dockerd of ${spec.name} did not start:\n${readOr(join(dir, 'dockerd.log')).slice(-4000)}`);
       await sleep(250);
     }
-    for (let i = 0; !readOr(sshdLogPath).includes('Server listening on'); i++) {
-      if (i > 200 || r.sshd.exitCode !== null) throw new Error(`sshd of ${spec.name} did not start: ${readOr(sshdLogPath)}`);
-      await sleep(25);
-    }
-    return { name: spec.name, role: spec.role, publicIp: spec.publicIp, privateIp: spec.privateIp, netns: spec.netns, dockerHost, hostKeyLine, docker };
+    const node: ClusterNode = {
+      name: spec.name,
+      role: spec.role,
+      publicIp: spec.publicIp,
+      privateIp: spec.privateIp,
+      netns: spec.netns,
+      dockerHost,
+      hostKeyLine: await sshdStarted,
+      docker,
+      dir,
+      authorizedKeysPath: authorizedKeys,
+      exec: (argv, opts = {}) => runArgv('nsenter', [...enter, ...argv], { timeout: 60_000, ...(opts.input !== undefined ? { input: opts.input } : {}) }),
+      spawnInside: (argv, logName) => {
+        const log = openSync(join(dir, logName), 'a');
+        const child = spawn('nsenter', [...enter, ...argv], { stdio: ['ignore', log, log] });
+        closeSync(log);
+        return child;
+      },
+      restartSshd: async () => {
+        const old = r.sshd;
+        if (old && old.exitCode === null && old.signalCode === null) {
+          old.kill('SIGTERM');
+          await new Promise((resolve) => old.once('exit', resolve));
+        }
+        node.hostKeyLine = await startSshd();
+        return node.hostKeyLine;
+      },
+    };
+    return node;
   };
 
   try {
@@ -342,8 +416,16 @@ export async function startCluster(options: { workers: number; images?: boolean 
       await ip(['-n', switchNs, 'link', 'add', bridge, 'type', 'bridge']);
       await ip(['-n', switchNs, 'link', 'set', bridge, 'up']);
     }
-    await addNamespace(operatorNs);
+    if (options.operatorNetns) {
+      namespaces.push(operatorNs);
+      inodes.set(operatorNs, `net:[${statSync(`/run/netns/${operatorNs}`).ino}]`);
+      await ip(['-n', operatorNs, 'link', 'set', 'lo', 'up']);
+    } else await addNamespace(operatorNs);
     await wire(operatorNs, 'op', '203.0.113.2', '10.110.0.2');
+    for (const extra of options.extraNamespaces ?? []) {
+      await addNamespace(extra.name);
+      await wire(extra.name, extra.short, extra.publicIp, extra.privateIp);
+    }
     for (const { spec } of runtimes) {
       await addNamespace(spec.netns);
       await wire(spec.netns, spec.short, spec.publicIp, spec.privateIp);
@@ -353,14 +435,14 @@ export async function startCluster(options: { workers: number; images?: boolean 
     const failed = started.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failed) throw failed.reason;
     const nodes = started.map((outcome) => (outcome as PromiseFulfilledResult<ClusterNode>).value);
-    if (nginxRoot) {
+    if (images && nginxRoot) {
       // One DockerCli for all nodes: each rootfs tar is made once and imported into every dockerd.
       const everyNode: DockerCli = {
         docker: async (args, opts) => (await Promise.all(nodes.map((node) => node.docker(args, opts))))[0] ?? '',
       };
       await Promise.all([
-        buildNginxImageFromRoot(everyNode, PROXY_IMAGE, nginxRoot),
-        ...BACKENDS.map((backend) => buildBackendImage(everyNode, backend.image, backend.answer, BACKEND_PORT)),
+        buildNginxImageFromRoot(everyNode, images.proxy, nginxRoot),
+        ...images.backends.map((backend) => buildBackendImage(everyNode, backend.image, backend.answer, BACKEND_PORT)),
       ]);
     }
     const byName = new Map(runtimes.map((r) => [r.spec.name, r]));
@@ -379,7 +461,9 @@ export async function startCluster(options: { workers: number; images?: boolean 
           timeout: opts.timeoutMs ?? 60_000,
           maxBuffer: 16 * 1024 * 1024,
         }),
-      authorize: (line) => appendFileSync(authorizedKeys, `${line.trim()}\n`),
+      authorize: (line) => {
+        for (const path of new Set(nodes.map((node) => node.authorizedKeysPath))) appendFileSync(path, `${line.trim()}\n`);
+      },
       logs: (name) => {
         const dir = byName.get(name)?.dir;
         return dir ? `--- dockerd ---\n${readOr(join(dir, 'dockerd.log')).slice(-4000)}\n--- sshd ---\n${readOr(join(dir, 'sshd.log')).slice(-2000)}` : '';

@@ -1,4 +1,4 @@
-import type { ApiDroplet, FakeState } from '../state.js';
+import type { ApiDroplet, FakeMachines, FakeState } from '../state.js';
 import { notFound, nowIso, paginate, unprocessable, type Route, type RouteContext } from './route.js';
 
 const SIZES: Record<string, { memory: number; vcpus: number; disk: number; price_monthly: number }> = {
@@ -82,6 +82,25 @@ function activate(state: FakeState, droplet: ApiDroplet): void {
   droplet.status = 'active';
 }
 
+/** With real machines: the droplet becomes active once one runs it, with that machine's addresses. */
+function bootOn(machines: FakeMachines, state: FakeState, droplet: ApiDroplet): void {
+  const keys = droplet.ssh_key_ids.map((id) => state.sshKeys.find((key) => key.id === id || key.fingerprint === id)?.public_key).filter((key): key is string => key !== undefined);
+  machines.boot(droplet, keys).then(
+    ({ publicIp, privateIp }) => {
+      if (!state.droplets.includes(droplet)) return machines.release(droplet);
+      droplet.networks.v4 = [
+        { ip_address: privateIp, netmask: '255.255.240.0', gateway: '', type: 'private' },
+        { ip_address: publicIp, netmask: '255.255.255.0', gateway: '203.0.113.1', type: 'public' },
+      ];
+      droplet.status = 'active';
+    },
+    (error: unknown) => {
+      // Like a droplet that never comes up: it stays `new`, and the reason is in the sandbox's log.
+      process.stderr.write(`fake DigitalOcean: droplet ${droplet.name} did not boot: ${(error as Error).message}\n`);
+    },
+  );
+}
+
 /** What the API answers with: the stored droplet without the fake's bookkeeping fields. */
 export function dropletJson(droplet: ApiDroplet): Record<string, unknown> {
   const { user_data: _userData, ssh_key_ids: _sshKeyIds, ...json } = droplet;
@@ -128,7 +147,9 @@ export const dropletRoutes: Route[] = [
       for (const droplet of created) {
         state.droplets.push(droplet);
         context.becomeActiveLater(() => {
-          if (state.droplets.includes(droplet)) activate(state, droplet);
+          if (!state.droplets.includes(droplet)) return;
+          if (context.machines) bootOn(context.machines, state, droplet);
+          else activate(state, droplet);
         }, droplet.name);
       }
       const actions = created.map((droplet) => ({ id: droplet.id + 7_000_000, rel: 'create', href: `${context.baseUrl}/v2/actions/${droplet.id + 7_000_000}` }));
@@ -140,9 +161,10 @@ export const dropletRoutes: Route[] = [
     method: 'DELETE',
     template: '/v2/droplets',
     operationId: 'droplets_destroy_byTag',
-    handle: ({ query, state }) => {
+    handle: ({ query, state, machines }) => {
       const tag = query.get('tag_name') ?? '';
       if (!state.tags.includes(tag)) return notFound();
+      for (const droplet of state.droplets.filter((candidate) => candidate.tags.includes(tag))) machines?.release(droplet);
       state.droplets = state.droplets.filter((droplet) => !droplet.tags.includes(tag));
       return { status: 204 };
     },
@@ -160,10 +182,12 @@ export const dropletRoutes: Route[] = [
     method: 'DELETE',
     template: '/v2/droplets/{droplet_id}',
     operationId: 'droplets_destroy',
-    handle: ({ params, state }) => {
-      const before = state.droplets.length;
-      state.droplets = state.droplets.filter((candidate) => candidate.id !== Number(params.droplet_id));
-      return state.droplets.length < before ? { status: 204 } : notFound();
+    handle: ({ params, state, machines }) => {
+      const gone = state.droplets.find((candidate) => candidate.id === Number(params.droplet_id));
+      if (!gone) return notFound();
+      machines?.release(gone);
+      state.droplets = state.droplets.filter((candidate) => candidate !== gone);
+      return { status: 204 };
     },
   },
 ];

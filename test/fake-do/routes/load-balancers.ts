@@ -50,7 +50,7 @@ export const loadBalancerRoutes: Route[] = [
       context.state.loadBalancers.push(loadBalancer);
       context.becomeActiveLater(() => {
         lbAddressCounter += 1;
-        loadBalancer.ip = `198.51.100.${(lbAddressCounter % 250) + 2}`;
+        loadBalancer.ip = context.machines?.loadBalancerIp() ?? `198.51.100.${(lbAddressCounter % 250) + 2}`;
         loadBalancer.status = 'active';
       }, loadBalancer.name);
       return { status: 202, body: { load_balancer: loadBalancerJson(context.state, loadBalancer) } };

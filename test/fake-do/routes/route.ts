@@ -1,4 +1,4 @@
-import type { FakeState } from '../state.js';
+import type { FakeMachines, FakeState } from '../state.js';
 
 export interface RouteContext {
   params: Record<string, string>;
@@ -11,6 +11,8 @@ export interface RouteContext {
   pathname: string;
   /** Starts the droplet's / load balancer's way to `active` (after the configured delay). */
   becomeActiveLater: (apply: () => void, name: string) => void;
+  /** Real machines behind the droplets (the sandbox's namespaces); without them, addresses are made up. */
+  machines?: FakeMachines;
 }
 
 export interface RouteResult {

@@ -1,0 +1,202 @@
+/**
+ * The sandbox's droplets: a pool of namespace machines (see cluster.ts) that the fake DigitalOcean API
+ * binds droplets to. When a droplet becomes active it gets a free machine: the droplet's name as host
+ * name, exactly the SSH keys named in its create request for root, and its user-data applied by a small
+ * stand-in for cloud-init. When the droplet is destroyed its machine is wiped (swarm left, containers,
+ * networks and volumes removed, /srv emptied, a new SSH host key) and is free again; the preloaded
+ * images stay, as on a droplet image that has them.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import type { ApiDroplet, FakeMachines } from '../fake-do/state.js';
+import type { ClusterNode } from './cluster.js';
+
+/** Where, inside a machine, the stand-in `cloud-init status --wait` looks for the outcome. */
+export const CLOUD_INIT_RUN_DIR = '/run/swarm-wiz-sandbox';
+
+/**
+ * Bind-mounted over /usr/bin/cloud-init on every machine: `cloud-init status [--wait]` answers like
+ * cloud-init does once the sandbox has applied the droplet's user-data (done / error), bounded to 10 min.
+ */
+export const CLOUD_INIT_STAND_IN = `#!/bin/sh
+# swarm-wiz sandbox: stands in for cloud-init on a sandbox droplet.
+[ "$1" = status ] || { echo "swarm-wiz sandbox: only 'cloud-init status [--wait]' is here" >&2; exit 2; }
+i=0
+while :; do
+  if [ -e ${CLOUD_INIT_RUN_DIR}/cloud-init.error ]; then echo 'status: error'; cat ${CLOUD_INIT_RUN_DIR}/cloud-init.error; exit 1; fi
+  if [ -e ${CLOUD_INIT_RUN_DIR}/cloud-init.done ]; then echo 'status: done'; exit 0; fi
+  [ "$2" = --wait ] || { echo 'status: running'; exit 0; }
+  i=$((i + 1)); [ "$i" -gt 1200 ] && { echo 'status: running (swarm-wiz sandbox gave up waiting)'; exit 1; }
+  sleep 0.5
+done
+`;
+
+/** Paths that are the machine's own (bind-mounted per node); anything else is this machine's and is not touched. */
+const PRIVATE_PATHS = ['/srv/', '/run/', '/etc/docker/'];
+const isPrivatePath = (path: string): boolean => PRIVATE_PATHS.some((prefix) => `${path}/`.startsWith(prefix));
+
+interface Slot {
+  node: ClusterNode;
+  droplet?: { id: number; name: string };
+  /** Set while the machine is being wiped after its droplet went. */
+  wiping?: Promise<void>;
+  /** Processes its user-data started (the support droplet's webroot server). */
+  processes: ChildProcess[];
+}
+
+export interface Binding {
+  droplet: string;
+  dropletId: number;
+  machine: string;
+  netns: string;
+  publicIp: string;
+  privateIp: string;
+  dir: string;
+}
+
+export interface MachinePoolOptions {
+  loadBalancerIp: string;
+  log: (line: string) => void;
+  /** Called after a droplet was bound to or released from a machine. */
+  onChange: () => void;
+}
+
+export class MachinePool implements FakeMachines {
+  private readonly slots: Slot[];
+
+  constructor(
+    nodes: readonly ClusterNode[],
+    private readonly options: MachinePoolOptions,
+  ) {
+    this.slots = nodes.map((node) => ({ node, processes: [] }));
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  bindings(): Binding[] {
+    return this.slots
+      .filter((slot) => slot.droplet)
+      .map((slot) => ({
+        droplet: slot.droplet!.name,
+        dropletId: slot.droplet!.id,
+        machine: slot.node.name,
+        netns: slot.node.netns,
+        publicIp: slot.node.publicIp,
+        privateIp: slot.node.privateIp,
+        dir: slot.node.dir,
+      }));
+  }
+
+  loadBalancerIp(): string {
+    return this.options.loadBalancerIp;
+  }
+
+  async boot(droplet: ApiDroplet, authorizedKeys: string[]): Promise<{ publicIp: string; privateIp: string }> {
+    const slot = this.slots.find((s) => !s.droplet && !s.wiping) ?? this.slots.find((s) => !s.droplet);
+    if (!slot) throw new Error(`no free machine for ${droplet.name} (the sandbox has ${this.slots.length})`);
+    slot.droplet = { id: droplet.id, name: droplet.name };
+    await slot.wiping;
+    const { node } = slot;
+    const hostname = await node.exec(['hostname', droplet.name]);
+    if (hostname.code !== 0) throw new Error(`hostname ${droplet.name} on ${node.name}: ${hostname.stderr}`);
+    writeFileSync(node.authorizedKeysPath, authorizedKeys.map((key) => `${key.trim()}\n`).join(''), { mode: 0o600 });
+    this.options.log(`${droplet.name} → ${node.name} (${node.publicIp}, ${node.privateIp}), ${authorizedKeys.length} SSH key(s)`);
+    this.options.onChange();
+    // cloud-init runs after the droplet is active, as on DigitalOcean: `cloud-init status --wait` waits for it.
+    void this.applyUserData(slot, droplet.user_data ?? '').catch((error: unknown) => this.options.log(`${droplet.name}: user-data failed: ${(error as Error).message}`));
+    return { publicIp: node.publicIp, privateIp: node.privateIp };
+  }
+
+  release(droplet: ApiDroplet): void {
+    const slot = this.slots.find((s) => s.droplet?.id === droplet.id);
+    if (!slot) return;
+    slot.droplet = undefined;
+    this.options.log(`${droplet.name} destroyed: wiping ${slot.node.name}`);
+    slot.wiping = this.wipe(slot)
+      .catch((error: unknown) => this.options.log(`wiping ${slot.node.name} failed: ${(error as Error).message}`))
+      .finally(() => {
+        slot.wiping = undefined;
+      });
+    this.options.onChange();
+  }
+
+  /** Waits until no machine is being wiped. */
+  async settled(): Promise<void> {
+    await Promise.all(this.slots.map((slot) => slot.wiping));
+  }
+
+  /**
+   * What cloud-init would do with the swarm-wiz user-data on a droplet, within the machine: files and
+   * folders under its private paths, systemd units written by the user-data started as processes.
+   * Packages are this machine's (docker.io, busybox are installed); anything else is logged and skipped.
+   */
+  private async applyUserData(slot: Slot, userData: string): Promise<void> {
+    const { node } = slot;
+    const runDir = join(node.dir, 'run', CLOUD_INIT_RUN_DIR.replace(/^\/run\//, ''));
+    mkdirSync(runDir, { recursive: true });
+    const log: string[] = [];
+    try {
+      const document = (userData.trim() === '' ? {} : YAML.parse(userData)) as { write_files?: { path: string; content: string; permissions?: string }[]; runcmd?: (string | string[])[]; packages?: string[] };
+      const units = new Map<string, string[]>();
+      for (const file of document.write_files ?? []) {
+        const unit = /^\/etc\/systemd\/system\/([^/]+\.service)$/.exec(file.path);
+        if (unit) {
+          const exec = /^ExecStart=(.+)$/m.exec(file.content)?.[1];
+          if (exec) units.set(unit[1]!, exec.trim().split(/\s+/));
+          continue;
+        }
+        if (!isPrivatePath(file.path)) {
+          log.push(`skipped ${file.path} (not one of the machine's own paths)`);
+          continue;
+        }
+        const written = await node.exec(['sh', '-c', 'umask 077; cat > "$1"; chmod "$2" "$1"', 'sh', file.path, file.permissions ?? '0644'], { input: file.content });
+        if (written.code !== 0) throw new Error(`write_files ${file.path}: ${written.stderr}`);
+      }
+      for (const entry of document.runcmd ?? []) {
+        const argv = Array.isArray(entry) ? entry : ['sh', '-c', entry];
+        const [command, ...args] = argv;
+        if (command === 'systemctl') {
+          const names = args.filter((arg) => !arg.startsWith('-') && arg !== 'enable' && arg !== 'start' && arg !== 'daemon-reload');
+          for (const name of names) {
+            const exec = units.get(name) ?? units.get(`${name}.service`);
+            if (exec) slot.processes.push(node.spawnInside(exec, `${name}.log`));
+            else log.push(`systemctl: ${name} is this machine's (docker runs already; cron is not run in the sandbox)`);
+          }
+          continue;
+        }
+        if ((command === 'mkdir' || command === 'chmod' || command === 'chown') && args.filter((arg) => arg.startsWith('/')).every(isPrivatePath)) {
+          const result = await node.exec(argv);
+          if (result.code !== 0) throw new Error(`${argv.join(' ')}: ${result.stderr}`);
+          continue;
+        }
+        log.push(`skipped: ${argv.join(' ')}`);
+      }
+      writeFileSync(join(node.dir, 'cloud-init.log'), `${log.join('\n')}\n`);
+      writeFileSync(join(runDir, 'cloud-init.done'), '');
+    } catch (error) {
+      writeFileSync(join(runDir, 'cloud-init.error'), `${(error as Error).message}\n`);
+      throw error;
+    }
+  }
+
+  private async wipe(slot: Slot): Promise<void> {
+    const { node } = slot;
+    for (const child of slot.processes.splice(0)) child.kill('SIGKILL');
+    await node.docker(['swarm', 'leave', '--force']).catch(() => '');
+    const containers = (await node.docker(['ps', '-aq'])).split('\n').filter(Boolean);
+    if (containers.length > 0) await node.docker(['rm', '-f', '-v', ...containers]);
+    await node.docker(['network', 'prune', '-f']);
+    await node.docker(['volume', 'prune', '-f']);
+    const srv = join(node.dir, 'srv');
+    for (const entry of readdirSync(srv)) rmSync(join(srv, entry), { recursive: true, force: true });
+    rmSync(join(node.dir, 'run', CLOUD_INIT_RUN_DIR.replace(/^\/run\//, '')), { recursive: true, force: true });
+    writeFileSync(node.authorizedKeysPath, '', { mode: 0o600 });
+    await node.restartSshd();
+    await node.exec(['hostname', node.name]);
+    this.options.log(`${node.name} is free again`);
+  }
+}

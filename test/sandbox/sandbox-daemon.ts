@@ -1,0 +1,142 @@
+/**
+ * The sandbox's controller process. `sandbox up` starts it inside the operator namespace (where
+ * swarm-wiz runs), and it holds everything until `sandbox down` sends SIGTERM:
+ *  - the machines (cluster.ts): one network namespace each with dockerd + sshd, images preloaded;
+ *  - Pebble + challtestsrv (DNS on 127.0.0.1:53 here), which answer each domain with the A record
+ *    swarm-wiz created through the fake API (DigitalOcean's name servers would);
+ *  - the fake DigitalOcean API, whose droplets become active on a free machine (machines.ts);
+ *  - the load balancer of topology global-lb: a TCP passthrough in its own namespace.
+ * Writes `<dir>/env` (what `sandbox up|env` print) once ready and `<dir>/bindings.json` whenever a
+ * droplet is bound to or released from a machine.
+ */
+import { chmodSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_FAKE_TOKEN, startFakeDigitalOcean, type FakeDigitalOcean } from '../fake-do/fake-server.js';
+import type { FakeState } from '../fake-do/state.js';
+import { startPebble, type PebblePeer } from '../peers/pebble.js';
+import { startCluster, type Cluster } from './cluster.js';
+import { CLOUD_INIT_STAND_IN, MachinePool } from './machines.js';
+import { LOAD_BALANCER_IP, SANDBOX_DNS_PORT, SANDBOX_DOMAINS, SANDBOX_IMAGES, envLines, type SandboxInfo } from './sandbox-env.js';
+
+const { values } = parseArgs({ options: { dir: { type: 'string' }, prefix: { type: 'string' }, machines: { type: 'string' } } });
+const dir = values.dir ?? '';
+const prefix = values.prefix ?? '';
+const machineCount = Number(values.machines ?? '5');
+if (!dir || !prefix || !Number.isInteger(machineCount) || machineCount < 1) throw new Error('usage: sandbox-daemon --dir DIR --prefix PREFIX --machines N');
+
+const log = (line: string): void => void process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+
+const writeAtomic = (path: string, text: string, mode = 0o600): void => {
+  writeFileSync(`${path}.tmp`, text, { mode });
+  renameSync(`${path}.tmp`, path);
+};
+
+let cluster: Cluster | undefined;
+let pebble: PebblePeer | undefined;
+let fake: FakeDigitalOcean | undefined;
+let pool: MachinePool | undefined;
+let stopping: Promise<void> | undefined;
+
+async function stop(): Promise<void> {
+  log('stopping');
+  await fake?.stop().catch(() => undefined);
+  await pebble?.stop().catch(() => undefined);
+  await cluster?.stop();
+  log('stopped');
+}
+
+const shutdown = (code: number): void => {
+  stopping ??= stop();
+  void stopping.finally(() => process.exit(code));
+};
+process.on('SIGTERM', () => shutdown(0));
+process.on('SIGINT', () => shutdown(0));
+
+/** The fake's DNS records in challtestsrv: A records for the entries, TXT for dns-01. */
+function dnsPublisher(peer: PebblePeer): (state: FakeState) => Promise<void> {
+  const published = { a: new Map<string, string>(), txt: new Map<string, string>() };
+  return async (state) => {
+    const wanted = { a: new Map<string, string[]>(), txt: new Map<string, string[]>() };
+    for (const [zone, records] of state.domainRecords) {
+      for (const record of records) {
+        const host = record.name === '@' ? zone : `${record.name}.${zone}`;
+        const kind = record.type === 'A' ? wanted.a : record.type === 'TXT' ? wanted.txt : undefined;
+        kind?.set(host, [...(kind.get(host) ?? []), record.data]);
+      }
+    }
+    for (const [host] of published.a) if (!wanted.a.has(host)) await peer.challtestsrv.clearA(host);
+    for (const [host] of published.txt) if (!wanted.txt.has(host)) await peer.challtestsrv.clearTxt(host);
+    for (const [host, addresses] of wanted.a) {
+      const key = addresses.join(',');
+      if (published.a.get(host) === key) continue;
+      await peer.challtestsrv.clearA(host);
+      await peer.challtestsrv.addA(host, addresses);
+    }
+    for (const [host, texts] of wanted.txt) {
+      const key = texts.join(',');
+      if (published.txt.get(host) === key) continue;
+      await peer.challtestsrv.clearTxt(host);
+      for (const text of texts) await peer.challtestsrv.setTxt(host, text);
+    }
+    published.a = new Map([...wanted.a].map(([host, addresses]) => [host, addresses.join(',')]));
+    published.txt = new Map([...wanted.txt].map(([host, texts]) => [host, texts.join(',')]));
+  };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const standIn = join(dir, 'cloud-init');
+  writeFileSync(standIn, CLOUD_INIT_STAND_IN);
+  chmodSync(standIn, 0o755);
+  cluster = await startCluster({
+    machines: Array.from({ length: machineCount }, (_, i) => ({ name: `machine-${i + 1}`, role: 'worker' as const })),
+    prefix,
+    root: join(dir, 'machines'),
+    operatorNetns: `${prefix}-op`,
+    extraNamespaces: [{ name: `${prefix}-lb`, short: 'lb', publicIp: LOAD_BALANCER_IP, privateIp: '10.110.0.250' }],
+    perNodeKeys: true,
+    holderBinds: [{ source: standIn, target: '/usr/bin/cloud-init' }],
+    images: SANDBOX_IMAGES,
+  });
+  log(`${machineCount} machines up in ${Date.now() - started} ms`);
+  // challtestsrv answers names it has no record of with an address no machine has.
+  pebble = await startPebble({ httpPort: 80, dnsPort: SANDBOX_DNS_PORT, defaultIPv4: '203.0.113.254' });
+  const rootFile = join(dir, 'pebble-root.pem');
+  const listenerCaFile = join(dir, 'pebble-listener-ca.pem');
+  writeAtomic(rootFile, await pebble.issuingRootPem(), 0o644);
+  writeAtomic(listenerCaFile, pebble.listenerCaPem, 0o644);
+
+  const publishDns = dnsPublisher(pebble);
+  const writeBindings = () => writeAtomic(join(dir, 'bindings.json'), `${JSON.stringify(pool?.bindings() ?? [], null, 2)}\n`, 0o644);
+  pool = new MachinePool(cluster.nodes, { loadBalancerIp: LOAD_BALANCER_IP, log, onChange: writeBindings });
+  writeBindings();
+  fake = await startFakeDigitalOcean({
+    token: DEFAULT_FAKE_TOKEN,
+    activeAfterMs: 500,
+    domains: [...SANDBOX_DOMAINS],
+    machines: pool,
+    dropletLimit: pool.size,
+    afterChange: publishDns,
+  });
+
+  const info: SandboxInfo = {
+    apiUrl: fake.url,
+    token: fake.token,
+    operatorNetns: cluster.operatorNetns,
+    dnsServer: `127.0.0.1:${SANDBOX_DNS_PORT}`,
+    caUrl: pebble.directoryUrl,
+    caRootFile: rootFile,
+    listenerCaFile,
+    machines: cluster.nodes.map((node) => ({ name: node.name, netns: node.netns, publicIp: node.publicIp, privateIp: node.privateIp, dir: node.dir })),
+    loadBalancerNetns: `${prefix}-lb`,
+  };
+  writeAtomic(join(dir, 'info.json'), `${JSON.stringify(info, null, 2)}\n`, 0o644);
+  writeAtomic(join(dir, 'env'), envLines(info).join('\n') + '\n', 0o600);
+  log(`ready in ${Date.now() - started} ms: fake DigitalOcean ${fake.url}, ACME ${pebble.directoryUrl}`);
+}
+
+main().catch((error: unknown) => {
+  log(`failed: ${(error as Error).stack ?? String(error)}`);
+  shutdown(1);
+});

@@ -1,0 +1,63 @@
+/** What the sandbox offers, shared by its controller (sandbox-daemon.ts), its CLI and the tests. */
+import type { ClusterImages } from './cluster.js';
+
+export const SANDBOX_DOMAINS = ['a.test', 'b.test', 'c.test', 'd.test', 'e.test'] as const;
+
+/** Preloaded on every machine: the proxy (nginx from Debian unstable, ≥ 1.27.3) and one backend per domain. */
+export const SANDBOX_IMAGES: ClusterImages = {
+  proxy: 'sandbox/nginx',
+  backends: ['a', 'b', 'c', 'd', 'e'].map((letter) => ({ image: `sandbox/site-${letter}`, answer: `site ${letter.toUpperCase()}` })),
+};
+
+/** The port every backend image answers on. */
+export const SANDBOX_BACKEND_PORT = 5000;
+
+/** challtestsrv's DNS, on 127.0.0.1 of the operator namespace. */
+export const SANDBOX_DNS_PORT = 53;
+
+/** The address of the (one) load balancer. */
+export const LOAD_BALANCER_IP = '203.0.113.250';
+
+export interface SandboxInfo {
+  apiUrl: string;
+  token: string;
+  operatorNetns: string;
+  dnsServer: string;
+  caUrl: string;
+  caRootFile: string;
+  /** The CA of Pebble's own HTTPS listener (what Node must trust to talk ACME to it). */
+  listenerCaFile: string;
+  machines: { name: string; netns: string; publicIp: string; privateIp: string; dir: string }[];
+  loadBalancerNetns: string;
+}
+
+const shellValue = (value: string): string => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
+
+/** Shell-sourceable `KEY=value` lines (`set -a; . <(swarm-wiz sandbox env); set +a`). */
+export function envLines(info: SandboxInfo): string[] {
+  const env: [string, string][] = [
+    ['DIGITALOCEAN_API_URL', info.apiUrl],
+    ['DIGITALOCEAN_TOKEN', info.token],
+    ['SANDBOX_EXEC', `ip netns exec ${info.operatorNetns}`],
+    ['SANDBOX_DNS', info.dnsServer],
+    ['SANDBOX_CA_URL', info.caUrl],
+    ['SANDBOX_CA_ROOT', info.caRootFile],
+    ['SANDBOX_CA_CERT', info.listenerCaFile],
+    ['NODE_EXTRA_CA_CERTS', info.listenerCaFile],
+    ['SANDBOX_DOMAINS', SANDBOX_DOMAINS.join(' ')],
+    ['SANDBOX_IMAGES', [SANDBOX_IMAGES.proxy, ...SANDBOX_IMAGES.backends.map((backend) => backend.image)].join(' ')],
+  ];
+  return env.map(([key, value]) => `${key}=${shellValue(value)}`);
+}
+
+/** The `KEY=value` lines back into a map (for tests and `sandbox env --json`). */
+export function parseEnvLines(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const match = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (!match) continue;
+    const raw = match[2]!;
+    env[match[1]!] = raw.startsWith("'") ? raw.slice(1, -1).replace(/'\\''/g, "'") : raw;
+  }
+  return env;
+}
