@@ -58,6 +58,10 @@ export interface ClusterNode {
   exec(argv: readonly string[], options?: { input?: string }): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Starts a long-running process inside the node; it is killed with the node (its namespaces). */
   spawnInside(argv: readonly string[], logName: string): ChildProcess;
+  /** Stops its dockerd as `systemctl stop docker` would (SIGTERM: the containers stop with it). */
+  stopDockerd(): Promise<void>;
+  /** Starts its dockerd again if it is not running. */
+  startDockerd(): Promise<void>;
   /** A new host key and a restarted sshd (a reinstalled droplet); updates `hostKeyLine`. */
   restartSshd(): Promise<string>;
 }
@@ -325,24 +329,28 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
     const socket = join(dir, 'docker.sock');
     const dockerHost = `unix://${socket}`;
-    const dockerLog = openSync(join(dir, 'dockerd.log'), 'a');
-    r.dockerd = spawn(
-      'nsenter',
-      [
-        ...enter,
-        'dockerd',
-        '--config-file', join(dir, 'daemon.json'),
-        '--data-root', join(dir, 'data'),
-        '--exec-root', join(dir, 'exec'),
-        '--pidfile', join(dir, 'dockerd.pid'),
-        '-H', 'unix:///var/run/docker.sock',
-        '-H', dockerHost,
-        '--storage-driver', 'vfs',
-        '--cgroup-parent', `${prefix}-${spec.name}`,
-      ],
-      { stdio: ['ignore', dockerLog, dockerLog] },
-    );
-    closeSync(dockerLog);
+    const spawnDockerd = (): ChildProcess => {
+      const dockerLog = openSync(join(dir, 'dockerd.log'), 'a');
+      const child = spawn(
+        'nsenter',
+        [
+          ...enter,
+          'dockerd',
+          '--config-file', join(dir, 'daemon.json'),
+          '--data-root', join(dir, 'data'),
+          '--exec-root', join(dir, 'exec'),
+          '--pidfile', join(dir, 'dockerd.pid'),
+          '-H', 'unix:///var/run/docker.sock',
+          '-H', dockerHost,
+          '--storage-driver', 'vfs',
+          '--cgroup-parent', `${prefix}-${spec.name}`,
+        ],
+        { stdio: ['ignore', dockerLog, dockerLog] },
+      );
+      closeSync(dockerLog);
+      return child;
+    };
+    r.dockerd = spawnDockerd();
 
     const authorizedKeys = options.perNodeKeys ? join(dir, 'authorized_keys') : sharedKeys;
     if (options.perNodeKeys) writeFileSync(authorizedKeys, '', { mode: 0o600 });
@@ -374,11 +382,14 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           maxBuffer: 64 * 1024 * 1024,
         })
       ).stdout;
-    for (let i = 0; ; i++) {
-      if (existsSync(socket) && (await docker(['info', '--format', '{{.ServerVersion}}']).then(() => true, () => false))) break;
-      if (i > 240 || r.dockerd.exitCode !== null) throw new Error(`dockerd of ${spec.name} did not start:\n${readOr(join(dir, 'dockerd.log')).slice(-4000)}`);
-      await sleep(250);
-    }
+    const dockerdReady = async (): Promise<void> => {
+      for (let i = 0; ; i++) {
+        if (existsSync(socket) && (await docker(['info', '--format', '{{.ServerVersion}}']).then(() => true, () => false))) return;
+        if (i > 240 || r.dockerd?.exitCode !== null) throw new Error(`dockerd of ${spec.name} did not start:\n${readOr(join(dir, 'dockerd.log')).slice(-4000)}`);
+        await sleep(250);
+      }
+    };
+    await dockerdReady();
     const node: ClusterNode = {
       name: spec.name,
       role: spec.role,
@@ -396,6 +407,21 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         const child = spawn('nsenter', [...enter, ...argv], { stdio: ['ignore', log, log] });
         closeSync(log);
         return child;
+      },
+      stopDockerd: async () => {
+        const child = r.dockerd;
+        if (!child || child.exitCode !== null || child.signalCode !== null) return;
+        const pid = Number(readOr(join(dir, 'dockerd.pid')).trim());
+        if (pid > 0) kill(pid, 'SIGTERM');
+        else child.kill('SIGTERM');
+        for (let i = 0; i < 240 && pid > 0 && alive(pid); i++) await sleep(250);
+        if (pid > 0 && alive(pid)) kill(pid, 'SIGKILL');
+      },
+      startDockerd: async () => {
+        const pid = Number(readOr(join(dir, 'dockerd.pid')).trim());
+        if (pid > 0 && alive(pid)) return;
+        r.dockerd = spawnDockerd();
+        await dockerdReady();
       },
       restartSshd: async () => {
         const old = r.sshd;

@@ -186,11 +186,25 @@ export class MachinePool implements FakeMachines {
   private async wipe(slot: Slot): Promise<void> {
     const { node } = slot;
     for (const child of slot.processes.splice(0)) child.kill('SIGKILL');
+    await node.startDockerd(); // a test may have stopped it
     await node.docker(['swarm', 'leave', '--force']).catch(() => '');
     const containers = (await node.docker(['ps', '-aq'])).split('\n').filter(Boolean);
     if (containers.length > 0) await node.docker(['rm', '-f', '-v', ...containers]);
     await node.docker(['network', 'prune', '-f']);
     await node.docker(['volume', 'prune', '-f']);
+    // A reinstalled droplet boots a fresh engine: Docker 20.10 keeps the old swarm's gossip (networkdb)
+    // after a leave, and overlay peers of the next swarm would never be learned.
+    await node.stopDockerd();
+    // The overlay networks' own namespaces (bind mounts under the machine's /run/docker/netns) and
+    // their VXLAN devices outlive a stopped engine: a new swarm would fail with "error creating vxlan
+    // interface: file exists".
+    await node.exec(['sh', '-c', 'for ns in /run/docker/netns/*; do [ -e "$ns" ] || continue; umount "$ns" 2>/dev/null; rm -f "$ns"; done']);
+    const vxlans = await node.exec(['ip', '-o', 'link', 'show', 'type', 'vxlan']);
+    for (const line of vxlans.stdout.split('\n').filter(Boolean)) {
+      const name = /^\d+: ([^:@]+)/.exec(line)?.[1];
+      if (name) await node.exec(['ip', 'link', 'delete', name]);
+    }
+    await node.startDockerd();
     const srv = join(node.dir, 'srv');
     for (const entry of readdirSync(srv)) rmSync(join(srv, entry), { recursive: true, force: true });
     rmSync(join(node.dir, 'run', CLOUD_INIT_RUN_DIR.replace(/^\/run\//, '')), { recursive: true, force: true });

@@ -1,0 +1,119 @@
+/**
+ * What a sandbox test needs around `sandbox up`: swarm-wiz run in the operator namespace with the
+ * sandbox's environment, curl there (names resolve through challtestsrv, certificates checked against
+ * Pebble's root), the fake account's state, and the machine each droplet runs on.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { runArgv } from '../peers/tools.js';
+import type { Binding } from './machines.js';
+import { parseEnvLines, SANDBOX_BACKEND_PORT, SANDBOX_IMAGES, type SandboxInfo } from './sandbox-env.js';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export interface SandboxClient {
+  dir: string;
+  env: Record<string, string>;
+  info: SandboxInfo;
+  /** `swarm-wiz ARGS` in the operator namespace (its own project folder), CI=false, no stdin. */
+  swarmWiz(projectDir: string, args: readonly string[]): Promise<Run>;
+  /** curl in the operator namespace: the name resolves through the sandbox's DNS, TLS checked against Pebble's root. */
+  get(url: string, options?: { timeoutSeconds?: number; http1?: boolean }): Promise<{ ok: boolean; body: string; error: string }>;
+  /** Any argv in the operator namespace. */
+  inOperator(argv: readonly string[], timeoutMs?: number): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** The fake account as the API holds it. */
+  fakeState(): Promise<{ droplets: { id: number; name: string; status: string; networks: { v4: { ip_address: string; type: string }[] } }[]; loadBalancers: { ip: string }[] }>;
+  bindings(): Promise<Binding[]>;
+  /** A new project folder with this config written as swarm-wiz.yaml. */
+  project(config: Record<string, unknown>): Promise<string>;
+}
+
+export function siteConfig(letters: readonly string[]): Record<string, unknown>[] {
+  return letters.map((letter) => ({
+    domain: `${letter}.test`,
+    service: { name: `site-${letter}`, image: `sandbox/site-${letter}`, port: SANDBOX_BACKEND_PORT },
+  }));
+}
+
+export async function sandboxClient(dir: string): Promise<SandboxClient> {
+  const env = parseEnvLines(await readFile(join(dir, 'env'), 'utf8'));
+  const info = JSON.parse(await readFile(join(dir, 'info.json'), 'utf8')) as SandboxInfo;
+  const inOperator = (argv: readonly string[], timeoutMs = 60_000) => runArgv('ip', ['netns', 'exec', info.operatorNetns, ...argv], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+  return {
+    dir,
+    env,
+    info,
+    inOperator,
+    swarmWiz: (projectDir, args) =>
+      new Promise((resolve) => {
+        const started = Date.now();
+        const child = spawn('ip', ['netns', 'exec', info.operatorNetns, process.execPath, '--import', 'tsx', MAIN, ...args, '--dir', projectDir], {
+          cwd: ROOT,
+          env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'false', ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('exit', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
+      }),
+    get: async (url, { timeoutSeconds = 3, http1 = false } = {}) => {
+      const result = await inOperator(['curl', '-sS', ...(http1 ? ['--http1.1'] : []), '--max-time', String(timeoutSeconds), '--cacert', info.caRootFile, url], (timeoutSeconds + 5) * 1000);
+      return { ok: result.code === 0, body: result.stdout.trim(), error: result.stderr.trim() };
+    },
+    fakeState: async () => {
+      const result = await inOperator(['curl', '-sS', '--max-time', '5', `${info.apiUrl}/__fake/state`]);
+      if (result.code !== 0) throw new Error(`the fake's state: ${result.stderr}`);
+      return JSON.parse(result.stdout) as Awaited<ReturnType<SandboxClient['fakeState']>>;
+    },
+    bindings: async () => JSON.parse(await readFile(join(dir, 'bindings.json'), 'utf8')) as Binding[],
+    project: async (config) => {
+      const projectDir = await mkdtemp(join(tmpdir(), 'swz-sandbox-project-'));
+      const full = {
+        region: 'fra1',
+        size: 's-1vcpu-2gb',
+        certificates: { email: 'ops@a.test', ca: env.SANDBOX_CA_URL, challenge: 'http-01', delivery: 'files' },
+        proxy: { image: SANDBOX_IMAGES.proxy },
+        ...config,
+      };
+      await writeFile(join(projectDir, 'swarm-wiz.yaml'), YAML.stringify(full));
+      return projectDir;
+    },
+  };
+}
+
+/**
+ * Requests against every URL, one after another, until stopped; each outcome with its time.
+ * Bounded: at most `maxRequests`, and each request times out after 3 s. HTTP/1.1: see the closing
+ * note of issue 8 on HTTP/2 clients during a reload.
+ */
+export function requestLoop(client: SandboxClient, urls: readonly string[], maxRequests = 2000): { stop(): Promise<{ at: number; url: string; ok: boolean; error: string }[]> } {
+  const outcomes: { at: number; url: string; ok: boolean; error: string }[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    for (let i = 0; !stopped && i < maxRequests; i++) {
+      const url = urls[i % urls.length]!;
+      const reply = await client.get(url, { http1: true });
+      outcomes.push({ at: Date.now(), url, ok: reply.ok, error: reply.ok ? '' : reply.error });
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      return outcomes;
+    },
+  };
+}

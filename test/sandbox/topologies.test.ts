@@ -1,0 +1,138 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadState } from '../../src/state/index.js';
+import { requireTool, runArgv } from '../peers/tools.js';
+import { down, leftovers, up } from './sandbox-cli.js';
+import { requestLoop, sandboxClient, siteConfig, type Run, type SandboxClient } from './sandbox-harness.js';
+
+/**
+ * The whole flow on one machine, as a user runs it with the sandbox: `sandbox up`, then for each
+ * topology `swarm-wiz apply --yes` in the operator namespace against an empty fake account — droplets
+ * (network namespaces with sshd + dockerd), swarm over SSH, stack, certificates from Pebble — and
+ * `curl --cacert <Pebble root>` through the entry address the DNS names; `destroy` gives the
+ * machines back; `sandbox down` leaves nothing behind.
+ */
+const DIR = `/tmp/swz-sandbox-test-${process.pid}`;
+let client: SandboxClient | undefined;
+let prefix = '';
+const times: string[] = [];
+
+function c(): SandboxClient {
+  if (!client) throw new Error('the sandbox did not come up');
+  return client;
+}
+
+function expectOk(run: Run, what: string): void {
+  expect(run.code, `${what} failed (exit ${run.code}):\n${run.stdout.slice(-6000)}\n${run.stderr.slice(-3000)}`).toBe(0);
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, seconds: number): Promise<T> {
+  let last: T | undefined;
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    last = await probe();
+    if (done(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`${what}: not there after ${seconds} s (last: ${JSON.stringify(last)})`);
+}
+
+/** apply from an empty account, then every site over HTTPS by its name; returns the project folder. */
+async function applyAndServe(name: string, config: Record<string, unknown>, letters: readonly string[]): Promise<string> {
+  const projectDir = await c().project({ project: name, ...config, sites: siteConfig(letters) });
+  expect((await c().fakeState()).droplets).toEqual([]);
+  const applied = await c().swarmWiz(projectDir, ['apply', '--yes', '--ca-cert', c().env.SANDBOX_CA_CERT!]);
+  expectOk(applied, `apply (${name})`);
+  for (const letter of letters) {
+    const reply = await eventually(`https://${letter}.test/`, () => c().get(`https://${letter}.test/`), (r) => r.ok, 30);
+    expect(reply.body).toBe(`site ${letter.toUpperCase()}`);
+  }
+  const state = await loadState(projectDir, name);
+  const fake = await c().fakeState();
+  const summary = (droplets: { id: number; name: string }[]) => droplets.map((d) => `${d.name}#${d.id}`).sort();
+  expect(summary(state.cloud.droplets)).toEqual(summary(fake.droplets));
+  times.push(`${name} (${config.topology}, ${config.managers} manager(s), ${config.workers} worker(s)): apply ${(applied.ms / 1000).toFixed(1)} s`);
+  console.log(`sandbox: ${times.at(-1)}`);
+  return projectDir;
+}
+
+async function destroy(projectDir: string, name: string): Promise<void> {
+  const destroyed = await c().swarmWiz(projectDir, ['destroy', '--yes', '--confirm', name]);
+  expectOk(destroyed, `destroy (${name})`);
+  expect((await c().fakeState()).droplets).toEqual([]);
+  await eventually('the machines are wiped and free', () => c().bindings(), (bindings) => bindings.length === 0, 30);
+  await rm(projectDir, { recursive: true, force: true });
+}
+
+/** Where each domain's A record points, as the sandbox's DNS answers it. */
+async function resolved(domain: string): Promise<string> {
+  const answer = await c().inOperator(['getent', 'hosts', domain]);
+  return answer.stdout.trim().split(/\s+/)[0] ?? '';
+}
+
+beforeAll(async () => {
+  requireTool('ip (iproute2)', ['ip', 'netns', 'list'], 'the sandbox');
+  requireTool('getent (libc-bin)', ['getent', '--version'], 'name look-ups in the sandbox');
+  const started = Date.now();
+  await up(DIR, 5);
+  prefix = (JSON.parse(await readFile(join(DIR, 'sandbox.json'), 'utf8')) as { prefix: string }).prefix;
+  client = await sandboxClient(DIR);
+  times.push(`sandbox up (5 machines): ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`sandbox: ${times.at(-1)}`);
+}, 300_000);
+
+afterAll(async () => {
+  await down(DIR);
+  console.log(`sandbox times:\n  ${times.join('\n  ')}`);
+}, 180_000);
+
+describe('the sandbox: every topology from an empty DigitalOcean account to HTTPS', () => {
+  it('manager: the proxy on the only manager', async () => {
+    const dir = await applyAndServe('mgr', { managers: 1, workers: 0, topology: 'manager' }, ['a', 'b']);
+    const manager = (await c().bindings()).find((b) => b.droplet === 'mgr-manager-1');
+    expect(await resolved('a.test')).toBe(manager?.publicIp);
+    await destroy(dir, 'mgr');
+  }, 300_000);
+
+  it('dedicated: the proxy pinned on one worker, with 3 managers', async () => {
+    const dir = await applyAndServe('pin', { managers: 3, workers: 1, topology: 'dedicated' }, ['a', 'b', 'c']);
+    const worker = (await c().bindings()).find((b) => b.droplet === 'pin-worker-1');
+    expect(await resolved('c.test')).toBe(worker?.publicIp);
+    await destroy(dir, 'pin');
+  }, 300_000);
+
+  it('per-domain: each domain on its own worker; renew --force under load fails no request; a worker down takes exactly its domain down', async () => {
+    const letters = ['a', 'b', 'c'];
+    const dir = await applyAndServe('dom', { managers: 1, workers: 3, topology: 'per-domain' }, letters);
+    const bindings = await c().bindings();
+    const entries = await Promise.all(letters.map((letter) => resolved(`${letter}.test`)));
+    expect(new Set(entries).size).toBe(3);
+    for (const entry of entries) expect(bindings.find((b) => b.publicIp === entry)?.droplet).toMatch(/^dom-worker-\d$/);
+
+    const loop = requestLoop(c(), letters.map((letter) => `https://${letter}.test/`));
+    const renewed = await c().swarmWiz(dir, ['renew', '--force', '--ca-cert', c().env.SANDBOX_CA_CERT!]);
+    const outcomes = await loop.stop();
+    expectOk(renewed, 'renew --force');
+    console.log(`sandbox: renew --force on per-domain: ${(renewed.ms / 1000).toFixed(1)} s, ${outcomes.length} requests during it, ${outcomes.filter((o) => !o.ok).length} failed`);
+    expect(outcomes.length).toBeGreaterThan(10);
+    expect(outcomes.filter((o) => !o.ok)).toEqual([]);
+
+    // b.test's worker loses its Docker engine: b.test is down, a.test and c.test are not.
+    const bWorker = bindings.find((b) => b.publicIp === entries[1])!;
+    const pid = Number((await readFile(join(bWorker.dir, 'dockerd.pid'), 'utf8')).trim());
+    process.kill(pid, 'SIGTERM');
+    await eventually('b.test down', () => c().get('https://b.test/'), (r) => !r.ok, 60);
+    for (const letter of ['a', 'c']) expect((await c().get(`https://${letter}.test/`)).body).toBe(`site ${letter.toUpperCase()}`);
+    await destroy(dir, 'dom');
+  }, 400_000);
+
+  it('sandbox down leaves no process, namespace, mount or cgroup behind', async () => {
+    const left = await down(DIR);
+    expect(left).toEqual([]);
+    expect(await leftovers(prefix, DIR)).toEqual([]);
+    const namespaces = (await runArgv('ip', ['netns', 'list'])).stdout;
+    expect(namespaces).not.toContain(prefix);
+    client = undefined;
+  }, 180_000);
+});
