@@ -298,7 +298,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
   const startNode = async (r: NodeRuntime): Promise<ClusterNode> => {
     const { spec, dir } = r;
-    for (const sub of ['run', 'etc-docker', 'srv', 'data', 'exec']) mkdirSync(join(dir, sub), { recursive: true });
+    for (const sub of ['run', 'etc-docker', 'srv', 'data', 'exec', 'root']) mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 });
     writeFileSync(join(dir, 'daemon.json'), '{}\n');
     const holderPidFile = join(dir, 'holder.pid');
     // Fixed script; every value in it is a path or name generated here.
@@ -308,6 +308,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       `mount --bind '${join(dir, 'run')}' /run`,
       `mount --bind '${join(dir, 'etc-docker')}' /etc/docker`,
       `mount --bind '${join(dir, 'srv')}' /srv`,
+      // Its own root home, as on a droplet (no shell start-up files of this machine's root in SSH sessions).
+      `mount --bind '${join(dir, 'root')}' /root`,
       ...(options.holderBinds ?? []).map((bind) => `mount --bind '${bind.source}' '${bind.target}'`),
       'mkdir -p /run/sshd',
       'chmod 0755 /run/sshd',

@@ -205,8 +205,10 @@ export class MachinePool implements FakeMachines {
       if (name) await node.exec(['ip', 'link', 'delete', name]);
     }
     await node.startDockerd();
-    const srv = join(node.dir, 'srv');
-    for (const entry of readdirSync(srv)) rmSync(join(srv, entry), { recursive: true, force: true });
+    for (const own of ['srv', 'root']) {
+      const path = join(node.dir, own);
+      for (const entry of readdirSync(path)) rmSync(join(path, entry), { recursive: true, force: true });
+    }
     rmSync(join(node.dir, 'run', CLOUD_INIT_RUN_DIR.replace(/^\/run\//, '')), { recursive: true, force: true });
     writeFileSync(node.authorizedKeysPath, '', { mode: 0o600 });
     await node.restartSshd();
