@@ -138,7 +138,7 @@ describe('the stack on the manager', () => {
     return { ran, target };
   }
   const stack = { kind: 'stack' as const, op: 'create' as const, id: 'stack:demo', name: 'demo', project: 'demo', composePath: '/p/docker-compose.yml', node: 'n1', hash: 'h', env: {}, description: 'deploy' };
-  const fast = (target: Target) => ({ ...context(target, new Map()), timing: { pollIntervalMs: 1, convergeTimeoutMs: 60_000 } });
+  const fast = (target: Target) => ({ ...context(target, new Map()), timing: { ...DEFAULT_DEPLOY_TIMING, pollIntervalMs: 1, convergeTimeoutMs: 60_000 } });
 
   it('a task that keeps failing with the same error fails the step at once, naming the error', async () => {
     const node = stackNode((service) => (service === 'demo_proxy' ? Array(3).fill('host-mode port already in use on 1 node') : []));
@@ -150,7 +150,7 @@ describe('the stack on the manager', () => {
 
   it('a task that failed once is awaited (Swarm starts it again), until the timeout', async () => {
     const node = stackNode((service) => (service === 'demo_proxy' ? ['No such image: nginx'] : []));
-    const ctx = { ...fast(node.target), timing: { pollIntervalMs: 1, convergeTimeoutMs: 30 } };
+    const ctx = { ...fast(node.target), timing: { ...DEFAULT_DEPLOY_TIMING, pollIntervalMs: 1, convergeTimeoutMs: 30 } };
     const failure = await DEPLOY_HANDLERS.stack(ctx, stack).catch((error: unknown) => error);
     expect((failure as StepFailed).reason.message).toMatch(/did not converge within 0 s: demo_proxy 0\/1: No such image: nginx/);
   });
