@@ -35,7 +35,7 @@ const startedAt = new Map<string, number>();
 const durations: Record<string, number> = {};
 
 export interface DeployInOperatorResult {
-  phases: { name: string; steps: { id: string; op: string }[] }[];
+  phases: { name: string; steps: { id: string; op: string; description: string }[] }[];
   issued: string[];
   ms: number;
   /** How long each step that ran took (step id → ms). */
@@ -67,7 +67,7 @@ async function main(argsFile: string): Promise<void> {
       },
     });
     const output: DeployInOperatorResult = {
-      phases: result.phases.map((phase) => ({ name: phase.name, steps: phase.steps.map((step) => ({ id: step.id, op: step.op })) })),
+      phases: result.phases.map((phase) => ({ name: phase.name, steps: phase.steps.map((step) => ({ id: step.id, op: step.op, description: step.description })) })),
       issued: result.issued,
       ms: Date.now() - started,
       durations,

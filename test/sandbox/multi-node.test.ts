@@ -220,6 +220,47 @@ describe('a four-node swarm of network namespaces, deployed over SSH (topology p
     expect((await curl('b.test', c().workers[1]!.publicIp)).stdout.trim()).toBe('site B');
   }, 180_000);
 
+  it('per-domain → global-lb: the replicated proxy is removed and created again as a global service (Swarm cannot change the mode in place)', async () => {
+    const worker = c().workers[0]!;
+    // Ask the first worker for a.test all along, to measure how long HTTPS is down.
+    let watching = true;
+    const outcomes: { at: number; ok: boolean }[] = [];
+    const watch = (async () => {
+      while (watching) {
+        const reply = await c().inOperator(['curl', '-sS', '-k', '--max-time', '1', '--resolve', `a.test:443:${worker.publicIp}`, 'https://a.test/'], { timeoutMs: 5_000 });
+        outcomes.push({ at: Date.now(), ok: reply.stdout.trim() === 'site A' });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    config.topology = 'global-lb';
+    let changed: DeployInOperatorResult;
+    try {
+      changed = await deploy();
+      await eventually('a.test on every worker', async () => Promise.all(c().workers.map((w) => curl('a.test', w.publicIp))), (replies) => replies.every((r) => r.stdout.trim() === 'site A'), 60);
+    } finally {
+      watching = false;
+      await watch;
+    }
+    const stack = changed.phases.flatMap((phase) => phase.steps).find((step) => step.id === 'stack:demo')!;
+    expect(stack.op).toBe('update');
+    expect(stack.description).toMatch(/^replace service demo_proxy: replicated → global \(Swarm cannot change a service's mode in place/);
+    expect((await c().manager.docker(['service', 'inspect', 'demo_proxy', '--format', '{{if .Spec.Mode.Global}}global{{else}}replicated{{end}}'])).trim()).toBe('global');
+    // The longest run of failed requests, from the last answer before it to the first answer after it.
+    let gap = 0;
+    let lastOk: number | undefined;
+    let failing = false;
+    for (const outcome of outcomes) {
+      if (!outcome.ok) failing = true;
+      else {
+        if (failing && lastOk !== undefined) gap = Math.max(gap, outcome.at - lastOk);
+        failing = false;
+        lastOk = outcome.at;
+      }
+    }
+    console.log(`sandbox cluster: per-domain → global-lb took ${changed.ms} ms; HTTPS on ${worker.name} was down for ${gap} ms (${outcomes.filter((o) => !o.ok).length} of ${outcomes.length} requests failed)`);
+    expect(outcomes.at(-1)?.ok).toBe(true);
+  }, 240_000);
+
   it('stop() leaves no namespace, mount, process or temp dir of the cluster', async () => {
     const { root, namespaces, cgroupPrefix } = c();
     const started = Date.now();
