@@ -46,13 +46,23 @@ const required = (name: string, what: string): string => `\${${name}:?set ${name
 /** Keys of the top-level `secrets:` map (the names inside this file, not the Swarm object names). */
 const proxySecretKeys = (domain: string) => secretTargets(domain);
 
+/**
+ * The Swarm mode of the proxy service for a topology: `global` behind the load balancer, `replicated`
+ * otherwise. Swarm cannot change a service's mode in place, so the deploy plan compares it with the
+ * running service's (and replaces the service when they differ).
+ */
+export function proxyServiceMode(config: Pick<Config, 'topology'>): 'replicated' | 'global' {
+  return config.topology === 'global-lb' ? 'global' : 'replicated';
+}
+
 function proxyPlacement(config: Config): Record<string, unknown> {
+  const mode = proxyServiceMode(config);
   switch (config.topology) {
     case 'manager':
-      return { mode: 'replicated', replicas: 1, placement: { constraints: ['node.role == manager'] } };
+      return { mode, replicas: 1, placement: { constraints: ['node.role == manager'] } };
     case 'dedicated':
       return {
-        mode: 'replicated',
+        mode,
         replicas: 1,
         placement: { constraints: ['node.role == worker', `node.labels.${PROXY_NODE_LABEL} == true`] },
       };
@@ -60,7 +70,7 @@ function proxyPlacement(config: Config): Record<string, unknown> {
       // One replica per domain, one per labelled worker; each domain's A record points at its own
       // worker, and every replica serves every domain, so moving a record is all a failover needs.
       return {
-        mode: 'replicated',
+        mode,
         replicas: config.sites.length,
         placement: {
           constraints: ['node.role == worker', `node.labels.${PROXY_NODE_LABEL} == true`],
@@ -68,7 +78,7 @@ function proxyPlacement(config: Config): Record<string, unknown> {
         },
       };
     case 'global-lb':
-      return { mode: 'global', placement: { constraints: ['node.role == worker'] } };
+      return { mode, placement: { constraints: ['node.role == worker'] } };
   }
 }
 

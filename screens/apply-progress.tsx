@@ -12,7 +12,7 @@ export interface ApplyProgressScreenProps {
   now?: number;
 }
 
-const OP_SIGN = { create: '+', update: '~', delete: '-', same: ' ' } as const;
+const OP_SIGN = { create: '+', update: '~', delete: '-', same: ' ', check: '?' } as const;
 
 export function formatElapsed(ms: number): string {
   const seconds = Math.max(0, Math.floor(ms / 1000));

@@ -116,6 +116,19 @@ export function proxyContainers(project: string): Command {
   };
 }
 
+/** Removes one service of a stack (its tasks stop on their nodes shortly after). */
+export function serviceRemove(service: string): Command {
+  return { argv: ['docker', 'service', 'rm', service], description: `remove the service ${service}` };
+}
+
+/** The running containers of a service's tasks on the node the command runs on (one ID per line). */
+export function serviceContainers(service: string): Command {
+  return {
+    argv: ['docker', 'ps', '--filter', `label=com.docker.swarm.service.name=${service}`, '--format', '{{.ID}}'],
+    description: `find the running containers of ${service}`,
+  };
+}
+
 /** Where a container has mounts (`docker inspect`): one destination per line. */
 export function containerMounts(containerId: string): Command {
   return { argv: ['docker', 'inspect', '--format', '{{range .Mounts}}{{println .Destination}}{{end}}', containerId], description: 'read where the proxy container mounts its folders' };

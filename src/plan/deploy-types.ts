@@ -5,10 +5,13 @@ import type { StepOp } from './types.js';
  * the proxy folder on each proxy node, the stack and the certificates. Like the cloud steps they carry
  * what to do and why; the engine runs them through its handler map.
  */
-export type DeployStepKind = 'node' | 'swarm' | 'proxy-files' | 'stack' | 'certificate';
+export type DeployStepKind = 'node' | 'swarm' | 'preflight' | 'proxy-files' | 'stack' | 'certificate';
+
+/** A deploy step's operation: the cloud's, plus `check` — runs on every apply and changes nothing. */
+export type DeployStepOp = StepOp | 'check';
 
 interface DeployStepBase {
-  op: StepOp;
+  op: DeployStepOp;
   /** Stable across runs: `kind:name`. */
   id: string;
   name: string;
@@ -52,6 +55,23 @@ export interface SwarmLabelStep extends DeployStepBase {
 
 export type SwarmStep = SwarmInitStep | SwarmJoinStep | SwarmLabelStep;
 
+/**
+ * Checks, before anything is deployed, that the swarm nodes reach each other on the ports Swarm needs:
+ * 2377/tcp to the managers, 7946/tcp+udp between all nodes, and an overlay network carrying a request
+ * between every pair (which needs 4789/udp). Runs on every apply with two or more nodes (op `check`).
+ */
+export interface PreflightStep extends DeployStepBase {
+  kind: 'preflight';
+  /** The manager that creates and removes the check's overlay network. */
+  node: string;
+  /** Every swarm node, in the plan's order (the index names each node's check container). */
+  nodes: { name: string; role: 'manager' | 'worker' }[];
+  /** The project folder on each node (the check's nginx.conf and socket go there for the check). */
+  dir: string;
+  /** An image on every node that has nginx: the proxy's. */
+  image: string;
+}
+
 /** Makes a proxy node's folder match nginx.conf and the stored certificates; checks and reloads the running proxy. */
 export interface ProxyFilesStep extends DeployStepBase {
   kind: 'proxy-files';
@@ -71,6 +91,18 @@ export interface StackStep extends DeployStepBase {
   /** sha256 of the compose text and the values it interpolates: recorded after a deploy; equal means nothing to deploy. */
   hash: string;
   env: Record<string, string>;
+  /**
+   * Services whose mode changes (replicated ↔ global): Swarm cannot change that in place, so each is
+   * removed right before `docker stack deploy`, which creates it again.
+   */
+  replace?: ServiceReplacement[];
+}
+
+export interface ServiceReplacement {
+  /** The Swarm service name (`<project>_proxy`). */
+  service: string;
+  from: string;
+  to: string;
 }
 
 export interface CertificateStep extends DeployStepBase {
@@ -81,7 +113,7 @@ export interface CertificateStep extends DeployStepBase {
   reason: string;
 }
 
-export type DeployStep = NodeStep | SwarmStep | ProxyFilesStep | StackStep | CertificateStep;
+export type DeployStep = NodeStep | SwarmStep | PreflightStep | ProxyFilesStep | StackStep | CertificateStep;
 
 /** A plan is phases: the engine runs them in order, the steps of one phase concurrently. */
 export interface Phase<Step = DeployStep> {

@@ -2,7 +2,8 @@ import type { Config } from '../config/index.js';
 import type { SwarmInfo } from '../commands/swarm.js';
 import type { StackService } from '../commands/stack.js';
 import { PROXY_NODE_LABEL } from '../../recipes/names.js';
-import type { CertificateStep, DeployStep, NodeStep, Phase, ProxyFilesStep, StackStep, SwarmStep } from './deploy-types.js';
+import { proxyServiceMode } from '../../recipes/compose.js';
+import type { CertificateStep, DeployStep, NodeStep, Phase, PreflightStep, ProxyFilesStep, ServiceReplacement, StackStep, SwarmStep } from './deploy-types.js';
 
 /** What a node looks like now, as the use case read it over its shell. */
 export interface NodeFacts {
@@ -26,7 +27,7 @@ export interface DeployFacts {
   proxyDir: string;
   /** What the proxy folder must hold: relative path → sha256. */
   desiredProxyFiles: ReadonlyMap<string, string>;
-  /** The stack's services now (empty: not deployed). */
+  /** The stack's services now (empty: not deployed), with their mode (the proxy's decides a replacement). */
   services: readonly StackService[];
   stack: { composePath: string; env: Record<string, string>; hash: string; recordedHash?: string };
   /** The swarm this project made or adopted (state.json); a node in another swarm is an error. */
@@ -155,6 +156,44 @@ function planProxyFiles(facts: DeployFacts, proxyNodes: readonly string[], why: 
 }
 
 /**
+ * The network check between the swarm nodes, before anything is deployed: on every apply with two or
+ * more nodes (a one-node swarm has no peer to reach), as op `check` (it changes nothing).
+ */
+function planPreflight(config: Config, facts: DeployFacts): PreflightStep[] {
+  if (facts.nodes.length < 2) return [];
+  const managers = facts.nodes.filter((node) => node.role === 'manager').length;
+  return [
+    step({
+      kind: 'preflight',
+      op: 'check',
+      id: `preflight:${config.project}`,
+      name: config.project,
+      node: facts.nodes[0]!.name,
+      nodes: facts.nodes.map((node) => ({ name: node.name, role: node.role })),
+      dir: facts.projectDir,
+      image: config.proxy.image,
+      description:
+        `check that the ${facts.nodes.length} swarm nodes reach each other: 2377/tcp to the manager${managers === 1 ? '' : 's'}, 7946/tcp+udp, ` +
+        'and a request over an overlay network between every pair (4789/udp); nothing is deployed unless they do',
+    }),
+  ];
+}
+
+/**
+ * The proxy service when its mode changes (replicated ↔ global, a topology change): `docker stack
+ * deploy` would fail with "service mode change is not allowed", so the stack step removes it first.
+ */
+function proxyReplacement(config: Config, facts: DeployFacts): ServiceReplacement | undefined {
+  const service = `${config.project}_proxy`;
+  const deployed = facts.services.find((s) => s.name === service);
+  const wanted = proxyServiceMode(config);
+  if (!deployed) return undefined;
+  const now = /^(replicated|global)\b/.exec(deployed.mode)?.[1];
+  if (now === undefined || now === wanted) return undefined;
+  return { service, from: now, to: wanted };
+}
+
+/**
  * Desired config + what the nodes look like → the phases that make them match: node folders, swarm
  * init, joins, labels, the proxy folder (nginx.conf and placeholder or real certificates), the stack,
  * the certificates that are due, and the rollout of those certificates. Pure.
@@ -175,7 +214,9 @@ export function planDeploy(config: Config, facts: DeployFacts): Phase[] {
   const proxyNodes = proxyNodesOf(config, facts.nodes);
   const manager = facts.nodes[0]!.name;
   const expected = 1 + config.sites.reduce((count, site) => count + 1 + site.private.length, 0);
-  const deployed = facts.services.length === expected && facts.stack.recordedHash === facts.stack.hash;
+  const replace = proxyReplacement(config, facts);
+  const deployed = facts.services.length === expected && facts.stack.recordedHash === facts.stack.hash && !replace;
+  const deploy = `docker stack deploy ${config.project} (${expected} services), then wait until every task runs`;
   const stack: StackStep = step({
     kind: 'stack',
     op: facts.services.length === 0 ? 'create' : deployed ? 'same' : 'update',
@@ -186,7 +227,13 @@ export function planDeploy(config: Config, facts: DeployFacts): Phase[] {
     node: manager,
     hash: facts.stack.hash,
     env: facts.stack.env,
-    description: deployed ? `stack ${config.project} is deployed (${facts.services.length} services)` : `docker stack deploy ${config.project} (${expected} services), then wait until every task runs`,
+    ...(replace ? { replace: [replace] } : {}),
+    description: deployed
+      ? `stack ${config.project} is deployed (${facts.services.length} services)`
+      : replace
+        ? `replace service ${replace.service}: ${replace.from} → ${replace.to} (Swarm cannot change a service's mode in place: removed, then created by the stack deploy right after); then ${deploy}`
+        : deploy,
+    ...(replace ? { warning: `HTTPS is down for a few seconds while ${replace.service} is replaced (topology ${config.topology}: ${replace.to})` } : {}),
   });
   const certificates: CertificateStep[] = facts.certificates.map((cert) =>
     step({
@@ -228,6 +275,7 @@ export function planDeploy(config: Config, facts: DeployFacts): Phase[] {
     { name: 'swarm', steps: init },
     { name: 'join', steps: joins },
     { name: 'labels', steps: labels },
+    { name: 'preflight', steps: planPreflight(config, facts) },
     { name: 'proxy files', steps: files ? planProxyFiles(facts, proxyNodes, 'sync nginx.conf and the certificates') : [] },
     { name: 'stack', steps: [stack] },
     { name: 'certificates', steps: certificates },
@@ -236,5 +284,5 @@ export function planDeploy(config: Config, facts: DeployFacts): Phase[] {
   return phases.filter((phase) => phase.steps.length > 0);
 }
 
-/** True when running the phases would change something. */
-export const deployHasChanges = (phases: readonly Phase[]): boolean => phases.some((phase) => phase.steps.some((s) => s.op !== 'same'));
+/** True when running the phases would change something (a `check` changes nothing). */
+export const deployHasChanges = (phases: readonly Phase[]): boolean => phases.some((phase) => phase.steps.some((s) => s.op !== 'same' && s.op !== 'check'));

@@ -27,9 +27,13 @@ export interface DeployTiming {
   pollIntervalMs: number;
   /** How long the stack may take to run every task before the step fails with each task's error. */
   convergeTimeoutMs: number;
+  /** How long the network check retries a request over the overlay network before it names the pair as blocked. */
+  preflightTimeoutMs: number;
+  /** How long the stack step waits for a replaced service's tasks to be gone before it deploys anyway. */
+  serviceRemovalTimeoutMs: number;
 }
 
-export const DEFAULT_DEPLOY_TIMING: DeployTiming = { pollIntervalMs: 2_000, convergeTimeoutMs: 5 * 60_000 };
+export const DEFAULT_DEPLOY_TIMING: DeployTiming = { pollIntervalMs: 2_000, convergeTimeoutMs: 5 * 60_000, preflightTimeoutMs: 20_000, serviceRemovalTimeoutMs: 60_000 };
 
 /** Everything the deploy handlers need; built once per run by the use case. */
 export interface DeployContext extends EngineContext {

@@ -16,6 +16,8 @@ import {
   readFile,
   removeFile,
   parseUpdateStates,
+  serviceContainers,
+  serviceRemove,
   serviceTasks,
   serviceUpdateStates,
   stackDeploy,
@@ -26,13 +28,14 @@ import {
   writeFile,
   type Command,
 } from '../commands/index.js';
-import type { CertificateStep, NodeStep, ProxyFilesStep, StackStep, SwarmStep } from '../plan/index.js';
+import type { CertificateStep, NodeStep, ProxyFilesStep, ServiceReplacement, StackStep, SwarmStep } from '../plan/index.js';
 import type { Shell } from '../targets/target.js';
 import { PROXY_FOLDER_IN_CONTAINER } from '../../recipes/names.js';
 import { pause, throwIfAborted } from './context.js';
 import type { DeployContext, ProxyFile } from './deploy-context.js';
 import type { HandlerMap } from './engine.js';
 import { StepFailed } from './failure.js';
+import { preflight } from './preflight-handler.js';
 
 const shellOf = (ctx: DeployContext, node: string): Shell => ctx.target.shell(node);
 
@@ -151,6 +154,37 @@ async function proxyFiles(ctx: DeployContext, step: ProxyFilesStep): Promise<str
   return `${changed.length} file${changed.length === 1 ? '' : 's'} updated, nginx reloaded in place`;
 }
 
+/**
+ * `docker service rm`, then waits (bounded) until none of its tasks is left on any node: a proxy that
+ * publishes 80/443 in host mode must be gone before its successor can take the ports.
+ */
+async function removeService(ctx: DeployContext, step: StackStep, shell: Shell, replacement: ServiceReplacement): Promise<void> {
+  ctx.emit({ type: 'step-progress', stepId: step.id, message: `removing ${replacement.service} (${replacement.from} → ${replacement.to})` });
+  const removed = await shell.probe(serviceRemove(replacement.service), { signal: ctx.signal });
+  if (removed.exitCode !== 0 && !/not found|no such service/i.test(removed.stderr)) {
+    throw new StepFailed(step.id, {
+      message: `removing ${replacement.service} to change its mode (${replacement.from} → ${replacement.to}) failed: ${removed.stderr.trim()}`,
+      hint: `Nothing else changed. Check docker service ls on ${step.node}, then run apply again.`,
+    });
+  }
+  const deadline = Date.now() + ctx.timing.serviceRemovalTimeoutMs;
+  for (;;) {
+    const counts = await Promise.all(
+      ctx.target
+        .nodes()
+        .filter((node) => node.role !== 'support')
+        .map(async (node) => (await ctx.target.shell(node.name).probe(serviceContainers(replacement.service), { signal: ctx.signal })).stdout.split('\n').filter(Boolean).length),
+    );
+    const left = counts.reduce((sum, count) => sum + count, 0);
+    if (left === 0) return;
+    if (Date.now() > deadline) {
+      ctx.emit({ type: 'step-progress', stepId: step.id, message: `${left} container${left === 1 ? '' : 's'} of ${replacement.service} still stopping after ${Math.round(ctx.timing.serviceRemovalTimeoutMs / 1000)} s; deploying anyway` });
+      return;
+    }
+    await pause(ctx, 250);
+  }
+}
+
 /** A service whose tasks failed this often with the same error is reported at once instead of awaited. */
 const REPEATED_FAILURES = 3;
 
@@ -162,6 +196,8 @@ async function stack(ctx: DeployContext, step: StackStep): Promise<string> {
   for (const [path, file] of spec.files) await runAll(ctx, step.id, shell, writeFile(`${folder}/${path}`, file.content, file.mode));
   await runAll(ctx, step.id, shell, writeFile(step.composePath, spec.compose, 0o644));
   if (spec.build) await runAll(ctx, step.id, shell, [imageBuild(spec.build.tag, `${folder}/proxy`)]);
+  // Last thing before the deploy (shortest gap): a service whose mode changes is removed; the deploy creates it again.
+  for (const replacement of step.replace ?? []) await removeService(ctx, step, shell, replacement);
   await runAll(ctx, step.id, shell, [stackDeploy({ project: step.project, composePath: step.composePath, env: spec.env, resolveImage: ctx.resolveImage })]);
   await ctx.store.update((s) => {
     s.stack = { hash: spec.hash, deployedAt: new Date().toISOString() };
@@ -218,6 +254,7 @@ async function certificate(ctx: DeployContext, step: CertificateStep): Promise<s
 export const DEPLOY_HANDLERS: HandlerMap<DeployContext> = {
   node: prepareNode,
   swarm,
+  preflight,
   'proxy-files': proxyFiles,
   stack,
   certificate,

@@ -1,4 +1,4 @@
-import type { DeployStep, DeployStepKind, PlanStep, StepKind, StepOp } from '../plan/index.js';
+import type { DeployStep, DeployStepKind, DeployStepOp, PlanStep, StepKind } from '../plan/index.js';
 import type { ApplyEvent, FailureReason } from './events.js';
 
 /** `stopped`: was in progress when the run was interrupted. */
@@ -8,7 +8,7 @@ export type RowStatus = 'pending' | 'running' | 'waiting' | 'done' | 'failed' | 
 export interface ProgressRow {
   id: string;
   kind: StepKind | DeployStepKind | 'account';
-  op: StepOp;
+  op: DeployStepOp;
   name: string;
   status: RowStatus;
   startedAt?: number;

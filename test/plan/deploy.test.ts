@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, SEED_EXAMPLE, type Config } from '../../src/config/index.js';
-import { DeployPlanError, deployHasChanges, planDeploy, proxyNodesOf, type DeployFacts, type NodeFacts } from '../../src/plan/index.js';
+import { DeployPlanError, deployHasChanges, planDeploy, proxyNodesOf, type DeployFacts, type NodeFacts, type StackStep } from '../../src/plan/index.js';
 
 const config = (overrides: Record<string, unknown> = {}): Config => parseConfig({ ...SEED_EXAMPLE, ...overrides });
 const inactive = { nodeId: '', nodeAddr: '', state: 'inactive', isManager: false };
@@ -96,5 +96,104 @@ describe('planDeploy', () => {
     const joined = { nodeId: 'w', nodeAddr: '10.0.0.3', state: 'active', isManager: false };
     const phases = planDeploy(config({ topology: 'manager', workers: 1 }), facts([{ name: 'm', role: 'manager', swarm: mine, projectExists: true }, { name: 'w', role: 'worker', swarm: joined, projectExists: true }], { recordedClusterId: 'mine' }));
     expect(phases.flatMap((p) => p.steps).filter((s) => s.kind === 'swarm').map((s) => s.op)).toEqual(['same', 'same']);
+  });
+
+  describe('network preflight', () => {
+    const mine = { nodeId: 'm', nodeAddr: '10.110.0.2', state: 'active', isManager: true, clusterId: 'mine' };
+    const joined = (id: string) => ({ nodeId: id, nodeAddr: '10.110.0.3', state: 'active', isManager: false });
+    const twoNodes = (): NodeFacts[] => [
+      { name: 'demo-manager-1', role: 'manager', swarm: mine, projectExists: true, proxyFiles: desired },
+      { name: 'demo-worker-1', role: 'worker', swarm: joined('w1'), projectExists: true, proxyFiles: desired },
+    ];
+
+    it('with two or more nodes: one check after the swarm is bootstrapped and before the proxy files and the stack', () => {
+      const nodes: NodeFacts[] = [
+        { name: 'demo-manager-1', role: 'manager', advertiseAddr: '10.110.0.2', swarm: inactive, projectExists: false },
+        ...[1, 2].map((i): NodeFacts => ({ name: `demo-worker-${i}`, role: 'worker', advertiseAddr: `10.110.0.${i + 2}`, swarm: inactive, projectExists: false })),
+      ];
+      const phases = planDeploy(config({ topology: 'per-domain', workers: 2, sites: SEED_EXAMPLE.sites.slice(0, 2) }), facts(nodes));
+      expect(phases.map((p) => p.name)).toEqual(['nodes', 'swarm', 'join', 'labels', 'preflight', 'proxy files', 'stack', 'certificates', 'rollout']);
+      const [check] = phases.find((p) => p.name === 'preflight')!.steps;
+      expect(check).toMatchObject({
+        kind: 'preflight',
+        op: 'check',
+        id: 'preflight:demo',
+        node: 'demo-manager-1',
+        nodes: [
+          { name: 'demo-manager-1', role: 'manager' },
+          { name: 'demo-worker-1', role: 'worker' },
+          { name: 'demo-worker-2', role: 'worker' },
+        ],
+        dir: '/srv/swarm-wiz/demo',
+        image: config().proxy.image,
+      });
+      expect(check!.description).toMatch(/2377\/tcp.*7946\/tcp\+udp.*4789\/udp/);
+    });
+
+    it('runs on every apply, also when nothing else changes, and counts as no change', () => {
+      const c = config({ topology: 'manager', workers: 1 });
+      const expected = 1 + c.sites.reduce((n, site) => n + 1 + site.private.length, 0);
+      const services = Array.from({ length: expected }, (_, i) => ({ name: i === 0 ? 'demo_proxy' : `demo_s${i}`, mode: 'replicated', running: 1, desired: 1, image: 'x' }));
+      const phases = planDeploy(c, facts(twoNodes(), {
+        services,
+        recordedClusterId: 'mine',
+        stack: { composePath: '/x', env: {}, hash: 'h1', recordedHash: 'h1' },
+        certificates: [{ domain: 'a.com', altNames: [], due: false, reason: 'valid' }],
+      }));
+      expect(phases.flatMap((p) => p.steps).filter((s) => s.op !== 'same').map((s) => `${s.op} ${s.id}`)).toEqual(['check preflight:demo']);
+      expect(deployHasChanges(phases)).toBe(false);
+    });
+
+    it('a one-node swarm has no peer to reach: no check', () => {
+      const phases = planDeploy(config({ topology: 'manager', workers: 0 }), facts([{ name: 'local', role: 'manager', swarm: inactive, projectExists: false }]));
+      expect(phases.flatMap((p) => p.steps).some((s) => s.kind === 'preflight')).toBe(false);
+    });
+
+    it('is its own phase: after the joins, before the proxy files and the stack', () => {
+      const phases = planDeploy(config({ topology: 'manager', workers: 1 }), facts(twoNodes(), { recordedClusterId: 'mine' }));
+      const names = phases.map((p) => p.name);
+      expect(names.indexOf('preflight')).toBeGreaterThan(names.indexOf('join'));
+      expect(names.indexOf('preflight')).toBeLessThan(names.indexOf('proxy files'));
+      expect(names.indexOf('preflight')).toBeLessThan(names.indexOf('stack'));
+    });
+  });
+
+  describe('a proxy whose mode changes (replicated ↔ global)', () => {
+    const mine = { nodeId: 'm', nodeAddr: '10.110.0.2', state: 'active', isManager: true, clusterId: 'mine' };
+    const worker = { nodeId: 'w', nodeAddr: '10.110.0.3', state: 'active', isManager: false };
+    const nodes: NodeFacts[] = [
+      { name: 'm', role: 'manager', swarm: mine, projectExists: true },
+      { name: 'w', role: 'worker', swarm: worker, projectExists: true },
+    ];
+    const deployedProxy = (mode: string) => ({ services: [{ name: 'demo_proxy', mode, running: 1, desired: 1, image: 'x' }], recordedClusterId: 'mine', stack: { composePath: '/x', env: {}, hash: 'h2', recordedHash: 'h1' } });
+    const stackOf = (phases: ReturnType<typeof planDeploy>): StackStep => phases.find((p) => p.name === 'stack')!.steps[0] as StackStep;
+
+    it('replicated → global (per-domain → global-lb): the stack step removes the proxy service right before the deploy', () => {
+      const stack = stackOf(planDeploy(config({ topology: 'global-lb', workers: 1 }), facts(nodes, deployedProxy('replicated'))));
+      expect(stack).toMatchObject({ kind: 'stack', op: 'update', replace: [{ service: 'demo_proxy', from: 'replicated', to: 'global' }] });
+      expect(stack.description).toMatch(/^replace service demo_proxy: replicated → global \(Swarm cannot change a service's mode in place/);
+      expect(stack.warning).toMatch(/HTTPS is down for a few seconds/);
+    });
+
+    it('global → replicated (global-lb → manager, dedicated or per-domain)', () => {
+      for (const topology of ['manager', 'dedicated', 'per-domain']) {
+        const stack = stackOf(planDeploy(config({ topology, workers: 3 }), facts(nodes, deployedProxy('global'))));
+        expect(stack, topology).toMatchObject({ replace: [{ service: 'demo_proxy', from: 'global', to: 'replicated' }] });
+      }
+    });
+
+    it('the same mode, or no proxy deployed yet: nothing is replaced', () => {
+      expect(stackOf(planDeploy(config({ topology: 'global-lb', workers: 1 }), facts(nodes, deployedProxy('global')))).replace).toBeUndefined();
+      expect(stackOf(planDeploy(config({ topology: 'dedicated', workers: 1 }), facts(nodes, deployedProxy('replicated')))).replace).toBeUndefined();
+      expect(stackOf(planDeploy(config({ topology: 'global-lb', workers: 1 }), facts(nodes, { recordedClusterId: 'mine' }))).replace).toBeUndefined();
+    });
+
+    it('an equal compose hash still deploys when the mode differs', () => {
+      const c = config({ topology: 'global-lb', workers: 1 });
+      const expected = 1 + c.sites.reduce((n, site) => n + 1 + site.private.length, 0);
+      const services = Array.from({ length: expected }, (_, i) => ({ name: i === 0 ? 'demo_proxy' : `demo_s${i}`, mode: 'replicated', running: 1, desired: 1, image: 'x' }));
+      const stack = stackOf(planDeploy(c, facts(nodes, { services, recordedClusterId: 'mine', stack: { composePath: '/x', env: {}, hash: 'h1', recordedHash: 'h1' } })));
+      expect(stack.op).toBe('update');
+    });
   });
 });

@@ -138,7 +138,7 @@ describe('the stack on the manager', () => {
     return { ran, target };
   }
   const stack = { kind: 'stack' as const, op: 'create' as const, id: 'stack:demo', name: 'demo', project: 'demo', composePath: '/p/docker-compose.yml', node: 'n1', hash: 'h', env: {}, description: 'deploy' };
-  const fast = (target: Target) => ({ ...context(target, new Map()), timing: { pollIntervalMs: 1, convergeTimeoutMs: 60_000 } });
+  const fast = (target: Target) => ({ ...context(target, new Map()), timing: { ...DEFAULT_DEPLOY_TIMING, pollIntervalMs: 1, convergeTimeoutMs: 60_000 } });
 
   it('a task that keeps failing with the same error fails the step at once, naming the error', async () => {
     const node = stackNode((service) => (service === 'demo_proxy' ? Array(3).fill('host-mode port already in use on 1 node') : []));
@@ -150,8 +150,32 @@ describe('the stack on the manager', () => {
 
   it('a task that failed once is awaited (Swarm starts it again), until the timeout', async () => {
     const node = stackNode((service) => (service === 'demo_proxy' ? ['No such image: nginx'] : []));
-    const ctx = { ...fast(node.target), timing: { pollIntervalMs: 1, convergeTimeoutMs: 30 } };
+    const ctx = { ...fast(node.target), timing: { ...DEFAULT_DEPLOY_TIMING, pollIntervalMs: 1, convergeTimeoutMs: 30 } };
     const failure = await DEPLOY_HANDLERS.stack(ctx, stack).catch((error: unknown) => error);
     expect((failure as StepFailed).reason.message).toMatch(/did not converge within 0 s: demo_proxy 0\/1: No such image: nginx/);
+  });
+
+  it('a proxy whose mode changes is removed right before the deploy, which waits until its containers are gone', async () => {
+    const ran: string[][] = [];
+    let running = 2; // the old proxy's container is still running for two more looks
+    const ok = (stdout = ''): CommandResult => ({ exitCode: 0, stdout, stderr: '' });
+    const exec = async (command: Command): Promise<CommandResult> => {
+      const argv = [...command.argv];
+      ran.push(argv);
+      if (argv[1] === 'ps' && argv.includes('label=com.docker.swarm.service.name=demo_proxy')) return ok(running-- > 0 ? 'c0ffee\n' : '');
+      if (argv[1] === 'stack' && argv[2] === 'services') return ok('{"Name":"demo_proxy","Mode":"global","Replicas":"1/1","Image":"nginx"}\n');
+      return ok();
+    };
+    const shell: Shell = { run: exec, probe: exec };
+    const target: Target = { kind: 'local', nodes: () => [{ name: 'n1', role: 'manager' }], shell: () => shell, close: async () => {} };
+    const replacing = { ...stack, op: 'update' as const, replace: [{ service: 'demo_proxy', from: 'replicated', to: 'global' }] };
+    await expect(DEPLOY_HANDLERS.stack(fast(target), replacing)).resolves.toMatch(/running/);
+    const at = (match: (argv: string[]) => boolean) => ran.findIndex(match);
+    const removed = at((argv) => argv.join(' ') === 'docker service rm demo_proxy');
+    const deployed = at((argv) => argv.includes('deploy'));
+    const lastWrite = ran.map((argv) => argv[0]).lastIndexOf('mv');
+    expect(removed).toBeGreaterThan(lastWrite); // the compose file is in place first: the gap is only remove → deploy
+    expect(deployed).toBeGreaterThan(removed);
+    expect(ran.slice(removed, deployed).filter((argv) => argv[1] === 'ps')).toHaveLength(3);
   });
 });

@@ -9,6 +9,7 @@ import { staticEntryPoints } from '../../src/adapters/acme/entry-points.js';
 import { deployRemote, remoteTarget } from '../../src/app/remote.js';
 import { parseConfig } from '../../src/config/index.js';
 import { loadState, StateStore } from '../../src/state/index.js';
+import type { DeployTiming } from '../../src/run/deploy-context.js';
 import type { TargetNode } from '../../src/targets/target.js';
 
 export interface DeployInOperatorArgs {
@@ -20,12 +21,25 @@ export interface DeployInOperatorArgs {
   supportAddress: string;
   supportPort: number;
   entryPoints: { address: string; port: number }[];
+  timing?: Partial<DeployTiming>;
 }
 
+/** Printed as the last line of stdout when the deploy fails: the steps it had planned. */
+export interface DeployInOperatorFailure {
+  failed: true;
+  planned: { id: string; op: string }[];
+}
+
+let planned: { id: string; op: string }[] = [];
+const startedAt = new Map<string, number>();
+const durations: Record<string, number> = {};
+
 export interface DeployInOperatorResult {
-  phases: { name: string; steps: { id: string; op: string }[] }[];
+  phases: { name: string; steps: { id: string; op: string; description: string }[] }[];
   issued: string[];
   ms: number;
+  /** How long each step that ran took (step id → ms). */
+  durations: Record<string, number>;
 }
 
 async function main(argsFile: string): Promise<void> {
@@ -45,11 +59,18 @@ async function main(argsFile: string): Promise<void> {
       supportPort: args.supportPort,
       entryPoints: staticEntryPoints(args.entryPoints),
       resolveImage: 'never',
+      ...(args.timing ? { timing: args.timing } : {}),
+      onEvent: (event) => {
+        if (event.type === 'planned') planned = [...planned, ...event.steps.map((step) => ({ id: step.id, op: step.op }))];
+        if (event.type === 'step-started') startedAt.set(event.stepId, event.at);
+        if (event.type === 'step-done' || event.type === 'step-failed') durations[event.stepId] = event.at - (startedAt.get(event.stepId) ?? event.at);
+      },
     });
     const output: DeployInOperatorResult = {
-      phases: result.phases.map((phase) => ({ name: phase.name, steps: phase.steps.map((step) => ({ id: step.id, op: step.op })) })),
+      phases: result.phases.map((phase) => ({ name: phase.name, steps: phase.steps.map((step) => ({ id: step.id, op: step.op, description: step.description })) })),
       issued: result.issued,
       ms: Date.now() - started,
+      durations,
     };
     process.stdout.write(`${JSON.stringify(output)}\n`);
   } finally {
@@ -61,6 +82,8 @@ main(process.argv[2] ?? '').then(
   () => process.exit(0),
   (error: unknown) => {
     const failure = error as { message?: string; hint?: string };
+    const output: DeployInOperatorFailure = { failed: true, planned };
+    process.stdout.write(`${JSON.stringify(output)}\n`);
     process.stderr.write(`deploy failed: ${failure.message ?? String(error)}${failure.hint ? `\nhint: ${failure.hint}` : ''}\n`);
     process.exit(1);
   },

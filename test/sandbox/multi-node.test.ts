@@ -9,8 +9,8 @@ import { generateCertificate } from '../../src/certs/x509-generate.js';
 import { loadState } from '../../src/state/index.js';
 import { generateKey } from '../peers/sshd.js';
 import { runArgv } from '../peers/tools.js';
-import { BACKEND_PORT, BACKENDS, cgroupDirs, processesInCgroups, PROXY_IMAGE, startCluster, type Cluster } from './cluster.js';
-import type { DeployInOperatorArgs, DeployInOperatorResult } from './deploy-in-operator.js';
+import { BACKEND_PORT, BACKENDS, cgroupDirs, processesInCgroups, PROXY_IMAGE, startCluster, type Cluster, type ClusterNode } from './cluster.js';
+import type { DeployInOperatorArgs, DeployInOperatorFailure, DeployInOperatorResult } from './deploy-in-operator.js';
 
 /**
  * swarm-wiz's deploy over SSH to four "droplets" made of network namespaces on this machine (see
@@ -44,7 +44,7 @@ function c(): Cluster {
   return cluster;
 }
 
-async function deploy(): Promise<DeployInOperatorResult> {
+async function runDeploy(timing?: DeployInOperatorArgs['timing']): Promise<{ code: number; stdout: string; stderr: string }> {
   const args: DeployInOperatorArgs = {
     dir,
     config,
@@ -53,18 +53,31 @@ async function deploy(): Promise<DeployInOperatorResult> {
     supportAddress: c().manager.privateIp,
     supportPort: SUPPORT_PORT,
     entryPoints: c().workers.map((worker) => ({ address: worker.publicIp, port: 80 })),
+    ...(timing ? { timing } : {}),
   };
   const argsFile = join(dir, 'deploy-args.json');
   await writeFile(argsFile, JSON.stringify(args));
-  const run = await c().inOperator([process.execPath, '--import', 'tsx', SCRIPT, argsFile], {
+  return c().inOperator([process.execPath, '--import', 'tsx', SCRIPT, argsFile], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME },
     timeoutMs: 180_000,
   });
+}
+
+async function deploy(): Promise<DeployInOperatorResult> {
+  const run = await runDeploy();
   if (run.code !== 0) {
     throw new Error(`the deploy in the operator namespace failed (exit ${run.code}):\n${run.stderr}\n${run.stdout}\n${c().logs('manager-1').slice(-3000)}`);
   }
   return JSON.parse(run.stdout.trim().split('\n').pop()!) as DeployInOperatorResult;
+}
+
+/** Drops VXLAN (4789/udp) in and out of one node's network namespace, as a cloud or host firewall would. */
+async function vxlan(node: ClusterNode, action: '-A' | '-D'): Promise<void> {
+  for (const chain of [['INPUT', '--dport'], ['OUTPUT', '--dport']] as const) {
+    const result = await runArgv('ip', ['netns', 'exec', node.netns, 'iptables', action, chain[0], '-p', 'udp', chain[1], '4789', '-j', 'DROP']);
+    if (result.code !== 0) throw new Error(`iptables ${action} ${chain[0]} in ${node.name} failed: ${result.stderr}`);
+  }
 }
 
 const curl = (domain: string, address: string) =>
@@ -103,17 +116,63 @@ afterAll(async () => {
 }, 120_000);
 
 describe('a four-node swarm of network namespaces, deployed over SSH (topology per-domain)', () => {
-  it('inits the swarm, joins the workers, labels them and serves every site over HTTPS from every worker', async () => {
-    const deployStarted = Date.now();
-    const first = await deploy();
-    timings.deploy = Date.now() - deployStarted;
-    expect(first.issued).toEqual([]);
-    const ops = first.phases.flatMap((phase) => phase.steps.map((step) => `${step.op} ${step.id}`));
+  it('with 4789/udp dropped on one worker, the deploy bootstraps the swarm, then stops at the network check naming that worker: nothing is deployed', async () => {
+    const blocked = c().workers[1]!;
+    await vxlan(blocked, '-A');
+    let run: Awaited<ReturnType<typeof runDeploy>>;
+    const started = Date.now();
+    try {
+      run = await runDeploy({ preflightTimeoutMs: 10_000 });
+    } finally {
+      await vxlan(blocked, '-D');
+    }
+    timings.blockedDeploy = Date.now() - started;
+    expect(run.code, run.stdout).toBe(1);
+    const failure = JSON.parse(run.stdout.trim().split('\n').pop()!) as DeployInOperatorFailure;
+    const ops = failure.planned.map((step) => `${step.op} ${step.id}`);
     expect(ops).toContain('create swarm:init:manager-1');
     for (const worker of c().workers) {
       expect(ops).toContain(`create swarm:join:${worker.name}`);
       expect(ops).toContain(`create swarm:label:${worker.name}`);
     }
+    expect(ops).toContain('check preflight:demo');
+    // The first line is the message; the hint follows.
+    const [message = '', ...hint] = run.stderr.split('\n');
+    console.log(`sandbox cluster: the blocked deploy failed after ${timings.blockedDeploy} ms with:\n${run.stderr}`);
+    expect(message).toMatch(/overlay network does not carry traffic/);
+    expect(message).toMatch(/4789\/udp \(VXLAN\) is blocked/);
+    // Every failing pair is between the blocked worker and another node; the message names both.
+    const pairs = [...message.matchAll(/from (\S+) to ([^\s,:(]+)/g)].map((match) => [match[1]!, match[2]!]);
+    expect(pairs.length).toBeGreaterThan(0);
+    for (const pair of pairs) expect(pair, JSON.stringify(pairs)).toContain(blocked.name);
+    expect(pairs.flat().filter((name) => name !== blocked.name).length).toBeGreaterThan(0);
+    expect(hint.join('\n')).toMatch(/DigitalOcean cloud firewall/);
+    expect(hint.join('\n')).toMatch(/ufw/);
+
+    // Nothing of the project runs, and the check left nothing behind.
+    const services = (await c().manager.docker(['service', 'ls', '--format', '{{.Name}}'])).trim().split('\n').filter(Boolean);
+    expect(services.filter((name) => name.startsWith('demo_'))).toEqual([]);
+    expect((await c().manager.docker(['network', 'ls', '--format', '{{.Name}}'])).split('\n')).not.toContain('swarm-wiz-preflight-demo');
+    for (const node of c().nodes) {
+      expect((await node.docker(['ps', '-aq', '--filter', 'label=swarm-wiz.preflight=demo'])).trim(), node.name).toBe('');
+    }
+  }, 240_000);
+
+  it('once VXLAN passes again: the check passes, the stack is deployed and every worker serves every site over HTTPS', async () => {
+    const deployStarted = Date.now();
+    const first = await deploy();
+    timings.deploy = Date.now() - deployStarted;
+    expect(first.issued).toEqual([]);
+    const ops = first.phases.flatMap((phase) => phase.steps.map((step) => `${step.op} ${step.id}`));
+    // The failed run above made the swarm; this one finds it as it is.
+    expect(ops).toContain('same swarm:init:manager-1');
+    for (const worker of c().workers) {
+      expect(ops).toContain(`same swarm:join:${worker.name}`);
+      expect(ops).toContain(`same swarm:label:${worker.name}`);
+    }
+    expect(ops).toContain('check preflight:demo');
+    expect(ops).toContain('create stack:demo');
+    console.log(`sandbox cluster: the network check took ${first.durations['preflight:demo']} ms`);
     const firstWorker = c().workers[0]!;
     await eventually('the first HTTPS answer', () => curl('a.test', firstWorker.publicIp), (r) => r.stdout.trim() === 'site A', 60);
     timings.firstAnswer = Date.now() - began;
@@ -153,11 +212,54 @@ describe('a four-node swarm of network namespaces, deployed over SSH (topology p
     const started = Date.now();
     const second = await deploy();
     timings.secondDeploy = Date.now() - started;
-    const changed = second.phases.flatMap((phase) => phase.steps).filter((step) => step.op !== 'same');
+    // The network check runs on every apply and changes nothing.
+    const changed = second.phases.flatMap((phase) => phase.steps).filter((step) => step.op !== 'same' && step.op !== 'check');
     expect(changed).toEqual([]);
+    expect(second.phases.flatMap((phase) => phase.steps).map((step) => `${step.op} ${step.id}`)).toContain('check preflight:demo');
     expect(second.issued).toEqual([]);
     expect((await curl('b.test', c().workers[1]!.publicIp)).stdout.trim()).toBe('site B');
   }, 180_000);
+
+  it('per-domain → global-lb: the replicated proxy is removed and created again as a global service (Swarm cannot change the mode in place)', async () => {
+    const worker = c().workers[0]!;
+    // Ask the first worker for a.test all along, to measure how long HTTPS is down.
+    let watching = true;
+    const outcomes: { at: number; ok: boolean }[] = [];
+    const watch = (async () => {
+      while (watching) {
+        const reply = await c().inOperator(['curl', '-sS', '-k', '--max-time', '1', '--resolve', `a.test:443:${worker.publicIp}`, 'https://a.test/'], { timeoutMs: 5_000 });
+        outcomes.push({ at: Date.now(), ok: reply.stdout.trim() === 'site A' });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    config.topology = 'global-lb';
+    let changed: DeployInOperatorResult;
+    try {
+      changed = await deploy();
+      await eventually('a.test on every worker', async () => Promise.all(c().workers.map((w) => curl('a.test', w.publicIp))), (replies) => replies.every((r) => r.stdout.trim() === 'site A'), 60);
+    } finally {
+      watching = false;
+      await watch;
+    }
+    const stack = changed.phases.flatMap((phase) => phase.steps).find((step) => step.id === 'stack:demo')!;
+    expect(stack.op).toBe('update');
+    expect(stack.description).toMatch(/^replace service demo_proxy: replicated → global \(Swarm cannot change a service's mode in place/);
+    expect((await c().manager.docker(['service', 'inspect', 'demo_proxy', '--format', '{{if .Spec.Mode.Global}}global{{else}}replicated{{end}}'])).trim()).toBe('global');
+    // The longest run of failed requests, from the last answer before it to the first answer after it.
+    let gap = 0;
+    let lastOk: number | undefined;
+    let failing = false;
+    for (const outcome of outcomes) {
+      if (!outcome.ok) failing = true;
+      else {
+        if (failing && lastOk !== undefined) gap = Math.max(gap, outcome.at - lastOk);
+        failing = false;
+        lastOk = outcome.at;
+      }
+    }
+    console.log(`sandbox cluster: per-domain → global-lb took ${changed.ms} ms; HTTPS on ${worker.name} was down for ${gap} ms (${outcomes.filter((o) => !o.ok).length} of ${outcomes.length} requests failed)`);
+    expect(outcomes.at(-1)?.ok).toBe(true);
+  }, 240_000);
 
   it('stop() leaves no namespace, mount, process or temp dir of the cluster', async () => {
     const { root, namespaces, cgroupPrefix } = c();
