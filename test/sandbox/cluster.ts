@@ -158,7 +158,23 @@ export function cgroupDirs(prefix: string): string[] {
   return found;
 }
 
-export async function startCluster(options: { workers: number; images?: boolean }): Promise<Cluster> {
+/** Each node's daemon.json: `{}` unless registries over plain HTTP are asked for. */
+export function daemonJson(options: Pick<ClusterOptions, 'insecureRegistries'>): Record<string, unknown> {
+  return options.insecureRegistries?.length ? { 'insecure-registries': [...options.insecureRegistries] } : {};
+}
+
+export interface ClusterOptions {
+  workers: number;
+  /** Load the proxy and backend images into every node (default true). */
+  images?: boolean;
+  /**
+   * Registries every node's dockerd reaches over plain HTTP: `host:port` (or a CIDR), written to
+   * each node's daemon.json as `"insecure-registries"` (see test/peers/registry.ts).
+   */
+  insecureRegistries?: string[];
+}
+
+export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   requireTool('ip (iproute2)', ['ip', 'netns', 'list'], 'the namespace cluster');
   requireTool('nsenter and unshare (util-linux, run as root)', ['unshare', '--net', '--mount', 'true'], 'the namespace cluster');
   requireTool('dockerd (docker.io)', ['dockerd', '--version'], 'the namespace cluster');
@@ -256,7 +272,7 @@ export async function startCluster(options: { workers: number; images?: boolean 
   const startNode = async (r: NodeRuntime): Promise<ClusterNode> => {
     const { spec, dir } = r;
     for (const sub of ['run', 'etc-docker', 'srv', 'data', 'exec']) mkdirSync(join(dir, sub), { recursive: true });
-    writeFileSync(join(dir, 'daemon.json'), '{}\n');
+    writeFileSync(join(dir, 'daemon.json'), `${JSON.stringify(daemonJson(options))}\n`);
     const holderPidFile = join(dir, 'holder.pid');
     // Fixed script; every value in it is a path or name generated here.
     const script = [
