@@ -3,3 +3,4 @@ export * from './files.js';
 export * from './swarm.js';
 export * from './stack.js';
 export * from './node.js';
+export * from './registry.js';

@@ -3,7 +3,6 @@ import {
   addNodeLabels,
   containerMounts,
   hashFiles,
-  imageBuild,
   joinToken,
   makeDir,
   nginxReload,
@@ -30,6 +29,7 @@ import type { CertificateStep, NodeStep, ProxyFilesStep, StackStep, SwarmStep } 
 import type { Shell } from '../targets/target.js';
 import { PROXY_FOLDER_IN_CONTAINER } from '../../recipes/names.js';
 import { pause, throwIfAborted } from './context.js';
+import { buildProxyImage } from './proxy-image.js';
 import type { DeployContext, ProxyFile } from './deploy-context.js';
 import type { HandlerMap } from './engine.js';
 import { StepFailed } from './failure.js';
@@ -161,7 +161,7 @@ async function stack(ctx: DeployContext, step: StackStep): Promise<string> {
   const folder = step.composePath.slice(0, step.composePath.lastIndexOf('/'));
   for (const [path, file] of spec.files) await runAll(ctx, step.id, shell, writeFile(`${folder}/${path}`, file.content, file.mode));
   await runAll(ctx, step.id, shell, writeFile(step.composePath, spec.compose, 0o644));
-  if (spec.build) await runAll(ctx, step.id, shell, [imageBuild(spec.build.tag, `${folder}/proxy`)]);
+  if (spec.build) await buildProxyImage(ctx, step.id, shell, spec.build, `${folder}/proxy`);
   await runAll(ctx, step.id, shell, [stackDeploy({ project: step.project, composePath: step.composePath, env: spec.env, resolveImage: ctx.resolveImage })]);
   await ctx.store.update((s) => {
     s.stack = { hash: spec.hash, deployedAt: new Date().toISOString() };

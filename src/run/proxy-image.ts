@@ -1,0 +1,34 @@
+import { imageBuild, imagePush, registryLogin, type Command } from '../commands/index.js';
+import { CommandFailed } from '../targets/errors.js';
+import type { Shell } from '../targets/target.js';
+import { throwIfAborted } from './context.js';
+import type { DeployContext, ProxyImageBuild } from './deploy-context.js';
+import { StepFailed } from './failure.js';
+
+/** What delivery: image runs on the manager before the stack deploy: build, then (droplets) log in and push. */
+export function proxyImageCommands(build: ProxyImageBuild, contextDir: string): Command[] {
+  return [imageBuild(build.tag, contextDir), ...(build.push?.login ? [registryLogin(build.push.login)] : []), ...(build.push ? [imagePush(build.tag)] : [])];
+}
+
+const HINTS: Record<string, string> = {
+  login: 'Check the registry credentials (DIGITALOCEAN_ACCESS_TOKEN for registry.digitalocean.com, else SWARM_WIZ_REGISTRY_USER and SWARM_WIZ_REGISTRY_PASSWORD), then run apply again.',
+  push: 'Check that the registry in swarm-wiz.yaml exists and that these credentials may push to it (a registry without login takes anonymous pushes only if it allows them), then run apply again.',
+};
+
+/**
+ * Builds the proxy image on the node (the proxy folder with the certificates is there) with the tag
+ * the compose file names, and pushes it when the other nodes must pull it (the stack deploy then
+ * passes the login on with --with-registry-auth). A failed login or push says what to check.
+ */
+export async function buildProxyImage(ctx: DeployContext, stepId: string, shell: Shell, build: ProxyImageBuild, contextDir: string): Promise<void> {
+  for (const command of proxyImageCommands(build, contextDir)) {
+    throwIfAborted(ctx);
+    const what = command.argv[1] === 'login' ? 'login' : command.argv[1] === 'push' ? 'push' : undefined;
+    try {
+      await shell.run(command, { signal: ctx.signal, onOutput: (line) => ctx.emit({ type: 'step-progress', stepId, message: line }) });
+    } catch (error) {
+      if (!what || !(error instanceof CommandFailed)) throw error;
+      throw new StepFailed(stepId, { message: error.summary, hint: HINTS[what]! });
+    }
+  }
+}
