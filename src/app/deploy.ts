@@ -192,8 +192,11 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
       // The article's way: nginx.conf and the certificates baked into the proxy image, tagged by content.
       files.set('proxy/Dockerfile', { content: renderDockerfile(config), mode: 0o644 });
       const tag = sha256([...files].sort(([a], [b]) => a.localeCompare(b)).map(([path, file]) => `${path}\n${file.content}`).join('\n')).slice(0, 12);
-      const imageEnv: Record<string, string> = { ...support, [DEPLOY_ENV.proxyTag]: tag };
-      return { compose, env: imageEnv, hash: sha256(JSON.stringify({ compose, env: imageEnv })), files, build: proxyImageBuild(`${proxyImageRepository(config)}:${tag}`, options) };
+      const build = proxyImageBuild(`${proxyImageRepository(config)}:${tag}`, options, projectDir);
+      // The stack deploy reads the login from where the push step kept it (--with-registry-auth passes it on).
+      const dockerConfig: Record<string, string> = build.push?.dockerConfig ? { DOCKER_CONFIG: build.push.dockerConfig } : {};
+      const imageEnv: Record<string, string> = { ...support, [DEPLOY_ENV.proxyTag]: tag, ...dockerConfig };
+      return { compose, env: imageEnv, hash: sha256(JSON.stringify({ compose, env: imageEnv })), files, build };
     }
     return { compose, env, hash: sha256(JSON.stringify({ compose, env })), files };
   };
@@ -296,10 +299,12 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
 /**
  * delivery: image — built on the manager; pushed to the registry unless the one node that runs it
  * built it (--target local), so that every node can pull it (the stack deploy passes the login on).
+ * The login is kept in the project folder on the manager (`<projectDir>/.docker`, DOCKER_CONFIG), not
+ * in root's ~/.docker.
  */
-export function proxyImageBuild(tag: string, options: Pick<DeployOptions, 'buildsWithoutPush' | 'registryLogin'>): ProxyImageBuild {
+export function proxyImageBuild(tag: string, options: Pick<DeployOptions, 'buildsWithoutPush' | 'registryLogin'>, projectDir: string): ProxyImageBuild {
   if (options.buildsWithoutPush) return { tag };
-  return { tag, push: options.registryLogin ? { login: options.registryLogin } : {} };
+  return { tag, push: options.registryLogin ? { login: options.registryLogin, dockerConfig: `${projectDir}/.docker` } : {} };
 }
 
 /** The project folder of `--target local`: inside the project, so trying it out writes nothing elsewhere. */

@@ -27,7 +27,11 @@ export interface StackSpec {
 export interface ProxyImageBuild {
   tag: string;
   /** Droplets: push to the config's registry (after `docker login` when credentials are given); --target local pushes nothing. */
-  push?: { login?: RegistryCredentials };
+  push?: {
+    login?: RegistryCredentials;
+    /** Where `docker login` keeps the login on the manager (DOCKER_CONFIG), read again by the push and the stack deploy. */
+    dockerConfig?: string;
+  };
 }
 
 export interface DeployTiming {

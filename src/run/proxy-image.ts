@@ -7,7 +7,9 @@ import { StepFailed } from './failure.js';
 
 /** What delivery: image runs on the manager before the stack deploy: build, then (droplets) log in and push. */
 export function proxyImageCommands(build: ProxyImageBuild, contextDir: string): Command[] {
-  return [imageBuild(build.tag, contextDir), ...(build.push?.login ? [registryLogin(build.push.login)] : []), ...(build.push ? [imagePush(build.tag)] : [])];
+  const push = build.push;
+  if (!push) return [imageBuild(build.tag, contextDir)];
+  return [imageBuild(build.tag, contextDir), ...(push.login ? [registryLogin(push.login, push.dockerConfig)] : []), imagePush(build.tag, push.dockerConfig)];
 }
 
 const HINTS: Record<string, string> = {
@@ -23,7 +25,7 @@ const HINTS: Record<string, string> = {
 export async function buildProxyImage(ctx: DeployContext, stepId: string, shell: Shell, build: ProxyImageBuild, contextDir: string): Promise<void> {
   for (const command of proxyImageCommands(build, contextDir)) {
     throwIfAborted(ctx);
-    const what = command.argv[1] === 'login' ? 'login' : command.argv[1] === 'push' ? 'push' : undefined;
+    const what = command.argv.includes('login') ? 'login' : command.argv.includes('push') ? 'push' : undefined;
     try {
       await shell.run(command, { signal: ctx.signal, onOutput: (line) => ctx.emit({ type: 'step-progress', stepId, message: line }) });
     } catch (error) {

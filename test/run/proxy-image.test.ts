@@ -14,15 +14,20 @@ import { CommandFailed } from '../../src/targets/errors.js';
 import type { CommandResult, Shell, Target } from '../../src/targets/index.js';
 
 const TAG = 'registry.digitalocean.com/me/demo-proxy:0123456789ab';
+const PROJECT = '/srv/swarm-wiz/demo';
 const LOGIN = { host: 'registry.digitalocean.com', username: 'dop_v1_tok', password: 'dop_v1_tok' };
 
 describe('delivery: image — what runs on the manager', () => {
   it('--target local builds only; droplets build, log in and push; without credentials they push anonymously', () => {
-    const argvs = (commands: Command[]) => commands.map((command) => command.argv.filter((arg) => arg !== '--quiet').slice(0, 3).join(' '));
-    expect(argvs(proxyImageCommands(proxyImageBuild(TAG, { buildsWithoutPush: true, registryLogin: LOGIN }), '/p/proxy'))).toEqual(['env DOCKER_BUILDKIT=0 docker']);
-    expect(argvs(proxyImageCommands(proxyImageBuild(TAG, { registryLogin: LOGIN }), '/p/proxy'))).toEqual(['env DOCKER_BUILDKIT=0 docker', 'docker login --username', 'docker push registry.digitalocean.com/me/demo-proxy:0123456789ab']);
-    expect(argvs(proxyImageCommands(proxyImageBuild(TAG, {}), '/p/proxy'))).toEqual(['env DOCKER_BUILDKIT=0 docker', 'docker push registry.digitalocean.com/me/demo-proxy:0123456789ab']);
-    expect(proxyImageCommands(proxyImageBuild(TAG, {}), '/p/proxy')[0]!.argv.slice(-3)).toEqual(['--tag', TAG, '/p/proxy']);
+    const argvs = (commands: Command[]) => commands.map((command) => command.argv.filter((arg) => arg !== '--quiet' && !arg.startsWith('DOCKER_CONFIG=')).slice(0, 3).join(' '));
+    expect(argvs(proxyImageCommands(proxyImageBuild(TAG, { buildsWithoutPush: true, registryLogin: LOGIN }, PROJECT), '/p/proxy'))).toEqual(['env DOCKER_BUILDKIT=0 docker']);
+    expect(argvs(proxyImageCommands(proxyImageBuild(TAG, { registryLogin: LOGIN }, PROJECT), '/p/proxy'))).toEqual(['env DOCKER_BUILDKIT=0 docker', 'env docker login', 'env docker push']);
+    expect(argvs(proxyImageCommands(proxyImageBuild(TAG, {}, PROJECT), '/p/proxy'))).toEqual(['env DOCKER_BUILDKIT=0 docker', 'docker push registry.digitalocean.com/me/demo-proxy:0123456789ab']);
+    expect(proxyImageCommands(proxyImageBuild(TAG, {}, PROJECT), '/p/proxy')[0]!.argv.slice(-3)).toEqual(['--tag', TAG, '/p/proxy']);
+    // The login is kept in the project folder, and the push reads it from there.
+    const [, login, push] = proxyImageCommands(proxyImageBuild(TAG, { registryLogin: LOGIN }, PROJECT), '/p/proxy');
+    expect(login!.argv.slice(0, 4)).toEqual(['env', 'DOCKER_CONFIG=/srv/swarm-wiz/demo/.docker', 'docker', 'login']);
+    expect(push!.argv).toEqual(['env', 'DOCKER_CONFIG=/srv/swarm-wiz/demo/.docker', 'docker', 'push', TAG]);
   });
 });
 
@@ -36,7 +41,7 @@ describe('the stack step with delivery: image on droplets', () => {
     const exec = async (command: Command): Promise<CommandResult> => {
       ran.push(command);
       const argv = command.argv;
-      if (failPush && argv[1] === 'push') throw new CommandFailed({ command, nodeName: 'manager-1', exitCode: 1, stderr: 'denied: requested access to the resource is denied' });
+      if (failPush && argv.includes('push')) throw new CommandFailed({ command, nodeName: 'manager-1', exitCode: 1, stderr: 'denied: requested access to the resource is denied' });
       if (argv[1] === 'stack' && argv[2] === 'services') return ok('{"Name":"demo_proxy","Mode":"global","Replicas":"2/2","Image":"x"}\n');
       return ok();
     };
@@ -44,7 +49,7 @@ describe('the stack step with delivery: image on droplets', () => {
     const target: Target = { kind: 'digitalocean', nodes: () => [{ name: 'manager-1', role: 'manager' }], shell: () => shell, close: async () => {} };
     return { ran, target };
   }
-  const spec: StackSpec = { compose: 'services: {}\n', env: { SWARM_WIZ_PROXY_TAG: '0123456789ab' }, hash: 'h', files: new Map(), build: proxyImageBuild(TAG, { registryLogin: LOGIN }) };
+  const spec: StackSpec = { compose: 'services: {}\n', env: { SWARM_WIZ_PROXY_TAG: '0123456789ab', DOCKER_CONFIG: `${PROJECT}/.docker` }, hash: 'h', files: new Map(), build: proxyImageBuild(TAG, { registryLogin: LOGIN }, PROJECT) };
   const context = (target: Target): DeployContext => ({
     config: parseConfig(SEED_EXAMPLE),
     store: new StateStore(stateDir, emptyState('demo')),
@@ -66,8 +71,9 @@ describe('the stack step with delivery: image on droplets', () => {
     await DEPLOY_HANDLERS.stack(context(node.target), step);
     const docker = node.ran.map((command) => command.argv).filter((argv) => argv.includes('docker')).map((argv) => argv.slice(argv.indexOf('docker'), argv.indexOf('docker') + 3).join(' '));
     expect(docker.slice(0, 4)).toEqual(['docker build --quiet', 'docker login --username', 'docker push registry.digitalocean.com/me/demo-proxy:0123456789ab', 'docker stack deploy']);
+    expect(node.ran.find((command) => command.argv.includes('deploy'))!.argv).toContain('DOCKER_CONFIG=/srv/swarm-wiz/demo/.docker');
     expect(node.ran.find((command) => command.argv.includes('build'))!.argv.at(-1)).toBe('/srv/swarm-wiz/demo/proxy');
-    const login = node.ran.find((command) => command.argv[1] === 'login')!;
+    const login = node.ran.find((command) => command.argv.includes('login'))!;
     expect(login.stdin).toBe(LOGIN.password);
     const deploy = node.ran.find((command) => command.argv.includes('deploy'))!.argv;
     expect(deploy).toContain('--with-registry-auth');
