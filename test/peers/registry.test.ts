@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBackendImage } from '../recipes/private-swarm.js';
 import { daemonJson, startCluster, type Cluster } from '../sandbox/cluster.js';
-import { registryConfigText, startRegistry, type RegistryPeer } from './registry.js';
+import { bcryptHash, registryConfigText, startRegistry, type RegistryPeer } from './registry.js';
 
 describe('registry peer config', () => {
   it('stores images under its dir and serves plain HTTP on the address given', () => {
@@ -12,6 +12,12 @@ describe('registry peer config', () => {
     expect(text).toContain('    rootdirectory: /tmp/x/storage\n');
     expect(text).toContain('  addr: 10.110.0.2:5000\n');
     expect(text).not.toContain('tls');
+    expect(text).not.toContain('auth:');
+    expect(registryConfigText({ address: '127.0.0.1', port: 5000, storage: '/s', htpasswd: '/d/htpasswd' })).toContain('auth:\n  htpasswd:\n    realm: swz-test-registry\n    path: /d/htpasswd\n');
+  });
+
+  it('hashes an htpasswd password with bcrypt', () => {
+    expect(bcryptHash('pw')).toMatch(/^\$2[aby]\$\d\d\$.{53}$/);
   });
 
   it("puts the registries into each cluster node's daemon.json, and keeps it {} otherwise", () => {

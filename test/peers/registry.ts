@@ -13,13 +13,16 @@
  * (an entry is `host:port` as images name it, or a CIDR such as `10.110.0.0/20`). The sandbox
  * cluster writes that for each node with `startCluster({ workers, insecureRegistries: ['10.110.0.2:5000'] })`.
  *
+ * With `auth`, pushes and pulls need a login (htpasswd, bcrypt made with Python's crypt module); the
+ * registry still speaks plain HTTP.
+ *
  * ```ts
  * const registry = await startRegistry({ netns: cluster.operatorNetns, address: '10.110.0.2', port: 5000, dir });
  * await node.docker(['push', `${registry.host}/swz/probe:1`]);
  * await registry.stop(); // the process is gone; dir (its storage) is the caller's
  * ```
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireTool } from './tools.js';
@@ -47,8 +50,19 @@ export function requireRegistry(): void {
   requireTool('docker-registry (Debian package docker-registry)', [REGISTRY_BINARY, '--version'], 'a real image registry');
 }
 
-/** A minimal registry config: filesystem storage, plain HTTP on `address:port`, no auth. */
-export function registryConfigText(options: { address: string; port: number; storage: string }): string {
+/** Python's crypt module makes bcrypt ($2b$), the only hash the registry's htpasswd accepts. */
+const BCRYPT = 'import crypt, sys; print(crypt.crypt(sys.stdin.read(), crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))';
+
+/** A bcrypt hash of `password` for an htpasswd line; fails (never skips) without python3's crypt module. */
+export function bcryptHash(password: string): string {
+  requireTool('python3 with the crypt module (bcrypt)', ['python3', '-W', 'ignore', '-c', 'import crypt; crypt.METHOD_BLOWFISH'], 'an htpasswd file for the registry peer');
+  const hash = execFileSync('python3', ['-W', 'ignore', '-c', BCRYPT], { input: password, encoding: 'utf8' }).trim();
+  if (!hash.startsWith('$2')) throw new Error(`python3 crypt made no bcrypt hash: ${hash}`);
+  return hash;
+}
+
+/** A minimal registry config: filesystem storage, plain HTTP on `address:port`, no auth unless an htpasswd file is given. */
+export function registryConfigText(options: { address: string; port: number; storage: string; htpasswd?: string }): string {
   return [
     'version: 0.1',
     'log:',
@@ -64,6 +78,7 @@ export function registryConfigText(options: { address: string; port: number; sto
     `  addr: ${options.address}:${options.port}`,
     // One instance, no load balancing: a fixed secret just silences the "generating a random secret" warning.
     '  secret: swz-test-registry',
+    ...(options.htpasswd ? ['auth:', '  htpasswd:', '    realm: swz-test-registry', `    path: ${options.htpasswd}`] : []),
     '',
   ].join('\n');
 }
@@ -74,13 +89,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Starts the registry (in network namespace `netns` when given, `/run/netns/<netns>`), config, storage
  * and log in `dir`; resolves once it listens.
  */
-export async function startRegistry(options: { netns?: string; address: string; port: number; dir: string }): Promise<RegistryPeer> {
+export async function startRegistry(options: { netns?: string; address: string; port: number; dir: string; auth?: { username: string; password: string } }): Promise<RegistryPeer> {
   requireRegistry();
   const storage = join(options.dir, 'storage');
   mkdirSync(storage, { recursive: true });
   const configPath = join(options.dir, 'registry.yml');
   const logPath = join(options.dir, 'registry.log');
-  writeFileSync(configPath, registryConfigText({ address: options.address, port: options.port, storage }));
+  const htpasswd = options.auth ? join(options.dir, 'htpasswd') : undefined;
+  if (htpasswd && options.auth) writeFileSync(htpasswd, `${options.auth.username}:${bcryptHash(options.auth.password)}\n`, { mode: 0o600 });
+  writeFileSync(configPath, registryConfigText({ address: options.address, port: options.port, storage, ...(htpasswd ? { htpasswd } : {}) }));
   const readLog = () => {
     try {
       return readFileSync(logPath, 'utf8');

@@ -5,6 +5,7 @@
  * prints the result as one JSON line and exits 0, or prints the error and exits 1.
  */
 import { readFileSync } from 'node:fs';
+import type { RegistryCredentials } from '../../recipes/registry-login.js';
 import { staticEntryPoints } from '../../src/adapters/acme/entry-points.js';
 import { deployRemote, remoteTarget } from '../../src/app/remote.js';
 import { parseConfig } from '../../src/config/index.js';
@@ -20,6 +21,8 @@ export interface DeployInOperatorArgs {
   supportAddress: string;
   supportPort: number;
   entryPoints: { address: string; port: number }[];
+  /** delivery: image: the login for the push (as the CLI reads it from the environment). */
+  registryLogin?: RegistryCredentials;
 }
 
 export interface DeployInOperatorResult {
@@ -45,6 +48,7 @@ async function main(argsFile: string): Promise<void> {
       supportPort: args.supportPort,
       entryPoints: staticEntryPoints(args.entryPoints),
       resolveImage: 'never',
+      ...(args.registryLogin ? { registryLogin: args.registryLogin } : {}),
     });
     const output: DeployInOperatorResult = {
       phases: result.phases.map((phase) => ({ name: phase.name, steps: phase.steps.map((step) => ({ id: step.id, op: step.op })) })),

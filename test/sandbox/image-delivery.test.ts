@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,13 +13,18 @@ import type { DeployInOperatorArgs, DeployInOperatorResult } from './deploy-in-o
  * certificates.delivery: image on "droplets": swarm-wiz builds the proxy image (nginx.conf and the
  * certificates baked in) on manager-1, pushes it to a real registry (Debian's docker-registry, plain
  * HTTP, in the operator namespace; each node's daemon.json lists it as insecure), and the workers
- * pull it from there when their proxy task starts. The registry takes anonymous pushes, so no login.
+ * pull it from there when their proxy task starts. The registry wants a login (htpasswd): swarm-wiz
+ * logs in on the manager (password on stdin, kept in the project folder) and the stack deploy passes
+ * the login on to the workers (--with-registry-auth).
  */
 const ROOT = join(import.meta.dirname, '..', '..');
 const SCRIPT = join(import.meta.dirname, 'deploy-in-operator.ts');
 const REGISTRY = { address: '10.110.0.2', port: 5000 };
 const REGISTRY_HOST = `${REGISTRY.address}:${REGISTRY.port}`;
 const SITES = BACKENDS.slice(0, 2);
+const LOGIN = { host: REGISTRY_HOST, username: 'swz-ci', password: 'pushes-the-proxy-7' };
+const HOST_DOCKER_CONFIG = '/root/.docker/config.json';
+const readOr = (path: string) => readFile(path, 'utf8').catch(() => '');
 
 let cluster: Cluster | undefined;
 let registry: RegistryPeer | undefined;
@@ -52,6 +57,7 @@ async function deploy(): Promise<DeployInOperatorResult> {
     supportAddress: c().manager.privateIp,
     supportPort: 8403,
     entryPoints: c().workers.map((worker) => ({ address: worker.publicIp, port: 80 })),
+    registryLogin: LOGIN,
   };
   const argsFile = join(dir, 'deploy-args.json');
   await writeFile(argsFile, JSON.stringify(args));
@@ -74,7 +80,7 @@ async function eventually<T>(what: string, probe: () => Promise<T>, done: (value
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'swz-image-delivery-'));
   cluster = await startCluster({ workers: 2, insecureRegistries: [REGISTRY_HOST] });
-  registry = await startRegistry({ netns: cluster.operatorNetns, ...REGISTRY, dir: join(dir, 'registry') });
+  registry = await startRegistry({ netns: cluster.operatorNetns, ...REGISTRY, dir: join(dir, 'registry'), auth: { username: LOGIN.username, password: LOGIN.password } });
   await mkdir(join(dir, '.swarm-wiz', 'ssh'), { recursive: true, mode: 0o700 });
   cluster.authorize(await generateKey(join(dir, '.swarm-wiz', 'ssh', 'id_ed25519')));
   // No CA is reachable from the namespaces: a valid self-signed certificate per site, so nothing is due.
@@ -93,11 +99,15 @@ afterAll(async () => {
 }, 120_000);
 
 describe('delivery: image on a namespace swarm with a real registry', () => {
-  it('builds the proxy image on the manager, pushes it, and the workers pull it and serve HTTPS', async () => {
-    await deploy();
-    const catalog = await c().inOperator(['curl', '-sS', '--max-time', '5', `http://${REGISTRY_HOST}/v2/_catalog`]);
-    expect(JSON.parse(catalog.stdout)).toEqual({ repositories: ['swz/demo-proxy'] });
-    const tags = JSON.parse((await c().inOperator(['curl', '-sS', '--max-time', '5', `http://${REGISTRY_HOST}/v2/swz/demo-proxy/tags/list`])).stdout) as { tags: string[] };
+  it('builds the proxy image on the manager, logs in, pushes it, and the workers pull it with the login and serve HTTPS', async () => {
+    const hostConfigBefore = await readOr(HOST_DOCKER_CONFIG);
+    const result = await deploy();
+    expect(JSON.stringify(result)).not.toContain(LOGIN.password);
+    const registryGet = (path: string, login = true) =>
+      c().inOperator(['curl', '-sS', '--max-time', '5', ...(login ? ['-u', `${LOGIN.username}:${LOGIN.password}`] : []), `http://${REGISTRY_HOST}${path}`]);
+    expect((await registryGet('/v2/_catalog', false)).stdout).toContain('UNAUTHORIZED');
+    expect(JSON.parse((await registryGet('/v2/_catalog')).stdout)).toEqual({ repositories: ['swz/demo-proxy'] });
+    const tags = JSON.parse((await registryGet('/v2/swz/demo-proxy/tags/list')).stdout) as { tags: string[] };
     expect(tags.tags).toHaveLength(1);
     const image = `${REGISTRY_HOST}/swz/demo-proxy:${tags.tags[0]}`;
     expect((await c().manager.docker(['service', 'inspect', 'demo_proxy', '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}'])).trim()).toMatch(new RegExp(`^${image.replaceAll('.', '\\.')}`));
@@ -114,5 +124,8 @@ describe('delivery: image on a namespace swarm with a real registry', () => {
       // The worker never built it: it came from the registry.
       expect((await worker.docker(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'])).split('\n')).toContain(image);
     }
+    // The login stayed in the project folder on the manager (its private /srv), not in root's ~/.docker.
+    expect(await readOr(HOST_DOCKER_CONFIG)).toBe(hostConfigBefore);
+    expect(await c().manager.docker(['service', 'inspect', 'demo_proxy', '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}'])).not.toContain(LOGIN.password);
   }, 300_000);
 });
