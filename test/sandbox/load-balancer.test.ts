@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -259,6 +259,53 @@ describe('load balancer process in network namespaces', () => {
 
     await balancer().update(config(['t1', 't2']));
     await balancer().waitFor(bothHealthy, 'both targets healthy');
+  });
+
+  it('notices a config file rewritten without a signal (polling its mtime)', async () => {
+    const path = balancer().configPath;
+    const current = JSON.parse(readFileSync(path, 'utf8')) as LoadBalancerConfig;
+    writeFileSync(`${path}.new`, JSON.stringify({ ...current, targets: [{ address: address.t2 }] }));
+    renameSync(`${path}.new`, path);
+    await balancer().waitFor((s) => s.targets.length === 1 && s.targets[0]!.address === address.t2, 'only t2 configured', 5);
+    await balancer().update(config(['t1', 't2']));
+    await balancer().waitFor(bothHealthy, 'both targets healthy');
+  });
+
+  it('exits by itself when its controller dies (no orphan)', async () => {
+    const module = join(import.meta.dirname, 'load-balancer.ts');
+    const controllerScript = `import(${JSON.stringify(module)}).then(async ({ startLoadBalancer }) => {
+      const lb = await startLoadBalancer(JSON.parse(process.env.LB_OPTIONS));
+      process.stdout.write(lb.pid + '\\n');
+      setInterval(() => {}, 1000);
+    });`;
+    const options = { netns: ns.lb, dir: join(root, 'orphan'), config: config(['t1'], { listen: [{ port: 9000, targetPort: 80 }] }) };
+    const controller = spawn(process.execPath, ['--import', 'tsx', '-e', controllerScript], {
+      cwd: join(import.meta.dirname, '..', '..'),
+      env: { ...process.env, LB_OPTIONS: JSON.stringify(options) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const pid = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      controller.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve(Number(out.trim()));
+      });
+      controller.once('exit', (code) => reject(new Error(`the controller exited (${code}) before starting the load balancer`)));
+    });
+    expect(() => process.kill(pid, 0)).not.toThrow();
+    controller.kill('SIGKILL');
+    const gone = async () => {
+      for (let i = 0; i < 60; i++) {
+        try {
+          process.kill(pid, 0);
+        } catch {
+          return true;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return false;
+    };
+    expect(await gone(), 'the load balancer outlived its controller by 3 s').toBe(true);
   });
 
   it('stops without leaving a process in its namespace', async () => {
