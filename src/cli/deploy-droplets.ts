@@ -24,7 +24,8 @@ export interface DropletDeployRequest {
  */
 export async function deployDropletsCommand(request: DropletDeployRequest): Promise<string[]> {
   const { io, config, dir } = request;
-  const registryLogin = proxyImageLogin(config, io.env);
+  // renew (cron) goes on without it: the certificates are still ordered, and a rollout's push fails saying what to set.
+  const registryLogin = proxyImageLogin(config, io.env, { required: !request.renew });
   const { deployDroplets } = await import('../app/apply-droplets.js');
   const what = request.renew ? 'renew' : 'apply';
   const result = await withLiveProgress(
@@ -54,11 +55,12 @@ export async function deployDropletsCommand(request: DropletDeployRequest): Prom
 
 /**
  * delivery: image: the registry login for pushing the proxy image, from the environment; a missing
- * variable is a usage error (nothing has run yet). undefined: not delivery image, or an anonymous push.
+ * variable is a usage error when `required` (nothing has run yet). undefined: not delivery image, an
+ * anonymous push, or missing and not required.
  */
-export function proxyImageLogin(config: Config, env: CliIo['env']): RegistryCredentials | undefined {
+export function proxyImageLogin(config: Config, env: CliIo['env'], options: { required: boolean } = { required: true }): RegistryCredentials | undefined {
   if (config.certificates.delivery !== 'image' || !config.registry) return undefined;
   const { credentials, problem } = registryCredentials(config.registry, env);
-  if (problem) throw new CliExit(EXIT.usage, `certificates.delivery is image: ${problem}`);
+  if (problem && options.required) throw new CliExit(EXIT.usage, `certificates.delivery is image: ${problem}`);
   return credentials;
 }

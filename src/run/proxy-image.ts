@@ -12,9 +12,11 @@ export function proxyImageCommands(build: ProxyImageBuild, contextDir: string): 
   return [imageBuild(build.tag, contextDir), ...(push.login ? [registryLogin(push.login, push.dockerConfig)] : []), imagePush(build.tag, push.dockerConfig)];
 }
 
-const HINTS: Record<string, string> = {
-  login: 'Check the registry credentials (DIGITALOCEAN_ACCESS_TOKEN for registry.digitalocean.com, else SWARM_WIZ_REGISTRY_USER and SWARM_WIZ_REGISTRY_PASSWORD), then run apply again.',
-  push: 'Check that the registry in swarm-wiz.yaml exists and that these credentials may push to it (a registry without login takes anonymous pushes only if it allows them), then run apply again.',
+const CREDENTIALS = 'DIGITALOCEAN_ACCESS_TOKEN for registry.digitalocean.com, else SWARM_WIZ_REGISTRY_USER and SWARM_WIZ_REGISTRY_PASSWORD';
+const HINTS = {
+  login: `Check the registry credentials (${CREDENTIALS}), then run apply again.`,
+  push: 'Check that the registry in swarm-wiz.yaml exists and that these credentials may push to it, then run apply again.',
+  anonymousPush: `No registry login was given: set ${CREDENTIALS} unless the registry takes anonymous pushes, then run apply again.`,
 };
 
 /**
@@ -30,7 +32,7 @@ export async function buildProxyImage(ctx: DeployContext, stepId: string, shell:
       await shell.run(command, { signal: ctx.signal, onOutput: (line) => ctx.emit({ type: 'step-progress', stepId, message: line }) });
     } catch (error) {
       if (!what || !(error instanceof CommandFailed)) throw error;
-      throw new StepFailed(stepId, { message: error.summary, hint: HINTS[what]! });
+      throw new StepFailed(stepId, { message: error.summary, hint: what === 'push' && !build.push?.login ? HINTS.anonymousPush : HINTS[what] });
     }
   }
 }

@@ -15,6 +15,10 @@ describe('the registry login for delivery: image on droplets', () => {
     expect(() => proxyImageLogin(image, {})).toThrow('DIGITALOCEAN_ACCESS_TOKEN');
   });
 
+  it('renew goes on without it (only a rollout needs the push)', () => {
+    expect(proxyImageLogin(image, {}, { required: false })).toBeUndefined();
+  });
+
   it('is not needed for the other deliveries', () => {
     expect(proxyImageLogin(parseConfig(SEED_EXAMPLE), {})).toBeUndefined();
   });

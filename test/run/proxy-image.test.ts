@@ -90,4 +90,12 @@ describe('the stack step with delivery: image on droplets', () => {
     expect((failure as StepFailed).reason.hint).toContain('may push to it');
     expect(node.ran.some((command) => command.argv.includes('deploy'))).toBe(false);
   });
+
+  it('a refused anonymous push says which variables to set', async () => {
+    const node = manager(true);
+    const anonymous = { ...context(node.target), stackSpec: async () => ({ ...spec, build: proxyImageBuild(TAG, {}, PROJECT) }) };
+    const failure = await DEPLOY_HANDLERS.stack(anonymous, step).catch((error: unknown) => error);
+    expect((failure as StepFailed).reason.hint).toContain('SWARM_WIZ_REGISTRY_USER');
+    expect(node.ran.some((command) => command.argv.includes('login'))).toBe(false);
+  });
 });
