@@ -40,3 +40,42 @@ export function registryLoginLines(registry: string): string[] {
       ];
   }
 }
+
+/** What `docker login` takes for the project's registry; the password goes to its stdin, never argv. */
+export interface RegistryCredentials {
+  host: string;
+  username: string;
+  password: string;
+}
+
+/**
+ * The credentials swarm-wiz logs in with when it pushes the proxy image itself, read from the same
+ * variables as the scripts above (`env` is the caller's environment; unset and blank are the same):
+ * SWARM_WIZ_REGISTRY_USER + SWARM_WIZ_REGISTRY_PASSWORD for any registry (for ECR: user `AWS` and the
+ * output of `aws ecr get-login-password`), else DIGITALOCEAN_ACCESS_TOKEN for DigitalOcean's. A
+ * registry of another kind with neither variable set takes anonymous pushes (a private test registry):
+ * `credentials` is undefined. `problem` says which variable is missing.
+ */
+export function registryCredentials(registry: string, env: Readonly<Record<string, string | undefined>>): { credentials?: RegistryCredentials; problem?: string } {
+  const target = registryOf(registry);
+  const value = (name: string) => env[name]?.trim() || undefined;
+  const user = value('SWARM_WIZ_REGISTRY_USER');
+  const password = value('SWARM_WIZ_REGISTRY_PASSWORD');
+  if (user && password) return { credentials: { host: target.host, username: user, password } };
+  if (user || password) {
+    return { problem: `set both SWARM_WIZ_REGISTRY_USER and SWARM_WIZ_REGISTRY_PASSWORD (only ${user ? 'the user' : 'the password'} is set) to push the proxy image to ${target.host}` };
+  }
+  switch (target.kind) {
+    case 'docr': {
+      const token = value('DIGITALOCEAN_ACCESS_TOKEN');
+      if (token) return { credentials: { host: target.host, username: token, password: token } };
+      return { problem: `set DIGITALOCEAN_ACCESS_TOKEN to a DigitalOcean API token with registry access to push the proxy image to ${target.host}` };
+    }
+    case 'ecr':
+      return {
+        problem: `set SWARM_WIZ_REGISTRY_USER=AWS and SWARM_WIZ_REGISTRY_PASSWORD to the output of \`aws ecr get-login-password --region ${target.region}\` to push the proxy image to ${target.host}`,
+      };
+    case 'generic':
+      return {};
+  }
+}

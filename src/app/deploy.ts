@@ -5,6 +5,7 @@ import { certificateFiles, certsVersionVariable, DEPLOY_ENV, nodeProxyDir, proxy
 import { renderDockerfile } from '../../recipes/dockerfile.js';
 import { renderProxyNginxConf } from '../../recipes/project-files.js';
 import type { RenderContext } from '../../recipes/index.js';
+import type { RegistryCredentials } from '../../recipes/registry-login.js';
 import type { CertificateIssuer } from '../certs/renew-sites.js';
 import { renewSites } from '../certs/renew-sites.js';
 import { ensurePlaceholders } from '../certs/placeholder.js';
@@ -17,7 +18,7 @@ import { hashFiles, nodeLabels, parseHashes, parseLabels, parseStackServices, pa
 import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
 import type { Config } from '../config/index.js';
 import { DeployPlanError, planDeploy, type CertificateStep, type DeployFacts, type NodeFacts, type Phase } from '../plan/index.js';
-import { DEFAULT_DEPLOY_TIMING, type DeployContext, type DeployTiming, type ProxyFile, type StackSpec } from '../run/deploy-context.js';
+import { DEFAULT_DEPLOY_TIMING, type DeployContext, type DeployTiming, type ProxyFile, type ProxyImageBuild, type StackSpec } from '../run/deploy-context.js';
 import { DEPLOY_HANDLERS } from '../run/deploy-handlers.js';
 import { runPhases } from '../run/engine.js';
 import type { ApplyEventListener } from '../run/events.js';
@@ -54,6 +55,8 @@ export interface DeployOptions {
   resolveImage: DeployContext['resolveImage'];
   /** One node and no registry (--target local): delivery: image builds the proxy image there and pushes nothing. */
   buildsWithoutPush?: boolean;
+  /** delivery: image on droplets: `docker login` on the manager with these before the push (none: an anonymous push). */
+  registryLogin?: RegistryCredentials;
   onEvent?: ApplyEventListener;
   signal?: AbortSignal;
   timing?: Partial<DeployTiming>;
@@ -73,14 +76,17 @@ export interface DeployRunOptions {
   forceCertificates?: boolean;
   /** Only the certificate phases (renew): no node, swarm or stack step. */
   certificatesOnly?: boolean;
+  /** delivery: image on droplets: the registry login for the push (see recipes' registryCredentials). */
+  registryLogin?: RegistryCredentials;
   onEvent?: ApplyEventListener;
   signal?: AbortSignal;
   timing?: Partial<DeployTiming>;
 }
 
 /** The run options of `options` that are set, to pass on to deployProject. */
-export function runOptionsOf(options: DeployRunOptions): Pick<DeployOptions, 'forceCertificates' | 'certificatesOnly' | 'onEvent' | 'signal' | 'timing'> {
+export function runOptionsOf(options: DeployRunOptions): Pick<DeployOptions, 'forceCertificates' | 'certificatesOnly' | 'registryLogin' | 'onEvent' | 'signal' | 'timing'> {
   return {
+    ...(options.registryLogin ? { registryLogin: options.registryLogin } : {}),
     ...(options.forceCertificates ? { forceCertificates: true } : {}),
     ...(options.certificatesOnly ? { certificatesOnly: true } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
@@ -153,12 +159,6 @@ async function nodeFacts(options: DeployOptions, projectDir: string): Promise<No
 export async function deployProject(options: DeployOptions): Promise<DeployResult> {
   const { config, store } = options;
   const emit: ApplyEventListener = options.onEvent ?? (() => undefined);
-  if (config.certificates.delivery === 'image' && !options.buildsWithoutPush) {
-    throw new StepFailed('stack', {
-      message: 'certificates.delivery image is deployed by swarm-wiz itself only with --target local so far (one node: the image is built where it runs, no registry)',
-      hint: 'On droplets, build, push and deploy with the generated support/build_proxy.sh and support/deploy_stack.sh, or set certificates.delivery: files.',
-    });
-  }
   const certs = new CertificateStore(options.dir);
   const sites = siteNamesOf(config);
   await ensurePlaceholders(certs, sites);
@@ -192,8 +192,11 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
       // The article's way: nginx.conf and the certificates baked into the proxy image, tagged by content.
       files.set('proxy/Dockerfile', { content: renderDockerfile(config), mode: 0o644 });
       const tag = sha256([...files].sort(([a], [b]) => a.localeCompare(b)).map(([path, file]) => `${path}\n${file.content}`).join('\n')).slice(0, 12);
-      const imageEnv: Record<string, string> = { ...support, [DEPLOY_ENV.proxyTag]: tag };
-      return { compose, env: imageEnv, hash: sha256(JSON.stringify({ compose, env: imageEnv })), files, build: { tag: `${proxyImageRepository(config)}:${tag}` } };
+      const build = proxyImageBuild(`${proxyImageRepository(config)}:${tag}`, options, projectDir);
+      // The stack deploy reads the login from where the push step kept it (--with-registry-auth passes it on).
+      const dockerConfig: Record<string, string> = build.push?.dockerConfig ? { DOCKER_CONFIG: build.push.dockerConfig } : {};
+      const imageEnv: Record<string, string> = { ...support, [DEPLOY_ENV.proxyTag]: tag, ...dockerConfig };
+      return { compose, env: imageEnv, hash: sha256(JSON.stringify({ compose, env: imageEnv })), files, build };
     }
     return { compose, env, hash: sha256(JSON.stringify({ compose, env })), files };
   };
@@ -291,6 +294,17 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
     await stop?.();
   }
   return { phases, issued };
+}
+
+/**
+ * delivery: image — built on the manager; pushed to the registry unless the one node that runs it
+ * built it (--target local), so that every node can pull it (the stack deploy passes the login on).
+ * The login is kept in the project folder on the manager (`<projectDir>/.docker`, DOCKER_CONFIG), not
+ * in root's ~/.docker.
+ */
+export function proxyImageBuild(tag: string, options: Pick<DeployOptions, 'buildsWithoutPush' | 'registryLogin'>, projectDir: string): ProxyImageBuild {
+  if (options.buildsWithoutPush) return { tag };
+  return { tag, push: options.registryLogin ? { login: options.registryLogin, dockerConfig: `${projectDir}/.docker` } : {} };
 }
 
 /** The project folder of `--target local`: inside the project, so trying it out writes nothing elsewhere. */

@@ -1,5 +1,7 @@
 import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
 import type { Config } from '../config/index.js';
+import { registryCredentials, type RegistryCredentials } from '../../recipes/registry-login.js';
+import { CliExit, EXIT } from './exit.js';
 import { writeLine, type CliIo } from './io.js';
 import { progressMode, withLiveProgress } from './provision-cloud.js';
 
@@ -22,6 +24,8 @@ export interface DropletDeployRequest {
  */
 export async function deployDropletsCommand(request: DropletDeployRequest): Promise<string[]> {
   const { io, config, dir } = request;
+  // renew (cron) goes on without it: the certificates are still ordered, and a rollout's push fails saying what to set.
+  const registryLogin = proxyImageLogin(config, io.env, { required: !request.renew });
   const { deployDroplets } = await import('../app/apply-droplets.js');
   const what = request.renew ? 'renew' : 'apply';
   const result = await withLiveProgress(
@@ -42,8 +46,21 @@ export async function deployDropletsCommand(request: DropletDeployRequest): Prom
         ...(request.cloudApi ? { cloudApi: request.cloudApi } : {}),
         ...(request.dnsServers ? { dnsServers: request.dnsServers } : {}),
         ...(request.renew ? { certificatesOnly: true, forceCertificates: request.renew.force } : {}),
+        ...(registryLogin ? { registryLogin } : {}),
       }),
   );
   if (!request.json && result.issued.length > 0) writeLine(io.stdout, `Certificates ordered and rolled out: ${result.issued.join(', ')}.`);
   return result.issued;
+}
+
+/**
+ * delivery: image: the registry login for pushing the proxy image, from the environment; a missing
+ * variable is a usage error when `required` (nothing has run yet). undefined: not delivery image, an
+ * anonymous push, or missing and not required.
+ */
+export function proxyImageLogin(config: Config, env: CliIo['env'], options: { required: boolean } = { required: true }): RegistryCredentials | undefined {
+  if (config.certificates.delivery !== 'image' || !config.registry) return undefined;
+  const { credentials, problem } = registryCredentials(config.registry, env);
+  if (problem && options.required) throw new CliExit(EXIT.usage, `certificates.delivery is image: ${problem}`);
+  return credentials;
 }

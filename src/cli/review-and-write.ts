@@ -25,17 +25,15 @@ export async function reviewAndWrite(io: CliIo, deps: WizardDeps, paths: Project
     const { provisionCloud } = await import('./provision-cloud.js');
     const result = await provisionCloud({ config, dir: paths.dir, token, io });
     await rewriteChangedFiles(io, config, paths.dir, result.state, preview.files, 'ink');
-    if (config.certificates.delivery !== 'image') {
-      afterInk(io);
-      const now = await deps.prompter.confirm({ message: 'The droplets exist. Deploy now (swarm, stack and certificates, over SSH)?', default: true });
-      if (!now) {
-        deps.say(`Not deployed. To deploy later: swarm-wiz apply --config ${paths.configPath} --yes`);
-        return;
-      }
-      const [{ deployDropletsCommand }, { dnsChallengeApi }] = await Promise.all([import('./deploy-droplets.js'), import('./dns-api.js')]);
-      const cloudApi = await dnsChallengeApi(io, config);
-      await deployDropletsCommand({ config, dir: paths.dir, io, json: false, ...(cloudApi ? { cloudApi } : {}) });
+    afterInk(io);
+    const now = await deps.prompter.confirm({ message: 'The droplets exist. Deploy now (swarm, stack and certificates, over SSH)?', default: true });
+    if (!now) {
+      deps.say(`Not deployed. To deploy later: swarm-wiz apply --config ${paths.configPath} --yes`);
+      return;
     }
+    const [{ deployDropletsCommand }, { dnsChallengeApi }] = await Promise.all([import('./deploy-droplets.js'), import('./dns-api.js')]);
+    const cloudApi = await dnsChallengeApi(io, config);
+    await deployDropletsCommand({ config, dir: paths.dir, io, json: false, ...(cloudApi ? { cloudApi } : {}) });
     deps.say(`Done. Next: swarm-wiz certs --config ${paths.configPath} shows each domain's certificate.`);
     return;
   }

@@ -4,3 +4,4 @@ export * from './swarm.js';
 export * from './stack.js';
 export * from './node.js';
 export * from './preflight.js';
+export * from './registry.js';

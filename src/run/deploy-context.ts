@@ -1,3 +1,4 @@
+import type { RegistryCredentials } from '../../recipes/registry-login.js';
 import type { Config } from '../config/index.js';
 import type { CertificateMeta } from '../certs/metadata.js';
 import type { CertificateStep } from '../plan/index.js';
@@ -19,7 +20,18 @@ export interface StackSpec {
   /** Relative to the compose file's folder. */
   files: Map<string, ProxyFile>;
   /** delivery: image — the proxy image to build on the manager first (from `<folder>/proxy`). */
-  build?: { tag: string };
+  build?: ProxyImageBuild;
+}
+
+/** delivery: image — the proxy image built on the manager, and pushed when other nodes must pull it. */
+export interface ProxyImageBuild {
+  tag: string;
+  /** Droplets: push to the config's registry (after `docker login` when credentials are given); --target local pushes nothing. */
+  push?: {
+    login?: RegistryCredentials;
+    /** Where `docker login` keeps the login on the manager (DOCKER_CONFIG), read again by the push and the stack deploy. */
+    dockerConfig?: string;
+  };
 }
 
 export interface DeployTiming {

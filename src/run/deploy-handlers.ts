@@ -3,7 +3,6 @@ import {
   addNodeLabels,
   containerMounts,
   hashFiles,
-  imageBuild,
   joinToken,
   makeDir,
   nginxReload,
@@ -32,6 +31,7 @@ import type { CertificateStep, NodeStep, ProxyFilesStep, ServiceReplacement, Sta
 import type { Shell } from '../targets/target.js';
 import { PROXY_FOLDER_IN_CONTAINER } from '../../recipes/names.js';
 import { pause, throwIfAborted } from './context.js';
+import { buildProxyImage } from './proxy-image.js';
 import type { DeployContext, ProxyFile } from './deploy-context.js';
 import type { HandlerMap } from './engine.js';
 import { StepFailed } from './failure.js';
@@ -195,7 +195,7 @@ async function stack(ctx: DeployContext, step: StackStep): Promise<string> {
   const folder = step.composePath.slice(0, step.composePath.lastIndexOf('/'));
   for (const [path, file] of spec.files) await runAll(ctx, step.id, shell, writeFile(`${folder}/${path}`, file.content, file.mode));
   await runAll(ctx, step.id, shell, writeFile(step.composePath, spec.compose, 0o644));
-  if (spec.build) await runAll(ctx, step.id, shell, [imageBuild(spec.build.tag, `${folder}/proxy`)]);
+  if (spec.build) await buildProxyImage(ctx, step.id, shell, spec.build, `${folder}/proxy`);
   // Last thing before the deploy (shortest gap): a service whose mode changes is removed; the deploy creates it again.
   for (const replacement of step.replace ?? []) await removeService(ctx, step, shell, replacement);
   await runAll(ctx, step.id, shell, [stackDeploy({ project: step.project, composePath: step.composePath, env: spec.env, resolveImage: ctx.resolveImage })]);

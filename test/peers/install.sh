@@ -2,7 +2,7 @@
 # Installs (from Debian's packages) and starts what the tests need. Idempotent; run as root.
 set -euo pipefail
 
-packages=(nginx pebble docker.io openssh-server openssh-client shellcheck busybox-static tmux openssl iproute2 dnsutils iptables cloud-init curl)
+packages=(nginx pebble docker.io docker-registry openssh-server openssh-client shellcheck busybox-static tmux openssl iproute2 dnsutils iptables cloud-init curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -90,6 +90,11 @@ export interface ClusterOptions {
   perNodeKeys?: boolean;
   /** Files bind-mounted over paths inside every node (the sandbox's stand-in for `cloud-init`). */
   holderBinds?: readonly { source: string; target: string }[];
+  /**
+   * Registries every node's dockerd reaches over plain HTTP: `host:port` (or a CIDR), written to
+   * each node's daemon.json as `"insecure-registries"` (see test/peers/registry.ts).
+   */
+  insecureRegistries?: string[];
 }
 
 export interface Cluster {
@@ -198,6 +203,11 @@ export function cgroupDirs(prefix: string): string[] {
   return found;
 }
 
+/** Each node's daemon.json: `{}` unless registries over plain HTTP are asked for. */
+export function daemonJson(options: Pick<ClusterOptions, 'insecureRegistries'>): Record<string, unknown> {
+  return options.insecureRegistries?.length ? { 'insecure-registries': [...options.insecureRegistries] } : {};
+}
+
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   requireTool('ip (iproute2)', ['ip', 'netns', 'list'], 'the namespace cluster');
   requireTool('nsenter and unshare (util-linux, run as root)', ['unshare', '--net', '--mount', 'true'], 'the namespace cluster');
@@ -299,7 +309,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const startNode = async (r: NodeRuntime): Promise<ClusterNode> => {
     const { spec, dir } = r;
     for (const sub of ['run', 'etc-docker', 'srv', 'data', 'exec', 'root']) mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 });
-    writeFileSync(join(dir, 'daemon.json'), '{}\n');
+    writeFileSync(join(dir, 'daemon.json'), `${JSON.stringify(daemonJson(options))}\n`);
     const holderPidFile = join(dir, 'holder.pid');
     // Fixed script; every value in it is a path or name generated here.
     const script = [

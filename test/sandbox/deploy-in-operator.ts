@@ -5,6 +5,7 @@
  * prints the result as one JSON line and exits 0, or prints the error and exits 1.
  */
 import { readFileSync } from 'node:fs';
+import type { RegistryCredentials } from '../../recipes/registry-login.js';
 import { staticEntryPoints } from '../../src/adapters/acme/entry-points.js';
 import { deployRemote, remoteTarget } from '../../src/app/remote.js';
 import { parseConfig } from '../../src/config/index.js';
@@ -22,6 +23,8 @@ export interface DeployInOperatorArgs {
   supportPort: number;
   entryPoints: { address: string; port: number }[];
   timing?: Partial<DeployTiming>;
+  /** delivery: image: the login for the push (as the CLI reads it from the environment). */
+  registryLogin?: RegistryCredentials;
 }
 
 /** Printed as the last line of stdout when the deploy fails: the steps it had planned. */
@@ -65,6 +68,7 @@ async function main(argsFile: string): Promise<void> {
         if (event.type === 'step-started') startedAt.set(event.stepId, event.at);
         if (event.type === 'step-done' || event.type === 'step-failed') durations[event.stepId] = event.at - (startedAt.get(event.stepId) ?? event.at);
       },
+      ...(args.registryLogin ? { registryLogin: args.registryLogin } : {}),
     });
     const output: DeployInOperatorResult = {
       phases: result.phases.map((phase) => ({ name: phase.name, steps: phase.steps.map((step) => ({ id: step.id, op: step.op, description: step.description })) })),

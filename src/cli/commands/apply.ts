@@ -8,6 +8,7 @@ import { cloudEnv, prompterOf, writeLine, type CliIo } from '../io.js';
 import type { ProgressDisplay, ProjectPreview } from '../project-output.js';
 import { withCommandLock } from '../project-lock.js';
 import { afterInk, releaseStdin } from '../terminal-handoff.js';
+import { registryCredentials } from '../../../recipes/registry-login.js';
 
 // The implementation's modules are imported inside the functions that use them, so `--help` and
 // the other commands do not load them, plan-only apply never loads the DigitalOcean client, and
@@ -114,7 +115,7 @@ async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
   const { provisionCloud } = await import('../provision-cloud.js');
   const result = await provisionCloud({ config, dir, token, io, json: options.json });
   const rewritten = await rewriteChangedFiles(io, config, dir, result.state, preview.files, display);
-  const deploy = options.cloudOnly ? 'skipped' : deployableByItself(config);
+  const deploy = options.cloudOnly ? 'skipped' : deployableByItself(config, io.env);
   let issued: string[] = [];
   if (deploy === true) {
     const { deployDropletsCommand } = await import('../deploy-droplets.js');
@@ -134,10 +135,12 @@ async function dnsOptions(io: CliIo, config: Config, options: ApplyOptions) {
   return { ...(cloudApi ? { cloudApi } : {}), ...(options.dnsServer ? { dnsServers: options.dnsServer } : {}) };
 }
 
-/** True when swarm-wiz deploys this project to the droplets itself; otherwise the line that says how to. */
-function deployableByItself(config: Config): true | string {
-  if (config.certificates.delivery === 'image') {
-    return 'certificates.delivery is image: build and deploy with support/build_proxy.sh and support/deploy_stack.sh; swarm-wiz deploys delivery: files (the default) and secrets itself.';
+/** True when swarm-wiz can deploy this project to the droplets now; otherwise the line that says what is missing. */
+function deployableByItself(config: Config, env: CliIo['env']): true | string {
+  if (config.certificates.delivery === 'image' && config.registry) {
+    // The proxy image is built on the manager and pushed to the registry: that needs its login.
+    const { problem } = registryCredentials(config.registry, env);
+    if (problem) return `Not deployed: certificates.delivery is image: ${problem}, then run swarm-wiz apply again (or build and deploy with support/build_proxy.sh).`;
   }
   return true;
 }
