@@ -431,7 +431,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       },
       startDockerd: async () => {
         const pid = Number(readOr(join(dir, 'dockerd.pid')).trim());
-        if (pid > 0 && alive(pid)) return;
+        if (pid > 0 && alive(pid)) {
+          if (await docker(['info', '--format', '{{.ServerVersion}}']).then(() => true, () => false)) return;
+          // On its way down (stopped a moment ago): let it finish, then start a new one.
+          for (let i = 0; i < 240 && alive(pid); i++) await sleep(250);
+          if (alive(pid)) kill(pid, 'SIGKILL');
+        }
         r.dockerd = spawnDockerd();
         await dockerdReady();
       },

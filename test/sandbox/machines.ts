@@ -44,6 +44,8 @@ interface Slot {
   wiping?: Promise<void>;
   /** Processes its user-data started (the support droplet's webroot server). */
   processes: ChildProcess[];
+  /** Its wipe failed: it is not handed out again. */
+  broken?: boolean;
 }
 
 export interface Binding {
@@ -96,10 +98,14 @@ export class MachinePool implements FakeMachines {
   }
 
   async boot(droplet: ApiDroplet, authorizedKeys: string[]): Promise<{ publicIp: string; privateIp: string }> {
-    const slot = this.slots.find((s) => !s.droplet && !s.wiping) ?? this.slots.find((s) => !s.droplet);
+    const slot = this.slots.find((s) => !s.droplet && !s.wiping && !s.broken) ?? this.slots.find((s) => !s.droplet && !s.broken);
     if (!slot) throw new Error(`no free machine for ${droplet.name} (the sandbox has ${this.slots.length})`);
     slot.droplet = { id: droplet.id, name: droplet.name };
     await slot.wiping;
+    if (slot.broken) {
+      slot.droplet = undefined;
+      throw new Error(`${slot.node.name} could not be wiped for ${droplet.name}`);
+    }
     const { node } = slot;
     const hostname = await node.exec(['hostname', droplet.name]);
     if (hostname.code !== 0) throw new Error(`hostname ${droplet.name} on ${node.name}: ${hostname.stderr}`);
@@ -117,9 +123,13 @@ export class MachinePool implements FakeMachines {
     slot.droplet = undefined;
     this.options.log(`${droplet.name} destroyed: wiping ${slot.node.name}`);
     slot.wiping = this.wipe(slot)
-      .catch((error: unknown) => this.options.log(`wiping ${slot.node.name} failed: ${(error as Error).message}`))
-      .finally(() => {
+      .then(() => {
         slot.wiping = undefined;
+      })
+      .catch((error: unknown) => {
+        // Never handed out again: a droplet on a half-wiped machine would fail in ways no real one does.
+        slot.broken = true;
+        this.options.log(`wiping ${slot.node.name} failed, it is out of the pool: ${(error as Error).message}`);
       });
     this.options.onChange();
   }

@@ -16,8 +16,9 @@ import { DEFAULT_FAKE_TOKEN, startFakeDigitalOcean, type FakeDigitalOcean } from
 import type { FakeState } from '../fake-do/state.js';
 import { startPebble, type PebblePeer } from '../peers/pebble.js';
 import { startCluster, type Cluster } from './cluster.js';
+import { startLoadBalancer, type LoadBalancerConfig, type LoadBalancerHandle } from './load-balancer.js';
 import { CLOUD_INIT_STAND_IN, MachinePool } from './machines.js';
-import { LOAD_BALANCER_IP, SANDBOX_DNS_PORT, SANDBOX_DOMAINS, SANDBOX_IMAGES, envLines, type SandboxInfo } from './sandbox-env.js';
+import { LOAD_BALANCER_IP, LOAD_BALANCER_TIME_SCALE, SANDBOX_DNS_PORT, SANDBOX_DOMAINS, SANDBOX_IMAGES, envLines, type SandboxInfo } from './sandbox-env.js';
 
 const { values } = parseArgs({ options: { dir: { type: 'string' }, prefix: { type: 'string' }, machines: { type: 'string' } } });
 const dir = values.dir ?? '';
@@ -37,9 +38,15 @@ let pebble: PebblePeer | undefined;
 let fake: FakeDigitalOcean | undefined;
 let pool: MachinePool | undefined;
 let stopping: Promise<void> | undefined;
+let balancer: { handle: LoadBalancerHandle; key: string } | undefined;
+let balancerSync: Promise<void> = Promise.resolve();
+let balancerTimer: NodeJS.Timeout | undefined;
 
 async function stop(): Promise<void> {
   log('stopping');
+  if (balancerTimer) clearInterval(balancerTimer);
+  await balancerSync.catch(() => undefined);
+  await balancer?.handle.stop().catch(() => undefined);
   await fake?.stop().catch(() => undefined);
   await pebble?.stop().catch(() => undefined);
   await cluster?.stop();
@@ -84,6 +91,61 @@ function dnsPublisher(peer: PebblePeer): (state: FakeState) => Promise<void> {
   };
 }
 
+/**
+ * The account's load balancer as the passthrough's config: its forwarding rules, the droplets with its
+ * tag (active ones, by private address: DigitalOcean balances over the VPC) and its health check, with
+ * intervals and timeouts scaled by LOAD_BALANCER_TIME_SCALE so a drop takes seconds, not a minute.
+ */
+function balancerConfig(state: FakeState): LoadBalancerConfig | undefined {
+  const wanted = state.loadBalancers.find((candidate) => candidate.status === 'active');
+  if (!wanted) return undefined;
+  const check = wanted.health_check as Record<string, unknown>;
+  const seconds = (key: string, fallback: number) => (typeof check[key] === 'number' ? (check[key] as number) : fallback) * LOAD_BALANCER_TIME_SCALE;
+  return {
+    listen: wanted.forwarding_rules.map((rule) => ({ port: Number(rule.entry_port), targetPort: Number(rule.target_port) })),
+    targets: state.droplets
+      .filter((droplet) => droplet.status === 'active' && droplet.tags.includes(wanted.tag))
+      .map((droplet) => ({ address: droplet.networks.v4.find((network) => network.type === 'private')?.ip_address ?? '' }))
+      .filter((target) => target.address !== ''),
+    healthCheck: {
+      protocol: check.protocol === 'tcp' ? 'tcp' : 'http',
+      port: Number(check.port ?? 80),
+      path: typeof check.path === 'string' ? check.path : '/',
+      check_interval_seconds: seconds('check_interval_seconds', 10),
+      response_timeout_seconds: seconds('response_timeout_seconds', 5),
+      unhealthy_threshold: Number(check.unhealthy_threshold ?? 5),
+      healthy_threshold: Number(check.healthy_threshold ?? 3),
+    },
+  };
+}
+
+/** Starts, reconfigures or stops the passthrough so that it matches the account (one at a time). */
+let syncing = false;
+function syncBalancer(state: FakeState): void {
+  if (syncing) return;
+  syncing = true;
+  balancerSync = balancerSync
+    .then(async () => {
+      const config = balancerConfig(state);
+      const key = JSON.stringify(config ?? null);
+      if (key === (balancer?.key ?? 'null')) return;
+      if (!config) {
+        await balancer?.handle.stop();
+        balancer = undefined;
+        log('load balancer removed');
+        return;
+      }
+      if (balancer) await balancer.handle.update(config);
+      else balancer = { handle: await startLoadBalancer({ netns: `${prefix}-lb`, dir: join(dir, 'load-balancer'), config }), key };
+      balancer.key = key;
+      log(`load balancer: ${config.targets.map((target) => target.address).join(', ') || 'no targets'}`);
+    })
+    .catch((error: unknown) => log(`load balancer: ${(error as Error).message}`))
+    .finally(() => {
+      syncing = false;
+    });
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const standIn = join(dir, 'cloud-init');
@@ -119,6 +181,8 @@ async function main(): Promise<void> {
     dropletLimit: pool.size,
     afterChange: publishDns,
   });
+  // Droplets become active after their API call returns: follow the account, not just its changes.
+  balancerTimer = setInterval(() => fake && syncBalancer(fake.state), 500);
 
   const info: SandboxInfo = {
     apiUrl: fake.url,
