@@ -9,16 +9,18 @@
  * Writes `<dir>/env` (what `sandbox up|env` print) once ready and `<dir>/bindings.json` whenever a
  * droplet is bound to or released from a machine.
  */
+import { randomBytes } from 'node:crypto';
 import { chmodSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_FAKE_TOKEN, startFakeDigitalOcean, type FakeDigitalOcean } from '../fake-do/fake-server.js';
 import type { FakeState } from '../fake-do/state.js';
 import { startPebble, type PebblePeer } from '../peers/pebble.js';
+import { startRegistry, type RegistryPeer } from '../peers/registry.js';
 import { startCluster, type Cluster } from './cluster.js';
 import { startLoadBalancer, type LoadBalancerConfig, type LoadBalancerHandle } from './load-balancer.js';
 import { CLOUD_INIT_STAND_IN, MachinePool } from './machines.js';
-import { LOAD_BALANCER_IP, LOAD_BALANCER_TIME_SCALE, SANDBOX_DNS_PORT, SANDBOX_DOMAINS, SANDBOX_IMAGES, envLines, type SandboxInfo } from './sandbox-env.js';
+import { LOAD_BALANCER_IP, LOAD_BALANCER_TIME_SCALE, SANDBOX_DNS_PORT, SANDBOX_REGISTRY, SANDBOX_DOMAINS, SANDBOX_IMAGES, envLines, type SandboxInfo } from './sandbox-env.js';
 
 const { values } = parseArgs({ options: { dir: { type: 'string' }, prefix: { type: 'string' }, machines: { type: 'string' } } });
 const dir = values.dir ?? '';
@@ -35,6 +37,7 @@ const writeAtomic = (path: string, text: string, mode = 0o600): void => {
 
 let cluster: Cluster | undefined;
 let pebble: PebblePeer | undefined;
+let registry: RegistryPeer | undefined;
 let fake: FakeDigitalOcean | undefined;
 let pool: MachinePool | undefined;
 let stopping: Promise<void> | undefined;
@@ -49,6 +52,7 @@ async function stop(): Promise<void> {
   await balancer?.handle.stop().catch(() => undefined);
   await fake?.stop().catch(() => undefined);
   await pebble?.stop().catch(() => undefined);
+  await registry?.stop().catch(() => undefined);
   await cluster?.stop();
   log('stopped');
 }
@@ -160,6 +164,7 @@ async function main(): Promise<void> {
     perNodeKeys: true,
     holderBinds: [{ source: standIn, target: '/usr/bin/cloud-init' }],
     images: SANDBOX_IMAGES,
+    insecureRegistries: [`${SANDBOX_REGISTRY.address}:${SANDBOX_REGISTRY.port}`],
   });
   log(`${machineCount} machines up in ${Date.now() - started} ms`);
   // challtestsrv answers names it has no record of with an address no machine has.
@@ -168,6 +173,10 @@ async function main(): Promise<void> {
   const listenerCaFile = join(dir, 'pebble-listener-ca.pem');
   writeAtomic(rootFile, await pebble.issuingRootPem(), 0o644);
   writeAtomic(listenerCaFile, pebble.listenerCaPem, 0o644);
+
+  // delivery: image pushes here (plain HTTP on the VPC, with a login; the machines' engines allow it).
+  const registryLogin = { username: 'sandbox', password: randomBytes(12).toString('base64url') };
+  registry = await startRegistry({ ...SANDBOX_REGISTRY, dir: join(dir, 'registry'), auth: registryLogin });
 
   const publishDns = dnsPublisher(pebble);
   const writeBindings = () => writeAtomic(join(dir, 'bindings.json'), `${JSON.stringify(pool?.bindings() ?? [], null, 2)}\n`, 0o644);
@@ -194,6 +203,7 @@ async function main(): Promise<void> {
     listenerCaFile,
     machines: cluster.nodes.map((node) => ({ name: node.name, netns: node.netns, publicIp: node.publicIp, privateIp: node.privateIp, dir: node.dir })),
     loadBalancerNetns: `${prefix}-lb`,
+    registry: { host: registry.host, ...registryLogin },
   };
   writeAtomic(join(dir, 'info.json'), `${JSON.stringify(info, null, 2)}\n`, 0o644);
   writeAtomic(join(dir, 'env'), envLines(info).join('\n') + '\n', 0o600);

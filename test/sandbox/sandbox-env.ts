@@ -24,6 +24,9 @@ export const LOAD_BALANCER_IP = '203.0.113.250';
  */
 export const LOAD_BALANCER_TIME_SCALE = 0.1;
 
+/** Debian's docker-registry in the operator namespace, on the VPC (delivery: image pushes there). */
+export const SANDBOX_REGISTRY = { address: '10.110.0.2', port: 5000 };
+
 export interface SandboxInfo {
   apiUrl: string;
   token: string;
@@ -35,6 +38,8 @@ export interface SandboxInfo {
   listenerCaFile: string;
   machines: { name: string; netns: string; publicIp: string; privateIp: string; dir: string }[];
   loadBalancerNetns: string;
+  /** The registry and its (throwaway) login. */
+  registry: { host: string; username: string; password: string };
 }
 
 const shellValue = (value: string): string => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
@@ -51,6 +56,9 @@ export function envLines(info: SandboxInfo): string[] {
     ['SANDBOX_CA_CERT', info.listenerCaFile],
     ['NODE_EXTRA_CA_CERTS', info.listenerCaFile],
     ['SANDBOX_DOMAINS', SANDBOX_DOMAINS.join(' ')],
+    ['SANDBOX_REGISTRY', info.registry.host],
+    ['SWARM_WIZ_REGISTRY_USER', info.registry.username],
+    ['SWARM_WIZ_REGISTRY_PASSWORD', info.registry.password],
     ['SANDBOX_IMAGES', [SANDBOX_IMAGES.proxy, ...SANDBOX_IMAGES.backends.map((backend) => backend.image)].join(' ')],
   ];
   return env.map(([key, value]) => `${key}=${shellValue(value)}`);

@@ -46,6 +46,7 @@ async function applyAndServe(name: string, config: Record<string, unknown>, lett
   expect((await c().fakeState()).droplets).toEqual([]);
   const applied = await c().swarmWiz(projectDir, ['apply', '--yes', '--ca-cert', c().env.SANDBOX_CA_CERT!]);
   expectOk(applied, `apply (${name})`);
+  expect(applied.stdout + applied.stderr).not.toContain(c().info.registry.password);
   for (const letter of letters) {
     const reply = await eventually(`https://${letter}.test/`, () => c().get(`https://${letter}.test/`), (r) => r.ok, 30);
     expect(reply.body).toBe(`site ${letter.toUpperCase()}`);
@@ -71,6 +72,19 @@ async function destroy(projectDir: string, name: string): Promise<void> {
 async function resolved(domain: string): Promise<string> {
   const answer = await c().inOperator(['getent', 'hosts', domain]);
   return answer.stdout.trim().split(/\s+/)[0] ?? '';
+}
+
+/** Moves the sites' tasks off one droplet (a placement constraint, as an operator would) and waits until they answer. */
+async function keepSitesOff(project: string, droplet: string, letters: readonly string[]): Promise<void> {
+  const manager = (await c().bindings()).find((b) => b.droplet === `${project}-manager-1`)!;
+  for (const letter of letters) {
+    const moved = await runArgv('docker', ['service', 'update', '--quiet', '--constraint-add', `node.hostname!=${droplet}`, `${project}_site-${letter}`], {
+      env: { ...process.env, DOCKER_HOST: `unix://${manager.dir}/docker.sock` },
+      timeout: 120_000,
+    });
+    expect(moved.code, moved.stderr).toBe(0);
+  }
+  for (const letter of letters) await eventually(`${letter}.test after the move`, () => c().get(`https://${letter}.test/`), (r) => r.body === `site ${letter.toUpperCase()}`, 30);
 }
 
 /** What the load balancer reports (it writes its state next to its config in the sandbox's folder). */
@@ -125,8 +139,10 @@ describe('the sandbox: every topology from an empty DigitalOcean account to HTTP
     expect(outcomes.length).toBeGreaterThan(10);
     expect(outcomes.filter((o) => !o.ok)).toEqual([]);
 
-    // b.test's worker loses its Docker engine: b.test is down, a.test and c.test are not.
+    // b.test's worker loses its Docker engine: b.test is down, a.test and c.test are not (their
+    // backends, one task each, kept off that worker first: a lost backend is not what is tested).
     const bWorker = bindings.find((b) => b.publicIp === entries[1])!;
+    await keepSitesOff('dom', bWorker.droplet, letters);
     const pid = Number((await readFile(join(bWorker.dir, 'dockerd.pid'), 'utf8')).trim());
     process.kill(pid, 'SIGTERM');
     await eventually('b.test down', () => c().get('https://b.test/'), (r) => !r.ok, 60);
@@ -147,13 +163,7 @@ describe('the sandbox: every topology from an empty DigitalOcean account to HTTP
     // The sites run one task each (replicas are issue 10's): keep them off the worker that goes down, so
     // what is measured is the load balancer dropping a dead proxy node, not a lost backend.
     const stopped = workers[0]!;
-    const manager = (await c().bindings()).find((b) => b.droplet === 'glb-manager-1')!;
-    const managerDocker = (args: string[]) => runArgv('docker', args, { env: { ...process.env, DOCKER_HOST: `unix://${manager.dir}/docker.sock` } });
-    for (const letter of letters) {
-      const moved = await managerDocker(['service', 'update', '--quiet', '--constraint-add', `node.hostname!=${stopped.droplet}`, `glb_site-${letter}`]);
-      expect(moved.code, moved.stderr).toBe(0);
-    }
-    for (const letter of letters) expect((await c().get(`https://${letter}.test/`)).body).toBe(`site ${letter.toUpperCase()}`);
+    await keepSitesOff('glb', stopped.droplet, letters);
 
     const loop = requestLoop(c(), letters.map((letter) => `https://${letter}.test/`));
     await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -170,6 +180,23 @@ describe('the sandbox: every topology from an empty DigitalOcean account to HTTP
     expect(after.filter((o) => !o.ok)).toEqual([]);
     await destroy(dir, 'glb');
   }, 400_000);
+
+  it("delivery: image: the manager builds the proxy image, pushes it to the sandbox's registry with the login, the worker pulls it", async () => {
+    const registry = c().info.registry;
+    const dir = await applyAndServe('img', { managers: 1, workers: 1, topology: 'dedicated', registry: `${registry.host}/swz`, certificates: { email: 'ops@a.test', ca: c().env.SANDBOX_CA_URL, challenge: 'http-01', delivery: 'image' } }, ['d', 'e']);
+    const catalog = await c().inOperator(['curl', '-sS', '--max-time', '5', '-u', `${registry.username}:${registry.password}`, `http://${registry.host}/v2/swz/img-proxy/tags/list`]);
+    const tags = (JSON.parse(catalog.stdout) as { tags: string[] }).tags;
+    expect(tags.length).toBeGreaterThan(0);
+    const machine = async (droplet: string, args: string[]) => {
+      const binding = (await c().bindings()).find((b) => b.droplet === droplet)!;
+      return (await runArgv('docker', args, { env: { ...process.env, DOCKER_HOST: `unix://${binding.dir}/docker.sock` } })).stdout.trim();
+    };
+    const served = (await machine('img-manager-1', ['service', 'inspect', 'img_proxy', '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}'])).split('@')[0]!;
+    expect(served).toMatch(new RegExp(`^${registry.host.replaceAll('.', '\\.')}/swz/img-proxy:(${tags.join('|')})$`));
+    // The worker never built it: it pulled it from the registry (by digest, so without a tag).
+    expect((await machine('img-worker-1', ['image', 'ls', '--digests', '--format', '{{.Repository}}'])).split('\n')).toContain(served.split(':5000/')[0] + ':5000/swz/img-proxy');
+    await destroy(dir, 'img');
+  }, 300_000);
 
   it('sandbox down leaves no process, namespace, mount or cgroup behind', async () => {
     const left = await down(DIR);
