@@ -7,6 +7,7 @@ import { configToYaml, parseConfig, type Config } from '../../src/config/index.j
 import { newerNginxRoot } from '../peers/nginx.js';
 import { startPebble, type PebblePeer } from '../peers/pebble.js';
 import { requireTool, runArgv } from '../peers/tools.js';
+export { eventually } from '../peers/tools.js';
 import { buildBackendImage, buildNginxImageFromRoot, hostDocker } from '../recipes/private-swarm.js';
 
 /**
@@ -48,15 +49,6 @@ export async function docker(args: readonly string[]): Promise<string> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function eventually<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, seconds = 120): Promise<T> {
-  let last: T | undefined;
-  for (let waited = 0; waited < seconds * 1000; waited += 1000) {
-    last = await probe().catch((error: unknown) => error as T);
-    if (done(last)) return last;
-    await sleep(1000);
-  }
-  throw new Error(`${what}: still not there after ${seconds}s (last: ${String(last instanceof Error ? last.message : JSON.stringify(last))})`);
-}
 
 export async function startLocalHarness(project = 'demo'): Promise<LocalHarness> {
   requireTool('a running dockerd (test/peers/install.sh starts one)', ['docker', 'info'], 'apply --target local');

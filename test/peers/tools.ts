@@ -47,3 +47,18 @@ export const requireIptables = (): void =>
   requireTool('iptables', ['iptables', '--version'], 'forwarding backends into the namespace nginx runs in');
 export const requireCloudInit = (): void =>
   requireTool('cloud-init', ['cloud-init', '--version'], 'validating cloud-init user-data with `cloud-init schema`');
+
+/**
+ * Polls `probe` until `done` accepts its value (a thrown error is a value too), every `pollMs`, for at
+ * most `seconds`; then throws naming `what` and the last value.
+ */
+export async function eventually<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, seconds = 120, pollMs = 500): Promise<T> {
+  let last: T | undefined;
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    last = await probe().catch((error: unknown) => error as T);
+    if (done(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+  throw new Error(`${what}: still not there after ${seconds} s (last: ${String(last instanceof Error ? last.message : JSON.stringify(last))})`);
+}

@@ -7,7 +7,7 @@ import { renderProjectFiles } from '../../recipes/index.js';
 import { certificateFiles } from '../../recipes/names.js';
 import { SEED_EXAMPLE, type Config } from '../../src/config/index.js';
 import { newerNginxRoot, throwawayCertificate } from '../peers/nginx.js';
-import { requireTool } from '../peers/tools.js';
+import { eventually, requireTool } from '../peers/tools.js';
 import { seedConfig, writeProject } from './fixtures.js';
 import { buildBackendImage, buildNginxImage, buildNginxImageFromRoot, startPrivateSwarm, SWARM_ADDRESS, type PrivateSwarm } from './private-swarm.js';
 
@@ -37,17 +37,7 @@ function writeCertificates(dir: string, domain: string, names: string[]): void {
   writeFileSync(join(dir, paths.key), cert.keyPem, { mode: 0o600 });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function eventually<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, seconds = 120): Promise<T> {
-  let last: T | undefined;
-  for (let waited = 0; waited < seconds * 1000; waited += 1000) {
-    last = await probe();
-    if (done(last)) return last;
-    await sleep(1000);
-  }
-  throw new Error(`${what}: still not there after ${seconds}s (last: ${JSON.stringify(last)})`);
-}
 
 async function https(domain: string): Promise<{ code: number; body: string }> {
   const result = await swarm!.inNamespace(['curl', '-sk', '-o', '-', '-w', '\n%{http_code}', '--max-time', '20', '--resolve', `${domain}:443:${SWARM_ADDRESS}`, `https://${domain}/`]);

@@ -8,7 +8,7 @@ import { CertificateStore } from '../../src/adapters/certificate-store.js';
 import { generateCertificate } from '../../src/certs/x509-generate.js';
 import { loadState } from '../../src/state/index.js';
 import { generateKey } from '../peers/sshd.js';
-import { runArgv } from '../peers/tools.js';
+import { eventually, runArgv } from '../peers/tools.js';
 import { BACKEND_PORT, BACKENDS, cgroupDirs, processesInCgroups, PROXY_IMAGE, startCluster, type Cluster, type ClusterNode } from './cluster.js';
 import type { DeployInOperatorArgs, DeployInOperatorFailure, DeployInOperatorResult } from './deploy-in-operator.js';
 
@@ -83,16 +83,6 @@ async function vxlan(node: ClusterNode, action: '-A' | '-D'): Promise<void> {
 const curl = (domain: string, address: string) =>
   c().inOperator(['curl', '-sS', '-k', '--max-time', '5', '--resolve', `${domain}:443:${address}`, `https://${domain}/`], { timeoutMs: 10_000 });
 
-async function eventually<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, seconds: number): Promise<T> {
-  let last: T | undefined;
-  const until = Date.now() + seconds * 1000;
-  while (Date.now() < until) {
-    last = await probe();
-    if (done(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`${what}: not there after ${seconds} s (last: ${JSON.stringify(last)})`);
-}
 
 beforeAll(async () => {
   began = Date.now();

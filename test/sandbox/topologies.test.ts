@@ -2,7 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadState } from '../../src/state/index.js';
-import { requireTool, runArgv } from '../peers/tools.js';
+import { eventually, requireTool, runArgv } from '../peers/tools.js';
 import { down, leftovers, up } from './sandbox-cli.js';
 import type { LoadBalancerStatus } from './load-balancer.js';
 import { LOAD_BALANCER_IP } from './sandbox-env.js';
@@ -29,16 +29,6 @@ function expectOk(run: Run, what: string): void {
   expect(run.code, `${what} failed (exit ${run.code}):\n${run.stdout.slice(-6000)}\n${run.stderr.slice(-3000)}`).toBe(0);
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, seconds: number): Promise<T> {
-  let last: T | undefined;
-  const until = Date.now() + seconds * 1000;
-  while (Date.now() < until) {
-    last = await probe();
-    if (done(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`${what}: not there after ${seconds} s (last: ${JSON.stringify(last)})`);
-}
 
 /** apply from an empty account, then every site over HTTPS by its name; returns the project folder. */
 async function applyAndServe(name: string, config: Record<string, unknown>, letters: readonly string[]): Promise<string> {
