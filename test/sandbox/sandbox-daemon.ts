@@ -166,6 +166,8 @@ async function main(): Promise<void> {
     images: SANDBOX_IMAGES,
     insecureRegistries: [`${SANDBOX_REGISTRY.address}:${SANDBOX_REGISTRY.port}`],
   });
+  // Also as plain `sandbox/nginx` (swarm-wiz renders the nginx ≥ 1.19.4 variant for an untagged image).
+  await Promise.all(cluster.nodes.map((node) => node.docker(['tag', SANDBOX_IMAGES.proxy, SANDBOX_IMAGES.proxy.split(':')[0]!])));
   log(`${machineCount} machines up in ${Date.now() - started} ms`);
   // challtestsrv answers names it has no record of with an address no machine has.
   pebble = await startPebble({ httpPort: 80, dnsPort: SANDBOX_DNS_PORT, defaultIPv4: '203.0.113.254' });

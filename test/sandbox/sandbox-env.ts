@@ -3,9 +3,9 @@ import type { ClusterImages } from './cluster.js';
 
 export const SANDBOX_DOMAINS = ['a.test', 'b.test', 'c.test', 'd.test', 'e.test'] as const;
 
-/** Preloaded on every machine: the proxy (nginx from Debian unstable, ≥ 1.27.3) and one backend per domain. */
+/** Preloaded on every machine: the proxy (nginx 1.30 from Debian unstable: its tag picks the `upstream-resolve` rendering) and one backend per domain. */
 export const SANDBOX_IMAGES: ClusterImages = {
-  proxy: 'sandbox/nginx',
+  proxy: 'sandbox/nginx:1.30',
   backends: ['a', 'b', 'c', 'd', 'e'].map((letter) => ({ image: `sandbox/site-${letter}`, answer: `site ${letter.toUpperCase()}` })),
 };
 
