@@ -23,7 +23,7 @@ import { DEPLOY_HANDLERS } from '../run/deploy-handlers.js';
 import { runPhases } from '../run/engine.js';
 import type { ApplyEventListener } from '../run/events.js';
 import { StepFailed } from '../run/failure.js';
-import type { StateStore } from '../state/index.js';
+import { stateAttemptLog, type StateStore } from '../state/index.js';
 import type { Target } from '../targets/target.js';
 
 /** How certificates are ordered for this run; built by the caller (it knows the CA, the trust and the responder). */
@@ -245,7 +245,7 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
     })();
     await started;
     const issuer = await options.issuing.issuer();
-    const [result] = await renewSites({ sites: [{ domain: step.domain, altNames: step.altNames }], store: certs, issuer, force: step.reason === 'forced' });
+    const [result] = await renewSites({ sites: [{ domain: step.domain, altNames: step.altNames }], store: certs, issuer, force: step.reason === 'forced', attempts: stateAttemptLog(store) });
     if (result?.outcome === 'renewed') {
       issued.push(step.domain);
       return result.meta;

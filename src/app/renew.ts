@@ -9,7 +9,7 @@ import { renewSites, type SiteRenewal } from '../certs/renew-sites.js';
 import { entryPointsFromState } from '../certs/state-entry-points.js';
 import { siteNamesOf } from '../certs/sites.js';
 import type { Config } from '../config/index.js';
-import type { State } from '../state/index.js';
+import { StateStore, stateAttemptLog, type State } from '../state/index.js';
 
 export interface StoredRenewOptions {
   config: Config;
@@ -56,7 +56,7 @@ export async function renewStored(options: StoredRenewOptions): Promise<StoredRe
     cloudApi: options.cloudApi,
   });
   const store = new CertificateStore(dir);
-  const results = await withProjectLock(dir, 'renew', () => renewSites({ sites, store, issuer, force: options.force, only: options.only }));
+  const results = await withProjectLock(dir, 'renew', () => renewSites({ sites, store, issuer, force: options.force, only: options.only, attempts: stateAttemptLog(new StateStore(dir, options.state)) }));
   const renewed = new Set(results.filter((result) => result.outcome === 'renewed').map((result) => result.domain));
   const copied = await writeProxyCertificates(store, sites.filter((site) => renewed.has(site.domain)), dir);
   return { results, copied };

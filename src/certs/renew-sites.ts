@@ -1,4 +1,5 @@
 import { CertificateError, IssuanceError, WaitingForCaError } from '../adapters/acme/errors.js';
+import { attemptGate, recordFailure, type AttemptLog, type BackoffPolicy } from './backoff.js';
 import type { CertificateOrder, IssuedCertificate } from '../adapters/acme/acme-issuer.js';
 import type { CertificateMeta } from './metadata.js';
 import { renewalDecision, type RenewalReason } from './renewal-policy.js';
@@ -25,6 +26,10 @@ export interface RenewOptions {
   force?: boolean;
   /** Limit to these domains (default all sites). */
   only?: string[];
+  /** Failed orders per domain (state.json): limits and spaces out attempts; `force` does not bypass it. */
+  attempts?: AttemptLog;
+  /** Default: Let's Encrypt's 5 failed validations per name per hour, back-off from 2 minutes. */
+  backoff?: BackoffPolicy;
 }
 
 /**
@@ -53,11 +58,15 @@ async function renewOne(site: SiteNames, options: RenewOptions, now: Date): Prom
   if (!options.force && waitUntil && waitUntil.getTime() > now.getTime()) {
     return { domain: site.domain, outcome: 'failed', reason: decision.reason, error: new WaitingForCaError(waitUntil, previous?.lastError) };
   }
+  const attempts = await options.attempts?.read(site.domain);
+  const gate = attemptGate(attempts, now, options.backoff);
+  if (!gate.allowed) return { domain: site.domain, outcome: 'failed', reason: decision.reason, error: new WaitingForCaError(gate.until, undefined, gate.message) };
   const attemptAt = new Date().toISOString();
   try {
     const issued = await options.issuer.issue({ domain: site.domain, altNames: site.altNames });
     const meta = await store.save(site.domain, issued.keyPem, issued.fullchainPem, { names: allNames(site), caDirectoryUrl: options.issuer.directoryUrl });
     await store.writeRenewal(site.domain, { lastAttemptAt: attemptAt, lastSuccessAt: attemptAt });
+    if (attempts) await options.attempts?.write(site.domain, undefined);
     return { domain: site.domain, outcome: 'renewed', reason: decision.reason, meta };
   } catch (thrown) {
     const error = thrown instanceof CertificateError ? thrown : new IssuanceError((thrown as Error).message ?? String(thrown), thrown);
@@ -69,6 +78,7 @@ async function renewOne(site: SiteNames, options: RenewOptions, now: Date): Prom
         ...(error.retryAfter ? { retryAfter: error.retryAfter.toISOString() } : {}),
       })
       .catch(() => undefined);
+    await options.attempts?.write(site.domain, recordFailure(attempts, now, error.message, options.backoff)).catch(() => undefined);
     return { domain: site.domain, outcome: 'failed', reason: decision.reason, error };
   }
 }

@@ -1,3 +1,4 @@
 export * from './schema.js';
 export * from './file.js';
 export { StateStore } from './store.js';
+export { stateAttemptLog } from './certificate-attempts.js';

@@ -74,6 +74,21 @@ const stackStateSchema = z.strictObject({
   deployedAt: z.string(),
 });
 
+/** One failed order for a certificate domain (see src/certs/backoff.ts). */
+const failedAttemptSchema = z.strictObject({ at: z.string(), reason: z.string() });
+
+/** Per certificate domain: recent failed orders and the next allowed attempt (Let's Encrypt's failed-validation limit). */
+const nameAttemptsSchema = z.strictObject({
+  failures: z.array(failedAttemptSchema).default([]),
+  consecutive: z.number().int().nonnegative().default(0),
+  nextAttemptAt: z.string().optional(),
+});
+
+/** Certificate bookkeeping that must survive between runs (absent in older state files). */
+const certificatesStateSchema = z.strictObject({
+  attempts: z.record(z.string(), nameAttemptsSchema).default({}),
+});
+
 /**
  * `.swarm-wiz/state.json`. Sections other engineers add later (certificates, …) are kept as they
  * are (loose object) so a provisioning run never drops them; `cloud` and `swarm` are validated.
@@ -87,6 +102,7 @@ export const stateSchema = z.looseObject({
   target: z.enum(['local', 'digitalocean']).optional(),
   nodes: z.record(z.string(), nodeStateSchema).optional(),
   stack: stackStateSchema.optional(),
+  certificates: certificatesStateSchema.optional(),
 });
 
 export type State = z.output<typeof stateSchema>;
@@ -95,6 +111,7 @@ export type DropletRecord = CloudState['droplets'][number];
 export type FirewallRecord = CloudState['firewalls'][number];
 export type LoadBalancerRecord = NonNullable<CloudState['loadBalancer']>;
 export type DnsRecordState = CloudState['dnsRecords'][number];
+export type CertificatesState = NonNullable<State['certificates']>;
 
 /** The state of a project nothing has been created for yet. */
 export function emptyState(project: string): State {

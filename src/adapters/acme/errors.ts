@@ -76,10 +76,13 @@ export class PreflightError extends CertificateError {
   }
 }
 
-/** A previous answer of the CA said to wait (rate limit): the CA is not asked again before then. */
+/**
+ * A previous answer of the CA said to wait (rate limit), or our own failed-validation limit and
+ * back-off (src/certs/backoff.ts, with its own message): the CA is not asked again before then.
+ */
 export class WaitingForCaError extends CertificateError {
-  constructor(retryAfter: Date, lastError: string | undefined) {
-    super(`not asking the CA again before ${retryAfter.toISOString()}, as it asked${lastError ? ` (last error: ${oneLine(lastError)})` : ''}; --force asks anyway`, retryAfter);
+  constructor(retryAfter: Date, lastError: string | undefined, message?: string) {
+    super(message ?? `not asking the CA again before ${retryAfter.toISOString()}, as it asked${lastError ? ` (last error: ${oneLine(lastError)})` : ''}; --force asks anyway`, retryAfter);
     this.name = 'WaitingForCaError';
   }
 }

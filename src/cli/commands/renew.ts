@@ -44,7 +44,8 @@ function describe(result: SiteRenewal): string {
     case 'not-due':
       return `${result.domain}: not due${result.renewAt ? ` (renews from ${result.renewAt.toISOString().slice(0, 10)})` : ''}`;
     case 'failed':
-      return `renew failed for ${result.domain}: ${result.error.message}`;
+      // Not asked (the CA's Retry-After, or our failed-validation limit): `a.test: … next attempt after 14:32 UTC`.
+      return result.error.name === 'WaitingForCaError' ? `${result.domain}: ${result.error.message}` : `renew failed for ${result.domain}: ${result.error.message}`;
   }
 }
 
