@@ -9,6 +9,8 @@ export interface LiveCertificate {
   serial?: string;
   notAfter?: string;
   issuer?: string;
+  /** The DNS names the served certificate covers. */
+  sans?: string[];
   /** Whether the chain verifies against the trust used (system roots, or `ca`). */
   trusted?: boolean;
   /** Why nothing could be read (refused, timeout, handshake rejected). */
@@ -38,9 +40,16 @@ export function probeTls(options: { address: string; port?: number; servername: 
     socket.once('secureConnect', () => {
       const raw = socket.getPeerX509Certificate?.() as X509Certificate | undefined;
       if (!raw) return done({ ...base, error: 'no certificate served' });
-      done({ ...base, serial: normaliseSerial(raw.serialNumber), notAfter: new Date(raw.validTo).toISOString(), issuer: commonNameOf(raw.issuer), trusted: socket.authorized });
+      done({ ...base, serial: normaliseSerial(raw.serialNumber), notAfter: new Date(raw.validTo).toISOString(), issuer: commonNameOf(raw.issuer), sans: dnsNamesOf(raw.subjectAltName), trusted: socket.authorized });
     });
     socket.once('timeout', () => done({ ...base, error: `no TLS answer within ${(options.timeoutMs ?? 5000) / 1000} s` }));
     socket.once('error', (error: NodeJS.ErrnoException) => done({ ...base, error: error.code ? `${error.code}` : error.message }));
   });
+}
+
+function dnsNamesOf(subjectAltName: string | undefined): string[] {
+  return (subjectAltName ?? '')
+    .split(', ')
+    .filter((entry) => entry.startsWith('DNS:'))
+    .map((entry) => entry.slice(4));
 }

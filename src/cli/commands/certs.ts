@@ -11,9 +11,14 @@ interface CertsOptions extends CommonOptions {
   dnsServer?: string[];
   caCert?: string;
   probe: boolean;
+  check: boolean;
 }
 
-/** `swarm-wiz certs`: the certificate status screen (or `--json`). Exit 1 when a site has no usable certificate. */
+/**
+ * `swarm-wiz certs`: the certificate status screen (or `--json`). Exit 1 when a site has no usable certificate.
+ * `--check` (cron, monitoring): one line per problem, or the single line "all certificates fine";
+ * exit 0 all well, 1 a warning, 2 critical (src/certs/status-check.ts says which is which).
+ */
 export function registerCertsCommand(program: Command, io: CliIo): void {
   // `status` in the design also shows nodes and services; until that exists it is this certificate view.
   withCommonOptions(program.command('certs').alias('status'))
@@ -22,17 +27,19 @@ export function registerCertsCommand(program: Command, io: CliIo): void {
     .option('--dns-server <address...>', 'DNS servers for the A look-ups instead of the system resolver')
     .option('--ca-cert <file>', 'PEM file of the root to verify served certificates against (a test CA)')
     .option('--no-probe', 'only read the store; do not connect to the live endpoints')
+    .option('--check', 'for cron and monitoring: one line per problem (or "all certificates fine"); exit 0 fine, 1 warning (renewal overdue, past two thirds of its life, an entry serving another certificate), 2 critical (expired, missing, an entry serving a certificate that does not cover its domain)', false)
     .action(async (options: CertsOptions) => {
       await certsCommand(options, io);
     });
 }
 
 async function certsCommand(options: CertsOptions, io: CliIo): Promise<void> {
-  const [{ loadConfig }, { parseEntry }, { loadProjectState }, { certificateStatusOf }] = await Promise.all([
+  const [{ loadConfig }, { parseEntry }, { loadProjectState }, { certificateStatusOf }, { checkCertificates, ALL_FINE }] = await Promise.all([
     import('../../config/index.js'),
     import('../../certs/project-issuer.js'),
     import('../project-state.js'),
     import('../../app/status.js'),
+    import('../../certs/status-check.js'),
   ]);
   const { configPath, dir } = projectPaths(options, io);
   const config = await loadConfig(configPath);
@@ -53,6 +60,13 @@ async function certsCommand(options: CertsOptions, io: CliIo): Promise<void> {
     ...(options.caCert ? { caCertFile: options.caCert } : {}),
     now,
   });
+  if (options.check) {
+    const { problems, exitCode } = checkCertificates(rows, now);
+    if (options.json) writeLine(io.stdout, JSON.stringify({ exitCode, problems }, null, 2));
+    else writeLine(io.stdout, problems.length === 0 ? ALL_FINE : problems.map((problem) => problem.line).join('\n'));
+    if (exitCode !== 0) throw new CliExit(exitCode);
+    return;
+  }
   // --json: the rows the screen shows, as they are (dates ISO).
   if (options.json) writeLine(io.stdout, JSON.stringify(rows, null, 2));
   else {
