@@ -16,7 +16,8 @@ interface CertsOptions extends CommonOptions {
 
 /**
  * `swarm-wiz certs`: the certificate status screen (or `--json`). Exit 1 when a site has no usable certificate.
- * `--check` (cron, monitoring): one line per problem, or the single line "all certificates fine";
+ * `--check` (cron, monitoring): one line per problem on stdout; when all is well nothing (under cron)
+ * or the single line "all certificates fine" (on a terminal, or with --verbose);
  * exit 0 all well, 1 a warning, 2 critical (src/certs/status-check.ts says which is which).
  */
 export function registerCertsCommand(program: Command, io: CliIo): void {
@@ -27,7 +28,7 @@ export function registerCertsCommand(program: Command, io: CliIo): void {
     .option('--dns-server <address...>', 'DNS servers for the A look-ups instead of the system resolver')
     .option('--ca-cert <file>', 'PEM file of the root to verify served certificates against (a test CA)')
     .option('--no-probe', 'only read the store; do not connect to the live endpoints')
-    .option('--check', 'for cron and monitoring: one line per problem (or "all certificates fine"); exit 0 fine, 1 warning (renewal overdue, past two thirds of its life, an entry serving another certificate), 2 critical (expired, missing, an entry serving a certificate that does not cover its domain)', false)
+    .option('--check', 'for cron and monitoring: one line per problem (all well: silent, "all certificates fine" on a terminal); exit 0 fine, 1 warning (renewal overdue, past two thirds of its life, an entry serving another certificate), 2 critical (expired, missing, an entry serving a certificate that does not cover its domain)', false)
     .action(async (options: CertsOptions) => {
       await certsCommand(options, io);
     });
@@ -63,7 +64,9 @@ async function certsCommand(options: CertsOptions, io: CliIo): Promise<void> {
   if (options.check) {
     const { problems, exitCode } = checkCertificates(rows, now);
     if (options.json) writeLine(io.stdout, JSON.stringify({ exitCode, problems }, null, 2));
-    else writeLine(io.stdout, problems.length === 0 ? ALL_FINE : problems.map((problem) => problem.line).join('\n'));
+    else if (problems.length > 0) writeLine(io.stdout, problems.map((problem) => problem.line).join('\n'));
+    // Under cron every line becomes mail: all well is silent there, one line on a terminal.
+    else if (io.isTTY || options.verbose) writeLine(io.stdout, ALL_FINE);
     if (exitCode !== 0) throw new CliExit(exitCode);
     return;
   }
