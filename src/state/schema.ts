@@ -84,8 +84,8 @@ const nameAttemptsSchema = z.strictObject({
   nextAttemptAt: z.string().optional(),
 });
 
-/** Certificate bookkeeping that must survive between runs (absent in older state files). */
-const certificatesStateSchema = z.strictObject({
+/** Certificate bookkeeping that must survive between runs (absent in older state files; other keys kept as they are). */
+const certificatesStateSchema = z.looseObject({
   attempts: z.record(z.string(), nameAttemptsSchema).default({}),
 });
 
