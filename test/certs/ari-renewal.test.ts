@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AcmeIssuer, type IssueEvent } from '../../src/adapters/acme/acme-issuer.js';
 import { loadOrCreateAccountKey } from '../../src/adapters/acme/account-key.js';
+import { readCaProfiles } from '../../src/adapters/acme/directory.js';
 import { staticEntryPoints } from '../../src/adapters/acme/entry-points.js';
 import { UnknownProfileError } from '../../src/adapters/acme/errors.js';
 import { httpPreflight } from '../../src/adapters/acme/preflight.js';
@@ -120,7 +121,7 @@ describe('ARI against Pebble 2.10', () => {
     const store = new CertificateStore(join(dir, 'foreign'));
     const sites = [{ domain: 'foreign.test', altNames: [] }];
     const now = Date.now();
-    const other = await generateCertificate({ names: [], commonName: 'another CA', isCa: true });
+    const other = await generateCertificate({ names: [], commonName: 'another CA', isCa: true, notBefore: new Date(now - 80 * 24 * HOUR), notAfter: new Date(now + 30 * 24 * HOUR) });
     const leaf = await generateCertificate({ names: ['foreign.test'], issuer: other, notBefore: new Date(now - 70 * 24 * HOUR), notAfter: new Date(now + 20 * 24 * HOUR) });
     const stored = await store.save('foreign.test', leaf.keyPem, leaf.certPem, { caDirectoryUrl: pebble.directoryUrl });
     expect(stored.ariId).toBeDefined();
@@ -173,6 +174,7 @@ describe('profiles against Pebble 2.10', () => {
         profile: 'shortlived',
       });
       await expect(ca.checkProfile()).rejects.toThrow(/offers no profiles; remove certificates.profile/);
+      expect(await readCaProfiles(`http://127.0.0.1:${port}/dir`)).toEqual({});
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

@@ -25,8 +25,8 @@ describe('ARI certificate id (RFC 9773 §4.1)', () => {
   });
 
   it("reads the leaf's Authority Key Identifier and serial; a self-signed stand-in without AKI has none", async () => {
-    const ca = await generateCertificate({ names: [], commonName: 'test CA', isCa: true });
-    const leaf = await generateCertificate({ names: ['a.test'], issuer: ca });
+    const ca = await generateCertificate({ names: [], commonName: 'test CA', isCa: true, notBefore: NOW, notAfter: new Date(NOW.getTime() + DAY) });
+    const leaf = await generateCertificate({ names: ['a.test'], issuer: ca, notBefore: NOW, notAfter: new Date(NOW.getTime() + DAY) });
     const id = ariCertIdOf(leaf.certPem);
     expect(id).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     const [aki, serial] = id!.split('.') as [string, string];
