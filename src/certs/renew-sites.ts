@@ -47,10 +47,10 @@ export async function renewSites(options: RenewOptions): Promise<SiteRenewal[]> 
 async function renewOne(site: SiteNames, options: RenewOptions, now: Date): Promise<SiteRenewal> {
   const { store } = options;
   let decision;
-  let meta: CertificateMeta | undefined;
+  let current: CertificateMeta | undefined;
   try {
-    meta = await refreshAriSchedule(store, options.issuer, site.domain, await store.readMeta(site.domain), now, options.random);
-    decision = renewalDecision(meta, allNames(site), now, options.force, options.issuer.directoryUrl);
+    current = await refreshAriSchedule(store, options.issuer, site.domain, await store.readMeta(site.domain), now, options.random);
+    decision = renewalDecision(current, allNames(site), now, options.force, options.issuer.directoryUrl);
   } catch (error) {
     return { domain: site.domain, outcome: 'failed', reason: 'missing', error: new IssuanceError((error as Error).message, error) };
   }
@@ -62,10 +62,10 @@ async function renewOne(site: SiteNames, options: RenewOptions, now: Date): Prom
   }
   const attemptAt = new Date().toISOString();
   try {
-    const issued = await options.issuer.issue({ domain: site.domain, altNames: site.altNames, ...replacesFor(meta, options.issuer.directoryUrl) });
-    const saved = await store.save(site.domain, issued.keyPem, issued.fullchainPem, { names: allNames(site), caDirectoryUrl: options.issuer.directoryUrl, profile: options.issuer.profile });
+    const issued = await options.issuer.issue({ domain: site.domain, altNames: site.altNames, ...replacesFor(current, options.issuer.directoryUrl) });
+    const meta = await store.save(site.domain, issued.keyPem, issued.fullchainPem, { names: allNames(site), caDirectoryUrl: options.issuer.directoryUrl, profile: options.issuer.profile });
     await store.writeRenewal(site.domain, { lastAttemptAt: attemptAt, lastSuccessAt: attemptAt });
-    return { domain: site.domain, outcome: 'renewed', reason: decision.reason, meta: saved };
+    return { domain: site.domain, outcome: 'renewed', reason: decision.reason, meta };
   } catch (thrown) {
     const error = thrown instanceof CertificateError ? thrown : new IssuanceError((thrown as Error).message ?? String(thrown), thrown);
     await store
