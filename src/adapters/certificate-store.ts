@@ -73,11 +73,12 @@ export class CertificateStore {
   }
 
   /** Stores a checked key + chain. Throws before touching the disk when they do not fit together. */
-  async save(domain: string, keyPem: string, fullchainPem: string, options: { placeholder?: boolean; names?: string[]; caDirectoryUrl?: string } = {}): Promise<CertificateMeta> {
+  async save(domain: string, keyPem: string, fullchainPem: string, options: { placeholder?: boolean; names?: string[]; caDirectoryUrl?: string; profile?: string } = {}): Promise<CertificateMeta> {
     let meta: CertificateMeta;
     try {
       meta = certificateMeta(fullchainPem, options.placeholder === true);
       if (options.caDirectoryUrl) meta.caDirectoryUrl = options.caDirectoryUrl;
+      if (options.profile) meta.profile = options.profile;
     } catch (error) {
       throw new CertificateStoreError(`the certificate for ${domain} cannot be read: ${(error as Error).message}`);
     }
@@ -89,6 +90,11 @@ export class CertificateStore {
     await writeFileAtomic(paths.fullchain, fullchainPem, 0o600);
     await writeFileAtomic(paths.meta, JSON.stringify(meta, null, 2) + '\n', 0o644);
     return meta;
+  }
+
+  /** Rewrites the metadata of the stored certificate (its ARI schedule); key and chain stay as they are. */
+  async writeMeta(domain: string, meta: CertificateMeta): Promise<void> {
+    await writeFileAtomic(this.paths(domain).meta, JSON.stringify(meta, null, 2) + '\n', 0o644);
   }
 
   async readRenewal(domain: string): Promise<RenewalRecord | undefined> {

@@ -1,4 +1,5 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { ariCertIdOf, type AriSchedule } from './ari.js';
 
 /** What a stored certificate is, readable without asking the CA. Dates are ISO strings. */
 export interface CertificateMeta {
@@ -13,6 +14,12 @@ export interface CertificateMeta {
   placeholder: boolean;
   /** The ACME directory it came from: switching `certificates.ca` (staging → production) makes it due. */
   caDirectoryUrl?: string;
+  /** RFC 9773's id of this certificate (renewalInfo lookups, `replaces` in the renewal order). */
+  ariId?: string;
+  /** The CA's renewal window and the moment picked in it; absent when the CA has no ARI. */
+  ari?: AriSchedule;
+  /** The ACME profile it was ordered with. */
+  profile?: string;
 }
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -42,6 +49,7 @@ export function certificateMeta(fullchainPem: string, placeholder = false): Cert
     .split(', ')
     .filter((entry) => entry.startsWith('DNS:'))
     .map((entry) => entry.slice(4));
+  const ariId = placeholder ? undefined : ariIdOrNothing(leafPem);
   return {
     serial: normaliseSerial(leaf.serialNumber),
     notBefore: new Date(leaf.validFrom).toISOString(),
@@ -49,7 +57,16 @@ export function certificateMeta(fullchainPem: string, placeholder = false): Cert
     issuer: commonNameOf(leaf.issuer),
     sans,
     placeholder,
+    ...(ariId ? { ariId } : {}),
   };
+}
+
+function ariIdOrNothing(leafPem: string): string | undefined {
+  try {
+    return ariCertIdOf(leafPem);
+  } catch {
+    return undefined;
+  }
 }
 
 /** True when the private key belongs to the chain's leaf certificate. */

@@ -56,5 +56,14 @@ export async function projectIssuer(options: ProjectIssuerOptions): Promise<Acme
     preflight = dnsPreflight(authoritativeTxt({ servers: options.dnsServers }));
   }
   const account = await loadOrCreateAccountKey(dir, directoryUrl);
-  return new AcmeIssuer({ directoryUrl, email: config.certificates.email, accountKeyPem: account.keyPem, agent, responder, preflight, onEvent: options.onEvent });
+  return new AcmeIssuer({
+    directoryUrl,
+    email: config.certificates.email,
+    accountKeyPem: account.keyPem,
+    agent,
+    responder,
+    preflight,
+    onEvent: options.onEvent,
+    ...(config.certificates.profile ? { profile: config.certificates.profile } : {}),
+  });
 }

@@ -2,14 +2,17 @@ import { CertificateError, IssuanceError, WaitingForCaError } from '../adapters/
 import { attemptGate, recordFailure, type AttemptLog, type BackoffPolicy } from './backoff.js';
 import type { CertificateOrder, IssuedCertificate } from '../adapters/acme/acme-issuer.js';
 import type { CertificateMeta } from './metadata.js';
+import { refreshAriSchedule, replacesFor, type RenewalInfoSource } from './ari-refresh.js';
 import { renewalDecision, type RenewalReason } from './renewal-policy.js';
 import { allNames, type SiteNames } from './sites.js';
 import type { CertificateStore } from '../adapters/certificate-store.js';
 
 /** Anything that can issue one certificate (the ACME engine; tests may wrap it). */
-export interface CertificateIssuer {
+export interface CertificateIssuer extends RenewalInfoSource {
   /** The CA's ACME directory, recorded with each certificate. */
   readonly directoryUrl?: string;
+  /** The ACME profile its orders ask for, recorded with each certificate. */
+  readonly profile?: string;
   issue(order: CertificateOrder): Promise<IssuedCertificate>;
 }
 
@@ -30,6 +33,8 @@ export interface RenewOptions {
   attempts?: AttemptLog;
   /** Default: Let's Encrypt's 5 failed validations per name per hour, back-off from 2 minutes. */
   backoff?: BackoffPolicy;
+  /** Where in the CA's ARI window to renew, in [0, 1) (default Math.random; picked once per window). */
+  random?: () => number;
 }
 
 /**
@@ -47,8 +52,10 @@ export async function renewSites(options: RenewOptions): Promise<SiteRenewal[]> 
 async function renewOne(site: SiteNames, options: RenewOptions, now: Date): Promise<SiteRenewal> {
   const { store } = options;
   let decision;
+  let current: CertificateMeta | undefined;
   try {
-    decision = renewalDecision(await store.readMeta(site.domain), allNames(site), now, options.force, options.issuer.directoryUrl);
+    current = await refreshAriSchedule(store, options.issuer, site.domain, await store.readMeta(site.domain), now, options.random);
+    decision = renewalDecision(current, allNames(site), now, options.force, options.issuer.directoryUrl);
   } catch (error) {
     return { domain: site.domain, outcome: 'failed', reason: 'missing', error: new IssuanceError((error as Error).message, error) };
   }
@@ -63,8 +70,8 @@ async function renewOne(site: SiteNames, options: RenewOptions, now: Date): Prom
   if (!gate.allowed) return { domain: site.domain, outcome: 'failed', reason: decision.reason, error: new WaitingForCaError(gate.until, undefined, gate.message) };
   const attemptAt = new Date().toISOString();
   try {
-    const issued = await options.issuer.issue({ domain: site.domain, altNames: site.altNames });
-    const meta = await store.save(site.domain, issued.keyPem, issued.fullchainPem, { names: allNames(site), caDirectoryUrl: options.issuer.directoryUrl });
+    const issued = await options.issuer.issue({ domain: site.domain, altNames: site.altNames, ...replacesFor(current, options.issuer.directoryUrl) });
+    const meta = await store.save(site.domain, issued.keyPem, issued.fullchainPem, { names: allNames(site), caDirectoryUrl: options.issuer.directoryUrl, profile: options.issuer.profile });
     await store.writeRenewal(site.domain, { lastAttemptAt: attemptAt, lastSuccessAt: attemptAt });
     if (attempts) await options.attempts?.write(site.domain, undefined);
     return { domain: site.domain, outcome: 'renewed', reason: decision.reason, meta };

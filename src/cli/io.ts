@@ -56,7 +56,8 @@ export async function prompterOf(io: CliIo): Promise<Prompter> {
 
 /** What the wizard's questions need: the prompter, lines on stdout between questions, the environment. */
 export async function wizardDeps(io: CliIo): Promise<WizardDeps> {
-  return { prompter: await prompterOf(io), say: (line) => writeLine(io.stdout, line), env: io.env };
+  const { readCaProfiles } = await import('../adapters/acme/directory.js');
+  return { prompter: await prompterOf(io), say: (line) => writeLine(io.stdout, line), env: io.env, caProfiles: readCaProfiles };
 }
 
 /** Writes one line (a newline is added) to a stream. */

@@ -91,6 +91,11 @@ export const certificatesSchema = z.strictObject({
   ca: caSchema.default('staging'),
   challenge: enumOf(CHALLENGES).default('http-01'),
   delivery: enumOf(DELIVERIES).default('files'),
+  /** The CA's ACME profile for every order (Let's Encrypt: classic, tlsserver, shortlived); checked against the CA's directory before ordering. */
+  profile: z
+    .string(typeError('a profile name the CA offers (like classic or shortlived)'))
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: (i) => `${show(i.input)} is not a profile name (letters, digits, '.', '_', '-')` })
+    .optional(),
 });
 
 export const proxySchema = z.strictObject({

@@ -9,6 +9,8 @@ export interface WizardDeps {
   /** Prints one line between questions (notes such as "plan-only"). */
   say: (line: string) => void;
   env: Readonly<Record<string, string | undefined>>;
+  /** The profiles a CA's directory lists (name → description); the wizard offers them for an ACME directory URL. */
+  caProfiles?: (directoryUrl: string) => Promise<Record<string, string>>;
 }
 
 export interface WizardAnswers {
@@ -43,7 +45,20 @@ async function askSites(prompter: Prompter): Promise<SiteInput[]> {
   return sites;
 }
 
-async function askCertificates(prompter: Prompter, sites: readonly SiteInput[]): Promise<Pick<ConfigInput, 'certificates' | 'registry'>> {
+/** For a CA given by URL whose directory lists profiles: which one to order (or the CA's default). Unreadable: not asked. */
+async function askProfile(prompter: Prompter, directoryUrl: string, caProfiles: WizardDeps['caProfiles']): Promise<string | undefined> {
+  const offered: Record<string, string> = caProfiles ? await caProfiles(directoryUrl).catch(() => ({})) : {};
+  const names = Object.keys(offered);
+  if (names.length === 0) return undefined;
+  const choices = [
+    { value: '', name: "the CA's default", description: 'no profile in the order' },
+    ...names.map((name) => ({ value: name, name, ...(offered[name] ? { description: offered[name] } : {}) })),
+  ];
+  const profile = await prompter.select({ message: 'Certificate profile', choices, default: '' });
+  return profile === '' ? undefined : profile;
+}
+
+async function askCertificates(prompter: Prompter, sites: readonly SiteInput[], caProfiles?: WizardDeps['caProfiles']): Promise<Pick<ConfigInput, 'certificates' | 'registry'>> {
   const firstDomain = sites[0]?.domain.replace(/^\*\./, '');
   const emailDefault = firstDomain ? `ops@${firstDomain}` : undefined;
   const email = (
@@ -51,6 +66,7 @@ async function askCertificates(prompter: Prompter, sites: readonly SiteInput[]):
   ).trim();
   const caChoice = await prompter.select({ message: 'Certificate authority', choices: CA_CHOICES, default: 'staging' });
   const ca = caChoice === 'url' ? (await prompter.input({ message: 'ACME directory URL (https://…)', validate: validateCaUrl })).trim() : caChoice;
+  const profile = caChoice === 'url' ? await askProfile(prompter, ca, caProfiles) : undefined;
   const hasWildcard = sites.some((site) => [site.domain, ...(site.aliases ?? [])].some((host) => host.startsWith('*.')));
   const challenge = await prompter.select({
     message: 'How to prove you own the domains',
@@ -62,7 +78,7 @@ async function askCertificates(prompter: Prompter, sites: readonly SiteInput[]):
     delivery === 'image'
       ? (await prompter.input({ message: 'Registry to push the proxy image to (like registry.digitalocean.com/me)', validate: validateRegistry })).trim()
       : undefined;
-  return { certificates: { email, ca, challenge, delivery }, ...(registry ? { registry } : {}) };
+  return { certificates: { email, ca, challenge, delivery, ...(profile ? { profile } : {}) }, ...(registry ? { registry } : {}) };
 }
 
 /**
@@ -84,7 +100,7 @@ export async function askNewProject(deps: WizardDeps, defaults: { project?: stri
     choices: topologyChoices(workers, sites.length),
     default: 'manager',
   });
-  const certs = await askCertificates(prompter, sites);
+  const certs = await askCertificates(prompter, sites, deps.caProfiles);
   const config = parseConfig({ project, region, size, managers, workers, topology, sites, ...certs });
   return { config, token };
 }

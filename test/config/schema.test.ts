@@ -99,6 +99,12 @@ describe('the swarm-wiz.yaml contract', () => {
     expect(issuesOf(withChanges((c) => { c.topology = 'mesh' as 'manager'; }))[0]).toMatch(/^topology: "mesh" is not valid \(one of manager, dedicated, per-domain, global-lb\)/);
   });
 
+  it('takes an optional certificates.profile (checked against the CA before ordering), never one that could break out of YAML', () => {
+    expect(parseConfig(withChanges((c) => { c.certificates.profile = 'shortlived'; })).certificates.profile).toBe('shortlived');
+    expect(parseConfig(withChanges(() => undefined)).certificates.profile).toBeUndefined();
+    expect(issuesOf(withChanges((c) => { c.certificates.profile = 'short lived; x'; }))[0]).toMatch(/^certificates.profile: "short lived; x" is not a profile name/);
+  });
+
   it('round-trips through YAML', () => {
     const config = parseConfig(withChanges((c) => { c.certificates.delivery = 'image'; c.registry = 'registry.digitalocean.com/me'; }));
     expect(configFromYaml(configToYaml(config))).toEqual(config);

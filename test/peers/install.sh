@@ -42,6 +42,25 @@ if ! chroot "$newer_nginx" /usr/sbin/nginx -v >/dev/null 2>&1; then
   chroot "$newer_nginx" /usr/sbin/nginx -v
 fi
 
+# Pebble 2.10 (ARI, profiles) from Debian unstable: Debian 12's 2.4 knows neither. The package holds
+# static Go binaries (usr/bin/pebble, usr/bin/pebble-challtestsrv); unpacked with the same private apt.
+newer_pebble=/opt/swarm-wiz-test/pebble-unstable
+if [ ! -x "$newer_pebble/usr/bin/pebble" ] || [ ! -x "$newer_pebble/usr/bin/pebble-challtestsrv" ]; then
+  echo "unpacking pebble from Debian unstable into $newer_pebble"
+  work=$(mktemp -d)
+  mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/debs"
+  echo 'deb http://deb.debian.org/debian sid main' > "$work/sources.list"
+  apt_private=(-o Dir::Etc::SourceList="$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
+    -o Dir::State::Lists="$work/lists" -o Dir::Cache="$work/cache" -o Debug::NoLocking=1)
+  apt-get "${apt_private[@]}" update -qq
+  (cd "$work/debs" && apt-get "${apt_private[@]}" download -qq pebble 2>/dev/null)
+  rm -rf "$newer_pebble" && mkdir -p "$newer_pebble"
+  for deb in "$work"/debs/*.deb; do dpkg-deb -x "$deb" "$newer_pebble"; done
+  rm -rf "$work"
+  [ -x "$newer_pebble/usr/bin/pebble" ] && [ -x "$newer_pebble/usr/bin/pebble-challtestsrv" ] || {
+    echo "the unstable pebble package did not hold usr/bin/pebble and usr/bin/pebble-challtestsrv" >&2; exit 1; }
+fi
+
 # dockerd with the vfs storage driver works without overlay support in the kernel.
 if ! docker info >/dev/null 2>&1; then
   echo "starting dockerd (vfs)"

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, constants, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -27,8 +27,27 @@ export interface PebblePeer {
   challtestsrv: ChallTestSrv;
   /** Writes a listener certificate signed by the same CA (for a fault-injecting proxy in front of Pebble). */
   listenerCertificate(): PemPair;
+  /** What Pebble printed so far (stdout and stderr), e.g. its "ARI: order … is a replacement of …" lines. */
+  log(): string;
+  /** Pebble 2.10's management API: the renewalInfo answer for a certificate it issued (any text, served as is). */
+  setRenewalInfo(certificatePem: string, ariResponse: string): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** Where test/peers/install.sh unpacks Debian unstable's pebble 2.10 (ARI, profiles). */
+export const UNSTABLE_PEBBLE_BIN = '/opt/swarm-wiz-test/pebble-unstable/usr/bin';
+
+/** An order profile as Pebble 2.10's config takes it (validityPeriod in seconds). */
+export interface PebbleProfile {
+  description: string;
+  validityPeriod: number;
+}
+
+/** The profiles an unstable Pebble offers by default: Let's Encrypt's classic 90 days and its 160-hour `shortlived`. */
+export const DEFAULT_PEBBLE_PROFILES: Record<string, PebbleProfile> = {
+  default: { description: 'classic: 90 days', validityPeriod: 90 * 86_400 },
+  shortlived: { description: 'short-lived: 160 hours', validityPeriod: 160 * 3600 },
+};
 
 export interface ChallTestSrv {
   setTxt(host: string, value: string): Promise<void>;
@@ -61,9 +80,33 @@ async function requireBinary(name: string): Promise<string> {
   return found.stdout.trim();
 }
 
+async function requireUnstableBinary(name: string): Promise<string> {
+  const path = join(UNSTABLE_PEBBLE_BIN, name);
+  try {
+    await access(path, constants.X_OK);
+  } catch {
+    throw new Error(`${path} is missing: the ARI/profile tests need Pebble 2.10 from Debian unstable (run test/peers/install.sh as root; it unpacks the "pebble" package there)`);
+  }
+  return path;
+}
+
+function httpsPost(url: string, agent: Agent, body: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent, method: 'POST', timeout: 2000, headers: { 'user-agent': 'swarm-wiz-test' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`timeout posting to ${url}`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 function httpsGet(url: string, agent: Agent): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent, timeout: 2000 }, (res) => {
+    const req = request(url, { agent, timeout: 2000, headers: { 'user-agent': 'swarm-wiz-test' } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
@@ -105,9 +148,13 @@ export async function startPebble(options: {
   dnsPort?: number;
   /** The A record challtestsrv answers for a name it has no record of (default 127.0.0.1). */
   defaultIPv4?: string;
+  /** Pebble 2.10 from Debian unstable (ARI, profiles; see install.sh) instead of the system's 2.4. Fails when missing. */
+  unstable?: boolean;
+  /** With `unstable`: the profiles it offers (default DEFAULT_PEBBLE_PROFILES). */
+  profiles?: Record<string, PebbleProfile>;
 }): Promise<PebblePeer> {
-  const pebbleBin = await requireBinary('pebble');
-  const challBin = await requireBinary('pebble-challtestsrv');
+  const pebbleBin = options.unstable ? await requireUnstableBinary('pebble') : await requireBinary('pebble');
+  const challBin = options.unstable ? await requireUnstableBinary('pebble-challtestsrv') : await requireBinary('pebble-challtestsrv');
   const dir = await mkdtemp(join(tmpdir(), 'swarm-wiz-pebble-'));
   const now = Date.now();
   const ca = await generateCertificate({ names: [], commonName: 'swarm-wiz test listener CA', isCa: true, notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000) });
@@ -129,6 +176,7 @@ export async function startPebble(options: {
         tlsPort,
         ocspResponderURL: '',
         externalAccountBindingRequired: false,
+        ...(options.unstable ? { profiles: options.profiles ?? DEFAULT_PEBBLE_PROFILES } : {}),
       },
     }),
   );
@@ -142,7 +190,22 @@ export async function startPebble(options: {
   try {
     const chall = execa(
       challBin,
-      ['-defaultIPv4', options.defaultIPv4 ?? '127.0.0.1', '-defaultIPv6', '', '-dns01', `127.0.0.1:${dnsPort}`, '-http01', '', '-https01', '', '-tlsalpn01', '', '-management', `127.0.0.1:${challMgmtPort}`],
+      [
+        '-defaultIPv4',
+        options.defaultIPv4 ?? '127.0.0.1',
+        '-defaultIPv6',
+        '',
+        // The newer challtestsrv names its DNS flag -dnsserver and also serves DoH on :8443 unless told not to.
+        ...(options.unstable ? ['-dnsserver', `127.0.0.1:${dnsPort}`, '-doh', ''] : ['-dns01', `127.0.0.1:${dnsPort}`]),
+        '-http01',
+        '',
+        '-https01',
+        '',
+        '-tlsalpn01',
+        '',
+        '-management',
+        `127.0.0.1:${challMgmtPort}`,
+      ],
       { reject: false, stdio: 'ignore' },
     );
     children.push(chall);
@@ -151,11 +214,15 @@ export async function startPebble(options: {
 
     const env: NodeJS.ProcessEnv = { ...process.env, PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0' };
     delete env.PEBBLE_VA_ALWAYS_VALID;
-    const pebble = execa(pebbleBin, ['-config', configPath, '-dnsserver', `127.0.0.1:${dnsPort}`], { reject: false, env, extendEnv: false, stdio: 'ignore' });
+    const pebble = execa(pebbleBin, ['-config', configPath, '-dnsserver', `127.0.0.1:${dnsPort}`], { reject: false, env, extendEnv: false, stdin: 'ignore', buffer: false, all: true });
     children.push(pebble);
+    let log = '';
+    pebble.all?.on('data', (chunk: Buffer) => (log += chunk.toString()));
     const agent = new Agent({ ca: ca.certPem, keepAlive: false });
     const directoryUrl = `https://127.0.0.1:${acmePort}/dir`;
-    await waitFor('pebble', async () => (await httpsGet(directoryUrl, agent)).status === 200, pebble);
+    await waitFor('pebble', async () => (await httpsGet(directoryUrl, agent)).status === 200, pebble).catch((error: Error) => {
+      throw new Error(`${error.message}; it said: ${log.slice(-2000)}`);
+    });
 
     const fqdn = (host: string) => (host.endsWith('.') ? host : `${host}.`);
     return {
@@ -165,6 +232,11 @@ export async function startPebble(options: {
       dnsServer: `127.0.0.1:${dnsPort}`,
       httpPort: options.httpPort,
       listenerCertificate: () => listener,
+      log: () => log,
+      setRenewalInfo: async (certificatePem, ariResponse) => {
+        const answer = await httpsPost(`https://127.0.0.1:${mgmtPort}/set-renewal-info/`, agent, JSON.stringify({ Certificate: certificatePem, ARIResponse: ariResponse }));
+        if (answer.status !== 200) throw new Error(`pebble /set-renewal-info/ answered ${answer.status}: ${answer.body}`);
+      },
       issuingRootPem: async () => {
         const root = await httpsGet(`https://127.0.0.1:${mgmtPort}/roots/0`, agent);
         if (root.status !== 200) throw new Error(`pebble /roots/0 answered ${root.status}`);

@@ -121,4 +121,22 @@ describe('askNewProject', () => {
     expect(answers.config.registry).toBe('registry.digitalocean.com/me');
     expect(answers.config.certificates).toMatchObject({ ca: 'https://localhost:14000/dir', delivery: 'image' });
   });
+  it("offers the profiles a CA given by URL lists, the CA's default first; a CA without any is not asked", async () => {
+    let script = withAnswers(seedAnswers(), 'Certificate authority', 0, ['url']);
+    const at = script.findIndex((entry) => entry.expect === 'Certificate authority');
+    script.splice(at + 1, 0, { expect: 'ACME directory URL', answer: 'https://ca.test/dir' }, { expect: 'Certificate profile', answer: 'shortlived' });
+    const { wizardDeps, asked } = deps(script);
+    const looked: string[] = [];
+    wizardDeps.caProfiles = (url) => (looked.push(url), Promise.resolve({ classic: '90 days', shortlived: '160 hours' }));
+    const answers = await askNewProject(wizardDeps);
+    expect(looked).toEqual(['https://ca.test/dir']);
+    expect(asked.find((q) => q.message === 'Certificate profile')?.choices?.map((choice) => choice.value)).toEqual(['', 'classic', 'shortlived']);
+    expect(answers.config.certificates).toMatchObject({ ca: 'https://ca.test/dir', profile: 'shortlived' });
+
+    script = withAnswers(seedAnswers(), 'Certificate authority', 0, ['url']);
+    script.splice(at + 1, 0, { expect: 'ACME directory URL', answer: 'https://ca.test/dir' });
+    const none = deps(script);
+    none.wizardDeps.caProfiles = () => Promise.resolve({});
+    expect((await askNewProject(none.wizardDeps)).config.certificates.profile).toBeUndefined();
+  });
 });

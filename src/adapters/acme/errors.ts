@@ -95,6 +95,19 @@ export class IssuanceError extends CertificateError {
   }
 }
 
+/** `certificates.profile` names a profile the CA does not offer (checked before anything is ordered). */
+export class UnknownProfileError extends CertificateError {
+  readonly profile: string;
+  readonly offered: string[];
+  constructor(profile: string, offered: string[], directoryUrl: string) {
+    const choice = offered.length > 0 ? `it offers ${offered.join(', ')}` : 'it offers no profiles; remove certificates.profile';
+    super(`certificates.profile: the CA at ${directoryUrl} has no profile "${profile}" (${choice})`);
+    this.name = 'UnknownProfileError';
+    this.profile = profile;
+    this.offered = offered;
+  }
+}
+
 export function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
