@@ -17,28 +17,35 @@ fi
 # The Debian nginx package starts a system nginx on :80 on install; tests run their own on loopback ports.
 if pgrep -x nginx >/dev/null && [ -x /usr/sbin/service ]; then service nginx stop >/dev/null 2>&1 || true; fi
 
+# Downloads packages from Debian unstable with a private apt configuration (the system's sources,
+# lists and packages stay untouched) and unpacks them into a fresh folder $1.
+unpack_from_unstable() {
+  local dest=$1 work
+  shift
+  work=$(mktemp -d)
+  mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/debs"
+  echo 'deb http://deb.debian.org/debian sid main' > "$work/sources.list"
+  local apt_private=(-o Dir::Etc::SourceList="$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
+    -o Dir::State::Lists="$work/lists" -o Dir::Cache="$work/cache" -o Debug::NoLocking=1)
+  apt-get "${apt_private[@]}" update -qq
+  (cd "$work/debs" && apt-get "${apt_private[@]}" download -qq "$@" 2>/dev/null)
+  rm -rf "$dest" && mkdir -p "$dest"
+  for deb in "$work"/debs/*.deb; do dpkg-deb -x "$deb" "$dest"; done
+  rm -rf "$work"
+}
+
 # A newer nginx (>= 1.27.3, for the upstream-resolve rendering) from Debian unstable, unpacked into its
 # own root filesystem and run with chroot. A private apt configuration: the system's sources, lists and
 # packages stay untouched.
 newer_nginx=/opt/swarm-wiz-test/nginx-unstable
 if ! chroot "$newer_nginx" /usr/sbin/nginx -v >/dev/null 2>&1; then
   echo "unpacking nginx from Debian unstable into $newer_nginx"
-  work=$(mktemp -d)
-  mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/debs"
-  echo 'deb http://deb.debian.org/debian sid main' > "$work/sources.list"
-  apt_private=(-o Dir::Etc::SourceList="$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
-    -o Dir::State::Lists="$work/lists" -o Dir::Cache="$work/cache" -o Debug::NoLocking=1)
-  apt-get "${apt_private[@]}" update -qq
-  (cd "$work/debs" && apt-get "${apt_private[@]}" download -qq \
-    nginx nginx-common libc6 libgcc-s1 libzstd1 zlib1g libcrypt1 libpcre2-8-0 libssl3t64 2>/dev/null)
-  rm -rf "$newer_nginx" && mkdir -p "$newer_nginx"
-  for deb in "$work"/debs/*.deb; do dpkg-deb -x "$deb" "$newer_nginx"; done
+  unpack_from_unstable "$newer_nginx" nginx nginx-common libc6 libgcc-s1 libzstd1 zlib1g libcrypt1 libpcre2-8-0 libssl3t64
   for dir in lib lib64 bin sbin; do [ -e "$newer_nginx/$dir" ] || ln -s "usr/$dir" "$newer_nginx/$dir"; done
   mkdir -p "$newer_nginx/var/lib/nginx" "$newer_nginx/dev" "$newer_nginx/proc" "$newer_nginx/run" "$newer_nginx/tmp"
   printf 'root:x:0:0::/root:/bin/sh\nnobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n' > "$newer_nginx/etc/passwd"
   printf 'root:x:0:\nnogroup:x:65534:\n' > "$newer_nginx/etc/group"
   : > "$newer_nginx/etc/hosts"
-  rm -rf "$work"
   chroot "$newer_nginx" /usr/sbin/nginx -v
 fi
 
@@ -47,18 +54,11 @@ fi
 newer_pebble=/opt/swarm-wiz-test/pebble-unstable
 if [ ! -x "$newer_pebble/usr/bin/pebble" ] || [ ! -x "$newer_pebble/usr/bin/pebble-challtestsrv" ]; then
   echo "unpacking pebble from Debian unstable into $newer_pebble"
-  work=$(mktemp -d)
-  mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/debs"
-  echo 'deb http://deb.debian.org/debian sid main' > "$work/sources.list"
-  apt_private=(-o Dir::Etc::SourceList="$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
-    -o Dir::State::Lists="$work/lists" -o Dir::Cache="$work/cache" -o Debug::NoLocking=1)
-  apt-get "${apt_private[@]}" update -qq
-  (cd "$work/debs" && apt-get "${apt_private[@]}" download -qq pebble 2>/dev/null)
-  rm -rf "$newer_pebble" && mkdir -p "$newer_pebble"
-  for deb in "$work"/debs/*.deb; do dpkg-deb -x "$deb" "$newer_pebble"; done
-  rm -rf "$work"
-  [ -x "$newer_pebble/usr/bin/pebble" ] && [ -x "$newer_pebble/usr/bin/pebble-challtestsrv" ] || {
-    echo "the unstable pebble package did not hold usr/bin/pebble and usr/bin/pebble-challtestsrv" >&2; exit 1; }
+  unpack_from_unstable "$newer_pebble" pebble
+  if [ ! -x "$newer_pebble/usr/bin/pebble" ] || [ ! -x "$newer_pebble/usr/bin/pebble-challtestsrv" ]; then
+    echo "the unstable pebble package did not hold usr/bin/pebble and usr/bin/pebble-challtestsrv" >&2
+    exit 1
+  fi
 fi
 
 # dockerd with the vfs storage driver works without overlay support in the kernel.
