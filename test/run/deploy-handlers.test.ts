@@ -4,13 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Command } from '../../src/commands/index.js';
-import { parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
 import type { ProxyFilesStep } from '../../src/plan/index.js';
 import { DEFAULT_DEPLOY_TIMING, type DeployContext, type ProxyFile } from '../../src/run/deploy-context.js';
 import { DEPLOY_HANDLERS } from '../../src/run/deploy-handlers.js';
 import { StepFailed } from '../../src/run/failure.js';
-import { emptyState, StateStore } from '../../src/state/index.js';
 import type { CommandResult, Shell, Target } from '../../src/targets/index.js';
+import { handlerContext } from './deploy-context-fixture.js';
 
 /**
  * The proxy-files handler's promise, checked on a node whose shell is a small in-memory machine: the
@@ -61,22 +60,7 @@ function fakeNode(files: Map<string, string>, nginxAccepts: (files: Map<string, 
 const stateDir = mkdtempSync(join(tmpdir(), 'swz-handlers-'));
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
-function context(target: Target, desired: Map<string, ProxyFile>): DeployContext {
-  return {
-    config: parseConfig(SEED_EXAMPLE),
-    store: new StateStore(stateDir, emptyState('demo')),
-    target,
-    emit: () => undefined,
-    signal: undefined,
-    timing: DEFAULT_DEPLOY_TIMING,
-    proxyFiles: async () => desired,
-    stackSpec: async () => ({ compose: '', env: {}, hash: '', files: new Map() }),
-    issue: async () => {
-      throw new Error('not used');
-    },
-    resolveImage: 'never',
-  };
-}
+const context = (target: Target, desired: Map<string, ProxyFile>): DeployContext => handlerContext(target, stateDir, desired);
 
 const step: ProxyFilesStep = { kind: 'proxy-files', op: 'update', id: 'proxy-files:n1', name: 'n1', node: 'n1', dir: '/p', changed: [], description: 'sync' };
 

@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Command } from '../../src/commands/index.js';
-import { parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
 import type { PreflightStep } from '../../src/plan/index.js';
-import { DEFAULT_DEPLOY_TIMING, type DeployContext } from '../../src/run/deploy-context.js';
+import { type DeployContext } from '../../src/run/deploy-context.js';
 import { preflight } from '../../src/run/preflight-handler.js';
 import { StepFailed } from '../../src/run/failure.js';
-import { emptyState, StateStore } from '../../src/state/index.js';
 import type { CommandResult, Shell, Target } from '../../src/targets/index.js';
+import { handlerContext } from './deploy-context-fixture.js';
 
 /**
  * The preflight handler on three scripted nodes: what it runs where and in which order, what it
@@ -50,22 +49,7 @@ function fakeCluster(script: { portFails?: Record<string, string>; overlay?: Rec
 const stateDir = mkdtempSync(join(tmpdir(), 'swz-preflight-handler-'));
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
-function context(target: Target): DeployContext {
-  return {
-    config: parseConfig(SEED_EXAMPLE),
-    store: new StateStore(stateDir, emptyState('demo')),
-    target,
-    emit: () => undefined,
-    signal: undefined,
-    timing: DEFAULT_DEPLOY_TIMING,
-    proxyFiles: async () => new Map(),
-    stackSpec: async () => ({ compose: '', env: {}, hash: '', files: new Map() }),
-    issue: async () => {
-      throw new Error('not used');
-    },
-    resolveImage: 'never',
-  };
-}
+const context = (target: Target): DeployContext => handlerContext(target, stateDir);
 
 const step: PreflightStep = {
   kind: 'preflight',
