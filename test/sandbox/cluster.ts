@@ -145,7 +145,8 @@ const linkOf = (path: string): string | undefined => {
   }
 };
 
-const readOr = (path: string, fallback = ''): string => {
+/** A file's text, or `fallback` when it cannot be read. */
+export const readOr = (path: string, fallback = ''): string => {
   try {
     return readFileSync(path, 'utf8');
   } catch {
@@ -153,12 +154,14 @@ const readOr = (path: string, fallback = ''): string => {
   }
 };
 
-const alive = (pid: number): boolean => {
+/** Whether a process exists and is not a zombie. */
+export const alive = (pid: number): boolean => {
   const stat = readOr(`/proc/${pid}/stat`);
   return stat !== '' && !/^\d+ \(.*\) Z/s.test(stat);
 };
 
-const kill = (pid: number, signal: NodeJS.Signals): void => {
+/** Signals a process that may be gone meanwhile. */
+export const kill = (pid: number, signal: NodeJS.Signals): void => {
   try {
     process.kill(pid, signal);
   } catch {

@@ -11,12 +11,12 @@
  *   npm run sandbox -- down          # removes every process, namespace, mount and cgroup it made
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runArgv } from '../peers/tools.js';
-import { cgroupDirs, processesInCgroups } from './cluster.js';
+import { alive, cgroupDirs, kill, processesInCgroups, readOr } from './cluster.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const DAEMON = join(import.meta.dirname, 'sandbox-daemon.ts');
@@ -28,19 +28,6 @@ interface Handle {
   pid: number;
   prefix: string;
 }
-
-const readOr = (path: string): string => {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-};
-
-const alive = (pid: number): boolean => {
-  const stat = readOr(`/proc/${pid}/stat`);
-  return stat !== '' && !/^\d+ \(.*\) Z/s.test(stat);
-};
 
 /** This process and the ones that started it (`npm run sandbox -- down --dir …` names the dir too). */
 function ancestors(): Set<number> {
@@ -129,24 +116,18 @@ export async function down(dir: string): Promise<string[]> {
   const handle = handleOf(dir);
   if (!handle) return [];
   if (alive(handle.pid)) {
-    process.kill(handle.pid, 'SIGTERM');
+    kill(handle.pid, 'SIGTERM');
     for (let waited = 0; alive(handle.pid) && waited < 120_000; waited += 250) await sleep(250);
-    if (alive(handle.pid)) process.kill(handle.pid, 'SIGKILL');
+    if (alive(handle.pid)) kill(handle.pid, 'SIGKILL');
   }
   // A controller that was killed leaves its machines: the same sweep by name, cgroup and path.
   for (let round = 0; round < 3; round++) {
     const left = await leftovers(handle.prefix, dir);
     if (left.length === 0) break;
-    for (const pid of processesInCgroups(`${handle.prefix}-`)) process.kill(pid, 'SIGKILL');
+    for (const pid of processesInCgroups(`${handle.prefix}-`)) kill(pid, 'SIGKILL');
     for (const line of left) {
       const pid = /^process (\d+)/.exec(line)?.[1];
-      if (pid) {
-        try {
-          process.kill(Number(pid), 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }
+      if (pid) kill(Number(pid), 'SIGKILL');
       const ns = /^network namespace (\S+)/.exec(line)?.[1];
       if (ns) await runArgv('ip', ['netns', 'delete', ns]);
       const mount = /^mount (\S+)/.exec(line)?.[1];
