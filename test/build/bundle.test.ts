@@ -78,6 +78,12 @@ describe('the bundle file', () => {
     const ancestors = runDir.split(sep).map((_, index, parts) => parts.slice(0, index + 1).join(sep) || sep);
     expect(ancestors.filter((dir) => existsSync(join(dir, 'node_modules')))).toEqual([]);
   });
+
+  it('DEV=true (Ink would load React DevTools, which the bundle leaves out): a clear failure, exit 1', async () => {
+    const run = await fromBundle(['status', '--no-probe', '--config', await exampleProject()], { DEV: 'true' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('DEV=true asks Ink to connect to React DevTools, which dist/swarm-wiz.mjs does not include.');
+  });
 });
 
 describe('the bundle, alone in an empty folder, answers like the source', () => {
