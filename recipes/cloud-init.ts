@@ -31,7 +31,8 @@ function webrootUnit(config: Config): string {
 
 /** The `#cloud-config` user-data for one kind of droplet. */
 export function renderCloudInit(config: Config, role: NodeRole): string {
-  const packages = role === 'support' ? ['docker.io', 'busybox', 'cron', 'openssh-client'] : ['docker.io'];
+  // The support server runs swarm-wiz from cron: Node.js from the image's own packages (Debian 13: Node.js 20).
+  const packages = role === 'support' ? ['docker.io', 'busybox', 'cron', 'openssh-client', 'nodejs'] : ['docker.io'];
   const document: Record<string, unknown> = {
     package_update: true,
     package_upgrade: false,

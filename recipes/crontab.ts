@@ -8,7 +8,8 @@ function renewMinute(config: Config): number {
 }
 
 /**
- * support/crontab (user crontab of root on the support server; install with `crontab support/crontab`).
+ * support/crontab (user crontab of root on the support server; `swarm-wiz apply` installs it there, with
+ * swarm-wiz itself in the project folder's bin/).
  * Twice a day, as Let's Encrypt recommends; `swarm-wiz renew` renews only what is due, rolls it out,
  * and exits non-zero when a certificate could not be renewed or rolled out. Then `swarm-wiz status --check`
  * checks what is stored and served (expired, overdue, past two thirds, an entry serving another or a
@@ -21,7 +22,8 @@ export function renderCrontab(config: Config): string {
     '# The job exits non-zero when a certificate could not be renewed or rolled out; cron mails its output to MAILTO.',
     '# Then status --check prints one line per certificate problem (stored or served), nothing when all is well.',
     'SHELL=/bin/sh',
-    'PATH=/usr/local/bin:/usr/bin:/bin',
+    // swarm-wiz apply installs swarm-wiz (one file and its launcher) in the project folder's bin/.
+    `PATH=${dir}/bin:/usr/local/bin:/usr/bin:/bin`,
     `MAILTO=${config.certificates.email}`,
     `${renewMinute(config)} 3,15 * * * swarm-wiz renew --config ${dir}/swarm-wiz.yaml --dir ${dir}; swarm-wiz status --check --config ${dir}/swarm-wiz.yaml --dir ${dir}`,
     '',

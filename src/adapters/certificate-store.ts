@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from './fs-atomic.js';
+import { readOptional, writeFileAtomic } from './fs-atomic.js';
 import { certificateMeta, keyMatchesCertificate, type CertificateMeta } from '../certs/metadata.js';
 import { showValue } from '../config/show-value.js';
 
@@ -109,14 +108,5 @@ export class CertificateStore {
 
   async writeRenewal(domain: string, record: RenewalRecord): Promise<void> {
     await writeFileAtomic(this.paths(domain).renewal, JSON.stringify(record, null, 2) + '\n', 0o644);
-  }
-}
-
-async function readOptional(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
   }
 }

@@ -8,30 +8,43 @@ import { NodeUnreachable, TargetError } from '../targets/errors.js';
 import type { Target, TargetNode } from '../targets/target.js';
 import type { DeployResult, DeployRunOptions } from './deploy.js';
 import { deployRemote, remoteTarget } from './remote.js';
+import type { SupportSetup } from './support.js';
+import { BundleError, swarmWizBundle } from '../adapters/bundle.js';
+import { readOptional } from '../adapters/fs-atomic.js';
 
-export type DropletDeployOptions = DeployRunOptions;
+export interface DropletDeployOptions extends DeployRunOptions {
+  /** dns-01: the DigitalOcean token, copied to the support server so its renewals can create TXT records. */
+  dnsToken?: string;
+}
 
-/** The droplets the state records as running, as nodes to reach over SSH (the support server too). */
-export function dropletNodes(state: State): TargetNode[] {
+/**
+ * The droplets the state records as running, as nodes to reach over SSH (the support server too). `via`
+ * `private`: from inside the VPC (the support server's own renew), each node is reached at its VPC address.
+ */
+export function dropletNodes(state: State, via: 'public' | 'private' = 'public'): TargetNode[] {
+  const address = (droplet: State['cloud']['droplets'][number]) => (via === 'private' ? droplet.privateIpv4 : droplet.publicIpv4);
   return state.cloud.droplets
-    .filter((droplet) => droplet.status === 'active' && droplet.publicIpv4)
+    .filter((droplet) => droplet.status === 'active' && address(droplet))
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((droplet) => ({
       name: droplet.name,
       role: droplet.role,
-      publicIp: droplet.publicIpv4!,
+      publicIp: address(droplet)!,
       ...(droplet.privateIpv4 ? { privateIp: droplet.privateIpv4 } : {}),
     }));
 }
 
 /**
  * After provisioning: the swarm, the stack and the certificates on the droplets the state records,
- * over SSH. The support droplet holds the ACME webroot (cloud-init serves it on port 80).
+ * over SSH. The support droplet holds the ACME webroot (cloud-init serves it on port 80) and gets
+ * swarm-wiz and a copy of the project to renew from its crontab. On the support server itself (its
+ * copy of the state says `runsOn`), that node is this machine and the others are reached over the VPC.
  */
 export async function deployDroplets(options: DropletDeployOptions): Promise<DeployResult> {
   const { config, dir } = options;
   const state = await loadState(dir, config.project);
-  const nodes = dropletNodes(state);
+  const here = state.runsOn;
+  const nodes = dropletNodes(state, here ? 'private' : 'public');
   const support = nodes.find((node) => node.role === 'support');
   if (!nodes.some((node) => node.role === 'manager') || !support?.privateIp) {
     throw new StepFailed('nodes', {
@@ -41,7 +54,10 @@ export async function deployDroplets(options: DropletDeployOptions): Promise<Dep
   }
   const store = new StateStore(dir, state);
   if (state.target !== 'digitalocean') await store.update((s) => void (s.target = 'digitalocean'));
-  const remote = await remoteTarget({ dir, store, nodes });
+  if (here && here !== support.name) {
+    throw new StepFailed('nodes', { message: `this copy of the project runs on ${here}, but the support droplet is ${support.name}`, hint: `Run swarm-wiz apply from your own machine: it updates the copy on ${support.name}.` });
+  }
+  const remote = await remoteTarget({ dir, store, nodes, ...(here ? { local: here } : {}) });
   try {
     await waitUntilReady(remote.target, nodes, options);
     return await deployRemote({
@@ -51,6 +67,7 @@ export async function deployDroplets(options: DropletDeployOptions): Promise<Dep
       supportNode: support.name,
       supportAddress: support.privateIp,
       entryPoints: entryPointsFromState(config, state, 80, dnsEntryPoints({ port: 80 })),
+      ...(here ? {} : { support: await supportSetup(options, support) }),
     });
   } finally {
     await remote.dispose();
@@ -86,6 +103,25 @@ async function waitUntilReady(target: Target, nodes: readonly TargetNode[], opti
       }
     }),
   );
+}
+
+/** What the support server gets besides the project folder: swarm-wiz itself, the CA to trust, the token for dns-01. */
+async function supportSetup(options: DropletDeployOptions, support: TargetNode): Promise<SupportSetup> {
+  const caCertPem = options.caCertFile ? await readOptional(options.caCertFile) : undefined;
+  return {
+    node: support.name,
+    address: support.privateIp!,
+    bundle: async () => {
+      try {
+        return (await swarmWizBundle()).content;
+      } catch (error) {
+        if (error instanceof BundleError) throw new StepFailed(`support:${support.name}`, { message: error.message, hint: error.hint });
+        throw error;
+      }
+    },
+    ...(caCertPem ? { caCertPem } : {}),
+    ...(options.dnsToken && options.config.certificates.challenge === 'dns-01' ? { token: options.dnsToken } : {}),
+  };
 }
 
 function toStepFailed(node: string, error: unknown): unknown {

@@ -25,6 +25,7 @@ import type { ApplyEventListener } from '../run/events.js';
 import { StepFailed } from '../run/failure.js';
 import { stateAttemptLog, type StateStore } from '../state/index.js';
 import type { Target } from '../targets/target.js';
+import { supportFacts, takeNewerCertificates, type SupportSetup } from './support.js';
 
 /** How certificates are ordered for this run; built by the caller (it knows the CA, the trust and the responder). */
 export interface Issuing {
@@ -57,6 +58,8 @@ export interface DeployOptions {
   buildsWithoutPush?: boolean;
   /** delivery: image on droplets: `docker login` on the manager with these before the push (none: an anonymous push). */
   registryLogin?: RegistryCredentials;
+  /** Droplets: set up the support server to renew from its own crontab (last phase). */
+  support?: SupportSetup;
   onEvent?: ApplyEventListener;
   signal?: AbortSignal;
   timing?: Partial<DeployTiming>;
@@ -164,6 +167,8 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
   await ensurePlaceholders(certs, sites);
   const projectDir = remoteProjectDir(config, options.nodeRoot);
   const proxyDir = nodeProxyDir(config, options.nodeRoot);
+  // The support server may have renewed since the last run: its newer certificates are taken before anything is decided.
+  const taken = options.support ? await takeFromSupport(options, projectDir, sites) : [];
   const proxyFiles = () => desiredProxyFiles(config, certs, options.renderContext);
   const desired = await proxyFiles();
   const composePath = `${projectDir}/docker-compose.yml`;
@@ -202,7 +207,24 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
   };
 
   let facts: DeployFacts;
+  let support: Awaited<ReturnType<typeof supportFacts>> | undefined;
   try {
+    if (options.support) {
+      const shell = options.target.shell(options.support.node);
+      support = await supportFacts({
+        config,
+        dir: options.dir,
+        state: () => store.state,
+        setup: options.support,
+        sites,
+        shell,
+        remoteDir: projectDir,
+        swarmNodes: options.target.nodes().filter((node) => node.role !== 'support').map((node) => node.name),
+        nodeShell: (name) => options.target.shell(name),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      if (taken.length > 0) support.facts.taken = taken;
+    }
     const nodes = await nodeFacts(options, projectDir);
     const manager = nodes[0];
     const services = manager?.swarm.isManager ? parseStackServices((await options.target.shell(manager.name).probe(stackServices(config.project))).stdout) : [];
@@ -220,6 +242,7 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
         const decision = renewalDecision(metas[i], allNames(site), new Date(), options.forceCertificates);
         return { domain: site.domain, altNames: site.altNames, due: decision.due, reason: decision.reason };
       }),
+      ...(support ? { support: support.facts } : {}),
     };
   } catch (error) {
     if (error instanceof StepFailed) throw error;
@@ -232,7 +255,8 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
     if (error instanceof DeployPlanError) throw new StepFailed('swarm', { message: error.message, hint: error.hint });
     throw error;
   }
-  if (options.certificatesOnly) phases = phases.filter((phase) => phase.name === 'certificates' || phase.name === 'rollout');
+  // renew: the certificates, their rollout, and the support server's copy of what was renewed.
+  if (options.certificatesOnly) phases = phases.filter((phase) => phase.name === 'certificates' || phase.name === 'rollout' || phase.name === 'support server');
   emit({ type: 'planned', steps: phases.flatMap((phase) => phase.steps), append: true });
 
   const issued: string[] = [];
@@ -286,6 +310,7 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
     stackSpec,
     issue,
     resolveImage: options.resolveImage,
+    ...(support ? { support: support.context } : {}),
   };
   try {
     await runPhases(ctx, phases, DEPLOY_HANDLERS);
@@ -294,6 +319,18 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
     await stop?.();
   }
   return { phases, issued };
+}
+
+async function takeFromSupport(options: DeployOptions, projectDir: string, sites: ReturnType<typeof siteNamesOf>): Promise<string[]> {
+  const node = options.support!.node;
+  try {
+    return await takeNewerCertificates(options.target.shell(node), options.dir, projectDir, sites, options.signal);
+  } catch (error) {
+    throw new StepFailed(`support:${node}`, {
+      message: `reading the certificates the support server ${node} renewed failed: ${(error as Error).message.split('\n')[0]}`,
+      hint: `It renews them from cron, so this folder may hold older ones: nothing was changed. Make ${node} reachable over SSH again, then run apply again.`,
+    });
+  }
 }
 
 /**

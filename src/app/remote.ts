@@ -10,6 +10,8 @@ import type { CertificateIssuer } from '../certs/renew-sites.js';
 import type { StateStore } from '../state/index.js';
 import { sshTarget, type HostKeyStore } from '../targets/ssh.js';
 import type { Target, TargetNode } from '../targets/target.js';
+import { withLocalNode } from '../targets/local.js';
+import type { SupportSetup } from './support.js';
 import { deployProject, runOptionsOf, type DeployResult, type DeployRunOptions } from './deploy.js';
 
 /** Host keys pinned in .swarm-wiz/state.json (`nodes.<name>.hostKey`), saved the moment they are first seen. */
@@ -29,18 +31,21 @@ export interface RemoteTargetOptions {
   nodes: readonly TargetNode[];
   /** The SSH port (22 on droplets; a test's sshd elsewhere). */
   port?: number;
+  /** The node that is this machine (the support server running its own renew): its commands run here. */
+  local?: string;
 }
 
 /** The droplets (or any nodes reached over SSH) as a Target: the project's key, host keys pinned in the state. */
 export async function remoteTarget(options: RemoteTargetOptions): Promise<{ target: Target; dispose(): Promise<void> }> {
   // ControlMaster sockets need a short path (unix sockets are limited to ~104 bytes).
   const controlDir = await mkdtemp(join(tmpdir(), 'swz-ssh-'));
-  const target = sshTarget(options.nodes, {
+  const ssh = sshTarget(options.nodes, {
     keyPath: sshKeyPath(options.dir),
     controlDir,
     hostKeys: stateHostKeys(options.store),
     ...(options.port ? { port: options.port } : {}),
   });
+  const target = options.local ? withLocalNode(ssh, options.local) : ssh;
   return {
     target,
     dispose: async () => {
@@ -66,6 +71,8 @@ export interface RemoteDeployOptions extends DeployRunOptions {
   /** Where HTTP for each domain enters (its proxy nodes' public IPs, or the load balancer), for the preflight. */
   entryPoints: EntryPoints;
   resolveImage?: 'always' | 'changed' | 'never';
+  /** Set up the support server to renew from cron (apply from the operator's machine; not on the support server itself). */
+  support?: SupportSetup;
 }
 
 /**
@@ -98,6 +105,7 @@ export async function deployRemote(options: RemoteDeployOptions): Promise<Deploy
     renderContext: { supportPrivateIp: options.supportAddress, ...(options.supportPort && options.supportPort !== 80 ? { supportPort: options.supportPort } : {}) },
     resolveImage: options.resolveImage ?? 'always',
     issuing: { issuer: () => (issuer ??= makeIssuer()) },
+    ...(options.support ? { support: options.support } : {}),
     ...runOptionsOf(options),
   });
 }

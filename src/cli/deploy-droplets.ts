@@ -2,7 +2,7 @@ import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
 import type { Config } from '../config/index.js';
 import { registryCredentials, type RegistryCredentials } from '../../recipes/registry-login.js';
 import { CliExit, EXIT } from './exit.js';
-import { writeLine, type CliIo } from './io.js';
+import { cloudEnv, writeLine, type CliIo } from './io.js';
 import { progressMode, withLiveProgress } from './provision-cloud.js';
 
 export interface DropletDeployRequest {
@@ -47,6 +47,8 @@ export async function deployDropletsCommand(request: DropletDeployRequest): Prom
         ...(request.dnsServers ? { dnsServers: request.dnsServers } : {}),
         ...(request.renew ? { certificatesOnly: true, forceCertificates: request.renew.force } : {}),
         ...(registryLogin ? { registryLogin } : {}),
+        // dns-01: the support server's renewals create TXT records too (the plan says the token is copied there).
+        ...(config.certificates.challenge === 'dns-01' && cloudEnv(io.env).token ? { dnsToken: cloudEnv(io.env).token } : {}),
       }),
   );
   if (!request.json && result.issued.length > 0) writeLine(io.stdout, `Certificates ordered and rolled out: ${result.issued.join(', ')}.`);

@@ -5,3 +5,4 @@ export * from './stack.js';
 export * from './node.js';
 export * from './preflight.js';
 export * from './registry.js';
+export * from './support.js';

@@ -5,7 +5,7 @@ import type { StepOp } from './types.js';
  * the proxy folder on each proxy node, the stack and the certificates. Like the cloud steps they carry
  * what to do and why; the engine runs them through its handler map.
  */
-export type DeployStepKind = 'node' | 'swarm' | 'preflight' | 'proxy-files' | 'stack' | 'certificate';
+export type DeployStepKind = 'node' | 'swarm' | 'preflight' | 'proxy-files' | 'stack' | 'certificate' | 'support';
 
 /** A deploy step's operation: the cloud's, plus `check` — runs on every apply and changes nothing. */
 export type DeployStepOp = StepOp | 'check';
@@ -113,7 +113,27 @@ export interface CertificateStep extends DeployStepBase {
   reason: string;
 }
 
-export type DeployStep = NodeStep | SwarmStep | PreflightStep | ProxyFilesStep | StackStep | CertificateStep;
+/**
+ * The support server runs `swarm-wiz renew` from its own crontab: swarm-wiz as one file, Node.js from the
+ * droplet image's packages, a copy of the project folder (config, a trimmed state, the ACME account key,
+ * the certificate store), an SSH key of its own authorised on the swarm nodes, and the crontab.
+ */
+export interface SupportStep extends DeployStepBase {
+  kind: 'support';
+  node: string;
+  /** The project folder on the support server. */
+  dir: string;
+  /** Files of the copy (relative to dir) known to differ when planned; the handler compares again. */
+  changed: string[];
+  /** Whether root's crontab differs from the generated one. */
+  crontab: boolean;
+  /** Swarm nodes its SSH key is not (yet) authorised on. */
+  authorize: string[];
+  /** The DigitalOcean token is part of the copy (dns-01 only). */
+  token: boolean;
+}
+
+export type DeployStep = NodeStep | SwarmStep | PreflightStep | ProxyFilesStep | StackStep | CertificateStep | SupportStep;
 
 /** A plan is phases: the engine runs them in order, the steps of one phase concurrently. */
 export interface Phase<Step = DeployStep> {

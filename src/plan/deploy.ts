@@ -4,6 +4,7 @@ import type { StackService } from '../commands/stack.js';
 import { PROXY_NODE_LABEL } from '../../recipes/names.js';
 import { proxyServiceMode } from '../../recipes/compose.js';
 import type { CertificateStep, DeployStep, NodeStep, Phase, PreflightStep, ProxyFilesStep, ServiceReplacement, StackStep, SwarmStep } from './deploy-types.js';
+import { planSupport, type SupportFacts } from './support.js';
 
 /** What a node looks like now, as the use case read it over its shell. */
 export interface NodeFacts {
@@ -33,6 +34,8 @@ export interface DeployFacts {
   /** The swarm this project made or adopted (state.json); a node in another swarm is an error. */
   recordedClusterId?: string;
   certificates: { domain: string; altNames: string[]; due: boolean; reason: string }[];
+  /** The support server to set up for renewing from cron (droplets); undefined: none (--target local, or running on it). */
+  support?: SupportFacts;
 }
 
 /** The plan cannot be carried out as the nodes are: the message says what and what to do. */
@@ -280,6 +283,8 @@ export function planDeploy(config: Config, facts: DeployFacts): Phase[] {
     { name: 'stack', steps: [stack] },
     { name: 'certificates', steps: certificates },
     { name: 'rollout', steps: rollout },
+    // Last: the copy it gets holds the certificates this run ordered.
+    { name: 'support server', steps: facts.support ? [planSupport(config, facts.support)] : [] },
   ];
   return phases.filter((phase) => phase.steps.length > 0);
 }

@@ -17,7 +17,7 @@ export function hostCidr(ip: string): string {
 
 /**
  * On every droplet of the project: swarm control (2377/tcp), gossip (7946/tcp+udp), overlay VXLAN
- * (4789/udp), SSH and the support server's port 80 — only from the project's own droplets, plus
+ * (4789/udp), SSH, the support server's port 80 and the proxies' 443 — only from the project's own droplets, plus
  * SSH from the operator's address.
  */
 export function desiredInternalFirewall(config: Config, facts: PlanFacts): PlannedFirewall {
@@ -29,6 +29,8 @@ export function desiredInternalFirewall(config: Config, facts: PlanFacts): Plann
     inbound: [
       ssh,
       { protocol: 'tcp', ports: '80', tags: own },
+      // The support server checks over the VPC that each proxy node serves the certificates it renewed.
+      { protocol: 'tcp', ports: '443', tags: own },
       { protocol: 'tcp', ports: '2377', tags: own },
       { protocol: 'tcp', ports: '7946', tags: own },
       { protocol: 'udp', ports: '7946', tags: own },

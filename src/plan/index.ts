@@ -8,3 +8,4 @@ export { planDestroy } from './destroy.js';
 export type * from './deploy-types.js';
 export { planDeploy, proxyNodesOf, deployHasChanges, DeployPlanError, type DeployFacts, type NodeFacts } from './deploy.js';
 export { cloudPhases, type CloudPhase, type CloudPhaseName } from './cloud-phases.js';
+export { planSupport, type SupportFacts } from './support.js';

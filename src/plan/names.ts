@@ -9,7 +9,7 @@ export const edgeTag = (project: string): string => `swarm-wiz:${project}:edge`;
 /** The seed's "worker node" label, as a droplet tag on every worker. */
 export const WORKER_NODE_TAG = 'worker-node';
 
-export const DROPLET_IMAGE = 'debian-12-x64';
+export const DROPLET_IMAGE = 'debian-13-x64';
 
 export const managerName = (project: string, n: number): string => `${project}-manager-${n}`;
 export const workerName = (project: string, n: number): string => `${project}-worker-${n}`;

@@ -34,6 +34,24 @@ export interface ProxyImageBuild {
   };
 }
 
+/** What the support step installs: given by the use case, read when the step runs (after this run's certificates). */
+export interface SupportContext {
+  /** The copy of the project folder: relative path → content and mode (`bin/swarm-wiz` is swarm-wiz itself). */
+  files(): Promise<Map<string, ProxyFile>>;
+  /** root's crontab there (the generated support/crontab). */
+  crontab: string;
+  /** Where its own SSH key is made (inside the copy: `.swarm-wiz/ssh/id_ed25519`). */
+  keyPath: string;
+  /** Names the key in authorized_keys; a line with it is replaced when the key changes. */
+  keyComment: string;
+  /** The authorized_keys line for its public key (restricted to its VPC address). */
+  authorizedLine(publicKey: string): string;
+  /** The swarm nodes it reaches (every one: renew reads the swarm and reloads the proxies). */
+  swarmNodes: string[];
+  /** The oldest Node.js major version swarm-wiz runs on. */
+  minNodeMajor: number;
+}
+
 export interface DeployTiming {
   /** Between two looks at the stack while it converges. */
   pollIntervalMs: number;
@@ -69,4 +87,6 @@ export interface DeployContext extends EngineContext {
   servedMatches?(node: string): Promise<string | undefined>;
   /** `never` when the images exist only on the nodes (--target local). */
   resolveImage: 'always' | 'changed' | 'never';
+  /** The support server's setup (droplets only). */
+  support?: SupportContext;
 }

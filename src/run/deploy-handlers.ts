@@ -36,6 +36,7 @@ import type { DeployContext, ProxyFile } from './deploy-context.js';
 import type { HandlerMap } from './engine.js';
 import { StepFailed } from './failure.js';
 import { preflight } from './preflight-handler.js';
+import { support } from './support-handler.js';
 
 const shellOf = (ctx: DeployContext, node: string): Shell => ctx.target.shell(node);
 
@@ -258,4 +259,5 @@ export const DEPLOY_HANDLERS: HandlerMap<DeployContext> = {
   'proxy-files': proxyFiles,
   stack,
   certificate,
+  support,
 };

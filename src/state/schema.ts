@@ -103,6 +103,11 @@ export const stateSchema = z.looseObject({
   nodes: z.record(z.string(), nodeStateSchema).optional(),
   stack: stackStateSchema.optional(),
   certificates: certificatesStateSchema.optional(),
+  /**
+   * Set only in the copy `apply` puts on the support server: the droplet this copy runs on. There, that
+   * node is this machine (a local shell) and the others are reached over the VPC with its own SSH key.
+   */
+  runsOn: z.string().min(1).optional(),
 });
 
 export type State = z.output<typeof stateSchema>;

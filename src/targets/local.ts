@@ -76,3 +76,17 @@ export function localTarget(node: Partial<TargetNode> = {}, options: LocalShellO
     close: async () => {},
   };
 }
+
+/**
+ * `target` with one of its nodes being this machine: that node's commands run here, the others as
+ * before (the support server running its own renew reaches the swarm nodes over SSH).
+ */
+export function withLocalNode(target: Target, nodeName: string, options: LocalShellOptions = {}): Target {
+  const local = localShell({ ...options, nodeName });
+  return {
+    kind: target.kind,
+    nodes: () => target.nodes(),
+    shell: (name) => (name === nodeName ? local : target.shell(name)),
+    close: () => target.close(),
+  };
+}

@@ -70,7 +70,7 @@ describe('planCloud on an empty state', () => {
     expect(tags['demo-worker-2']).toEqual(['swarm-wiz:demo', 'swarm-wiz:demo:worker', 'worker-node']);
     expect(tags['demo-support']).toEqual(['swarm-wiz:demo', 'swarm-wiz:demo:support']);
     const droplet = steps.find((s) => s.kind === 'droplet');
-    expect(droplet).toMatchObject({ image: 'debian-12-x64', size: 's-1vcpu-2gb', region: 'fra1' });
+    expect(droplet).toMatchObject({ image: 'debian-13-x64', size: 's-1vcpu-2gb', region: 'fra1' });
   });
 
   it('orders resources by dependency: tags, key, VPC, droplets, load balancer, firewalls, DNS', () => {

@@ -4,7 +4,7 @@ import type { SiteRenewal } from '../../certs/renew-sites.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { writeLine, type CliIo } from '../io.js';
-import { dnsChallengeApi } from '../dns-api.js';
+import { dnsChallengeApi, projectCaCert } from '../dns-api.js';
 import { lockedOut, withCommandLock } from '../project-lock.js';
 
 // The implementation's modules are imported inside the command when it runs, so `--help` and the
@@ -70,8 +70,8 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
   if (recorded.target === 'local' || recorded.target === 'digitalocean') {
     // A deployed project: order what is due through the running proxy and roll it out in the same run.
     if (options.domain) throw new CliExit(EXIT.usage, `--domain is not supported yet for a project swarm-wiz deployed (${recorded.target}): renew orders what is due, or everything with --force.`);
-    const caCertFile = options.caCert ? resolve(io.cwd, options.caCert) : undefined;
-    const cloudApi = await dnsChallengeApi(io, config);
+    const caCertFile = await projectCaCert(dir, options.caCert ? resolve(io.cwd, options.caCert) : undefined);
+    const cloudApi = await dnsChallengeApi(io, config, dir);
     const dns = { ...(cloudApi ? { cloudApi } : {}), ...(options.dnsServer ? { dnsServers: options.dnsServer } : {}) };
     await withCommandLock(dir, 'renew', async () => {
       if (recorded.target === 'local') {
@@ -90,7 +90,8 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
   } catch (error) {
     throw new CliExit(EXIT.usage, (error as Error).message);
   }
-  const cloudApi = await dnsChallengeApi(io, config);
+  const cloudApi = await dnsChallengeApi(io, config, dir);
+  const storedCaCert = await projectCaCert(dir, options.caCert);
 
   const { renewStored } = await import('../../app/renew.js');
   const { results, copied } = await lockedOut(() =>
@@ -103,7 +104,7 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
       ...(options.webroot ? { webroot: options.webroot } : {}),
       entries,
       ...(options.dnsServer ? { dnsServers: options.dnsServer } : {}),
-      ...(options.caCert ? { caCertFile: options.caCert } : {}),
+      ...(storedCaCert ? { caCertFile: storedCaCert } : {}),
       ...(cloudApi ? { cloudApi } : {}),
     }),
   );
