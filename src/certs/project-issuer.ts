@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { AcmeIssuer, type IssueEvent } from '../adapters/acme/acme-issuer.js';
 import { directoryUrlFor, loadOrCreateAccountKey } from '../adapters/acme/account-key.js';
+import { createAcmeAgent } from '../adapters/acme/directory.js';
 import type { ChallengePreflight, ChallengeResponder } from '../adapters/acme/challenge-responder.js';
 import { DigitalOceanDnsResponder } from '../adapters/acme/digitalocean-dns-responder.js';
 import { dnsEntryPoints } from '../adapters/acme/entry-points.js';
@@ -44,7 +43,7 @@ export function parseEntry(text: string, defaultPort = 80): EntryPoint {
 export async function projectIssuer(options: ProjectIssuerOptions): Promise<AcmeIssuer> {
   const { config, dir } = options;
   const directoryUrl = directoryUrlFor(config.certificates.ca);
-  const agent = options.caCertFile ? new Agent({ ca: await readFile(options.caCertFile, 'utf8') }) : undefined;
+  const agent = await createAcmeAgent(options.caCertFile);
   let responder: ChallengeResponder;
   let preflight: ChallengePreflight;
   if (config.certificates.challenge === 'http-01') {

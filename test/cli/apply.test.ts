@@ -1,4 +1,6 @@
 import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import YAML from 'yaml';
@@ -8,6 +10,7 @@ import { EXAMPLE_PLAN_ONLY_LINE, PLAN_ONLY_LINE } from '../../src/cli/commands/a
 import { renderContextOf } from '../../src/cli/render-context.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { parseState } from '../../src/state/index.js';
+import { generateCertificate } from '../../src/certs/x509-generate.js';
 import { loadConfig, parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
 import { scriptedPrompter } from '../wizard/scripted-prompter.js';
 import { startFakeDigitalOcean } from '../fake-do/index.js';
@@ -194,6 +197,28 @@ describe('swarm-wiz apply --config', () => {
       fake.assertNoViolations();
     } finally {
       await fake.stop();
+    }
+  });
+
+  it('with a token and a profile the CA does not offer: exit 2 naming the offered ones, before anything is created', async () => {
+    // A CA directory on loopback (its own certificate, trusted with --ca-cert) that offers two profiles.
+    const tls = await generateCertificate({ names: ['ip:127.0.0.1'], notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 3_600_000) });
+    const ca = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ newNonce: 'x', newOrder: 'x', meta: { profiles: { classic: '90 days', shortlived: '160 hours' } } })));
+    await new Promise<void>((resolve) => ca.listen(0, '127.0.0.1', resolve));
+    const fake = await startFakeDigitalOcean();
+    try {
+      const root = await tempDir();
+      await writeFile(join(root, 'ca.pem'), tls.certPem);
+      const directory = `https://127.0.0.1:${(ca.address() as AddressInfo).port}/dir`;
+      await writeFile(join(root, 'swarm-wiz.yaml'), YAML.stringify({ ...config, certificates: { ...config.certificates, ca: directory, profile: 'tlsserver' } }));
+      const { io, stderr } = testIo({ cwd: root, env: { DIGITALOCEAN_TOKEN: fake.token, DIGITALOCEAN_API_URL: fake.url } });
+      expect(await runCli(['apply', '--yes', '--cloud-only', '--ca-cert', 'ca.pem'], io)).toBe(2);
+      expect(stderr()).toContain(`certificates.profile: the CA at ${directory} has no profile "tlsserver" (it offers classic, shortlived). Nothing was created.`);
+      expect(fake.state.droplets).toEqual([]);
+      expect(fake.state.sshKeys).toEqual([]);
+    } finally {
+      await fake.stop();
+      ca.close();
     }
   });
 

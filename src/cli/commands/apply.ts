@@ -112,6 +112,15 @@ async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
     return;
   }
 
+  // A profile the CA does not offer fails now, before anything is created (and paid for).
+  const { checkProfileBeforeCloud } = await import('../../app/profile-check.js');
+  const { UnknownProfileError } = await import('../../adapters/acme/errors.js');
+  const profileNote = await checkProfileBeforeCloud(config, options.caCert ? resolve(io.cwd, options.caCert) : undefined).catch((error: unknown) => {
+    if (error instanceof UnknownProfileError) throw new CliExit(EXIT.usage, `${error.message}. Nothing was created.`);
+    throw error;
+  });
+  if (profileNote && !options.json) writeLine(io.stderr, `Note: ${profileNote}.`);
+
   const { provisionCloud } = await import('../provision-cloud.js');
   const result = await provisionCloud({ config, dir, token, io, json: options.json });
   const rewritten = await rewriteChangedFiles(io, config, dir, result.state, preview.files, display);
