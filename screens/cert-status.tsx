@@ -57,7 +57,7 @@ function SiteBlock({ row }: { row: CertStatusRow }) {
         <Text>
           {'    '}
           {row.meta.issuer} · <DaysLeft row={row} /> · until {day(row.meta.notAfter)}
-          {row.nextRenewal ? ` · renews from ${day(row.nextRenewal)}` : ' · replaced at the next renewal'}
+          {row.nextRenewal ? ` · renews from ${day(row.nextRenewal)}${row.renewalBasis === 'ari' ? " (the CA's window)" : ' (a third of its lifetime left)'}` : ' · replaced at the next renewal'}
         </Text>
       ) : null}
       {row.meta && row.meta.sans.length > 0 ? (

@@ -1,5 +1,5 @@
 import type { CertificateMeta } from './metadata.js';
-import { daysLeft, renewalDecision, renewalTime } from './renewal-policy.js';
+import { daysLeft, renewalDecision, scheduledRenewal } from './renewal-policy.js';
 import { allNames, type SiteNames } from './sites.js';
 import type { CertificateStore } from '../adapters/certificate-store.js';
 import { probeTls, type LiveCertificate } from '../adapters/tls-probe.js';
@@ -20,8 +20,10 @@ export interface CertStatusRow {
   health: CertHealth;
   meta?: CertificateMeta;
   daysLeft?: number;
-  /** ISO date when the certificate enters its renewal window. */
+  /** ISO date when renew will replace it. */
   nextRenewal?: string;
+  /** Where that date comes from: the CA's suggested window (ARI), or a third of the lifetime left. */
+  renewalBasis?: 'ari' | 'lifetime';
   lastError?: string;
   retryAfter?: string;
   lastSuccessAt?: string;
@@ -75,7 +77,7 @@ export async function certificateStatus(options: StatusOptions): Promise<CertSta
         domain: site.domain,
         names,
         health: readError ? 'error' : healthOf(meta, names, now, options.caDirectoryUrl),
-        ...(meta ? { meta, daysLeft: daysLeft(meta, now), ...(meta.placeholder ? {} : { nextRenewal: renewalTime(meta).toISOString() }) } : {}),
+        ...(meta ? { meta, daysLeft: daysLeft(meta, now), ...(meta.placeholder ? {} : nextRenewalOf(meta, now)) } : {}),
         ...(readError || renewal?.lastError ? { lastError: readError ?? renewal?.lastError } : {}),
         ...(renewal?.retryAfter ? { retryAfter: renewal.retryAfter } : {}),
         ...(renewal?.lastSuccessAt ? { lastSuccessAt: renewal.lastSuccessAt } : {}),
@@ -83,4 +85,10 @@ export async function certificateStatus(options: StatusOptions): Promise<CertSta
       };
     }),
   );
+}
+
+/** When renew replaces the certificate, and why then (the schedule renew itself follows). */
+function nextRenewalOf(meta: CertificateMeta, now: Date): Pick<CertStatusRow, 'nextRenewal' | 'renewalBasis'> {
+  const { renewAt, basis } = scheduledRenewal(meta, now);
+  return { nextRenewal: renewAt.toISOString(), renewalBasis: basis };
 }

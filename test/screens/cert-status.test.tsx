@@ -118,7 +118,9 @@ describe('CertStatusScreen on real certificates from Pebble', () => {
     expect(plain).toMatch(/^Certificates as of \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
     const a = rows[0]!;
     expect(plain).toContain(`a.test + www.a.test valid`);
-    expect(plain).toContain(`${a.meta!.issuer} · ${a.daysLeft} days left · until ${a.meta!.notAfter.slice(0, 10)} · renews from ${a.nextRenewal!.slice(0, 10)}`);
+    // (Ink wraps at the test terminal's 100 columns.)
+    expect(plain.replace(/\s+/g, ' ')).toContain(`${a.meta!.issuer} · ${a.daysLeft} days left · until ${a.meta!.notAfter.slice(0, 10)} · renews from ${a.nextRenewal!.slice(0, 10)} (a third of its lifetime left)`);
+    expect(a.renewalBasis).toBe('lifetime');
     expect(plain).toMatch(/covers (a\.test, www\.a\.test|www\.a\.test, a\.test)/);
     expect(plain).toContain(`serves 127.0.0.1:${tlsPort} serial ${a.meta!.serial.slice(0, 16)}`);
     expect(block('a.test')).toContain(`${GREEN}${a.daysLeft} days left`);
@@ -153,5 +155,24 @@ describe('CertStatusScreen on real certificates from Pebble', () => {
     const storeOnly = render(<CertStatusScreen rows={rows.map((row) => ({ ...row, live: [] }))} now={now} />);
     expect(storeOnly.lastFrame()).toContain(`${GREEN}All 1 certificates valid.`);
     storeOnly.unmount();
+  });
+
+  it("says when the date is the CA's window (ARI) rather than the lifetime rule", async () => {
+    const now = new Date();
+    const [row] = await certificateStatus({ sites: sites.slice(1, 2), store: new CertificateStore(dir), now });
+    const start = new Date(now.getTime() + 10 * 86_400_000).toISOString();
+    const end = new Date(now.getTime() + 11 * 86_400_000).toISOString();
+    const ari = { window: { start, end }, renewAt: start, nextCheckAt: end };
+    // The same certificate as renew leaves it after reading the CA's window (meta.ari set).
+    class Scheduled extends CertificateStore {
+      override async readMeta() {
+        return { ...row!.meta!, ari };
+      }
+    }
+    const [scheduled] = await certificateStatus({ sites: sites.slice(1, 2), store: new Scheduled(dir), now });
+    expect(scheduled).toMatchObject({ nextRenewal: start, renewalBasis: 'ari' });
+    const { lastFrame, unmount } = render(<CertStatusScreen rows={[scheduled!]} now={now} />);
+    expect(stripVTControlCharacters(lastFrame() ?? '').replace(/\s+/g, ' ')).toContain(`renews from ${start.slice(0, 10)} (the CA's window)`);
+    unmount();
   });
 });
