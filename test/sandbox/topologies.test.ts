@@ -6,7 +6,7 @@ import { eventually, requireTool, runArgv } from '../peers/tools.js';
 import { down, leftovers, up } from './sandbox-cli.js';
 import type { LoadBalancerStatus } from './load-balancer.js';
 import { LOAD_BALANCER_IP } from './sandbox-env.js';
-import { requestLoop, sandboxClient, siteConfig, type Run, type SandboxClient } from './sandbox-harness.js';
+import { CRON_JOB_ENV, inMachine, requestLoop, sandboxClient, setRenewalWindow, siteConfig, type Run, type SandboxClient } from './sandbox-harness.js';
 
 /**
  * The whole flow on one machine, as a user runs it with the sandbox: `sandbox up`, then for each
@@ -77,6 +77,26 @@ async function keepSitesOff(project: string, droplet: string, letters: readonly 
   for (const letter of letters) await eventually(`${letter}.test after the move`, () => c().get(`https://${letter}.test/`), (r) => r.body === `site ${letter.toUpperCase()}`, 30);
 }
 
+/** The job line of a crontab and the variables it sets (what cron would run, with which environment). */
+function cronJob(crontab: string): { env: Record<string, string>; command: string } {
+  const env: Record<string, string> = {};
+  let command = '';
+  for (const line of crontab.split('\n')) {
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    const variable = /^([A-Z_]+)=(.*)$/.exec(line);
+    if (variable) env[variable[1]!] = variable[2]!;
+    else command = line.trim().split(/\s+/).slice(5).join(' ');
+  }
+  return { env, command };
+}
+
+/** The serial (as the store writes it: lower-case hex, no leading zeros) of the certificate an address serves for a name, seen from the operator. */
+async function servedSerial(address: string, servername: string): Promise<string> {
+  const script = 'openssl s_client -connect "$1:443" -servername "$2" </dev/null 2>/dev/null | openssl x509 -noout -serial';
+  const run = await c().inOperator(['timeout', '10', 'sh', '-c', script, 'sh', address, servername]);
+  return run.stdout.trim().replace(/^serial=/, '').toLowerCase().replace(/^0+(?=.)/, '');
+}
+
 /** What the load balancer reports (it writes its state next to its config in the sandbox's folder). */
 async function lbStatus(): Promise<LoadBalancerStatus> {
   return JSON.parse(await readFile(join(DIR, 'load-balancer', 'status.json'), 'utf8').catch(() => '{"targets":[]}')) as LoadBalancerStatus;
@@ -113,7 +133,7 @@ describe('the sandbox: every topology from an empty DigitalOcean account to HTTP
     await destroy(dir, 'pin');
   }, 300_000);
 
-  it('per-domain: each domain on its own worker; renew --force under load fails no request; a worker down takes exactly its domain down', async () => {
+  it("per-domain: each domain on its own worker; the support server's own crontab command renews a due certificate and rolls it out under load; apply takes it back; a worker down takes exactly its domain down", async () => {
     const letters = ['a', 'b', 'c'];
     const dir = await applyAndServe('dom', { managers: 1, workers: 3, topology: 'per-domain' }, letters);
     const bindings = await c().bindings();
@@ -121,13 +141,41 @@ describe('the sandbox: every topology from an empty DigitalOcean account to HTTP
     expect(new Set(entries).size).toBe(3);
     for (const entry of entries) expect(bindings.find((b) => b.publicIp === entry)?.droplet).toMatch(/^dom-worker-\d$/);
 
+    // What apply left on the support server: swarm-wiz, a copy of the project without the join tokens, root's crontab.
+    const support = bindings.find((b) => b.droplet === 'dom-support')!;
+    const there = (argv: string[], env: Record<string, string> = {}, timeoutMs = 60_000) => inMachine(c().info, support.machine, argv, { env: { ...CRON_JOB_ENV, ...env }, timeoutMs });
+    const copy = JSON.parse((await there(['cat', '/srv/swarm-wiz/dom/.swarm-wiz/state.json'])).stdout) as { runsOn?: string; swarm?: Record<string, unknown> };
+    expect(copy.runsOn).toBe('dom-support');
+    expect(copy.swarm?.joinTokens).toBeUndefined();
+    const crontab = await there(['crontab', '-l']);
+    expect(crontab.code, crontab.stderr).toBe(0);
+    const job = cronJob(crontab.stdout);
+    expect(job.command).toMatch(/^swarm-wiz renew --config \/srv\/swarm-wiz\/dom\/swarm-wiz\.yaml --dir \/srv\/swarm-wiz\/dom; swarm-wiz status --check /);
+
+    // The CA moves a.test's renewal window into the past: due now. b.test and c.test keep theirs (weeks away).
+    const stored = async (domain: string) => JSON.parse((await there(['cat', `/srv/swarm-wiz/dom/.swarm-wiz/certs/${domain}/meta.json`])).stdout) as { serial: string };
+    const before = await Promise.all(letters.map((letter) => stored(`${letter}.test`)));
+    const chain = await readFile(join(dir, '.swarm-wiz', 'certs', 'a.test', 'fullchain.pem'), 'utf8');
+    await setRenewalWindow(c().info, chain, { start: new Date(Date.now() - 2 * 3_600_000), end: new Date(Date.now() - 3_600_000) });
+
     const loop = requestLoop(c(), letters.map((letter) => `https://${letter}.test/`));
-    const renewed = await c().swarmWiz(dir, ['renew', '--force', '--ca-cert', c().env.SANDBOX_CA_CERT!]);
+    const cron = await there(['sh', '-c', job.command], job.env, 300_000);
     const outcomes = await loop.stop();
-    expectOk(renewed, 'renew --force');
-    console.log(`sandbox: renew --force on per-domain: ${(renewed.ms / 1000).toFixed(1)} s, ${outcomes.length} requests during it, ${outcomes.filter((o) => !o.ok).length} failed`);
+    expect(cron.code, `the crontab's command failed (exit ${cron.code}):\n${cron.stdout}\n${cron.stderr}`).toBe(0);
+    console.log(`sandbox: the support server's cron job on per-domain: ${outcomes.length} requests during it, ${outcomes.filter((o) => !o.ok).length} failed`);
     expect(outcomes.length).toBeGreaterThan(10);
     expect(outcomes.filter((o) => !o.ok)).toEqual([]);
+    const after = await Promise.all(letters.map((letter) => stored(`${letter}.test`)));
+    expect(after[0]!.serial).not.toBe(before[0]!.serial);
+    expect(after.slice(1).map((m) => m.serial)).toEqual(before.slice(1).map((m) => m.serial));
+    // Every proxy node serves the renewed a.test certificate.
+    for (const worker of bindings.filter((b) => /^dom-worker-/.test(b.droplet))) expect(await servedSerial(worker.publicIp, 'a.test')).toBe(after[0]!.serial);
+
+    // The next apply from the operator's folder takes the renewed certificate back instead of ordering or rolling back.
+    const again = await c().swarmWiz(dir, ['apply', '--yes', '--ca-cert', c().env.SANDBOX_CA_CERT!]);
+    expectOk(again, 'apply after the cron job');
+    expect(JSON.parse(await readFile(join(dir, '.swarm-wiz', 'certs', 'a.test', 'meta.json'), 'utf8')).serial).toBe(after[0]!.serial);
+    expect(await servedSerial(entries[0]!, 'a.test')).toBe(after[0]!.serial);
 
     // b.test's worker loses its Docker engine: b.test is down, a.test and c.test are not (their
     // backends, one task each, kept off that worker first: a lost backend is not what is tested).
