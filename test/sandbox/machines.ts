@@ -3,8 +3,8 @@
  * binds droplets to. When a droplet becomes active it gets a free machine: the droplet's name as host
  * name, exactly the SSH keys named in its create request for root, and its user-data applied by a small
  * stand-in for cloud-init. When the droplet is destroyed its machine is wiped (swarm left, containers,
- * networks and volumes removed, /srv, /root and its crontab emptied, a new SSH host key) and is free again; the preloaded
- * images stay, as on a droplet image that has them.
+ * networks and volumes removed, /srv, /root and its crontab emptied, a new SSH host key) and is free
+ * again; the preloaded images stay, as on a droplet image that has them.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
