@@ -2,7 +2,7 @@
 # Installs (from Debian's packages) and starts what the tests need. Idempotent; run as root.
 set -euo pipefail
 
-packages=(nginx pebble docker.io docker-registry openssh-server openssh-client shellcheck busybox-static tmux openssl iproute2 dnsutils iptables cloud-init curl)
+packages=(nginx pebble docker.io docker-registry openssh-server openssh-client shellcheck busybox-static tmux openssl iproute2 dnsutils iptables cloud-init curl cron)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -16,6 +16,16 @@ fi
 
 # The Debian nginx package starts a system nginx on :80 on install; tests run their own on loopback ports.
 if pgrep -x nginx >/dev/null && [ -x /usr/sbin/service ]; then service nginx stop >/dev/null 2>&1 || true; fi
+
+# Debian's cron is there for /usr/bin/crontab and /var/spool/cron/crontabs (1730 root:crontab): each
+# sandbox machine bind-mounts its own spool over /var/spool/cron, so `crontab FILE` inside one never
+# touches this machine's crontab, and no cron daemon runs inside a machine (tests run the line
+# themselves). A cron daemon here reads only this machine's spool; still, one that this install
+# started is stopped (in a container with Docker's policy-rc.d, `exit 101`, the package starts none).
+if [[ " ${missing[*]:-} " == *" cron "* ]] && pgrep -x cron >/dev/null; then
+  if [ -x /usr/sbin/service ]; then service cron stop >/dev/null 2>&1 || true; fi
+  if pgrep -x cron >/dev/null; then echo "a cron daemon still runs (pid $(pgrep -x cron | tr '\n' ' ')): it runs this machine's crontabs, never a sandbox machine's" >&2; fi
+fi
 
 # Downloads packages from Debian unstable with a private apt configuration (the system's sources,
 # lists and packages stay untouched) and unpacks them into a fresh folder $1.

@@ -12,8 +12,10 @@ import { generateCertificate, type PemPair } from '../../src/certs/x509-generate
  * TXT records set by the test for dns-01). Fails, never skips, when a binary is missing.
  */
 export interface PebblePeer {
-  /** ACME directory URL (https, trusted through `listenerCaPem`). */
+  /** ACME directory URL (https, trusted through `listenerCaPem`), on `listenHost`. */
   directoryUrl: string;
+  /** Pebble's management API (https, same listener CA), always on 127.0.0.1 of the namespace Pebble runs in. */
+  managementUrl: string;
   /** CA that signed Pebble's own listener certificate (what a client must trust to talk to Pebble). */
   listenerCaPem: string;
   /** An https agent trusting Pebble's listener. */
@@ -152,13 +154,19 @@ export async function startPebble(options: {
   unstable?: boolean;
   /** With `unstable`: the profiles it offers (default DEFAULT_PEBBLE_PROFILES). */
   profiles?: Record<string, PebbleProfile>;
+  /**
+   * The IPv4 address the ACME listener binds to (default 127.0.0.1); the listener certificate names it
+   * too, and Pebble's directory URLs follow the Host a client asked for. Management stays on 127.0.0.1.
+   */
+  listenHost?: string;
 }): Promise<PebblePeer> {
+  const listenHost = options.listenHost ?? '127.0.0.1';
   const pebbleBin = options.unstable ? await requireUnstableBinary('pebble') : await requireBinary('pebble');
   const challBin = options.unstable ? await requireUnstableBinary('pebble-challtestsrv') : await requireBinary('pebble-challtestsrv');
   const dir = await mkdtemp(join(tmpdir(), 'swarm-wiz-pebble-'));
   const now = Date.now();
   const ca = await generateCertificate({ names: [], commonName: 'swarm-wiz test listener CA', isCa: true, notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000) });
-  const listener = await generateCertificate({ names: ['localhost', 'ip:127.0.0.1'], issuer: ca, notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000) });
+  const listener = await generateCertificate({ names: ['localhost', 'ip:127.0.0.1', ...(listenHost === '127.0.0.1' ? [] : [`ip:${listenHost}`])], issuer: ca, notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000) });
   await writeFile(join(dir, 'cert.pem'), listener.certPem);
   await writeFile(join(dir, 'key.pem'), listener.keyPem, { mode: 0o600 });
 
@@ -168,7 +176,7 @@ export async function startPebble(options: {
     configPath,
     JSON.stringify({
       pebble: {
-        listenAddress: `127.0.0.1:${acmePort}`,
+        listenAddress: `${listenHost}:${acmePort}`,
         managementListenAddress: `127.0.0.1:${mgmtPort}`,
         certificate: join(dir, 'cert.pem'),
         privateKey: join(dir, 'key.pem'),
@@ -219,7 +227,8 @@ export async function startPebble(options: {
     let log = '';
     pebble.all?.on('data', (chunk: Buffer) => (log += chunk.toString()));
     const agent = new Agent({ ca: ca.certPem, keepAlive: false });
-    const directoryUrl = `https://127.0.0.1:${acmePort}/dir`;
+    const directoryUrl = `https://${listenHost}:${acmePort}/dir`;
+    const managementUrl = `https://127.0.0.1:${mgmtPort}`;
     await waitFor('pebble', async () => (await httpsGet(directoryUrl, agent)).status === 200, pebble).catch((error: Error) => {
       throw new Error(`${error.message}; it said: ${log.slice(-2000)}`);
     });
@@ -227,6 +236,7 @@ export async function startPebble(options: {
     const fqdn = (host: string) => (host.endsWith('.') ? host : `${host}.`);
     return {
       directoryUrl,
+      managementUrl,
       listenerCaPem: ca.certPem,
       agent,
       dnsServer: `127.0.0.1:${dnsPort}`,
@@ -234,11 +244,11 @@ export async function startPebble(options: {
       listenerCertificate: () => listener,
       log: () => log,
       setRenewalInfo: async (certificatePem, ariResponse) => {
-        const answer = await httpsPost(`https://127.0.0.1:${mgmtPort}/set-renewal-info/`, agent, JSON.stringify({ Certificate: certificatePem, ARIResponse: ariResponse }));
+        const answer = await httpsPost(`${managementUrl}/set-renewal-info/`, agent, JSON.stringify({ Certificate: certificatePem, ARIResponse: ariResponse }));
         if (answer.status !== 200) throw new Error(`pebble /set-renewal-info/ answered ${answer.status}: ${answer.body}`);
       },
       issuingRootPem: async () => {
-        const root = await httpsGet(`https://127.0.0.1:${mgmtPort}/roots/0`, agent);
+        const root = await httpsGet(`${managementUrl}/roots/0`, agent);
         if (root.status !== 200) throw new Error(`pebble /roots/0 answered ${root.status}`);
         return root.body;
       },

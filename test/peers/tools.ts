@@ -3,14 +3,21 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** Runs an argv and reports how it ended: a non-zero exit (or a command that cannot start, code 1) is a result, not a throw. */
+/**
+ * Runs an argv and reports how it ended: a non-zero exit (or a command that cannot start, code 1) is a
+ * result, not a throw. `input` is written to its stdin, which is then closed (execFile itself has no
+ * `input`: without this the command would wait on stdin until its timeout).
+ */
 export async function runArgv(
   command: string,
   args: readonly string[],
-  options: ExecFileOptions = {},
+  options: ExecFileOptions & { input?: string } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { input, ...execOptions } = options;
   try {
-    const { stdout, stderr } = await run(command, [...args], { ...options, encoding: 'utf8' });
+    const running = run(command, [...args], { ...execOptions, encoding: 'utf8' });
+    if (input !== undefined) running.child.stdin?.end(input);
+    const { stdout, stderr } = await running;
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failure = error as { code?: unknown; stdout?: string; stderr?: string };

@@ -5,7 +5,7 @@
  * both bridges too (where the SSH client, the deploy and curl run). No namespace has a default route.
  *
  * Per node, a holder process owns a private mount + UTS namespace (hostname = node name; private /run,
- * /etc/docker and /srv) inside the node's network namespace; dockerd (vfs, own data root, exec root,
+ * /etc/docker, /srv, /root and /var/spool/cron) inside the node's network namespace; dockerd (vfs, own data root, exec root,
  * pidfile and cgroup parent) and sshd (own config and host key, key logins as root) run inside it.
  * The test reaches each dockerd through a unix socket outside the holder (`node.dockerHost`).
  *
@@ -17,7 +17,7 @@
  * ```
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,10 @@ export const BACKENDS = [
 ] as const;
 export const BACKEND_PORT = 5000;
 
+/** The operator namespace's addresses: `eth0` on the public bridge, `eth1` on the VPC bridge. */
+export const OPERATOR_PUBLIC_IP = '203.0.113.2';
+export const OPERATOR_PRIVATE_IP = '10.110.0.2';
+
 export interface ClusterNode {
   name: string;
   role: 'manager' | 'worker';
@@ -54,8 +58,12 @@ export interface ClusterNode {
   dir: string;
   /** The file its sshd reads the authorised keys from. */
   authorizedKeysPath: string;
-  /** Runs an argv inside the node (its network, mount and UTS namespaces: what an SSH session sees). */
-  exec(argv: readonly string[], options?: { input?: string }): Promise<{ code: number; stdout: string; stderr: string }>;
+  /**
+   * Runs an argv inside the node (its network, mount and UTS namespaces: what an SSH session sees; no
+   * route out). With `env`, exactly that environment and nothing of this process's (as cron gives a
+   * job); `input` goes to its stdin. Bounded: killed after `timeoutMs` (default 60 s).
+   */
+  exec(argv: readonly string[], options?: MachineExecOptions): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Starts a long-running process inside the node; it is killed with the node (its namespaces). */
   spawnInside(argv: readonly string[], logName: string): ChildProcess;
   /** Stops its dockerd as `systemctl stop docker` would (SIGTERM: the containers stop with it). */
@@ -64,6 +72,54 @@ export interface ClusterNode {
   startDockerd(): Promise<void>;
   /** A new host key and a restarted sshd (a reinstalled droplet); updates `hostKeyLine`. */
   restartSshd(): Promise<string>;
+}
+
+/** Debian's cron spool: `crontab FILE` run as root writes `crontabs/root` there. */
+const CRON_SPOOL = '/var/spool/cron';
+
+/** The folder of a node that is its /var/spool/cron. */
+export const cronSpoolOf = (nodeDir: string): string => join(nodeDir, 'spool-cron');
+
+/**
+ * Empties a node's own cron spool and makes its `crontabs` folder with the owner, group and mode the
+ * cron package gave this machine's (Debian: 1730 root:crontab), which `crontab` needs.
+ */
+export function resetCronSpool(nodeDir: string): void {
+  const spool = cronSpoolOf(nodeDir);
+  mkdirSync(spool, { recursive: true, mode: 0o755 });
+  for (const entry of readdirSync(spool)) rmSync(join(spool, entry), { recursive: true, force: true });
+  const model = statSync(join(CRON_SPOOL, 'crontabs'));
+  const crontabs = join(spool, 'crontabs');
+  mkdirSync(crontabs);
+  chownSync(crontabs, model.uid, model.gid);
+  chmodSync(crontabs, model.mode & 0o7777);
+}
+
+export interface MachineExecOptions {
+  input?: string;
+  /** The whole environment of the command (PATH included); without it, this process's. */
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/**
+ * nsenter's arguments that run `argv` inside a machine, entered through its holder process (network,
+ * mount and UTS namespaces); with `env`, under `env -i` with exactly those variables.
+ */
+export function enterMachine(holderPid: number, argv: readonly string[], env?: Record<string, string>): string[] {
+  const bad = Object.keys(env ?? {}).find((key) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key));
+  if (bad !== undefined) throw new Error(`not an environment variable name: ${JSON.stringify(bad)}`);
+  const withEnv = env ? ['env', '-i', ...Object.entries(env).map(([key, value]) => `${key}=${value}`)] : [];
+  return ['-t', String(holderPid), '-m', '-n', '-u', '--', ...withEnv, ...argv];
+}
+
+/** Runs `argv` inside a machine (see enterMachine), bounded by `timeoutMs` (default 60 s). */
+export function execInMachine(holderPid: number, argv: readonly string[], options: MachineExecOptions = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runArgv('nsenter', enterMachine(holderPid, argv, options.env), {
+    timeout: options.timeoutMs ?? 60_000,
+    maxBuffer: 16 * 1024 * 1024,
+    ...(options.input !== undefined ? { input: options.input } : {}),
+  });
 }
 
 export interface ClusterImages {
@@ -219,6 +275,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   requireTool('iptables', ['iptables', '--version'], "dockerd's networking in the namespace cluster");
   requireTool('curl', ['curl', '--version'], 'HTTPS requests in the namespace cluster');
   requireOpenSsh();
+  requireTool("crontab and /var/spool/cron/crontabs (Debian's cron)", ['sh', '-c', `command -v crontab && test -d ${CRON_SPOOL}/crontabs`], "each machine's own crontab");
   const images: ClusterImages | undefined = options.images === false ? undefined : (options.images ?? { proxy: PROXY_IMAGE, backends: BACKENDS });
   const nginxRoot = images ? newerNginxRoot().root : undefined;
 
@@ -312,6 +369,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const startNode = async (r: NodeRuntime): Promise<ClusterNode> => {
     const { spec, dir } = r;
     for (const sub of ['run', 'etc-docker', 'srv', 'data', 'exec', 'root']) mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 });
+    resetCronSpool(dir);
     writeFileSync(join(dir, 'daemon.json'), `${JSON.stringify(daemonJson(options))}\n`);
     const holderPidFile = join(dir, 'holder.pid');
     // Fixed script; every value in it is a path or name generated here.
@@ -323,6 +381,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       `mount --bind '${join(dir, 'srv')}' /srv`,
       // Its own root home, as on a droplet (no shell start-up files of this machine's root in SSH sessions).
       `mount --bind '${join(dir, 'root')}' /root`,
+      // Its own crontab: `crontab FILE` inside never touches this machine's (no cron daemon runs inside).
+      `mount --bind '${cronSpoolOf(dir)}' ${CRON_SPOOL}`,
       ...(options.holderBinds ?? []).map((bind) => `mount --bind '${bind.source}' '${bind.target}'`),
       'mkdir -p /run/sshd',
       'chmod 0755 /run/sshd',
@@ -340,7 +400,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     }
     r.holderPid = Number(readOr(holderPidFile).trim());
     r.holderMnt = linkOf(`/proc/${r.holderPid}/ns/mnt`);
-    const enter = ['-t', String(r.holderPid), '-m', '-n', '-u', '--'];
+    const enter = enterMachine(r.holderPid, []);
 
     const socket = join(dir, 'docker.sock');
     const dockerHost = `unix://${socket}`;
@@ -416,7 +476,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       docker,
       dir,
       authorizedKeysPath: authorizedKeys,
-      exec: (argv, opts = {}) => runArgv('nsenter', [...enter, ...argv], { timeout: 60_000, ...(opts.input !== undefined ? { input: opts.input } : {}) }),
+      exec: (argv, opts = {}) => execInMachine(r.holderPid!, argv, opts),
       spawnInside: (argv, logName) => {
         const log = openSync(join(dir, logName), 'a');
         const child = spawn('nsenter', [...enter, ...argv], { stdio: ['ignore', log, log] });
@@ -467,7 +527,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       inodes.set(operatorNs, `net:[${statSync(`/run/netns/${operatorNs}`).ino}]`);
       await ip(['-n', operatorNs, 'link', 'set', 'lo', 'up']);
     } else await addNamespace(operatorNs);
-    await wire(operatorNs, 'op', '203.0.113.2', '10.110.0.2');
+    await wire(operatorNs, 'op', OPERATOR_PUBLIC_IP, OPERATOR_PRIVATE_IP);
     for (const extra of options.extraNamespaces ?? []) {
       await addNamespace(extra.name);
       await wire(extra.name, extra.short, extra.publicIp, extra.privateIp);

@@ -3,15 +3,15 @@
  * binds droplets to. When a droplet becomes active it gets a free machine: the droplet's name as host
  * name, exactly the SSH keys named in its create request for root, and its user-data applied by a small
  * stand-in for cloud-init. When the droplet is destroyed its machine is wiped (swarm left, containers,
- * networks and volumes removed, /srv emptied, a new SSH host key) and is free again; the preloaded
- * images stay, as on a droplet image that has them.
+ * networks and volumes removed, /srv, /root and its crontab emptied, a new SSH host key) and is free
+ * again; the preloaded images stay, as on a droplet image that has them.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import type { ApiDroplet, FakeMachines } from '../fake-do/state.js';
-import type { ClusterNode } from './cluster.js';
+import { resetCronSpool, type ClusterNode } from './cluster.js';
 
 /** Where, inside a machine, the stand-in `cloud-init status --wait` looks for the outcome. */
 export const CLOUD_INIT_RUN_DIR = '/run/swarm-wiz-sandbox';
@@ -33,8 +33,56 @@ while :; do
 done
 `;
 
+/** The PATH a droplet's root has (cloud-init's, an SSH session's): where a package's command is looked for. */
+export const DROPLET_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * What each Debian package the user-data may list puts on PATH. The stand-in installs nothing (no
+ * network): it checks that the machine already has the command, at least `minMajor` when given.
+ */
+export const PACKAGE_COMMANDS: Readonly<Record<string, { command: string; minMajor?: number }>> = {
+  nodejs: { command: 'node', minMajor: 20 },
+  'docker.io': { command: 'docker' },
+  busybox: { command: 'busybox' },
+  'busybox-static': { command: 'busybox' },
+  cron: { command: 'crontab' },
+  'openssh-client': { command: 'ssh' },
+};
+
+/** What looking for a command inside the machine found: its path (none when missing) and, when asked, its `--version` output. */
+export type CommandProbe = (command: string, withVersion: boolean) => Promise<{ path?: string; version?: string }>;
+
+/**
+ * The user-data's `packages:` against the machine: one line per package found (for the log) and one
+ * per package that is not there or too old, or that the stand-in does not know (it would have to be
+ * installed), naming the package.
+ */
+export async function checkPackages(packages: readonly string[], probe: CommandProbe): Promise<{ found: string[]; problems: string[] }> {
+  const found: string[] = [];
+  const problems: string[] = [];
+  for (const name of packages) {
+    const wanted = PACKAGE_COMMANDS[name];
+    if (!wanted) {
+      problems.push(`${name} would have to be installed (the sandbox installs nothing; it knows where ${Object.keys(PACKAGE_COMMANDS).join(', ')} put their commands)`);
+      continue;
+    }
+    const { path, version = '' } = await probe(wanted.command, wanted.minMajor !== undefined);
+    if (!path) {
+      problems.push(`${name} is missing: no ${wanted.command} on PATH (${DROPLET_PATH}) in this machine`);
+      continue;
+    }
+    const major = Number(/(\d+)\.\d+/.exec(version)?.[1] ?? NaN);
+    if (wanted.minMajor !== undefined && !(major >= wanted.minMajor)) {
+      problems.push(`${name} is too old: ${path} is ${version.trim() || 'of an unknown version'}, not ${wanted.minMajor} or newer`);
+      continue;
+    }
+    found.push(`${name}: ${path}${version ? ` (${version.trim().split('\n')[0]})` : ''}`);
+  }
+  return { found, problems };
+}
+
 /** Paths that are the machine's own (bind-mounted per node); anything else is this machine's and is not touched. */
-const PRIVATE_PATHS = ['/srv/', '/run/', '/etc/docker/'];
+const PRIVATE_PATHS = ['/srv/', '/run/', '/etc/docker/', '/root/', '/var/spool/cron/'];
 const isPrivatePath = (path: string): boolean => PRIVATE_PATHS.some((prefix) => `${path}/`.startsWith(prefix));
 
 interface Slot {
@@ -142,7 +190,8 @@ export class MachinePool implements FakeMachines {
   /**
    * What cloud-init would do with the swarm-wiz user-data on a droplet, within the machine: files and
    * folders under its private paths, systemd units written by the user-data started as processes.
-   * Packages are this machine's (docker.io, busybox are installed); anything else is logged and skipped.
+   * Packages are this machine's: each listed one must already be there (PACKAGE_COMMANDS), or cloud-init
+   * ends in error naming it. Anything else is logged and skipped.
    */
   private async applyUserData(slot: Slot, userData: string): Promise<void> {
     const { node } = slot;
@@ -166,6 +215,18 @@ export class MachinePool implements FakeMachines {
         const written = await node.exec(['sh', '-c', 'umask 077; cat > "$1"; chmod "$2" "$1"', 'sh', file.path, file.permissions ?? '0644'], { input: file.content });
         if (written.code !== 0) throw new Error(`write_files ${file.path}: ${written.stderr}`);
       }
+      // cloud-init's order: write_files, then packages, then runcmd.
+      const probe: CommandProbe = async (command, withVersion) => {
+        const env = { PATH: DROPLET_PATH, HOME: '/root' };
+        const path = (await node.exec(['sh', '-c', 'command -v "$1"', 'sh', command], { env, timeoutMs: 10_000 })).stdout.trim();
+        if (!path.startsWith('/')) return {};
+        if (!withVersion) return { path };
+        const version = await node.exec([path, '--version'], { env, timeoutMs: 10_000 });
+        return { path, version: version.code === 0 ? version.stdout : '' };
+      };
+      const packages = await checkPackages(document.packages ?? [], probe);
+      log.push(...packages.found.map((line) => `packages: ${line}`));
+      if (packages.problems.length > 0) throw new Error(`packages: ${packages.problems.join('; ')}`);
       for (const entry of document.runcmd ?? []) {
         const argv = Array.isArray(entry) ? entry : ['sh', '-c', entry];
         const [command, ...args] = argv;
@@ -219,6 +280,7 @@ export class MachinePool implements FakeMachines {
       const path = join(node.dir, own);
       for (const entry of readdirSync(path)) rmSync(join(path, entry), { recursive: true, force: true });
     }
+    resetCronSpool(node.dir);
     rmSync(join(node.dir, 'run', CLOUD_INIT_RUN_DIR.replace(/^\/run\//, '')), { recursive: true, force: true });
     writeFileSync(node.authorizedKeysPath, '', { mode: 0o600 });
     await node.restartSshd();

@@ -2,8 +2,10 @@
  * The sandbox's controller process. `sandbox up` starts it inside the operator namespace (where
  * swarm-wiz runs), and it holds everything until `sandbox down` sends SIGTERM:
  *  - the machines (cluster.ts): one network namespace each with dockerd + sshd, images preloaded;
- *  - Pebble + challtestsrv (DNS on 127.0.0.1:53 here), which answer each domain with the A record
- *    swarm-wiz created through the fake API (DigitalOcean's name servers would);
+ *  - Pebble 2.10 (ARI, profiles) + challtestsrv (DNS on 127.0.0.1:53 here), which answer each domain
+ *    with the A record swarm-wiz created through the fake API (DigitalOcean's name servers would).
+ *    Pebble's ACME listener is on the operator's public address, so every machine reaches it as a
+ *    droplet reaches Let's Encrypt; its management API stays on 127.0.0.1 here;
  *  - the fake DigitalOcean API, whose droplets become active on a free machine (machines.ts);
  *  - the load balancer of topology global-lb: a TCP passthrough in its own namespace.
  * Writes `<dir>/env` (what `sandbox up|env` print) once ready and `<dir>/bindings.json` whenever a
@@ -17,7 +19,7 @@ import { DEFAULT_FAKE_TOKEN, startFakeDigitalOcean, type FakeDigitalOcean } from
 import type { FakeState } from '../fake-do/state.js';
 import { startPebble, type PebblePeer } from '../peers/pebble.js';
 import { startRegistry, type RegistryPeer } from '../peers/registry.js';
-import { startCluster, type Cluster } from './cluster.js';
+import { OPERATOR_PUBLIC_IP, startCluster, type Cluster } from './cluster.js';
 import { startLoadBalancer, type LoadBalancerConfig, type LoadBalancerHandle } from './load-balancer.js';
 import { CLOUD_INIT_STAND_IN, MachinePool } from './machines.js';
 import { LOAD_BALANCER_IP, LOAD_BALANCER_TIME_SCALE, SANDBOX_DNS_PORT, SANDBOX_REGISTRY, SANDBOX_DOMAINS, SANDBOX_IMAGES, envLines, type SandboxInfo } from './sandbox-env.js';
@@ -170,7 +172,7 @@ async function main(): Promise<void> {
   await Promise.all(cluster.nodes.map((node) => node.docker(['tag', SANDBOX_IMAGES.proxy, SANDBOX_IMAGES.proxy.split(':')[0]!])));
   log(`${machineCount} machines up in ${Date.now() - started} ms`);
   // challtestsrv answers names it has no record of with an address no machine has.
-  pebble = await startPebble({ httpPort: 80, dnsPort: SANDBOX_DNS_PORT, defaultIPv4: '203.0.113.254' });
+  pebble = await startPebble({ httpPort: 80, dnsPort: SANDBOX_DNS_PORT, defaultIPv4: '203.0.113.254', unstable: true, listenHost: OPERATOR_PUBLIC_IP });
   const rootFile = join(dir, 'pebble-root.pem');
   const listenerCaFile = join(dir, 'pebble-listener-ca.pem');
   writeAtomic(rootFile, await pebble.issuingRootPem(), 0o644);
@@ -201,6 +203,7 @@ async function main(): Promise<void> {
     operatorNetns: cluster.operatorNetns,
     dnsServer: `127.0.0.1:${SANDBOX_DNS_PORT}`,
     caUrl: pebble.directoryUrl,
+    caManagementUrl: pebble.managementUrl,
     caRootFile: rootFile,
     listenerCaFile,
     machines: cluster.nodes.map((node) => ({ name: node.name, netns: node.netns, publicIp: node.publicIp, privateIp: node.privateIp, dir: node.dir })),

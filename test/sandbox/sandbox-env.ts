@@ -32,7 +32,14 @@ export interface SandboxInfo {
   token: string;
   operatorNetns: string;
   dnsServer: string;
+  /** Pebble's ACME directory on the operator's public address: reachable from the operator namespace and every machine. */
   caUrl: string;
+  /**
+   * Pebble's management API (https, same listener CA as `caUrl`) on 127.0.0.1 of the operator
+   * namespace: only reachable there (`ip netns exec <operatorNetns> …`; setRenewalWindow in
+   * sandbox-harness.ts does that).
+   */
+  caManagementUrl: string;
   caRootFile: string;
   /** The CA of Pebble's own HTTPS listener (what Node must trust to talk ACME to it). */
   listenerCaFile: string;
@@ -52,6 +59,7 @@ export function envLines(info: SandboxInfo): string[] {
     ['SANDBOX_EXEC', `ip netns exec ${info.operatorNetns}`],
     ['SANDBOX_DNS', info.dnsServer],
     ['SANDBOX_CA_URL', info.caUrl],
+    ['SANDBOX_CA_MANAGEMENT_URL', info.caManagementUrl],
     ['SANDBOX_CA_ROOT', info.caRootFile],
     ['SANDBOX_CA_CERT', info.listenerCaFile],
     ['NODE_EXTRA_CA_CERTS', info.listenerCaFile],

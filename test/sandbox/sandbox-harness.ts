@@ -1,7 +1,8 @@
 /**
  * What a sandbox test needs around `sandbox up`: swarm-wiz run in the operator namespace with the
  * sandbox's environment, curl there (names resolve through challtestsrv, certificates checked against
- * Pebble's root), the fake account's state, and the machine each droplet runs on.
+ * Pebble's root), the fake account's state, the machine each droplet runs on, commands inside a
+ * machine, and Pebble's management API (a certificate's renewal window).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { runArgv } from '../peers/tools.js';
+import { execInMachine, readOr, type MachineExecOptions } from './cluster.js';
 import type { Binding } from './machines.js';
 import { parseEnvLines, SANDBOX_BACKEND_PORT, SANDBOX_IMAGES, type SandboxInfo } from './sandbox-env.js';
 
@@ -37,6 +39,37 @@ export interface SandboxClient {
   bindings(): Promise<Binding[]>;
   /** A new project folder with this config written as swarm-wiz.yaml. */
   project(config: Record<string, unknown>): Promise<string>;
+}
+
+/** The environment Debian's cron gives root's jobs (for `inMachine(…, ['sh', '-c', line], { env: CRON_JOB_ENV })`). */
+export const CRON_JOB_ENV: Readonly<Record<string, string>> = { PATH: '/usr/bin:/bin', HOME: '/root', SHELL: '/bin/sh', LOGNAME: 'root' };
+
+/**
+ * Runs an argv inside a sandbox machine (by machine name, e.g. a binding's `machine`): its network
+ * (no route out), mount and UTS namespaces, as an SSH session or a cron job there sees them. With
+ * `env`, exactly that environment (e.g. CRON_JOB_ENV); bounded by `timeoutMs` (default 60 s).
+ */
+export async function inMachine(info: SandboxInfo, machine: string, argv: readonly string[], options: MachineExecOptions = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const found = info.machines.find((candidate) => candidate.name === machine);
+  if (!found) throw new Error(`no machine ${machine} in the sandbox (it has ${info.machines.map((m) => m.name).join(', ')})`);
+  const holderPid = Number(readOr(join(found.dir, 'holder.pid')).trim());
+  if (!(holderPid > 0)) throw new Error(`${machine} has no holder process (is the sandbox up?)`);
+  return execInMachine(holderPid, argv, options);
+}
+
+/**
+ * Moves the renewal window Pebble's renewalInfo answers for a certificate it issued (PEM, a full chain
+ * is fine): its management API, reached inside the operator namespace (curl, at most 10 s).
+ */
+export async function setRenewalWindow(info: SandboxInfo, certificatePem: string, window: { start: Date; end: Date }): Promise<void> {
+  const ariResponse = JSON.stringify({ suggestedWindow: { start: window.start.toISOString(), end: window.end.toISOString() } });
+  const body = JSON.stringify({ Certificate: certificatePem, ARIResponse: ariResponse });
+  const answer = await runArgv(
+    'ip',
+    ['netns', 'exec', info.operatorNetns, 'curl', '-sS', '--fail-with-body', '--max-time', '5', '--cacert', info.listenerCaFile, '--data-binary', '@-', `${info.caManagementUrl}/set-renewal-info/`],
+    { timeout: 10_000, input: body },
+  );
+  if (answer.code !== 0) throw new Error(`pebble /set-renewal-info/ failed (curl exit ${answer.code}): ${answer.stdout.trim()} ${answer.stderr.trim()}`);
 }
 
 export function siteConfig(letters: readonly string[]): Record<string, unknown>[] {

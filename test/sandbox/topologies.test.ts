@@ -1,6 +1,7 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ariCertIdOf } from '../../src/certs/ari.js';
 import { loadState } from '../../src/state/index.js';
 import { eventually, requireTool, runArgv } from '../peers/tools.js';
 import { down, leftovers, up } from './sandbox-cli.js';
@@ -97,6 +98,38 @@ async function servedSerial(address: string, servername: string): Promise<string
   return run.stdout.trim().replace(/^serial=/, '').toLowerCase().replace(/^0+(?=.)/, '');
 }
 
+/** GETs a URL with Node's fetch inside a machine, as a cron job there would (NODE_EXTRA_CA_CERTS: Pebble's listener CA). */
+async function fetchInMachine(machine: string, url: string): Promise<{ status: number; body: string }> {
+  const script = 'const r = await fetch(process.argv[1], { signal: AbortSignal.timeout(5000) }); console.log(r.status); console.log(await r.text());';
+  const env = { ...CRON_JOB_ENV, NODE_EXTRA_CA_CERTS: c().info.listenerCaFile };
+  const run = await inMachine(c().info, machine, ['node', '--input-type=module', '-e', script, url], { env, timeoutMs: 15_000 });
+  expect(run.code, `node's fetch of ${url} in ${machine}: ${run.stderr}`).toBe(0);
+  const [status = '', ...body] = run.stdout.split('\n');
+  return { status: Number(status), body: body.join('\n').trim() };
+}
+
+/** A call to the fake DigitalOcean API (curl in the operator namespace): its status and JSON answer. */
+async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const { apiUrl, token } = c().info;
+  const data = body === undefined ? [] : ['-H', 'Content-Type: application/json', '--data-binary', JSON.stringify(body)];
+  const result = await c().inOperator(['curl', '-sS', '--max-time', '5', '-X', method, '-H', `Authorization: Bearer ${token}`, ...data, '-w', '\n%{http_code}', `${apiUrl}${path}`]);
+  if (result.code !== 0) throw new Error(`${method} ${path}: ${result.stderr}`);
+  const lines = result.stdout.trimEnd().split('\n');
+  const status = Number(lines.pop());
+  const text = lines.join('\n').trim();
+  return { status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** A droplet with this user-data, through the fake API; resolves once it is bound to a machine. */
+async function dropletWith(name: string, userData: string): Promise<{ id: number; machine: string; dir: string }> {
+  const created = await api('POST', '/v2/droplets', { name, region: 'fra1', size: 's-1vcpu-2gb', image: 'debian-12-x64', user_data: userData });
+  expect(created.status, JSON.stringify(created.json)).toBe(202);
+  const id = (created.json.droplet as { id: number }).id;
+  const bindings = await eventually(`${name} on a machine`, () => c().bindings(), (found) => found.some((b) => b.dropletId === id), 30, 200);
+  const binding = bindings.find((b) => b.dropletId === id)!;
+  return { id, machine: binding.machine, dir: binding.dir };
+}
+
 /** What the load balancer reports (it writes its state next to its config in the sandbox's folder). */
 async function lbStatus(): Promise<LoadBalancerStatus> {
   return JSON.parse(await readFile(join(DIR, 'load-balancer', 'status.json'), 'utf8').catch(() => '{"targets":[]}')) as LoadBalancerStatus;
@@ -123,6 +156,17 @@ describe('the sandbox: every topology from an empty DigitalOcean account to HTTP
     const dir = await applyAndServe('mgr', { managers: 1, workers: 0, topology: 'manager' }, ['a', 'b']);
     const manager = (await c().bindings()).find((b) => b.droplet === 'mgr-manager-1');
     expect(await resolved('a.test')).toBe(manager?.publicIp);
+
+    // Pebble 2.10's renewalInfo for the certificate apply got, from the droplet, once a test moved its window.
+    const fullchain = await readFile(join(dir, '.swarm-wiz', 'certs', 'a.test', 'fullchain.pem'), 'utf8');
+    const leaf = fullchain.slice(0, fullchain.indexOf('-----END CERTIFICATE-----') + '-----END CERTIFICATE-----'.length);
+    const window = { start: new Date(Date.now() + 3_600_000), end: new Date(Date.now() + 7_200_000) };
+    await setRenewalWindow(c().info, fullchain, window);
+    const directory = JSON.parse((await fetchInMachine(manager!.machine, c().info.caUrl)).body) as { renewalInfo?: string };
+    const answer = await fetchInMachine(manager!.machine, `${directory.renewalInfo}/${ariCertIdOf(leaf)}`);
+    expect(answer.status, answer.body).toBe(200);
+    const suggested = (JSON.parse(answer.body) as { suggestedWindow: { start: string; end: string } }).suggestedWindow;
+    expect([Date.parse(suggested.start), Date.parse(suggested.end)]).toEqual([window.start.getTime(), window.end.getTime()]);
     await destroy(dir, 'mgr');
   }, 300_000);
 
@@ -235,6 +279,48 @@ describe('the sandbox: every topology from an empty DigitalOcean account to HTTP
     expect((await machine('img-worker-1', ['image', 'ls', '--digests', '--format', '{{.Repository}}'])).split('\n')).toContain(served.split(':5000/')[0] + ':5000/swz/img-proxy');
     await destroy(dir, 'img');
   }, 300_000);
+
+  it("a machine reaches the CA as a droplet reaches Let's Encrypt: the directory over TLS at the operator's public address, with renewalInfo; no route out", async () => {
+    const machine = c().info.machines[0]!.name;
+    expect(c().info.caUrl).toMatch(/^https:\/\/203\.0\.113\.2:\d+\/dir$/);
+    expect((await inMachine(c().info, machine, ['ip', '-4', 'route', 'show', 'default'])).stdout.trim()).toBe('');
+    const answer = await fetchInMachine(machine, c().info.caUrl);
+    expect(answer.status).toBe(200);
+    const directory = JSON.parse(answer.body) as Record<string, unknown>;
+    // Pebble builds its URLs from the Host asked for: every one leads back to the same address.
+    const origin = new URL(c().info.caUrl).origin;
+    for (const key of ['newNonce', 'newAccount', 'newOrder', 'renewalInfo']) expect(String(directory[key]), key).toMatch(new RegExp(`^${origin.replaceAll('.', '\\.')}/`));
+  });
+
+  it("a droplet's own crontab: written inside its machine only, run there with cron's environment, gone after a wipe; a package it lacks fails cloud-init", async () => {
+    const hostBefore = await runArgv('crontab', ['-l']);
+    const packages = (names: string[]) => `#cloud-config\npackages: [${names.join(', ')}]\n`;
+    const support = await dropletWith('cron-probe', packages(['nodejs', 'docker.io', 'busybox', 'cron', 'openssh-client']));
+    const missing = await dropletWith('package-probe', packages(['nodejs', 'no-such-package']));
+
+    const done = await inMachine(c().info, support.machine, ['cloud-init', 'status', '--wait'], { timeoutMs: 30_000 });
+    expect(done.stdout, done.stderr).toContain('status: done');
+    const line = '17 3 * * * echo "renewed on $(hostname)"';
+    const installed = await inMachine(c().info, support.machine, ['sh', '-c', 'printf "%s\\n" "$1" | crontab -', 'sh', line], { env: { ...CRON_JOB_ENV } });
+    expect(installed.code, installed.stderr).toBe(0);
+    const listed = await inMachine(c().info, support.machine, ['crontab', '-l']);
+    expect(listed.stdout).toBe(`${line}\n`);
+    expect(await readFile(join(support.dir, 'spool-cron', 'crontabs', 'root'), 'utf8')).toContain(line);
+    expect(await runArgv('crontab', ['-l'])).toEqual(hostBefore);
+    const job = await inMachine(c().info, support.machine, ['sh', '-c', line.split(' ').slice(5).join(' ')], { env: { ...CRON_JOB_ENV } });
+    expect(job.stdout.trim()).toBe('renewed on cron-probe');
+
+    const failed = await inMachine(c().info, missing.machine, ['cloud-init', 'status', '--wait'], { timeoutMs: 30_000 });
+    expect(failed.code).not.toBe(0);
+    expect(failed.stdout).toContain('status: error');
+    expect(failed.stdout).toContain('no-such-package');
+    expect(failed.stdout).not.toMatch(/nodejs (is|would)/);
+
+    for (const droplet of [support, missing]) expect((await api('DELETE', `/v2/droplets/${droplet.id}`)).status).toBe(204);
+    await eventually(`${support.machine}'s crontab after the wipe`, () => inMachine(c().info, support.machine, ['crontab', '-l']), (r) => r.stderr.includes('no crontab for root'), 60);
+    expect((await stat(join(support.dir, 'spool-cron', 'crontabs'))).mode & 0o7777).toBe(0o1730);
+    expect(await runArgv('crontab', ['-l'])).toEqual(hostBefore);
+  }, 120_000);
 
   it('sandbox down leaves no process, namespace, mount or cgroup behind', async () => {
     const left = await down(DIR);
