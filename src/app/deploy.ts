@@ -10,6 +10,7 @@ import type { CertificateIssuer } from '../certs/renew-sites.js';
 import { renewSites } from '../certs/renew-sites.js';
 import { ensurePlaceholders } from '../certs/placeholder.js';
 import { renewalDecision } from '../certs/renewal-policy.js';
+import { refreshAriSchedule } from '../certs/ari-refresh.js';
 import { allNames, siteNamesOf } from '../certs/sites.js';
 import { CertificateStore } from '../adapters/certificate-store.js';
 import type { CertificateMeta } from '../certs/metadata.js';
@@ -229,7 +230,7 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
     const manager = nodes[0];
     const services = manager?.swarm.isManager ? parseStackServices((await options.target.shell(manager.name).probe(stackServices(config.project))).stdout) : [];
     const spec = manager?.swarm.isManager ? await stackSpec().catch(() => undefined) : undefined;
-    const metas = await Promise.all(sites.map((site) => certs.readMeta(site.domain)));
+    const metas = await currentSchedules(options, certs, sites);
     facts = {
       nodes,
       projectDir,
@@ -319,6 +320,20 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
     await stop?.();
   }
   return { phases, issued };
+}
+
+/**
+ * The stored certificates' metadata, each with its renewal window refreshed from the CA (ARI) when its
+ * Retry-After has passed, so the plan orders what the CA says is due. A CA that cannot be asked leaves
+ * the stored schedule (or the lifetime rule) to decide.
+ */
+async function currentSchedules(options: DeployOptions, certs: CertificateStore, sites: ReturnType<typeof siteNamesOf>): Promise<(CertificateMeta | undefined)[]> {
+  const metas = await Promise.all(sites.map((site) => certs.readMeta(site.domain)));
+  if (!metas.some((meta) => meta && !meta.placeholder)) return metas;
+  const issuer = await options.issuing.issuer().catch(() => undefined);
+  if (!issuer) return metas;
+  const now = new Date();
+  return Promise.all(sites.map((site, i) => refreshAriSchedule(certs, issuer, site.domain, metas[i], now)));
 }
 
 async function takeFromSupport(options: DeployOptions, projectDir: string, sites: ReturnType<typeof siteNamesOf>): Promise<string[]> {

@@ -20,7 +20,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { newerNginxRoot } from '../peers/nginx.js';
 import { generateKey, requireOpenSsh, sshdConfigText } from '../peers/sshd.js';
@@ -427,12 +427,17 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     };
     r.dockerd = spawnDockerd();
 
-    const authorizedKeys = options.perNodeKeys ? join(dir, 'authorized_keys') : sharedKeys;
-    if (options.perNodeKeys) writeFileSync(authorizedKeys, '', { mode: 0o600 });
+    // perNodeKeys (the sandbox's droplets): root's own ~/.ssh/authorized_keys inside the machine, as on a
+    // droplet, so what a node adds there itself (the support server's key) counts too.
+    const authorizedKeys = options.perNodeKeys ? join(dir, 'root', '.ssh', 'authorized_keys') : sharedKeys;
+    if (options.perNodeKeys) {
+      mkdirSync(dirname(authorizedKeys), { recursive: true, mode: 0o700 });
+      writeFileSync(authorizedKeys, '', { mode: 0o600 });
+    }
     const hostKeyPath = join(dir, 'ssh_host_ed25519_key');
     const sshdConfig = join(dir, 'sshd_config');
     const sshdLogPath = join(dir, 'sshd.log');
-    writeFileSync(sshdConfig, sshdConfigText({ port: 22, listen: '0.0.0.0', hostKeyPath, authorizedKeys, pidFile: '/run/sshd.pid' }));
+    writeFileSync(sshdConfig, sshdConfigText({ port: 22, listen: '0.0.0.0', hostKeyPath, authorizedKeys: options.perNodeKeys ? '/root/.ssh/authorized_keys' : authorizedKeys, pidFile: '/run/sshd.pid' }));
     const startSshd = async (): Promise<string> => {
       rmSync(hostKeyPath, { force: true });
       rmSync(`${hostKeyPath}.pub`, { force: true });

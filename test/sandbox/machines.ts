@@ -8,7 +8,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import YAML from 'yaml';
 import type { ApiDroplet, FakeMachines } from '../fake-do/state.js';
 import { resetCronSpool, type ClusterNode } from './cluster.js';
@@ -282,6 +282,7 @@ export class MachinePool implements FakeMachines {
     }
     resetCronSpool(node.dir);
     rmSync(join(node.dir, 'run', CLOUD_INIT_RUN_DIR.replace(/^\/run\//, '')), { recursive: true, force: true });
+    mkdirSync(dirname(node.authorizedKeysPath), { recursive: true, mode: 0o700 });
     writeFileSync(node.authorizedKeysPath, '', { mode: 0o600 });
     await node.restartSshd();
     await node.exec(['hostname', node.name]);

@@ -210,7 +210,7 @@ describe('the sandbox: every topology from an empty DigitalOcean account to HTTP
     expect(outcomes.length).toBeGreaterThan(10);
     expect(outcomes.filter((o) => !o.ok)).toEqual([]);
     const after = await Promise.all(letters.map((letter) => stored(`${letter}.test`)));
-    expect(after[0]!.serial).not.toBe(before[0]!.serial);
+    expect(after[0]!.serial, `a.test was not renewed; the cron job said:\n${cron.stdout}\n${cron.stderr}`).not.toBe(before[0]!.serial);
     expect(after.slice(1).map((m) => m.serial)).toEqual(before.slice(1).map((m) => m.serial));
     // Every proxy node serves the renewed a.test certificate.
     for (const worker of bindings.filter((b) => /^dom-worker-/.test(b.droplet))) expect(await servedSerial(worker.publicIp, 'a.test')).toBe(after[0]!.serial);
