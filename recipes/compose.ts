@@ -25,6 +25,7 @@ import YAML from 'yaml';
 import type { Config, Service, Site } from '../src/config/index.js';
 import {
   DEPLOY_ENV,
+  dataNodeLabel,
   HEALTH_PATH,
   NGINX_CONF_IN_CONTAINER,
   PROXY_FOLDER_IN_CONTAINER,
@@ -140,12 +141,53 @@ function proxyService(config: Config): Record<string, unknown> {
   return service;
 }
 
+/** `docker stack deploy` interpolates `${…}` in the whole file: a literal `$` in a value is written `$$`. */
+const literal = (value: string): string => value.replaceAll('$', '$$$$');
+
+/**
+ * The health check of a service with `health`: an HTTP GET of that path on its port inside the
+ * container, with wget (busybox, Alpine, Debian) or else curl. Rollouts wait for it (update_config
+ * monitors healthy tasks) and roll back when new tasks never become healthy.
+ */
+export function healthCheck(service: Pick<Service, 'port' | 'health'>): Record<string, unknown> | undefined {
+  if (!service.health) return undefined;
+  const url = `http://127.0.0.1:${service.port}${service.health}`;
+  return {
+    test: ['CMD-SHELL', `wget -q -O /dev/null '${url}' || curl -fsS -o /dev/null '${url}'`],
+    interval: '5s',
+    timeout: '3s',
+    retries: 3,
+    start_period: '20s',
+  };
+}
+
+/**
+ * An app service: its replicas (default 1), plain environment, health check and named volumes. A
+ * service with volumes is pinned to the node labelled for its data and updated stop-first: two tasks
+ * never share one data directory, even for a moment.
+ */
 function appService(service: Service, networks: string[]): Record<string, unknown> {
+  const volumes = service.volumes ?? [];
+  const check = healthCheck(service);
   return {
     image: service.image,
     networks,
-    deploy: { mode: 'replicated', replicas: 1, ...rollingDeploy('start-first') },
+    ...(service.env && Object.keys(service.env).length > 0 ? { environment: Object.fromEntries(Object.entries(service.env).map(([name, value]) => [name, literal(value)])) } : {}),
+    ...(volumes.length > 0 ? { volumes: [...volumes] } : {}),
+    ...(check ? { healthcheck: check } : {}),
+    deploy: {
+      mode: 'replicated',
+      replicas: service.replicas ?? 1,
+      ...(volumes.length > 0 ? { placement: { constraints: [`node.labels.${dataNodeLabel(service.name)} == true`] } } : {}),
+      ...rollingDeploy(volumes.length > 0 ? 'stop-first' : 'start-first'),
+    },
   };
+}
+
+/** The named volumes the app services use (top-level `volumes:`). */
+function appVolumes(config: Config): Record<string, unknown> {
+  const names = config.sites.flatMap((site) => [site.service, ...site.private]).flatMap((service) => (service.volumes ?? []).map((entry) => entry.slice(0, entry.indexOf(':'))));
+  return names.length > 0 ? { volumes: Object.fromEntries([...new Set(names)].map((name) => [name, {}])) } : {};
 }
 
 /** A site's public service joins these: the edge network, plus the internal one when it has private services. */
@@ -195,6 +237,7 @@ export function renderCompose(config: Config): string {
     version: '3.8',
     services: Object.fromEntries([['proxy', proxyService(config)], ...config.sites.flatMap(siteServices)]),
     networks: networks(config),
+    ...appVolumes(config),
     ...secretsAndConfigs(config),
   };
   const header = [

@@ -15,6 +15,12 @@ export const HEALTH_PATH = '/healthz';
 /** Node label the provisioner sets on the worker(s) that run the proxy in `dedicated` and `per-domain`. */
 export const PROXY_NODE_LABEL = 'swarm-wiz.proxy';
 
+/**
+ * Node label that pins a service with volumes to the one node holding its data (named volumes are
+ * local to a node): `swarm-wiz.data.<service>=true`, set by apply on the first manager.
+ */
+export const dataNodeLabel = (service: string): string => `swarm-wiz.data.${service}`;
+
 /** Where a project's files live on the manager and on the support server (cloud-init creates the parent). */
 export const REMOTE_ROOT = '/srv/swarm-wiz';
 export const remoteProjectDir = (config: Pick<Config, 'project'>, root: string = REMOTE_ROOT): string => `${root}/${config.project}`;

@@ -61,7 +61,52 @@ const image = z
 
 const domainText = z.string(typeError('a domain name')).min(1, { error: 'is empty; expected a domain name like a.com' });
 
-export const serviceSchema = z.strictObject({ name: serviceName, image, port });
+/** How many tasks a service runs; 0 keeps it defined but stopped (its domain answers 503). */
+export const MAX_REPLICAS = 100;
+const replicas = z
+  .number(typeError(`a number of replicas (0–${MAX_REPLICAS})`))
+  .int({ error: (i) => `${show(i.input)} is not a whole number of replicas (0–${MAX_REPLICAS})` })
+  .min(0, { error: (i) => `${show(i.input)} is not a number of replicas (0–${MAX_REPLICAS})` })
+  .max(MAX_REPLICAS, { error: (i) => `${show(i.input)} is more than ${MAX_REPLICAS} replicas` });
+
+/** An HTTP path the service answers 2xx/3xx on when it is ready (`/up`): the health check runs `wget` or `curl` in the container. */
+const HEALTH_PATH = /^\/[A-Za-z0-9._~%/=?&+-]{0,199}$/;
+const health = z
+  .string(typeError('an HTTP path like /up'))
+  .regex(HEALTH_PATH, { error: (i) => `${show(i.input)} is not an HTTP path (it starts with / and has letters, digits and . _ ~ % / = ? & + - only; at most 200 characters)` });
+
+/** Environment variable names as POSIX shells and Docker take them. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const envValue = z.union([z.string(), z.number(), z.boolean()], typeError('a plain value (text, number or true/false)')).transform((value) => String(value));
+const env = z
+  .record(z.string().regex(ENV_NAME, { error: (i) => `${show(i.input)} is not an environment variable name (letters, digits and _, not starting with a digit)` }), envValue, {
+    // Only for what is not a map at all; a bad key or value keeps its own message.
+    error: (i) =>
+      i.code === 'invalid_key'
+        ? `${show(i.input)} is not an environment variable name (letters, digits and _, not starting with a digit)`
+        : i.input !== null && typeof i.input === 'object'
+          ? undefined
+          : i.input === undefined
+            ? 'is required (a map of NAME: value)'
+            : `${show(i.input)} is not a map of NAME: value`,
+  })
+  .refine((values) => Object.values(values).every((value) => !value.includes('\0')), { error: 'a value contains a NUL byte' });
+
+/** `NAME:/absolute/path` — a named volume (Docker's volume name rules) mounted at a path in the container. */
+const VOLUME = /^([a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}):(\/[^:\s]*)$/;
+const volume = z.string(typeError('a volume like data:/var/lib/data')).regex(VOLUME, {
+  error: (i) => `${show(i.input)} is not a named volume (NAME:/absolute/path, like a1-data:/var/lib/postgresql/data)`,
+});
+
+export const serviceSchema = z.strictObject({
+  name: serviceName,
+  image,
+  port,
+  replicas: replicas.optional(),
+  health: health.optional(),
+  env: env.optional(),
+  volumes: z.array(volume, typeError('a list of volumes like data:/var/lib/data')).optional(),
+});
 
 export const siteSchema = z.strictObject({
   domain: domainText,
@@ -128,6 +173,7 @@ const rawConfigSchema = z.strictObject({
 });
 
 type RawConfig = z.output<typeof rawConfigSchema>;
+type RawService = z.output<typeof serviceSchema>;
 
 function checkCrossFields(config: RawConfig, ctx: z.RefinementCtx): void {
   const wildcardOk = config.certificates.challenge === 'dns-01';
@@ -168,6 +214,18 @@ function checkCrossFields(config: RawConfig, ctx: z.RefinementCtx): void {
     site.aliases?.forEach((alias, j) => claimHost(alias, ['sites', i, 'aliases', j]));
     claimService(site.service.name, ['sites', i, 'service', 'name']);
     site.private?.forEach((svc, j) => claimService(svc.name, ['sites', i, 'private', j, 'name']));
+    const services: [RawService, (string | number)[]][] = [[site.service, ['sites', i, 'service']], ...(site.private ?? []).map((svc, j): [RawService, (string | number)[]] => [svc, ['sites', i, 'private', j]])];
+    for (const [svc, path] of services) {
+      if (svc.volumes && svc.volumes.length > 0 && (svc.replicas ?? 1) > 1) {
+        ctx.addIssue({ code: 'custom', path: [...path, 'replicas'], message: `${svc.replicas} replicas with volumes: a service with volumes runs one task, on the one node that holds its data` });
+      }
+      const paths = new Set<string>();
+      svc.volumes?.forEach((entry, k) => {
+        const target = entry.slice(entry.indexOf(':') + 1);
+        if (paths.has(target)) ctx.addIssue({ code: 'custom', path: [...path, 'volumes', k], message: `${show(target)} is mounted twice in ${svc.name}` });
+        paths.add(target);
+      });
+    }
   });
   if (config.certificates.delivery === 'image' && !config.registry) {
     ctx.addIssue({

@@ -1,7 +1,7 @@
 import type { Config } from '../config/index.js';
 import type { SwarmInfo } from '../commands/swarm.js';
 import type { StackService } from '../commands/stack.js';
-import { PROXY_NODE_LABEL } from '../../recipes/names.js';
+import { dataNodeLabel, PROXY_NODE_LABEL } from '../../recipes/names.js';
 import { proxyServiceMode } from '../../recipes/compose.js';
 import type { CertificateStep, DeployStep, NodeStep, Phase, PreflightStep, ProxyFilesStep, ServiceReplacement, StackStep, SwarmStep } from './deploy-types.js';
 import { planSupport, type SupportFacts } from './support.js';
@@ -136,6 +136,25 @@ function planSwarm(config: Config, facts: DeployFacts): [SwarmStep[], SwarmStep[
         description: `label ${node.name} ${PROXY_NODE_LABEL}=true: the proxy runs there (topology ${config.topology})`,
       });
     });
+  // Services with volumes: pinned to the first manager (their named volumes live there), on any number of nodes.
+  const dataServices = config.sites.flatMap((site) => [site.service, ...site.private]).filter((service) => (service.volumes ?? []).length > 0);
+  if (dataServices.length > 0) {
+    const wanted = Object.fromEntries(dataServices.map((service) => [dataNodeLabel(service.name), 'true']));
+    const missing = Object.keys(wanted).filter((key) => first.labels?.[key] !== 'true');
+    labels.push(
+      step({
+        kind: 'swarm',
+        action: 'label',
+        op: missing.length === 0 ? 'same' : 'create',
+        id: `swarm:data-label:${first.name}`,
+        name: first.name,
+        node: first.name,
+        swarmNode: first.name,
+        labels: wanted,
+        description: `${dataServices.map((service) => service.name).join(', ')} keep${dataServices.length === 1 ? 's' : ''} data in named volumes: pinned to ${first.name} (label ${Object.keys(wanted).join(', ')}), one task, updated stop-first`,
+      }),
+    );
+  }
   return [init, joins, labels];
 }
 

@@ -197,3 +197,22 @@ describe('planDeploy', () => {
     });
   });
 });
+
+describe('planDeploy: services with volumes', () => {
+  it('pins them to the first manager with a data label (on one node too), and says they update stop-first', () => {
+    const c = parseConfig({
+      ...SEED_EXAMPLE,
+      topology: 'manager',
+      workers: 0,
+      sites: [{ ...SEED_EXAMPLE.sites[0]!, private: [{ name: 'a-db', image: 'postgres:16', port: 5432, volumes: ['a-db-data:/var/lib/postgresql/data'] }] }],
+    });
+    const label = (labels?: Record<string, string>) =>
+      planDeploy(c, facts([{ name: 'local', role: 'manager', swarm: inactive, projectExists: false, ...(labels ? { labels } : {}) }]))
+        .flatMap((phase) => phase.steps)
+        .find((s) => s.id === 'swarm:data-label:local');
+    expect(label()).toMatchObject({ op: 'create', swarmNode: 'local', labels: { 'swarm-wiz.data.a-db': 'true' } });
+    expect(label()?.description).toBe('a-db keeps data in named volumes: pinned to local (label swarm-wiz.data.a-db), one task, updated stop-first');
+    expect(label({ 'swarm-wiz.data.a-db': 'true' })?.op).toBe('same');
+    expect(planDeploy(config({ topology: 'manager', workers: 0 }), facts([{ name: 'local', role: 'manager', swarm: inactive, projectExists: false }])).flatMap((p) => p.steps).some((s) => s.id.startsWith('swarm:data-label'))).toBe(false);
+  });
+});
