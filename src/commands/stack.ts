@@ -163,3 +163,19 @@ export function interfaceAddress(name: string): Command {
 export function parseInterfaceAddress(output: string): string | undefined {
   return /\binet (\d{1,3}(?:\.\d{1,3}){3})\//.exec(output)?.[1];
 }
+
+/**
+ * A new image for one service, as a rolling update under the service's own update_config (its order,
+ * the monitor period, failure_action rollback): detached, so the caller follows UpdateStatus itself.
+ */
+export function serviceUpdateImage(service: string, image: string): Command {
+  return { argv: ['docker', 'service', 'update', '--detach', '--with-registry-auth', '--image', image, service], description: `update ${service} to ${image}` };
+}
+
+/** The image a service's spec names now (`{{.Spec.TaskTemplate.ContainerSpec.Image}}`, maybe with @digest). */
+export function serviceImage(service: string): Command {
+  return { argv: ['docker', 'service', 'inspect', '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}', service], description: `read the image of ${service}` };
+}
+
+/** `ghcr.io/me/a:2@sha256:…` → `ghcr.io/me/a:2`: the digest Swarm pins is not part of what the config names. */
+export const withoutDigest = (image: string): string => image.trim().replace(/@sha256:[0-9a-f]+$/, '');

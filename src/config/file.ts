@@ -80,3 +80,14 @@ export async function saveConfig(path: string, config: Config): Promise<void> {
   configFromYaml(text, path);
   await writeFileAtomic(path, text);
 }
+
+/**
+ * The config text with one service's image replaced, comments and layout kept (the YAML document is
+ * edited, not re-rendered). `path` is the service's key path, like `['sites', 0, 'private', 1]`.
+ */
+export function withServiceImage(text: string, path: readonly (string | number)[], image: string): string {
+  const document = YAML.parseDocument(text);
+  if (!document.hasIn([...path, 'image'])) throw new Error(`${path.join('.')}.image is not in the config`);
+  document.setIn([...path, 'image'], image);
+  return document.toString({ lineWidth: 0 });
+}

@@ -125,6 +125,30 @@ async function importRootfs(swarm: DockerCli, tag: string, changes: readonly str
   }
 }
 
+/**
+ * A service that keeps data: on every start it appends `<version> started` to /data/log (the volume),
+ * then serves /www on `port` with busybox httpd. Its shell and cat let a test read and write /data.
+ */
+export function buildDataServiceImage(swarm: DockerCli, tag: string, version: string, port: number): Promise<void> {
+  return importRootfs(swarm, tag, [`CMD ["/bin/sh", "-c", "mkdir -p /data && echo '${version} started' >> /data/log && exec /bin/busybox httpd -f -p ${port} -h /www"]`], (rootfs) => {
+    busyboxInto(rootfs, ['sh', 'httpd', 'wget', 'cat', 'mkdir', 'echo']);
+    mkdirSync(join(rootfs, 'www'));
+    writeFileSync(join(rootfs, 'www/index.html'), `data service ${version}\n`);
+  });
+}
+
+/**
+ * An image a rollout must refuse: `exits` stops at once with an error; `unhealthy` runs httpd on
+ * `port` but answers 404 on every path (an empty /www), so a health check of `/` never passes.
+ */
+export function buildBrokenImage(swarm: DockerCli, tag: string, mode: 'exits' | 'unhealthy', port: number): Promise<void> {
+  const cmd = mode === 'exits' ? '["/bin/sh", "-c", "echo broken build >&2; exit 3"]' : `["/bin/busybox", "httpd", "-f", "-p", "${port}", "-h", "/www"]`;
+  return importRootfs(swarm, tag, [`CMD ${cmd}`], (rootfs) => {
+    busyboxInto(rootfs, ['sh', 'httpd', 'wget']);
+    mkdirSync(join(rootfs, 'www'));
+  });
+}
+
 /** Libraries `ldd` lists for a binary, as absolute paths. */
 async function librariesOf(binary: string): Promise<string[]> {
   const { stdout } = await run('ldd', [binary]);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { registerAddDomainCommand } from './add-domain.js';
 import { registerApplyCommand } from './apply.js';
+import { registerDeployCommand } from './deploy.js';
 import { registerDestroyCommand } from './destroy.js';
 import { registerPlanCommand } from './plan.js';
 import { registerCertsCommand } from './certs.js';
@@ -22,5 +23,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerPlanCommand,
   registerDestroyCommand,
   registerRenewCommand,
+  registerDeployCommand,
   registerCertsCommand,
 ];

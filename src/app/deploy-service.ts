@@ -1,0 +1,140 @@
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../adapters/fs-atomic.js';
+import { parseServiceTasks, serviceImage, serviceTasks, serviceUpdateImage, withoutDigest, type Command } from '../commands/index.js';
+import { configFromYaml, withServiceImage, type Config } from '../config/index.js';
+import { loadState, StateStore } from '../state/index.js';
+import { localTarget } from '../targets/local.js';
+import type { Target } from '../targets/target.js';
+import { dropletNodes } from './apply-droplets.js';
+import { remoteTarget } from './remote.js';
+
+export interface DeployServiceOptions {
+  config: Config;
+  /** swarm-wiz.yaml: the new image is recorded there once the update went through. */
+  configPath: string;
+  dir: string;
+  /** The service's name in swarm-wiz.yaml (a site's service or a private one). */
+  service: string;
+  image: string;
+  onProgress?(line: string): void;
+  signal?: AbortSignal;
+  /** How long the rolling update may take before the command gives up waiting (default 10 minutes). */
+  timeoutMs?: number;
+  pollMs?: number;
+}
+
+export interface DeployServiceResult {
+  /** The Swarm service (`<project>_<service>`). */
+  service: string;
+  from: string;
+  to: string;
+  outcome: 'updated' | 'unchanged';
+}
+
+/** The update did not go through (rolled back, paused, or not done in time); `hint` says what to do. */
+export class ServiceDeployError extends Error {
+  constructor(message: string, readonly hint: string) {
+    super(message);
+    this.name = 'ServiceDeployError';
+  }
+}
+
+/** Where the service is in swarm-wiz.yaml, or an error naming the services there are. */
+function findService(config: Config, name: string): (string | number)[] {
+  for (const [i, site] of config.sites.entries()) {
+    if (site.service.name === name) return ['sites', i, 'service'];
+    const j = site.private.findIndex((svc) => svc.name === name);
+    if (j >= 0) return ['sites', i, 'private', j];
+  }
+  const names = config.sites.flatMap((site) => [site.service.name, ...site.private.map((svc) => svc.name)]);
+  throw new ServiceDeployError(`no service ${name} in swarm-wiz.yaml`, `Services: ${names.join(', ')}.`);
+}
+
+/** The update's state: `updating`, `completed`, `rollback_completed`, … with when it started (to tell this update from an earlier one). */
+const updateStatus = (service: string): Command => ({
+  argv: ['docker', 'service', 'inspect', '--format', '{{if .UpdateStatus}}{{.UpdateStatus.State}}\t{{.UpdateStatus.StartedAt}}\t{{.UpdateStatus.Message}}{{end}}', service],
+  description: `read the update state of ${service}`,
+});
+const parseStatus = (output: string) => {
+  const [state = '', startedAt = '', ...message] = output.trim().split('\t');
+  return { state, startedAt, message: message.join('\t') };
+};
+
+/** A manager of the deployed project and a way to close what reaching it opened. */
+async function managerOf(dir: string, config: Config): Promise<{ target: Target; manager: string; dispose(): Promise<void> }> {
+  const state = await loadState(dir, config.project);
+  if (state.target === 'local') return { target: localTarget(), manager: 'local', dispose: async () => {} };
+  const nodes = dropletNodes(state);
+  const manager = nodes.find((node) => node.role === 'manager');
+  if (state.target !== 'digitalocean' || !manager) {
+    throw new ServiceDeployError(`${config.project} is not deployed`, 'Run swarm-wiz apply first (or apply --target local to try it on this machine).');
+  }
+  const remote = await remoteTarget({ dir, store: new StateStore(dir, state), nodes: [manager] });
+  return { target: remote.target, manager: manager.name, dispose: remote.dispose };
+}
+
+/**
+ * `swarm-wiz deploy SERVICE --image REF` (the article's CI/CD step): a rolling update of one service to
+ * a new image under its own update settings (start-first, or stop-first with volumes; gated on its
+ * health check), followed until Swarm says it completed or rolled back. Only a completed update is
+ * recorded in swarm-wiz.yaml (comments and layout kept), so the next apply deploys the same image.
+ */
+export async function deployService(options: DeployServiceOptions): Promise<DeployServiceResult> {
+  const { config } = options;
+  const path = findService(config, options.service);
+  const swarmService = `${config.project}_${options.service}`;
+  const progress = options.onProgress ?? (() => undefined);
+  const { target, manager, dispose } = await managerOf(options.dir, config);
+  try {
+    const shell = target.shell(manager);
+    const current = await shell.probe(serviceImage(swarmService), { signal: options.signal });
+    if (current.exitCode !== 0) throw new ServiceDeployError(`${swarmService} is not running on ${manager}: ${current.stderr.trim()}`, 'Run swarm-wiz apply first: it deploys the stack.');
+    const from = withoutDigest(current.stdout);
+    let outcome: DeployServiceResult['outcome'] = 'unchanged';
+    if (from !== options.image) {
+      const before = parseStatus((await shell.run(updateStatus(swarmService))).stdout);
+      progress(`${swarmService}: ${from} → ${options.image}`);
+      await shell.run(serviceUpdateImage(swarmService, options.image), { signal: options.signal });
+      await followUpdate(options, shell, swarmService, before.startedAt, from);
+      outcome = 'updated';
+    }
+    // Recorded only now: a failed or rolled-back update leaves swarm-wiz.yaml as it was.
+    const text = await readFile(options.configPath, 'utf8');
+    const updated = withServiceImage(text, path, options.image);
+    if (updated !== text) {
+      configFromYaml(updated, options.configPath);
+      await writeFileAtomic(options.configPath, updated, 0o644);
+    }
+    return { service: swarmService, from, to: options.image, outcome };
+  } finally {
+    await dispose();
+  }
+}
+
+async function followUpdate(options: DeployServiceOptions, shell: ReturnType<Target['shell']>, service: string, previousStart: string, from: string): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? 10 * 60_000);
+  const poll = options.pollMs ?? 1000;
+  let last = '';
+  for (;;) {
+    const status = parseStatus((await shell.run(updateStatus(service), { signal: options.signal })).stdout);
+    const ours = status.startedAt !== '' && status.startedAt !== previousStart;
+    if (ours && status.state !== last) {
+      options.onProgress?.(`${service}: ${status.state}${status.message ? ` (${status.message})` : ''}`);
+      last = status.state;
+    }
+    if (ours && status.state === 'completed') return;
+    if (ours && ['rollback_completed', 'rollback_paused', 'paused'].includes(status.state)) {
+      const tasks = parseServiceTasks((await shell.probe(serviceTasks(service))).stdout);
+      const failed = tasks.find((task) => task.error !== '');
+      const why = failed ? `: ${failed.error}` : status.message ? `: ${status.message}` : '';
+      throw new ServiceDeployError(
+        `the new tasks of ${service} failed${why}; ${status.state === 'rollback_completed' ? `Swarm rolled back to ${from}` : `the update is ${status.state.replace('_', ' ')}`}`,
+        `swarm-wiz.yaml still names ${from}. docker service ps --no-trunc ${service} shows each task's error; fix the image (it must start and pass its health path), then deploy again.`,
+      );
+    }
+    if (Date.now() > deadline) {
+      throw new ServiceDeployError(`the update of ${service} did not finish within ${Math.round((options.timeoutMs ?? 600_000) / 1000)} s (state ${status.state || 'unknown'})`, `Swarm goes on with it: docker service ps ${service} shows where it is. swarm-wiz.yaml was not changed.`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, poll));
+  }
+}
