@@ -59,7 +59,7 @@ function mirroring(inner: ChallengeResponder, skip: string[] = []): ChallengeRes
   };
 }
 
-async function issuer(responder: ChallengeResponder, timeoutMs = 5000): Promise<AcmeIssuer> {
+async function issuer(responder: ChallengeResponder, timeoutMs = 15_000): Promise<AcmeIssuer> {
   return new AcmeIssuer({
     directoryUrl: pebble.directoryUrl,
     email: config.certificates.email,
@@ -93,7 +93,8 @@ describe('dns-01 end to end: DigitalOcean DNS API (fake) → TXT → Pebble', ()
   it('issues the three certificates; every TXT record is created, seen by the authoritative DNS, and removed', async () => {
     const store = new CertificateStore(dir);
     const results = await renewSites({ sites, store, issuer: await issuer(mirroring(new DigitalOceanDnsResponder(cloud))) });
-    expect(results.map((result) => [result.domain, result.outcome])).toEqual([
+    const failures = results.flatMap((result) => (result.outcome === 'failed' ? [`${result.domain}: ${result.error.message}`] : []));
+    expect(results.map((result) => [result.domain, result.outcome]), failures.join('\n')).toEqual([
       ['a.test', 'renewed'],
       ['b.test', 'renewed'],
       ['c.test', 'renewed'],

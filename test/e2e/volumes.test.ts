@@ -38,7 +38,15 @@ async function inDataService(script: string): Promise<string> {
   return docker(['exec', id, 'sh', '-c', script]);
 }
 
+/** The data volume and every container of the project that could hold it (stopped ones too). */
+async function removeVolume(): Promise<void> {
+  const containers = (await runArgv('docker', ['ps', '-aq', '--filter', `label=com.docker.stack.namespace=${PROJECT}`])).stdout.split('\n').filter(Boolean);
+  if (containers.length > 0) await runArgv('docker', ['rm', '-f', ...containers]);
+  await runArgv('docker', ['volume', 'rm', '-f', `${PROJECT}_a1-data`]);
+}
+
 beforeAll(async () => {
+  await removeVolume();
   h = await startLocalHarness(PROJECT);
   await buildDataServiceImage(hostDocker, IMAGES.v1, 'v1', 5001);
   await buildDataServiceImage(hostDocker, IMAGES.v2, 'v2', 5001);
@@ -49,20 +57,22 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.stop();
-  await runArgv('docker', ['volume', 'rm', '-f', `${PROJECT}_a1-data`]);
+  await removeVolume();
+  expect((await runArgv('docker', ['volume', 'ls', '-q', '--filter', `name=${PROJECT}_a1-data`])).stdout.trim()).toBe('');
   await runArgv('docker', ['image', 'rm', '-f', ...Object.values(IMAGES)]);
 }, 180_000);
 
 describe('a private service with a volume on the local swarm', () => {
   it('keeps its data through an image update (stop-first) and a re-apply; pinned by its data label', async () => {
     const first = await apply(withDataService(h.config, IMAGES.v1));
-    expect(first.stdout).toContain('a1 keeps data in named volumes: pinned to local');
+    expect(first.stdout).toContain('swarm local: labelled');
     expect((await docker(['node', 'inspect', 'self', '--format', '{{ index .Spec.Labels "swarm-wiz.data.a1" }}'])).trim()).toBe('true');
     expect((await docker(['service', 'inspect', `${PROJECT}_a1`, '--format', '{{.Spec.UpdateConfig.Order}} {{.Spec.RollbackConfig.Order}}'])).trim()).toBe('stop-first stop-first');
     expect((await docker(['service', 'inspect', `${PROJECT}_service-a`, '--format', '{{.Spec.UpdateConfig.Order}} {{json .Spec.TaskTemplate.ContainerSpec.Healthcheck.Test}} {{json .Spec.TaskTemplate.ContainerSpec.Env}}'])).trim()).toBe(
       `start-first ["CMD-SHELL","wget -q -O /dev/null 'http://127.0.0.1:5000/' || curl -fsS -o /dev/null 'http://127.0.0.1:5000/'"] ["GREETING=hello $USER"]`,
     );
     await eventually('service-a healthy', async () => docker(['ps', '--filter', `label=com.docker.swarm.service.name=${PROJECT}_service-a`, '--format', '{{.Status}}']), (status) => status.includes('(healthy)'), 60);
+    expect((await inDataService('cat /data/log')).trim().split('\n'), await docker(['service', 'ps', '--no-trunc', `${PROJECT}_a1`])).toEqual(['v1 started']);
     await inDataService('echo precious > /data/precious');
 
     // An image update of that service: the old task stops before the new one starts, on the same volume.
