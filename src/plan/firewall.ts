@@ -45,10 +45,15 @@ export function desiredInternalFirewall(config: Config, facts: PlanFacts): Plann
   };
 }
 
-/** 80/443 on the entrypoint droplets only: from the world, or only from the load balancer in global-lb. */
-export function desiredEdgeFirewall(config: Config): PlannedFirewall {
+/**
+ * 80/443 on the entrypoint droplets only: from the world, or in global-lb from the load balancer — and
+ * from the operator's address, because apply checks on each proxy node that it serves the new certificates.
+ */
+export function desiredEdgeFirewall(config: Config, facts: Pick<PlanFacts, 'operatorIp'> = {}): PlannedFirewall {
   const from: Pick<PlannedFirewallRule, 'addresses' | 'loadBalancers'> =
-    config.topology === 'global-lb' ? { loadBalancers: [loadBalancerName(config.project)] } : { addresses: WORLD };
+    config.topology === 'global-lb'
+      ? { loadBalancers: [loadBalancerName(config.project)], ...(facts.operatorIp ? { addresses: [hostCidr(facts.operatorIp)] } : {}) }
+      : { addresses: WORLD };
   return {
     name: edgeFirewallName(config.project),
     tags: [edgeTag(config.project)],
@@ -65,7 +70,7 @@ function describe(spec: PlannedFirewall, config: Config, facts: PlanFacts): stri
     const ssh = facts.operatorIp ? `SSH from the project and ${hostCidr(facts.operatorIp)}` : 'SSH from the project only (set SWARM_WIZ_OPERATOR_IP to reach the droplets from here)';
     return `firewall ${spec.name} on ${spec.tags.join(', ')}: swarm 2377/7946/4789 and ${ssh}`;
   }
-  const from = config.topology === 'global-lb' ? `the load balancer ${loadBalancerName(config.project)}` : 'anywhere';
+  const from = config.topology === 'global-lb' ? `the load balancer ${loadBalancerName(config.project)}${facts.operatorIp ? ` and ${hostCidr(facts.operatorIp)}` : ''}` : 'anywhere';
   return `firewall ${spec.name} on ${spec.tags.join(', ')}: 80/443 from ${from}`;
 }
 
@@ -89,7 +94,7 @@ export function planFirewalls(config: Config, state: State, givenFacts: PlanFact
   const operatorIp = operatorIpOf(state, givenFacts);
   const facts: PlanFacts = { ...givenFacts, ...(operatorIp ? { operatorIp } : {}) };
   const recorded = new Map(state.cloud.firewalls.map((f) => [f.name, f]));
-  const steps: FirewallStep[] = [desiredInternalFirewall(config, facts), desiredEdgeFirewall(config)].map((spec) => {
+  const steps: FirewallStep[] = [desiredInternalFirewall(config, facts), desiredEdgeFirewall(config, facts)].map((spec) => {
     const have = recorded.get(spec.name);
     const base = { kind: 'firewall' as const, id: stepId('firewall', spec.name), name: spec.name, spec, description: describe(spec, config, facts) };
     if (!have) return { ...base, op: 'create' };

@@ -166,7 +166,11 @@ describe('planCloud against a recorded state', () => {
     const config = seed({ topology: 'global-lb' });
     const state = stateAfter(config, planCloud(config, emptyState('demo'), { operatorIp: '192.0.2.10' }));
     const moved = planCloud(config, state, { operatorIp: '192.0.2.99' });
-    expect(moved.filter((s) => s.op !== 'same' && s.kind !== 'manual-dns').map((s) => `${s.op} ${s.name}`)).toEqual(['update demo-internal']);
+    // SSH (internal) and, in global-lb, 80/443 on the proxy nodes (apply checks what each serves) follow the operator's address.
+    expect(moved.filter((s) => s.op !== 'same' && s.kind !== 'manual-dns').map((s) => `${s.op} ${s.name}`)).toEqual(['update demo-internal', 'update demo-edge']);
+    const edge = moved.find((s): s is FirewallStep => s.kind === 'firewall' && s.name === 'demo-edge')!;
+    for (const rule of edge.spec.inbound) expect(rule).toMatchObject({ loadBalancers: ['demo-lb'], addresses: ['192.0.2.99/32'] });
+    expect(edge.description).toContain('80/443 from the load balancer demo-lb and 192.0.2.99/32');
     const manager = planCloud(seed({ topology: 'manager' }), state, { operatorIp: '192.0.2.10' });
     expect(manager.filter((s) => s.op === 'delete').map((s) => s.name)).toEqual(['demo-lb']);
     expect(manager.filter((s) => s.op === 'update').map((s) => s.name)).toEqual(['demo-manager-1', 'demo-worker-1', 'demo-worker-2', 'demo-worker-3', 'demo-edge']);
