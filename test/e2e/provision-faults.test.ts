@@ -158,7 +158,7 @@ describe('404', () => {
     expect(result.steps.filter((s) => s.op === 'create' && s.kind !== 'manual-dns').map((s) => s.name)).toEqual(['demo-lb', 'demo-internal', 'demo-edge']);
     expect(holdings(fake)).toMatchObject({ firewalls: ['demo-edge', 'demo-internal'], loadBalancers: ['demo-lb'] });
     const edge = fake.state.firewalls.find((f) => f.name === 'demo-edge')!;
-    expect(edge.inbound_rules[0]!.sources).toEqual({ load_balancer_uids: [fake.state.loadBalancers[0]!.id] });
+    expect(edge.inbound_rules[0]!.sources).toEqual({ load_balancer_uids: [fake.state.loadBalancers[0]!.id], addresses: ['192.0.2.10/32'] });
     expect(fake.state.firewalls.find((f) => f.name === 'demo-internal')!.inbound_rules[0]!.sources?.addresses).toEqual(['192.0.2.10/32']);
     const before = fake.requests.length;
     await runApply({ config: lb, dir, token: fake.token, apiUrl: fake.url, timing: FAST });

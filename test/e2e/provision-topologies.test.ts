@@ -59,7 +59,8 @@ describe.each(TOPOLOGIES)("the seed's example with topology %s, against the fake
     // The edge firewall: 80/443 from anywhere, or only from the load balancer in global-lb.
     const edgeFw = fake.state.firewalls.find((f) => f.name === 'demo-edge')!;
     for (const rule of edgeFw.inbound_rules) {
-      if (topology === 'global-lb') expect(rule.sources).toEqual({ load_balancer_uids: [fake.state.loadBalancers[0]!.id] });
+      // global-lb: the load balancer, and the operator (apply checks what each proxy node serves).
+      if (topology === 'global-lb') expect(rule.sources).toEqual({ load_balancer_uids: [fake.state.loadBalancers[0]!.id], addresses: ['192.0.2.10/32'] });
       else expect(rule.sources?.addresses).toEqual(['0.0.0.0/0', '::/0']);
     }
     const internal = fake.state.firewalls.find((f) => f.name === 'demo-internal')!;
