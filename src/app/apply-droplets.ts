@@ -108,17 +108,19 @@ async function waitUntilReady(target: Target, nodes: readonly TargetNode[], opti
 /** What the support server gets besides the project folder: swarm-wiz itself, the CA to trust, the token for dns-01. */
 async function supportSetup(options: DropletDeployOptions, support: TargetNode): Promise<SupportSetup> {
   const caCertPem = options.caCertFile ? await readOptional(options.caCertFile) : undefined;
+  let bundle: Promise<string> | undefined;
   return {
     node: support.name,
     address: support.privateIp!,
-    bundle: async () => {
-      try {
-        return (await swarmWizBundle()).content;
-      } catch (error) {
-        if (error instanceof BundleError) throw new StepFailed(`support:${support.name}`, { message: error.message, hint: error.hint });
-        throw error;
-      }
-    },
+    // Read once per run (the plan and the step both ask): it walks the sources and reads 8 MiB.
+    bundle: () =>
+      (bundle ??= swarmWizBundle().then(
+        (found) => found.content,
+        (error: unknown) => {
+          if (error instanceof BundleError) throw new StepFailed(`support:${support.name}`, { message: error.message, hint: error.hint });
+          throw error;
+        },
+      )),
     ...(caCertPem ? { caCertPem } : {}),
     ...(options.dnsToken && options.config.certificates.challenge === 'dns-01' ? { token: options.dnsToken } : {}),
   };
