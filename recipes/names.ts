@@ -118,7 +118,7 @@ export function proxyImageRepository(config: Config): string {
   return `${config.registry}/${config.project}-proxy`;
 }
 
-/** Overlay network between the proxy and a site's public service. */
-export const edgeNetwork = (serviceName: string): string => `${serviceName}-edge`;
+/** Overlay network shared by the proxy and every site's public service: the proxy's networks never change when a site is added. */
+export const EDGE_NETWORK = 'edge';
 /** Overlay network between a site's public service and its private services. */
 export const internalNetwork = (serviceName: string): string => `${serviceName}-internal`;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { renderProjectFiles } from '../../recipes/index.js';
 import { renderCompose } from '../../recipes/compose.js';
-import { SEED_EXAMPLE, type Config } from '../../src/config/index.js';
+import { parseConfig, SEED_EXAMPLE, type Config } from '../../src/config/index.js';
 import { requireDockerStackConfig, runArgv } from '../peers/tools.js';
 import { certificatePathsInText, fileOf, RENDERINGS, seedConfig, writeProject } from './fixtures.js';
 
@@ -119,17 +119,17 @@ describe('compose properties', () => {
     expect(global.replicas).toBeUndefined();
   });
 
-  it.each(RENDERINGS)('$name: only the proxy publishes, in host mode; per-site networks isolate private services', ({ topology, delivery }) => {
+  it.each(RENDERINGS)('$name: only the proxy publishes, in host mode; one edge network for public services, per-site networks isolate private services', ({ topology, delivery }) => {
     const compose = parsed(seedConfig(topology, delivery));
     expect(compose.services.proxy!.ports).toEqual([
       { target: 80, published: 80, protocol: 'tcp', mode: 'host' },
       { target: 443, published: 443, protocol: 'tcp', mode: 'host' },
     ]);
-    expect(networkNames(compose.services.proxy!.networks)).toEqual(['service-a-edge', 'service-b-edge', 'service-c-edge']);
+    expect(networkNames(compose.services.proxy!.networks)).toEqual(['edge']);
     for (const letter of ['a', 'b', 'c']) {
       const site = compose.services[`service-${letter}`]!;
       expect(site.ports).toBeUndefined();
-      expect(networkNames(site.networks)).toEqual([`service-${letter}-edge`, `service-${letter}-internal`]);
+      expect(networkNames(site.networks)).toEqual(['edge', `service-${letter}-internal`]);
       for (const privateName of [`${letter}1`, `${letter}2`]) {
         const svc = compose.services[privateName]!;
         expect(svc.ports).toBeUndefined();
@@ -195,7 +195,21 @@ describe('compose properties', () => {
 
   it('a site without private services gets no internal network', () => {
     const compose = parsed(seedConfig('manager', 'secrets', { sites: [{ ...SEED_EXAMPLE.sites[0]!, private: [] }] }));
-    expect(Object.keys(compose.networks)).toEqual(['service-a-edge']);
-    expect(networkNames(compose.services['service-a']!.networks)).toEqual(['service-a-edge']);
+    expect(Object.keys(compose.networks)).toEqual(['edge']);
+    expect(networkNames(compose.services['service-a']!.networks)).toEqual(['edge']);
+  });
+});
+
+describe('adding a site', () => {
+  const grow = (config: Config): Config =>
+    parseConfig({ ...config, workers: config.workers + 1, sites: [...config.sites, { domain: 'd.example.com', aliases: [], service: { name: 'service-d', image: 'nginx:1', port: 80 }, private: [] }] });
+
+  it.each(RENDERINGS.filter((r) => r.delivery === 'files'))('$name: changes nothing in the proxy service but per-domain\'s replica count (Swarm keeps the running proxy tasks)', ({ topology, delivery }) => {
+    const before = parsed(seedConfig(topology, delivery)).services.proxy!;
+    const after = parsed(grow(seedConfig(topology, delivery))).services.proxy!;
+    if (topology === 'per-domain') {
+      expect((after.deploy as { replicas: number }).replicas).toBe((before.deploy as { replicas: number }).replicas + 1);
+      expect({ ...after, deploy: { ...(after.deploy as object), replicas: 0 } }).toEqual({ ...before, deploy: { ...(before.deploy as object), replicas: 0 } });
+    } else expect(after).toEqual(before);
   });
 });
