@@ -91,3 +91,16 @@ export function withServiceImage(text: string, path: readonly (string | number)[
   document.setIn([...path, 'image'], image);
   return document.toString({ lineWidth: 0 });
 }
+
+/**
+ * The config text with one more site appended to `sites:` (and `workers` set, when given), comments and
+ * layout kept. The caller validates the resulting config; `site` is written as given (input form).
+ */
+export function withAddedSite(text: string, site: Record<string, unknown>, workers?: number): string {
+  const document = YAML.parseDocument(text);
+  const sites = document.get('sites');
+  if (!YAML.isSeq(sites)) throw new Error('sites is not a list in the config');
+  sites.add(document.createNode(site, { flow: false }));
+  if (workers !== undefined) document.set('workers', workers);
+  return document.toString({ lineWidth: 0 });
+}

@@ -1,16 +1,18 @@
 import { parseConfig, type Config } from '../config/index.js';
 import { askSite, takenBy } from './ask-site.js';
 import type { Choice, Prompter } from './prompter.js';
-import { validateWorkers } from './validators.js';
+import { validateImage, validateWorkers } from './validators.js';
 
-export type ExistingProjectAction = 'add-domain' | 'status' | 'renew' | 're-apply' | 'quit';
+export type ExistingProjectAction = 'add-domain' | 'status' | 'renew' | 'deploy' | 're-apply' | 'destroy' | 'quit';
 
 const ACTIONS: readonly { value: ExistingProjectAction; name: string; description: string; commands?: readonly string[] }[] = [
-  { value: 'add-domain', name: 'Add a domain', description: 'asks domain, service, port, private services; then re-applies' },
-  // `status` (nodes, services, certificates) when it exists, else `certs` (the certificate status screen).
-  { value: 'status', name: 'Status', description: 'the certificate each domain has and really serves', commands: ['status', 'certs'] },
-  { value: 'renew', name: 'Renew certificates', description: 'renews the certificates that are due', commands: ['renew'] },
+  { value: 'add-domain', name: 'Add a domain', description: 'asks domain, service, port, private services; checks its DNS, shows only what changes, applies it', commands: ['add-domain'] },
+  // `status` (nodes, services, what is served) when this build has it, else `certs` (the certificate view).
+  { value: 'status', name: 'Status', description: 'nodes, services, and the certificate each domain really serves', commands: ['status', 'certs'] },
+  { value: 'renew', name: 'Renew certificates now', description: 'renews the certificates that are due and rolls them out', commands: ['renew'] },
+  { value: 'deploy', name: 'Deploy a service', description: 'rolls out a new image of one service, rolled back if it fails', commands: ['deploy'] },
   { value: 're-apply', name: 'Re-apply', description: 'writes every file again from swarm-wiz.yaml (and provisions with a token)' },
+  { value: 'destroy', name: 'Destroy', description: 'deletes the droplets and everything swarm-wiz created (asks for the project name)', commands: ['destroy'] },
   { value: 'quit', name: 'Quit', description: 'change nothing' },
 ];
 
@@ -55,4 +57,16 @@ export async function askAdditionalSite(prompter: Prompter, config: Config): Pro
     workers = Number((await prompter.input({ message: `Workers (per-domain needs one per domain: at least ${needed})`, default: String(needed), validate })).trim());
   }
   return parseConfig({ ...config, workers, sites });
+}
+
+/** Which service to deploy and the image: asked from the menu (the image defaults to the one it runs now). */
+export async function askServiceImage(prompter: Prompter, config: Config): Promise<{ service: string; image: string }> {
+  const services = config.sites.flatMap((site) => [site.service, ...site.private]);
+  const service = await prompter.select({
+    message: 'Which service?',
+    choices: services.map((svc) => ({ value: svc.name, name: svc.name, description: `runs ${svc.image}` })),
+  });
+  const current = services.find((svc) => svc.name === service)!.image;
+  const image = (await prompter.input({ message: `${service}: the new image`, default: current, validate: validateImage })).trim();
+  return { service, image };
 }

@@ -97,7 +97,7 @@ describe('the wizard with an existing project', () => {
     return dir;
   }
 
-  it('offers add a domain, status, renew, re-apply; status and renew only when this build has those commands', async () => {
+  it('offers add a domain, status, renew, deploy, re-apply, destroy; each command-backed one only when this build has it', async () => {
     const dir = await seedProject();
     const { prompter, asked } = scriptedPrompter([{ expect: 'already exists here', answer: 'quit' }]);
     const { io, stdout } = testIo({ cwd: dir, isTTY: true, prompter });
@@ -105,8 +105,14 @@ describe('the wizard with an existing project', () => {
     expect(stdout()).toContain('Nothing changed.');
     const registered = new Set(buildProgram(io).commands.map((command) => command.name()));
     const menu = asked[0]?.choices ?? [];
-    expect(menu.map((c) => c.value)).toEqual(['add-domain', 'status', 'renew', 're-apply', 'quit']);
-    const available = { status: registered.has('status') || registered.has('certs'), renew: registered.has('renew') };
+    expect(menu.map((c) => c.value)).toEqual(['add-domain', 'status', 'renew', 'deploy', 're-apply', 'destroy', 'quit']);
+    const available = {
+      'add-domain': registered.has('add-domain'),
+      status: registered.has('status') || registered.has('certs'),
+      renew: registered.has('renew'),
+      deploy: registered.has('deploy'),
+      destroy: registered.has('destroy'),
+    };
     for (const [name, yes] of Object.entries(available)) {
       expect(menu.find((c) => c.value === name)?.disabled).toBe(yes ? false : 'not available yet in this build');
     }
@@ -124,8 +130,7 @@ describe('the wizard with an existing project', () => {
       { expect: 'image', answer: 'ghcr.io/me/d:1.0' },
       { expect: 'port', answer: ENTER },
       { expect: 'private service', answer: false },
-      { expect: 'DigitalOcean API token', answer: '' },
-      { expect: 'Write these files?', answer: true },
+      { expect: 'Add d.com?', answer: true },
     ]);
     const { io } = testIo({ cwd: dir, isTTY: true, prompter });
     expect(await runCli([], io)).toBe(0);
@@ -153,6 +158,20 @@ describe('the wizard with an existing project', () => {
     expect(stderr()).toBe('no valid certificate for a.com (missing), b.com (missing), c.com (missing)\n');
   });
 
+  it('deploy a service: asks which service and its image (default: the one it runs), then runs deploy as if typed', async () => {
+    const dir = await seedProject();
+    const { prompter, asked } = scriptedPrompter([
+      { expect: 'already exists here', answer: 'deploy' },
+      { expect: 'Which service?', answer: 'service-b' },
+      { expect: 'service-b: the new image', answer: 'ghcr.io/me/b:2.0' },
+    ]);
+    const { io, stderr } = testIo({ cwd: dir, isTTY: true, prompter });
+    // Not deployed: deploy itself says so, exit 1; the menu adds nothing of its own.
+    expect(await runCli([], io)).toBe(1);
+    expect(asked[1]?.choices?.map((c) => c.value)).toContain('b1');
+    expect(stderr()).toContain('demo is not deployed');
+  });
+
   it('an invalid existing swarm-wiz.yaml: exit 2 naming the field, before any question', async () => {
     const dir = await seedProject();
     const { writeFile } = await import('node:fs/promises');
@@ -166,13 +185,13 @@ describe('the wizard with an existing project', () => {
 });
 
 describe('swarm-wiz add-domain', () => {
-  it('asks one site, reviews, saves and rewrites; without a terminal exit 2 saying how to do it by hand', async () => {
+  it('asks one site, shows the delta, saves and rewrites; without a terminal and flags exit 2 saying which flags', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'swarm-wiz-add-'));
     expect(await runCli(['apply', '--example', '--dir', dir], testIo({ cwd: dir }).io)).toBe(0);
 
     const noTty = testIo({ cwd: dir });
     expect(await runCli(['add-domain'], noTty.io)).toBe(2);
-    expect(noTty.stderr()).toContain('add the site under sites: in swarm-wiz.yaml and run swarm-wiz apply --yes');
+    expect(noTty.stderr()).toContain('Without one pass --domain, --image and --port');
 
     const { prompter, remaining } = scriptedPrompter([
       { expect: 'Domain', answer: 'shop.d.com' },
@@ -181,13 +200,12 @@ describe('swarm-wiz add-domain', () => {
       { expect: 'image', answer: 'ghcr.io/me/shop:2' },
       { expect: 'port', answer: '8080' },
       { expect: 'private service', answer: false },
-      { expect: 'DigitalOcean API token', answer: '' },
-      { expect: 'Write these files?', answer: true },
+      { expect: 'Add shop.d.com?', answer: true },
     ]);
     const { io, stdout } = testIo({ cwd: dir, isTTY: true, prompter });
     expect(await runCli(['add-domain'], io)).toBe(0);
     expect(remaining()).toBe(0);
-    expect(stdout()).toContain('shop.d.com');
+    expect(stdout()).toContain('+ service shop (public) ghcr.io/me/shop:2');
     const config = await loadConfig(join(dir, 'swarm-wiz.yaml'));
     expect(config.sites.at(-1)).toEqual({ domain: 'shop.d.com', aliases: [], service: { name: 'shop', image: 'ghcr.io/me/shop:2', port: 8080 }, private: [] });
     expect(await readFile(join(dir, 'proxy/nginx.conf'), 'utf8')).toContain('shop.d.com');

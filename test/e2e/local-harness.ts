@@ -151,3 +151,32 @@ export function httpsGet(domain: string, rootPem: string, path = '/'): Promise<{
 export async function proxyContainerId(project = 'demo'): Promise<string> {
   return (await docker(['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${project}_proxy`, '--filter', 'status=running'])).trim();
 }
+
+/**
+ * New-connection HTTPS requests to 127.0.0.1:443, one loop per domain, until `stop()`: counts answers
+ * that are 200 with the expected body, and lists every other outcome. Bounded: at most 20 000 requests
+ * per domain.
+ */
+export function startRequestLoop(targets: readonly { domain: string; answer: string }[], rootPem: string): { stop(): Promise<{ ok: number; failed: string[] }> } {
+  let running = true;
+  const outcomes = { ok: 0, failed: [] as string[] };
+  const loop = async (domain: string, answer: string) => {
+    for (let i = 0; running && i < 20_000; i++) {
+      try {
+        const reply = await httpsGet(domain, rootPem);
+        if (reply.status === 200 && reply.body === answer) outcomes.ok += 1;
+        else outcomes.failed.push(`${domain}: ${reply.status} ${reply.body.slice(0, 60)}`);
+      } catch (error) {
+        outcomes.failed.push(`${domain}: ${(error as Error).message}`);
+      }
+    }
+  };
+  const loops = targets.map((target) => loop(target.domain, target.answer));
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+      return outcomes;
+    },
+  };
+}

@@ -35,14 +35,17 @@ describe('the existing-project menu', () => {
   it('maps Status to status when it exists, else certs; disables what this build lacks', async () => {
     expect(commandFor('status', (name) => name === 'certs')).toBe('certs');
     expect(commandFor('status', () => true)).toBe('status');
-    expect(commandFor('add-domain', () => true)).toBeUndefined();
+    expect(commandFor('add-domain', () => true)).toBe('add-domain');
+    expect(commandFor('re-apply', () => true)).toBeUndefined();
     const { prompter, asked } = scriptedPrompter([{ expect: 'Project demo already exists here', answer: 're-apply' }]);
-    expect(await chooseExistingProjectAction(prompter, 'demo', (name) => name === 'renew')).toBe('re-apply');
+    expect(await chooseExistingProjectAction(prompter, 'demo', (name) => name === 'renew' || name === 'add-domain')).toBe('re-apply');
     expect(asked[0]?.choices).toEqual([
       { value: 'add-domain', disabled: false },
       { value: 'status', disabled: 'not available yet in this build' },
       { value: 'renew', disabled: false },
+      { value: 'deploy', disabled: 'not available yet in this build' },
       { value: 're-apply', disabled: false },
+      { value: 'destroy', disabled: 'not available yet in this build' },
       { value: 'quit', disabled: false },
     ]);
   });

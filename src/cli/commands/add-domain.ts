@@ -1,38 +1,38 @@
 import type { Command } from 'commander';
-import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
+import { projectPaths, withCommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
-import { wizardDeps, type CliIo } from '../io.js';
+import type { CliIo } from '../io.js';
 import { releaseStdin } from '../terminal-handoff.js';
+import type { AddDomainOptions } from '../add-domain.js';
 
 // The implementation's modules are imported inside the command when it runs, so `--help` and the
 // other commands do not load them.
 
-/** `swarm-wiz add-domain`: asks one more site, then reviews and applies only what changes. */
+/** `swarm-wiz add-domain`: one more site, shown as a delta, checked in DNS, then applied like apply --yes. */
 export function registerAddDomainCommand(program: Command, io: CliIo): void {
   withCommonOptions(program.command('add-domain'))
-    .description('ask a domain, its service, port and private services; review, then write and apply the change')
-    .action(async (options: CommonOptions) => {
+    .description('add one domain with its service (and private services): checks its DNS, shows only what changes, then applies it without touching the rest')
+    .option('--domain <domain>', 'the new domain (without it: asked in the terminal)')
+    .option('--alias <host...>', 'more names on its certificate')
+    .option('--service <name>', "its public service's name (default: service-<first label of the domain>)")
+    .option('--image <ref>', "its public service's image")
+    .option('--port <port>', 'the port its service listens on')
+    .option('--private <name=image:port...>', 'private services reachable only from it, like a1=ghcr.io/me/a1:1.0:6000')
+    .option('--workers <n>', 'topology per-domain: the new worker count (default: one per domain)')
+    .option('--ca-cert <file>', 'PEM file to trust for the CA (a private or test ACME server)')
+    .option('--dns-server <address...>', 'DNS servers (IP[:PORT]) to check the new domain at, instead of the system resolver')
+    .option('--no-dns-check', "apply even when the domain's DNS does not point at the entry address yet (its certificate order then fails until it does)")
+    .action(async (options: AddDomainOptions) => {
+      if (options.json) throw new CliExit(EXIT.usage, 'add-domain has no --json: it shows the change and applies it. For a machine-readable plan, add the site to swarm-wiz.yaml and run swarm-wiz plan --json.');
       try {
-        await addDomainCommand(options, io);
+        const { addDomainCommand } = await import('../add-domain.js');
+        await addDomainCommand(options, io, projectPaths(options, io), async (args) => {
+          const apply = program.commands.find((command) => command.name() === 'apply');
+          if (!apply) throw new CliExit(EXIT.usage, 'apply is not available in this build of swarm-wiz');
+          await apply.parseAsync(args, { from: 'user' });
+        });
       } finally {
         releaseStdin(io);
       }
     });
-}
-
-async function addDomainCommand(options: CommonOptions, io: CliIo): Promise<void> {
-  if (!io.isTTY) {
-    throw new CliExit(EXIT.usage, 'add-domain asks its questions in a terminal, and there is none here. Without one: add the site under sites: in swarm-wiz.yaml and run swarm-wiz apply --yes.');
-  }
-  const [{ loadConfig }, { askToken }, { askAdditionalSite }, { reviewAndWrite }, deps] = await Promise.all([
-    import('../../config/index.js'),
-    import('../../wizard/ask-new-project.js'),
-    import('../../wizard/existing-project.js'),
-    import('../review-and-write.js'),
-    wizardDeps(io),
-  ]);
-  const paths = projectPaths(options, io);
-  const config = await loadConfig(paths.configPath);
-  const grown = await askAdditionalSite(deps.prompter, config);
-  await reviewAndWrite(io, deps, paths, grown, await askToken(deps));
 }

@@ -15,12 +15,12 @@ export const NON_INTERACTIVE_HELP = [
   'swarm-wiz asks its questions in a terminal, and there is none here (stdin or stdout is not a TTY).',
   'To run without questions:',
   '  swarm-wiz apply --config swarm-wiz.yaml --yes    apply an existing project file',
-  "  swarm-wiz apply --example --dir out              write the seed's example project (a.com, b.com, c.com), plan-only",
+  "  swarm-wiz apply --example --dir out              write the article's example project (a.com, b.com, c.com), plan-only",
 ].join('\n');
 
 export function registerWizardCommand(program: Command, io: CliIo): void {
   withCommonOptions(program.command('wizard', { isDefault: true }))
-    .description('the interactive setup (default): asks, shows the plan, writes the files; with an existing project offers add a domain, status, renew, re-apply')
+    .description('the interactive setup (default): asks, shows the plan, writes the files; with an existing project offers add a domain, status, renew, deploy a service, re-apply, destroy')
     // As the default command it receives `swarm-wiz foo`'s foo: refused below as an unknown command.
     .allowExcessArguments()
     .action(async (options: CommonOptions, command: Command) => {
@@ -48,7 +48,7 @@ function commandNamed(program: Command, name: string): Command | undefined {
 async function wizardCommand(options: CommonOptions, io: CliIo, program: Command): Promise<void> {
   const hasCommand = (name: string) => commandNamed(program, name) !== undefined;
   if (!io.isTTY) throw new CliExit(EXIT.usage, NON_INTERACTIVE_HELP);
-  const [{ loadConfig }, { askNewProject, askToken }, { askAdditionalSite, chooseExistingProjectAction, commandFor }, { reviewAndWrite }, deps] = await Promise.all([
+  const [{ loadConfig }, { askNewProject, askToken }, { askServiceImage, chooseExistingProjectAction, commandFor }, { reviewAndWrite }, deps] = await Promise.all([
     import('../../config/index.js'),
     import('../../wizard/ask-new-project.js'),
     import('../../wizard/existing-project.js'),
@@ -69,19 +69,23 @@ async function wizardCommand(options: CommonOptions, io: CliIo, program: Command
 
   const config = await loadConfig(paths.configPath);
   const action = await chooseExistingProjectAction(deps.prompter, config.project, hasCommand);
+  // Another command, run exactly as if typed after `swarm-wiz`: its failure (CliExit, ConfigError, …)
+  // propagates to runCli like any command's.
+  const run = async (args: string[] = []) => {
+    const command = commandNamed(program, commandFor(action, hasCommand) ?? action);
+    if (!command) throw new CliExit(EXIT.usage, `${action} is not available in this build of swarm-wiz`);
+    await command.parseAsync([...args, '--config', paths.configPath, '--dir', paths.dir], { from: 'user' });
+  };
   switch (action) {
-    case 'add-domain': {
-      const grown = await askAdditionalSite(deps.prompter, config);
-      await reviewAndWrite(io, deps, paths, grown, await askToken(deps));
-      return;
-    }
+    case 'add-domain':
     case 'status':
-    case 'renew': {
-      // Another engineer's command, run exactly as if typed after `swarm-wiz`: its failure (CliExit,
-      // ConfigError, …) propagates to runCli like any command's.
-      const command = commandNamed(program, commandFor(action, hasCommand) ?? action);
-      if (!command) throw new CliExit(EXIT.usage, `${action} is not available in this build of swarm-wiz`);
-      await command.parseAsync(['--config', paths.configPath, '--dir', paths.dir], { from: 'user' });
+    case 'renew':
+    case 'destroy':
+      await run();
+      return;
+    case 'deploy': {
+      const { service, image } = await askServiceImage(deps.prompter, config);
+      await run([service, '--image', image]);
       return;
     }
     case 're-apply':
