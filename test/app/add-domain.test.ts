@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkNewHostsDns } from '../../src/app/add-domain.js';
 import { parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
 import { emptyState, type State } from '../../src/state/index.js';
-import { startPebble, type PebblePeer } from '../peers/pebble.js';
+import { freePort, startPebble, type PebblePeer } from '../peers/pebble.js';
 
 /** The DNS check add-domain runs before anything changes, against challtestsrv (a real DNS server on loopback). */
 let pebble: PebblePeer;
 
 beforeAll(async () => {
-  pebble = await startPebble({ defaultIPv4: '' });
+  pebble = await startPebble({ httpPort: await freePort(), defaultIPv4: '' });
 }, 60_000);
 
 afterAll(async () => {
