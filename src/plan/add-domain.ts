@@ -76,15 +76,15 @@ export function describeProxyChange(delta: Pick<AddDomainDelta, 'proxy'>, config
   }
 }
 
-/** The delta as plan lines (the nginx.conf diff last). */
+/** The delta as plan lines: the nginx.conf diff first, the summary last (nearest the question that follows). */
 export function addDomainPlanLines(delta: AddDomainDelta, config: Pick<Config, 'certificates'>): string[] {
   return [
+    ...delta.nginxDiff.trimEnd().split('\n').filter((line) => !line.startsWith('====')),
+    '',
     `Add ${delta.site.domain}${delta.site.aliases.length > 0 ? ` (with ${delta.site.aliases.join(', ')})` : ''}:`,
     ...delta.services.map((svc) => `  + service ${svc.name} (${svc.visibility}) ${svc.image}`),
     `  + certificate for ${delta.certificate.join(', ')} (the other certificates are not touched)`,
     ...(delta.newDroplets.length > 0 ? delta.newDroplets.map((name) => `  + droplet ${name} (topology per-domain: one worker per domain)`) : ['  no droplet is created or changed']),
     `  ~ ${describeProxyChange(delta, config)}`,
-    '',
-    ...delta.nginxDiff.trimEnd().split('\n').filter((line) => !line.startsWith('====')),
   ];
 }

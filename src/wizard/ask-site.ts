@@ -2,7 +2,12 @@ import type { ConfigInput } from '../config/index.js';
 import type { Prompter } from './prompter.js';
 import {
   asciiDomain,
+  envEntry,
   splitAliases,
+  validateEnvEntry,
+  validateHealth,
+  validateReplicas,
+  validateVolumes,
   validateAliases,
   validateImage,
   validateNewDomain,
@@ -44,7 +49,33 @@ async function askService(prompter: Prompter, taken: Taken, role: string, defaul
   taken.services.add(name);
   const image = (await prompter.input({ message: `${name}: image`, validate: validateImage })).trim();
   const port = Number((await prompter.input({ message: `${name}: port it listens on`, default: String(defaults.port), validate: validatePort })).trim());
-  return { name, image, port };
+  return { name, image, port, ...(await askMore(prompter, name)) };
+}
+
+/**
+ * The service keys people need for real apps (a database's password and data, a health path for safe
+ * rollouts), behind one question whose default needs no answer: no means the defaults (one replica,
+ * no health check, no environment, no volumes).
+ */
+async function askMore(prompter: Prompter, name: string): Promise<Omit<ServiceInput, 'name' | 'image' | 'port'>> {
+  if (!(await prompter.confirm({ message: `${name}: more settings (health check, environment, volumes, replicas)?`, default: false }))) return {};
+  const health = (await prompter.input({ message: `${name}: health check path, answered 2xx when ready (optional, like /up)`, default: '', validate: validateHealth })).trim();
+  const env: Record<string, string> = {};
+  for (;;) {
+    const answer = await prompter.input({ message: `${name}: environment variable NAME=value (empty when done; passwords belong in swarm-wiz secret set)`, default: '', validate: validateEnvEntry(new Set(Object.keys(env))) });
+    const entry = envEntry(answer);
+    if (answer.trim() === '' || !entry) break;
+    env[entry[0]] = entry[1];
+  }
+  const volumes = splitAliases(await prompter.input({ message: `${name}: named volumes NAME:/path, comma-separated (optional; pins it to one node, one task)`, default: '', validate: validateVolumes }));
+  // A service with volumes runs one task: no replicas question then.
+  const replicas = volumes.length > 0 ? 1 : Number((await prompter.input({ message: `${name}: replicas`, default: '1', validate: validateReplicas })).trim());
+  return {
+    ...(health !== '' ? { health } : {}),
+    ...(Object.keys(env).length > 0 ? { env } : {}),
+    ...(volumes.length > 0 ? { volumes } : {}),
+    ...(replicas !== 1 ? { replicas } : {}),
+  };
 }
 
 /**

@@ -25,6 +25,7 @@ export const validateRegistry = bySchema(topLevel.registry.unwrap());
 export const validateServiceName = bySchema(serviceSchema.shape.name);
 export const validateImage = bySchema(serviceSchema.shape.image);
 export const validatePort = bySchema(serviceSchema.shape.port, numberFromAnswer);
+export const validateReplicas = bySchema(serviceSchema.shape.replicas.unwrap(), numberFromAnswer);
 export const validateEmail = bySchema(certificatesSchema.shape.email);
 export const validateCaUrl = bySchema(certificatesSchema.shape.ca.unwrap());
 
@@ -74,3 +75,37 @@ export function asciiDomain(domain: string): string {
   const check = checkDomainName(domain, true);
   return check.ok ? check.ascii : domain.trim().toLowerCase();
 }
+
+/** An optional answer: empty is fine, anything else must pass `validate`. */
+export function optional(validate: Validate): Validate {
+  return (answer) => (answer.trim() === '' ? true : validate(answer));
+}
+
+export const validateHealth = optional(bySchema(serviceSchema.shape.health.unwrap()));
+
+/** `NAME=value` (the value may hold anything, `=` too), split at the first `=`. */
+export function envEntry(answer: string): [string, string] | undefined {
+  const at = answer.indexOf('=');
+  return at > 0 ? [answer.slice(0, at).trim(), answer.slice(at + 1)] : undefined;
+}
+
+/** One environment variable as NAME=value, or empty to finish; `taken` are the names given already. */
+export function validateEnvEntry(taken: ReadonlySet<string>): Validate {
+  const entry = bySchema(serviceSchema.shape.env.unwrap(), (answer) => Object.fromEntries([envEntry(answer)!]));
+  return optional((answer) => {
+    const pair = envEntry(answer);
+    if (!pair) return `${showValue(answer.trim())} is not NAME=value (like LOG_LEVEL=info)`;
+    if (taken.has(pair[0])) return `${showValue(pair[0])} is set already`;
+    return entry(answer);
+  });
+}
+
+/** Comma- or space-separated named volumes (NAME:/path); empty is fine. */
+export const validateVolumes: Validate = (answer) => {
+  const volume = bySchema(serviceSchema.shape.volumes.unwrap().element);
+  for (const entry of splitAliases(answer)) {
+    const verdict = volume(entry);
+    if (verdict !== true) return verdict;
+  }
+  return true;
+};

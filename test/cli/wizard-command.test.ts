@@ -129,6 +129,7 @@ describe('the wizard with an existing project', () => {
       { expect: 'service name', answer: ENTER },
       { expect: 'image', answer: 'ghcr.io/me/d:1.0' },
       { expect: 'port', answer: ENTER },
+      { expect: 'more settings', answer: ENTER },
       { expect: 'private service', answer: false },
       { expect: 'Add d.com?', answer: true },
     ]);
@@ -193,12 +194,22 @@ describe('swarm-wiz add-domain', () => {
     expect(await runCli(['add-domain'], noTty.io)).toBe(2);
     expect(noTty.stderr()).toContain('Without one pass --domain, --image and --port');
 
-    const { prompter, remaining } = scriptedPrompter([
+    const { prompter, remaining, asked } = scriptedPrompter([
       { expect: 'Domain', answer: 'shop.d.com' },
       { expect: 'Aliases', answer: ENTER },
       { expect: 'service name', answer: 'shop' },
       { expect: 'image', answer: 'ghcr.io/me/shop:2' },
       { expect: 'port', answer: '8080' },
+      { expect: 'more settings', answer: true },
+      { expect: 'health check path', answer: 'up' },
+      { expect: 'health check path', answer: '/up' },
+      { expect: 'environment variable', answer: 'LOG_LEVEL' },
+      { expect: 'environment variable', answer: 'LOG_LEVEL=info' },
+      { expect: 'environment variable', answer: 'DSN=a=b;c' },
+      { expect: 'environment variable', answer: ENTER },
+      { expect: 'named volumes', answer: 'data' },
+      { expect: 'named volumes', answer: ENTER },
+      { expect: 'replicas', answer: '2' },
       { expect: 'private service', answer: false },
       { expect: 'Add shop.d.com?', answer: true },
     ]);
@@ -207,7 +218,17 @@ describe('swarm-wiz add-domain', () => {
     expect(remaining()).toBe(0);
     expect(stdout()).toContain('+ service shop (public) ghcr.io/me/shop:2');
     const config = await loadConfig(join(dir, 'swarm-wiz.yaml'));
-    expect(config.sites.at(-1)).toEqual({ domain: 'shop.d.com', aliases: [], service: { name: 'shop', image: 'ghcr.io/me/shop:2', port: 8080 }, private: [] });
+    expect(config.sites.at(-1)).toEqual({
+      domain: 'shop.d.com',
+      aliases: [],
+      service: { name: 'shop', image: 'ghcr.io/me/shop:2', port: 8080, health: '/up', env: { LOG_LEVEL: 'info', DSN: 'a=b;c' }, replicas: 2 },
+      private: [],
+    });
+    expect(asked.filter((q) => q.rejected).map((q) => q.rejected)).toEqual([
+      '"up" is not an HTTP path (it starts with / and has letters, digits and . _ ~ % / = ? & + - only; at most 200 characters)',
+      '"LOG_LEVEL" is not NAME=value (like LOG_LEVEL=info)',
+      '"data" is not a named volume (NAME:/absolute/path, like a1-data:/var/lib/postgresql/data)',
+    ]);
     expect(await readFile(join(dir, 'proxy/nginx.conf'), 'utf8')).toContain('shop.d.com');
   });
 });

@@ -63,6 +63,17 @@ async function keys(...names: string[]): Promise<void> {
   await tmux('send-keys', '-t', SESSION, ...names);
 }
 
+/** Runs swarm-wiz with `args` in a new tmux session (CI=false: Ink prints only its last frame when CI is set; no token: plan-only). */
+async function startInPane(statusFile: string, ...args: string[]): Promise<void> {
+  await tmux('kill-session', '-t', SESSION).catch(() => undefined);
+  await tmux(
+    'new-session', '-d', '-s', SESSION, '-x', '160', '-y', '50', '-c', repo,
+    'env', '-u', 'DIGITALOCEAN_TOKEN', 'CI=false', process.execPath, join(import.meta.dirname, 'record-exit.mjs'), statusFile,
+    'npx', 'tsx', 'src/cli/main.ts', ...args,
+  );
+  await tmux('set-option', '-t', SESSION, 'remain-on-exit', 'on');
+}
+
 describe('the wizard in a real terminal (tmux)', () => {
   let dir: string;
   let statusFile: string;
@@ -73,12 +84,7 @@ describe('the wizard in a real terminal (tmux)', () => {
     dir = await mkdtemp(join(tmpdir(), 'swarm-wiz-tmux-'));
     statusFile = join(await mkdtemp(join(tmpdir(), 'swarm-wiz-tmux-status-')), 'exit-status');
     // CI=false: Ink prints only its last frame when CI is set. The token is unset: plan-only.
-    await tmux(
-      'new-session', '-d', '-s', SESSION, '-x', '160', '-y', '50', '-c', repo,
-      'env', '-u', 'DIGITALOCEAN_TOKEN', 'CI=false', process.execPath, join(import.meta.dirname, 'record-exit.mjs'), statusFile,
-      'npx', 'tsx', 'src/cli/main.ts', '--dir', dir,
-    );
-    await tmux('set-option', '-t', SESSION, 'remain-on-exit', 'on');
+    await startInPane(statusFile, '--dir', dir);
   });
 
   afterAll(async () => {
@@ -119,6 +125,8 @@ describe('the wizard in a real terminal (tmux)', () => {
         await keys('C-u');
       }
       await answer(String(site.service.port));
+      await waitForQuestion(`${site.service.name}: more settings`);
+      await answer('');
       for (const [j, service] of (site.private ?? []).entries()) {
         await waitForQuestion(j === 0 ? `Add a private service for ${site.service.name}` : `Add another private service for ${site.service.name}`);
         await answer('y');
@@ -128,6 +136,8 @@ describe('the wizard in a real terminal (tmux)', () => {
         await answer(service.image);
         await waitForQuestion(`${service.name}: port`);
         await answer(String(service.port));
+        await waitForQuestion(`${service.name}: more settings`);
+        await answer('');
       }
       await waitForQuestion(`Add another private service for ${site.service.name}`);
       await answer('n');
@@ -167,5 +177,44 @@ describe('the wizard in a real terminal (tmux)', () => {
     const compose = await readFile(join(dir, 'docker-compose.yml'), 'utf8');
     for (const name of ['service-a', 'a1', 'a2', 'b1', 'b2', 'c1', 'c2']) expect(compose).toMatch(new RegExp(`^  ${name}:`, 'm'));
     expect((await stat(join(dir, 'support/deploy_stack.sh'))).mode & 0o777).toBe(0o755);
+  }, 240_000);
+
+  it('add-domain in that project, typed as a person would: the delta, the DNS note, the confirmation, the new site saved', async () => {
+    const status = join(await mkdtemp(join(tmpdir(), 'swarm-wiz-tmux-status-')), 'exit-status');
+    await startInPane(status, 'add-domain', '--dir', dir);
+    await waitForQuestion('Domain', 60_000);
+    await answer('b.com');
+    await waitForScreen('"b.com" is already used; each domain may appear once');
+    await keys('C-u');
+    await answer('d.com');
+    await waitForQuestion('Aliases of d.com');
+    await answer('www.d.com');
+    await waitForQuestion('Public service of d.com: service name');
+    await answer('');
+    await waitForQuestion('service-d: image');
+    await answer('ghcr.io/me/d:1.0');
+    await waitForQuestion('service-d: port');
+    await answer('8080');
+    await waitForQuestion('service-d: more settings');
+    await answer('y');
+    await waitForQuestion('service-d: health check path');
+    await answer('/up');
+    await waitForQuestion('service-d: environment variable');
+    await answer('');
+    await waitForQuestion('service-d: named volumes');
+    await answer('');
+    await waitForQuestion('service-d: replicas');
+    await answer('2');
+    await waitForQuestion('Add a private service for service-d');
+    await answer('n');
+    const plan = await waitForQuestion('Add d.com?');
+    for (const text of ['Add d.com (with www.d.com):', '+ service service-d (public) ghcr.io/me/d:1.0', '+ certificate for d.com, www.d.com', 'no droplet is created or changed', 'd.com: must point to demo-lb, which does not exist yet']) {
+      expect(plan).toContain(text);
+    }
+    await answer('y');
+    expect(await waitForExit(status)).toBe(0);
+    const config = await loadConfig(join(dir, 'swarm-wiz.yaml'));
+    expect(config.sites.at(-1)).toEqual({ domain: 'd.com', aliases: ['www.d.com'], service: { name: 'service-d', image: 'ghcr.io/me/d:1.0', port: 8080, health: '/up', replicas: 2 }, private: [] });
+    expect(await readFile(join(dir, 'proxy/nginx.conf'), 'utf8')).toContain('server_name d.com www.d.com;');
   }, 240_000);
 });

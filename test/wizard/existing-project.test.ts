@@ -9,6 +9,7 @@ const dSite = (extra: ScriptedAnswer[] = []): ScriptedAnswer[] => [
   { expect: 'service name', answer: ENTER },
   { expect: 'image', answer: 'ghcr.io/me/d:1.0' },
   { expect: 'port', answer: ENTER },
+  { expect: 'more settings', answer: ENTER },
   { expect: 'private service', answer: false },
   ...extra,
 ];

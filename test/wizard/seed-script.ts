@@ -18,6 +18,7 @@ export function seedAnswers(): ScriptedAnswer[] {
       { expect: 'service name', answer: site.service.name },
       { expect: 'image', answer: site.service.image },
       { expect: 'port', answer: String(site.service.port) },
+      { expect: 'more settings', answer: ENTER },
     );
     for (const service of site.private ?? []) {
       answers.push(
@@ -25,6 +26,7 @@ export function seedAnswers(): ScriptedAnswer[] {
         { expect: 'service name', answer: service.name },
         { expect: 'image', answer: service.image },
         { expect: 'port', answer: String(service.port) },
+        { expect: 'more settings', answer: ENTER },
       );
     }
     answers.push({ expect: 'private service', answer: false });
