@@ -62,7 +62,7 @@ async function askCertificates(prompter: Prompter, sites: readonly SiteInput[], 
   const firstDomain = sites[0]?.domain.replace(/^\*\./, '');
   const emailDefault = firstDomain ? `ops@${firstDomain}` : undefined;
   const email = (
-    await prompter.input({ message: "E-mail for Let's Encrypt (expiry notices)", ...(emailDefault && validateEmail(emailDefault) === true ? { default: emailDefault } : {}), validate: validateEmail })
+    await prompter.input({ message: "E-mail for Let's Encrypt (your account's contact, for recovery; it sends no expiry mail: status --check is the alarm)", ...(emailDefault && validateEmail(emailDefault) === true ? { default: emailDefault } : {}), validate: validateEmail })
   ).trim();
   const caChoice = await prompter.select({ message: 'Certificate authority', choices: CA_CHOICES, default: 'staging' });
   const ca = caChoice === 'url' ? (await prompter.input({ message: 'ACME directory URL (https://…)', validate: validateCaUrl })).trim() : caChoice;

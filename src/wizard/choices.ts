@@ -53,7 +53,7 @@ export function challengeChoices(hasWildcard: boolean): Choice<Challenge>[] {
     {
       value: 'http-01',
       name: 'http-01  through the support server',
-      description: 'the seed: every proxy forwards /.well-known/acme-challenge/ to the support server',
+      description: 'as in the article: every proxy forwards /.well-known/acme-challenge/ to the support server',
       disabled: hasWildcard ? 'wildcard domains need dns-01' : false,
     },
     {

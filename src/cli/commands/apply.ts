@@ -29,12 +29,12 @@ const TARGETS = ['digitalocean', 'local'] as const;
 export const EXAMPLE_DIR = 'swarm-wiz-example';
 
 export const PLAN_ONLY_LINE = 'Plan-only: DIGITALOCEAN_TOKEN is not set, so swarm-wiz writes the files and creates nothing in DigitalOcean.';
-export const EXAMPLE_PLAN_ONLY_LINE = "Plan-only: --example writes the seed's example project and never creates anything in DigitalOcean.";
+export const EXAMPLE_PLAN_ONLY_LINE = "Plan-only: --example writes the article's example project and never creates anything in DigitalOcean.";
 
 export function registerApplyCommand(program: Command, io: CliIo): void {
   withCommonOptions(program.command('apply'))
     .description('write every file from swarm-wiz.yaml and, with DIGITALOCEAN_TOKEN set, create the cloud resources; no questions with --yes')
-    .option('--example', "use the seed's example project (a.com, b.com, c.com with services A, B, C); always plan-only", false)
+    .option('--example', "use the article's example project (a.com, b.com, c.com with services A, B, C); always plan-only", false)
     .option('--target <target>', "where the project runs: digitalocean (droplets; the default) or local (this machine's Docker engine as a one-node swarm)")
     .option('--advertise-addr <address>', '--target local: the address to advertise when the engine is not in a swarm yet')
     .option('--ca-cert <file>', 'PEM file to trust for the CA (a private or test ACME server)')
