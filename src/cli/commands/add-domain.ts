@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
+import { ON_EDIT_HELP, parseOnEdit } from '../on-edit-option.js';
 import { wizardDeps, type CliIo } from '../io.js';
 import { releaseStdin } from '../terminal-handoff.js';
 
@@ -11,7 +12,8 @@ import { releaseStdin } from '../terminal-handoff.js';
 export function registerAddDomainCommand(program: Command, io: CliIo): void {
   withCommonOptions(program.command('add-domain'))
     .description('ask a domain, its service, port and private services; review, then write and apply the change')
-    .action(async (options: CommonOptions) => {
+    .option('--on-edit <choice>', ON_EDIT_HELP)
+    .action(async (options: AddDomainOptions) => {
       try {
         await addDomainCommand(options, io);
       } finally {
@@ -20,7 +22,12 @@ export function registerAddDomainCommand(program: Command, io: CliIo): void {
     });
 }
 
-async function addDomainCommand(options: CommonOptions, io: CliIo): Promise<void> {
+interface AddDomainOptions extends CommonOptions {
+  onEdit?: string;
+}
+
+async function addDomainCommand(options: AddDomainOptions, io: CliIo): Promise<void> {
+  const onEdit = parseOnEdit(options.onEdit);
   if (!io.isTTY) {
     throw new CliExit(EXIT.usage, 'add-domain asks its questions in a terminal, and there is none here. Without one: add the site under sites: in swarm-wiz.yaml and run swarm-wiz apply --yes.');
   }
@@ -34,5 +41,5 @@ async function addDomainCommand(options: CommonOptions, io: CliIo): Promise<void
   const paths = projectPaths(options, io);
   const config = await loadConfig(paths.configPath);
   const grown = await askAdditionalSite(deps.prompter, config);
-  await reviewAndWrite(io, deps, paths, grown, await askToken(deps));
+  await reviewAndWrite(io, deps, paths, grown, await askToken(deps), onEdit);
 }
