@@ -50,7 +50,7 @@ export async function applyLocalCommand(request: LocalApplyRequest): Promise<voi
     await showFileChanges(io, dir, inspection, choice.onEdit, display);
   }
   await stopIfEdited(dir, inspection, choice);
-  const outcome = await writeDecidedFiles(io, dir, inspection, { ...choice, remember: false }, display);
+  const outcome = await writeDecidedFiles(io, dir, inspection, choice, display);
   if (outcome.failed.length > 0) throw new CliExit(EXIT.failure, failedFilesMessage(outcome));
   await deployLocally(io, config, dir, request);
 }

@@ -27,7 +27,7 @@ export async function reviewAndWrite(io: CliIo, deps: WizardDeps, paths: Project
 
   await saveConfig(paths.configPath, config);
   deps.say(`Saved ${paths.configPath}`);
-  const outcome = await writeDecidedFiles(io, paths.dir, preview.inspection, { ...choice, remember: false }, 'ink');
+  const outcome = await writeDecidedFiles(io, paths.dir, preview.inspection, choice, 'ink');
   if (outcome.failed.length > 0) throw new CliExit(EXIT.failure, failedFilesMessage(outcome));
   if (token) {
     const { provisionCloud } = await import('./provision-cloud.js');

@@ -112,7 +112,7 @@ async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
   }
   // Files first, so they exist even if the cloud half fails; they are rendered again below once
   // provisioning has recorded the private IPs they mention.
-  const outcome = await writeDecidedFiles(io, dir, preview.inspection, { ...choice, remember: false }, display);
+  const outcome = await writeDecidedFiles(io, dir, preview.inspection, choice, display);
   if (outcome.failed.length > 0) throw new CliExit(EXIT.failure, failedFilesMessage(outcome));
 
   if (!token) {

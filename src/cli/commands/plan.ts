@@ -70,8 +70,9 @@ async function planCommand(options: PlanOptions, io: CliIo): Promise<void> {
   }
   for (const note of notes) writeLine(io.stdout, note);
   if (notes.length > 0) writeLine(io.stdout);
-  writeLine(io.stdout, formatPlan(steps, { showSame: options.verbose }));
-  writeLine(io.stdout);
+  // The files first, so the cloud plan's summary stays the last line (as terraform plan ends).
   writeLine(io.stdout, `Files in ${dir}:`);
   writeLine(io.stdout, formatFileChanges(inspection.changes, onEdit ? { onEdit } : {}));
+  writeLine(io.stdout);
+  writeLine(io.stdout, formatPlan(steps, { showSame: options.verbose }));
 }
