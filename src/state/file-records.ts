@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../adapters/fs-atomic.js';
 import { formatPath, showValue } from '../config/index.js';
-import { ON_EDIT_CHOICES, type OnEdit } from '../plan/file-changes.js';
+import { ON_EDIT_CHOICES } from '../plan/file-changes.js';
 
 // Kept apart from state.json: plan-only runs and --example write files but create nothing, and
 // state.json is "what was created" (destroy reads it, the support server gets a copy, the engine's
@@ -63,7 +63,3 @@ export async function saveFileRecords(dir: string, records: FileRecords): Promis
   await writeFileAtomic(join(dir, FILE_RECORDS), `${JSON.stringify(valid, null, 2)}\n`, 0o600);
 }
 
-/** The records with the choice for hand-edited files set. */
-export function withOnEdit(records: FileRecords, onEdit: OnEdit): FileRecords {
-  return { ...records, onEdit };
-}

@@ -25,9 +25,12 @@ describe('.swarm-wiz/files.json', () => {
     const dir = await tempDir();
     await mkdir(join(dir, '.swarm-wiz'));
     await writeFile(join(dir, FILE_RECORDS), JSON.stringify({ version: 1, onEdit: 'merge', files: { x: 'nope' } }));
-    const error = await loadFileRecords(dir).catch((e: unknown) => e as Error);
-    expect(error.message).toContain('onEdit: "merge" is not one of orig, stop');
-    expect(error.message).toContain('files.x: is not a sha256 in hex');
-    expect(error.message).toContain('Delete it to start over');
+    const message = await loadFileRecords(dir).then(
+      () => 'loaded',
+      (e: unknown) => (e as Error).message,
+    );
+    expect(message).toContain('onEdit: "merge" is not one of orig, stop');
+    expect(message).toContain('files.x: is not a sha256 in hex');
+    expect(message).toContain('Delete it to start over');
   });
 });
