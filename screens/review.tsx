@@ -1,10 +1,13 @@
 import { Box, Text } from 'ink';
-import type { PlanStep, StepOp } from '../src/plan/index.js';
+import { FILE_MARK, fileNote, fileSummary, type FileChange, type FileStatus, type OnEdit, type PlanStep, type StepOp } from '../src/plan/index.js';
+import { FileDiff } from './file-diff.js';
 
 export interface ReviewFile {
   path: string;
   description: string;
   mode: number;
+  /** What writing it does against the disk (absent for swarm-wiz.yaml, which is saved as it is). */
+  change?: FileChange;
 }
 
 /** The part of a plan step the review shows. */
@@ -18,6 +21,8 @@ export interface ReviewScreenProps {
   steps: readonly ReviewStep[];
   /** No DigitalOcean token: files are written, nothing is created in the cloud. */
   planOnly: boolean;
+  /** The choice for files edited by hand, when made (flag or remembered). */
+  onEdit?: OnEdit;
 }
 
 const octal = (mode: number): string => `0${(mode & 0o777).toString(8)}`;
@@ -36,20 +41,53 @@ function OpMark({ op, manual }: { op: StepOp; manual: boolean }) {
   }
 }
 
-/** The files to write, with mode and purpose. */
-export function FilesSection({ dir, files }: Pick<ReviewScreenProps, 'dir' | 'files'>) {
+const MARK_COLOR: Record<FileStatus, string | undefined> = {
+  new: 'green',
+  unchanged: undefined,
+  changed: 'yellow',
+  unrecorded: 'yellow',
+  edited: 'red',
+  'edited-kept': 'yellow',
+};
+
+/** One file: its mark, path, mode and purpose (or what happens to it), and the diff under it. */
+function FileRow({ file, pathWidth, onEdit }: { file: ReviewFile; pathWidth: number; onEdit: OnEdit | undefined }) {
+  const change = file.change;
+  const head = (
+    <Text>
+      {'  '}
+      {change ? (
+        <Text color={MARK_COLOR[change.status]} dimColor={change.status === 'unchanged'}>
+          {FILE_MARK[change.status]}
+        </Text>
+      ) : (
+        <Text>{' '.repeat(FILE_MARK.new.length)}</Text>
+      )}{' '}
+      {file.path.padEnd(pathWidth)} <Text dimColor>{octal(file.mode)}</Text> {change ? fileNote(change, onEdit) : file.description}
+    </Text>
+  );
+  if (!change || change.diff.length === 0) return head;
+  return (
+    <Box flexDirection="column">
+      {head}
+      <FileDiff lines={change.diff} />
+    </Box>
+  );
+}
+
+/** The files to write, with mode and purpose; a changed file with its unified diff (old on disk → new). */
+export function FilesSection({ dir, files, onEdit }: Pick<ReviewScreenProps, 'dir' | 'files' | 'onEdit'>) {
   const pathWidth = Math.max(...files.map((file) => file.path.length), 4);
+  const changes = files.flatMap((file) => (file.change ? [file.change] : []));
   return (
     <Box flexDirection="column">
       <Text bold>
         Files to write in {dir} ({files.length})
       </Text>
       {files.map((file) => (
-        <Text key={file.path}>
-          {'  '}
-          {file.path.padEnd(pathWidth)} <Text dimColor>{octal(file.mode)}</Text> {file.description}
-        </Text>
+        <FileRow key={file.path} file={file} pathWidth={pathWidth} onEdit={onEdit} />
       ))}
+      {changes.length > 0 ? <Text dimColor>  {fileSummary(changes)}</Text> : null}
     </Box>
   );
 }
@@ -75,12 +113,12 @@ export function CloudSection({ steps, planOnly }: Pick<ReviewScreenProps, 'steps
 }
 
 /** What swarm-wiz is about to do: the files it writes and the cloud changes it makes (or would make). */
-export function ReviewScreen({ project, dir, files, steps, planOnly }: ReviewScreenProps) {
+export function ReviewScreen({ project, dir, files, steps, planOnly, onEdit }: ReviewScreenProps) {
   return (
     <Box flexDirection="column">
       <Text bold>Review: project {project}</Text>
       <Box marginTop={1}>
-        <FilesSection dir={dir} files={files} />
+        <FilesSection dir={dir} files={files} {...(onEdit ? { onEdit } : {})} />
       </Box>
       <Box marginTop={1}>
         <CloudSection steps={steps} planOnly={planOnly} />

@@ -8,6 +8,9 @@ import type { CommonOptions, ProjectPaths } from './common-options.js';
 import { CliExit, EXIT } from './exit.js';
 import { cloudEnv, prompterOf, writeLine, type CliIo } from './io.js';
 import { loadProjectState } from './project-state.js';
+import { chooseOnEdit, inspectProjectFiles, stopIfEdited } from './file-guard.js';
+import { projectFiles } from './project-output.js';
+import { parseOnEdit } from './on-edit-option.js';
 import { afterInk } from './terminal-handoff.js';
 
 export interface AddDomainOptions extends CommonOptions {
@@ -21,6 +24,7 @@ export interface AddDomainOptions extends CommonOptions {
   caCert?: string;
   dnsServer?: string[];
   dnsCheck: boolean;
+  onEdit?: string;
 }
 
 type SiteInput = ConfigInput['sites'][number];
@@ -63,6 +67,8 @@ function grownFromFlags(config: Config, options: AddDomainOptions, configPath: s
  * deploys only what changed: the new services, the proxy files reloaded in place, one certificate.
  */
 export async function addDomainCommand(options: AddDomainOptions, io: CliIo, paths: ProjectPaths, apply: (args: string[]) => Promise<void>): Promise<void> {
+  // A bad --on-edit is refused before anything is asked or changed (apply, which uses it, runs last).
+  const onEdit = parseOnEdit(options.onEdit);
   const config = await loadConfig(paths.configPath);
   const state = await loadProjectState(io, paths.dir, config.project);
   let grown: Config;
@@ -94,6 +100,10 @@ export async function addDomainCommand(options: AddDomainOptions, io: CliIo, pat
     writeLine(io.stderr, 'Warning: --no-dns-check: applying although DNS does not point here yet; the certificate order fails until it does, and the other domains keep theirs.');
   }
 
+  // A generated file edited by hand stops the change before swarm-wiz.yaml is saved (or is kept as .orig, as chosen).
+  const inspection = await inspectProjectFiles(paths.dir, projectFiles(grown, state));
+  await stopIfEdited(paths.dir, inspection, await chooseOnEdit(io, inspection, { ...(onEdit ? { flag: onEdit } : {}), interactive: io.isTTY && !options.yes }));
+
   if (!options.yes) {
     if (!io.isTTY) throw new CliExit(EXIT.usage, 'add-domain needs a confirmation: pass --yes to apply without questions (no terminal to ask on).');
     const prompter = await prompterOf(io);
@@ -110,6 +120,7 @@ export async function addDomainCommand(options: AddDomainOptions, io: CliIo, pat
   const args = ['--config', paths.configPath, '--dir', paths.dir, '--yes'];
   if (state.target === 'local') args.push('--target', 'local');
   if (options.caCert) args.push('--ca-cert', options.caCert);
+  if (options.onEdit) args.push('--on-edit', options.onEdit);
   if (options.dnsServer && grown.certificates.challenge === 'dns-01') args.push('--dns-server', ...options.dnsServer);
   if (state.target !== 'local' && delta.newDroplets.length > 0 && !cloudEnv(io.env).token) {
     writeLine(io.stderr, `Note: ${delta.newDroplets.join(', ')} must be created in DigitalOcean: set DIGITALOCEAN_TOKEN and run swarm-wiz apply --yes.`);

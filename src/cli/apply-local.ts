@@ -3,7 +3,9 @@ import type { Config } from '../config/index.js';
 import { loadProjectState } from './project-state.js';
 import { CliExit, EXIT } from './exit.js';
 import { prompterOf, writeLine, type CliIo } from './io.js';
-import { failedFilesMessage, projectFiles, writeFilesWithProgress, type ProgressDisplay } from './project-output.js';
+import type { OnEdit } from '../plan/index.js';
+import { chooseOnEdit, inspectProjectFiles, stopIfEdited } from './file-guard.js';
+import { failedFilesMessage, projectFiles, showFileChanges, writeDecidedFiles, type ProgressDisplay } from './project-output.js';
 import { progressMode, withLiveProgress } from './provision-cloud.js';
 import { afterInk } from './terminal-handoff.js';
 
@@ -13,6 +15,8 @@ export interface LocalApplyRequest {
   io: CliIo;
   yes: boolean;
   json: boolean;
+  /** --on-edit: what to do with a generated file edited by hand (else the remembered choice, a question, or stop). */
+  onEdit?: OnEdit;
   advertiseAddr?: string;
   caCertFile?: string;
   /** dns-01: the DigitalOcean API for the TXT records, and DNS servers to check them at. */
@@ -29,16 +33,24 @@ const RESUME_LINE = 'Interrupted: what was done so far is recorded in .swarm-wiz
 export async function applyLocalCommand(request: LocalApplyRequest): Promise<void> {
   const { io, config, dir } = request;
   const state = await loadProjectState(io, dir, config.project);
-  const files = projectFiles(config, { ...state, target: 'local' });
+  const inspection = await inspectProjectFiles(dir, projectFiles(config, { ...state, target: 'local' }));
+  const display: ProgressDisplay = request.json ? 'none' : io.isTTY ? 'ink' : 'lines';
+  const flag = request.onEdit ? { flag: request.onEdit } : {};
+  let choice;
   if (!request.yes) {
     if (!io.isTTY) throw new CliExit(EXIT.usage, 'apply --target local needs a confirmation: pass --yes to apply without questions (no terminal to ask on).');
-    const prompter = await prompterOf(io);
+    await showFileChanges(io, dir, inspection, request.onEdit ?? inspection.records.onEdit, display);
     afterInk(io);
+    choice = await chooseOnEdit(io, inspection, { ...flag, interactive: true });
+    const prompter = await prompterOf(io);
     const go = await prompter.confirm({ message: `Deploy ${config.project} (${config.sites.length} sites) to this machine's Docker engine as a one-node swarm?`, default: true });
     if (!go) throw new CliExit(EXIT.failure, 'Cancelled; nothing was written.');
+  } else {
+    choice = await chooseOnEdit(io, inspection, { ...flag, interactive: false });
+    await showFileChanges(io, dir, inspection, choice.onEdit, display);
   }
-  const display: ProgressDisplay = request.json ? 'none' : io.isTTY ? 'ink' : 'lines';
-  const outcome = await writeFilesWithProgress(io, dir, files, display);
+  await stopIfEdited(dir, inspection, choice);
+  const outcome = await writeDecidedFiles(io, dir, inspection, choice, display);
   if (outcome.failed.length > 0) throw new CliExit(EXIT.failure, failedFilesMessage(outcome));
   await deployLocally(io, config, dir, request);
 }

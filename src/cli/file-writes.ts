@@ -34,7 +34,7 @@ export async function writeProjectFiles(
 }
 
 /** The absolute target of a relative file path, refusing anything that would land outside `dir`. */
-function insideDir(dir: string, path: string): string {
+export function insideDir(dir: string, path: string): string {
   const target = resolve(dir, path);
   const rel = relative(dir, target);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new Error(`${JSON.stringify(path)} is outside the project directory`);

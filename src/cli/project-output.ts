@@ -8,6 +8,8 @@ import type { ProjectPreview } from './project-preview.js';
 import type { Prompter } from '../wizard/prompter.js';
 import { CliExit, EXIT } from './exit.js';
 import { writeProjectFiles, type WriteOutcome } from './file-writes.js';
+import { editedPaths, formatFileChanges, type OnEdit } from '../plan/index.js';
+import { inspectProjectFiles, reportEdits, writeGuarded, type FileInspection, type GuardedOutcome, type OnEditChoice } from './file-guard.js';
 import { writeLine, type CliIo } from './io.js';
 import { loadProjectState } from './project-state.js';
 import { renderContextOf } from './render-context.js';
@@ -30,11 +32,11 @@ interface PreviewOptions {
  * fails, so a failure never leaves a half-generated project. swarm-wiz.yaml itself is saved by
  * the caller (saveConfig), never by a recipe.
  */
-function previewProject(config: Config, dir: string, state: State, { planOnly, savesConfig, facts }: PreviewOptions): ProjectPreview {
-  const files = projectFiles(config, state);
+function previewProject(config: Config, dir: string, state: State, inspection: FileInspection, { planOnly, savesConfig, facts }: PreviewOptions): ProjectPreview {
+  const files = inspection.changes.map((change) => change.file);
   const configRow: ReviewFile = { path: DEFAULT_CONFIG_FILE, mode: 0o644, description: 'the project: desired state, safe to commit (no secrets)' };
-  const reviewFiles = [...(savesConfig ? [configRow] : []), ...files.map(({ path, mode, description }) => ({ path, mode, description }))];
-  return { config, dir, files, reviewFiles, steps: planCloud(config, state, facts), planOnly, ...(state.target ? { target: state.target } : {}) };
+  const reviewFiles = [...(savesConfig ? [configRow] : []), ...inspection.changes.map((change) => ({ path: change.file.path, mode: change.file.mode, description: change.file.description, change }))];
+  return { config, dir, files, inspection, reviewFiles, steps: planCloud(config, state, facts), planOnly, ...(state.target ? { target: state.target } : {}) };
 }
 
 /**
@@ -44,7 +46,8 @@ function previewProject(config: Config, dir: string, state: State, { planOnly, s
 export async function previewWithCloud(io: CliIo, config: Config, dir: string, token: string | undefined, savesConfig: boolean): Promise<ProjectPreview> {
   const recorded = await loadProjectState(io, dir, config.project);
   const { state, facts } = token ? await (await import('./cloud-lookup.js')).lookUpCloud(config, recorded, token, io) : { state: recorded, facts: {} };
-  return previewProject(config, dir, state, { planOnly: !token, savesConfig, facts });
+  const inspection = await inspectProjectFiles(dir, projectFiles(config, state));
+  return previewProject(config, dir, state, inspection, { planOnly: !token, savesConfig, facts });
 }
 
 /** Asks before anything is written or created; a no stops the command. */
@@ -75,14 +78,46 @@ export async function writeFilesWithProgress(io: CliIo, dir: string, files: read
 }
 
 /**
- * After provisioning: renders the files again with what the state now knows (private IPs) and
- * writes only those whose content changed. Returns the paths rewritten.
+ * The files as the review shows them before writing: the Ink list with coloured diffs on a
+ * terminal, plain text otherwise, nothing with --json.
  */
-export async function rewriteChangedFiles(io: CliIo, config: Config, dir: string, state: State, before: readonly GeneratedFile[], display: ProgressDisplay): Promise<string[]> {
+export async function showFileChanges(io: CliIo, dir: string, inspection: FileInspection, onEdit: OnEdit | undefined, display: ProgressDisplay): Promise<void> {
+  if (display === 'none') return;
+  if (display === 'lines') {
+    writeLine(io.stdout, formatFileChanges(inspection.changes, onEdit ? { onEdit } : {}));
+    return;
+  }
+  const { filesText } = await import('./project-screens.js');
+  writeLine(io.stdout, filesText(dir, inspection, onEdit, io.stdout.columns || 160));
+}
+
+/**
+ * Writes what the choice for hand-edited files allows (see writeGuarded: a `stop` with edited files
+ * exits 2 before anything is written), showing progress as asked, and records what it wrote.
+ */
+export async function writeDecidedFiles(io: CliIo, dir: string, inspection: FileInspection, choice: OnEditChoice, display: ProgressDisplay): Promise<GuardedOutcome> {
+  const outcome = await writeGuarded(dir, inspection, choice, (files) => (files.length === 0 ? Promise.resolve({ written: [], failed: [] }) : writeFilesWithProgress(io, dir, files, display)));
+  if (display !== 'none') reportEdits(io, outcome);
+  return outcome;
+}
+
+/**
+ * After provisioning: renders the files again with what the state now knows (private IPs) and
+ * writes only those whose content changed. A file edited by hand is kept as `.orig` with `orig`;
+ * with `stop` it is left as it is, with a warning (the cloud exists by now: stopping would help no
+ * one). Returns the paths rewritten.
+ */
+export async function rewriteChangedFiles(io: CliIo, config: Config, dir: string, state: State, before: readonly GeneratedFile[], onEdit: OnEdit, display: ProgressDisplay): Promise<string[]> {
   const previous = new Map(before.map((file) => [file.path, file.content]));
   const changed = projectFiles(config, state).filter((file) => previous.get(file.path) !== file.content);
   if (changed.length === 0) return [];
-  const outcome = await writeFilesWithProgress(io, dir, changed, display);
+  const inspection = await inspectProjectFiles(dir, changed);
+  const edited = onEdit === 'stop' ? editedPaths(inspection.changes) : [];
+  for (const path of edited) {
+    writeLine(io.stderr, `warning: ${path} was edited by hand, so swarm-wiz left it as it is; it lacks what provisioning learned (private IPs). To write it: swarm-wiz apply --on-edit orig (your version kept as ${path}.orig).`);
+  }
+  const kept = { ...inspection, changes: inspection.changes.filter((change) => !edited.includes(change.file.path)) };
+  const outcome = await writeDecidedFiles(io, dir, kept, { onEdit, remember: false }, display);
   if (outcome.failed.length > 0) throw new Error(failedFilesMessage(outcome));
   return outcome.written;
 }

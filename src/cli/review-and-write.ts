@@ -4,27 +4,35 @@ import type { WizardDeps } from '../wizard/ask-new-project.js';
 import type { ProjectPaths } from './common-options.js';
 import { CliExit, EXIT } from './exit.js';
 import type { CliIo } from './io.js';
-import { confirmPreview, failedFilesMessage, previewWithCloud, rewriteChangedFiles, writeFilesWithProgress } from './project-output.js';
+import type { OnEdit } from '../plan/index.js';
+import { chooseOnEdit, stopIfEdited } from './file-guard.js';
+import { confirmPreview, failedFilesMessage, previewWithCloud, rewriteChangedFiles, writeDecidedFiles } from './project-output.js';
 import { reviewText } from './project-screens.js';
 import { afterInk } from './terminal-handoff.js';
 
 // The DigitalOcean client and the provisioning engine are imported only when there is a token.
 
-/** Review screen → confirm → save swarm-wiz.yaml → live file list → provisioning (with a token). */
-export async function reviewAndWrite(io: CliIo, deps: WizardDeps, paths: ProjectPaths, config: Config, token: string | undefined): Promise<void> {
+/**
+ * Review screen (each changed file's diff) → what to do with files edited by hand, if any → confirm →
+ * save swarm-wiz.yaml → live file list → provisioning (with a token). `onEdit` is --on-edit.
+ */
+export async function reviewAndWrite(io: CliIo, deps: WizardDeps, paths: ProjectPaths, config: Config, token: string | undefined, onEdit?: OnEdit): Promise<void> {
   const preview = await previewWithCloud(io, config, paths.dir, token, true);
-  io.stdout.write(`\n${reviewText(preview, io.stdout.columns || 160)}\n\n`);
+  io.stdout.write(`\n${reviewText(preview, io.stdout.columns || 160, onEdit ?? preview.inspection.records.onEdit)}\n\n`);
   afterInk(io);
+  const choice = await chooseOnEdit(io, preview.inspection, { ...(onEdit ? { flag: onEdit } : {}), interactive: true });
   await confirmPreview(deps.prompter, preview);
+  // Decided for every file before the first write (swarm-wiz.yaml included).
+  await stopIfEdited(paths.dir, preview.inspection, choice);
 
   await saveConfig(paths.configPath, config);
   deps.say(`Saved ${paths.configPath}`);
-  const outcome = await writeFilesWithProgress(io, paths.dir, preview.files, 'ink');
+  const outcome = await writeDecidedFiles(io, paths.dir, preview.inspection, choice, 'ink');
   if (outcome.failed.length > 0) throw new CliExit(EXIT.failure, failedFilesMessage(outcome));
   if (token) {
     const { provisionCloud } = await import('./provision-cloud.js');
     const result = await provisionCloud({ config, dir: paths.dir, token, io });
-    await rewriteChangedFiles(io, config, paths.dir, result.state, preview.files, 'ink');
+    await rewriteChangedFiles(io, config, paths.dir, result.state, preview.files, choice.onEdit, 'ink');
     afterInk(io);
     const now = await deps.prompter.confirm({ message: 'The droplets exist. Deploy now (swarm, stack and certificates, over SSH)?', default: true });
     if (!now) {

@@ -9,3 +9,19 @@ export type * from './deploy-types.js';
 export { planDeploy, proxyNodesOf, deployHasChanges, DeployPlanError, type DeployFacts, type NodeFacts } from './deploy.js';
 export { cloudPhases, type CloudPhase, type CloudPhaseName } from './cloud-phases.js';
 export { planSupport, type SupportFacts } from './support.js';
+export { unifiedDiff, capDiff, diffText, DIFF_LINES_SHOWN, type DiffLine } from './file-diff.js';
+export {
+  classifyFile,
+  classifyFiles,
+  decideFileWrites,
+  editedPaths,
+  isSecretMaterial,
+  sha256Of,
+  ON_EDIT_CHOICES,
+  type FileChange,
+  type FileStatus,
+  type FileWriteDecision,
+  type OnDiskFile,
+  type OnEdit,
+} from './file-changes.js';
+export { FILE_MARK, fileNote, fileSummary, formatFileChanges } from './file-format.js';

@@ -62,6 +62,24 @@ describe('swarm-wiz add-domain from flags', () => {
     await expect(readFile(join(root, 'proxy', 'nginx.conf'))).rejects.toThrow(/ENOENT/);
   });
 
+  it('a generated file edited by hand: exit 2 naming it before swarm-wiz.yaml is saved; with --on-edit orig it goes on and keeps the edit', async () => {
+    const { root, text } = await project();
+    expect(await runCli(['apply', '--yes'], testIo({ cwd: root }).io)).toBe(0);
+    const nginx = join(root, 'proxy', 'nginx.conf');
+    const edited = `${await readFile(nginx, 'utf8')}\n# my tuning\n`;
+    await writeFile(nginx, edited);
+    const stopped = testIo({ cwd: root });
+    expect(await runCli([...D, '--yes'], stopped.io)).toBe(2);
+    expect(stopped.stderr()).toContain('  proxy/nginx.conf');
+    expect(await readFile(join(root, 'swarm-wiz.yaml'), 'utf8')).toBe(text);
+    expect(await readFile(nginx, 'utf8')).toBe(edited);
+
+    const kept = testIo({ cwd: root });
+    expect(await runCli([...D, '--yes', '--on-edit', 'orig'], kept.io), kept.stderr()).toBe(0);
+    expect(await readFile(`${nginx}.orig`, 'utf8')).toBe(edited);
+    expect(await readFile(nginx, 'utf8')).toContain('server_name d.example.com;');
+  });
+
   it('without --yes and without a terminal: exit 2 asking for --yes, nothing changed', async () => {
     const { root, text } = await project();
     const { io, stderr } = testIo({ cwd: root });

@@ -9,7 +9,7 @@ import { renderProjectFiles } from '../../recipes/index.js';
 import { EXAMPLE_PLAN_ONLY_LINE, PLAN_ONLY_LINE } from '../../src/cli/commands/apply.js';
 import { renderContextOf } from '../../src/cli/render-context.js';
 import { runCli } from '../../src/cli/run-cli.js';
-import { parseState } from '../../src/state/index.js';
+import { FILE_RECORDS, parseState } from '../../src/state/index.js';
 import { generateCertificate } from '../../src/certs/x509-generate.js';
 import { loadConfig, parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
 import { scriptedPrompter } from '../wizard/scripted-prompter.js';
@@ -43,7 +43,7 @@ describe('swarm-wiz apply --example', () => {
     expect(stdout().split('\n')[0]).toBe(EXAMPLE_PLAN_ONLY_LINE);
 
     const expected = renderProjectFiles(parseConfig(SEED_EXAMPLE), {});
-    expect(await filesUnder(dir)).toEqual([...expected.map((f) => f.path), 'swarm-wiz.yaml'].sort());
+    expect(await filesUnder(dir)).toEqual([...expected.map((f) => f.path), 'swarm-wiz.yaml', FILE_RECORDS].sort());
     for (const path of DESIGN_FILES) expect(await filesUnder(dir)).toContain(path);
     expect(expected.filter((file) => file.path.endsWith('.sh')).length).toBeGreaterThan(0);
     for (const file of expected) {
@@ -120,7 +120,7 @@ describe('swarm-wiz apply --config', () => {
     expect(stdout()).toContain('shop-lb');
     expect(await readFile(join(root, 'swarm-wiz.yaml'), 'utf8')).toBe(text);
     const expected = renderProjectFiles(parseConfig(config), {});
-    expect(await filesUnder(root)).toEqual([...expected.map((f) => f.path), 'swarm-wiz.yaml'].sort());
+    expect(await filesUnder(root)).toEqual([...expected.map((f) => f.path), 'swarm-wiz.yaml', FILE_RECORDS].sort());
   });
 
   it('--dir puts the files elsewhere', async () => {
@@ -128,7 +128,8 @@ describe('swarm-wiz apply --config', () => {
     const other = await tempDir();
     expect(await runCli(['apply', '--config', join(root, 'swarm-wiz.yaml'), '--dir', other, '--yes'], testIo({ cwd: '/' }).io)).toBe(0);
     expect(await readdir(root)).toEqual(['swarm-wiz.yaml']);
-    expect((await filesUnder(other)).length).toBe(renderProjectFiles(parseConfig(config), {}).length);
+    expect((await filesUnder(other)).length).toBe(renderProjectFiles(parseConfig(config), {}).length + 1);
+    expect(await filesUnder(other)).toContain(FILE_RECORDS);
   });
 
   it('without --yes and without a terminal: exit 2, says to pass --yes, writes nothing', async () => {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { projectPaths, withCommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import type { CliIo } from '../io.js';
+import { ON_EDIT_HELP } from '../on-edit-option.js';
 import { releaseStdin } from '../terminal-handoff.js';
 import type { AddDomainOptions } from '../add-domain.js';
 
@@ -21,6 +22,7 @@ export function registerAddDomainCommand(program: Command, io: CliIo): void {
     .option('--workers <n>', 'topology per-domain: the new worker count (default: one per domain)')
     .option('--ca-cert <file>', 'PEM file to trust for the CA (a private or test ACME server)')
     .option('--dns-server <address...>', 'DNS servers (IP[:PORT]) to check the new domain at, instead of the system resolver')
+    .option('--on-edit <choice>', ON_EDIT_HELP)
     .option('--no-dns-check', "apply even when the domain's DNS does not point at the entry address yet (its certificate order then fails until it does)")
     .action(async (options: AddDomainOptions) => {
       if (options.json) throw new CliExit(EXIT.usage, 'add-domain has no --json: it shows the change and applies it. For a machine-readable plan, add the site to swarm-wiz.yaml and run swarm-wiz plan --json.');

@@ -6,6 +6,10 @@ import { DEFAULT_CONFIG_FILE, dirOption, projectPaths, withCommonOptions, type C
 import { CliExit, EXIT } from '../exit.js';
 import { cloudEnv, prompterOf, writeLine, type CliIo } from '../io.js';
 import type { ProgressDisplay, ProjectPreview } from '../project-output.js';
+import type { GuardedOutcome, OnEditChoice } from '../file-guard.js';
+import type { fileJson as FileJson } from '../file-json.js';
+import type { OnEdit } from '../../plan/index.js';
+import { ON_EDIT_HELP, parseOnEdit } from '../on-edit-option.js';
 import { withCommandLock } from '../project-lock.js';
 import { afterInk, releaseStdin } from '../terminal-handoff.js';
 import { registryCredentials } from '../../../recipes/registry-login.js';
@@ -21,6 +25,7 @@ interface ApplyOptions extends CommonOptions {
   caCert?: string;
   dnsServer?: string[];
   cloudOnly: boolean;
+  onEdit?: string;
 }
 
 const TARGETS = ['digitalocean', 'local'] as const;
@@ -40,6 +45,7 @@ export function registerApplyCommand(program: Command, io: CliIo): void {
     .option('--ca-cert <file>', 'PEM file to trust for the CA (a private or test ACME server)')
     .option('--dns-server <address...>', "dns-01: DNS servers (IP[:PORT]) to check the TXT records at instead of the zone's name servers")
     .option('--cloud-only', 'create the DigitalOcean resources and write the files, but do not deploy to the droplets', false)
+    .option('--on-edit <choice>', ON_EDIT_HELP)
     .action(async (options: ApplyOptions) => {
       try {
         // A run that changes DigitalOcean or this machine holds the project's apply lock: a second one stops at once.
@@ -58,11 +64,14 @@ interface Project {
 }
 
 async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
-  const [{ saveConfig }, { failedFilesMessage, previewWithCloud, rewriteChangedFiles, writeFilesWithProgress }] = await Promise.all([
+  const [{ saveConfig }, { failedFilesMessage, previewWithCloud, rewriteChangedFiles, showFileChanges, writeDecidedFiles }, { chooseOnEdit, stopIfEdited }, { fileJson }] = await Promise.all([
     import('../../config/index.js'),
     import('../project-output.js'),
+    import('../file-guard.js'),
+    import('../file-json.js'),
   ]);
   const example = options.example;
+  const onEditFlag = parseOnEdit(options.onEdit);
   if (options.target !== undefined && !(TARGETS as readonly string[]).includes(options.target)) {
     throw new CliExit(EXIT.usage, `--target ${JSON.stringify(options.target)} is not a target (one of ${TARGETS.join(', ')})`);
   }
@@ -78,6 +87,7 @@ async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
       io,
       yes: options.yes,
       json: options.json,
+      ...(onEditFlag ? { onEdit: onEditFlag } : {}),
       ...(options.advertiseAddr ? { advertiseAddr: options.advertiseAddr } : {}),
       ...(options.caCert ? { caCertFile: resolve(io.cwd, options.caCert) } : {}),
       ...(await dnsOptions(io, config, options)),
@@ -86,22 +96,28 @@ async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
   }
   const token = example ? undefined : cloudEnv(io.env).token;
   const preview = await previewWithCloud(io, config, dir, token, example);
-  if (!options.yes && !example) await confirmOrStop(io, preview);
+  // The review (on a terminal, without --yes) shows the diffs, asks about hand-edited files and
+  // confirms; otherwise the choice is the flag's or the remembered one, else stop.
+  const reviewed = !options.yes && !example;
+  const choice = reviewed ? await confirmOrStop(io, preview, onEditFlag) : await chooseOnEdit(io, preview.inspection, { ...(onEditFlag ? { flag: onEditFlag } : {}), interactive: false });
 
   const display: ProgressDisplay = options.json ? 'none' : io.isTTY ? 'ink' : 'lines';
   if (!token && !options.json) writeLine(io.stdout, example ? EXAMPLE_PLAN_ONLY_LINE : PLAN_ONLY_LINE);
+  if (!reviewed) await showFileChanges(io, dir, preview.inspection, choice.onEdit, display);
+  // Decided for every file before the first write (swarm-wiz.yaml included).
+  await stopIfEdited(dir, preview.inspection, choice);
   if (example) {
     await saveConfig(configPath, config);
     if (display !== 'none') writeLine(io.stdout, `  wrote ${DEFAULT_CONFIG_FILE}`);
   }
   // Files first, so they exist even if the cloud half fails; they are rendered again below once
   // provisioning has recorded the private IPs they mention.
-  const outcome = await writeFilesWithProgress(io, dir, preview.files, display);
+  const outcome = await writeDecidedFiles(io, dir, preview.inspection, choice, display);
   if (outcome.failed.length > 0) throw new CliExit(EXIT.failure, failedFilesMessage(outcome));
 
   if (!token) {
     if (options.json) {
-      writeLine(io.stdout, JSON.stringify(jsonSummary(preview, outcome.written, example ? configPath : undefined)));
+      writeLine(io.stdout, JSON.stringify(jsonSummary(preview, outcome, example ? configPath : undefined, fileJson)));
       return;
     }
     const { cloudText } = await import('../project-screens.js');
@@ -123,7 +139,7 @@ async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
 
   const { provisionCloud } = await import('../provision-cloud.js');
   const result = await provisionCloud({ config, dir, token, io, json: options.json });
-  const rewritten = await rewriteChangedFiles(io, config, dir, result.state, preview.files, display);
+  const rewritten = await rewriteChangedFiles(io, config, dir, result.state, preview.files, choice.onEdit, display);
   const deploy = options.cloudOnly ? 'skipped' : deployableByItself(config, io.env);
   let issued: string[] = [];
   if (deploy === true) {
@@ -133,7 +149,7 @@ async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
     writeLine(io.stdout, deploy === 'skipped' ? `Not deployed to the droplets (--cloud-only). To deploy: swarm-wiz apply --config ${configPath} --yes` : deploy);
   }
   if (options.json) {
-    writeLine(io.stdout, JSON.stringify({ ...jsonSummary({ ...preview, steps: result.steps }, outcome.written, undefined), rewritten, manualDns: result.manualDns, deployed: deploy === true, issued }));
+    writeLine(io.stdout, JSON.stringify({ ...jsonSummary({ ...preview, steps: result.steps }, outcome, undefined, fileJson), rewritten, manualDns: result.manualDns, deployed: deploy === true, issued }));
   }
 }
 
@@ -172,23 +188,30 @@ async function projectFromFile(options: ApplyOptions, io: CliIo): Promise<Projec
   return { config: await loadConfig(configPath), configPath, dir };
 }
 
-async function confirmOrStop(io: CliIo, preview: ProjectPreview): Promise<void> {
+/** The review (diffs included), the question about hand-edited files if there are any, then the confirmation. */
+async function confirmOrStop(io: CliIo, preview: ProjectPreview, flag: OnEdit | undefined): Promise<OnEditChoice> {
   if (!io.isTTY) {
     throw new CliExit(EXIT.usage, 'apply needs a confirmation: pass --yes to apply without questions (no terminal to ask on).');
   }
-  const [{ reviewText }, { confirmPreview }, prompter] = await Promise.all([import('../project-screens.js'), import('../project-output.js'), prompterOf(io)]);
-  writeLine(io.stdout, reviewText(preview, io.stdout.columns || 160));
+  const [{ reviewText }, { confirmPreview }, { chooseOnEdit }, prompter] = await Promise.all([import('../project-screens.js'), import('../project-output.js'), import('../file-guard.js'), prompterOf(io)]);
+  writeLine(io.stdout, reviewText(preview, io.stdout.columns || 160, flag ?? preview.inspection.records.onEdit));
   afterInk(io);
+  const choice = await chooseOnEdit(io, preview.inspection, { ...(flag ? { flag } : {}), interactive: true });
   await confirmPreview(prompter, preview);
+  return choice;
 }
 
-function jsonSummary(preview: Pick<ProjectPreview, 'config' | 'dir' | 'planOnly' | 'files' | 'steps'>, written: string[], savedConfig: string | undefined) {
+function jsonSummary(preview: Pick<ProjectPreview, 'config' | 'dir' | 'planOnly' | 'inspection' | 'steps'>, outcome: GuardedOutcome, savedConfig: string | undefined, fileJson: typeof FileJson) {
   return {
     project: preview.config.project,
     dir: preview.dir,
     planOnly: preview.planOnly,
     ...(savedConfig ? { config: savedConfig } : {}),
-    files: preview.files.map(({ path, mode, description }) => ({ path, mode: `0${mode.toString(8)}`, description, written: written.includes(path) })),
+    files: preview.inspection.changes.map((change) => ({
+      ...fileJson(change),
+      written: outcome.written.includes(change.file.path),
+      ...(outcome.keptAsOrig[change.file.path] ? { keptAs: outcome.keptAsOrig[change.file.path] } : {}),
+    })),
     cloud: preview.steps.map(({ op, kind, name, description }) => ({ op, kind, name, description })),
   };
 }

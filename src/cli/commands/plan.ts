@@ -3,27 +3,34 @@ import type { PlanFacts } from '../../plan/index.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { cloudEnv, writeLine, type CliIo } from '../io.js';
+import { ON_EDIT_HELP, parseOnEdit } from '../on-edit-option.js';
 
 // The implementation's modules are imported inside the command when it runs, so `--help` and the
 // other commands do not load them.
 
 interface PlanOptions extends CommonOptions {
   operatorIp?: string;
+  onEdit?: string;
 }
 
-/** `swarm-wiz plan`: what apply would create, update or delete at DigitalOcean. Changes nothing. */
+/** `swarm-wiz plan`: what apply would create, update or delete at DigitalOcean, and each generated file it would write or change. Changes nothing. */
 export function registerPlanCommand(program: Command, io: CliIo): void {
   withCommonOptions(program.command('plan'))
-    .description('show the cloud resources apply would create, update or delete (changes nothing)')
+    .description('show the cloud resources apply would create, update or delete, and the files it would write (a unified diff of each that changes); changes nothing')
     .option('--operator-ip <ip>', 'your public address, allowed to reach SSH on the droplets (default: SWARM_WIZ_OPERATOR_IP)')
+    .option('--on-edit <choice>', `${ON_EDIT_HELP} (plan only shows what apply would do with it)`)
     .action(async (options: PlanOptions) => planCommand(options, io));
 }
 
 async function planCommand(options: PlanOptions, io: CliIo): Promise<void> {
-  const [{ loadConfig, showValue }, { formatPlan, isOperatorAddress, planCloud, summarise }, { loadProjectState }] = await Promise.all([
+  const onEditFlag = parseOnEdit(options.onEdit);
+  const [{ loadConfig, showValue }, { formatFileChanges, formatPlan, isOperatorAddress, planCloud, summarise }, { loadProjectState }, { projectFiles }, { inspectProjectFiles }, { fileJson }] = await Promise.all([
     import('../../config/index.js'),
     import('../../plan/index.js'),
     import('../project-state.js'),
+    import('../project-output.js'),
+    import('../file-guard.js'),
+    import('../file-json.js'),
   ]);
   const { configPath, dir } = projectPaths(options, io);
   const config = await loadConfig(configPath);
@@ -53,11 +60,19 @@ async function planCommand(options: PlanOptions, io: CliIo): Promise<void> {
     notes.push('DIGITALOCEAN_TOKEN is not set: planned from .swarm-wiz/state.json alone; DigitalOcean DNS was not checked.');
   }
   const steps = planCloud(config, state, facts);
+  // The files as apply would write them now, against the disk and what swarm-wiz recorded writing.
+  const inspection = await inspectProjectFiles(dir, projectFiles(config, state));
+  const onEdit = onEditFlag ?? inspection.records.onEdit;
   if (options.json) {
-    writeLine(io.stdout, JSON.stringify({ project: config.project, steps, summary: summarise(steps), notes }, null, 2));
+    const files = inspection.changes.map(fileJson);
+    writeLine(io.stdout, JSON.stringify({ project: config.project, steps, summary: summarise(steps), files, ...(onEdit ? { onEdit } : {}), notes }, null, 2));
     return;
   }
   for (const note of notes) writeLine(io.stdout, note);
   if (notes.length > 0) writeLine(io.stdout);
+  // The files first, so the cloud plan's summary stays the last line (as terraform plan ends).
+  writeLine(io.stdout, `Files in ${dir}:`);
+  writeLine(io.stdout, formatFileChanges(inspection.changes, onEdit ? { onEdit } : {}));
+  writeLine(io.stdout);
   writeLine(io.stdout, formatPlan(steps, { showSame: options.verbose }));
 }

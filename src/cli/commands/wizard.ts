@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { showKey } from '../../config/show-value.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
+import { ON_EDIT_HELP, parseOnEdit } from '../on-edit-option.js';
 import { wizardDeps, type CliIo } from '../io.js';
 import { releaseStdin } from '../terminal-handoff.js';
 
@@ -23,7 +24,8 @@ export function registerWizardCommand(program: Command, io: CliIo): void {
     .description('the interactive setup (default): asks, shows the plan, writes the files; with an existing project offers add a domain, status, renew, deploy a service, re-apply, destroy')
     // As the default command it receives `swarm-wiz foo`'s foo: refused below as an unknown command.
     .allowExcessArguments()
-    .action(async (options: CommonOptions, command: Command) => {
+    .option('--on-edit <choice>', ON_EDIT_HELP)
+    .action(async (options: WizardOptions, command: Command) => {
       const [unknown] = command.args;
       if (unknown !== undefined) throw new CliExit(EXIT.usage, unknownCommand(program, unknown));
       try {
@@ -32,6 +34,10 @@ export function registerWizardCommand(program: Command, io: CliIo): void {
         releaseStdin(io);
       }
     });
+}
+
+interface WizardOptions extends CommonOptions {
+  onEdit?: string;
 }
 
 /** `unknown command 'foo'` and every command there is (aliases in brackets). */
@@ -45,8 +51,9 @@ function commandNamed(program: Command, name: string): Command | undefined {
   return program.commands.find((command) => command.name() === name || command.aliases().includes(name));
 }
 
-async function wizardCommand(options: CommonOptions, io: CliIo, program: Command): Promise<void> {
+async function wizardCommand(options: WizardOptions, io: CliIo, program: Command): Promise<void> {
   const hasCommand = (name: string) => commandNamed(program, name) !== undefined;
+  const onEdit = parseOnEdit(options.onEdit);
   if (!io.isTTY) throw new CliExit(EXIT.usage, NON_INTERACTIVE_HELP);
   const [{ loadConfig }, { askNewProject, askToken }, { askServiceImage, chooseExistingProjectAction, commandFor }, { reviewAndWrite }, deps] = await Promise.all([
     import('../../config/index.js'),
@@ -63,7 +70,7 @@ async function wizardCommand(options: CommonOptions, io: CliIo, program: Command
   if (!exists) {
     deps.say(`swarm-wiz: a new project in ${paths.dir}`);
     const { config, token } = await askNewProject(deps, { project: basename(paths.dir) });
-    await reviewAndWrite(io, deps, paths, config, token);
+    await reviewAndWrite(io, deps, paths, config, token, onEdit);
     return;
   }
 
@@ -78,6 +85,8 @@ async function wizardCommand(options: CommonOptions, io: CliIo, program: Command
   };
   switch (action) {
     case 'add-domain':
+      await run(options.onEdit ? ['--on-edit', options.onEdit] : []);
+      return;
     case 'status':
     case 'renew':
     case 'destroy':
@@ -89,7 +98,7 @@ async function wizardCommand(options: CommonOptions, io: CliIo, program: Command
       return;
     }
     case 're-apply':
-      await reviewAndWrite(io, deps, paths, config, await askToken(deps));
+      await reviewAndWrite(io, deps, paths, config, await askToken(deps), onEdit);
       return;
     case 'quit':
       deps.say('Nothing changed.');
