@@ -217,6 +217,7 @@ function checkCrossFields(config: RawConfig, ctx: z.RefinementCtx): void {
   // Secret names become variables SWARM_WIZ_SECRET_<NAME> ('-' as '_'): two names may not share one.
   const secretVariable = new Map<string, string>();
   const claimSecret = (name: string, path: (string | number)[]) => {
+    if (!SECRET_NAME.test(name)) return; // already reported as not a secret name
     const full = `${config.project}_${name}_v999999`;
     if (full.length > SWARM_SECRET_NAME_MAX) {
       ctx.addIssue({ code: 'custom', path, message: `${show(name)} is too long with the project name: its Swarm secrets are named ${config.project}_${name}_v<N>, and Swarm allows at most ${SWARM_SECRET_NAME_MAX} characters (project and secret name together at most ${SWARM_SECRET_NAME_MAX - 9})` });

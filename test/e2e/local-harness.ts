@@ -90,9 +90,10 @@ export async function startLocalHarness(project = 'demo'): Promise<LocalHarness>
   const startSwarmWiz = (args: string[], extraEnv: Record<string, string> = {}, stdin?: string) => {
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'false', ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}), ...extraEnv },
-      stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
-    if (stdin !== undefined) child.stdin?.end(stdin);
+    // Nothing to read unless the test gives it: stdin ends at once (as /dev/null would).
+    child.stdin.end(stdin ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
