@@ -17,6 +17,7 @@
  *   SWARM_WIZ_CERTS_VERSION_N 12 hex digits of sha256(site N's chain + key)     (delivery: secrets; one per site)
  *   SWARM_WIZ_PROXY_TAG       the proxy image tag build_proxy.sh pushed        (delivery: image)
  *   SWARM_WIZ_PROXY_DIR       the proxy folder on the proxy nodes               (delivery: files; default /srv/swarm-wiz/<project>/proxy)
+ *   SWARM_WIZ_SECRET_<NAME>   the newest Swarm secret of an app secret (<project>_<name>_v<N>; one per name in `secrets:`)
  * Swarm secrets and configs are immutable: a new version is a new name, which updates the proxy.
  * delivery: files needs none of that: nginx.conf and the certificates are a folder on each proxy node,
  * bind-mounted read-only, and a change is a reload (`nginx -s reload` via SIGHUP), never a new task.
@@ -29,8 +30,10 @@ import {
   HEALTH_PATH,
   NGINX_CONF_IN_CONTAINER,
   PROXY_FOLDER_IN_CONTAINER,
+  declaredSecrets,
   nodeProxyDir,
   PROXY_NODE_LABEL,
+  secretVariable,
   SUPPORT_HOST,
   certificateFiles,
   certsVersionVariable,
@@ -176,6 +179,8 @@ function appService(service: Service, networks: string[]): Record<string, unknow
     networks,
     ...(service.env && Object.keys(service.env).length > 0 ? { environment: Object.fromEntries(Object.entries(service.env).map(([name, value]) => [name, literal(value)])) } : {}),
     ...(volumes.length > 0 ? { volumes: [...volumes] } : {}),
+    // Each at /run/secrets/<name>, readable by the container's root only.
+    ...(service.secrets && service.secrets.length > 0 ? { secrets: service.secrets.map((name) => ({ source: name, target: name, mode: 0o400 })) } : {}),
     ...(check ? { healthcheck: check } : {}),
     deploy: {
       mode: 'replicated',
@@ -209,8 +214,18 @@ function networks(config: Config): Record<string, unknown> {
   return Object.fromEntries([...new Set(config.sites.flatMap(siteNetworks))].map((name) => [name, { driver: 'overlay' }]));
 }
 
+/**
+ * The app secrets (top-level `secrets:`): each one exists already (`secret set` made it), and its
+ * newest version's name comes from SWARM_WIZ_SECRET_<NAME> at deploy time. (The message of `:?` may hold
+ * no '-': Docker's interpolation would read the first one as a default value.)
+ */
+function appSecrets(config: Config): Record<string, unknown> {
+  return Object.fromEntries(declaredSecrets(config).map((name) => [name, { external: true, name: required(secretVariable(name), 'the newest version of this secret') }]));
+}
+
 function secretsAndConfigs(config: Config): Record<string, unknown> {
-  if (config.certificates.delivery !== 'secrets') return {};
+  const app = appSecrets(config);
+  if (config.certificates.delivery !== 'secrets') return Object.keys(app).length > 0 ? { secrets: app } : {};
   const secrets = Object.fromEntries(
     config.sites.flatMap((site, index) => {
       const certsVersion = required(certsVersionVariable(index), `a version of ${site.domain}'s certificate files`);
@@ -229,7 +244,7 @@ function secretsAndConfigs(config: Config): Record<string, unknown> {
         file: './proxy/nginx.conf',
       },
     },
-    secrets,
+    secrets: { ...secrets, ...app },
   };
 }
 

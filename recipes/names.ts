@@ -122,3 +122,29 @@ export function proxyImageRepository(config: Config): string {
 export const EDGE_NETWORK = 'edge';
 /** Overlay network between a site's public service and its private services. */
 export const internalNetwork = (serviceName: string): string => `${serviceName}-internal`;
+
+/**
+ * App secrets (`secrets:` on a service). Swarm secrets are immutable, so each value set with
+ * `swarm-wiz secret set NAME` is a new Swarm secret `<project>_<name>_v<N>`, labelled with these, and
+ * the stack deploy names the newest version through SWARM_WIZ_SECRET_<NAME>.
+ */
+export const SECRET_LABELS = { project: 'swarm-wiz.project', secret: 'swarm-wiz.secret', version: 'swarm-wiz.version' } as const;
+
+/** The Swarm secret holding version `version` of the project's secret `name`. */
+export const secretVersionName = (project: string, name: string, version: number): string => `${project}_${name}_v${version}`;
+
+/** The variable docker-compose.yml reads the current Swarm secret name of `name` from (`-` written `_`). */
+export const secretVariable = (name: string): string => `SWARM_WIZ_SECRET_${name.toUpperCase().replaceAll('-', '_')}`;
+
+/** Every secret name the project's services declare, in config order, once each. */
+export function declaredSecrets(config: Pick<Config, 'sites'>): string[] {
+  return [...new Set(config.sites.flatMap((site) => [site.service, ...site.private]).flatMap((service) => service.secrets ?? []))];
+}
+
+/** The services (names in swarm-wiz.yaml) that declare secret `name`. */
+export function servicesUsingSecret(config: Pick<Config, 'sites'>, name: string): string[] {
+  return config.sites.flatMap((site) => [site.service, ...site.private]).filter((service) => (service.secrets ?? []).includes(name)).map((service) => service.name);
+}
+
+/** What a deploy says when a declared secret has no version yet. */
+export const secretNotSetMessage = (name: string): string => `secret ${name} is not set: run swarm-wiz secret set ${name}`;

@@ -8,7 +8,8 @@ import type { RenderContext } from './types.js';
 import { registryLoginLines } from './registry-login.js';
 import { scriptLine } from '../src/commands/command.js';
 import { stackDeploy } from '../src/commands/stack.js';
-import { DEPLOY_ENV, certificateFiles, certsVersionVariable, nodeProxyDir, proxyImageRepository, remoteProjectDir } from './names.js';
+import { secretVersions } from '../src/commands/secrets.js';
+import { DEPLOY_ENV, certificateFiles, certsVersionVariable, declaredSecrets, nodeProxyDir, proxyImageRepository, remoteProjectDir, secretNotSetMessage, secretVariable } from './names.js';
 
 const q = (value: string): string => `"${value}"`;
 
@@ -63,9 +64,29 @@ export function renderDeployStackScript(config: Config, context: RenderContext =
       ...registryLoginLines(config.registry ?? ''),
     );
   }
+  lines.push(...appSecretLines(config));
   // The same command swarm-wiz runs itself (src/commands), with the compose file beside this script's folder.
   lines.push('', scriptLine(stackDeploy({ project: config.project, composePath: 'docker-compose.yml', env: {}, resolveImage: 'always' }).argv), '');
   return lines.join('\n');
+}
+
+/**
+ * The services' secrets: each variable names the newest stored version (`swarm-wiz secret set` makes
+ * them), as swarm-wiz's own deploy picks it; a secret never set stops the script before the deploy.
+ */
+function appSecretLines(config: Config): string[] {
+  const names = declaredSecrets(config);
+  if (names.length === 0) return [];
+  return [
+    '',
+    '# The services\' secrets: the newest version swarm-wiz secret set stored of each (values never pass through here).',
+    `secrets=$(${scriptLine(secretVersions(config.project).argv)})`,
+    'newest_secret() {',
+    '    printf \'%s\\n\' "$secrets" | awk -v name="$1" \'$1 == name { print $2, $3 }\' | sort -n | tail -n 1 | cut -d\' \' -f2',
+    '}',
+    ...names.flatMap((name) => [`: "\${${secretVariable(name)}:=$(newest_secret ${name})}"`, `: "\${${secretVariable(name)}:?${secretNotSetMessage(name)}}"`]),
+    `export ${names.map(secretVariable).join(' ')}`,
+  ];
 }
 
 /** Build and push the proxy image (nginx.conf and certificates baked in), then deploy on the manager. */

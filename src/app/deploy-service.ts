@@ -1,12 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../adapters/fs-atomic.js';
-import { parseServiceTasks, serviceImage, serviceTasks, serviceUpdateImage, withoutDigest, type Command } from '../commands/index.js';
+import { serviceImage, serviceUpdateImage, withoutDigest } from '../commands/index.js';
 import { configFromYaml, withServiceImage, type Config } from '../config/index.js';
-import { loadState, StateStore } from '../state/index.js';
-import { localTarget } from '../targets/local.js';
-import type { Target } from '../targets/target.js';
-import { dropletNodes } from './apply-droplets.js';
-import { remoteTarget } from './remote.js';
+import type { Shell } from '../targets/target.js';
+import { managerOf, NotDeployedError } from './manager.js';
+import { followUpdate, readUpdateStatus, ServiceUpdateFailed } from './service-update.js';
 
 export interface DeployServiceOptions {
   config: Config;
@@ -50,29 +48,6 @@ function findService(config: Config, name: string): (string | number)[] {
   throw new ServiceDeployError(`no service ${name} in swarm-wiz.yaml`, `Services: ${names.join(', ')}.`);
 }
 
-/** The update's state: `updating`, `completed`, `rollback_completed`, … with when it started (to tell this update from an earlier one). */
-const updateStatus = (service: string): Command => ({
-  argv: ['docker', 'service', 'inspect', '--format', '{{if .UpdateStatus}}{{.UpdateStatus.State}}\t{{.UpdateStatus.StartedAt}}\t{{.UpdateStatus.Message}}{{end}}', service],
-  description: `read the update state of ${service}`,
-});
-const parseStatus = (output: string) => {
-  const [state = '', startedAt = '', ...message] = output.trim().split('\t');
-  return { state, startedAt, message: message.join('\t') };
-};
-
-/** A manager of the deployed project and a way to close what reaching it opened. */
-async function managerOf(dir: string, config: Config): Promise<{ target: Target; manager: string; dispose(): Promise<void> }> {
-  const state = await loadState(dir, config.project);
-  if (state.target === 'local') return { target: localTarget(), manager: 'local', dispose: async () => {} };
-  const nodes = dropletNodes(state);
-  const manager = nodes.find((node) => node.role === 'manager');
-  if (state.target !== 'digitalocean' || !manager) {
-    throw new ServiceDeployError(`${config.project} is not deployed`, 'Run swarm-wiz apply first (or apply --target local to try it on this machine).');
-  }
-  const remote = await remoteTarget({ dir, store: new StateStore(dir, state), nodes: [manager] });
-  return { target: remote.target, manager: manager.name, dispose: remote.dispose };
-}
-
 /**
  * `swarm-wiz deploy SERVICE --image REF` (the article's CI/CD step): a rolling update of one service to
  * a new image under its own update settings (start-first, or stop-first with volumes; gated on its
@@ -84,7 +59,9 @@ export async function deployService(options: DeployServiceOptions): Promise<Depl
   const path = findService(config, options.service);
   const swarmService = `${config.project}_${options.service}`;
   const progress = options.onProgress ?? (() => undefined);
-  const { target, manager, dispose } = await managerOf(options.dir, config);
+  const { target, manager, dispose } = await managerOf(options.dir, config).catch((error: unknown) => {
+    throw error instanceof NotDeployedError ? new ServiceDeployError(error.message, error.hint) : error;
+  });
   try {
     const shell = target.shell(manager);
     const current = await shell.probe(serviceImage(swarmService), { signal: options.signal });
@@ -92,10 +69,10 @@ export async function deployService(options: DeployServiceOptions): Promise<Depl
     const from = withoutDigest(current.stdout);
     let outcome: DeployServiceResult['outcome'] = 'unchanged';
     if (from !== options.image) {
-      const before = parseStatus((await shell.run(updateStatus(swarmService))).stdout);
+      const before = await readUpdateStatus(shell, swarmService);
       progress(`${swarmService}: ${from} → ${options.image}`);
       await shell.run(serviceUpdateImage(swarmService, options.image), { signal: options.signal });
-      await followUpdate(options, shell, swarmService, before.startedAt, from);
+      await followImageUpdate(options, shell, swarmService, before.startedAt, from);
       outcome = 'updated';
     }
     // Recorded only now: a failed or rolled-back update leaves swarm-wiz.yaml as it was.
@@ -111,30 +88,24 @@ export async function deployService(options: DeployServiceOptions): Promise<Depl
   }
 }
 
-async function followUpdate(options: DeployServiceOptions, shell: ReturnType<Target['shell']>, service: string, previousStart: string, from: string): Promise<void> {
-  const deadline = Date.now() + (options.timeoutMs ?? 10 * 60_000);
-  const poll = options.pollMs ?? 1000;
-  let last = '';
-  for (;;) {
-    const status = parseStatus((await shell.run(updateStatus(service), { signal: options.signal })).stdout);
-    const ours = status.startedAt !== '' && status.startedAt !== previousStart;
-    if (ours && status.state !== last) {
-      options.onProgress?.(`${service}: ${status.state}${status.message ? ` (${status.message})` : ''}`);
-      last = status.state;
+/** Follows the update; a rollback, a pause or a timeout becomes the command's error, worded for deploy. */
+async function followImageUpdate(options: DeployServiceOptions, shell: Shell, service: string, previousStart: string, from: string): Promise<void> {
+  try {
+    await followUpdate(shell, service, previousStart, {
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof ServiceUpdateFailed)) throw error;
+    const { outcome } = error;
+    if (outcome.kind === 'timeout') {
+      throw new ServiceDeployError(error.message, `Swarm goes on with it: docker service ps ${service} shows where it is. swarm-wiz.yaml was not changed.`);
     }
-    if (ours && status.state === 'completed') return;
-    if (ours && ['rollback_completed', 'rollback_paused', 'paused'].includes(status.state)) {
-      const tasks = parseServiceTasks((await shell.probe(serviceTasks(service))).stdout);
-      const failed = tasks.find((task) => task.error !== '');
-      const why = failed ? `: ${failed.error}` : status.message ? `: ${status.message}` : '';
-      throw new ServiceDeployError(
-        `the new tasks of ${service} failed${why}; ${status.state === 'rollback_completed' ? `Swarm rolled back to ${from}` : `the update is ${status.state.replace('_', ' ')}`}`,
-        `swarm-wiz.yaml still names ${from}. docker service ps --no-trunc ${service} shows each task's error; fix the image (it must start and pass its health path), then deploy again.`,
-      );
-    }
-    if (Date.now() > deadline) {
-      throw new ServiceDeployError(`the update of ${service} did not finish within ${Math.round((options.timeoutMs ?? 600_000) / 1000)} s (state ${status.state || 'unknown'})`, `Swarm goes on with it: docker service ps ${service} shows where it is. swarm-wiz.yaml was not changed.`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, poll));
+    throw new ServiceDeployError(
+      `${error.message}; ${outcome.kind === 'rolled-back' ? `Swarm rolled back to ${from}` : `the update is ${outcome.state.replace('_', ' ')}`}`,
+      `swarm-wiz.yaml still names ${from}. docker service ps --no-trunc ${service} shows each task's error; fix the image (it must start and pass its health path), then deploy again.`,
+    );
   }
 }

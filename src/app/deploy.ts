@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { renderCompose } from '../../recipes/compose.js';
-import { certificateFiles, certsVersionVariable, DEPLOY_ENV, nodeProxyDir, proxyImageRepository, remoteProjectDir } from '../../recipes/names.js';
+import { certificateFiles, certsVersionVariable, declaredSecrets, DEPLOY_ENV, nodeProxyDir, proxyImageRepository, remoteProjectDir, secretNotSetMessage } from '../../recipes/names.js';
 import { renderDockerfile } from '../../recipes/dockerfile.js';
 import { renderProxyNginxConf } from '../../recipes/project-files.js';
 import type { RenderContext } from '../../recipes/index.js';
@@ -16,6 +16,7 @@ import { CertificateStore } from '../adapters/certificate-store.js';
 import type { CertificateMeta } from '../certs/metadata.js';
 import { probeTls } from '../adapters/tls-probe.js';
 import { hashFiles, nodeLabels, parseHashes, parseLabels, parseStackServices, parseSwarmInfo, stackServices, swarmInfo } from '../commands/index.js';
+import { currentSecretVersions, secretEnv } from './secret-versions.js';
 import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
 import type { Config } from '../config/index.js';
 import { DeployPlanError, planDeploy, type CertificateStep, type DeployFacts, type NodeFacts, type Phase } from '../plan/index.js';
@@ -174,12 +175,20 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
   const desired = await proxyFiles();
   const composePath = `${projectDir}/docker-compose.yml`;
   const compose = renderCompose(config);
+  const managerName = options.target.nodes().find((node) => node.role === 'manager')?.name;
+  /** The services' secrets: SWARM_WIZ_SECRET_<NAME> → the newest stored version of each, read on the manager. */
+  const appSecrets = async (): Promise<{ env: Record<string, string>; missing: string[] }> =>
+    declaredSecrets(config).length === 0 || !managerName
+      ? { env: {}, missing: [] }
+      : secretEnv(config, await currentSecretVersions(options.target.shell(managerName), config.project, options.signal));
   const stackSpec = async (): Promise<StackSpec> => {
     const supportIp = config.certificates.challenge === 'http-01' ? await options.supportAddress() : undefined;
     if (config.certificates.challenge === 'http-01' && !supportIp) {
       throw new StepFailed(`stack:${config.project}`, { message: 'the support server address is not known', hint: 'Run apply again once the swarm is initialised.' });
     }
-    const support: Record<string, string> = supportIp ? { [DEPLOY_ENV.supportIp]: supportIp } : {};
+    const secrets = await appSecrets();
+    if (secrets.missing.length > 0) throw secretsNotSet(config.project, secrets.missing);
+    const support: Record<string, string> = { ...(supportIp ? { [DEPLOY_ENV.supportIp]: supportIp } : {}), ...secrets.env };
     if (config.certificates.delivery === 'files') {
       const env: Record<string, string> = { [DEPLOY_ENV.proxyDir]: proxyDir, ...support };
       return { compose, env, hash: sha256(JSON.stringify({ compose, env })), files: new Map<string, ProxyFile>() };
@@ -230,6 +239,7 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
     const manager = nodes[0];
     const services = manager?.swarm.isManager ? parseStackServices((await options.target.shell(manager.name).probe(stackServices(config.project))).stdout) : [];
     const spec = manager?.swarm.isManager ? await stackSpec().catch(() => undefined) : undefined;
+    const missingSecrets = manager?.swarm.isManager ? (await appSecrets()).missing : [];
     const metas = await currentSchedules(options, certs, sites);
     facts = {
       nodes,
@@ -239,6 +249,7 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
       services,
       stack: { composePath, env: spec?.env ?? {}, hash: spec?.hash ?? '', ...(store.state.stack ? { recordedHash: store.state.stack.hash } : {}) },
       ...(store.state.swarm?.clusterId ? { recordedClusterId: store.state.swarm.clusterId } : {}),
+      ...(missingSecrets.length > 0 ? { missingSecrets } : {}),
       certificates: sites.map((site, i) => {
         const decision = renewalDecision(metas[i], allNames(site), new Date(), options.forceCertificates);
         return { domain: site.domain, altNames: site.altNames, due: decision.due, reason: decision.reason };
@@ -258,6 +269,8 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
   }
   // renew: the certificates, their rollout, and the support server's copy of what was renewed.
   if (options.certificatesOnly) phases = phases.filter((phase) => phase.name === 'certificates' || phase.name === 'rollout' || phase.name === 'support server');
+  // A service's secret that was never set: nothing is deployed (the stack deploy would fail half-way).
+  else if (facts.missingSecrets) throw secretsNotSet(config.project, facts.missingSecrets);
   emit({ type: 'planned', steps: phases.flatMap((phase) => phase.steps), append: true });
 
   const issued: string[] = [];
@@ -320,6 +333,13 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
     await stop?.();
   }
   return { phases, issued };
+}
+
+function secretsNotSet(project: string, names: readonly string[]): StepFailed {
+  return new StepFailed(`stack:${project}`, {
+    message: names.map(secretNotSetMessage).join('; '),
+    hint: 'Nothing was deployed. Set each secret (its value from stdin or a masked prompt; it is stored only as a Swarm secret), then run apply again.',
+  });
 }
 
 /**

@@ -6,3 +6,4 @@ export * from './node.js';
 export * from './preflight.js';
 export * from './registry.js';
 export * from './support.js';
+export * from './secrets.js';

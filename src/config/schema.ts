@@ -98,6 +98,14 @@ const volume = z.string(typeError('a volume like data:/var/lib/data')).regex(VOL
   error: (i) => `${show(i.input)} is not a named volume (NAME:/absolute/path, like a1-data:/var/lib/postgresql/data)`,
 });
 
+/** A Swarm secret a service reads at /run/secrets/<name>: set with `swarm-wiz secret set NAME`, never in this file. */
+export const SECRET_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
+/** Swarm's limit on a secret's name; swarm-wiz stores `<project>_<name>_v<N>`, N up to 6 digits. */
+export const SWARM_SECRET_NAME_MAX = 64;
+const secretName = z.string(typeError('a secret name')).regex(SECRET_NAME, {
+  error: (i) => `${show(i.input)} is not a secret name (a lower-case letter first, then lower-case letters, digits, '_' and '-'; at most 64 characters)`,
+});
+
 export const serviceSchema = z.strictObject({
   name: serviceName,
   image,
@@ -106,6 +114,7 @@ export const serviceSchema = z.strictObject({
   health: health.optional(),
   env: env.optional(),
   volumes: z.array(volume, typeError('a list of volumes like data:/var/lib/data')).optional(),
+  secrets: z.array(secretName, typeError('a list of secret names like [db_password]')).optional(),
 });
 
 export const siteSchema = z.strictObject({
@@ -205,6 +214,22 @@ function checkCrossFields(config: RawConfig, ctx: z.RefinementCtx): void {
       ctx.addIssue({ code: 'custom', path, message: `${show(full)} (project_service) is longer than 63 characters` });
     }
   };
+  // Secret names become variables SWARM_WIZ_SECRET_<NAME> ('-' as '_'): two names may not share one.
+  const secretVariable = new Map<string, string>();
+  const claimSecret = (name: string, path: (string | number)[]) => {
+    if (!SECRET_NAME.test(name)) return; // already reported as not a secret name
+    const full = `${config.project}_${name}_v999999`;
+    if (full.length > SWARM_SECRET_NAME_MAX) {
+      ctx.addIssue({ code: 'custom', path, message: `${show(name)} is too long with the project name: its Swarm secrets are named ${config.project}_${name}_v<N>, and Swarm allows at most ${SWARM_SECRET_NAME_MAX} characters (project and secret name together at most ${SWARM_SECRET_NAME_MAX - 9})` });
+    }
+    const variable = name.toUpperCase().replaceAll('-', '_');
+    const other = secretVariable.get(variable);
+    if (other !== undefined && other !== name) {
+      ctx.addIssue({ code: 'custom', path, message: `${show(name)} and ${show(other)} differ only in '-' and '_'; use one spelling for one secret` });
+    } else {
+      secretVariable.set(variable, name);
+    }
+  };
   config.sites.forEach((site, i) => {
     const names = 1 + (site.aliases?.length ?? 0);
     if (names > NAMES_PER_CERTIFICATE) {
@@ -224,6 +249,12 @@ function checkCrossFields(config: RawConfig, ctx: z.RefinementCtx): void {
         const target = entry.slice(entry.indexOf(':') + 1);
         if (paths.has(target)) ctx.addIssue({ code: 'custom', path: [...path, 'volumes', k], message: `${show(target)} is mounted twice in ${svc.name}` });
         paths.add(target);
+      });
+      const secrets = new Set<string>();
+      svc.secrets?.forEach((name, k) => {
+        if (secrets.has(name)) ctx.addIssue({ code: 'custom', path: [...path, 'secrets', k], message: `${show(name)} is listed twice in ${svc.name}; each secret once` });
+        secrets.add(name);
+        claimSecret(name, [...path, 'secrets', k]);
       });
     }
   });

@@ -1,7 +1,7 @@
 import type { Config } from '../config/index.js';
 import type { SwarmInfo } from '../commands/swarm.js';
 import type { StackService } from '../commands/stack.js';
-import { dataNodeLabel, PROXY_NODE_LABEL } from '../../recipes/names.js';
+import { dataNodeLabel, PROXY_NODE_LABEL, secretNotSetMessage } from '../../recipes/names.js';
 import { proxyServiceMode } from '../../recipes/compose.js';
 import type { CertificateStep, DeployStep, NodeStep, Phase, PreflightStep, ProxyFilesStep, ServiceReplacement, StackStep, SwarmStep } from './deploy-types.js';
 import { planSupport, type SupportFacts } from './support.js';
@@ -34,6 +34,8 @@ export interface DeployFacts {
   /** The swarm this project made or adopted (state.json); a node in another swarm is an error. */
   recordedClusterId?: string;
   certificates: { domain: string; altNames: string[]; due: boolean; reason: string }[];
+  /** Secrets the services declare that have no stored version on the manager (known once a swarm runs). */
+  missingSecrets?: readonly string[];
   /** The support server to set up for renewing from cron (droplets); undefined: none (--target local, or running on it). */
   support?: SupportFacts;
 }
@@ -256,6 +258,7 @@ export function planDeploy(config: Config, facts: DeployFacts): Phase[] {
         ? `replace service ${replace.service}: ${replace.from} → ${replace.to} (Swarm cannot change a service's mode in place: removed, then created by the stack deploy right after); then ${deploy}`
         : deploy,
     ...(replace ? { warning: `HTTPS is down for a few seconds while ${replace.service} is replaced (topology ${config.topology}: ${replace.to})` } : {}),
+    ...(facts.missingSecrets && facts.missingSecrets.length > 0 ? { warning: facts.missingSecrets.map(secretNotSetMessage).join('; ') } : {}),
   });
   const certificates: CertificateStep[] = facts.certificates.map((cert) =>
     step({

@@ -34,10 +34,10 @@ export interface LocalHarness {
   rootFile: string;
   /** Pebble's listener CA (what swarm-wiz trusts to talk to the CA). */
   caCertFile: string;
-  /** The CLI (`env`: more environment, like DIGITALOCEAN_TOKEN for dns-01). */
-  swarmWiz(args: string[], env?: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  /** The CLI (`env`: more environment, like DIGITALOCEAN_TOKEN for dns-01; `stdin`: what it reads, else nothing). */
+  swarmWiz(args: string[], env?: Record<string, string>, stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }>;
   /** The CLI as a child process the test can signal. */
-  startSwarmWiz(args: string[], env?: Record<string, string>): { pid: number; kill(signal: NodeJS.Signals): void; done: Promise<{ code: number | null; stdout: string; stderr: string }> };
+  startSwarmWiz(args: string[], env?: Record<string, string>, stdin?: string): { pid: number; kill(signal: NodeJS.Signals): void; done: Promise<{ code: number | null; stdout: string; stderr: string }> };
   stop(): Promise<void>;
 }
 
@@ -87,11 +87,13 @@ export async function startLocalHarness(project = 'demo'): Promise<LocalHarness>
   });
   const configPath = join(dir, 'swarm-wiz.yaml');
   await writeFile(configPath, configToYaml(config));
-  const startSwarmWiz = (args: string[], extraEnv: Record<string, string> = {}) => {
+  const startSwarmWiz = (args: string[], extraEnv: Record<string, string> = {}, stdin?: string) => {
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'false', ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}), ...extraEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // Nothing to read unless the test gives it: stdin ends at once (as /dev/null would).
+    child.stdin.end(stdin ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -99,7 +101,7 @@ export async function startLocalHarness(project = 'demo'): Promise<LocalHarness>
     const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
     return { pid: child.pid ?? 0, kill: (signal: NodeJS.Signals) => void child.kill(signal), done };
   };
-  const swarmWiz = (args: string[], env?: Record<string, string>) => startSwarmWiz(args, env).done;
+  const swarmWiz = (args: string[], env?: Record<string, string>, stdin?: string) => startSwarmWiz(args, env, stdin).done;
   return {
     pebble,
     dir,

@@ -196,6 +196,15 @@ describe('planDeploy', () => {
       expect(stack.op).toBe('update');
     });
   });
+
+  it('a declared secret with no stored version: the stack step says which and how to set it', () => {
+    const active = { nodeId: 'n1', nodeAddr: '10.0.0.2', state: 'active', isManager: true, clusterId: 'c1' };
+    const phases = planDeploy(config({ topology: 'manager', workers: 0 }), facts([{ name: 'local', role: 'manager', swarm: active, projectExists: true }], { missingSecrets: ['db_password', 'api-key'] }));
+    const stack = phases.flatMap((p) => p.steps).find((s): s is StackStep => s.kind === 'stack');
+    expect(stack?.warning).toBe('secret db_password is not set: run swarm-wiz secret set db_password; secret api-key is not set: run swarm-wiz secret set api-key');
+    const without = planDeploy(config({ topology: 'manager', workers: 0 }), facts([{ name: 'local', role: 'manager', swarm: active, projectExists: true }]));
+    expect(without.flatMap((p) => p.steps).find((s) => s.kind === 'stack')?.warning).toBeUndefined();
+  });
 });
 
 describe('planDeploy: services with volumes', () => {
