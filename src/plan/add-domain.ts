@@ -13,7 +13,7 @@ import { entrypoints, workerName } from './names.js';
 export interface AddDomainDelta {
   site: Site;
   /** The new site's services (its public one first), each with its image. */
-  services: { name: string; image: string; visibility: 'public' | 'private' }[];
+  services: { name: string; image: string; visibility: 'public' | 'private'; secrets: string[] }[];
   /** The names on the one new certificate (domain, then aliases). */
   certificate: string[];
   /** Unified diff of proxy/nginx.conf, before → after. */
@@ -51,8 +51,8 @@ export function addDomainDelta(before: Config, after: Config): AddDomainDelta {
   return {
     site,
     services: [
-      { name: site.service.name, image: site.service.image, visibility: 'public' },
-      ...site.private.map((svc) => ({ name: svc.name, image: svc.image, visibility: 'private' as const })),
+      { name: site.service.name, image: site.service.image, visibility: 'public', secrets: site.service.secrets ?? [] },
+      ...site.private.map((svc) => ({ name: svc.name, image: svc.image, visibility: 'private' as const, secrets: svc.secrets ?? [] })),
     ],
     certificate: [site.domain, ...site.aliases],
     nginxDiff: createTwoFilesPatch('proxy/nginx.conf', 'proxy/nginx.conf', before_, after_, undefined, undefined, { context: 2 }),
@@ -86,5 +86,8 @@ export function addDomainPlanLines(delta: AddDomainDelta, config: Pick<Config, '
     `  + certificate for ${delta.certificate.join(', ')} (the other certificates are not touched)`,
     ...(delta.newDroplets.length > 0 ? delta.newDroplets.map((name) => `  + droplet ${name} (topology per-domain: one worker per domain)`) : ['  no droplet is created or changed']),
     `  ~ ${describeProxyChange(delta, config)}`,
+    ...delta.services.flatMap((svc) =>
+      svc.secrets.map((name) => `  ! ${svc.name} reads secret ${name}: once added, give it a value with swarm-wiz secret set ${name} (apply stops until every secret has one)`),
+    ),
   ];
 }

@@ -7,6 +7,7 @@ import {
   validateEnvEntry,
   validateHealth,
   validateReplicas,
+  validateSecretNames,
   validateVolumes,
   validateAliases,
   validateImage,
@@ -58,7 +59,7 @@ async function askService(prompter: Prompter, taken: Taken, role: string, defaul
  * no health check, no environment, no volumes).
  */
 async function askMore(prompter: Prompter, name: string): Promise<Omit<ServiceInput, 'name' | 'image' | 'port'>> {
-  if (!(await prompter.confirm({ message: `${name}: more settings (health check, environment, volumes, replicas)?`, default: false }))) return {};
+  if (!(await prompter.confirm({ message: `${name}: more settings (health check, environment, secrets, volumes, replicas)?`, default: false }))) return {};
   const health = (await prompter.input({ message: `${name}: health check path, answered 2xx when ready (optional, like /up)`, default: '', validate: validateHealth })).trim();
   const env: Record<string, string> = {};
   for (;;) {
@@ -67,12 +68,16 @@ async function askMore(prompter: Prompter, name: string): Promise<Omit<ServiceIn
     if (answer.trim() === '' || !entry) break;
     env[entry[0]] = entry[1];
   }
+  const secrets = splitAliases(
+    await prompter.input({ message: `${name}: secrets it reads at /run/secrets/NAME, comma-separated (optional; values: swarm-wiz secret set NAME)`, default: '', validate: validateSecretNames }),
+  );
   const volumes = splitAliases(await prompter.input({ message: `${name}: named volumes NAME:/path, comma-separated (optional; pins it to one node, one task)`, default: '', validate: validateVolumes }));
   // A service with volumes runs one task: no replicas question then.
   const replicas = volumes.length > 0 ? 1 : Number((await prompter.input({ message: `${name}: replicas`, default: '1', validate: validateReplicas })).trim());
   return {
     ...(health !== '' ? { health } : {}),
     ...(Object.keys(env).length > 0 ? { env } : {}),
+    ...(secrets.length > 0 ? { secrets } : {}),
     ...(volumes.length > 0 ? { volumes } : {}),
     ...(replicas !== 1 ? { replicas } : {}),
   };

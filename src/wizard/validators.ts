@@ -109,3 +109,16 @@ export const validateVolumes: Validate = (answer) => {
   }
   return true;
 };
+
+/** Comma- or space-separated secret names (each read at /run/secrets/NAME); empty is fine, no name twice. */
+export const validateSecretNames: Validate = (answer) => {
+  const secret = bySchema(serviceSchema.shape.secrets.unwrap().element);
+  const seen = new Set<string>();
+  for (const name of splitAliases(answer)) {
+    const verdict = secret(name);
+    if (verdict !== true) return verdict;
+    if (seen.has(name)) return `${showValue(name)} is listed twice; each secret once`;
+    seen.add(name);
+  }
+  return true;
+};

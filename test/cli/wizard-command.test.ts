@@ -207,6 +207,8 @@ describe('swarm-wiz add-domain', () => {
       { expect: 'environment variable', answer: 'LOG_LEVEL=info' },
       { expect: 'environment variable', answer: 'DSN=a=b;c' },
       { expect: 'environment variable', answer: ENTER },
+      { expect: 'secrets it reads', answer: 'api-key, api-key' },
+      { expect: 'secrets it reads', answer: 'api_key' },
       { expect: 'named volumes', answer: 'data' },
       { expect: 'named volumes', answer: ENTER },
       { expect: 'replicas', answer: '2' },
@@ -221,12 +223,13 @@ describe('swarm-wiz add-domain', () => {
     expect(config.sites.at(-1)).toEqual({
       domain: 'shop.d.com',
       aliases: [],
-      service: { name: 'shop', image: 'ghcr.io/me/shop:2', port: 8080, health: '/up', env: { LOG_LEVEL: 'info', DSN: 'a=b;c' }, replicas: 2 },
+      service: { name: 'shop', image: 'ghcr.io/me/shop:2', port: 8080, health: '/up', env: { LOG_LEVEL: 'info', DSN: 'a=b;c' }, secrets: ['api_key'], replicas: 2 },
       private: [],
     });
     expect(asked.filter((q) => q.rejected).map((q) => q.rejected)).toEqual([
       '"up" is not an HTTP path (it starts with / and has letters, digits and . _ ~ % / = ? & + - only; at most 200 characters)',
       '"LOG_LEVEL" is not NAME=value (like LOG_LEVEL=info)',
+      '"api-key" is listed twice; each secret once',
       '"data" is not a named volume (NAME:/absolute/path, like a1-data:/var/lib/postgresql/data)',
     ]);
     expect(await readFile(join(dir, 'proxy/nginx.conf'), 'utf8')).toContain('shop.d.com');

@@ -201,6 +201,8 @@ describe('the wizard in a real terminal (tmux)', () => {
     await answer('/up');
     await waitForQuestion('service-d: environment variable');
     await answer('');
+    await waitForQuestion('service-d: secrets it reads');
+    await answer('');
     await waitForQuestion('service-d: named volumes');
     await answer('');
     await waitForQuestion('service-d: replicas');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig, SEED_EXAMPLE, type Config, type ConfigInput } from '../../src/config/index.js';
 import { addDomainDelta, addDomainPlanLines } from '../../src/plan/add-domain.js';
 
-const D_SITE = { domain: 'd.example.com', aliases: ['www.d.example.com'], service: { name: 'service-d', image: 'ghcr.io/me/d:1', port: 5000 }, private: [{ name: 'd1', image: 'ghcr.io/me/d1:1', port: 6000 }] };
+const D_SITE = { domain: 'd.example.com', aliases: ['www.d.example.com'], service: { name: 'service-d', image: 'ghcr.io/me/d:1', port: 5000 }, private: [{ name: 'd1', image: 'ghcr.io/me/d1:1', port: 6000, secrets: ['d1_password'] }] };
 
 function project(overrides: Partial<ConfigInput> = {}): Config {
   return parseConfig({ ...SEED_EXAMPLE, certificates: { ...SEED_EXAMPLE.certificates, delivery: 'files' }, ...overrides });
@@ -15,10 +15,11 @@ describe('addDomainDelta: what adding one site changes', () => {
     const before = project({ topology: 'manager' });
     const delta = addDomainDelta(before, grow(before));
     expect(delta.services).toEqual([
-      { name: 'service-d', image: 'ghcr.io/me/d:1', visibility: 'public' },
-      { name: 'd1', image: 'ghcr.io/me/d1:1', visibility: 'private' },
+      { name: 'service-d', image: 'ghcr.io/me/d:1', visibility: 'public', secrets: [] },
+      { name: 'd1', image: 'ghcr.io/me/d1:1', visibility: 'private', secrets: ['d1_password'] },
     ]);
     expect(delta.certificate).toEqual(['d.example.com', 'www.d.example.com']);
+    expect(addDomainPlanLines(delta, before)).toContain('  ! d1 reads secret d1_password: once added, give it a value with swarm-wiz secret set d1_password (apply stops until every secret has one)');
     expect(delta.newDroplets).toEqual([]);
     expect(delta.proxy).toBe('kept');
     expect(delta.entries).toEqual([
