@@ -2,11 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../adapters/fs-atomic.js';
 import { parseServiceTasks, serviceImage, serviceTasks, serviceUpdateImage, withoutDigest, type Command } from '../commands/index.js';
 import { configFromYaml, withServiceImage, type Config } from '../config/index.js';
-import { loadState, StateStore } from '../state/index.js';
-import { localTarget } from '../targets/local.js';
 import type { Target } from '../targets/target.js';
-import { dropletNodes } from './apply-droplets.js';
-import { remoteTarget } from './remote.js';
+import { NotDeployedError, reachManager, type ManagerAccess } from './manager.js';
 
 export interface DeployServiceOptions {
   config: Config;
@@ -60,17 +57,14 @@ const parseStatus = (output: string) => {
   return { state, startedAt, message: message.join('\t') };
 };
 
-/** A manager of the deployed project and a way to close what reaching it opened. */
-async function managerOf(dir: string, config: Config): Promise<{ target: Target; manager: string; dispose(): Promise<void> }> {
-  const state = await loadState(dir, config.project);
-  if (state.target === 'local') return { target: localTarget(), manager: 'local', dispose: async () => {} };
-  const nodes = dropletNodes(state);
-  const manager = nodes.find((node) => node.role === 'manager');
-  if (state.target !== 'digitalocean' || !manager) {
-    throw new ServiceDeployError(`${config.project} is not deployed`, 'Run swarm-wiz apply first (or apply --target local to try it on this machine).');
+/** A manager of the deployed project (reachManager), its "not deployed" in this command's words. */
+async function managerOf(dir: string, config: Config): Promise<ManagerAccess> {
+  try {
+    return await reachManager({ dir, project: config.project });
+  } catch (error) {
+    if (error instanceof NotDeployedError) throw new ServiceDeployError(error.message, error.hint);
+    throw error;
   }
-  const remote = await remoteTarget({ dir, store: new StateStore(dir, state), nodes: [manager] });
-  return { target: remote.target, manager: manager.name, dispose: remote.dispose };
 }
 
 /**

@@ -8,7 +8,7 @@ export type ExistingProjectAction = 'add-domain' | 'status' | 'renew' | 're-appl
 const ACTIONS: readonly { value: ExistingProjectAction; name: string; description: string; commands?: readonly string[] }[] = [
   { value: 'add-domain', name: 'Add a domain', description: 'asks domain, service, port, private services; then re-applies' },
   // `status` (nodes, services, certificates) when it exists, else `certs` (the certificate status screen).
-  { value: 'status', name: 'Status', description: 'the certificate each domain has and really serves', commands: ['status', 'certs'] },
+  { value: 'status', name: 'Status', description: 'nodes, services, what each entry serves per domain, certificates', commands: ['status', 'certs'] },
   { value: 'renew', name: 'Renew certificates', description: 'renews the certificates that are due', commands: ['renew'] },
   { value: 're-apply', name: 'Re-apply', description: 'writes every file again from swarm-wiz.yaml (and provisions with a token)' },
   { value: 'quit', name: 'Quit', description: 'change nothing' },

@@ -7,6 +7,7 @@ import { registerDestroyCommand } from './destroy.js';
 import { registerPlanCommand } from './plan.js';
 import { registerCertsCommand } from './certs.js';
 import { registerRenewCommand } from './renew.js';
+import { registerStatusCommand } from './status.js';
 import { registerWizardCommand } from './wizard.js';
 
 /** Adds one command to the program. Each command lives in its own file in this folder. */
@@ -24,5 +25,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDestroyCommand,
   registerRenewCommand,
   registerDeployCommand,
+  registerStatusCommand,
   registerCertsCommand,
 ];
