@@ -35,15 +35,15 @@ function NodeLine({ node }: { node: NodeRow }) {
   const proxy = node.proxyTasks > 0 ? `proxy ×${node.proxyTasks}` : node.carriesProxy ? 'proxy (none running)' : '';
   return (
     <Box>
-      <Cell width={22}>{node.hostname}</Cell>
-      <Cell width={16}>{`${node.role}${node.leader ? ' (leader)' : ''}`}</Cell>
+      <Cell width={20}>{node.hostname}</Cell>
+      <Cell width={18}>{`${node.role}${node.leader ? ' (leader)' : ''}`}</Cell>
       <Cell width={10} color={node.availability === 'active' ? 'green' : 'yellow'}>
         {node.availability}
       </Cell>
       <Cell width={9} color={node.state === 'ready' ? 'green' : 'red'}>
         {node.state}
       </Cell>
-      <Cell width={18} dim>
+      <Cell width={22} dim>
         {`docker ${node.engineVersion}`}
       </Cell>
       <Text color={node.carriesProxy && node.proxyTasks === 0 ? 'yellow' : 'cyan'}>{proxy}</Text>
@@ -104,18 +104,26 @@ function ServedLine({ row }: { row: ServedRow }) {
   const serial = tlsPending && row.serial === undefined ? PENDING : row.serial ? `${shortSerial(row.serial)}${row.matches ? ' = stored' : ''}` : '–';
   const http = httpPending && row.httpStatus === undefined ? PENDING : row.httpStatus !== undefined ? `HTTP ${row.httpStatus}` : '–';
   return (
-    <Box>
-      <Cell width={22}>{row.entry}</Cell>
-      <Cell width={18}>{row.domain}</Cell>
-      <Cell width={12} color={look.color}>
-        {look.label}
-      </Cell>
-      <Cell width={26} dim={row.state === 'pending'}>
-        {serial}
-      </Cell>
-      <Cell width={12}>{row.notAfter ? `to ${day(row.notAfter)}` : ''}</Cell>
-      <Cell width={10}>{http}</Cell>
-      {row.error ? <Text color="red">{row.error}</Text> : row.trusted === false ? <Text color="yellow">not trusted</Text> : null}
+    <Box flexDirection="column">
+      <Box>
+        <Cell width={22}>{row.entry}</Cell>
+        <Cell width={18}>{row.domain}</Cell>
+        <Cell width={11} color={look.color}>
+          {look.label}
+        </Cell>
+        <Cell width={25} dim={row.state === 'pending'}>
+          {serial}
+        </Cell>
+        <Cell width={14}>{row.notAfter ? `to ${day(row.notAfter)}` : ''}</Cell>
+        <Text>{http}</Text>
+        {row.trusted === false ? <Text color="yellow"> not trusted</Text> : null}
+      </Box>
+      {row.error ? (
+        <Text color="red">
+          {'    '}
+          {row.error}
+        </Text>
+      ) : null}
     </Box>
   );
 }
@@ -132,21 +140,26 @@ const CERT: Record<CertHealth, { color: string; label: string }> = {
 function CertLine({ row }: { row: CertStatusRow }) {
   const look = CERT[row.health];
   const days = row.daysLeft === undefined ? '' : row.daysLeft < 0 ? `expired ${-row.daysLeft} d ago` : `${row.daysLeft} days left`;
-  const window = row.nextRenewal ? `renews from ${day(row.nextRenewal)} (${row.renewalBasis === 'ari' ? "CA's window" : 'a third left'})` : '';
-  const last = row.lastError ? `last renewal failed: ${row.lastError}` : row.lastSuccessAt ? `last renewed ${day(row.lastSuccessAt)}` : '';
+  const window = row.nextRenewal ? `renews ${day(row.nextRenewal)} (${row.renewalBasis === 'ari' ? 'CA window' : '⅓ life left'})` : '';
   return (
-    <Box>
-      <Cell width={22}>{row.domain}</Cell>
-      <Cell width={13} color={look.color}>
-        {look.label}
-      </Cell>
-      <Cell width={16}>{days}</Cell>
-      <Cell width={40} dim>
-        {window}
-      </Cell>
-      <Text color={row.lastError ? 'red' : undefined} dimColor={!row.lastError}>
-        {last}
-      </Text>
+    <Box flexDirection="column">
+      <Box>
+        <Cell width={20}>{row.domain}</Cell>
+        <Cell width={12} color={look.color}>
+          {look.label}
+        </Cell>
+        <Cell width={16}>{days}</Cell>
+        <Cell width={32} dim>
+          {window}
+        </Cell>
+        {row.lastSuccessAt && !row.lastError ? <Text dimColor>renewed {day(row.lastSuccessAt)}</Text> : null}
+      </Box>
+      {row.lastError ? (
+        <Text color="red">
+          {'    '}last renewal failed: {row.lastError}
+          {row.retryAfter ? ` (next try after ${row.retryAfter})` : ''}
+        </Text>
+      ) : null}
     </Box>
   );
 }

@@ -166,10 +166,7 @@ async function clusterFacts(options: ProjectStatusOptions, state: State | undefi
   const { config, dir } = options;
   const limitMs = options.clusterTimeoutMs ?? DEFAULT_CLUSTER_TIMEOUT_MS;
   const unreachable = (error: string, via?: string) => ({ cluster: { state: 'unreachable', error, ...(via ? { via } : {}) } as ClusterView, nodes: [], services: [] });
-  if (options.target !== 'local') {
-    if (!state) return unreachable(`nothing deployed: no .swarm-wiz/state.json in ${dir}`);
-    if (state.target === 'digitalocean' && !existsSync(sshKeyPath(dir))) return unreachable(`no SSH key at ${sshKeyPath(dir)} to reach a manager with`);
-  }
+  if (options.target !== 'local' && state?.target === 'digitalocean' && !existsSync(sshKeyPath(dir))) return unreachable(`no SSH key at ${sshKeyPath(dir)} to reach a manager with`);
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), limitMs);
   let via: string | undefined;

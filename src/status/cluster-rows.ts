@@ -34,7 +34,7 @@ export const serviceOfTask = (taskName: string): string => taskName.replace(/\.[
 export const taskError = (error: string): string => error.trim().replace(/^"(.*)"$/s, '$1');
 
 const isRunning = (task: ServiceTask) => task.desiredState === 'Running' && /^Running\b/.test(task.currentState);
-const isStarting = (task: ServiceTask) => task.desiredState === 'Running' && /^(Starting|Preparing|Assigned|Accepted|Ready|Pending|New)\b/.test(task.currentState);
+const isStarting = (task: ServiceTask) => (task.desiredState === 'Running' || task.desiredState === 'Ready') && /^(Starting|Preparing|Assigned|Accepted|Ready|Pending|New)\b/.test(task.currentState);
 
 /** The nodes as rows: who they are, and whether they carry the proxy by the topology and by what runs there. */
 export function nodeRows(config: Config, nodes: readonly NodeFacts[], tasks: readonly ServiceTask[]): NodeRow[] {
