@@ -139,6 +139,23 @@ describe('status probes', () => {
     expect(json.problems).toContain(`a.test at 127.0.0.1:${holePort}: down (timed out: no TLS answer within ${TIMEOUT_S} s)`);
   });
 
+  it('--watch on a terminal: rounds redrawn in place (no screen clearing) until Ctrl-C; the exit code is the last round\'s', async () => {
+    const run = testIo({ cwd: dir, isTTY: true });
+    const done = runCli(['status', '--dir', dir, '--watch', '0.2', '--timeout', '1', '--entry', `127.0.0.1:${livePort}`, '--entry', `127.0.0.1:${deadPort}`], run.io);
+    // Three rounds: each ends with its answers in; the title's time changes per round.
+    const rounds = () => new Set([...run.stdout().matchAll(/status as of (\S+ \S+) UTC/g)].map((match) => match[1])).size;
+    for (let i = 0; i < 200 && rounds() < 3; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(rounds()).toBeGreaterThanOrEqual(2);
+    process.kill(process.pid, 'SIGINT');
+    expect(await done).toBe(1);
+    expect(run.stderr()).toBe('status: 4 problems\n');
+    const out = run.stdout();
+    expect(out).toContain('refreshing every 0.2 s · Ctrl-C to stop');
+    // Redrawn by moving the cursor up over the last frame (Ink's log-update), never by clearing the screen.
+    expect(out).toContain('\u001b[1A');
+    expect(out).not.toMatch(/\u001b\[2J|\u001bc|\u001b\[3J/);
+  });
+
   it('bad flags: exit 2 naming the flag', async () => {
     for (const [flag, value, message] of [
       ['--timeout', '0', '--timeout "0" is not a number of seconds (more than 0, at most 300)'],
