@@ -189,8 +189,11 @@ async function clusterFacts(options: ProjectStatusOptions, state: State | undefi
 
 async function askManager(config: Config, shell: Shell, signal: AbortSignal, timeoutMs: number): Promise<Pick<StatusSnapshot, 'nodes' | 'services'>> {
   const run = async (command: Parameters<Shell['run']>[0]) => (await shell.run(command, { signal, timeoutMs })).stdout;
-  const ids = parseNodeList(await run(nodeList)).map((node) => node.id);
-  const [nodes, services] = await Promise.all([run(nodeInspect(ids)).then(parseNodeInspect), run(stackServices(config.project)).then(parseStackServices)]);
-  const tasks = services.length > 0 ? parseServiceTasks(await run(servicesTasks(services.map((svc) => svc.name)))) : [];
+  // Two rounds of docker commands, each asked at once: the lists, then the details they name.
+  const [ids, services] = await Promise.all([run(nodeList).then((out) => parseNodeList(out).map((node) => node.id)), run(stackServices(config.project)).then(parseStackServices)]);
+  const [nodes, tasks] = await Promise.all([
+    run(nodeInspect(ids)).then(parseNodeInspect),
+    services.length > 0 ? run(servicesTasks(services.map((svc) => svc.name))).then(parseServiceTasks) : Promise.resolve([]),
+  ]);
   return { nodes: nodeRows(config, nodes, tasks), services: serviceRows(config, services, tasks) };
 }
