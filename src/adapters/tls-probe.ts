@@ -24,25 +24,32 @@ export interface LiveCertificate {
 export function probeTls(options: { address: string; port?: number; servername: string; ca?: string; timeoutMs?: number }): Promise<LiveCertificate> {
   const port = options.port ?? 443;
   const base = { address: options.address, port };
+  const timeoutMs = options.timeoutMs ?? 5000;
   return new Promise((resolve) => {
+    let settled = false;
     const socket = connect({
       host: options.address,
       port,
       servername: options.servername,
       rejectUnauthorized: false,
       ...(options.ca ? { ca: options.ca } : {}),
-      timeout: options.timeoutMs ?? 5000,
+      timeout: timeoutMs,
     });
     const done = (result: LiveCertificate) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
       socket.destroy();
       resolve(result);
     };
+    // The socket's idle timeout does not bound a connect that never completes; this does, whatever the peer does.
+    const deadline = setTimeout(() => done({ ...base, error: `no TLS answer within ${timeoutMs / 1000} s` }), timeoutMs);
     socket.once('secureConnect', () => {
       const raw = socket.getPeerX509Certificate?.() as X509Certificate | undefined;
       if (!raw) return done({ ...base, error: 'no certificate served' });
       done({ ...base, serial: normaliseSerial(raw.serialNumber), notAfter: new Date(raw.validTo).toISOString(), issuer: commonNameOf(raw.issuer), sans: dnsNamesOf(raw.subjectAltName), trusted: socket.authorized });
     });
-    socket.once('timeout', () => done({ ...base, error: `no TLS answer within ${(options.timeoutMs ?? 5000) / 1000} s` }));
+    socket.once('timeout', () => done({ ...base, error: `no TLS answer within ${timeoutMs / 1000} s` }));
     socket.once('error', (error: NodeJS.ErrnoException) => done({ ...base, error: error.code ? `${error.code}` : error.message }));
   });
 }

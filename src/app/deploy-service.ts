@@ -3,7 +3,7 @@ import { writeFileAtomic } from '../adapters/fs-atomic.js';
 import { serviceImage, serviceUpdateImage, withoutDigest } from '../commands/index.js';
 import { configFromYaml, withServiceImage, type Config } from '../config/index.js';
 import type { Shell } from '../targets/target.js';
-import { managerOf, NotDeployedError } from './manager.js';
+import { NotDeployedError, reachManager } from './manager.js';
 import { followUpdate, readUpdateStatus, ServiceUpdateFailed } from './service-update.js';
 
 export interface DeployServiceOptions {
@@ -59,7 +59,7 @@ export async function deployService(options: DeployServiceOptions): Promise<Depl
   const path = findService(config, options.service);
   const swarmService = `${config.project}_${options.service}`;
   const progress = options.onProgress ?? (() => undefined);
-  const { target, manager, dispose } = await managerOf(options.dir, config).catch((error: unknown) => {
+  const { target, manager, dispose } = await reachManager({ dir: options.dir, project: config.project }).catch((error: unknown) => {
     throw error instanceof NotDeployedError ? new ServiceDeployError(error.message, error.hint) : error;
   });
   try {

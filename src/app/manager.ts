@@ -1,11 +1,10 @@
-import type { Config } from '../config/index.js';
-import { loadState, StateStore } from '../state/index.js';
+import { loadState, StateStore, type State } from '../state/index.js';
 import { localTarget } from '../targets/local.js';
 import type { Target } from '../targets/target.js';
 import { dropletNodes } from './apply-droplets.js';
 import { remoteTarget } from './remote.js';
 
-/** No manager of the project can be reached (nothing deployed, no swarm recorded); `hint` says what to do. */
+/** The project has no swarm to talk to (never applied); `hint` says what to do. */
 export class NotDeployedError extends Error {
   constructor(message: string, readonly hint: string) {
     super(message);
@@ -13,26 +12,27 @@ export class NotDeployedError extends Error {
   }
 }
 
+/** A manager of the deployed project, the target that reaches it, and a way to close what reaching it opened. */
 export interface ManagerAccess {
   target: Target;
-  /** The node name to ask the target's shell for. */
+  /** The node name to ask `target.shell` for: `local`, or the first manager droplet. */
   manager: string;
-  /** Closes what reaching it opened (the shared SSH connection). */
   dispose(): Promise<void>;
 }
 
 /**
- * A manager of the project: this machine's engine when the project runs here (state.json says
- * `local`, or `local` is asked for: `--target local`), else the first manager droplet the state records,
- * over SSH with the project's key and pinned host key.
+ * Reaches a manager of the project the state records: this machine's engine for a project applied
+ * with `--target local` (or when `target` says `local`), else the first manager droplet over SSH
+ * (the project's key, host keys pinned in the state). `state` saves reading it again.
  */
-export async function managerOf(dir: string, config: Config, options: { local?: boolean } = {}): Promise<ManagerAccess> {
-  const state = await loadState(dir, config.project);
-  if (options.local || state.target === 'local') return { target: localTarget(), manager: 'local', dispose: async () => {} };
+export async function reachManager(options: { dir: string; project: string; target?: 'local'; state?: State }): Promise<ManagerAccess> {
+  if (options.target === 'local') return { target: localTarget(), manager: 'local', dispose: async () => {} };
+  const state = options.state ?? (await loadState(options.dir, options.project));
+  if (state.target === 'local') return { target: localTarget(), manager: 'local', dispose: async () => {} };
   const manager = dropletNodes(state).find((node) => node.role === 'manager');
   if (state.target !== 'digitalocean' || !manager) {
-    throw new NotDeployedError(`${config.project} is not deployed`, 'Run swarm-wiz apply first (or apply --target local to try it on this machine).');
+    throw new NotDeployedError(`${options.project} is not deployed`, 'Run swarm-wiz apply first (or apply --target local to try it on this machine).');
   }
-  const remote = await remoteTarget({ dir, store: new StateStore(dir, state), nodes: [manager] });
+  const remote = await remoteTarget({ dir: options.dir, store: new StateStore(options.dir, state), nodes: [manager] });
   return { target: remote.target, manager: manager.name, dispose: remote.dispose };
 }

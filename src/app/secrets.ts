@@ -15,7 +15,7 @@ import {
 } from '../commands/index.js';
 import type { Config } from '../config/index.js';
 import type { Shell } from '../targets/target.js';
-import { managerOf, NotDeployedError } from './manager.js';
+import { NotDeployedError, reachManager } from './manager.js';
 import { currentSecretVersions } from './secret-versions.js';
 import { followUpdate, readUpdateStatus, ServiceUpdateFailed } from './service-update.js';
 
@@ -53,8 +53,8 @@ export function secretValueOf(input: Uint8Array): Buffer {
 }
 
 /** A manager of the project, checked to be one: the engine there manages a swarm. */
-async function reachManager(dir: string, config: Config, local: boolean) {
-  const access = await managerOf(dir, config, { local }).catch((error: unknown) => {
+async function swarmManager(dir: string, config: Config, local: boolean) {
+  const access = await reachManager({ dir, project: config.project, ...(local ? { target: 'local' as const } : {}) }).catch((error: unknown) => {
     throw error instanceof NotDeployedError ? new SecretError(error.message, error.hint) : error;
   });
   const shell = access.target.shell(access.manager);
@@ -110,7 +110,7 @@ export async function setSecret(options: SetSecretOptions): Promise<SetSecretRes
   const { config, name } = options;
   checkDeclared(config, name);
   const progress = options.onProgress ?? (() => undefined);
-  const { shell, dispose } = await reachManager(options.dir, config, options.local ?? false);
+  const { shell, dispose } = await swarmManager(options.dir, config, options.local ?? false);
   try {
     const versions = await currentSecretVersions(shell, config.project, options.signal);
     const version = Math.max(0, ...versions.filter((v) => v.name === name).map((v) => v.version)) + 1;
@@ -180,7 +180,7 @@ export interface SecretListing {
 /** `swarm-wiz secret ls`: each declared or stored secret, its current version and who uses it; never a value. */
 export async function listSecrets(options: { config: Config; dir: string; local?: boolean }): Promise<SecretListing[]> {
   const { config } = options;
-  const { shell, dispose } = await reachManager(options.dir, config, options.local ?? false);
+  const { shell, dispose } = await swarmManager(options.dir, config, options.local ?? false);
   try {
     const versions = await currentSecretVersions(shell, config.project);
     const newest = newestVersions(versions);

@@ -56,7 +56,13 @@ export function serviceTasks(service: string): Command {
   return { argv: ['docker', 'service', 'ps', service, '--no-trunc', '--format', '{{json .}}'], description: `list the tasks of ${service}` };
 }
 
+/** The tasks of several services (one `docker service ps` for all), newest first within each slot. */
+export function servicesTasks(services: readonly string[]): Command {
+  return { argv: ['docker', 'service', 'ps', '--no-trunc', '--format', '{{json .}}', ...services], description: `list the tasks of ${services.join(', ')}` };
+}
+
 export interface ServiceTask {
+  /** `<service>.<slot>` (replicated) or `<service>.<node id>` (global). */
   name: string;
   node: string;
   desiredState: string;

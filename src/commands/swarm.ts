@@ -98,3 +98,51 @@ export function jsonLines(output: string): Record<string, unknown>[] {
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
+
+/** Every node's full record (`docker node inspect` of the given IDs): a JSON array. */
+export function nodeInspect(ids: readonly string[]): Command {
+  return { argv: ['docker', 'node', 'inspect', ...ids], description: 'read the swarm nodes' };
+}
+
+/** What `swarm-wiz status` shows of one node, read from `docker node inspect`. */
+export interface NodeFacts {
+  id: string;
+  hostname: string;
+  /** manager | worker */
+  role: string;
+  /** active | pause | drain */
+  availability: string;
+  /** ready | down | unknown | disconnected */
+  state: string;
+  engineVersion: string;
+  /** The address the node advertises to the swarm. */
+  address: string;
+  labels: Record<string, string>;
+  /** This manager leads the raft (only managers). */
+  leader: boolean;
+  /** A manager's raft reachability: reachable | unreachable (only managers). */
+  reachability?: string;
+}
+
+/** `docker node inspect ID…` (a JSON array) → one record per node, in the order given. */
+export function parseNodeInspect(json: string): NodeFacts[] {
+  const raw = JSON.parse(json.trim() || '[]') as {
+    ID?: string;
+    Spec?: { Role?: string; Availability?: string; Labels?: Record<string, string> | null };
+    Description?: { Hostname?: string; Engine?: { EngineVersion?: string } };
+    Status?: { State?: string; Addr?: string };
+    ManagerStatus?: { Leader?: boolean; Reachability?: string };
+  }[];
+  return raw.map((node) => ({
+    id: node.ID ?? '',
+    hostname: node.Description?.Hostname ?? '',
+    role: node.Spec?.Role ?? '',
+    availability: node.Spec?.Availability ?? '',
+    state: node.Status?.State ?? '',
+    engineVersion: node.Description?.Engine?.EngineVersion ?? '',
+    address: node.Status?.Addr ?? '',
+    labels: node.Spec?.Labels ?? {},
+    leader: node.ManagerStatus?.Leader === true,
+    ...(node.ManagerStatus?.Reachability ? { reachability: node.ManagerStatus.Reachability } : {}),
+  }));
+}

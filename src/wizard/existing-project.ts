@@ -8,7 +8,7 @@ export type ExistingProjectAction = 'add-domain' | 'status' | 'renew' | 'deploy'
 const ACTIONS: readonly { value: ExistingProjectAction; name: string; description: string; commands?: readonly string[] }[] = [
   { value: 'add-domain', name: 'Add a domain', description: 'asks domain, service, port, private services; checks its DNS, shows only what changes, applies it', commands: ['add-domain'] },
   // `status` (nodes, services, what is served) when this build has it, else `certs` (the certificate view).
-  { value: 'status', name: 'Status', description: 'nodes, services, and the certificate each domain really serves', commands: ['status', 'certs'] },
+  { value: 'status', name: 'Status', description: 'nodes, services, what each entry serves per domain, certificates', commands: ['status', 'certs'] },
   { value: 'renew', name: 'Renew certificates now', description: 'renews the certificates that are due and rolls them out', commands: ['renew'] },
   { value: 'deploy', name: 'Deploy a service', description: 'rolls out a new image of one service, rolled back if it fails', commands: ['deploy'] },
   { value: 're-apply', name: 'Re-apply', description: 'writes every file again from swarm-wiz.yaml (and provisions with a token)' },

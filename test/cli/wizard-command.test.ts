@@ -145,7 +145,7 @@ describe('the wizard with an existing project', () => {
     expect(await readFile(join(dir, 'proxy/nginx.conf'), 'utf8')).toContain('d.com');
   });
 
-  it('status: runs the certs command on this project as if typed, with its output and exit code', async () => {
+  it('status: runs the status command on this project as if typed, with its output and exit code', async () => {
     const dir = await seedProject();
     const { emptyState, saveState } = await import('../../src/state/index.js');
     // The entry point is this machine, where nothing answers on 443: the probe fails at once, no network is used.
@@ -156,7 +156,9 @@ describe('the wizard with an existing project', () => {
     const { io, stdout, stderr } = testIo({ cwd: dir, isTTY: true, prompter });
     expect(await runCli([], io)).toBe(1);
     expect(stdout()).toContain('a.com');
-    expect(stderr()).toBe('no valid certificate for a.com (missing), b.com (missing), c.com (missing)\n');
+    // Nothing was applied: no manager to ask (said on the screen, not a crash); 127.0.0.1:443 does not serve them ×3; no certificates ×3.
+    expect(stdout()).toContain('no answer from a manager: demo is not deployed');
+    expect(stderr()).toBe('status: 7 problems\n');
   });
 
   it('deploy a service: asks which service and its image (default: the one it runs), then runs deploy as if typed', async () => {

@@ -170,10 +170,23 @@ describe('the sandbox: every topology from an empty DigitalOcean account to HTTP
     await destroy(dir, 'mgr');
   }, 300_000);
 
-  it('dedicated: the proxy pinned on one worker, with 3 managers', async () => {
+  it('dedicated: the proxy pinned on one worker, with 3 managers; renew --force under load', async () => {
     const dir = await applyAndServe('pin', { managers: 3, workers: 1, topology: 'dedicated' }, ['a', 'b', 'c']);
     const worker = (await c().bindings()).find((b) => b.droplet === 'pin-worker-1');
     expect(await resolved('c.test')).toBe(worker?.publicIp);
+
+    // renew --force from the operator while requests run against every domain: new serials, none failed.
+    const letters = ['a', 'b', 'c'];
+    const before = await Promise.all(letters.map((letter) => servedSerial(worker!.publicIp, `${letter}.test`)));
+    const loop = requestLoop(c(), letters.map((letter) => `https://${letter}.test/`));
+    const renewed = await c().swarmWiz(dir, ['renew', '--force', '--ca-cert', c().env.SANDBOX_CA_CERT!]);
+    const outcomes = await loop.stop();
+    expectOk(renewed, 'renew --force');
+    console.log(`sandbox: renew --force on dedicated (3 managers): ${outcomes.length} requests during it, ${outcomes.filter((o) => !o.ok).length} failed`);
+    expect(outcomes.length).toBeGreaterThan(10);
+    expect(outcomes.filter((o) => !o.ok)).toEqual([]);
+    const after = await Promise.all(letters.map((letter) => servedSerial(worker!.publicIp, `${letter}.test`)));
+    after.forEach((serial, i) => expect(serial).not.toBe(before[i]));
     await destroy(dir, 'pin');
   }, 300_000);
 

@@ -6,7 +6,7 @@ import { writeLine, type CliIo } from '../io.js';
 // The implementation's modules are imported inside the command when it runs, so `--help` and the
 // other commands do not load them.
 
-interface CertsOptions extends CommonOptions {
+export interface CertsOptions extends CommonOptions {
   entry?: string[];
   dnsServer?: string[];
   caCert?: string;
@@ -21,8 +21,7 @@ interface CertsOptions extends CommonOptions {
  * exit 0 all well, 1 a warning, 2 critical (src/certs/status-check.ts says which is which).
  */
 export function registerCertsCommand(program: Command, io: CliIo): void {
-  // `status` in the design also shows nodes and services; until that exists it is this certificate view.
-  withCommonOptions(program.command('certs').alias('status'))
+  withCommonOptions(program.command('certs'))
     .description('certificate status per site: stored certificate, days left, next renewal, last error, and what each entry IP really serves')
     .option('--entry <address...>', "IP[:PORT] to check what is served (default: the IP state.json records for it, else its A records; port 443)")
     .option('--dns-server <address...>', 'DNS servers for the A look-ups instead of the system resolver')
@@ -34,7 +33,8 @@ export function registerCertsCommand(program: Command, io: CliIo): void {
     });
 }
 
-async function certsCommand(options: CertsOptions, io: CliIo): Promise<void> {
+/** The certificate view, and `status --check` (what the support server's crontab runs): the same code for both. */
+export async function certsCommand(options: CertsOptions, io: CliIo): Promise<void> {
   const [{ loadConfig }, { parseEntry }, { loadProjectState }, { certificateStatusOf }, { checkCertificates, ALL_FINE }] = await Promise.all([
     import('../../config/index.js'),
     import('../../certs/project-issuer.js'),

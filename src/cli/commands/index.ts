@@ -8,6 +8,7 @@ import { registerPlanCommand } from './plan.js';
 import { registerCertsCommand } from './certs.js';
 import { registerRenewCommand } from './renew.js';
 import { registerSecretCommand } from './secret.js';
+import { registerStatusCommand } from './status.js';
 import { registerWizardCommand } from './wizard.js';
 
 /** Adds one command to the program. Each command lives in its own file in this folder. */
@@ -25,6 +26,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDestroyCommand,
   registerRenewCommand,
   registerDeployCommand,
+  registerStatusCommand,
   registerSecretCommand,
   registerCertsCommand,
 ];

@@ -1,0 +1,219 @@
+import { Box, Text } from 'ink';
+import type { CertHealth, CertStatusRow } from '../src/certs/cert-status.js';
+import type { NodeRow, ServedRow, ServedState, ServiceRow, ServiceState, StatusSnapshot } from '../src/status/snapshot.js';
+import { problemsOf } from '../src/status/snapshot.js';
+
+export interface StatusScreenProps {
+  snapshot: StatusSnapshot;
+  /** `--watch`: the seconds between rounds, shown in the footer. */
+  watchSeconds?: number;
+}
+
+const PENDING = '…';
+
+/** A fixed-width cell (columns line up without a table library). */
+function Cell({ width, children, color, dim }: { width: number; children: React.ReactNode; color?: string; dim?: boolean }) {
+  return (
+    <Box width={width} flexShrink={0}>
+      <Text wrap="truncate-end" {...(color ? { color } : {})} dimColor={dim ?? false}>
+        {children}
+      </Text>
+    </Box>
+  );
+}
+
+function Title({ children, note }: { children: string; note?: string }) {
+  return (
+    <Box marginTop={1}>
+      <Text bold>{children}</Text>
+      {note ? <Text dimColor> {note}</Text> : null}
+    </Box>
+  );
+}
+
+function NodeLine({ node }: { node: NodeRow }) {
+  const proxy = node.proxyTasks > 0 ? `proxy ×${node.proxyTasks}` : node.carriesProxy ? 'proxy (none running)' : '';
+  return (
+    <Box>
+      <Cell width={20}>{node.hostname}</Cell>
+      <Cell width={18}>{`${node.role}${node.leader ? ' (leader)' : ''}`}</Cell>
+      <Cell width={10} color={node.availability === 'active' ? 'green' : 'yellow'}>
+        {node.availability}
+      </Cell>
+      <Cell width={9} color={node.state === 'ready' ? 'green' : 'red'}>
+        {node.state}
+      </Cell>
+      <Cell width={22} dim>
+        {`docker ${node.engineVersion}`}
+      </Cell>
+      <Text color={node.carriesProxy && node.proxyTasks === 0 ? 'yellow' : 'cyan'}>{proxy}</Text>
+    </Box>
+  );
+}
+
+const SERVICE: Record<ServiceState, { color: string; label: string }> = {
+  ok: { color: 'green', label: 'running' },
+  degraded: { color: 'yellow', label: 'degraded' },
+  down: { color: 'red', label: 'down' },
+  stopped: { color: 'gray', label: 'stopped' },
+  missing: { color: 'red', label: 'not deployed' },
+};
+
+function ServiceLine({ service }: { service: ServiceRow }) {
+  const look = SERVICE[service.state];
+  const healthy = service.healthPath ? (service.running > 0 ? `healthy on ${service.healthPath}` : `checks ${service.healthPath}`) : '';
+  const problem = service.state !== 'ok' && service.state !== 'stopped';
+  return (
+    <Box flexDirection="column">
+      <Box>
+        <Cell width={22}>{service.name}</Cell>
+        <Cell width={8}>{service.state === 'missing' ? '–' : `${service.running}/${service.desired}`}</Cell>
+        <Cell width={14} color={look.color}>
+          {look.label}
+        </Cell>
+        <Text dimColor>
+          {[service.mode, healthy, service.starting > 0 ? `${service.starting} starting` : ''].filter(Boolean).join(' · ')}
+        </Text>
+      </Box>
+      {service.lastError ? (
+        <Text color={problem ? 'red' : undefined} dimColor={!problem}>
+          {'    '}last task error: {service.lastError}
+          {service.lastErrorTask ? ` (${service.lastErrorTask})` : ''}
+        </Text>
+      ) : null}
+    </Box>
+  );
+}
+
+const SERVED: Record<ServedState, { color: string; label: string }> = {
+  pending: { color: 'gray', label: PENDING },
+  ok: { color: 'green', label: 'ok' },
+  down: { color: 'red', label: 'down' },
+  mismatch: { color: 'yellow', label: '≠ stored' },
+  expired: { color: 'red', label: 'expired' },
+  'http-error': { color: 'red', label: 'HTTP error' },
+};
+
+const shortSerial = (serial: string): string => (serial.length > 14 ? `${serial.slice(0, 14)}…` : serial);
+const day = (iso: string): string => iso.slice(0, 10);
+
+function ServedLine({ row }: { row: ServedRow }) {
+  const look = SERVED[row.state];
+  const tlsPending = row.pending.includes('tls');
+  const httpPending = row.pending.includes('http');
+  const serial = tlsPending && row.serial === undefined ? PENDING : row.serial ? `${shortSerial(row.serial)}${row.matches ? ' = stored' : ''}` : '–';
+  const http = httpPending && row.httpStatus === undefined ? PENDING : row.httpStatus !== undefined ? `HTTP ${row.httpStatus}` : '–';
+  return (
+    <Box flexDirection="column">
+      <Box>
+        <Cell width={22}>{row.entry}</Cell>
+        <Cell width={18}>{row.domain}</Cell>
+        <Cell width={11} color={look.color}>
+          {look.label}
+        </Cell>
+        <Cell width={25} dim={row.state === 'pending'}>
+          {serial}
+        </Cell>
+        <Cell width={14}>{row.notAfter ? `to ${day(row.notAfter)}` : ''}</Cell>
+        <Text>{http}</Text>
+        {row.trusted === false ? <Text color="yellow"> not trusted</Text> : null}
+      </Box>
+      {row.error ? (
+        <Text color="red">
+          {'    '}
+          {row.error}
+        </Text>
+      ) : null}
+    </Box>
+  );
+}
+
+const CERT: Record<CertHealth, { color: string; label: string }> = {
+  ok: { color: 'green', label: 'valid' },
+  due: { color: 'yellow', label: 'due' },
+  expired: { color: 'red', label: 'EXPIRED' },
+  missing: { color: 'red', label: 'none' },
+  placeholder: { color: 'magenta', label: 'placeholder' },
+  error: { color: 'red', label: 'unreadable' },
+};
+
+function CertLine({ row }: { row: CertStatusRow }) {
+  const look = CERT[row.health];
+  const days = row.daysLeft === undefined ? '' : row.daysLeft < 0 ? `expired ${-row.daysLeft} d ago` : `${row.daysLeft} days left`;
+  const window = row.nextRenewal ? `renews ${day(row.nextRenewal)} (${row.renewalBasis === 'ari' ? 'CA window' : '⅓ life left'})` : '';
+  return (
+    <Box flexDirection="column">
+      <Box>
+        <Cell width={20}>{row.domain}</Cell>
+        <Cell width={12} color={look.color}>
+          {look.label}
+        </Cell>
+        <Cell width={16}>{days}</Cell>
+        <Cell width={32} dim>
+          {window}
+        </Cell>
+        {row.lastSuccessAt && !row.lastError ? <Text dimColor>renewed {day(row.lastSuccessAt)}</Text> : null}
+      </Box>
+      {row.lastError ? (
+        <Text color="red">
+          {'    '}last renewal failed: {row.lastError}
+          {row.retryAfter ? ` (next try after ${row.retryAfter})` : ''}
+        </Text>
+      ) : null}
+    </Box>
+  );
+}
+
+/**
+ * `swarm-wiz status`: Nodes, Stack, Served (every entry × every domain), Certificates. Renders one
+ * snapshot; what has not answered yet shows as `…`.
+ */
+export function StatusScreen({ snapshot, watchSeconds }: StatusScreenProps) {
+  const { cluster } = snapshot;
+  const done = cluster.state !== 'pending' && snapshot.certificates !== undefined && snapshot.served.every((row) => row.pending.length === 0);
+  const problems = done ? problemsOf(snapshot) : [];
+  const clusterNote = cluster.state === 'ok' ? `via ${cluster.via ?? 'a manager'}` : cluster.state === 'pending' ? `asking a manager ${PENDING}` : undefined;
+  return (
+    <Box flexDirection="column">
+      <Text>
+        <Text bold>{snapshot.project}</Text> <Text dimColor>status as of {snapshot.at.slice(0, 19).replace('T', ' ')} UTC</Text>
+      </Text>
+      <Title {...(clusterNote ? { note: clusterNote } : {})}>Nodes</Title>
+      {cluster.state === 'unreachable' ? (
+        <Text color="red">
+          {'  '}no answer from a manager{cluster.via ? ` (${cluster.via})` : ''}: {cluster.error}
+        </Text>
+      ) : cluster.state === 'pending' && snapshot.nodes.length === 0 ? (
+        <Text dimColor>{`  ${PENDING}`}</Text>
+      ) : null}
+      {snapshot.nodes.map((node) => (
+        <NodeLine key={node.id} node={node} />
+      ))}
+      <Title>Stack</Title>
+      {snapshot.services.length === 0 ? <Text dimColor>{cluster.state === 'pending' ? `  ${PENDING}` : '  –'}</Text> : null}
+      {snapshot.services.map((service) => (
+        <ServiceLine key={service.service} service={service} />
+      ))}
+      <Title>Served</Title>
+      {snapshot.served.length === 0 ? <Text dimColor>{done ? '  not probed' : `  ${PENDING}`}</Text> : null}
+      {snapshot.served.map((row) => (
+        <ServedLine key={`${row.entry} ${row.domain}`} row={row} />
+      ))}
+      <Title>Certificates</Title>
+      {snapshot.certificates === undefined ? <Text dimColor>{`  ${PENDING}`}</Text> : null}
+      {(snapshot.certificates ?? []).map((row) => (
+        <CertLine key={row.domain} row={row} />
+      ))}
+      <Box marginTop={1} flexDirection="column">
+        {!done ? <Text dimColor>waiting for answers {PENDING}</Text> : problems.length === 0 ? <Text color="green">All fine.</Text> : <Text color="yellow">{problems.length === 1 ? '1 problem:' : `${problems.length} problems:`}</Text>}
+        {problems.map((line) => (
+          <Text key={line} color="yellow">
+            {'  '}
+            {line}
+          </Text>
+        ))}
+        {watchSeconds !== undefined ? <Text dimColor>refreshing every {watchSeconds} s · Ctrl-C to stop</Text> : null}
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,199 @@
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { directoryUrlFor } from '../adapters/acme/account-key.js';
+import { dnsEntryPoints } from '../adapters/acme/entry-points.js';
+import type { EntryPoint } from '../adapters/acme/preflight.js';
+import { CertificateStore } from '../adapters/certificate-store.js';
+import { probeHttps } from '../adapters/https-probe.js';
+import { sshKeyPath } from '../adapters/ssh-key.js';
+import { probeTls } from '../adapters/tls-probe.js';
+import { certificateStatus } from '../certs/cert-status.js';
+import { siteNamesOf } from '../certs/sites.js';
+import { entryPointsFromState } from '../certs/state-entry-points.js';
+import { nodeInspect, nodeList, parseNodeInspect, parseNodeList, parseServiceTasks, parseStackServices, servicesTasks, stackServices } from '../commands/index.js';
+import type { Config } from '../config/index.js';
+import { loadState, type State } from '../state/index.js';
+import { nodeRows, serviceRows } from '../status/cluster-rows.js';
+import { pendingSnapshot, servedKey, servedRowOf, type ClusterView, type ProbeAnswers, type ServedRow, type StatusSnapshot } from '../status/snapshot.js';
+import type { Shell } from '../targets/target.js';
+import { reachManager } from './manager.js';
+
+export interface ProjectStatusOptions {
+  config: Config;
+  dir: string;
+  /** `local`: ask this machine's engine whatever the state says. */
+  target?: 'local';
+  /** Probe these entry addresses instead of where the state (else DNS) says each domain enters. */
+  entries?: EntryPoint[];
+  dnsServers?: string[];
+  /** A PEM file with the root to verify served certificates against (a test CA). */
+  caCertFile?: string;
+  /** Connect to the entry addresses (default true). */
+  probe?: boolean;
+  /** Each probe's limit (TLS handshake; HTTPS GET): default 5 s. */
+  probeTimeoutMs?: number;
+  /** The cluster query's own limit (SSH to the manager and every docker command): default 15 s. */
+  clusterTimeoutMs?: number;
+  /** Called with a new snapshot each time an answer arrives. */
+  onUpdate?(snapshot: StatusSnapshot): void;
+  /** The previous round (`--watch`): its rows stay shown until their new answers arrive. */
+  previous?: StatusSnapshot;
+  now?: Date;
+}
+
+export const DEFAULT_PROBE_TIMEOUT_MS = 5000;
+export const DEFAULT_CLUSTER_TIMEOUT_MS = 15_000;
+
+/**
+ * `swarm-wiz status`: the nodes and the stack as a manager sees them, what every entry address serves
+ * for every domain (the certificate with SNI, and `GET /`), and the stored certificates. Everything is
+ * asked at once; each answer makes a new snapshot (`onUpdate`), so a dead node or entry never holds
+ * up the others. Every probe has its own limit and the cluster query its own, so the whole takes at
+ * most the larger of the two. A manager that cannot be reached is a row saying so, not a failure.
+ * Prints nothing; resolves with the final snapshot.
+ */
+export async function projectStatus(options: ProjectStatusOptions): Promise<StatusSnapshot> {
+  const { config, dir } = options;
+  const now = options.now ?? new Date();
+  const probeTimeoutMs = options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+  let snapshot = pendingSnapshot(config.project, now, options.previous);
+  const update = (change: (current: StatusSnapshot) => StatusSnapshot) => {
+    snapshot = change(snapshot);
+    options.onUpdate?.(snapshot);
+  };
+  options.onUpdate?.(snapshot);
+
+  const state = await loadState(dir, config.project).catch(() => undefined);
+  const store = new CertificateStore(dir);
+  const sites = siteNamesOf(config);
+
+  const certificates = certificateStatus({ sites, store, now, caDirectoryUrl: directoryUrlFor(config.certificates.ca) }).then((rows) => update((s) => ({ ...s, certificates: rows })));
+
+  const cluster = clusterFacts(options, state).then((facts) => update((s) => ({ ...s, ...facts })));
+
+  const served = (async () => {
+    if (options.probe === false) return update((s) => ({ ...s, served: [] }));
+    const ca = options.caCertFile ? await readFile(options.caCertFile, 'utf8') : undefined;
+    const stored = new Map(await Promise.all(sites.map(async (site) => [site.domain, (await store.readMeta(site.domain).catch(() => undefined))?.serial] as const)));
+    const { pairs, failures } = await entryPairs(options, state, probeTimeoutMs);
+    // A watch's previous round stays on screen until each new answer replaces it.
+    const previous = new Map((options.previous?.served ?? []).map((row) => [servedKey(row), row]));
+    const answers = new Map<string, ProbeAnswers>();
+    const rowOf = ({ entry, domain }: { entry: EntryPoint; domain: string }): ServedRow => {
+      const where = { address: entry.address, port: entry.port, domain, ...(stored.get(domain) ? { storedSerial: stored.get(domain) } : {}) };
+      const fresh = servedRowOf(where, answers.get(servedKey({ entry: `${entry.address}:${entry.port}`, domain })) ?? {}, now);
+      const before = previous.get(servedKey(fresh));
+      return fresh.pending.length === 2 && before ? { ...before, pending: fresh.pending } : fresh;
+    };
+    update((s) => ({ ...s, served: [...pairs.map(rowOf), ...failures] }));
+    const answered = (pair: { entry: EntryPoint; domain: string }, answer: ProbeAnswers) => {
+      const key = servedKey({ entry: `${pair.entry.address}:${pair.entry.port}`, domain: pair.domain });
+      answers.set(key, { ...answers.get(key), ...answer });
+      const row = rowOf(pair);
+      update((s) => ({ ...s, served: s.served.map((old) => (servedKey(old) === key ? row : old)) }));
+    };
+    await Promise.all(
+      pairs.flatMap((pair) => [
+        probeTls({ address: pair.entry.address, port: pair.entry.port, servername: pair.domain, ca, timeoutMs: probeTimeoutMs }).then((live) =>
+          answered(pair, { tls: { ...live, ...(live.error ? { error: tlsReason(live.error) } : {}) } }),
+        ),
+        probeHttps({ address: pair.entry.address, port: pair.entry.port, host: pair.domain, ca, timeoutMs: probeTimeoutMs }).then((http) => answered(pair, { http })),
+      ]),
+    );
+  })();
+
+  await Promise.all([certificates, cluster, served]);
+  return snapshot;
+}
+
+/** `ECONNREFUSED` → `connection refused`; the TLS probe's own words otherwise. */
+function tlsReason(error: string): string {
+  switch (error) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ECONNRESET':
+      return 'connection reset during the TLS handshake';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'no route to host';
+    case 'ETIMEDOUT':
+      return 'timed out';
+    default:
+      return error.replace(/^no TLS answer within (.*)$/, 'timed out: no TLS answer within $1');
+  }
+}
+
+/**
+ * Every entry address × every domain. The addresses: `--entry`, else where the state records each
+ * domain's entry (its droplet or load balancer), else its A records — each domain's, put together, so
+ * every entry is asked for every domain. A look-up that fails (or outlasts the probe limit) is a row.
+ */
+async function entryPairs(options: ProjectStatusOptions, state: State | undefined, timeoutMs: number): Promise<{ pairs: { entry: EntryPoint; domain: string }[]; failures: ServedRow[] }> {
+  const domains = options.config.sites.map((site) => site.domain);
+  const failures: ServedRow[] = [];
+  let entries: EntryPoint[];
+  if (options.entries && options.entries.length > 0) entries = options.entries;
+  else {
+    const dns = dnsEntryPoints({ port: 443, servers: options.dnsServers });
+    const lookup = state ? entryPointsFromState(options.config, state, 443, dns) : dns;
+    const found = await Promise.all(
+      domains.map(async (domain) => {
+        try {
+          return await withinMs(lookup(domain), timeoutMs, `no DNS answer within ${timeoutMs / 1000} s`);
+        } catch (error) {
+          failures.push({ entry: '(dns)', address: '', port: 443, domain, state: 'down', error: (error as Error).message, pending: [] });
+          return [];
+        }
+      }),
+    );
+    entries = found.flat();
+  }
+  const unique = [...new Map(entries.map((entry) => [`${entry.address}:${entry.port}`, entry])).values()];
+  if (unique.length === 0) for (const domain of domains) if (!failures.some((row) => row.domain === domain)) failures.push({ entry: '(none)', address: '', port: 443, domain, state: 'down', error: 'no entry address: no A record, nothing recorded in the state; give --entry', pending: [] });
+  return { pairs: unique.flatMap((entry) => domains.map((domain) => ({ entry, domain }))), failures };
+}
+
+function withinMs<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The nodes and the stack as a manager says (over SSH, or this machine's engine), within the cluster
+ * limit: a manager that does not answer in time, or at all, is `unreachable` with the reason.
+ */
+async function clusterFacts(options: ProjectStatusOptions, state: State | undefined): Promise<Pick<StatusSnapshot, 'cluster' | 'nodes' | 'services'>> {
+  const { config, dir } = options;
+  const limitMs = options.clusterTimeoutMs ?? DEFAULT_CLUSTER_TIMEOUT_MS;
+  const unreachable = (error: string, via?: string) => ({ cluster: { state: 'unreachable', error, ...(via ? { via } : {}) } as ClusterView, nodes: [], services: [] });
+  if (options.target !== 'local' && state?.target === 'digitalocean' && !existsSync(sshKeyPath(dir))) return unreachable(`no SSH key at ${sshKeyPath(dir)} to reach a manager with`);
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), limitMs);
+  let via: string | undefined;
+  try {
+    const access = await reachManager({ dir, project: config.project, ...(options.target ? { target: options.target } : {}), ...(state ? { state } : {}) });
+    via = access.manager;
+    try {
+      return { cluster: { state: 'ok', via }, ...(await askManager(config, access.target.shell(access.manager), abort.signal, limitMs)) };
+    } finally {
+      await access.dispose();
+    }
+  } catch (error) {
+    if (abort.signal.aborted) return unreachable(`no answer within ${limitMs / 1000} s`, via);
+    const message = error instanceof Error ? ((error as { summary?: string }).summary ?? error.message.split('\n')[0] ?? '') : String(error);
+    return unreachable(message, via);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function askManager(config: Config, shell: Shell, signal: AbortSignal, timeoutMs: number): Promise<Pick<StatusSnapshot, 'nodes' | 'services'>> {
+  const run = async (command: Parameters<Shell['run']>[0]) => (await shell.run(command, { signal, timeoutMs })).stdout;
+  // Two rounds of docker commands, each asked at once: the lists, then the details they name.
+  const [ids, services] = await Promise.all([run(nodeList).then((out) => parseNodeList(out).map((node) => node.id)), run(stackServices(config.project)).then(parseStackServices)]);
+  const [nodes, tasks] = await Promise.all([
+    run(nodeInspect(ids)).then(parseNodeInspect),
+    services.length > 0 ? run(servicesTasks(services.map((svc) => svc.name))).then(parseServiceTasks) : Promise.resolve([]),
+  ]);
+  return { nodes: nodeRows(config, nodes, tasks), services: serviceRows(config, services, tasks) };
+}

@@ -1,0 +1,111 @@
+import type { Command } from 'commander';
+import { projectPaths, withCommonOptions } from '../common-options.js';
+import { CliExit, EXIT } from '../exit.js';
+import { writeLine, type CliIo } from '../io.js';
+import { certsCommand, type CertsOptions } from './certs.js';
+
+interface StatusOptions extends CertsOptions {
+  target?: string;
+  timeout: string;
+  watch?: string | boolean;
+}
+
+const WATCH_DEFAULT_S = 5;
+
+/**
+ * `swarm-wiz status`: nodes, the stack, what every entry address serves for every domain, and the
+ * certificates, filled in as the answers arrive. Exit 0 all fine, 1 anything down, mismatched or
+ * unhealthy, 2 a bad flag or config. `--check` is the certificate check cron runs (exactly `certs --check`).
+ */
+export function registerStatusCommand(program: Command, io: CliIo): void {
+  withCommonOptions(program.command('status'))
+    .description('nodes, services, and per entry address × domain the certificate really served (vs the stored one) and the HTTP status of https://domain/; then the certificates')
+    .option('--target <target>', "local: ask this machine's Docker engine (a project applied with --target local); default: what the state records (a manager over SSH)")
+    .option('--entry <address...>', 'IP[:PORT] to probe (default: the IP state.json records for each domain, else its A records; port 443)')
+    .option('--dns-server <address...>', 'DNS servers for the A look-ups instead of the system resolver')
+    .option('--ca-cert <file>', 'PEM file of the root to verify served certificates against (a test CA)')
+    .option('--timeout <seconds>', 'the limit of each probe (TLS handshake, GET /); a dead entry is marked down after it', String(DEFAULT_TIMEOUT_S))
+    .option('--watch [seconds]', `redraw in place every few seconds (default ${WATCH_DEFAULT_S}) until Ctrl-C`)
+    .option('--no-probe', 'do not connect to the entry addresses')
+    .option('--check', 'for cron and monitoring: the certificate check only, one line per problem (as certs --check); exit 0 fine, 1 warning, 2 critical', false)
+    .addHelpText('after', '\nExit codes: 0 all fine; 1 something is down, mismatched or unhealthy (a node not ready, a service not running all its replicas, an entry not answering or serving another certificate than the stored one, GET / failing or 5xx, a certificate missing or expired), or no manager answered; 2 a bad flag or config.\nWith --check: the exit codes of certs --check (0 fine, 1 warning, 2 critical).')
+    .action(async (options: StatusOptions) => {
+      if (options.check) return certsCommand(options, io);
+      await statusCommand(options, io);
+    });
+}
+
+const DEFAULT_TIMEOUT_S = 5;
+
+function seconds(flag: string, text: string, max: number): number {
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(value > 0) || value > max) throw new CliExit(EXIT.usage, `${flag} ${JSON.stringify(text)} is not a number of seconds (more than 0, at most ${max})`);
+  return value;
+}
+
+async function statusCommand(options: StatusOptions, io: CliIo): Promise<void> {
+  if (options.target !== undefined && options.target !== 'local' && options.target !== 'digitalocean') {
+    throw new CliExit(EXIT.usage, `--target ${JSON.stringify(options.target)} is not a target (one of digitalocean, local)`);
+  }
+  const timeoutS = seconds('--timeout', options.timeout, 300);
+  const watchS = options.watch === undefined || options.watch === false ? undefined : options.watch === true ? WATCH_DEFAULT_S : seconds('--watch', options.watch, 86_400);
+  if (watchS !== undefined && options.json) throw new CliExit(EXIT.usage, '--watch redraws the screen in place; with --json, run status once per reading instead');
+  const [{ loadConfig }, { parseEntry }, { projectStatus }, { problemsOf, snapshotJson }] = await Promise.all([
+    import('../../config/index.js'),
+    import('../../certs/project-issuer.js'),
+    import('../../app/project-status.js'),
+    import('../../status/snapshot.js'),
+  ]);
+  const { configPath, dir } = projectPaths(options, io);
+  const config = await loadConfig(configPath);
+  let entries;
+  try {
+    entries = (options.entry ?? []).map((entry) => parseEntry(entry, 443));
+  } catch (error) {
+    throw new CliExit(EXIT.usage, (error as Error).message);
+  }
+  const ask = {
+    config,
+    dir,
+    ...(options.target === 'local' ? { target: 'local' as const } : {}),
+    entries,
+    ...(options.dnsServer ? { dnsServers: options.dnsServer } : {}),
+    ...(options.caCert ? { caCertFile: options.caCert } : {}),
+    probe: options.probe,
+    probeTimeoutMs: timeoutS * 1000,
+  };
+  let snapshot;
+  if (options.json) snapshot = await projectStatus(ask);
+  else if (io.isTTY) {
+    const [{ liveStatus }, { onStopSignals }] = await Promise.all([import('../../../screens/status-live.js'), import('../../adapters/stop-signals.js')]);
+    const screen = liveStatus({ stdout: io.stdout, stdin: io.stdin, ...(watchS !== undefined ? { watchSeconds: watchS } : {}) });
+    // Ctrl-C ends a watch: the last frame stays, the exit code is the last complete round's.
+    let stop: () => void = () => undefined;
+    const stopped = new Promise<'stopped'>((resolve) => (stop = () => resolve('stopped')));
+    const release = onStopSignals(() => stop());
+    try {
+      for (;;) {
+        const round = projectStatus({ ...ask, ...(snapshot ? { previous: snapshot } : {}), onUpdate: (s) => screen.show(s) });
+        const outcome = await Promise.race([round, stopped]);
+        if (outcome === 'stopped') break;
+        snapshot = outcome;
+        if (watchS === undefined) break;
+        if ((await Promise.race([stopped, new Promise<'again'>((resolve) => setTimeout(() => resolve('again'), watchS * 1000))])) === 'stopped') break;
+      }
+    } finally {
+      release();
+      screen.finish();
+    }
+    if (!snapshot) throw new CliExit(EXIT.failure, 'stopped before the first reading completed');
+  } else {
+    if (watchS !== undefined) throw new CliExit(EXIT.usage, '--watch redraws the screen in place and needs a terminal; without one, run status once per reading (--json for scripts)');
+    // No terminal: no redraws, the final screen once.
+    const [{ renderToString }, { createElement }, { StatusScreen }] = await Promise.all([import('ink'), import('react'), import('../../../screens/status.js')]);
+    snapshot = await projectStatus(ask);
+    writeLine(io.stdout, renderToString(createElement(StatusScreen, { snapshot }), { columns: io.stdout.columns || 140 }));
+  }
+  if (options.json) writeLine(io.stdout, JSON.stringify(snapshotJson(snapshot), null, 2));
+  const problems = problemsOf(snapshot);
+  // The screen and the JSON list them; stderr says how many.
+  if (problems.length > 0) throw new CliExit(EXIT.failure, `status: ${problems.length === 1 ? '1 problem' : `${problems.length} problems`}`);
+}
