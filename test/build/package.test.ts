@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { swarmWizBundle } from '../../src/adapters/bundle.js';
 import { runArgv } from '../peers/tools.js';
 
 /**
@@ -92,6 +93,19 @@ describe('the packed package', () => {
     // A package added here slows every command, --version included: import it where it is used (`await import(…)`).
     expect([...packages].sort()).toEqual(['commander']);
     expect(loaded.size).toBeLessThan((await readdir(dir)).length);
+  });
+});
+
+describe('the support server gets its one file from the installed package', () => {
+  it('apply, running from its chunk in dist/cli/, copies dist/swarm-wiz.mjs of the same package', async () => {
+    const dir = join(installed, 'dist', 'cli');
+    const holders: string[] = [];
+    for (const file of await readdir(dir)) if ((await readFile(join(dir, file), 'utf8')).includes('async function swarmWizBundle(')) holders.push(file);
+    expect(holders).toHaveLength(1);
+    const bundle = await swarmWizBundle(join(dir, holders[0]!));
+    expect(bundle.path).toBe(join(installed, 'dist', 'swarm-wiz.mjs'));
+    expect(bundle.content).toBe(await readFile(join(installed, 'dist', 'swarm-wiz.mjs'), 'utf8'));
+    expect(ok(await run(process.execPath, [bundle.path, '--version'], runDir)).stdout).toBe(`${version}\n`);
   });
 });
 
