@@ -112,12 +112,14 @@ const commonJsNamedExports: Plugin = {
       if (args.kind !== 'dynamic-import' || args.namespace !== 'file') return undefined;
       const resolved = await builder.resolve(args.path, { kind: 'import-statement', resolveDir: args.resolveDir, importer: args.importer });
       if (resolved.errors.length > 0 || resolved.external || !(await isCommonJs(resolved.path))) return undefined;
-      return { path: resolved.path, namespace: CJS_NAMED };
+      // Relative, as esbuild names every other module in the output's comments (no build machine paths).
+      return { path: relative(ROOT, resolved.path), namespace: CJS_NAMED };
     });
     builder.onLoad({ filter: /.*/, namespace: CJS_NAMED }, (args) => {
-      const names = Object.keys(createRequire(args.path)(args.path) as object).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default');
-      const contents = [`import module from ${JSON.stringify(args.path)};`, 'export default module;', `export const { ${names.join(', ')} } = module;`].join('\n');
-      return { contents, loader: 'js', resolveDir: dirname(args.path) };
+      const file = resolve(ROOT, args.path);
+      const names = Object.keys(createRequire(file)(file) as object).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default');
+      const contents = [`import module from ${JSON.stringify(file)};`, 'export default module;', `export const { ${names.join(', ')} } = module;`].join('\n');
+      return { contents, loader: 'js', resolveDir: dirname(file) };
     });
   },
 };
