@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
-/** The name `npm run build` gives the one-file swarm-wiz (see scripts/bundle.mjs). */
+/** The name `npm run build` gives the one-file swarm-wiz (see scripts/bundle.ts). */
 export const BUNDLE_NAME = 'swarm-wiz.mjs';
 
 export class BundleError extends Error {
@@ -30,8 +30,9 @@ async function newestMtime(paths: readonly string[]): Promise<number> {
 
 /**
  * swarm-wiz as one file, to copy onto the support server: this very file when swarm-wiz runs as the
- * bundle; otherwise (running from the sources) `dist/swarm-wiz.mjs`, built first with
- * `scripts/bundle.ts` (`npm run build`) when it is missing or older than the sources.
+ * bundle; otherwise `dist/swarm-wiz.mjs` of the folder two levels up: in the installed package (this
+ * code runs from a chunk in dist/cli/) it ships ready-made; in a checkout (src/adapters/) it is built
+ * first with `scripts/bundle.ts` (`npm run build`) when it is missing or older than the sources.
  */
 export async function swarmWizBundle(self: string = fileURLToPath(import.meta.url)): Promise<{ path: string; content: string }> {
   if (basename(self) === BUNDLE_NAME) return { path: self, content: await readFile(self, 'utf8') };

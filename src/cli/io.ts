@@ -17,7 +17,18 @@ export interface CliIo {
   prompter?: Prompter;
 }
 
-/** The real process as a CliIo. */
+/**
+ * The folder the user called swarm-wiz from. That is the working directory, except under
+ * `npm start` in a checkout: npm runs the script in the checkout and passes the folder it was called
+ * from as INIT_CWD. Only for swarm-wiz's own `start` script: another package's script that runs
+ * swarm-wiz runs it in the folder that script chose.
+ */
+export function launchDir(env: Readonly<Record<string, string | undefined>>, cwd: string): string {
+  const ownStartScript = env.npm_lifecycle_event === 'start' && env.npm_package_name === 'swarm-wiz';
+  return ownStartScript && env.INIT_CWD ? env.INIT_CWD : cwd;
+}
+
+/** The real process as a CliIo (main.ts has moved it to its launchDir already). */
 export function processIo(): CliIo {
   return {
     stdout: process.stdout,

@@ -4,11 +4,13 @@ import { ConfigError } from '../config/errors.js';
 import { COMMANDS } from './commands/index.js';
 import { CliExit, EXIT, type ExitCode } from './exit.js';
 import { writeLine, type CliIo } from './io.js';
+import { VERSION } from './version.js';
 
 /** The commander program with every command registered; output goes to `io`, never exits the process. */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('swarm-wiz')
     .description('Several domains on HTTPS behind one NGINX proxy in a Docker Swarm on DigitalOcean')
+    .version(VERSION, '-V, --version', 'print the version of swarm-wiz')
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({

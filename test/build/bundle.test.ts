@@ -82,7 +82,7 @@ describe('the bundle file', () => {
   it('DEV=true (Ink would load React DevTools, which the bundle leaves out): a clear failure, exit 1', async () => {
     const run = await fromBundle(['status', '--no-probe', '--config', await exampleProject()], { DEV: 'true' });
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('DEV=true asks Ink to connect to React DevTools, which dist/swarm-wiz.mjs does not include.');
+    expect(run.stderr).toContain('DEV=true asks Ink to connect to React DevTools, which the built swarm-wiz (dist/) does not include.');
   });
 });
 
