@@ -128,10 +128,10 @@ describe('installed with npm install -g into a fresh prefix (offline), run from 
     expect(await gitStatus()).toBe(gitStatusBefore);
   });
 
-  it("the status screen (Ink and React, loaded on demand) matches the support server's one-file build in the same package", async () => {
+  it("the certificate screen (Ink and React, loaded on demand) matches the support server's one-file build in the same package", async () => {
     const project = join(runDir, 'status-project');
     ok(await swarmWiz(['apply', '--example', '--dir', project]));
-    const args = ['status', '--no-probe', '--config', join(project, 'swarm-wiz.yaml')];
+    const args = ['certs', '--no-probe', '--config', join(project, 'swarm-wiz.yaml')];
     const asOf = (result: Run): Run => ({ ...result, stdout: result.stdout.replace(/as of \S+ \S+ UTC/, 'as of …') });
     const [split, oneFile] = await Promise.all([swarmWiz(args), run(process.execPath, [join(installed, 'dist', 'swarm-wiz.mjs'), ...args], runDir)]);
     expect(split.stdout).toContain('a.com');

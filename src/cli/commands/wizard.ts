@@ -55,13 +55,14 @@ async function wizardCommand(options: WizardOptions, io: CliIo, program: Command
   const hasCommand = (name: string) => commandNamed(program, name) !== undefined;
   const onEdit = parseOnEdit(options.onEdit);
   if (!io.isTTY) throw new CliExit(EXIT.usage, NON_INTERACTIVE_HELP);
-  const [{ loadConfig }, { askNewProject, askToken }, { askServiceImage, chooseExistingProjectAction, commandFor }, { reviewAndWrite }, deps] = await Promise.all([
+  // The review and its Ink screens are loaded once the answers are in, not before the first question.
+  const [{ loadConfig }, { askNewProject, askToken }, { askServiceImage, chooseExistingProjectAction, commandFor }, deps] = await Promise.all([
     import('../../config/index.js'),
     import('../../wizard/ask-new-project.js'),
     import('../../wizard/existing-project.js'),
-    import('../review-and-write.js'),
     wizardDeps(io),
   ]);
+  const reviewAndWrite: (typeof import('../review-and-write.js'))['reviewAndWrite'] = async (...args) => (await import('../review-and-write.js')).reviewAndWrite(...args);
   const paths = projectPaths(options, io);
   const exists = await access(paths.configPath).then(
     () => true,
