@@ -179,10 +179,14 @@ describe('the wizard in a real terminal (tmux)', () => {
     expect((await stat(join(dir, 'support/deploy_stack.sh'))).mode & 0o777).toBe(0o755);
   }, 240_000);
 
-  it('add-domain in that project, typed as a person would: the delta, the DNS note, the confirmation, the new site saved', async () => {
+  it("the menu in that project, then add a domain typed as a person would: the delta, the DNS note, the confirmation, the new site saved", async () => {
     const status = join(await mkdtemp(join(tmpdir(), 'swarm-wiz-tmux-status-')), 'exit-status');
-    await startInPane(status, 'add-domain', '--dir', dir);
-    await waitForQuestion('Domain', 60_000);
+    await startInPane(status, '--dir', dir);
+    const menu = await waitForQuestion('Project demo already exists here. What do you want to do?', 60_000);
+    for (const entry of ['Add a domain', 'Status', 'Renew certificates now', 'Deploy a service', 'Re-apply', 'Destroy', 'Quit']) expect(menu).toContain(entry);
+    expect(menu).toMatch(/❯ Add a domain/);
+    await answer('');
+    await waitForQuestion('Domain');
     await answer('b.com');
     await waitForScreen('"b.com" is already used; each domain may appear once');
     await keys('C-u');
