@@ -48,7 +48,12 @@ export function probeHttps(options: { address: string; port: number; host: strin
 
 /** A socket error in the words the status screen uses. */
 export function reasonOf(error: NodeJS.ErrnoException): string {
-  switch (error.code) {
+  return networkReason(error.code ?? '') ?? error.code ?? error.message;
+}
+
+/** A network error code in words (ECONNREFUSED → connection refused), or undefined for any other text. */
+export function networkReason(code: string): string | undefined {
+  switch (code) {
     case 'ECONNREFUSED':
       return 'connection refused';
     case 'ECONNRESET':
@@ -59,6 +64,6 @@ export function reasonOf(error: NodeJS.ErrnoException): string {
     case 'ETIMEDOUT':
       return 'timed out';
     default:
-      return error.code ?? error.message;
+      return undefined;
   }
 }

@@ -4,7 +4,7 @@ import { directoryUrlFor } from '../adapters/acme/account-key.js';
 import { dnsEntryPoints } from '../adapters/acme/entry-points.js';
 import type { EntryPoint } from '../adapters/acme/preflight.js';
 import { CertificateStore } from '../adapters/certificate-store.js';
-import { probeHttps } from '../adapters/https-probe.js';
+import { networkReason, probeHttps } from '../adapters/https-probe.js';
 import { sshKeyPath } from '../adapters/ssh-key.js';
 import { probeTls } from '../adapters/tls-probe.js';
 import { certificateStatus } from '../certs/cert-status.js';
@@ -108,19 +108,8 @@ export async function projectStatus(options: ProjectStatusOptions): Promise<Stat
 
 /** `ECONNREFUSED` → `connection refused`; the TLS probe's own words otherwise. */
 function tlsReason(error: string): string {
-  switch (error) {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ECONNRESET':
-      return 'connection reset during the TLS handshake';
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return 'no route to host';
-    case 'ETIMEDOUT':
-      return 'timed out';
-    default:
-      return error.replace(/^no TLS answer within (.*)$/, 'timed out: no TLS answer within $1');
-  }
+  if (error === 'ECONNRESET') return 'connection reset during the TLS handshake';
+  return networkReason(error) ?? error.replace(/^no TLS answer within (.*)$/, 'timed out: no TLS answer within $1');
 }
 
 /**

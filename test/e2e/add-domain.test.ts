@@ -1,14 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
 import { loadState } from '../../src/state/index.js';
 import { buildBackendImage, hostDocker } from '../recipes/private-swarm.js';
 import { runArgv } from '../peers/tools.js';
 import { docker, httpsGet, proxyContainerId, SITES, startLocalHarness, startRequestLoop, type LocalHarness } from './local-harness.js';
+import { expectStatusOnLocalCluster } from './status-assertions.js';
 
 /**
  * Day two on a running three-domain project (apply --target local): `swarm-wiz add-domain` adds d.test
  * with its own service. Its DNS is checked first (challtestsrv answers for it); the change is the new
  * service, the proxy files reloaded in place and one certificate; a.test–c.test are not touched.
+ * Then `swarm-wiz status` on the grown cluster. Uses the host's Docker engine: run under
+ * `flock /tmp/swz-host-docker.lock`.
  */
 const D_IMAGE = 'swz-local/service-d:1';
 let h: LocalHarness;
@@ -71,4 +75,20 @@ describe('add-domain on a running project', () => {
     expect(state.cloud.droplets).toEqual([]);
     expect(await readFile(h.configPath, 'utf8')).toContain('domain: d.test');
   }, 600_000);
+
+  it('status --json on the four-domain cluster: served serials match the stored ones, HTTP 200; dead entries down within --timeout + 1 s', async () => {
+    const config = await loadConfig(h.configPath);
+    expect(config.sites.map((site) => site.domain)).toEqual(['a.test', 'b.test', 'c.test', 'd.test']);
+    const { json } = await expectStatusOnLocalCluster({ ...h, config });
+    expect(json.served.filter((row) => row.state === 'ok').map((row) => row.domain)).toEqual(['a.test', 'b.test', 'c.test', 'd.test']);
+  }, 60_000);
+
+  it('the status screen without a terminal: one final frame with every section, exit 0 when only live entries are asked', async () => {
+    const run = await h.swarmWiz(['status', '--target', 'local', '--config', h.configPath, '--ca-cert', h.rootFile, '--entry', '127.0.0.1']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    for (const text of ['Nodes via local', 'Stack', 'Served', 'Certificates', 'All fine.']) expect(run.stdout).toContain(text);
+    expect(run.stdout).toMatch(/proxy +1\/1 +running/);
+    expect(run.stdout).toMatch(/127\.0\.0\.1:443 +d\.test +ok +[0-9a-f]{14}… = stored to \d{4}-\d\d-\d\d HTTP 200/);
+  }, 60_000);
 });

@@ -10,7 +10,7 @@ import { startFakeDigitalOcean } from '../fake-do/index.js';
 import { loadState, StateStore } from '../../src/state/index.js';
 import { generateKey, requireOpenSsh, startSshd, type SshdPeer } from '../peers/sshd.js';
 import { runArgv } from '../peers/tools.js';
-import { docker, eventually, httpsGet, leaveSwarm, proxyContainerId, SITES, startLocalHarness, type LocalHarness } from './local-harness.js';
+import { docker, eventually, httpsGet, leaveSwarm, proxyContainerId, SITES, startLocalHarness, startRequestLoop, type LocalHarness } from './local-harness.js';
 
 /**
  * The whole flow on this machine: `swarm-wiz apply --target local --yes` initialises the engine as a
@@ -88,24 +88,9 @@ describe('apply --target local, end to end', () => {
   it('renew --force while HTTPS requests run against every domain: zero failed requests, new serials, the same proxy', async () => {
     const before = await Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial));
     const proxy = await proxyContainerId();
-    let running = true;
-    const outcomes = { ok: 0, failed: [] as string[] };
-    const load = async (domain: string, answer: string) => {
-      // Bounded: at most 20 000 requests per domain, and only while renew runs.
-      for (let i = 0; running && i < 20_000; i++) {
-        try {
-          const reply = await httpsGet(domain, root);
-          if (reply.status === 200 && reply.body === answer) outcomes.ok += 1;
-          else outcomes.failed.push(`${domain}: ${reply.status} ${reply.body.slice(0, 60)}`);
-        } catch (error) {
-          outcomes.failed.push(`${domain}: ${(error as Error).message}`);
-        }
-      }
-    };
-    const loops = SITES.map((site) => load(site.domain, site.answer));
+    const loop = startRequestLoop(SITES.map((site) => ({ domain: site.domain, answer: site.answer })), root);
     const run = await h.swarmWiz(['renew', '--force', '--config', h.configPath, '--ca-cert', h.caCertFile]);
-    running = false;
-    await Promise.all(loops);
+    const outcomes = await loop.stop();
     console.log(`renew --force under load: ${outcomes.ok + outcomes.failed.length} HTTPS requests, ${outcomes.failed.length} failed`);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(outcomes.failed).toEqual([]);

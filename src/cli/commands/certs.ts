@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
+import { entryOption, projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { writeLine, type CliIo } from '../io.js';
 
@@ -35,21 +35,15 @@ export function registerCertsCommand(program: Command, io: CliIo): void {
 
 /** The certificate view, and `status --check` (what the support server's crontab runs): the same code for both. */
 export async function certsCommand(options: CertsOptions, io: CliIo): Promise<void> {
-  const [{ loadConfig }, { parseEntry }, { loadProjectState }, { certificateStatusOf }, { checkCertificates, ALL_FINE }] = await Promise.all([
+  const [{ loadConfig }, { loadProjectState }, { certificateStatusOf }, { checkCertificates, ALL_FINE }] = await Promise.all([
     import('../../config/index.js'),
-    import('../../certs/project-issuer.js'),
     import('../project-state.js'),
     import('../../app/status.js'),
     import('../../certs/status-check.js'),
   ]);
   const { configPath, dir } = projectPaths(options, io);
   const config = await loadConfig(configPath);
-  let entries;
-  try {
-    entries = (options.entry ?? []).map((entry) => parseEntry(entry, 443));
-  } catch (error) {
-    throw new CliExit(EXIT.usage, (error as Error).message);
-  }
+  const entries = await entryOption(options.entry);
   const now = new Date();
   const rows = await certificateStatusOf({
     config,

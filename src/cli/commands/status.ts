@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { projectPaths, withCommonOptions } from '../common-options.js';
+import { entryOption, projectPaths, withCommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { writeLine, type CliIo } from '../io.js';
 import { certsCommand, type CertsOptions } from './certs.js';
@@ -50,20 +50,14 @@ async function statusCommand(options: StatusOptions, io: CliIo): Promise<void> {
   const timeoutS = seconds('--timeout', options.timeout, 300);
   const watchS = options.watch === undefined || options.watch === false ? undefined : options.watch === true ? WATCH_DEFAULT_S : seconds('--watch', options.watch, 86_400);
   if (watchS !== undefined && options.json) throw new CliExit(EXIT.usage, '--watch redraws the screen in place; with --json, run status once per reading instead');
-  const [{ loadConfig }, { parseEntry }, { projectStatus }, { problemsOf, snapshotJson }] = await Promise.all([
+  const [{ loadConfig }, { projectStatus }, { problemsOf, snapshotJson }] = await Promise.all([
     import('../../config/index.js'),
-    import('../../certs/project-issuer.js'),
     import('../../app/project-status.js'),
     import('../../status/snapshot.js'),
   ]);
   const { configPath, dir } = projectPaths(options, io);
   const config = await loadConfig(configPath);
-  let entries;
-  try {
-    entries = (options.entry ?? []).map((entry) => parseEntry(entry, 443));
-  } catch (error) {
-    throw new CliExit(EXIT.usage, (error as Error).message);
-  }
+  const entries = await entryOption(options.entry);
   const ask = {
     config,
     dir,
