@@ -157,6 +157,17 @@ describe('the sandbox: every topology from an empty DigitalOcean account to HTTP
     const manager = (await c().bindings()).find((b) => b.droplet === 'mgr-manager-1');
     expect(await resolved('a.test')).toBe(manager?.publicIp);
 
+    // status from the operator: cluster facts from the manager over SSH, each domain probed at its entry.
+    const status = await c().swarmWiz(dir, ['status', '--json', '--ca-cert', c().env.SANDBOX_CA_ROOT!, '--timeout', '5']);
+    expectOk(status, 'status --json');
+    const facts = JSON.parse(status.stdout) as { cluster: { state: string; via?: string }; nodes: { hostname: string; role: string; carriesProxy: boolean }[]; services: { name: string; running: number; desired: number }[]; served: { entry: string; domain: string; state: string; matches?: boolean; httpStatus?: number }[] };
+    expect(facts.cluster.state).toBe('ok');
+    expect(facts.nodes).toEqual([expect.objectContaining({ role: 'manager', carriesProxy: true })]);
+    for (const svc of facts.services) expect(svc.running, svc.name).toBe(svc.desired);
+    expect(facts.served.map((row) => [row.entry, row.domain, row.state, row.matches, row.httpStatus])).toEqual(
+      ['a.test', 'b.test'].map((domain) => [`${manager!.publicIp}:443`, domain, 'ok', true, 200]),
+    );
+
     // Pebble 2.10's renewalInfo for the certificate apply got, from the droplet, once a test moved its window.
     const fullchain = await readFile(join(dir, '.swarm-wiz', 'certs', 'a.test', 'fullchain.pem'), 'utf8');
     const leaf = fullchain.slice(0, fullchain.indexOf('-----END CERTIFICATE-----') + '-----END CERTIFICATE-----'.length);
