@@ -3,6 +3,7 @@ import { checkNewHostsDns } from '../app/add-domain.js';
 import { configFromYaml, loadConfig, parseConfig, withAddedSite, type Config, type ConfigInput } from '../config/index.js';
 import { writeFileAtomic } from '../adapters/fs-atomic.js';
 import { addDomainDelta, addDomainPlanLines } from '../plan/add-domain.js';
+import { zoneOf } from '../plan/dns.js';
 import { askAdditionalSite } from '../wizard/existing-project.js';
 import type { CommonOptions, ProjectPaths } from './common-options.js';
 import { CliExit, EXIT } from './exit.js';
@@ -85,7 +86,18 @@ export async function addDomainCommand(options: AddDomainOptions, io: CliIo, pat
 
   const delta = addDomainDelta(config, grown);
   writeLine(io.stdout, addDomainPlanLines(delta, grown).join('\n'));
-  const dns = await checkNewHostsDns({ config: grown, state, delta, ...(options.dnsServer ? { dnsServers: options.dnsServer } : {}) });
+  // With a token, the zones DigitalOcean serves: there swarm-wiz creates the new A records itself.
+  const token = cloudEnv(io.env).token;
+  const zones = token && state.target !== 'local' ? ((await (await import('./cloud-lookup.js')).lookUpCloud(grown, state, token, io)).facts.dnsZones ?? []) : [];
+  const managed = new Map(delta.entries.flatMap((entry) => {
+    const zone = zoneOf(entry.host, zones);
+    return zone ? [[entry.host, zone] as const] : [];
+  }));
+  for (const entry of delta.entries) {
+    const zone = managed.get(entry.host);
+    if (zone) writeLine(io.stdout, `  + DNS record A ${entry.host} → ${entry.target} (in your DigitalOcean zone ${zone})`);
+  }
+  const dns = await checkNewHostsDns({ config: grown, state, delta, managedHosts: new Set(managed.keys()), ...(options.dnsServer ? { dnsServers: options.dnsServer } : {}) });
   writeLine(io.stdout);
   writeLine(io.stdout, 'DNS, before any certificate is ordered:');
   for (const check of dns) writeLine(io.stdout, `  ${check.verdict === 'ok' ? '✓' : check.verdict === 'unknown' ? '·' : '✗'} ${check.line}`);
@@ -122,7 +134,7 @@ export async function addDomainCommand(options: AddDomainOptions, io: CliIo, pat
   if (options.caCert) args.push('--ca-cert', options.caCert);
   if (options.onEdit) args.push('--on-edit', options.onEdit);
   if (options.dnsServer && grown.certificates.challenge === 'dns-01') args.push('--dns-server', ...options.dnsServer);
-  if (state.target !== 'local' && delta.newDroplets.length > 0 && !cloudEnv(io.env).token) {
+  if (state.target !== 'local' && delta.newDroplets.length > 0 && !token) {
     writeLine(io.stderr, `Note: ${delta.newDroplets.join(', ')} must be created in DigitalOcean: set DIGITALOCEAN_TOKEN and run swarm-wiz apply --yes.`);
   }
   await apply(args);

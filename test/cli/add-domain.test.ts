@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
 import { configToYaml, loadConfig, parseConfig, SEED_EXAMPLE, type ConfigInput } from '../../src/config/index.js';
+import { startFakeDigitalOcean } from '../fake-do/index.js';
+import { addDomain } from '../fake-do/routes/domains.js';
 import { testIo } from './test-io.js';
 
 /**
@@ -78,6 +80,26 @@ describe('swarm-wiz add-domain from flags', () => {
     expect(await runCli([...D, '--yes', '--on-edit', 'orig'], kept.io), kept.stderr()).toBe(0);
     expect(await readFile(`${nginx}.orig`, 'utf8')).toBe(edited);
     expect(await readFile(nginx, 'utf8')).toContain('server_name d.example.com;');
+  });
+
+  it('with a token and the domain in a DigitalOcean zone: the delta names the A record swarm-wiz creates; read-only until confirmed', async () => {
+    const fake = await startFakeDigitalOcean();
+    try {
+      addDomain(fake.state, 'example.com');
+      const { root, text } = await project();
+      const { io, stdout, stderr } = testIo({ cwd: root, env: { DIGITALOCEAN_TOKEN: fake.token, DIGITALOCEAN_API_URL: fake.url } });
+      // No --yes and no terminal: it stops at the confirmation, after the plan, having only read.
+      expect(await runCli(D, io)).toBe(2);
+      expect(stdout()).toContain('+ DNS record A d.example.com → demo-manager-1 (in your DigitalOcean zone example.com)');
+      expect(stdout()).toContain('· d.example.com: its zone is in DigitalOcean; swarm-wiz creates its A record');
+      expect(stderr()).toContain('pass --yes');
+      expect(stdout() + stderr()).not.toContain(fake.token);
+      expect(fake.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+      expect(await readFile(join(root, 'swarm-wiz.yaml'), 'utf8')).toBe(text);
+      fake.assertNoViolations();
+    } finally {
+      await fake.stop();
+    }
   });
 
   it('without --yes and without a terminal: exit 2 asking for --yes, nothing changed', async () => {
