@@ -13,6 +13,7 @@ import {
   saveConfig,
   type ConfigInput,
 } from '../../src/config/index.js';
+import { issuesOf } from './issues.js';
 
 const withChanges = (change: (config: ConfigInput) => void): ConfigInput => {
   const copy = structuredClone(SEED_EXAMPLE);
@@ -20,15 +21,6 @@ const withChanges = (change: (config: ConfigInput) => void): ConfigInput => {
   return copy;
 };
 
-function issuesOf(input: unknown): string[] {
-  try {
-    parseConfig(input);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).issues.map((issue) => `${issue.path}: ${issue.reason}`);
-  }
-  throw new Error('expected the config to be rejected');
-}
 
 describe('the swarm-wiz.yaml contract', () => {
   it('accepts the seed example and fills defaults', () => {

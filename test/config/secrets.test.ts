@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, SEED_EXAMPLE, type ConfigInput } from '../../src/config/index.js';
+import { parseConfig, SEED_EXAMPLE, type ConfigInput } from '../../src/config/index.js';
+import { issuesOf } from './issues.js';
 
 /** The seed example with `secrets` on the first site's service and on its first private service. */
 function withSecrets(service: unknown, privateService: unknown = undefined, project = SEED_EXAMPLE.project): ConfigInput {
@@ -10,15 +11,6 @@ function withSecrets(service: unknown, privateService: unknown = undefined, proj
   return copy as unknown as ConfigInput;
 }
 
-function issuesOf(input: unknown): string[] {
-  try {
-    parseConfig(input);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).issues.map((issue) => `${issue.path}: ${issue.reason}`);
-  }
-  throw new Error('expected the config to be rejected');
-}
 
 describe('secrets: on a service, names of Swarm secrets (values never in the file)', () => {
   it('takes lower-case names with digits, _ and -, on public and private services; one name may serve several services', () => {
