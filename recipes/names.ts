@@ -65,7 +65,9 @@ export function certificateFiles(domain: string): { chain: string; key: string }
   return { chain: `${dir}/fullchain.pem`, key: `${dir}/privkey.pem` };
 }
 
-const shortHash = (text: string, length: number): string => createHash('sha256').update(text).digest('hex').slice(0, length);
+/** Hex sha256 of text or bytes: content versions, file records, stack hashes. */
+export const sha256Hex = (content: string | Uint8Array): string => createHash('sha256').update(content).digest('hex');
+const shortHash = (text: string, length: number): string => sha256Hex(text).slice(0, length);
 
 /**
  * The domain as it appears in file and Swarm object names: a wildcard `*.a.com` becomes

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { renderCompose } from '../../recipes/compose.js';
-import { certificateFiles, certsVersionVariable, declaredSecrets, DEPLOY_ENV, nodeProxyDir, proxyImageRepository, remoteProjectDir, secretNotSetMessage } from '../../recipes/names.js';
+import { certificateFiles, certsVersionVariable, declaredSecrets, DEPLOY_ENV, nodeProxyDir, proxyImageRepository, remoteProjectDir, secretNotSetMessage, sha256Hex } from '../../recipes/names.js';
 import { renderDockerfile } from '../../recipes/dockerfile.js';
 import { renderProxyNginxConf } from '../../recipes/project-files.js';
 import type { RenderContext } from '../../recipes/index.js';
@@ -106,7 +105,6 @@ export interface DeployResult {
   issued: string[];
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** Relative to the proxy folder: `certs/<domain>/fullchain.pem` (nginx.conf names them under /etc/nginx/swarm-wiz). */
 const inProxyFolder = (projectRelative: string): string => projectRelative.replace(/^proxy\//, '');
@@ -191,12 +189,12 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
     const support: Record<string, string> = { ...(supportIp ? { [DEPLOY_ENV.supportIp]: supportIp } : {}), ...secrets.env };
     if (config.certificates.delivery === 'files') {
       const env: Record<string, string> = { [DEPLOY_ENV.proxyDir]: proxyDir, ...support };
-      return { compose, env, hash: sha256(JSON.stringify({ compose, env })), files: new Map<string, ProxyFile>() };
+      return { compose, env, hash: sha256Hex(JSON.stringify({ compose, env })), files: new Map<string, ProxyFile>() };
     }
     // delivery: secrets — nginx.conf and the certificates go beside the compose file on the manager, and
     // their content versions name the Swarm config and secrets (as deploy_stack.sh computes them).
     const folder = await proxyFiles();
-    const version = (...paths: string[]) => sha256(paths.map((path) => folder.get(path)?.content ?? '').join('')).slice(0, 12);
+    const version = (...paths: string[]) => sha256Hex(paths.map((path) => folder.get(path)?.content ?? '').join('')).slice(0, 12);
     const env: Record<string, string> = { ...support, [DEPLOY_ENV.configVersion]: version('nginx.conf') };
     config.sites.forEach((site, index) => {
       const paths = certificateFiles(site.domain);
@@ -206,14 +204,14 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
     if (config.certificates.delivery === 'image') {
       // The article's way: nginx.conf and the certificates baked into the proxy image, tagged by content.
       files.set('proxy/Dockerfile', { content: renderDockerfile(config), mode: 0o644 });
-      const tag = sha256([...files].sort(([a], [b]) => a.localeCompare(b)).map(([path, file]) => `${path}\n${file.content}`).join('\n')).slice(0, 12);
+      const tag = sha256Hex([...files].sort(([a], [b]) => a.localeCompare(b)).map(([path, file]) => `${path}\n${file.content}`).join('\n')).slice(0, 12);
       const build = proxyImageBuild(`${proxyImageRepository(config)}:${tag}`, options, projectDir);
       // The stack deploy reads the login from where the push step kept it (--with-registry-auth passes it on).
       const dockerConfig: Record<string, string> = build.push?.dockerConfig ? { DOCKER_CONFIG: build.push.dockerConfig } : {};
       const imageEnv: Record<string, string> = { ...support, [DEPLOY_ENV.proxyTag]: tag, ...dockerConfig };
-      return { compose, env: imageEnv, hash: sha256(JSON.stringify({ compose, env: imageEnv })), files, build };
+      return { compose, env: imageEnv, hash: sha256Hex(JSON.stringify({ compose, env: imageEnv })), files, build };
     }
-    return { compose, env, hash: sha256(JSON.stringify({ compose, env })), files };
+    return { compose, env, hash: sha256Hex(JSON.stringify({ compose, env })), files };
   };
 
   let facts: DeployFacts;
@@ -245,7 +243,7 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
       nodes,
       projectDir,
       proxyDir,
-      desiredProxyFiles: new Map([...desired].map(([path, file]) => [path, sha256(file.content)])),
+      desiredProxyFiles: new Map([...desired].map(([path, file]) => [path, sha256Hex(file.content)])),
       services,
       stack: { composePath, env: spec?.env ?? {}, hash: spec?.hash ?? '', ...(store.state.stack ? { recordedHash: store.state.stack.hash } : {}) },
       ...(store.state.swarm?.clusterId ? { recordedClusterId: store.state.swarm.clusterId } : {}),

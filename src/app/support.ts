@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { relative } from 'node:path';
 import { renderCrontab } from '../../recipes/crontab.js';
 import { accountKeyPath, directoryUrlFor } from '../adapters/acme/account-key.js';
@@ -13,6 +12,7 @@ import type { SupportFacts } from '../plan/index.js';
 import type { ProxyFile, SupportContext } from '../run/deploy-context.js';
 import { parseState, STATE_FILE, type State } from '../state/index.js';
 import type { Shell } from '../targets/target.js';
+import { sha256Hex } from '../../recipes/names.js';
 
 /** What `apply` needs to set up the support server (droplets). */
 export interface SupportSetup {
@@ -45,7 +45,6 @@ export const LAUNCHER = '#!/bin/sh\n# swarm-wiz, installed by swarm-wiz apply on
 /** The oldest Node.js major version the bundle runs on (package.json engines). */
 export const MIN_NODE_MAJOR = 20;
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** Names the support server's key in authorized_keys (a new key replaces the line with the same comment). */
 export const supportKeyComment = (config: Pick<Config, 'project'>): string => `swarm-wiz-support:${config.project}`;
@@ -198,7 +197,7 @@ export async function supportFacts(options: {
     name: setup.node,
     dir: remoteDir,
     ...(hashes.exitCode === 0 ? { files: parseHashes(hashes.stdout, remoteDir) } : {}),
-    desiredFiles: new Map([...desired].map(([path, file]) => [path, sha256(file.content)])),
+    desiredFiles: new Map([...desired].map(([path, file]) => [path, sha256Hex(file.content)])),
     crontabMatches: crontab.exitCode === 0 && crontab.stdout === crontabText,
     unauthorized,
     token: desired.has(SUPPORT_FILES.token),

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { GeneratedFile } from '../../recipes/index.js';
+import { sha256Hex } from '../../recipes/names.js';
 import { unifiedDiff, type DiffLine } from './file-diff.js';
 
 // Generated files against what is on disk and what swarm-wiz recorded writing there
@@ -37,9 +37,7 @@ export interface FileChange {
 }
 
 /** Hex sha256 of a file's content: what files.json records per path. */
-export function sha256Of(content: string | Uint8Array): string {
-  return createHash('sha256').update(content).digest('hex');
-}
+export const sha256Of = sha256Hex;
 
 const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]+-----/;
 

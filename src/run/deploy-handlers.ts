@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   addNodeLabels,
   containerMounts,
@@ -29,7 +28,7 @@ import {
 } from '../commands/index.js';
 import type { CertificateStep, NodeStep, ProxyFilesStep, ServiceReplacement, StackStep, SwarmStep } from '../plan/index.js';
 import type { Shell } from '../targets/target.js';
-import { PROXY_FOLDER_IN_CONTAINER } from '../../recipes/names.js';
+import { PROXY_FOLDER_IN_CONTAINER, sha256Hex } from '../../recipes/names.js';
 import { pause, throwIfAborted } from './context.js';
 import { buildProxyImage } from './proxy-image.js';
 import type { DeployContext, ProxyFile } from './deploy-context.js';
@@ -98,7 +97,6 @@ async function swarm(ctx: DeployContext, step: SwarmStep): Promise<string> {
   }
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** Files first and nginx.conf last, so a new nginx.conf never names a certificate that is not there yet. */
 const nginxConfLast = (a: string, b: string): number => Number(a === 'nginx.conf') - Number(b === 'nginx.conf') || a.localeCompare(b);
@@ -114,7 +112,7 @@ async function proxyFiles(ctx: DeployContext, step: ProxyFilesStep): Promise<str
   const desired = await ctx.proxyFiles();
   const now = await shell.probe(hashFiles(step.dir));
   const current = parseHashes(now.stdout, step.dir);
-  const changed = [...desired.keys()].filter((path) => current.get(path) !== sha256(desired.get(path)!.content)).sort(nginxConfLast);
+  const changed = [...desired.keys()].filter((path) => current.get(path) !== sha256Hex(desired.get(path)!.content)).sort(nginxConfLast);
   if (changed.length === 0) return 'up to date';
   const previous = new Map<string, string | undefined>();
   for (const path of changed) previous.set(path, current.has(path) ? (await shell.run(readFile(`${step.dir}/${path}`))).stdout : undefined);

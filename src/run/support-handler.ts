@@ -1,12 +1,11 @@
-import { createHash } from 'node:crypto';
 import { authorizeKey, ensureSshKey, hashFiles, installCrontab, keyAuthorized, makeDir, nodeVersion, parseHashes, parseNodeMajor, readCrontab, writeFile, type Command } from '../commands/index.js';
 import type { SupportStep } from '../plan/index.js';
 import type { Shell } from '../targets/target.js';
 import { throwIfAborted } from './context.js';
 import type { DeployContext } from './deploy-context.js';
 import { StepFailed } from './failure.js';
+import { sha256Hex } from '../../recipes/names.js';
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** The launcher last: cron never starts a renewal with a half-copied folder (the crontab comes after the files). */
 const order = (a: string, b: string): number => Number(a === 'bin/swarm-wiz') - Number(b === 'bin/swarm-wiz') || a.localeCompare(b);
@@ -40,7 +39,7 @@ export async function support(ctx: DeployContext, step: SupportStep): Promise<st
 
   const desired = await setup.files();
   const current = parseHashes((await shell.probe(hashFiles(step.dir), { signal: ctx.signal })).stdout, step.dir);
-  const changed = [...desired.keys()].filter((path) => current.get(path) !== sha256(desired.get(path)!.content)).sort(order);
+  const changed = [...desired.keys()].filter((path) => current.get(path) !== sha256Hex(desired.get(path)!.content)).sort(order);
   await runAll(ctx, shell, [...makeDir(step.dir, 0o700), ...makeDir(`${step.dir}/.swarm-wiz`, 0o700)]);
   for (const path of changed) {
     progress(`writing ${path}`);
