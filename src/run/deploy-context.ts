@@ -3,7 +3,9 @@ import type { Config } from '../config/index.js';
 import type { CertificateMeta } from '../certs/metadata.js';
 import type { CertificateStep } from '../plan/index.js';
 import type { StateStore } from '../state/index.js';
-import type { Target } from '../targets/target.js';
+import type { Command } from '../commands/index.js';
+import type { Shell, Target } from '../targets/target.js';
+import { throwIfAborted } from './context.js';
 import type { EngineContext } from './engine.js';
 
 /** One file the proxy folder must hold: its content and mode (keys 0600). */
@@ -89,4 +91,15 @@ export interface DeployContext extends EngineContext {
   resolveImage: 'always' | 'changed' | 'never';
   /** The support server's setup (droplets only). */
   support?: SupportContext;
+}
+
+/** Runs commands one after the other on one node (stopping between them when interrupted), their output as the step's progress; the last one's stdout. */
+export async function runAll(ctx: DeployContext, stepId: string, shell: Shell, commands: readonly Command[]): Promise<string> {
+  let last = '';
+  for (const command of commands) {
+    throwIfAborted(ctx);
+    const result = await shell.run(command, { signal: ctx.signal, onOutput: (line) => ctx.emit({ type: 'step-progress', stepId, message: line }) });
+    last = result.stdout;
+  }
+  return last;
 }

@@ -24,14 +24,13 @@ import {
   swarmInit,
   swarmJoin,
   writeFile,
-  type Command,
 } from '../commands/index.js';
 import type { CertificateStep, NodeStep, ProxyFilesStep, ServiceReplacement, StackStep, SwarmStep } from '../plan/index.js';
 import type { Shell } from '../targets/target.js';
 import { PROXY_FOLDER_IN_CONTAINER, sha256Hex } from '../../recipes/names.js';
-import { pause, throwIfAborted } from './context.js';
+import { pause } from './context.js';
 import { buildProxyImage } from './proxy-image.js';
-import type { DeployContext, ProxyFile } from './deploy-context.js';
+import { runAll, type DeployContext, type ProxyFile } from './deploy-context.js';
 import type { HandlerMap } from './engine.js';
 import { StepFailed } from './failure.js';
 import { preflight } from './preflight-handler.js';
@@ -40,15 +39,6 @@ import { support } from './support-handler.js';
 const shellOf = (ctx: DeployContext, node: string): Shell => ctx.target.shell(node);
 
 /** Runs commands one after another on a node, each line of output shown on the step's row. */
-async function runAll(ctx: DeployContext, stepId: string, shell: Shell, commands: readonly Command[]): Promise<string> {
-  let last = '';
-  for (const command of commands) {
-    throwIfAborted(ctx);
-    const result = await shell.run(command, { signal: ctx.signal, onOutput: (line) => ctx.emit({ type: 'step-progress', stepId, message: line }) });
-    last = result.stdout;
-  }
-  return last;
-}
 
 async function prepareNode(ctx: DeployContext, step: NodeStep): Promise<string> {
   await runAll(ctx, step.id, shellOf(ctx, step.node), makeDir(step.dir, 0o700));

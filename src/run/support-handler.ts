@@ -1,8 +1,6 @@
-import { authorizeKey, ensureSshKey, hashFiles, installCrontab, keyAuthorized, makeDir, nodeVersion, parseHashes, parseNodeMajor, readCrontab, writeFile, type Command } from '../commands/index.js';
+import { authorizeKey, ensureSshKey, hashFiles, installCrontab, keyAuthorized, makeDir, nodeVersion, parseHashes, parseNodeMajor, readCrontab, writeFile } from '../commands/index.js';
 import type { SupportStep } from '../plan/index.js';
-import type { Shell } from '../targets/target.js';
-import { throwIfAborted } from './context.js';
-import type { DeployContext } from './deploy-context.js';
+import { runAll, type DeployContext } from './deploy-context.js';
 import { StepFailed } from './failure.js';
 import { sha256Hex } from '../../recipes/names.js';
 
@@ -10,12 +8,6 @@ import { sha256Hex } from '../../recipes/names.js';
 /** The launcher last: cron never starts a renewal with a half-copied folder (the crontab comes after the files). */
 const order = (a: string, b: string): number => Number(a === 'bin/swarm-wiz') - Number(b === 'bin/swarm-wiz') || a.localeCompare(b);
 
-async function runAll(ctx: DeployContext, shell: Shell, commands: readonly Command[]): Promise<void> {
-  for (const command of commands) {
-    throwIfAborted(ctx);
-    await shell.run(command, { signal: ctx.signal });
-  }
-}
 
 /**
  * Sets up (or brings up to date) the support server: checks Node.js, writes the changed files of the
@@ -40,11 +32,11 @@ export async function support(ctx: DeployContext, step: SupportStep): Promise<st
   const desired = await setup.files();
   const current = parseHashes((await shell.probe(hashFiles(step.dir), { signal: ctx.signal })).stdout, step.dir);
   const changed = [...desired.keys()].filter((path) => current.get(path) !== sha256Hex(desired.get(path)!.content)).sort(order);
-  await runAll(ctx, shell, [...makeDir(step.dir, 0o700), ...makeDir(`${step.dir}/.swarm-wiz`, 0o700)]);
+  await runAll(ctx, step.id, shell, [...makeDir(step.dir, 0o700), ...makeDir(`${step.dir}/.swarm-wiz`, 0o700)]);
   for (const path of changed) {
     progress(`writing ${path}`);
     const file = desired.get(path)!;
-    await runAll(ctx, shell, writeFile(`${step.dir}/${path}`, file.content, file.mode));
+    await runAll(ctx, step.id, shell, writeFile(`${step.dir}/${path}`, file.content, file.mode));
   }
 
   const publicKey = (await shell.run(ensureSshKey(setup.keyPath, setup.keyComment), { signal: ctx.signal })).stdout.trim().split('\n').pop() ?? '';
@@ -63,7 +55,7 @@ export async function support(ctx: DeployContext, step: SupportStep): Promise<st
   const crontabNow = await shell.probe(readCrontab, { signal: ctx.signal });
   const crontab = crontabNow.exitCode !== 0 || crontabNow.stdout !== setup.crontab;
   if (crontab) {
-    await runAll(ctx, shell, writeFile(`${step.dir}/crontab`, setup.crontab, 0o644));
+    await runAll(ctx, step.id, shell, writeFile(`${step.dir}/crontab`, setup.crontab, 0o644));
     await shell.run(installCrontab(`${step.dir}/crontab`), { signal: ctx.signal });
   }
 
