@@ -46,7 +46,8 @@ export interface WrkRun {
 export interface HandshakeRun {
   variant: string;
   round: number;
-  kind: 'full' | 'resumed';
+  /** full / resumed: Node.js clients, handshake only; close: wrk with `Connection: close` (a full handshake and one request per connection). */
+  kind: 'full' | 'resumed' | 'close';
   perSecond: number;
   resumedShare: number;
 }
@@ -209,8 +210,10 @@ async function main(specPath: string): Promise<void> {
       execFileSync('mount', ['--bind', source, target]);
     }
     // wrk resolves a.com through this namespace's /etc/hosts.
-    writeFileSync(join(work, 'hosts'), `127.0.0.1 localhost ${DOMAIN}\n`);
+    // nginx (in the chroot) finds the support server as compose's extra_hosts would give it.
+    writeFileSync(join(work, 'hosts'), `127.0.0.1 localhost ${DOMAIN} swarm-wiz-support\n`);
     execFileSync('mount', ['--bind', join(work, 'hosts'), '/etc/hosts']);
+    execFileSync('mount', ['--bind', join(work, 'hosts'), join(nginxRoot, 'etc/hosts')]);
     writeFileSync(join(work, 'a.crt'), spec.certPem);
     writeFileSync(join(work, 'a.key'), spec.keyPem, { mode: 0o600 });
 
@@ -222,8 +225,9 @@ async function main(specPath: string): Promise<void> {
     await new Promise<void>((resolve) => dns.bind(53, '127.0.0.11', resolve));
 
     const startNginx = async (name: string, conf: string, port: number) => {
-      writeFileSync(join(work, `${name}.conf`), conf);
-      const child = spawn('chroot', [nginxRoot, '/usr/sbin/nginx', '-c', `/tmp/${name}.conf`, '-g', `daemon off; pid /tmp/${name}.pid;`], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const file = name.replace(/[^a-z0-9]+/gi, '-');
+      writeFileSync(join(work, `${file}.conf`), conf);
+      const child = spawn('chroot', [nginxRoot, '/usr/sbin/nginx', '-c', `/tmp/${file}.conf`, '-g', `daemon off; pid /tmp/${file}.pid;`], { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
       children.push(child);
@@ -305,6 +309,14 @@ async function main(specPath: string): Promise<void> {
           process.stderr.write(`round ${round} ${v.variant} ${kind} handshakes: ${result.perSecond.toFixed(0)}/s (resumed ${(result.resumedShare * 100).toFixed(0)}%)\n`);
           handshakeRuns.push({ variant: v.variant, round, kind, ...result });
         }
+      }
+    }
+    for (let round = 0; round < spec.rounds; round++) {
+      const order = round % 2 === 0 ? tlsVariants : [...tlsVariants].reverse();
+      for (const v of order) {
+        const parsed = parseWrk(await runCapture('wrk', ['-t2', '-c16', `-d${spec.handshakeSeconds}s`, '-H', 'Connection: close', v.url]));
+        process.stderr.write(`round ${round} ${v.variant} wrk Connection: close: ${parsed.requestsPerSecond.toFixed(0)} req/s\n`);
+        handshakeRuns.push({ variant: v.variant, round, kind: 'close', perSecond: parsed.requestsPerSecond, resumedShare: 0 });
       }
     }
     process.stdout.write(`${JSON.stringify({ wrk, handshakes: handshakeRuns } satisfies GatewayResults)}\n`);

@@ -15,7 +15,7 @@ import { median, type Figure } from './run.js';
  * The generated gateway beside Caddy and a hand-written nginx ceiling, all on this machine in one
  * private network namespace (see gateway-ns.ts), wrk with HTTPS keep-alive, rounds alternating.
  */
-export const ROUNDS = 3;
+const ROUNDS = 3;
 const SECONDS = 6;
 const CONNECTIONS = 50;
 const HANDSHAKE_SECONDS = 3;
@@ -47,7 +47,8 @@ function ceilingConf(port: number): string {
   ].join('\n');
 }
 
-export async function runGateway(): Promise<GatewayResults> {
+/** Runs the comparison; `extra` proxies (nginx.conf text on the newer nginx) join the rounds, e.g. to size the keep-alive pool. */
+export async function runGateway(options: { extra?: GatewaySpec['proxies']; rounds?: number; seconds?: number; handshakeSeconds?: number } = {}): Promise<GatewayResults> {
   requireUnshare();
   requireTool('wrk', ['which', 'wrk'], 'the gateway benchmark (apt-get install wrk; test/peers/install.sh)');
   requireTool('caddy', ['caddy', 'version'], 'the gateway benchmark (apt-get install caddy; test/peers/install.sh)');
@@ -75,14 +76,15 @@ export async function runGateway(): Promise<GatewayResults> {
         { name: GENERATED, conf: generated, port: 443 },
         { name: PER_REQUEST, conf: perRequest, port: 8444 },
         { name: CEILING, conf: ceilingConf(7443), port: 7443 },
+        ...(options.extra ?? []),
       ],
       caddyPort: 9443,
       certPem,
       keyPem,
-      rounds: ROUNDS,
-      seconds: SECONDS,
+      rounds: options.rounds ?? ROUNDS,
+      seconds: options.seconds ?? SECONDS,
       connections: CONNECTIONS,
-      handshakeSeconds: HANDSHAKE_SECONDS,
+      handshakeSeconds: options.handshakeSeconds ?? HANDSHAKE_SECONDS,
     };
     const specPath = join(work, 'spec.json');
     await writeFile(specPath, JSON.stringify(spec));
@@ -102,7 +104,7 @@ export default async function gatewayBench(): Promise<Figure[]> {
   const rps = (variant: string) => median(results.wrk.filter((r) => r.variant === variant).map((r) => r.requestsPerSecond));
   const perRequest = (variant: string) => median(results.wrk.filter((r) => r.variant === variant).map((r) => r.backendConnections / r.requests));
   const failed = (variant: string) => results.wrk.filter((r) => r.variant === variant).reduce((sum, r) => sum + r.errors + r.non2xx, 0);
-  const shakes = (variant: string, kind: 'full' | 'resumed') => median(results.handshakes.filter((r) => r.variant === variant && r.kind === kind).map((r) => r.perSecond));
+  const shakes = (variant: string, kind: 'full' | 'resumed' | 'close') => median(results.handshakes.filter((r) => r.variant === variant && r.kind === kind).map((r) => r.perSecond));
   const resumedShare = (variant: string) => Math.min(...results.handshakes.filter((r) => r.variant === variant && r.kind === 'resumed').map((r) => r.resumedShare));
   const how = `wrk -t2 -c${CONNECTIONS} ${SECONDS} s, HTTPS keep-alive, median of ${ROUNDS} alternating rounds; nginx ${newerNginxRoot().version}, wrk, nginx, Caddy and the backend share the 2 cores`;
   const caddy = { name: 'Caddy 2.6 reverse_proxy', value: rps('caddy') };
@@ -125,6 +127,13 @@ export default async function gatewayBench(): Promise<Figure[]> {
       unit: 'handshakes/s',
       baseline: { name: 'Caddy 2.6', value: shakes('caddy', 'full') },
       note: `8 concurrent Node.js clients (on the same 2 cores), ${HANDSHAKE_SECONDS} s, median of ${ROUNDS}`,
+    },
+    {
+      name: 'new HTTPS connections (full handshake + 1 request, wrk Connection: close): generated vs Caddy',
+      value: shakes(GENERATED, 'close'),
+      unit: 'conn/s',
+      baseline: { name: 'Caddy 2.6', value: shakes('caddy', 'close') },
+      note: `wrk -t2 -c16 -H "Connection: close", ${HANDSHAKE_SECONDS} s, median of ${ROUNDS}; wrk does not resume sessions`,
     },
     {
       name: 'resumed TLS handshakes (TLS 1.3 tickets): generated vs Caddy',

@@ -52,7 +52,7 @@ describe('nginx.conf text', () => {
   it('keeps keep-alive upstreams with resolve in one rendering and resolves per request in the other', () => {
     expect(resolve).toContain('server service-a:5000 resolve;');
     expect(resolve).toMatch(/upstream backend_service-a \{\s+zone backend_service-a 64k;/);
-    expect(resolve).toContain('keepalive 16;');
+    expect(resolve).toContain('keepalive 64;');
     expect(resolve).toContain('http2 on;');
     expect(perRequest).not.toContain('upstream ');
     expect(perRequest).toContain('set $backend service-b;');
