@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { requireTool } from '../peers/tools.js';
-import { median, type Figure } from './run.js';
+import { median, type Figure } from './figures.js';
 
 /**
  * Start-up of the installed command, as a user gets it: `npm pack` of this checkout (its prepack
@@ -29,6 +29,7 @@ function onTerminal(argv: readonly string[], cwd: string, marker: RegExp | null)
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn('tmux', ['-L', socket, '-f', '/dev/null', '-C', 'new-session', '-x', '160', '-y', '50', '-c', cwd, '--', ...argv], { stdio: ['pipe', 'pipe', 'pipe'], env: ENV });
+    child.stdin.on('error', () => undefined); // tmux may be gone already when told to stop
     let out = '';
     let elapsed: number | undefined;
     const timer = setTimeout(() => {
@@ -42,7 +43,7 @@ function onTerminal(argv: readonly string[], cwd: string, marker: RegExp | null)
       if ((marker !== null && marker.test(text)) || (marker === null && out.includes('%exit'))) {
         elapsed = performance.now() - started;
         clearTimeout(timer);
-        child.stdin.write('kill-server\n');
+        if (marker !== null) child.stdin.write('kill-server\n');
         child.stdin.end();
       }
     });

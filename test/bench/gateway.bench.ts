@@ -9,7 +9,7 @@ import { parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
 import { newerNginxRoot, throwawayCertificate } from '../peers/nginx.js';
 import { requireTool, requireUnshare } from '../peers/tools.js';
 import type { GatewayResults, GatewaySpec } from './gateway-ns.js';
-import { median, type Figure } from './run.js';
+import { median, type Figure } from './figures.js';
 
 /**
  * The generated gateway beside Caddy and a hand-written nginx ceiling, all on this machine in one

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
 import { runApply } from '../../src/app/index.js';
 import { startFakeDigitalOcean } from '../fake-do/index.js';
-import { median, type Figure } from './run.js';
+import { median, type Figure } from './figures.js';
 
 export interface ProvisionSample {
   workers: number;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { requireTool } from '../peers/tools.js';
 import type { RotationResult } from './rotation-run.js';
-import type { Figure } from './run.js';
+import type { Figure } from './figures.js';
 
 /** This machine's Docker engine is shared: everything that uses it runs under this lock. */
 const HOST_DOCKER_LOCK = '/tmp/swz-host-docker.lock';

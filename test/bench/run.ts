@@ -11,52 +11,7 @@ import { cpus, totalmem } from 'node:os';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-
-/** What a figure is held to: `ratio` (value ÷ baseline) or the `value` itself, at most or at least `limit`. */
-export interface Target {
-  text: string;
-  on: 'ratio' | 'value';
-  comparator: '<=' | '>=';
-  limit: number;
-}
-
-export interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  /** What the value is compared with, measured in the same run. */
-  baseline?: { name: string; value: number };
-  target?: Target;
-  /** e.g. "median of 5 rounds"; anything a reader needs to judge the number. */
-  note?: string;
-}
-
-/** @deprecated the old name; a figure without baseline or target. */
-export type Measurement = Figure;
-
-export interface RecordedFigure extends Figure {
-  bench: string;
-  ratio: number | null;
-  ok: boolean | null;
-}
-
-export const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
-
-export const round2 = (value: number): number => Math.round(value * 100) / 100;
-
-/** ratio and ok of a figure: ok is null when the figure has no target. */
-export function judge(figure: Figure): { ratio: number | null; ok: boolean | null } {
-  const ratio = figure.baseline && figure.baseline.value !== 0 ? figure.value / figure.baseline.value : null;
-  if (!figure.target) return { ratio, ok: null };
-  const subject = figure.target.on === 'ratio' ? ratio : figure.value;
-  if (subject === null || !Number.isFinite(subject)) return { ratio, ok: false };
-  return { ratio, ok: figure.target.comparator === '<=' ? subject <= figure.target.limit : subject >= figure.target.limit };
-}
+import { judge, round2, type Figure, type RecordedFigure } from './figures.js';
 
 async function main(): Promise<void> {
   const here = dirname(fileURLToPath(import.meta.url));

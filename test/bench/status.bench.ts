@@ -9,7 +9,7 @@ import { generateCertificate } from '../../src/certs/x509-generate.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { parseConfig, saveConfig, SEED_EXAMPLE } from '../../src/config/index.js';
 import { testIo } from '../cli/test-io.js';
-import { median, type Figure } from './run.js';
+import { median, type Figure } from './figures.js';
 
 /**
  * `swarm-wiz status --json` for 50 domains × 3 entry addresses on 127.0.0.1: two live HTTPS entries
