@@ -24,8 +24,11 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
 }
 
 /** Milliseconds from starting `argv` in a fresh tmux (own server, control mode) until `marker` is on the pane, or until it exits when `marker` is null. */
+let terminals = 0;
+
 function onTerminal(argv: readonly string[], cwd: string, marker: RegExp | null): Promise<number> {
-  const socket = `swz-bench-${process.pid}`;
+  // A server of its own each time: a server told to stop may still be going when the next one starts.
+  const socket = `swz-bench-${process.pid}-${terminals++}`;
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn('tmux', ['-L', socket, '-f', '/dev/null', '-C', 'new-session', '-x', '160', '-y', '50', '-c', cwd, '--', ...argv], { stdio: ['pipe', 'pipe', 'pipe'], env: ENV });

@@ -15,7 +15,7 @@ import { median, type Figure } from './figures.js';
  * The generated gateway beside Caddy and a hand-written nginx ceiling, all on this machine in one
  * private network namespace (see gateway-ns.ts), wrk with HTTPS keep-alive, rounds alternating.
  */
-const ROUNDS = 3;
+const ROUNDS = 5;
 const SECONDS = 6;
 const CONNECTIONS = 50;
 const HANDSHAKE_SECONDS = 3;

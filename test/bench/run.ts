@@ -7,7 +7,7 @@
  * `npm run bench -- gateway status` runs only the benches whose file name contains one of the words;
  * their figures replace those of the same bench in bench-results.json, the others stay.
  */
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,6 +17,7 @@ async function main(): Promise<void> {
   const here = dirname(fileURLToPath(import.meta.url));
   const only = process.argv.slice(2);
   const files = (await readdir(here)).filter((file) => file.endsWith('.bench.ts') && (only.length === 0 || only.some((name) => file.includes(name)))).sort();
+  const loadAtStart = loadavg().map(round2);
   const failures: string[] = [];
   const rows: RecordedFigure[] = [];
   for (const file of files) {
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
   const previous = (await readFile(resultsFile, 'utf8').then(JSON.parse, () => ({}))) as { figures?: RecordedFigure[] };
   const ran = new Set(files.map((file) => file.replace(/\.bench\.ts$/, '')));
   const kept = only.length === 0 ? [] : (previous.figures ?? []).filter((f) => !ran.has(f.bench));
-  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: round2(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` };
+  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: round2(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}`, loadAverage: { atStart: loadAtStart, atEnd: loadavg().map(round2) } };
   const figures = [...kept, ...rows.map((f) => ({ ...f, value: round2(f.value), ratio: f.ratio === null ? null : round2(f.ratio), ...(f.baseline ? { baseline: { ...f.baseline, value: round2(f.baseline.value) } } : {}) }))];
   await writeFile(resultsFile, `${JSON.stringify({ at: new Date().toISOString(), machine, failed: failures, figures }, null, 2)}\n`);
   const missed = rows.filter((f) => f.ok === false);
