@@ -14,6 +14,11 @@ export interface Figure {
   unit: string;
   /** What the value is compared with, measured in the same run. */
   baseline?: { name: string; value: number };
+  /**
+   * When set, the ratio as measured in pairs: the median over rounds of (this ÷ baseline) within each
+   * round, where the two ran back to back (cancels the drift of a shared machine). Else value ÷ baseline.
+   */
+  pairedRatio?: number;
   target?: Target;
   /** e.g. "median of 5 rounds"; anything a reader needs to judge the number. */
   note?: string;
@@ -39,7 +44,7 @@ export const round2 = (value: number): number => Math.round(value * 100) / 100;
 
 /** ratio and ok of a figure: ok is null when the figure has no target. */
 export function judge(figure: Figure): { ratio: number | null; ok: boolean | null } {
-  const ratio = figure.baseline && figure.baseline.value !== 0 ? figure.value / figure.baseline.value : null;
+  const ratio = figure.pairedRatio ?? (figure.baseline && figure.baseline.value !== 0 ? figure.value / figure.baseline.value : null);
   if (!figure.target) return { ratio, ok: null };
   const subject = figure.target.on === 'ratio' ? ratio : figure.value;
   if (subject === null || !Number.isFinite(subject)) return { ratio, ok: false };
