@@ -1,10 +1,10 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
 import { runApply } from '../../src/app/index.js';
 import { startFakeDigitalOcean } from '../fake-do/index.js';
-import type { Measurement } from './run.js';
+import { median, type Figure } from './figures.js';
 
 export interface ProvisionSample {
   workers: number;
@@ -38,49 +38,34 @@ export async function provisionSample(workers: number): Promise<ProvisionSample>
   }
 }
 
-/** 1 vs 20 workers: time should stay nearly flat (parallel bulk create, one poll per interval), calls grow by a small constant. */
-export async function provisionBenchmark(): Promise<{ samples: ProvisionSample[]; timeRatio: number; extraCallsPerExtraDroplet: number }> {
-  await provisionSample(1); // warm-up: module loading and JIT would otherwise be charged to the first sample
-  const one = await provisionSample(1);
-  const twenty = await provisionSample(20);
-  const timeRatio = twenty.seconds / one.seconds;
-  const extraCallsPerExtraDroplet = (twenty.apiCalls - one.apiCalls) / (twenty.droplets - one.droplets);
-  const table = [one, twenty].map((s) => ({
-    workers: s.workers,
-    droplets: s.droplets,
-    seconds: Number(s.seconds.toFixed(2)),
-    'API calls': s.apiCalls,
-    'write calls': s.writeCalls,
-    'calls per droplet': Number(s.callsPerDroplet.toFixed(2)),
-  }));
-  console.log(`provisioning against the fake DigitalOcean (boot ${BOOT_MS} ms, ${LATENCY_MS} ms per API call, default poll interval)`);
-  console.table(table);
-  console.log(`time 20 workers / 1 worker: ${timeRatio.toFixed(2)}× (target ≤ 1.3×); extra API calls per extra droplet: ${extraCallsPerExtraDroplet.toFixed(2)}`);
-  return { samples: [one, twenty], timeRatio, extraCallsPerExtraDroplet };
-}
+const ROUNDS = 3;
+/** workers → droplets (+ the manager and the support server): the smallest project, 5 and 20 droplets. */
+const SIZES = [0, 3, 18];
 
-/** Merges this benchmark's numbers into bench-results.json at the repo root (other benchmarks keep theirs). */
-async function recordResults(results: Awaited<ReturnType<typeof provisionBenchmark>>): Promise<string> {
-  const path = join(import.meta.dirname, '..', '..', 'bench-results.json');
-  let existing: Record<string, unknown> = {};
-  try {
-    existing = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-  } catch {
-    existing = {};
+/** Each size ROUNDS times, alternating (2, 5, 20, 20, 5, 2, …); medians. Time should stay nearly flat: parallel bulk create, one poll per interval. */
+export async function provisionBenchmark(): Promise<ProvisionSample[][]> {
+  await provisionSample(0); // warm-up: module loading and JIT would otherwise be charged to the first sample
+  const samples: ProvisionSample[][] = SIZES.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = SIZES.map((_, i) => i);
+    for (const i of round % 2 === 0 ? order : order.reverse()) samples[i]!.push(await provisionSample(SIZES[i]!));
   }
-  await writeFile(path, `${JSON.stringify({ ...existing, provision: { at: new Date().toISOString(), ...results } }, null, 2)}\n`);
-  return path;
+  return samples;
 }
 
-export default async function provisionBench(): Promise<Measurement[]> {
-  const results = await provisionBenchmark();
-  const path = await recordResults(results);
-  console.log(`wrote ${path}`);
-  const [one, twenty] = results.samples as [ProvisionSample, ProvisionSample];
-  return [
-    { name: `apply, ${one.droplets} droplets (${one.workers} worker)`, value: Number(one.seconds.toFixed(2)), unit: 's', note: `${one.apiCalls} API calls` },
-    { name: `apply, ${twenty.droplets} droplets (${twenty.workers} workers)`, value: Number(twenty.seconds.toFixed(2)), unit: 's', note: `${twenty.apiCalls} API calls` },
-    { name: 'time ratio 20 workers / 1 worker', value: Number(results.timeRatio.toFixed(2)), unit: '×', note: 'target ≤ 1.3' },
-    { name: 'extra API calls per extra droplet', value: Number(results.extraCallsPerExtraDroplet.toFixed(2)), unit: 'calls' },
-  ];
+export default async function provisionBench(): Promise<Figure[]> {
+  const samples = await provisionBenchmark();
+  const seconds = samples.map((runs) => median(runs.map((s) => s.seconds)));
+  const droplets = samples.map((runs) => runs[0]!.droplets);
+  const calls = samples.map((runs) => median(runs.map((s) => s.apiCalls)));
+  const how = `fake DigitalOcean API (droplets active ${BOOT_MS / 1000} s after create, ${LATENCY_MS} ms per call), topology manager, median of ${ROUNDS} alternating rounds`;
+  const smallest = { name: `apply, ${droplets[0]} droplets (manager + support server)`, value: seconds[0]! };
+  return SIZES.map((workers, i) => ({
+    name: `apply, ${droplets[i]} droplets (${workers} workers)`,
+    value: seconds[i]!,
+    unit: 's',
+    ...(i > 0 ? { baseline: smallest } : {}),
+    ...(i === SIZES.length - 1 ? { target: { text: `≤ 1.3× of ${droplets[0]} droplets`, on: 'ratio' as const, comparator: '<=' as const, limit: 1.3 } } : {}),
+    note: `${calls[i]} API calls; ${how}`,
+  }));
 }

@@ -2,7 +2,8 @@
 # Installs (from Debian's packages) and starts what the tests need. Idempotent; run as root.
 set -euo pipefail
 
-packages=(nginx pebble docker.io docker-registry openssh-server openssh-client shellcheck busybox-static tmux openssl iproute2 dnsutils iptables cloud-init curl cron)
+packages=(nginx pebble docker.io docker-registry openssh-server openssh-client shellcheck busybox-static tmux openssl iproute2 dnsutils iptables cloud-init curl cron
+  wrk caddy)  # wrk and caddy: the gateway benchmark (npm run bench), not the tests
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -16,6 +17,8 @@ fi
 
 # The Debian nginx package starts a system nginx on :80 on install; tests run their own on loopback ports.
 if pgrep -x nginx >/dev/null && [ -x /usr/sbin/service ]; then service nginx stop >/dev/null 2>&1 || true; fi
+# Likewise Debian's caddy (a system service on :80); the gateway benchmark runs its own in a namespace.
+if pgrep -x caddy >/dev/null && [ -x /usr/sbin/service ]; then service caddy stop >/dev/null 2>&1 || true; fi
 
 # Debian's cron is there for /usr/bin/crontab and /var/spool/cron/crontabs (1730 root:crontab): each
 # sandbox machine bind-mounts its own spool over /var/spool/cron, so `crontab FILE` inside one never

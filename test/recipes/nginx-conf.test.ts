@@ -52,7 +52,7 @@ describe('nginx.conf text', () => {
   it('keeps keep-alive upstreams with resolve in one rendering and resolves per request in the other', () => {
     expect(resolve).toContain('server service-a:5000 resolve;');
     expect(resolve).toMatch(/upstream backend_service-a \{\s+zone backend_service-a 64k;/);
-    expect(resolve).toContain('keepalive 16;');
+    expect(resolve).toContain('keepalive 64;');
     expect(resolve).toContain('http2 on;');
     expect(perRequest).not.toContain('upstream ');
     expect(perRequest).toContain('set $backend service-b;');
@@ -140,6 +140,18 @@ describe('nginx -t with the exact rendered text (Debian nginx 1.22, and nginx 1.
     }
     const result = await checkNginxConf({ nginxConf, files, hosts: SUPPORT });
     expect(result.output).toContain('test is successful');
+  });
+
+  it('500 sites with an alias each: nginx 1.30 starts without a server_names_hash warning (the hash is sized for the names)', async () => {
+    const newer = newerNginxRoot();
+    const sites = Array.from({ length: 500 }, (_, i) => ({ domain: `site-${i + 1}.example-domain.test`, aliases: [`www.site-${i + 1}.example-domain.test`], service: { name: `service-${i + 1}`, image: 'ghcr.io/me/s:1', port: 5000 } }));
+    const nginxConf = fileOf(renderProjectFiles(parseConfig({ ...SEED_EXAMPLE, sites })), 'proxy/nginx.conf');
+    expect(nginxConf).toContain('server_names_hash_max_size 2048;');
+    const cert = throwawayCertificate(['placeholder.test']);
+    const files = Object.fromEntries(certificatePathsInText(nginxConf).flatMap(({ chain, key }) => [[chain, cert.certPem], [key, cert.keyPem]]));
+    const result = await checkNginxConf({ nginxConf, files, hosts: SUPPORT, nginxRoot: newer.root });
+    expect(result.output).toContain('test is successful');
+    expect(result.output).not.toContain('server_names_hash');
   });
 
   it('a missing certificate file fails the test (the check can fail)', async () => {
