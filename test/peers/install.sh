@@ -18,7 +18,7 @@ fi
 # The Debian nginx package starts a system nginx on :80 on install; tests run their own on loopback ports.
 if pgrep -x nginx >/dev/null && [ -x /usr/sbin/service ]; then service nginx stop >/dev/null 2>&1 || true; fi
 # Likewise Debian's caddy (a system service on :80); the gateway benchmark runs its own in a namespace.
-if pgrep -x caddy >/dev/null && [ -x /usr/sbin/service ]; then service caddy stop >/dev/null 2>&1 || true; fi
+if pgrep -x caddy >/dev/null; then { [ -x /usr/sbin/service ] && service caddy stop >/dev/null 2>&1; } || pkill -x caddy || true; fi
 
 # Debian's cron is there for /usr/bin/crontab and /var/spool/cron/crontabs (1730 root:crontab): each
 # sandbox machine bind-mounts its own spool over /var/spool/cron, so `crontab FILE` inside one never
