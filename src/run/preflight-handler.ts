@@ -147,10 +147,12 @@ export async function preflight(ctx: DeployContext, step: PreflightStep): Promis
         Promise.all([shell(node.name).probe(preflightContainerRemove(project, index)), shell(node.name).probe(preflightFilesRemove(step.dir))]).catch(() => undefined),
       ),
     );
-    // The manager learns that a worker's container left a moment later (seconds on a busy machine): retry, for at most 30 s.
-    for (let attempt = 0; networkMade && attempt < 30; attempt++) {
+    // The manager learns that a worker's container left a moment later (up to tens of seconds on a busy
+    // machine): retry for at most 60 s. A network still left is reused by the next check.
+    const deadline = Date.now() + 60_000;
+    while (networkMade && Date.now() < deadline) {
       const removed = await shell(step.node).probe(preflightNetworkRemove(project)).catch(() => undefined);
-      if (!removed || removed.exitCode === 0 || /not found|no such network/i.test(removed.stderr)) break;
+      if (removed && (removed.exitCode === 0 || /not found|no such network/i.test(removed.stderr))) break;
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }

@@ -3,7 +3,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { CertificateStore } from '../../src/adapters/certificate-store.js';
 import { projectStatus } from '../../src/app/project-status.js';
 import { runCli } from '../../src/cli/run-cli.js';
@@ -140,6 +140,14 @@ describe('status probes', () => {
   });
 
   it('--watch on a terminal: rounds redrawn in place (no screen clearing) until Ctrl-C; the exit code is the last round\'s', async () => {
+    // Ink draws every frame only outside CI (is-in-ci, read when Ink is first loaded, which is here):
+    // CI runs this suite with CI=true, and a person's terminal has no CI variable.
+    const ci = process.env.CI;
+    process.env.CI = 'false';
+    onTestFinished(() => {
+      if (ci === undefined) delete process.env.CI;
+      else process.env.CI = ci;
+    });
     const run = testIo({ cwd: dir, isTTY: true });
     const done = runCli(['status', '--dir', dir, '--watch', '0.2', '--timeout', '1', '--entry', `127.0.0.1:${livePort}`, '--entry', `127.0.0.1:${deadPort}`], run.io);
     // Three rounds: each ends with its answers in; the title's time changes per round.
