@@ -18,6 +18,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, type TLSSocket, type ConnectionOptions } from 'node:tls';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
+import { answerDnsQuery } from '../peers/nginx.js';
 
 export interface GatewaySpec {
   work: string;
@@ -59,38 +60,6 @@ export interface GatewayResults {
 
 const DOMAIN = 'a.com';
 
-/** A DNS answer like Docker's embedded DNS: A records for known names, NXDOMAIN otherwise. */
-function answerDnsQuery(query: Buffer, names: Readonly<Record<string, string>>): Buffer | undefined {
-  if (query.length < 17) return undefined;
-  let offset = 12;
-  const labels: string[] = [];
-  while (offset < query.length) {
-    const length = query[offset]!;
-    if (length === 0) break;
-    labels.push(query.subarray(offset + 1, offset + 1 + length).toString('latin1'));
-    offset += 1 + length;
-  }
-  const questionEnd = offset + 5;
-  if (questionEnd > query.length) return undefined;
-  const type = query.readUInt16BE(offset + 1);
-  const ip = names[labels.join('.').toLowerCase()];
-  const header = Buffer.alloc(12);
-  query.copy(header, 0, 0, 2);
-  header.writeUInt16BE(0x8000 | 0x0400 | ((query[2]! & 0x01) << 8) | 0x0080 | (ip === undefined ? 3 : 0), 2);
-  header.writeUInt16BE(1, 4);
-  let answer = Buffer.alloc(0);
-  if (ip !== undefined && type === 1) {
-    answer = Buffer.alloc(16);
-    answer.writeUInt16BE(0xc00c, 0);
-    answer.writeUInt16BE(1, 2);
-    answer.writeUInt16BE(1, 4);
-    answer.writeUInt32BE(5, 6);
-    answer.writeUInt16BE(4, 10);
-    ip.split('.').forEach((octet, i) => answer.writeUInt8(Number(octet), 12 + i));
-    header.writeUInt16BE(1, 6);
-  }
-  return Buffer.concat([header, query.subarray(12, questionEnd), answer]);
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

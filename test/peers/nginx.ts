@@ -339,7 +339,7 @@ export function throwawayCertificate(names: readonly string[]): { certPem: strin
 // ---- inside the namespace -------------------------------------------------------------------
 
 /** A DNS answer like Docker's embedded DNS: A records for known names, NXDOMAIN otherwise. */
-function answerDnsQuery(query: Buffer, names: Readonly<Record<string, string>>): Buffer | undefined {
+export function answerDnsQuery(query: Buffer, names: Readonly<Record<string, string>>): Buffer | undefined {
   if (query.length < 17) return undefined;
   let offset = 12;
   const labels: string[] = [];
