@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { checkNewHostsDns } from '../app/add-domain.js';
-import { configFromYaml, loadConfig, parseConfig, withAddedSite, type Config, type ConfigInput } from '../config/index.js';
+import { configFromYaml, loadConfig, parseConfig, siteInput, withAddedSite, type Config, type ConfigInput } from '../config/index.js';
 import { writeFileAtomic } from '../adapters/fs-atomic.js';
 import { addDomainDelta, addDomainPlanLines } from '../plan/add-domain.js';
 import { zoneOf } from '../plan/dns.js';
@@ -80,7 +80,7 @@ export async function addDomainCommand(options: AddDomainOptions, io: CliIo, pat
     if (!io.isTTY) throw new CliExit(EXIT.usage, 'add-domain asks its questions in a terminal, and there is none here. Without one pass --domain, --image and --port (see swarm-wiz add-domain --help).');
     const prompter = await prompterOf(io);
     grown = await askAdditionalSite(prompter, config);
-    site = inputOf(grown.sites.at(-1)!);
+    site = siteInput(grown.sites.at(-1)!) as SiteInput;
     if (grown.workers !== config.workers) workers = grown.workers;
   }
 
@@ -138,14 +138,4 @@ export async function addDomainCommand(options: AddDomainOptions, io: CliIo, pat
     writeLine(io.stderr, `Note: ${delta.newDroplets.join(', ')} must be created in DigitalOcean: set DIGITALOCEAN_TOKEN and run swarm-wiz apply --yes.`);
   }
   await apply(args);
-}
-
-/** A validated site back in the config file's input form (what swarm-wiz.yaml holds). */
-function inputOf(site: Config['sites'][number]): SiteInput {
-  return {
-    domain: site.domain,
-    ...(site.aliases.length > 0 ? { aliases: site.aliases } : {}),
-    service: site.service,
-    ...(site.private.length > 0 ? { private: site.private } : {}),
-  };
 }

@@ -51,14 +51,19 @@ export async function loadConfig(path: string): Promise<Config> {
 
 const HEADER = '# swarm-wiz.yaml: the desired state of this project. Safe to commit: it holds no secrets.\n# Edit it and run `swarm-wiz plan` to see what would change.\n';
 
-/** The YAML text of a config, in the documented key order. */
-export function configToYaml(config: Config): string {
-  const sites = config.sites.map((site) => ({
+/** A validated site as swarm-wiz.yaml writes it: empty aliases and private services left out. */
+export function siteInput(site: Config['sites'][number]): Record<string, unknown> {
+  return {
     domain: site.domain,
     ...(site.aliases.length > 0 ? { aliases: site.aliases } : {}),
     service: site.service,
     ...(site.private.length > 0 ? { private: site.private } : {}),
-  }));
+  };
+}
+
+/** The YAML text of a config, in the documented key order. */
+export function configToYaml(config: Config): string {
+  const sites = config.sites.map(siteInput);
   const ordered = {
     project: config.project,
     region: config.region,

@@ -1,8 +1,8 @@
-import { createTwoFilesPatch } from 'diff';
 import YAML from 'yaml';
 import { renderCompose } from '../../recipes/compose.js';
 import { renderProxyNginxConf } from '../../recipes/project-files.js';
 import type { Config, Site } from '../config/index.js';
+import { unifiedDiff, type DiffLine } from './file-diff.js';
 import { entrypoints, workerName } from './names.js';
 
 /**
@@ -16,8 +16,8 @@ export interface AddDomainDelta {
   services: { name: string; image: string; visibility: 'public' | 'private'; secrets: string[] }[];
   /** The names on the one new certificate (domain, then aliases). */
   certificate: string[];
-  /** Unified diff of proxy/nginx.conf, before → after. */
-  nginxDiff: string;
+  /** Unified diff of proxy/nginx.conf, before → after (the same rendering as the plan's file diffs). */
+  nginxDiff: DiffLine[];
   /** The running proxy: kept (nginx reloads in place), scaled (one more replica; running tasks stay), or replaced. */
   proxy: 'kept' | 'scaled' | 'replaced';
   /** Droplets the topology needs for the new site (per-domain: its own worker). */
@@ -55,7 +55,7 @@ export function addDomainDelta(before: Config, after: Config): AddDomainDelta {
       ...site.private.map((svc) => ({ name: svc.name, image: svc.image, visibility: 'private' as const, secrets: svc.secrets ?? [] })),
     ],
     certificate: [site.domain, ...site.aliases],
-    nginxDiff: createTwoFilesPatch('proxy/nginx.conf', 'proxy/nginx.conf', before_, after_, undefined, undefined, { context: 2 }),
+    nginxDiff: unifiedDiff('proxy/nginx.conf', before_, after_, { old: 'now', new: `with ${site.domain}` }),
     proxy: proxyChange(before, after),
     newDroplets: newWorkers,
     entries: entrypoints(after)
@@ -79,7 +79,7 @@ export function describeProxyChange(delta: Pick<AddDomainDelta, 'proxy'>, config
 /** The delta as plan lines: the nginx.conf diff first, the summary last (nearest the question that follows). */
 export function addDomainPlanLines(delta: AddDomainDelta, config: Pick<Config, 'certificates'>): string[] {
   return [
-    ...delta.nginxDiff.trimEnd().split('\n').filter((line) => !line.startsWith('====')),
+    ...delta.nginxDiff.map((line) => line.text),
     '',
     `Add ${delta.site.domain}${delta.site.aliases.length > 0 ? ` (with ${delta.site.aliases.join(', ')})` : ''}:`,
     ...delta.services.map((svc) => `  + service ${svc.name} (${svc.visibility}) ${svc.image}`),

@@ -26,8 +26,8 @@ describe('addDomainDelta: what adding one site changes', () => {
       { host: 'd.example.com', target: 'demo-manager-1' },
       { host: 'www.d.example.com', target: 'demo-manager-1' },
     ]);
-    const added = delta.nginxDiff.split('\n').filter((line) => line.startsWith('+') && !line.startsWith('+++'));
-    const removed = delta.nginxDiff.split('\n').filter((line) => line.startsWith('-') && !line.startsWith('---'));
+    const added = delta.nginxDiff.filter((line) => line.kind === 'add').map((line) => line.text);
+    const removed = delta.nginxDiff.filter((line) => line.kind === 'remove').map((line) => line.text);
     expect(added.join('\n')).toContain('server_name d.example.com www.d.example.com;');
     // Only lines for the new site come and go: no other site's block is touched.
     for (const line of [...added, ...removed]) expect(line).not.toMatch(/a\.com|b\.com|c\.com/);
