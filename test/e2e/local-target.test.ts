@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticEntryPoints } from '../../src/adapters/acme/entry-points.js';
 import { deployRemote, remoteTarget } from '../../src/app/remote.js';
 import { configToYaml } from '../../src/config/index.js';
+import { dnsPublisher } from '../fake-do/dns-publisher.js';
 import { startFakeDigitalOcean } from '../fake-do/index.js';
 import { loadState, StateStore } from '../../src/state/index.js';
 import { generateKey, requireOpenSsh, startSshd, type SshdPeer } from '../peers/sshd.js';
@@ -155,20 +156,9 @@ describe('apply --target local, end to end', () => {
 
   it('challenge dns-01: the TXT records go through the DigitalOcean API (fake), renew --force orders and reloads in place', async () => {
     // The fake's DNS records are published in challtestsrv (the DNS Pebble and the preflight ask), as DigitalOcean's name servers would.
-    const published = new Set<string>();
     const fake = await startFakeDigitalOcean({
       domains: SITES.map((site) => site.domain),
-      afterChange: async (state) => {
-        for (const host of published) await h.pebble.challtestsrv.clearTxt(host);
-        published.clear();
-        for (const [zone, records] of state.domainRecords) {
-          for (const record of records.filter((r) => r.type === 'TXT' && r.name.startsWith('_acme-challenge'))) {
-            const host = `${record.name}.${zone}`;
-            await h.pebble.challtestsrv.setTxt(host, record.data);
-            published.add(host);
-          }
-        }
-      },
+      afterChange: dnsPublisher(h.pebble.challtestsrv, { types: ['TXT'] }),
     });
     try {
       const env = { DIGITALOCEAN_TOKEN: fake.token, DIGITALOCEAN_API_URL: fake.url };

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_FAKE_TOKEN, startFakeDigitalOcean, type FakeDigitalOcean } from '../fake-do/fake-server.js';
 import type { FakeState } from '../fake-do/state.js';
+import { dnsPublisher } from '../fake-do/dns-publisher.js';
 import { startPebble, type PebblePeer } from '../peers/pebble.js';
 import { startRegistry, type RegistryPeer } from '../peers/registry.js';
 import { OPERATOR_PUBLIC_IP, startCluster, type Cluster } from './cluster.js';
@@ -65,37 +66,6 @@ const shutdown = (code: number): void => {
 };
 process.on('SIGTERM', () => shutdown(0));
 process.on('SIGINT', () => shutdown(0));
-
-/** The fake's DNS records in challtestsrv: A records for the entries, TXT for dns-01. */
-function dnsPublisher(peer: PebblePeer): (state: FakeState) => Promise<void> {
-  const published = { a: new Map<string, string>(), txt: new Map<string, string>() };
-  return async (state) => {
-    const wanted = { a: new Map<string, string[]>(), txt: new Map<string, string[]>() };
-    for (const [zone, records] of state.domainRecords) {
-      for (const record of records) {
-        const host = record.name === '@' ? zone : `${record.name}.${zone}`;
-        const kind = record.type === 'A' ? wanted.a : record.type === 'TXT' ? wanted.txt : undefined;
-        kind?.set(host, [...(kind.get(host) ?? []), record.data]);
-      }
-    }
-    for (const [host] of published.a) if (!wanted.a.has(host)) await peer.challtestsrv.clearA(host);
-    for (const [host] of published.txt) if (!wanted.txt.has(host)) await peer.challtestsrv.clearTxt(host);
-    for (const [host, addresses] of wanted.a) {
-      const key = addresses.join(',');
-      if (published.a.get(host) === key) continue;
-      await peer.challtestsrv.clearA(host);
-      await peer.challtestsrv.addA(host, addresses);
-    }
-    for (const [host, texts] of wanted.txt) {
-      const key = texts.join(',');
-      if (published.txt.get(host) === key) continue;
-      await peer.challtestsrv.clearTxt(host);
-      for (const text of texts) await peer.challtestsrv.setTxt(host, text);
-    }
-    published.a = new Map([...wanted.a].map(([host, addresses]) => [host, addresses.join(',')]));
-    published.txt = new Map([...wanted.txt].map(([host, texts]) => [host, texts.join(',')]));
-  };
-}
 
 /**
  * The account's load balancer as the passthrough's config: its forwarding rules, the droplets with its
@@ -182,7 +152,7 @@ async function main(): Promise<void> {
   const registryLogin = { username: 'sandbox', password: randomBytes(12).toString('base64url') };
   registry = await startRegistry({ ...SANDBOX_REGISTRY, dir: join(dir, 'registry'), auth: registryLogin });
 
-  const publishDns = dnsPublisher(pebble);
+  const publishDns = dnsPublisher(pebble.challtestsrv);
   const writeBindings = () => writeAtomic(join(dir, 'bindings.json'), `${JSON.stringify(pool?.bindings() ?? [], null, 2)}\n`, 0o644);
   pool = new MachinePool(cluster.nodes, { loadBalancerIp: LOAD_BALANCER_IP, log, onChange: writeBindings });
   writeBindings();
