@@ -134,8 +134,12 @@ export async function setSecret(options: SetSecretOptions): Promise<SetSecretRes
       } catch (error) {
         if (!(error instanceof ServiceUpdateFailed)) throw error;
         const back = error.outcome.kind === 'rolled-back' ? `; Swarm rolled ${user.service} back to ${user.swarmName}` : '';
+        // Nothing runs on the new value: it goes, so the next apply (which deploys the newest version) does not roll it out again.
+        const withdrawn = updated.length === 0 && error.outcome.kind === 'rolled-back' && (await shell.probe(secretRemove(swarmName))).exitCode === 0;
         throw new SecretError(
-          `${name} is stored as ${swarmName}, but ${error.message}${back}`,
+          withdrawn
+            ? `the new value of ${name} was not kept: ${error.message}${back}. ${swarmName} was removed again, so ${user.swarmName} stays the current version`
+            : `${name} is stored as ${swarmName}, but ${error.message}${back}`,
           `${updated.length > 0 ? `Already updated: ${updated.join(', ')}. ` : ''}docker service ps --no-trunc ${user.service} shows each task's error. Fix the value (or the service) and run swarm-wiz secret set ${name} again.`,
         );
       }

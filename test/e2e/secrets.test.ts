@@ -4,16 +4,21 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configToYaml, parseConfig } from '../../src/config/index.js';
 import { runArgv } from '../peers/tools.js';
+import { buildSecretCheckingImage, hostDocker } from '../recipes/private-swarm.js';
 import { docker, eventually, startLocalHarness, type LocalHarness } from './local-harness.js';
 
 /**
  * A private service reading a Swarm secret on the local swarm: an apply stops before deploying while
  * the secret was never set; `secret set` (value on stdin), apply, the task reads it at
  * /run/secrets/db_password; `secret set` again rotates it (rolling update, old version removed); and
- * neither value is in any file of the project, its state, or anything swarm-wiz printed.
+ * neither value is in any file of the project, its state, or anything swarm-wiz printed. A value the
+ * service refuses (it exits at once) is rolled back and withdrawn: the previous version stays current.
  */
 const PROJECT = 'sec';
 const VALUES = [`first-${randomBytes(12).toString('hex')}`, `second-${randomBytes(12).toString('hex')}`] as const;
+/** A value a1 refuses to start with (see buildSecretCheckingImage). */
+const REFUSED = `bad-${randomBytes(12).toString('hex')}`;
+const A1_IMAGE = 'swz-local/a1-secret:1';
 let h: LocalHarness;
 /** stdout and stderr of every swarm-wiz command run here. */
 const printed: string[] = [];
@@ -40,15 +45,17 @@ const stackServices = async () => (await docker(['service', 'ls', '-q', '--filte
 
 beforeAll(async () => {
   h = await startLocalHarness(PROJECT);
+  await buildSecretCheckingImage(hostDocker, A1_IMAGE, 'private A1', 5001, 'db_password');
   const config = parseConfig({
     ...h.config,
-    sites: h.config.sites.map((site, i) => (i === 0 ? { ...site, private: site.private.map((svc) => ({ ...svc, secrets: ['db_password'] })) } : site)),
+    sites: h.config.sites.map((site, i) => (i === 0 ? { ...site, private: site.private.map((svc) => ({ ...svc, image: A1_IMAGE, secrets: ['db_password'] })) } : site)),
   });
   await writeFile(h.configPath, configToYaml(config));
 }, 240_000);
 
 afterAll(async () => {
   await h?.stop();
+  await runArgv('docker', ['image', 'rm', '-f', A1_IMAGE]);
 }, 180_000);
 
 describe('secrets on the local swarm', () => {
@@ -110,4 +117,22 @@ describe('secrets on the local swarm', () => {
     expect(printed.length).toBe(14);
     expect((await runArgv('docker', ['service', 'inspect', `${PROJECT}_a1`, '--format', '{{json .Spec}}'])).stdout).not.toContain(VALUES[1]);
   }, 480_000);
+
+  it('a value the service refuses: Swarm rolls it back, the new version is withdrawn, the previous one stays current', async () => {
+    const refused = await swarmWiz(['secret', 'set', 'db_password'], REFUSED);
+    expect(refused.code, refused.stdout + refused.stderr).toBe(1);
+    expect(refused.stderr).toContain(`the new value of db_password was not kept: the new tasks of ${PROJECT}_a1 failed`);
+    expect(refused.stderr).toContain(`Swarm rolled ${PROJECT}_a1 back to ${PROJECT}_db_password_v2. ${PROJECT}_db_password_v3 was removed again, so ${PROJECT}_db_password_v2 stays the current version`);
+    expect(refused.stderr).toContain('run swarm-wiz secret set db_password again');
+    expect((await docker(['secret', 'ls', '--format', '{{.Name}}'])).trim().split('\n').sort()).toEqual([`${PROJECT}_db_password_v2`]);
+    expect(await secretInTask()).toBe(`400 ${VALUES[1]}`);
+
+    // The next apply deploys the version that works: nothing to change, a1 still reads it.
+    const again = await apply();
+    expect(again.code, again.stdout.slice(-2000) + again.stderr).toBe(0);
+    expect(await secretInTask()).toBe(`400 ${VALUES[1]}`);
+    const listed = await swarmWiz(['secret', 'ls', '--json']);
+    expect(JSON.parse(listed.stdout)).toMatchObject([{ name: 'db_password', version: 2, usedBy: [{ service: `${PROJECT}_a1`, version: 2 }] }]);
+    expect(printed.filter((text) => text.includes(REFUSED))).toEqual([]);
+  }, 300_000);
 });

@@ -149,6 +149,19 @@ export function buildBrokenImage(swarm: DockerCli, tag: string, mode: 'exits' | 
   });
 }
 
+/**
+ * A backend that reads a Swarm secret before it starts: with a value beginning `bad-` it exits at once
+ * (a value the app rejects), else it serves `name` on `port` like buildBackendImage.
+ */
+export function buildSecretCheckingImage(swarm: DockerCli, tag: string, name: string, port: number, secret: string): Promise<void> {
+  const script = `case "$(cat /run/secrets/${secret})" in bad-*) echo 'refuses this ${secret}' >&2; exit 3;; esac; exec /bin/busybox httpd -f -p ${port} -h /www`;
+  return importRootfs(swarm, tag, [`CMD ${JSON.stringify(['/bin/sh', '-c', script])}`], (rootfs) => {
+    busyboxInto(rootfs, ['sh', 'httpd', 'wget', 'cat']);
+    mkdirSync(join(rootfs, 'www'));
+    writeFileSync(join(rootfs, 'www/index.html'), `${name}\n`);
+  });
+}
+
 /** Libraries `ldd` lists for a binary, as absolute paths. */
 async function librariesOf(binary: string): Promise<string[]> {
   const { stdout } = await run('ldd', [binary]);
