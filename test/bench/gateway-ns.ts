@@ -19,6 +19,7 @@ import { connect, type TLSSocket, type ConnectionOptions } from 'node:tls';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { answerDnsQuery } from '../peers/nginx.js';
+import { canConnect } from '../peers/tools.js';
 
 export interface GatewaySpec {
   work: string;
@@ -66,14 +67,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function waitForPort(port: number, what: string, child: ChildProcess): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt++) {
     if (child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode})`);
-    const open = await new Promise<boolean>((resolve) => {
-      const probe = createConnection({ host: '127.0.0.1', port }, () => {
-        probe.destroy();
-        resolve(true);
-      });
-      probe.on('error', () => resolve(false));
-    });
-    if (open) return;
+    if (await canConnect(port)) return;
     await sleep(50);
   }
   throw new Error(`${what} is not listening on ${port}`);

@@ -32,7 +32,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { requireIptables, requireNginx, requireOpenssl, requireTool, requireUnshare, runArgv } from './tools.js';
+import { canConnect, requireIptables, requireNginx, requireOpenssl, requireTool, requireUnshare, runArgv } from './tools.js';
 
 export interface Target {
   host: string;
@@ -420,14 +420,7 @@ async function runSandbox(specPath: string): Promise<void> {
   process.stdin.resume();
   for (const { port, socket } of spec.outbound) {
     for (let attempt = 0; ; attempt++) {
-      const open = await new Promise<boolean>((resolve) => {
-        const probe = createConnection({ host: '127.0.0.1', port }, () => {
-          probe.destroy();
-          resolve(true);
-        });
-        probe.on('error', () => resolve(false));
-      });
-      if (open) break;
+      if (await canConnect(port)) break;
       if (attempt > 200) throw new Error(`nginx is not listening on ${port}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -12,10 +12,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { requireTool, runArgv } from './tools.js';
+import { canConnect, requireTool, runArgv } from './tools.js';
 
 const SSHD = '/usr/sbin/sshd';
 const MARKER = 'SWARM_WIZ_TEST_SSHD';
@@ -83,16 +83,6 @@ async function freePort(): Promise<number> {
     });
   });
 }
-
-const canConnect = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 
 /** ssh-keygen a new ed25519 key at `path` (no passphrase); returns the public key's `type key`. */
 export async function generateKey(path: string, comment = 'swarm-wiz-test'): Promise<string> {

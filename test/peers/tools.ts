@@ -1,4 +1,5 @@
 import { execFile, execFileSync, type ExecFileOptions } from 'node:child_process';
+import { createConnection } from 'node:net';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -69,3 +70,14 @@ export async function eventually<T>(what: string, probe: () => Promise<T>, done:
   }
   throw new Error(`${what}: still not there after ${seconds} s (last: ${String(last instanceof Error ? last.message : JSON.stringify(last))})`);
 }
+
+/** Whether something accepts a TCP connection on 127.0.0.1:`port` now (the connection is closed at once). */
+export const canConnect = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
