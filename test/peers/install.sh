@@ -3,6 +3,7 @@
 set -euo pipefail
 
 packages=(nginx pebble docker.io docker-registry openssh-server openssh-client shellcheck busybox-static tmux openssl iproute2 dnsutils iptables cloud-init curl cron
+  mmdebstrap systemd-container apt-utils gnupg  # the DigitalOcean twin: Debian 13 droplets (test/sandbox/twin)
   wrk caddy)  # wrk and caddy: the gateway benchmark (npm run bench), not the tests
 missing=()
 for p in "${packages[@]}"; do
