@@ -60,3 +60,18 @@ describe('text from a server reaches the terminal only through remoteText', () =
     expect(fake.requests).toHaveLength(0);
   }, 60_000);
 });
+
+describe('a --dir this user may not write', () => {
+  it('says the folder is not writable (not a bare EACCES … mkdir), exit 1', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'swarm-wiz-readonly-'));
+    const { chmod } = await import('node:fs/promises');
+    await chmod(root, 0o555);
+    // As nobody (root may write anywhere): setpriv is util-linux, argv only.
+    const result = await runArgv('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', MAIN, 'apply', '--example', '--dir', join(root, 'out'), '--yes'], {
+      cwd: join(import.meta.dirname, '..', '..'),
+      env: { PATH: process.env.PATH, HOME: root, CI: 'false' },
+    });
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/is not writable \(this user may not write there; EACCES on mkdir\)/);
+  }, 60_000);
+});
