@@ -11,6 +11,13 @@ export default {
       to: { circular: true },
     },
     {
+      name: 'text-is-lowest',
+      severity: 'error',
+      comment: 'src/text (remote text made safe to show) is below everything: every adapter, command parser and error may import it; it imports nothing of the project.',
+      from: { path: '^src/text/' },
+      to: { path: '^(src/(?!text/)|recipes/|screens/)' },
+    },
+    {
       name: 'screens-not-cli',
       severity: 'error',
       comment: 'Screens are Ink components: props in, callbacks out. They never import the CLI.',

@@ -45,7 +45,15 @@ import {
   secretTargets,
 } from './names.js';
 
-const required = (name: string, what: string): string => `\${${name}:?set ${name} to ${what} (deploy_stack.sh does)}`;
+/**
+ * `${NAME:?message}`: docker stops the deploy with the message when NAME is unset. Docker's
+ * interpolation reads the first '-' in the braces as a `-default` rule (and a '}' ends them), so the
+ * message is fixed text of ours and never holds a domain, a path or any other value from the config.
+ */
+const required = (name: string, what: string): string => {
+  if (/[-}$]/.test(what)) throw new Error(`compose: the :? message for ${name} may not hold '-', '}' or '$' (${what})`);
+  return `\${${name}:?set ${name} to ${what} (deploy_stack.sh does)}`;
+};
 
 /** Keys of the top-level `secrets:` map (the names inside this file, not the Swarm object names). */
 const proxySecretKeys = (domain: string) => secretTargets(domain);
@@ -216,8 +224,7 @@ function networks(config: Config): Record<string, unknown> {
 
 /**
  * The app secrets (top-level `secrets:`): each one exists already (`secret set` made it), and its
- * newest version's name comes from SWARM_WIZ_SECRET_<NAME> at deploy time. (The message of `:?` may hold
- * no '-': Docker's interpolation would read the first one as a default value.)
+ * newest version's name comes from SWARM_WIZ_SECRET_<NAME> at deploy time (see `required` for its message).
  */
 function appSecrets(config: Config): Record<string, unknown> {
   return Object.fromEntries(declaredSecrets(config).map((name) => [name, { external: true, name: required(secretVariable(name), 'the newest version of this secret') }]));
@@ -228,7 +235,7 @@ function secretsAndConfigs(config: Config): Record<string, unknown> {
   if (config.certificates.delivery !== 'secrets') return Object.keys(app).length > 0 ? { secrets: app } : {};
   const secrets = Object.fromEntries(
     config.sites.flatMap((site, index) => {
-      const certsVersion = required(certsVersionVariable(index), `a version of ${site.domain}'s certificate files`);
+      const certsVersion = required(certsVersionVariable(index), `a version of the certificate files of site ${index + 1}`);
       const keys = proxySecretKeys(site.domain);
       const files = certificateFiles(site.domain);
       return [

@@ -1,3 +1,4 @@
+import { remoteLine } from '../text/remote-text.js';
 import { parseServiceTasks, serviceTasks, type Command } from '../commands/index.js';
 import type { Shell } from '../targets/target.js';
 
@@ -16,7 +17,7 @@ export interface UpdateStatus {
 /** A service's last rolling update as Swarm reports it (all empty when it never updated). */
 export async function readUpdateStatus(shell: Shell, service: string, signal?: AbortSignal): Promise<UpdateStatus> {
   const [state = '', startedAt = '', ...message] = (await shell.run(updateStatus(service), signal ? { signal } : {})).stdout.trim().split('\t');
-  return { state, startedAt, message: message.join('\t') };
+  return { state, startedAt, message: remoteLine(message.join('\t')) };
 }
 
 /** The update did not go through: Swarm rolled it back or paused it (`why` quotes a failed task), or it was not done in time. */

@@ -1,4 +1,4 @@
-import type { CertificateMeta } from './metadata.js';
+import { certificateMeta, type CertificateMeta } from './metadata.js';
 import { daysLeft, renewalDecision, scheduledRenewal } from './renewal-policy.js';
 import { allNames, type SiteNames } from './sites.js';
 import type { CertificateStore } from '../adapters/certificate-store.js';
@@ -59,6 +59,15 @@ export async function certificateStatus(options: StatusOptions): Promise<CertSta
       let readError: string | undefined;
       try {
         meta = await options.store.readMeta(site.domain);
+        // The files must still be the certificate meta.json describes, with its own key.
+        if (meta && !meta.placeholder) {
+          const stored = await options.store.read(site.domain);
+          if (!stored) throw new Error('fullchain.pem or privkey.pem is missing beside meta.json; re-issue with swarm-wiz renew --force');
+          const actual = certificateMeta(stored.fullchainPem);
+          if (actual.serial !== meta.serial || actual.notAfter !== meta.notAfter) {
+            throw new Error('fullchain.pem is not the certificate meta.json describes (serial or expiry differ); re-issue with swarm-wiz renew --force');
+          }
+        }
       } catch (error) {
         readError = (error as Error).message;
       }

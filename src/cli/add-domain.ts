@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { checkNewHostsDns } from '../app/add-domain.js';
-import { configFromYaml, loadConfig, parseConfig, siteInput, withAddedSite, type Config, type ConfigInput } from '../config/index.js';
+import { checkDomainName, configFromYaml, loadConfig, parseConfig, siteInput, withAddedSite, type Config, type ConfigInput } from '../config/index.js';
 import { writeFileAtomic } from '../adapters/fs-atomic.js';
 import { addDomainDelta, addDomainPlanLines } from '../plan/add-domain.js';
 import { zoneOf } from '../plan/dns.js';
@@ -42,7 +42,10 @@ function siteFromFlags(options: AddDomainOptions): SiteInput {
   const missing = [options.image === undefined ? '--image' : '', options.port === undefined ? '--port' : ''].filter(Boolean);
   if (missing.length > 0) throw new CliExit(EXIT.usage, `add-domain --domain needs ${missing.join(' and ')} too (or run it without --domain in a terminal to be asked)`);
   const domain = options.domain!.trim().toLowerCase();
-  const label = (domain.startsWith('*.') ? domain.slice(2) : domain).split('.')[0] ?? 'web';
+  // A domain that is no domain is the one error: the service name derived from it would add another.
+  const check = checkDomainName(domain, true);
+  if (!check.ok) throw new CliExit(EXIT.usage, `--domain: ${check.reason}`);
+  const label = (check.ascii.startsWith('*.') ? check.ascii.slice(2) : check.ascii).split('.')[0] ?? 'web';
   const port = Number(options.port);
   return {
     domain,

@@ -1,5 +1,6 @@
 import type { WizardDeps } from '../wizard/ask-new-project.js';
 import type { Prompter } from '../wizard/prompter.js';
+import { CliExit, EXIT } from './exit.js';
 
 /**
  * Everything a command may touch of the process it runs in. `main.ts` passes the real process;
@@ -50,10 +51,30 @@ export interface CloudEnv {
   operatorIp: string | undefined;
 }
 
+/**
+ * DIGITALOCEAN_API_URL as given, once it is an http(s) URL without a user name or password: the API
+ * takes the token only, and a password in the URL would be repeated in every error that names it.
+ * Anything else stops the command (exit 2) without repeating the value.
+ */
+function apiUrlOf(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new CliExit(EXIT.usage, 'DIGITALOCEAN_API_URL: is not a URL (like https://api.digitalocean.com); its value is not shown');
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new CliExit(EXIT.usage, 'DIGITALOCEAN_API_URL: holds a user name or password (user:password@, not shown); remove it: the API is authorised by DIGITALOCEAN_TOKEN only');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new CliExit(EXIT.usage, 'DIGITALOCEAN_API_URL: is not an http:// or https:// URL');
+  return value;
+}
+
 export function cloudEnv(env: CliIo['env']): CloudEnv {
   return {
     token: env.DIGITALOCEAN_TOKEN?.trim() || undefined,
-    apiUrl: env.DIGITALOCEAN_API_URL || undefined,
+    apiUrl: apiUrlOf(env.DIGITALOCEAN_API_URL),
     operatorIp: env.SWARM_WIZ_OPERATOR_IP || undefined,
   };
 }

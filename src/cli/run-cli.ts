@@ -54,8 +54,22 @@ function exitCodeOf(error: unknown, io: CliIo, verbose: boolean): ExitCode {
     writeLine(io.stderr, 'Cancelled.');
     return EXIT.failure;
   }
+  const denied = notWritable(error);
+  if (denied) {
+    writeLine(io.stderr, `swarm-wiz failed: ${denied}`);
+    return EXIT.failure;
+  }
   const message = error instanceof Error ? (verbose ? (error.stack ?? error.message) : error.message) : String(error);
   writeLine(io.stderr, `swarm-wiz failed: ${message}`);
   if (!verbose) writeLine(io.stderr, '(run again with --verbose for details)');
   return EXIT.failure;
+}
+
+/** A write refused by the file system (permissions, a read-only mount), said as such: `DIR is not writable`. */
+function notWritable(error: unknown): string | undefined {
+  const failure = error as NodeJS.ErrnoException;
+  if (!(error instanceof Error) || !['EACCES', 'EPERM', 'EROFS'].includes(failure.code ?? '') || !failure.path) return undefined;
+  if (!['mkdir', 'open', 'rename', 'write', 'chmod', 'copyfile', 'symlink', 'unlink'].includes(failure.syscall ?? '')) return undefined;
+  const why = failure.code === 'EROFS' ? 'it is on a read-only file system' : 'this user may not write there';
+  return `the folder of ${failure.path} is not writable (${why}; ${failure.code} on ${failure.syscall}). Nothing more was written: choose a folder you can write with --dir, or fix its permissions.`;
 }

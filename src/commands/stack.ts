@@ -1,3 +1,4 @@
+import { remoteLine } from '../text/remote-text.js';
 import { NGINX_CONF_IN_CONTAINER } from '../../recipes/names.js';
 import type { Command } from './command.js';
 import { jsonLines } from './swarm.js';
@@ -76,7 +77,8 @@ export function parseServiceTasks(output: string): ServiceTask[] {
     node: String(raw.Node ?? ''),
     desiredState: String(raw.DesiredState ?? ''),
     currentState: String(raw.CurrentState ?? ''),
-    error: String(raw.Error ?? ''),
+    // Written by the task's container runtime (and so by the image): shown only through remoteLine.
+    error: remoteLine(String(raw.Error ?? '')),
   }));
 }
 
@@ -101,7 +103,7 @@ export function parseUpdateStates(output: string): UpdateState[] {
     .filter((line) => line.trim() !== '')
     .map((line) => {
       const [service = '', state = '', ...message] = line.split('\t');
-      return { service, state, message: message.join('\t') };
+      return { service, state, message: remoteLine(message.join('\t')) };
     });
 }
 

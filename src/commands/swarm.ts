@@ -1,3 +1,4 @@
+import { remoteLine } from '../text/remote-text.js';
 import type { Command } from './command.js';
 
 /** Docker Swarm operations, as argv. Join tokens are secrets: they are marked so no output shows them. */
@@ -24,7 +25,7 @@ export function parseSwarmInfo(json: string): SwarmInfo {
     state: raw.LocalNodeState ?? 'inactive',
     isManager: raw.ControlAvailable === true,
     ...(raw.Cluster?.ID ? { clusterId: raw.Cluster.ID } : {}),
-    ...(raw.Error ? { error: raw.Error } : {}),
+    ...(raw.Error ? { error: remoteLine(raw.Error) } : {}),
   };
 }
 

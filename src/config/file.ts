@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import YAML from 'yaml';
 import { writeFileAtomic } from '../adapters/fs-atomic.js';
 import { ConfigError } from './errors.js';
-import { parseConfig } from './parse.js';
+import { parseConfig, type KeyLocator } from './parse.js';
 import type { Config } from './schema.js';
 
 /** How many values YAML aliases (`*name`) may expand to; more is an alias bomb ("billion laughs"). */
@@ -16,7 +16,8 @@ function firstLine(message: string): string {
 
 /** Parses YAML text and validates it. YAML syntax errors name the line. */
 export function configFromYaml(text: string, file?: string): Config {
-  const document = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  const lineCounter = new YAML.LineCounter();
+  const document = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true, lineCounter });
   if (document.errors.length > 0) {
     throw new ConfigError(
       document.errors.map((error) => ({ path: error.linePos ? `line ${error.linePos[0].line}` : '(yaml)', reason: firstLine(error.message) })),
@@ -33,7 +34,20 @@ export function configFromYaml(text: string, file?: string): Config {
       : firstLine(error instanceof Error ? error.message : String(error));
     throw new ConfigError([{ path: '(yaml)', reason }], file);
   }
-  return parseConfig(value, file);
+  return parseConfig(value, file, keyLocator(document, lineCounter));
+}
+
+/** `line L, column C` of the key at `path` in the document (the key's own position, not its text). */
+function keyLocator(document: YAML.Document, lineCounter: YAML.LineCounter): KeyLocator {
+  return (path) => {
+    const parent = path.length === 1 ? document.contents : document.getIn(path.slice(0, -1), true);
+    if (!YAML.isMap(parent)) return undefined;
+    const pair = parent.items.find((item) => YAML.isScalar(item.key) && String(item.key.value) === String(path[path.length - 1]));
+    const offset = YAML.isScalar(pair?.key) ? pair.key.range?.[0] : undefined;
+    if (offset === undefined) return undefined;
+    const { line, col } = lineCounter.linePos(offset);
+    return `line ${line}, column ${col}`;
+  };
 }
 
 /** Reads and validates `swarm-wiz.yaml`. */

@@ -26,7 +26,21 @@ export const IMAGE_REFERENCE = new RegExp(
   `^(?:${REGISTRY_HOST}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`,
 );
 const REGISTRY_REFERENCE = new RegExp(`^${REGISTRY_HOST}(?:/${PATH_COMPONENT})*$`);
-const EMAIL = /^[A-Za-z0-9.!#$%&*+/=?^_|~-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
+/** The port of a registry host (`host:PORT/…`), when the reference names one. */
+const registryPort = (reference: string): number | undefined => {
+  const host = /^([^/]+)\//.exec(`${reference}/`)?.[1] ?? '';
+  const port = /^[^:]*\.[^:]*:(\d+)$|^localhost:(\d+)$|^[^:.]+:(\d+)$/.exec(host);
+  const digits = port?.[1] ?? port?.[2] ?? port?.[3];
+  return digits === undefined ? undefined : Number(digits);
+};
+const validPort = (port: number | undefined) => port === undefined || (port >= 1 && port <= 65535);
+const registryPortError = (what: string) => ({ error: (i: { input?: unknown }) => `${show(i.input)} names registry port ${registryPort(String(i.input))}; ${what} port is 1–65535` });
+/**
+ * A plain addr-spec (`ops@a.com`): letters, digits, '.', '_', '+' and '-' before the @, starting with a
+ * letter or digit (nothing a mailer reads as a flag, like `-oQ…`), then a domain name. It reaches the
+ * crontab's MAILTO, so no shell or crontab character (space, `|`, `$`, `%`, quotes, newline) gets in.
+ */
+const EMAIL = /^[A-Za-z0-9](?:[A-Za-z0-9_+-]|\.(?!\.)){0,63}@(?=.{4,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
 /** Let's Encrypt's limit on the names of one certificate: a site's domain and its aliases. */
 export const NAMES_PER_CERTIFICATE = 100;
 /** The proxy service's own name in the stack; no site may take it. */
@@ -38,7 +52,7 @@ const typeError = (expected: string) => ({
 });
 
 const notAPort = { error: (i: { input?: unknown }) => `${show(i.input)} is not a port (1–65535)` };
-const port = z.number(typeError('a port (1–65535)')).int(notAPort).min(1, notAPort).max(65535, notAPort);
+const port = z.number(typeError('a port (1–65535)')).int({ ...notAPort, abort: true }).min(1, { ...notAPort, abort: true }).max(65535, notAPort);
 
 const serviceName = z
   .string(typeError('a service name'))
@@ -57,7 +71,8 @@ const image = z
   .max(IMAGE_REFERENCE_MAX, { abort: true, error: (i) => `is ${String(i.input).length} characters; Docker allows at most ${IMAGE_REFERENCE_MAX}` })
   .regex(IMAGE_REFERENCE, {
     error: (i) => `${show(i.input)} is not a Docker image reference (like ghcr.io/me/app:1.0)`,
-  });
+  })
+  .refine((reference) => !reference.includes('/') || validPort(registryPort(reference)), registryPortError("a registry's"));
 
 const domainText = z.string(typeError('a domain name')).min(1, { error: 'is empty; expected a domain name like a.com' });
 
@@ -78,12 +93,13 @@ const health = z
 /** Environment variable names as POSIX shells and Docker take them. */
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const envValue = z.union([z.string(), z.number(), z.boolean()], typeError('a plain value (text, number or true/false)')).transform((value) => String(value));
+const envNameError = (name: unknown) => `${show(name)} is not an environment variable name (letters, digits and _, not starting with a digit)`;
 const env = z
-  .record(z.string().regex(ENV_NAME, { error: (i) => `${show(i.input)} is not an environment variable name (letters, digits and _, not starting with a digit)` }), envValue, {
+  .record(z.string().regex(ENV_NAME, { error: (i) => envNameError(i.input) }), envValue, {
     // Only for what is not a map at all; a bad key or value keeps its own message.
     error: (i) =>
       i.code === 'invalid_key'
-        ? `${show(i.input)} is not an environment variable name (letters, digits and _, not starting with a digit)`
+        ? envNameError(i.input)
         : i.input !== null && typeof i.input === 'object'
           ? undefined
           : i.input === undefined
@@ -93,10 +109,14 @@ const env = z
   .refine((values) => Object.values(values).every((value) => !value.includes('\0')), { error: 'a value contains a NUL byte' });
 
 /** `NAME:/absolute/path` — a named volume (Docker's volume name rules) mounted at a path in the container. */
-const VOLUME = /^([a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}):(\/[^:\s]*)$/;
-const volume = z.string(typeError('a volume like data:/var/lib/data')).regex(VOLUME, {
-  error: (i) => `${show(i.input)} is not a named volume (NAME:/absolute/path, like a1-data:/var/lib/postgresql/data)`,
-});
+const VOLUME = /^([a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}):(\/[^:\s$]*)$/;
+const volume = z
+  .string(typeError('a volume like data:/var/lib/data'))
+  // docker stack deploy interpolates ${…} and $NAME in the whole file: a path with '$' would take a value of the deploy's environment.
+  .refine((value) => !value.includes('$'), { abort: true, error: (i) => `${show(i.input)} has a '$'; docker would replace \${…} and $NAME in it at deploy time. A volume is NAME:/absolute/path without '$'` })
+  .regex(VOLUME, {
+    error: (i) => `${show(i.input)} is not a named volume (NAME:/absolute/path, like a1-data:/var/lib/postgresql/data)`,
+  });
 
 /** A Swarm secret a service reads at /run/secrets/<name>: set with `swarm-wiz secret set NAME`, never in this file. */
 export const SECRET_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
@@ -141,7 +161,7 @@ const enumOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: (i) => `${i.input === undefined ? 'is required' : `${show(i.input)} is not valid`} (one of ${values.join(', ')})` });
 
 export const certificatesSchema = z.strictObject({
-  email: z.string(typeError('an e-mail address')).regex(EMAIL, { error: (i) => `${show(i.input)} is not an e-mail address` }),
+  email: z.string(typeError('an e-mail address')).regex(EMAIL, { error: (i) => `${show(i.input)} is not a plain e-mail address (like ops@a.com: letters, digits, '.', '_', '+' and '-' before the @, a letter or digit first; a domain name after it)` }),
   ca: caSchema.default('staging'),
   challenge: enumOf(CHALLENGES).default('http-01'),
   delivery: enumOf(DELIVERIES).default('files'),
@@ -177,9 +197,13 @@ const rawConfigSchema = z.strictObject({
   registry: z
     .string(typeError('a registry like registry.digitalocean.com/me'))
     .regex(REGISTRY_REFERENCE, { error: (i) => `${show(i.input)} is not a registry (like registry.digitalocean.com/me)` })
+    .refine((reference) => validPort(registryPort(reference)), registryPortError("a registry's"))
     .optional(),
   proxy: proxySchema.default({ image: DEFAULT_PROXY_IMAGE, hsts: false }),
 });
+
+/** The keys a swarm-wiz.yaml has at its top level. */
+export const TOP_LEVEL_KEYS: readonly string[] = Object.keys(rawConfigSchema.shape);
 
 type RawConfig = z.output<typeof rawConfigSchema>;
 type RawService = z.output<typeof serviceSchema>;

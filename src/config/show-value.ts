@@ -19,6 +19,10 @@ export function showValue(value: unknown): string {
     return `${JSON.stringify(shown)}${more}`;
   }
   if (Array.isArray(value)) return 'a list';
+  // YAML's tags give more than mappings: !!binary, !!timestamp, !!set (yaml's toJS types for them).
+  if (value instanceof Uint8Array) return 'binary data (!!binary)';
+  if (value instanceof Date) return 'a date (!!timestamp)';
+  if (value instanceof Set) return 'a set (!!set)';
   if (value !== null && typeof value === 'object') return 'a mapping';
   return String(value);
 }

@@ -1,4 +1,4 @@
-import { chmod, readFile, stat } from 'node:fs/promises';
+import { chmod, lstat, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../adapters/fs-atomic.js';
 import { formatPath, showValue } from '../config/index.js';
@@ -25,7 +25,8 @@ export function parseState(text: string, path = STATE_FILE): State {
   try {
     document = JSON.parse(text);
   } catch (error) {
-    throw new StateFileError(path, `not JSON (${(error as Error).message})`);
+    // Where, never what: the parser's message quotes the text (a state.json linked to another file would show it).
+    throw new StateFileError(path, text.trim() === '' ? 'it is empty' : `not JSON (${jsonErrorPlace(text, (error as Error).message)})`);
   }
   const result = stateSchema.safeParse(document);
   if (!result.success) {
@@ -35,13 +36,26 @@ export function parseState(text: string, path = STATE_FILE): State {
   return result.data;
 }
 
+/** `line L, column C` of a JSON.parse error, from the position its message names (else the end of the text: it was cut short). */
+function jsonErrorPlace(text: string, message: string): string {
+  const position = /position (\d+)/.exec(message);
+  const offset = position ? Number(position[1]) : text.length;
+  const before = text.slice(0, offset).split('\n');
+  return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}${position ? '' : ', where it ends too early'}`;
+}
+
 /** Reads `<dir>/.swarm-wiz/state.json`; a missing file is an empty state for `project`. */
 export async function loadState(dir: string, project: string): Promise<State> {
   const path = statePath(dir);
   let text: string;
   try {
+    const found = await lstat(path);
+    // swarm-wiz writes a plain file (atomically); a link or a folder there is not its state.
+    if (found.isSymbolicLink()) throw new StateFileError(path, 'it is a symbolic link, which swarm-wiz does not follow (it writes state.json as a plain file); replace the link with the file');
+    if (found.isDirectory()) throw new StateFileError(path, 'it is a directory, not a file');
     text = await readFile(path, 'utf8');
   } catch (error) {
+    if (error instanceof StateFileError) throw error;
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyState(project);
     throw new StateFileError(path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }

@@ -1,3 +1,4 @@
+import { remoteLine } from '../text/remote-text.js';
 import { PROXY_NODE_LABEL } from '../../recipes/names.js';
 import type { NodeFacts, ServiceTask, StackService } from '../commands/index.js';
 import type { Config } from '../config/index.js';
@@ -31,7 +32,7 @@ export function carriesProxy(config: Pick<Config, 'topology'>, node: Pick<NodeFa
 export const serviceOfTask = (taskName: string): string => taskName.replace(/\.[^.]+$/, '');
 
 /** `"task: non-zero exit (3)"` (docker quotes task errors) → `task: non-zero exit (3)`. */
-export const taskError = (error: string): string => error.trim().replace(/^"(.*)"$/s, '$1');
+export const taskError = (error: string): string => remoteLine(error.trim().replace(/^"(.*)"$/s, '$1'));
 
 const isRunning = (task: ServiceTask) => task.desiredState === 'Running' && /^Running\b/.test(task.currentState);
 const isStarting = (task: ServiceTask) => (task.desiredState === 'Running' || task.desiredState === 'Ready') && /^(Starting|Preparing|Assigned|Accepted|Ready|Pending|New)\b/.test(task.currentState);

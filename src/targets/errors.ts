@@ -1,4 +1,5 @@
 import { redact, type Command } from '../commands/command.js';
+import { remoteText } from '../text/remote-text.js';
 
 /**
  * Failures of running a command on a node. Each says what failed (`summary`) and what to do
@@ -19,9 +20,9 @@ export abstract class TargetError extends Error {
 const TAIL_LINES = 10;
 const LINE_MAX = 400;
 
-/** The last non-blank lines of `text`, redacted, each cut to a readable length. */
+/** The last non-blank lines of `text` (remote output: through remoteText), redacted, each cut to a readable length. */
 export function tailOf(text: string, secrets: readonly string[] = [], lines = TAIL_LINES): string {
-  return redact(text, secrets)
+  return remoteText(redact(text, secrets).split(/\r?\n/).slice(-lines * 4).join('\n'))
     .split(/\r?\n/)
     .filter((line) => line.trim() !== '')
     .slice(-lines)
@@ -64,7 +65,7 @@ export class CommandFailed extends TargetError {
     let summary: string;
     let hint: string;
     if (input.notStarted !== undefined) {
-      summary = `${what} could not start: ${redact(input.notStarted, secrets)}`;
+      summary = `${what} could not start: ${remoteText(redact(input.notStarted, secrets))}`;
       hint = 'What to do: install the missing program on that machine (or fix PATH), then run again.';
     } else if (input.timedOutAfterMs !== undefined) {
       summary = `${what} did not finish within ${Math.round(input.timedOutAfterMs / 100) / 10} s and was stopped`;
@@ -186,7 +187,7 @@ export class SshFailed extends TargetError {
   /** ssh's last lines of stderr, redacted. */
   readonly detail: string;
   constructor(input: { nodeName: string; address: string; detail: string; hint: string }) {
-    super(`ssh to ${input.nodeName} (${input.address}) failed: ${input.detail || '(ssh said nothing)'}`, input.hint);
+    super(`ssh to ${input.nodeName} (${input.address}) failed: ${remoteText(input.detail) || '(ssh said nothing)'}`, input.hint);
     this.name = 'SshFailed';
     this.nodeName = input.nodeName;
     this.address = input.address;

@@ -181,8 +181,8 @@ describe('values repeated in error messages', () => {
     ['region', (c: ConfigInput) => { c.region = long; }, `region: ${shown} is not a region slug (like fra1)`],
     ['a domain', (c: ConfigInput) => { c.sites[0]!.domain = `${long}.com`; }, `sites[0].domain: "${'x'.repeat(60)}"… (10004 characters) has an invalid label`],
     ['a domain with a space', (c: ConfigInput) => { c.sites[0]!.domain = `a ${long}`; }, `sites[0].domain: "a ${'x'.repeat(58)}"… (10002 characters) is not a domain name`],
-    ['the e-mail', (c: ConfigInput) => { c.certificates.email = long; }, `certificates.email: ${shown} is not an e-mail address`],
-    ['an unknown key', (c: ConfigInput) => { (c as Record<string, unknown>)[long] = 1; }, `${'x'.repeat(60)}… (10000 characters): is not a known key`],
+    ['the e-mail', (c: ConfigInput) => { c.certificates.email = long; }, `certificates.email: ${shown} is not a plain e-mail address`],
+    ['an unknown key (placed, not shown: it is no word)', (c: ConfigInput) => { (c as Record<string, unknown>)[long] = 1; }, '(top level) (a key): is not a known key (not shown: it is not a word)'],
   ])('%s of 10 000 characters: the first 60 and the length, never the whole value', (_, change, expected) => {
     const issues = issuesOf(withChanges(change));
     expect(issues).toHaveLength(1);

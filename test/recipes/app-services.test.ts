@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { renderProjectFiles } from '../../recipes/index.js';
 import { renderCompose } from '../../recipes/compose.js';
-import { parseConfig, SEED_EXAMPLE, type Config } from '../../src/config/index.js';
+import { configFromYaml, configToYaml, parseConfig, SEED_EXAMPLE, type Config } from '../../src/config/index.js';
 import { requireDockerStackConfig, runArgv } from '../peers/tools.js';
 import { writeProject } from './fixtures.js';
 
@@ -54,6 +54,18 @@ describe('app services: replicas, env, health, volumes', () => {
     expect(db.volumes).toEqual([{ type: 'volume', source: 'a-db-data', target: '/var/lib/postgresql/data' }]);
     expect(Object.keys(final.volumes ?? {})).toEqual(['a-db-data']);
     expect(db.healthcheck).toBeUndefined();
+  });
+
+  it('env names that Object.prototype also has (constructor, toString, hasOwnProperty) reach the stack like any other, from the YAML file', async () => {
+    const names = ['constructor', 'toString', 'hasOwnProperty', 'valueOf'];
+    const text = configToYaml(appConfig()).replace(/^( *)RAILS_ENV: production$/m, (_line, indent: string) => names.map((name) => `${indent}${name}: ${name}-value`).join('\n'));
+    const config = configFromYaml(text);
+    const dir = writeProject(renderProjectFiles(config));
+    dirs.push(dir);
+    const result = await runArgv('docker', ['stack', 'config', '-c', join(dir, 'docker-compose.yml')], { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/root', SWARM_WIZ_SUPPORT_IP: '10.110.0.5' } });
+    expect(result.stderr).toBe('');
+    const web = (YAML.parse(result.stdout) as { services: Record<string, Service> }).services[config.sites[0]!.service.name]!;
+    for (const name of names) expect(web.environment?.[name], name).toBe(`${name}-value`);
   });
 
   it('a project without these keys renders as before (no environment, no volumes, one replica)', () => {

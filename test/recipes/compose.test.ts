@@ -1,10 +1,12 @@
+import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { renderProjectFiles } from '../../recipes/index.js';
 import { renderCompose } from '../../recipes/compose.js';
-import { parseConfig, SEED_EXAMPLE, type Config } from '../../src/config/index.js';
+import { DELIVERIES, parseConfig, SEED_EXAMPLE, type Config } from '../../src/config/index.js';
+import { secretNamePrefix } from '../../recipes/names.js';
 import { requireDockerStackConfig, runArgv } from '../peers/tools.js';
 import { certificatePathsInText, fileOf, RENDERINGS, seedConfig, writeProject } from './fixtures.js';
 
@@ -97,6 +99,64 @@ describe('docker stack config accepts every rendering', () => {
     const result = await stackConfig(dir, DEPLOY_ENV);
     expect(result.stderr).toBe('');
     expect(result.ok).toBe(true);
+  });
+});
+
+/** A value for each variable deploy_stack.sh exports, by what the variable holds (an unknown one fails the test). */
+function deployValue(name: string): string {
+  if (name === 'SWARM_WIZ_SUPPORT_IP') return '10.110.0.5';
+  if (name === 'SWARM_WIZ_PROXY_TAG') return '20261127213000';
+  if (name === 'SWARM_WIZ_PROXY_DIR') return '/srv/swarm-wiz/demo/proxy';
+  if (/^SWARM_WIZ_(CONFIG_VERSION|CERTS_VERSION_\d+)$/.test(name)) return createHash('sha256').update(name).digest('hex').slice(0, 12);
+  if (name.startsWith('SWARM_WIZ_SECRET_')) return `demo_${name.slice('SWARM_WIZ_SECRET_'.length).toLowerCase()}_v1`;
+  throw new Error(`deploy_stack.sh exports ${name}, which this test has no value for`);
+}
+
+/** Every variable deploy_stack.sh exports, read from the script itself, each with a value like the one it computes. */
+function deployStackVariables(script: string): Record<string, string> {
+  const names = [...script.matchAll(/^export ((?:SWARM_WIZ_\w+ ?)+)$/gm)].flatMap((match) => match[1]!.trim().split(' '));
+  expect(names.length).toBeGreaterThan(0);
+  return Object.fromEntries(names.map((name) => [name, deployValue(name)]));
+}
+
+describe('docker stack config resolves only valid Swarm names, for hyphenated and punycode domains', () => {
+  const dirs: string[] = [];
+  beforeAll(() => requireDockerStackConfig());
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  const domains = ['my-shop.com', 'xn--bcher-kva.example', 'bär-haus.example'];
+
+  it.each(DELIVERIES)('delivery: %s', async (delivery) => {
+    const config = seedConfig('manager', delivery, {
+      sites: SEED_EXAMPLE.sites.map((site, i) => ({ ...site, domain: domains[i]!, service: { ...site.service, secrets: ['db-password'] } })),
+    });
+    const files = renderProjectFiles(config);
+    const dir = writeProject(files);
+    dirs.push(dir);
+    const env = deployStackVariables(fileOf(files, 'support/deploy_stack.sh'));
+    const result = await stackConfig(dir, env);
+    expect(result.stderr).toBe('');
+    expect(result.ok).toBe(true);
+    const final = YAML.parse(result.stdout) as Compose;
+    const names = [
+      ...Object.keys(final.services).map((service) => `${config.project}_${service}`),
+      ...Object.keys(final.networks).map((network) => `${config.project}_${network}`),
+      ...Object.values(final.secrets ?? {}).map((secret) => secret.name),
+      ...Object.values(final.configs ?? {}).map((entry) => entry.name),
+    ];
+    for (const name of names) {
+      expect(name, name).toMatch(SWARM_NAME);
+      expect(name.length, name).toBeLessThanOrEqual(64);
+    }
+    // Each versioned name ends in exactly the version deploy_stack.sh computed; no text of a message leaks in.
+    if (delivery === 'secrets') {
+      config.sites.forEach((site, i) => {
+        for (const kind of ['crt', 'key'] as const) {
+          expect(names).toContain(`${secretNamePrefix(config, site.domain, kind)}_${env[`SWARM_WIZ_CERTS_VERSION_${i + 1}`]}`);
+        }
+      });
+      expect(names).toContain(`demo_nginx_conf_${env.SWARM_WIZ_CONFIG_VERSION}`);
+    }
+    expect(names).toContain('demo_db_password_v1');
   });
 });
 

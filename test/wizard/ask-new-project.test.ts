@@ -58,7 +58,7 @@ describe('askNewProject', () => {
     { name: 'a service name with upper case', question: 'service name', occurrence: 2, bad: ['A1'], reason: /not a valid Swarm service name/ },
     { name: 'an image with a space', question: 'image', occurrence: 0, bad: ['ghcr.io/me/a 1.0'], reason: /not a Docker image reference/ },
     { name: 'ports 0, 70000 and 80.5', question: 'port', occurrence: 0, bad: ['0', '70000', '80.5'], reason: /is not a port \(1–65535\)/ },
-    { name: 'a bad e-mail', question: 'E-mail', occurrence: 0, bad: ['ops-at-a.com'], reason: /not an e-mail address/ },
+    { name: 'a bad e-mail', question: 'E-mail', occurrence: 0, bad: ['ops-at-a.com'], reason: /not a plain e-mail address/ },
   ];
 
   for (const { name, question, occurrence, bad, reason } of reasks) {

@@ -1,3 +1,5 @@
+import { remoteLine } from '../../text/remote-text.js';
+
 /**
  * Typed failures of certificate issuance. Every message is one line a person (or a cron mail)
  * can act on; callers switch on the class, never on the text.
@@ -108,6 +110,7 @@ export class UnknownProfileError extends CertificateError {
   }
 }
 
+/** Text from the CA (a problem's detail, a reason) on one line, through remoteText. */
 export function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
+  return remoteLine(text);
 }

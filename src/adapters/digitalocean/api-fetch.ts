@@ -1,3 +1,4 @@
+import { hideUrlCredentials, remoteLine } from '../../text/remote-text.js';
 import { DigitalOceanError, kindForStatus, type DigitalOceanRequest } from './digitalocean-error.js';
 
 /**
@@ -18,7 +19,7 @@ export function createApiFetch(options: { timeoutMs: number; token: string }) {
       response = await fetch(url, { ...init, signal });
     } catch (error) {
       if (timeout.aborted) throw new DigitalOceanError('timeout', request, undefined, `no answer within ${options.timeoutMs} ms`);
-      throw new DigitalOceanError('unreachable', request, undefined, redact(describeNetworkError(error), options.token));
+      throw new DigitalOceanError('unreachable', request, undefined, remoteLine(hideUrlCredentials(redact(describeNetworkError(error), options.token))));
     }
     if (response.ok) return response;
     let text = '';
@@ -28,7 +29,7 @@ export function createApiFetch(options: { timeoutMs: number; token: string }) {
       if (timeout.aborted) throw new DigitalOceanError('timeout', request, undefined, `no complete answer within ${options.timeoutMs} ms`);
     }
     const body = parseErrorBody(text);
-    throw new DigitalOceanError(kindForStatus(response.status), request, response.status, redact(body.message ?? (text.slice(0, 200) || response.statusText), options.token), {
+    throw new DigitalOceanError(kindForStatus(response.status), request, response.status, remoteLine(redact(body.message ?? (text.slice(0, 200) || response.statusText), options.token)), {
       requestId: body.requestId,
       retryAfterMs: retryAfterMs(response.headers),
     });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { entryOption, projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { writeLine, type CliIo } from '../io.js';
+import { remoteLine } from '../../text/remote-text.js';
 
 // The implementation's modules are imported inside the command when it runs, so `--help` and the
 // other commands do not load them.
@@ -45,6 +46,15 @@ export async function certsCommand(options: CertsOptions, io: CliIo): Promise<vo
   const config = await loadConfig(configPath);
   const entries = await entryOption(options.entry);
   const now = new Date();
+  if (options.check) {
+    // The alarm is never quiet on input it cannot trust: a state.json that cannot be read is critical even with --no-probe.
+    try {
+      await loadProjectState(io, dir, config.project);
+    } catch (error) {
+      writeLine(io.stdout, remoteLine(error instanceof Error ? error.message : String(error)));
+      throw new CliExit(EXIT.usage); // 2: critical, in --check's exit codes
+    }
+  }
   const rows = await certificateStatusOf({
     config,
     dir,
