@@ -25,6 +25,7 @@ export const SLOW_FILES = [
   'test/certs/renewal.test.ts',
   'test/cli/apply-invalid-config.test.ts',
   'test/cli/apply.test.ts',
+  'test/cli/remote-text-cli.test.ts',
   'test/cli/status-check.test.ts',
   'test/cli/wizard-command.test.ts',
   'test/commands/preflight.test.ts',

@@ -3,6 +3,7 @@ import { entryPointsFromState } from '../certs/state-entry-points.js';
 import { StepFailed } from '../run/failure.js';
 import { loadState, StateStore, type State } from '../state/index.js';
 import { reachable, cloudInitDone, cloudInitFailure } from '../commands/index.js';
+import { remoteLine } from '../text/remote-text.js';
 import { pause } from '../run/context.js';
 import { NodeUnreachable, TargetError } from '../targets/errors.js';
 import type { Target, TargetNode } from '../targets/target.js';
@@ -97,7 +98,7 @@ async function waitUntilReady(target: Target, nodes: readonly TargetNode[], opti
       const done = await shell.probe(cloudInitDone, { ...(options.signal ? { signal: options.signal } : {}), timeoutMs: 20 * 60_000 });
       if (done.exitCode === 1) {
         throw new StepFailed(`node:${node.name}`, {
-          message: `cloud-init failed on ${node.name}: ${cloudInitFailure(done.stdout)}`,
+          message: `cloud-init failed on ${node.name}: ${remoteLine(cloudInitFailure(done.stdout))}`,
           hint: `Look at /var/log/cloud-init-output.log on ${node.name} (ssh -i .swarm-wiz/ssh/id_ed25519 root@${node.publicIp}); recreate the droplet if it cannot be fixed, then run apply again.`,
         });
       }
