@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
-import type { CertHealth, CertStatusRow, LiveCheck } from '../src/certs/cert-status.js';
+import type { CertStatusRow, LiveCheck } from '../src/certs/cert-status.js';
+import { CERT_HEALTH } from './cert-health.js';
 
 export interface CertStatusScreenProps {
   rows: CertStatusRow[];
@@ -7,21 +8,13 @@ export interface CertStatusScreenProps {
   now: Date;
 }
 
-const HEALTH: Record<CertHealth, { colour: string; label: string }> = {
-  ok: { colour: 'green', label: 'valid' },
-  due: { colour: 'yellow', label: 'due for renewal' },
-  expired: { colour: 'red', label: 'EXPIRED' },
-  missing: { colour: 'red', label: 'no certificate' },
-  placeholder: { colour: 'magenta', label: 'self-signed placeholder' },
-  error: { colour: 'red', label: 'store unreadable' },
-};
 
 const day = (iso: string): string => iso.slice(0, 10);
 const shortSerial = (serial: string): string => (serial.length > 16 ? `${serial.slice(0, 16)}…` : serial);
 
 function DaysLeft({ row }: { row: CertStatusRow }) {
   if (row.daysLeft === undefined) return null;
-  const colour = HEALTH[row.health].colour;
+  const colour = CERT_HEALTH[row.health].color;
   const text = row.daysLeft < 0 ? `expired ${-row.daysLeft} days ago` : `${row.daysLeft} days left`;
   return <Text color={colour}>{text}</Text>;
 }
@@ -45,13 +38,13 @@ function LiveLine({ check }: { check: LiveCheck }) {
 }
 
 function SiteBlock({ row }: { row: CertStatusRow }) {
-  const health = HEALTH[row.health];
+  const health = CERT_HEALTH[row.health];
   const others = row.names.filter((name) => name !== row.domain);
   return (
     <Box flexDirection="column" marginTop={1}>
       <Text>
         <Text bold>{row.domain}</Text>
-        {others.length > 0 ? <Text dimColor> + {others.join(', ')}</Text> : null} <Text color={health.colour}>{health.label}</Text>
+        {others.length > 0 ? <Text dimColor> + {others.join(', ')}</Text> : null} <Text color={health.color}>{health.label}</Text>
       </Text>
       {row.meta ? (
         <Text>

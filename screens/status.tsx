@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
-import type { CertHealth, CertStatusRow } from '../src/certs/cert-status.js';
+import type { CertStatusRow } from '../src/certs/cert-status.js';
+import { CERT_HEALTH, CERT_HEALTH_WIDTH } from './cert-health.js';
 import type { NodeRow, ServedRow, ServedState, ServiceRow, ServiceState, StatusSnapshot } from '../src/status/snapshot.js';
 import { problemsOf } from '../src/status/snapshot.js';
 
@@ -128,24 +129,16 @@ function ServedLine({ row }: { row: ServedRow }) {
   );
 }
 
-const CERT: Record<CertHealth, { color: string; label: string }> = {
-  ok: { color: 'green', label: 'valid' },
-  due: { color: 'yellow', label: 'due' },
-  expired: { color: 'red', label: 'EXPIRED' },
-  missing: { color: 'red', label: 'none' },
-  placeholder: { color: 'magenta', label: 'placeholder' },
-  error: { color: 'red', label: 'unreadable' },
-};
 
 function CertLine({ row }: { row: CertStatusRow }) {
-  const look = CERT[row.health];
+  const look = CERT_HEALTH[row.health];
   const days = row.daysLeft === undefined ? '' : row.daysLeft < 0 ? `expired ${-row.daysLeft} d ago` : `${row.daysLeft} days left`;
   const window = row.nextRenewal ? `renews ${day(row.nextRenewal)} (${row.renewalBasis === 'ari' ? 'CA window' : '⅓ life left'})` : '';
   return (
     <Box flexDirection="column">
       <Box>
         <Cell width={20}>{row.domain}</Cell>
-        <Cell width={12} color={look.color}>
+        <Cell width={CERT_HEALTH_WIDTH} color={look.color}>
           {look.label}
         </Cell>
         <Cell width={16}>{days}</Cell>

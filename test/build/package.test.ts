@@ -135,7 +135,7 @@ describe('installed with npm install -g into a fresh prefix (offline), run from 
     const asOf = (result: Run): Run => ({ ...result, stdout: result.stdout.replace(/as of \S+ \S+ UTC/, 'as of …') });
     const [split, oneFile] = await Promise.all([swarmWiz(args), run(process.execPath, [join(installed, 'dist', 'swarm-wiz.mjs'), ...args], runDir)]);
     expect(split.stdout).toContain('a.com');
-    expect(split.stdout).toContain('no certificate');
+    expect(split.stdout).toContain('not issued');
     expect(split.stderr).toContain('no valid certificate for a.com (missing)');
     expect(split.code).toBe(1);
     expect(asOf(split)).toEqual(asOf(oneFile));

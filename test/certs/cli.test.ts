@@ -137,7 +137,7 @@ describe('swarm-wiz renew and swarm-wiz certs', () => {
     const run = testIo({ cwd: dir });
     expect(await runCli(['certs', '--config', configPath, '--dir', empty, '--no-probe'], run.io)).toBe(1);
     expect(run.stdout()).toMatch(/^Certificates as of \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
-    expect(run.stdout()).toContain('a.test + www.a.test no certificate');
+    expect(run.stdout()).toContain('a.test + www.a.test not issued');
     expect(run.stderr()).toBe('no valid certificate for a.test (missing), b.test (missing), c.test (missing)\n');
   });
 });

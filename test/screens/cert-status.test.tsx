@@ -129,17 +129,17 @@ describe('CertStatusScreen on real certificates from Pebble', () => {
 
     // b.test is served by the same endpoint for its own name: matches. c.test gets b.test's certificate: does not.
     expect(block('b.test')).toContain(`${GREEN}= stored`);
-    expect(block('c.test')).toContain(`${YELLOW}due for renewal`);
+    expect(block('c.test')).toContain(`${YELLOW}renewal due`);
     expect(block('c.test')).toContain(`${YELLOW}10 days left`);
     expect(block('c.test')).toContain(`${YELLOW}≠ stored`);
     // The error line may wrap at the terminal width.
     expect(plain.replace(/\s*\n\s*/g, ' ')).toContain('last error: the CA refused (rateLimited, HTTP 429): too many certificates (retry after 2026-12-01T00:00:00.000Z)');
     expect(block('c.test')).toContain(RED);
 
-    expect(block('d.test')).toContain(`${MAGENTA}self-signed placeholder`);
-    expect(plain).toMatch(/d\.test self-signed placeholder\n\s+d\.test · \d+ days left · until \d{4}-\d\d-\d\d · replaced at the next renewal/);
+    expect(block('d.test')).toContain(`${MAGENTA}placeholder`);
+    expect(plain).toMatch(/d\.test placeholder\n\s+d\.test · \d+ days left · until \d{4}-\d\d-\d\d · replaced at the next renewal/);
 
-    expect(block('e.test')).toContain(`${RED}no certificate`);
+    expect(block('e.test')).toContain(`${RED}not issued`);
     expect(plain).toContain(`serves 127.0.0.1:${closed} unreachable: ECONNREFUSED`);
     expect(plain).toContain('3 of 5 sites need attention.');
   });

@@ -103,7 +103,7 @@ describe('StatusScreen', () => {
     ]);
     expect(section(text, 'Certificates')).toEqual([
       'a.test              valid       60 days left    renews 2027-01-09 (CA window)   renewed 2026-11-29',
-      'b.test              none',
+      'b.test              not issued',
       '    last renewal failed: the CA refused (rateLimited, HTTP 429)',
     ]);
     expect(text).toContain('4 problems:');
