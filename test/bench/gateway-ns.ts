@@ -20,6 +20,7 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { answerDnsQuery } from '../peers/nginx.js';
 import { canConnect } from '../peers/tools.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface GatewaySpec {
   work: string;
@@ -62,7 +63,6 @@ export interface GatewayResults {
 const DOMAIN = 'a.com';
 
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitForPort(port: number, what: string, child: ChildProcess): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt++) {

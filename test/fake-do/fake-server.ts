@@ -12,6 +12,7 @@ import { tagRoutes } from './routes/tags.js';
 import { vpcRoutes } from './routes/vpcs.js';
 import type { OperationMatch } from './spec/openapi-validator.js';
 import { createFakeState, type FakeMachines, type FakeState } from './state.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const DEFAULT_FAKE_TOKEN = 'dop_v1_fake0000000000000000000000000000000000000000000000000000000000';
 
@@ -116,7 +117,6 @@ function readBody(request: IncomingMessage): Promise<string> {
   });
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Starts an in-process fake of the DigitalOcean API on loopback. With the spec available, every

@@ -26,6 +26,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireTool } from './tools.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const REGISTRY_BINARY = '/usr/bin/docker-registry';
 
@@ -83,7 +84,6 @@ export function registryConfigText(options: { address: string; port: number; sto
   ].join('\n');
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Starts the registry (in network namespace `netns` when given, `/run/netns/<netns>`), config, storage

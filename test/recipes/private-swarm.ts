@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { requireTool, runArgv } from '../peers/tools.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const run = promisify(execFile);
 
@@ -24,7 +25,6 @@ export interface PrivateSwarm {
   stop(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What the image builders need: a docker CLI pointed at some engine. */
 export type DockerCli = Pick<PrivateSwarm, 'docker'>;

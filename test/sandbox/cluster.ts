@@ -26,9 +26,9 @@ import { newerNginxRoot } from '../peers/nginx.js';
 import { generateKey, requireOpenSsh, sshdConfigText } from '../peers/sshd.js';
 import { requireTool, runArgv } from '../peers/tools.js';
 import { buildBackendImage, buildNginxImageFromRoot, type DockerCli } from '../recipes/private-swarm.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const run = promisify(execFile);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const PROXY_IMAGE = 'swz-sandbox/nginx:1.30';
 export const BACKENDS = [

@@ -35,6 +35,7 @@ import { request } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The fields of a DigitalOcean load balancer's `health_check`, as the API names them. */
 export interface HealthCheck {
@@ -431,7 +432,6 @@ export interface LoadBalancerHandle {
   stop(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Starts the load balancer process inside network namespace `netns` (`/run/netns/<netns>`), its

@@ -17,12 +17,12 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runArgv } from '../peers/tools.js';
 import { alive, cgroupDirs, kill, processesInCgroups, readOr } from './cluster.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const DAEMON = join(import.meta.dirname, 'sandbox-daemon.ts');
 export const DEFAULT_SANDBOX_DIR = '/tmp/swarm-wiz-sandbox';
 
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 interface Handle {
   pid: number;

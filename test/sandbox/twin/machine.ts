@@ -18,6 +18,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runArgv } from '../../peers/tools.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The PATH a droplet's root has (cloud-init's, an SSH session's). */
 export const DROPLET_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -64,7 +65,6 @@ export interface Machine {
   stop(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Every cgroup controller mounted here (cgroup v1 hybrid: cpu, memory, …, systemd, unified). */
 function controllers(): string[] {
