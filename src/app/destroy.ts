@@ -7,6 +7,7 @@ import { cloudFromToken } from './provision.js';
 import { deleteResource } from '../run/deletes.js';
 import type { ApplyEventListener } from '../run/events.js';
 import { describeFailure, failSteps, StepFailed } from '../run/failure.js';
+import { changingProject } from './project-lock.js';
 
 export interface DestroyOptions {
   /** Project directory holding `.swarm-wiz/state.json`. */
@@ -28,7 +29,11 @@ export interface DestroyOptions {
  * from the state as soon as it is gone, so an interrupted destroy resumes where it stopped.
  * Confirmation (typing the project name) is the caller's job; this runs unconditionally.
  */
-export async function runDestroy(options: DestroyOptions): Promise<{ steps: PlanStep[]; state: State }> {
+export function runDestroy(options: DestroyOptions): Promise<{ steps: PlanStep[]; state: State }> {
+  return changingProject(options.dir, 'destroy', () => destroyRecorded(options));
+}
+
+async function destroyRecorded(options: DestroyOptions): Promise<{ steps: PlanStep[]; state: State }> {
   const emit: ApplyEventListener = options.onEvent ?? (() => undefined);
   const state = await loadState(options.dir, options.project);
   const cloud = options.cloud ?? cloudFromToken(options.token, options.apiUrl, emit);

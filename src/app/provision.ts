@@ -11,6 +11,7 @@ import type { ApplyEventListener } from '../run/events.js';
 import { describeFailure, failSteps, StepFailed } from '../run/failure.js';
 import { userDataFor } from '../run/user-data.js';
 import { showValue } from '../config/show-value.js';
+import { changingProject } from './project-lock.js';
 
 export interface ApplyOptions {
   config: Config;
@@ -105,7 +106,11 @@ export async function gatherFacts(cloud: CloudApi, config: Config, state: State,
  * complete, run apply again) or an error from verifying the token (401: stops at once).
  * The token lives only inside `cloud`; nothing here writes or prints it.
  */
-export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
+export function runApply(options: ApplyOptions): Promise<ApplyResult> {
+  return changingProject(options.dir, 'apply', () => applyCloud(options));
+}
+
+async function applyCloud(options: ApplyOptions): Promise<ApplyResult> {
   const { config, dir } = options;
   const emit: ApplyEventListener = options.onEvent ?? (() => undefined);
   const cloud = options.cloud ?? cloudFromToken(options.token, options.apiUrl, emit, options.api);
