@@ -1,12 +1,14 @@
 import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
+import { RequestAbandoned, type StopRequests } from '../adapters/digitalocean/index.js';
 import { cloudPhases, planDestroy, type PlanStep } from '../plan/index.js';
 import { runCloudPhases, type BatchHandler, type CloudHandlerMap } from '../run/engine.js';
 import { loadState, StateStore, type State } from '../state/index.js';
 import { DEFAULT_TIMING, pause, throwIfAborted, type StepContext, type Timing } from '../run/context.js';
 import { cloudFromToken } from './provision.js';
+import { recordingUnanswered } from './interruption.js';
 import { deleteResource } from '../run/deletes.js';
 import type { ApplyEventListener } from '../run/events.js';
-import { describeFailure, failSteps, StepFailed } from '../run/failure.js';
+import { ApplyAborted, describeFailure, failSteps, StepFailed } from '../run/failure.js';
 import { changingProject } from './project-lock.js';
 
 export interface DestroyOptions {
@@ -33,13 +35,17 @@ export function runDestroy(options: DestroyOptions): Promise<{ steps: PlanStep[]
   return changingProject(options.dir, 'destroy', () => destroyRecorded(options));
 }
 
-async function destroyRecorded(options: DestroyOptions): Promise<{ steps: PlanStep[]; state: State }> {
+// A delete left unanswered may have happened: the state keeps the resource, and the next destroy finds it gone or deletes it.
+const destroyRecorded = (options: DestroyOptions) => recordingUnanswered({ dir: options.dir, name: options.project }, options.signal, (stop) => destroyWith(options, stop));
+
+async function destroyWith(options: DestroyOptions, stop: StopRequests | undefined): Promise<{ steps: PlanStep[]; state: State }> {
   const emit: ApplyEventListener = options.onEvent ?? (() => undefined);
   const state = await loadState(options.dir, options.project);
-  const cloud = options.cloud ?? cloudFromToken(options.token, options.apiUrl, emit);
+  const cloud = options.cloud ?? cloudFromToken(options.token, options.apiUrl, emit, {}, stop);
   try {
     await cloud.verifyToken();
   } catch (error) {
+    if (error instanceof RequestAbandoned) throw new ApplyAborted();
     throw failSteps(emit, ['account'], describeFailure('checking the DigitalOcean account', error));
   }
   const steps = planDestroy(state);
