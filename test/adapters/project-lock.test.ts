@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectLockedError, withProjectLock } from '../../src/adapters/project-lock.js';
+import { holdProjectLock } from './held-lock.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -17,19 +18,6 @@ const lock = () => join(dir, '.swarm-wiz', 'project.lock');
 const deadPid = async () => Number((await execa('sh', ['-c', 'echo $$'])).stdout.trim());
 const SINCE = /since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/;
 
-/** Starts `withProjectLock` whose work waits until `release()`; `held` resolves once it holds the lock. */
-function holding(command: string): { held: Promise<void>; release: () => void; done: Promise<string> } {
-  let release!: () => void;
-  let entered!: () => void;
-  const held = new Promise<void>((resolve) => (entered = resolve));
-  const done = withProjectLock(dir, command, async () => {
-    entered();
-    await new Promise<void>((resolve) => (release = resolve));
-    return command;
-  });
-  return { held, release: () => release(), done };
-}
-
 describe('withProjectLock: one lock per project', () => {
   it('holds <dir>/.swarm-wiz/project.lock (0600, in a 0700 folder) recording pid, command and since; any other command is refused naming them; released afterwards', async () => {
     await withProjectLock(dir, 'apply', async () => {
@@ -39,7 +27,7 @@ describe('withProjectLock: one lock per project', () => {
       expect((await stat(lock())).mode & 0o777).toBe(0o600);
       expect((await stat(join(dir, '.swarm-wiz'))).mode & 0o777).toBe(0o700);
     });
-    const apply = holding('apply');
+    const apply = holdProjectLock(dir, 'apply');
     await apply.held;
     // Renew (the support server's cron, or a person) no longer runs beside an apply: one lock for every command that changes the project.
     for (const command of ['apply', 'renew', 'add-domain', 'destroy', 'secret set', 'deploy']) {
@@ -65,7 +53,7 @@ describe('withProjectLock: one lock per project', () => {
   });
 
   it('is not re-entrant for other work in the same process: only the async context that took it holds it', async () => {
-    const first = holding('apply');
+    const first = holdProjectLock(dir, 'apply');
     await first.held;
     await expect(withProjectLock(dir, 'destroy', async () => 'ran')).rejects.toThrow(`another swarm-wiz apply (pid ${process.pid}`);
     first.release();

@@ -6,6 +6,7 @@ import { changingProject, ProjectLockedError } from '../../src/app/project-lock.
 import { renewStored } from '../../src/app/renew.js';
 import { parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
 import { emptyState } from '../../src/state/index.js';
+import { holdProjectLock } from '../adapters/held-lock.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -23,19 +24,13 @@ const renew = () => renewStored({ config, dir, state: emptyState(config.project)
 describe("renew and the project lock", () => {
   it('stops at once, ordering nothing, while another command (apply, or a second renew) holds the project', async () => {
     for (const holder of ['apply', 'renew'] as const) {
-      let release!: () => void;
-      let entered!: () => void;
-      const held = new Promise<void>((resolve) => (entered = resolve));
-      const running = changingProject(dir, holder, async () => {
-        entered();
-        await new Promise<void>((resolve) => (release = resolve));
-      });
+      const { held, release, done } = holdProjectLock(dir, holder);
       await held;
       await expect(renew()).rejects.toBeInstanceOf(ProjectLockedError);
       await expect(renew()).rejects.toThrow(`another swarm-wiz ${holder} (pid ${process.pid}, since `);
       expect(await readdir(join(dir, '.swarm-wiz'))).toEqual(['project.lock']);
       release();
-      await running;
+      await done;
     }
   });
 
