@@ -128,6 +128,22 @@ describe('commands that change one project, started together (real processes)', 
     expect(problems).toEqual([]);
   }, 300_000);
 
+  it('a run killed with SIGKILL while it holds the project: the next command takes the stale lock over and applies', async () => {
+    const { dir, configPath } = await freshProject();
+    const killed = startSwarmWiz(addDomain(configPath, 'e.test'), { [TEST_DELAY_BEFORE_WRITE_ENV]: '20000' }, bundle);
+    const lock = join(dir, '.swarm-wiz', 'project.lock');
+    for (let tries = 0; !(await readFile(lock, 'utf8').catch(() => '')).includes(`"pid":${killed.pid}`); tries += 1) {
+      expect(tries, 'the first run never took the lock').toBeLessThan(600);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    process.kill(killed.pid, 'SIGKILL');
+    expect((await killed.done).code).toBe(null);
+    const next = await startSwarmWiz(addDomain(configPath, 'd.test'), {}, bundle).done;
+    expect(next.code, next.stderr).toBe(0);
+    expect((await loadConfig(configPath)).sites.map((site) => site.domain)).toEqual([...BASE_DOMAINS, 'd.test']);
+    await expect(readFile(lock)).rejects.toThrow();
+  }, 120_000);
+
   it(`an add-domain and a destroy, ${ROUNDS} times: one applies whole, the other stops at once naming it and changes nothing`, async () => {
     const problems: string[] = [];
     const won = { 'add-domain': 0, destroy: 0 };
