@@ -12,6 +12,7 @@ import { deployRemote, remoteTarget } from './remote.js';
 import type { SupportSetup } from './support.js';
 import { BundleError, swarmWizBundle } from '../adapters/bundle.js';
 import { readOptional } from '../adapters/fs-atomic.js';
+import { changingProject } from './project-lock.js';
 
 export interface DropletDeployOptions extends DeployRunOptions {
   /** dns-01: the DigitalOcean token, copied to the support server so its renewals can create TXT records. */
@@ -41,7 +42,11 @@ export function dropletNodes(state: State, via: 'public' | 'private' = 'public')
  * swarm-wiz and a copy of the project to renew from its crontab. On the support server itself (its
  * copy of the state says `runsOn`), that node is this machine and the others are reached over the VPC.
  */
-export async function deployDroplets(options: DropletDeployOptions): Promise<DeployResult> {
+export function deployDroplets(options: DropletDeployOptions): Promise<DeployResult> {
+  return changingProject(options.dir, options.certificatesOnly ? 'renew' : 'apply', () => deployOverSsh(options));
+}
+
+async function deployOverSsh(options: DropletDeployOptions): Promise<DeployResult> {
   const { config, dir } = options;
   const state = await loadState(dir, config.project);
   const here = state.runsOn;

@@ -9,6 +9,7 @@ import { loadState, StateStore, type State } from '../state/index.js';
 import { localTarget } from '../targets/local.js';
 import { deployProject, localNodeRoot, runOptionsOf, type DeployResult, type DeployRunOptions } from './deploy.js';
 import { LOCAL_SUPPORT_PORT } from './local-support.js';
+import { changingProject } from './project-lock.js';
 
 
 export interface LocalApplyOptions extends DeployRunOptions {
@@ -26,7 +27,11 @@ export interface LocalApplyResult extends DeployResult {
  * support server (swarm-wiz answers HTTP-01 itself while it orders), the proxy folder inside the project
  * (`.swarm-wiz/local/<project>/proxy`). The docker CLI talks to whatever engine DOCKER_HOST names.
  */
-export async function applyLocal(options: LocalApplyOptions): Promise<LocalApplyResult> {
+export function applyLocal(options: LocalApplyOptions): Promise<LocalApplyResult> {
+  return changingProject(options.dir, options.certificatesOnly ? 'renew' : 'apply', () => applyOnThisMachine(options));
+}
+
+async function applyOnThisMachine(options: LocalApplyOptions): Promise<LocalApplyResult> {
   const { config, dir } = options;
   const recorded = await loadState(dir, config.project);
   if (recorded.target === 'digitalocean' || recorded.cloud.droplets.length > 0) {

@@ -5,6 +5,7 @@ import { configFromYaml, withServiceImage, type Config } from '../config/index.j
 import type { Shell } from '../targets/target.js';
 import { NotDeployedError, reachManager } from './manager.js';
 import { followUpdate, readUpdateStatus, ServiceUpdateFailed } from './service-update.js';
+import { changingProject } from './project-lock.js';
 
 export interface DeployServiceOptions {
   config: Config;
@@ -54,7 +55,11 @@ function findService(config: Config, name: string): (string | number)[] {
  * health check), followed until Swarm says it completed or rolled back. Only a completed update is
  * recorded in swarm-wiz.yaml (comments and layout kept), so the next apply deploys the same image.
  */
-export async function deployService(options: DeployServiceOptions): Promise<DeployServiceResult> {
+export function deployService(options: DeployServiceOptions): Promise<DeployServiceResult> {
+  return changingProject(options.dir, 'deploy', () => rollOutService(options));
+}
+
+async function rollOutService(options: DeployServiceOptions): Promise<DeployServiceResult> {
   const { config } = options;
   const path = findService(config, options.service);
   const swarmService = `${config.project}_${options.service}`;

@@ -1,12 +1,15 @@
 import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
+import { RequestAbandoned, type StopRequests } from '../adapters/digitalocean/index.js';
 import { cloudPhases, planDestroy, type PlanStep } from '../plan/index.js';
 import { runCloudPhases, type BatchHandler, type CloudHandlerMap } from '../run/engine.js';
 import { loadState, StateStore, type State } from '../state/index.js';
 import { DEFAULT_TIMING, pause, throwIfAborted, type StepContext, type Timing } from '../run/context.js';
 import { cloudFromToken } from './provision.js';
+import { recordingUnanswered } from './interruption.js';
 import { deleteResource } from '../run/deletes.js';
 import type { ApplyEventListener } from '../run/events.js';
-import { describeFailure, failSteps, StepFailed } from '../run/failure.js';
+import { ApplyAborted, describeFailure, failSteps, StepFailed } from '../run/failure.js';
+import { changingProject } from './project-lock.js';
 
 export interface DestroyOptions {
   /** Project directory holding `.swarm-wiz/state.json`. */
@@ -28,13 +31,21 @@ export interface DestroyOptions {
  * from the state as soon as it is gone, so an interrupted destroy resumes where it stopped.
  * Confirmation (typing the project name) is the caller's job; this runs unconditionally.
  */
-export async function runDestroy(options: DestroyOptions): Promise<{ steps: PlanStep[]; state: State }> {
+export function runDestroy(options: DestroyOptions): Promise<{ steps: PlanStep[]; state: State }> {
+  return changingProject(options.dir, 'destroy', () => destroyRecorded(options));
+}
+
+// A delete left unanswered may have happened: the state keeps the resource, and the next destroy finds it gone or deletes it.
+const destroyRecorded = (options: DestroyOptions) => recordingUnanswered({ dir: options.dir, name: options.project }, options.signal, (stop) => destroyWith(options, stop));
+
+async function destroyWith(options: DestroyOptions, stop: StopRequests | undefined): Promise<{ steps: PlanStep[]; state: State }> {
   const emit: ApplyEventListener = options.onEvent ?? (() => undefined);
   const state = await loadState(options.dir, options.project);
-  const cloud = options.cloud ?? cloudFromToken(options.token, options.apiUrl, emit);
+  const cloud = options.cloud ?? cloudFromToken(options.token, options.apiUrl, emit, {}, stop);
   try {
     await cloud.verifyToken();
   } catch (error) {
+    if (error instanceof RequestAbandoned) throw new ApplyAborted();
     throw failSteps(emit, ['account'], describeFailure('checking the DigitalOcean account', error));
   }
   const steps = planDestroy(state);

@@ -1,4 +1,4 @@
-import { createCloudApi, type CloudApi, type RetryOptions } from '../adapters/digitalocean/index.js';
+import { createCloudApi, RequestAbandoned, type CloudApi, type RetryOptions, type StopRequests } from '../adapters/digitalocean/index.js';
 import type { Config } from '../config/index.js';
 import { cloudPhases, hasChanges, isOperatorAddress, planCloud, projectTag, summarise, type PlanFacts, type PlanStep } from '../plan/index.js';
 import { loadState, StateStore, type DropletRole, type State } from '../state/index.js';
@@ -8,9 +8,11 @@ import { DEFAULT_TIMING, type RunContext, type Timing } from '../run/context.js'
 import { manualDnsLines } from '../run/dns.js';
 import { runCloudPhases } from '../run/engine.js';
 import type { ApplyEventListener } from '../run/events.js';
-import { describeFailure, failSteps, StepFailed } from '../run/failure.js';
+import { ApplyAborted, describeFailure, failSteps, StepFailed } from '../run/failure.js';
 import { userDataFor } from '../run/user-data.js';
 import { showValue } from '../config/show-value.js';
+import { changingProject } from './project-lock.js';
+import { recordingUnanswered } from './interruption.js';
 
 export interface ApplyOptions {
   config: Config;
@@ -27,7 +29,10 @@ export interface ApplyOptions {
   /** Allowed to reach SSH on the droplets (SWARM_WIZ_OPERATOR_IP). */
   operatorIp?: string;
   onEvent?: ApplyEventListener;
-  /** Aborting finishes the request in flight, records what exists and rejects with ApplyAborted. */
+  /**
+   * Aborting lets the requests in flight finish for a grace of 1 s (then they are abandoned and named in
+   * the state's `interrupted`), records what exists and rejects with ApplyAborted.
+   */
   signal?: AbortSignal;
   timing?: Partial<Timing>;
   /** cloud-init per role; default: the recipes' `cloud-init/*.yaml`. */
@@ -53,13 +58,14 @@ export interface ApiTuning {
  * The API client for a token, reporting each retry (429 with Retry-After, 5xx, timeouts) as a
  * `retrying` event. The base URL comes from `apiUrl`, else `DIGITALOCEAN_API_URL`, else DigitalOcean's.
  */
-export function cloudFromToken(token: string | undefined, apiUrl: string | undefined, emit: ApplyEventListener, tuning: ApiTuning = {}): CloudApi {
+export function cloudFromToken(token: string | undefined, apiUrl: string | undefined, emit: ApplyEventListener, tuning: ApiTuning = {}, stop?: StopRequests): CloudApi {
   if (!token) throw new StepFailed('account', { message: 'no DigitalOcean API token', hint: 'Set DIGITALOCEAN_TOKEN to a read/write token (API → Tokens in the DigitalOcean console).' });
   return createCloudApi({
     token,
     ...(apiUrl ? { baseUrl: apiUrl } : {}),
     ...(tuning.timeoutMs !== undefined ? { timeoutMs: tuning.timeoutMs } : {}),
     ...(tuning.retry ? { retry: tuning.retry } : {}),
+    ...(stop ? { stop } : {}),
     onRetry: (event) =>
       emit({ type: 'retrying', what: event.request, attempt: event.attempt, delayMs: event.delayMs, reason: event.error.status ? `HTTP ${event.error.status} (${event.error.kind})` : event.error.kind }),
   });
@@ -105,10 +111,23 @@ export async function gatherFacts(cloud: CloudApi, config: Config, state: State,
  * complete, run apply again) or an error from verifying the token (401: stops at once).
  * The token lives only inside `cloud`; nothing here writes or prints it.
  */
-export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
+export function runApply(options: ApplyOptions): Promise<ApplyResult> {
+  return changingProject(options.dir, 'apply', () => applyCloud(options));
+}
+
+async function applyCloud(options: ApplyOptions): Promise<ApplyResult> {
+  const result = await recordingUnanswered({ dir: options.dir, name: options.config.project }, options.signal, (stop) => applyWith(options, stop));
+  if (!result.state.interrupted) return result;
+  // Complete now: whatever the stopped run's requests made has been found and recorded.
+  const store = new StateStore(options.dir, result.state);
+  await store.update((s) => void delete s.interrupted);
+  return { ...result, state: store.state };
+}
+
+async function applyWith(options: ApplyOptions, stop: StopRequests | undefined): Promise<ApplyResult> {
   const { config, dir } = options;
   const emit: ApplyEventListener = options.onEvent ?? (() => undefined);
-  const cloud = options.cloud ?? cloudFromToken(options.token, options.apiUrl, emit, options.api);
+  const cloud = options.cloud ?? cloudFromToken(options.token, options.apiUrl, emit, options.api, stop);
   if (options.operatorIp !== undefined && !isOperatorAddress(options.operatorIp)) {
     throw new StepFailed('operator-ip', { message: `SWARM_WIZ_OPERATOR_IP ${showValue(options.operatorIp)} is not an IP address`, hint: 'Give your public IPv4 or IPv6 address (like 203.0.113.7), or a CIDR block (like 203.0.113.0/24).' });
   }
@@ -117,6 +136,7 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
   try {
     gathered = await gatherFacts(cloud, config, recorded, options.operatorIp);
   } catch (error) {
+    if (error instanceof RequestAbandoned) throw new ApplyAborted();
     throw failSteps(emit, ['account'], describeFailure('checking the DigitalOcean account', error));
   }
   emit({ type: 'verified', email: gathered.email });

@@ -2,7 +2,6 @@ import { dnsEntryPoints, staticEntryPoints } from '../adapters/acme/entry-points
 import type { EntryPoint } from '../adapters/acme/preflight.js';
 import { CertificateStore } from '../adapters/certificate-store.js';
 import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
-import { withProjectLock } from '../adapters/project-lock.js';
 import { projectIssuer } from '../certs/project-issuer.js';
 import { writeProxyCertificates } from '../certs/proxy-files.js';
 import { renewSites, type SiteRenewal } from '../certs/renew-sites.js';
@@ -10,6 +9,7 @@ import { entryPointsFromState } from '../certs/state-entry-points.js';
 import { siteNamesOf } from '../certs/sites.js';
 import type { Config } from '../config/index.js';
 import { StateStore, stateAttemptLog, type State } from '../state/index.js';
+import { changingProject } from './project-lock.js';
 
 export interface StoredRenewOptions {
   config: Config;
@@ -37,11 +37,15 @@ export interface StoredRenewResult {
 /**
  * `renew` for a project swarm-wiz has not deployed itself (secrets or image delivery, or the support
  * server's own cron before the deploy is automated there): orders what is due into the certificate
- * store, holding the project's renew lock so cron and a person never order twice, and copies renewed
+ * store, holding the project lock so cron and a person never order twice, and copies renewed
  * certificates to proxy/certs/ for the generated scripts. A failure leaves the stored certificate as it was.
  * (A deployed project renews through the engine: applyLocal / deployDroplets with certificatesOnly.)
  */
-export async function renewStored(options: StoredRenewOptions): Promise<StoredRenewResult> {
+export function renewStored(options: StoredRenewOptions): Promise<StoredRenewResult> {
+  return changingProject(options.dir, 'renew', () => renewInStore(options));
+}
+
+async function renewInStore(options: StoredRenewOptions): Promise<StoredRenewResult> {
   const { config, dir } = options;
   const sites = siteNamesOf(config);
   const entryPoints =
@@ -56,7 +60,7 @@ export async function renewStored(options: StoredRenewOptions): Promise<StoredRe
     cloudApi: options.cloudApi,
   });
   const store = new CertificateStore(dir);
-  const results = await withProjectLock(dir, 'renew', () => renewSites({ sites, store, issuer, force: options.force, only: options.only, attempts: stateAttemptLog(new StateStore(dir, options.state)) }));
+  const results = await renewSites({ sites, store, issuer, force: options.force, only: options.only, attempts: stateAttemptLog(new StateStore(dir, options.state)) });
   const renewed = new Set(results.filter((result) => result.outcome === 'renewed').map((result) => result.domain));
   const copied = await writeProxyCertificates(store, sites.filter((site) => renewed.has(site.domain)), dir);
   return { results, copied };

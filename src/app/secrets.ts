@@ -18,6 +18,7 @@ import type { Shell } from '../targets/target.js';
 import { NotDeployedError, reachManager } from './manager.js';
 import { currentSecretVersions } from './secret-versions.js';
 import { followUpdate, readUpdateStatus, ServiceUpdateFailed } from './service-update.js';
+import { changingProject } from './project-lock.js';
 
 /** The largest value Swarm stores as one secret (500 KiB). */
 export const SECRET_VALUE_MAX = 500 * 1024;
@@ -106,7 +107,11 @@ export interface SetSecretResult {
  * update under its own update settings (gated on its health check); then versions no service uses any
  * more are removed (the newest is always kept). A rollback stops with SecretError naming the service.
  */
-export async function setSecret(options: SetSecretOptions): Promise<SetSecretResult> {
+export function setSecret(options: SetSecretOptions): Promise<SetSecretResult> {
+  return changingProject(options.dir, 'secret set', () => storeNextVersion(options));
+}
+
+async function storeNextVersion(options: SetSecretOptions): Promise<SetSecretResult> {
   const { config, name } = options;
   checkDeclared(config, name);
   const progress = options.onProgress ?? (() => undefined);

@@ -30,8 +30,9 @@ export interface ProvisionCloudRequest {
 
 /**
  * The cloud half of `swarm-wiz apply`: runs `runApply` with live progress (Ink on a terminal,
- * lines otherwise, JSON events with --json). Ctrl-C (SIGINT) or SIGTERM lets the request in flight
- * finish, records what exists and exits 130 (143) saying to run apply again. The API URL comes from
+ * lines otherwise, JSON events with --json). Ctrl-C (SIGINT) or SIGTERM gives the requests in flight
+ * 1 s to finish (a hung one is then abandoned and named in the state), records what exists and exits
+ * 130 (143) saying to run apply again. The API URL comes from
  * DIGITALOCEAN_API_URL, the operator's address for SSH from SWARM_WIZ_OPERATOR_IP.
  */
 export async function provisionCloud(request: ProvisionCloudRequest): Promise<ApplyResult> {
@@ -44,7 +45,7 @@ export async function provisionCloud(request: ProvisionCloudRequest): Promise<Ap
       mode,
       project: config.project,
       action: 'apply',
-      interrupted: { shown: (by) => `Interrupted (${by}): the requests in flight finished and were recorded.`, exit: RESUME_LINE },
+      interrupted: { shown: (by) => `Interrupted (${by}): what the requests in flight made is recorded; any left unanswered after 1 s is named in .swarm-wiz/state.json.`, exit: RESUME_LINE },
     },
     (onEvent, signal) => runApply({ config, dir: request.dir, token: request.token, apiUrl, operatorIp, onEvent, signal }),
   );

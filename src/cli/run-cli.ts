@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 // errors.js, not the config index: the index loads zod and yaml, which `--help` does not need.
 import { ConfigError } from '../config/errors.js';
+import { ProjectLockedError } from '../app/project-lock.js';
 import { COMMANDS } from './commands/index.js';
 import { CliExit, EXIT, type ExitCode } from './exit.js';
 import { writeLine, type CliIo } from './io.js';
@@ -40,6 +41,11 @@ function exitCodeOf(error: unknown, io: CliIo, verbose: boolean): ExitCode {
   if (error instanceof CliExit) {
     if (error.message) writeLine(io.stderr, error.message);
     return error.code;
+  }
+  if (error instanceof ProjectLockedError) {
+    // Another command changes the project: this one changed nothing and stops at once.
+    writeLine(io.stderr, error.message);
+    return EXIT.failure;
   }
   if (error instanceof ConfigError) {
     writeLine(io.stderr, error.message);

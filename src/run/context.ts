@@ -1,4 +1,5 @@
 import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
+import { RequestAbandoned } from '../adapters/digitalocean/stop.js';
 import type { Config } from '../config/index.js';
 import type { DropletRole } from '../state/index.js';
 import type { StateStore } from '../state/index.js';
@@ -63,6 +64,8 @@ export async function runStep(ctx: Pick<StepContext, 'emit' | 'signal'>, stepId:
     ctx.emit({ type: 'step-done', stepId, message, at: Date.now() });
   } catch (error) {
     if (error instanceof ApplyAborted) throw error;
+    // A request the stopped run gave up on: the run's interruption, not the step's failure.
+    if (error instanceof RequestAbandoned) throw new ApplyAborted();
     const reason = error instanceof StepFailed ? error.reason : describeFailure(what, error);
     ctx.emit({ type: 'step-failed', stepId, reason, at: Date.now() });
     throw error instanceof StepFailed ? error : new StepFailed(stepId, reason);
@@ -77,7 +80,7 @@ export async function runStep(ctx: Pick<StepContext, 'emit' | 'signal'>, stepId:
 export async function allSettled(tasks: Promise<unknown>[]): Promise<void> {
   const results = await Promise.allSettled(tasks);
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-  const aborted = failures.find((f) => f instanceof ApplyAborted);
-  if (aborted) throw aborted;
+  const aborted = failures.find((f) => f instanceof ApplyAborted || f instanceof RequestAbandoned);
+  if (aborted) throw aborted instanceof ApplyAborted ? aborted : new ApplyAborted();
   if (failures.length > 0) throw failures[0];
 }

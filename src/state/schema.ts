@@ -108,6 +108,11 @@ export const stateSchema = z.looseObject({
    * node is this machine (a local shell) and the others are reached over the VPC with its own SSH key.
    */
   runsOn: z.string().min(1).optional(),
+  /**
+   * Set when a run was stopped (Ctrl-C, SIGTERM) while API requests were unanswered: each may have taken
+   * effect, and the next apply finds what it made by tag or name. Cleared by the next complete apply.
+   */
+  interrupted: z.strictObject({ at: z.string(), requests: z.array(z.string()) }).optional(),
 });
 
 export type State = z.output<typeof stateSchema>;

@@ -1,9 +1,12 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProjectLockedError, withProjectLock } from '../../src/adapters/project-lock.js';
+import { changingProject, ProjectLockedError } from '../../src/app/project-lock.js';
+import { renewStored } from '../../src/app/renew.js';
+import { parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
+import { emptyState } from '../../src/state/index.js';
+import { holdProjectLock } from '../adapters/held-lock.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -13,23 +16,26 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-// `swarm-wiz renew` holds the project lock named 'renew' (src/cli/commands/renew.ts).
-describe("renew's project lock", () => {
-  it('refuses a second renew while one runs, naming its pid; releases afterwards', async () => {
-    const lock = join(dir, '.swarm-wiz', 'renew.lock');
-    await withProjectLock(dir, 'renew', async () => {
-      expect(await readFile(lock, 'utf8')).toBe(`${process.pid}\n`);
-      const second = withProjectLock(dir, 'renew', async () => 'ran');
-      await expect(second).rejects.toBeInstanceOf(ProjectLockedError);
-      await expect(second).rejects.toThrow(`another swarm-wiz renew (pid ${process.pid}) is running for this project`);
-    });
-    expect(await withProjectLock(dir, 'renew', async () => 'ran')).toBe('ran');
+const config = parseConfig(SEED_EXAMPLE);
+const renew = () => renewStored({ config, dir, state: emptyState(config.project), force: true, entries: [] });
+
+// Before issue 17 renew had a lock of its own and ran beside an apply; now every command that changes
+// the project holds the one project lock (src/app/project-lock.ts).
+describe("renew and the project lock", () => {
+  it('stops at once, ordering nothing, while another command (apply, or a second renew) holds the project', async () => {
+    for (const holder of ['apply', 'renew'] as const) {
+      const { held, release, done } = holdProjectLock(dir, holder);
+      await held;
+      await expect(renew()).rejects.toBeInstanceOf(ProjectLockedError);
+      await expect(renew()).rejects.toThrow(`another swarm-wiz ${holder} (pid ${process.pid}, since `);
+      expect(await readdir(join(dir, '.swarm-wiz'))).toEqual(['project.lock']);
+      release();
+      await done;
+    }
   });
 
-  it('takes over a lock left by a process that no longer exists', async () => {
-    const dead = (await execa('sh', ['-c', 'echo $$'])).stdout.trim();
-    await withProjectLock(dir, 'renew', () => writeFile(join(dir, '.swarm-wiz', 'state.json'), '{}'));
-    await writeFile(join(dir, '.swarm-wiz', 'renew.lock'), `${dead}\n`);
-    expect(await withProjectLock(dir, 'renew', async () => 'ran')).toBe('ran');
+  it('runs inside an apply of the same run (apply renews what is due) without waiting for itself', async () => {
+    // With no site due, renewStored still has to get past the lock to decide that: refused would throw.
+    await expect(changingProject(dir, 'apply', () => renew().then(() => 'renewed', (error: unknown) => (error instanceof ProjectLockedError ? 'locked out' : 'got past the lock')))).resolves.not.toBe('locked out');
   });
 });

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,9 +5,8 @@ import { configToYaml } from '../../src/config/index.js';
 import { runApply } from '../../src/app/index.js';
 import { loadState } from '../../src/state/index.js';
 import { startFakeDigitalOcean, type FakeDigitalOcean } from '../fake-do/index.js';
-import { FAST, holdings, projectDir, seedConfig, writes } from './provision-helpers.js';
+import { FAST, holdings, projectDir, seedConfig, startSwarmWiz, writes, type Finished } from './provision-helpers.js';
 
-const MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 const config = seedConfig({ topology: 'global-lb' });
 
 let fake: FakeDigitalOcean;
@@ -18,22 +16,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await fake.stop();
 });
-
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Starts `swarm-wiz ARGS` as a real process; `done` resolves when it exits. */
-function startSwarmWiz(args: string[], env: Record<string, string> = {}): { pid: number; done: Promise<Finished> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return { pid: child.pid!, done: new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr }))) };
-}
 
 function swarmWiz(args: string[], env: Record<string, string> = {}): Promise<Finished> {
   return startSwarmWiz(args, env).done;
@@ -97,7 +79,8 @@ describe('two applies in one project folder', () => {
     const startedAt = Date.now();
     const second = await swarmWiz(['apply', '--config', configPath, '--yes', '--cloud-only'], withFake());
     expect(second.code, second.stderr).toBe(1);
-    expect(second.stderr).toContain(`another swarm-wiz apply (pid ${first.pid}) is running for this project (${join(dir, '.swarm-wiz', 'apply.lock')})`);
+    expect(second.stderr).toContain(`another swarm-wiz apply (pid ${first.pid}, since `);
+    expect(second.stderr).toContain(`) holds this project (${join(dir, '.swarm-wiz', 'project.lock')}): nothing was changed.`);
     expect(Date.now() - startedAt).toBeLessThan(15_000);
     // The first apply keeps writing meanwhile (its other creates), so the second's are told apart by what
     // it printed: it stopped before verifying the token or planning anything.

@@ -140,3 +140,32 @@ describe('SIGTERM (a service manager stopping swarm-wiz) during apply', () => {
     fake.assertNoViolations();
   }, 120_000);
 });
+
+describe('SIGTERM while a request hangs (the API never answers it)', () => {
+  it('exits 143 within 2 s, the state naming the request in flight; the rerun adopts what that request created and clears it', async () => {
+    const dir = await projectDir();
+    await writeFile(join(dir, 'swarm-wiz.yaml'), configToYaml(config));
+    // The bulk create takes effect, but its answer never comes.
+    fake.faults.next({ method: 'POST', path: '/v2/droplets', hang: true, afterEffect: true });
+    let signalledAt = 0;
+    const hung = (requests: RecordedRequest[]) => {
+      const now = arrived('POST', '/v2/droplets')(requests);
+      if (now && signalledAt === 0) signalledAt = Date.now();
+      return now;
+    };
+    const first = await applyProcess(dir, hung, 1, 'SIGTERM');
+    const exitedAfterMs = Date.now() - signalledAt;
+    console.log(`SIGTERM during a hung POST /v2/droplets: exited ${exitedAfterMs} ms after the signal`);
+    expect(first.code, first.stderr).toBe(143);
+    expect(exitedAfterMs, first.stderr).toBeLessThan(2000);
+    expect(first.stderr).toContain('Run apply again to resume.');
+    const recorded = (await loadState(dir, 'demo')) as { interrupted?: { at: string; requests: string[] } };
+    expect(recorded.interrupted?.requests).toEqual([expect.stringMatching(/^POST \/v2\/droplets\b/)]);
+
+    const second = await applyProcess(dir);
+    expect(second.code, second.stderr).toBe(0);
+    expect(holdings(fake).droplets.map((d) => d.name)).toEqual(['demo-manager-1', 'demo-support', 'demo-worker-1', 'demo-worker-2', 'demo-worker-3']);
+    expect((await loadState(dir, 'demo')) as { interrupted?: unknown }).not.toHaveProperty('interrupted');
+    fake.assertNoViolations();
+  }, 120_000);
+});

@@ -1,5 +1,6 @@
 import { hideUrlCredentials, remoteLine } from '../../text/remote-text.js';
 import { DigitalOceanError, kindForStatus, type DigitalOceanRequest } from './digitalocean-error.js';
+import { RequestAbandoned, type StopRequests } from './stop.js';
 
 /**
  * The fetch dots (through Kiota's HttpClient) sends every request with. It adds a timeout and turns
@@ -8,16 +9,24 @@ import { DigitalOceanError, kindForStatus, type DigitalOceanRequest } from './di
  * at hand — Kiota's own error objects lose the body of non-JSON answers. Kiota passes the rejection
  * through unchanged.
  */
-export function createApiFetch(options: { timeoutMs: number; token: string }) {
+export function createApiFetch(options: { timeoutMs: number; token: string; stop?: StopRequests; cut?: AbortSignal }) {
+  const { cut } = options;
   return async (url: string, init: RequestInit): Promise<Response> => {
     const parsed = new URL(url);
     const request: DigitalOceanRequest = { method: (init.method ?? 'GET').toUpperCase(), path: `${parsed.pathname}${parsed.search}` };
+    // A stopped run sends nothing more once the grace is over; what is in flight then is abandoned.
+    if (cut?.aborted) throw new RequestAbandoned(request, false);
     const timeout = AbortSignal.timeout(options.timeoutMs);
-    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    const signal = AbortSignal.any([...(init.signal ? [init.signal] : []), timeout, ...(cut ? [cut] : [])]);
+    const abandoned = (): RequestAbandoned => {
+      options.stop?.onAbandoned?.(request);
+      return new RequestAbandoned(request, true);
+    };
     let response: Response;
     try {
       response = await fetch(url, { ...init, signal });
     } catch (error) {
+      if (cut?.aborted) throw abandoned();
       if (timeout.aborted) throw new DigitalOceanError('timeout', request, undefined, `no answer within ${options.timeoutMs} ms`);
       throw new DigitalOceanError('unreachable', request, undefined, remoteLine(hideUrlCredentials(redact(describeNetworkError(error), options.token))));
     }
@@ -26,6 +35,7 @@ export function createApiFetch(options: { timeoutMs: number; token: string }) {
     try {
       text = await response.text();
     } catch {
+      if (cut?.aborted) throw abandoned();
       if (timeout.aborted) throw new DigitalOceanError('timeout', request, undefined, `no complete answer within ${options.timeoutMs} ms`);
     }
     const body = parseErrorBody(text);

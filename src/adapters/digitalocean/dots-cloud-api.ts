@@ -18,6 +18,7 @@ import { createApiFetch } from './api-fetch.js';
 import type { CloudApi, CreateDropletsRequest, Droplet, FirewallRule, FirewallSpec, LoadBalancerSpec } from './cloud-api.js';
 import { DigitalOceanError } from './digitalocean-error.js';
 import { DEFAULT_RETRY, withRetries, type RetryEvent, type RetryOptions, type RetrySafety } from './retry.js';
+import { afterGrace, type StopRequests } from './stop.js';
 import { toDomainRecord, toDroplet, toFirewall, toLoadBalancer, toSshKey, toVpc } from './to-domain.js';
 
 export const DEFAULT_API_URL = 'https://api.digitalocean.com';
@@ -35,6 +36,11 @@ export interface CloudApiOptions {
   onRetry?: (event: RetryEvent) => void;
   /** Attempts and backoff (defaults: 5 attempts, 1 s doubling to 30 s, Retry-After up to 120 s). */
   retry?: Partial<RetryOptions>;
+  /**
+   * The run's stop (Ctrl-C, SIGTERM): requests in flight get a grace (1 s) to be answered, then are
+   * abandoned with RequestAbandoned (reported to `onAbandoned`), and nothing more is sent or waited for.
+   */
+  stop?: StopRequests;
 }
 
 /**
@@ -46,14 +52,15 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
   if (!options.token) {
     throw new DigitalOceanError('unauthorized', { method: '-', path: '-' }, undefined, 'no DigitalOcean API token was given');
   }
-  const apiFetch = createApiFetch({ timeoutMs: options.timeoutMs ?? 30_000, token: options.token });
+  const cut = options.stop ? afterGrace(options.stop) : undefined;
+  const apiFetch = createApiFetch({ timeoutMs: options.timeoutMs ?? 30_000, token: options.token, ...(options.stop && cut ? { stop: options.stop, cut } : {}) });
   const httpClient = new HttpClient(apiFetch, new ParametersNameDecodingHandler());
   const adapter = new FetchRequestAdapter(new DigitalOceanApiKeyAuthenticationProvider(options.token), undefined, undefined, httpClient);
   adapter.baseUrl = (options.baseUrl ?? process.env.DIGITALOCEAN_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, '');
   const client = createDigitalOceanClient(adapter);
   const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry };
 
-  const call = <T>(attempt: () => Promise<T>, safety: RetrySafety<T> = { idempotent: true }): Promise<T> => withRetries(attempt, safety, retry, options.onRetry);
+  const call = <T>(attempt: () => Promise<T>, safety: RetrySafety<T> = { idempotent: true }): Promise<T> => withRetries(attempt, safety, retry, options.onRetry, cut);
 
   /** Every page of a list (per_page 200), each page retried on its own. */
   const listAll = async <T>(fetchPage: (page: number) => Promise<{ items: T[] | null | undefined; links: Page_links | null | undefined } | undefined>): Promise<T[]> => {

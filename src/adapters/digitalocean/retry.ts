@@ -1,4 +1,5 @@
 import { DigitalOceanError } from './digitalocean-error.js';
+import { RequestAbandoned } from './stop.js';
 
 export interface RetryOptions {
   /** Attempts in all, the first included (default 5). */
@@ -30,13 +31,25 @@ export interface RetryEvent {
  */
 export type RetrySafety<T> = { idempotent: true } | { recover: () => Promise<T | undefined> };
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or until `cut` fires. */
+const sleep = (ms: number, cut?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      cut?.removeEventListener('abort', done);
+      resolve();
+    }
+    cut?.addEventListener('abort', done, { once: true });
+  });
 
 export async function withRetries<T>(
   attempt: () => Promise<T>,
   safety: RetrySafety<T>,
   options: RetryOptions,
   onRetry: ((event: RetryEvent) => void) | undefined,
+  /** A stopped run's cut (see stop.ts): a wait between attempts ends at once, and nothing more is sent. */
+  cut?: AbortSignal,
 ): Promise<T> {
   for (let attemptNumber = 1; ; attemptNumber += 1) {
     try {
@@ -50,9 +63,10 @@ export async function withRetries<T>(
       if (attemptNumber >= options.maxAttempts) throw error.withAttempts(attemptNumber);
       const delayMs = error.kind === 'rate-limited' && error.details.retryAfterMs !== undefined ? error.details.retryAfterMs : backoff(attemptNumber, options);
       onRetry?.({ request: `${error.request.method} ${error.request.path}`, attempt: attemptNumber, delayMs, error });
-      await sleep(delayMs);
+      await sleep(delayMs, cut);
+      if (cut?.aborted) throw new RequestAbandoned(error.request, false);
       if (maybeTookEffect && 'recover' in safety) {
-        const recovered = await withRetries(safety.recover, { idempotent: true }, options, onRetry);
+        const recovered = await withRetries(safety.recover, { idempotent: true }, options, onRetry, cut);
         if (recovered !== undefined) return recovered;
       }
     }

@@ -5,6 +5,7 @@ import type { CliIo } from '../io.js';
 import { ON_EDIT_HELP } from '../on-edit-option.js';
 import { releaseStdin } from '../terminal-handoff.js';
 import type { AddDomainOptions } from '../add-domain.js';
+import { changingProject } from '../../app/project-lock.js';
 
 // The implementation's modules are imported inside the command when it runs, so `--help` and the
 // other commands do not load them.
@@ -28,11 +29,16 @@ export function registerAddDomainCommand(program: Command, io: CliIo): void {
       if (options.json) throw new CliExit(EXIT.usage, 'add-domain has no --json: it shows the change and applies it. For a machine-readable plan, add the site to swarm-wiz.yaml and run swarm-wiz plan --json.');
       try {
         const { addDomainCommand } = await import('../add-domain.js');
-        await addDomainCommand(options, io, projectPaths(options, io), async (args) => {
-          const apply = program.commands.find((command) => command.name() === 'apply');
-          if (!apply) throw new CliExit(EXIT.usage, 'apply is not available in this build of swarm-wiz');
-          await apply.parseAsync(args, { from: 'user' });
-        });
+        const paths = projectPaths(options, io);
+        // The project lock is held from before swarm-wiz.yaml is read until the apply inside has written
+        // the last file (that apply runs under the same lock).
+        await changingProject(paths.dir, 'add-domain', () =>
+          addDomainCommand(options, io, paths, async (args) => {
+            const apply = program.commands.find((command) => command.name() === 'apply');
+            if (!apply) throw new CliExit(EXIT.usage, 'apply is not available in this build of swarm-wiz');
+            await apply.parseAsync(args, { from: 'user' });
+          }),
+        );
       } finally {
         releaseStdin(io);
       }

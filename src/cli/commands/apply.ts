@@ -10,7 +10,7 @@ import type { GuardedOutcome, OnEditChoice } from '../file-guard.js';
 import type { fileJson as FileJson } from '../file-json.js';
 import type { OnEdit } from '../../plan/index.js';
 import { ON_EDIT_HELP, parseOnEdit } from '../on-edit-option.js';
-import { withCommandLock } from '../project-lock.js';
+import { changingProject } from '../../app/project-lock.js';
 import { afterInk, releaseStdin } from '../terminal-handoff.js';
 import { registryCredentials } from '../../../recipes/registry-login.js';
 
@@ -48,9 +48,10 @@ export function registerApplyCommand(program: Command, io: CliIo): void {
     .option('--on-edit <choice>', ON_EDIT_HELP)
     .action(async (options: ApplyOptions) => {
       try {
-        // A run that changes DigitalOcean or this machine holds the project's apply lock: a second one stops at once.
-        const cloudRun = !options.example && (cloudEnv(io.env).token !== undefined || options.target === 'local');
-        await (cloudRun ? withCommandLock(projectPaths(options, io).dir, 'apply', () => applyCommand(options, io)) : applyCommand(options, io));
+        // Every apply (plan-only too: it writes the files) holds the project lock from before it reads
+        // swarm-wiz.yaml until its last write: another command that changes the project stops at once.
+        const dir = options.example ? dirOption(options.dir ?? EXAMPLE_DIR, io) : projectPaths(options, io).dir;
+        await changingProject(dir, 'apply', () => applyCommand(options, io));
       } finally {
         releaseStdin(io);
       }

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { writeLine, type CliIo } from '../io.js';
-import { withCommandLock } from '../project-lock.js';
 
 interface DeployOptions extends CommonOptions {
   image?: string;
@@ -29,9 +28,7 @@ export function registerDeployCommand(program: Command, io: CliIo): void {
         throw new CliExit(EXIT.usage, `--image: ${(error as Error).message.split('\n').slice(1).join(' ').trim() || (error as Error).message}`);
       }
       try {
-        const result = await withCommandLock(dir, 'deploy', () =>
-          deployService({ config, configPath, dir, service, image, onProgress: (line) => (options.json ? undefined : writeLine(io.stdout, line)) }),
-        );
+        const result = await deployService({ config, configPath, dir, service, image, onProgress: (line) => (options.json ? undefined : writeLine(io.stdout, line)) });
         if (options.json) writeLine(io.stdout, JSON.stringify(result));
         else writeLine(io.stdout, result.outcome === 'updated' ? `${result.service} now runs ${result.to} (was ${result.from}); recorded in ${configPath}.` : `${result.service} already runs ${result.to}.`);
       } catch (error) {

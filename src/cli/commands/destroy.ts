@@ -4,6 +4,7 @@ import { projectPaths, withCommonOptions, type CommonOptions } from '../common-o
 import { CliExit, EXIT } from '../exit.js';
 import { cloudEnv, prompterOf, writeLine, type CliIo } from '../io.js';
 import { releaseStdin } from '../terminal-handoff.js';
+import { changingProject } from '../../app/project-lock.js';
 
 // The implementation's modules are imported inside the command when it runs, so `--help` and the
 // other commands do not load them.
@@ -19,7 +20,8 @@ export function registerDestroyCommand(program: Command, io: CliIo): void {
     .option('--confirm <project>', 'the project name, to confirm without a prompt (--yes alone is not enough)')
     .action(async (options: DestroyOptions) => {
       try {
-        await destroyCommand(options, io);
+        // Held before the state is read and the name is asked, so a destroy never asks while another command changes the project.
+        await changingProject(projectPaths(options, io).dir, 'destroy', () => destroyCommand(options, io));
       } finally {
         releaseStdin(io);
       }

@@ -5,7 +5,7 @@ import { projectPaths, withCommonOptions, type CommonOptions } from '../common-o
 import { CliExit, EXIT } from '../exit.js';
 import { writeLine, type CliIo } from '../io.js';
 import { dnsChallengeApi, projectCaCert } from '../dns-api.js';
-import { lockedOut, withCommandLock } from '../project-lock.js';
+import { changingProject } from '../../app/project-lock.js';
 
 // The implementation's modules are imported inside the command when it runs, so `--help` and the
 // other commands do not load them.
@@ -33,7 +33,9 @@ export function registerRenewCommand(program: Command, io: CliIo): void {
     .option('--dns-server <address...>', 'DNS servers (IP[:PORT]) to ask instead of the system resolver and the zone\'s name servers')
     .option('--ca-cert <file>', 'PEM file to trust for the CA (a private or test ACME server)')
     .action(async (options: RenewOptions) => {
-      await renewCommand(options, io);
+      // Held before swarm-wiz.yaml and the state are read: a renew while another command changes the
+      // project stops at once (cron mails the line naming it). The use cases inside run under it.
+      await changingProject(projectPaths(options, io).dir, 'renew', () => renewCommand(options, io));
     });
 }
 
@@ -73,15 +75,13 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
     const caCertFile = await projectCaCert(dir, options.caCert ? resolve(io.cwd, options.caCert) : undefined);
     const cloudApi = await dnsChallengeApi(io, config, dir);
     const dns = { ...(cloudApi ? { cloudApi } : {}), ...(options.dnsServer ? { dnsServers: options.dnsServer } : {}) };
-    await withCommandLock(dir, 'renew', async () => {
-      if (recorded.target === 'local') {
-        const { renewLocalCommand } = await import('../apply-local.js');
-        await renewLocalCommand({ config, dir, io, json: options.json, force: options.force, ...(caCertFile ? { caCertFile } : {}), ...dns });
-      } else {
-        const { deployDropletsCommand } = await import('../deploy-droplets.js');
-        await deployDropletsCommand({ config, dir, io, json: options.json, renew: { force: options.force }, ...(caCertFile ? { caCertFile } : {}), ...dns });
-      }
-    });
+    if (recorded.target === 'local') {
+      const { renewLocalCommand } = await import('../apply-local.js');
+      await renewLocalCommand({ config, dir, io, json: options.json, force: options.force, ...(caCertFile ? { caCertFile } : {}), ...dns });
+    } else {
+      const { deployDropletsCommand } = await import('../deploy-droplets.js');
+      await deployDropletsCommand({ config, dir, io, json: options.json, renew: { force: options.force }, ...(caCertFile ? { caCertFile } : {}), ...dns });
+    }
     return;
   }
   let entries;
@@ -94,8 +94,7 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
   const storedCaCert = await projectCaCert(dir, options.caCert);
 
   const { renewStored } = await import('../../app/renew.js');
-  const { results, copied } = await lockedOut(() =>
-    renewStored({
+  const { results, copied } = await renewStored({
       config,
       dir,
       state: recorded,
@@ -106,8 +105,7 @@ async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
       ...(options.dnsServer ? { dnsServers: options.dnsServer } : {}),
       ...(storedCaCert ? { caCertFile: storedCaCert } : {}),
       ...(cloudApi ? { cloudApi } : {}),
-    }),
-  );
+  });
   const renewed = results.filter((result) => result.outcome === 'renewed');
   const failed = results.filter((result) => result.outcome === 'failed');
 

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { prompterOf, writeLine, type CliIo } from '../io.js';
-import { withCommandLock } from '../project-lock.js';
 
 interface SecretOptions extends CommonOptions {
   target?: string;
@@ -42,9 +41,7 @@ export function registerSecretCommand(program: Command, io: CliIo): void {
       try {
         app.checkDeclared(config, name);
         const value = app.secretValueOf(await readValue(io, name));
-        const result = await withCommandLock(dir, 'secret', () =>
-          app.setSecret({ config, dir, name, value, local, onProgress: (line) => (options.json ? undefined : writeLine(io.stdout, line)) }),
-        );
+        const result = await app.setSecret({ config, dir, name, value, local, onProgress: (line) => (options.json ? undefined : writeLine(io.stdout, line)) });
         if (options.json) writeLine(io.stdout, JSON.stringify(result));
         else {
           writeLine(io.stdout, `${result.name}: version ${result.version} stored (${result.swarmName}).`);

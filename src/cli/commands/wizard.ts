@@ -7,6 +7,7 @@ import { CliExit, EXIT } from '../exit.js';
 import { ON_EDIT_HELP, parseOnEdit } from '../on-edit-option.js';
 import { wizardDeps, type CliIo } from '../io.js';
 import { releaseStdin } from '../terminal-handoff.js';
+import { changingProject } from '../../app/project-lock.js';
 
 // The implementation's modules are imported inside the command when it runs, so `--help` and the
 // other commands do not load them.
@@ -62,8 +63,10 @@ async function wizardCommand(options: WizardOptions, io: CliIo, program: Command
     import('../../wizard/existing-project.js'),
     wizardDeps(io),
   ]);
-  const reviewAndWrite: (typeof import('../review-and-write.js'))['reviewAndWrite'] = async (...args) => (await import('../review-and-write.js')).reviewAndWrite(...args);
   const paths = projectPaths(options, io);
+  // Writing the project (and applying it) holds the project lock, like apply.
+  const reviewAndWrite: (typeof import('../review-and-write.js'))['reviewAndWrite'] = async (...args) =>
+    changingProject(paths.dir, 'wizard', async () => (await import('../review-and-write.js')).reviewAndWrite(...args));
   const exists = await access(paths.configPath).then(
     () => true,
     () => false,
