@@ -10,7 +10,8 @@ import { expectStatusOnLocalCluster } from './status-assertions.js';
 /**
  * Day two on a running three-domain project (apply --target local): `swarm-wiz add-domain` adds d.test
  * with its own service. Its DNS is checked first (challtestsrv answers for it); the change is the new
- * service, the proxy files reloaded in place and one certificate; a.test–c.test are not touched.
+ * service, the proxy files reloaded in place and one certificate; the three sites of SITES (a.test,
+ * my-shop.test, bücher.test as xn--bcher-kva.test) are not touched.
  * Then `swarm-wiz status` on the grown cluster. Uses the host's Docker engine: run under
  * `flock /tmp/swz-host-docker.lock`.
  */
@@ -56,7 +57,7 @@ describe('add-domain on a running project', () => {
     const run = await h.swarmWiz([...addD, '--config', h.configPath, '--ca-cert', h.caCertFile, '--dns-server', h.pebble.dnsServer]);
     const took = Date.now() - started;
     const outcomes = await loop.stop();
-    console.log(`add-domain d.test: ${(took / 1000).toFixed(1)} s; ${outcomes.ok + outcomes.failed.length} HTTPS requests to a.test–c.test meanwhile, ${outcomes.failed.length} failed`);
+    console.log(`add-domain d.test: ${(took / 1000).toFixed(1)} s; ${outcomes.ok + outcomes.failed.length} HTTPS requests to ${SITES.map((site) => site.domain).join(', ')} meanwhile, ${outcomes.failed.length} failed`);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain('✓ d.test → 127.0.0.1 (this machine)');
     expect(run.stdout).toContain('no droplet is created or changed');
@@ -78,9 +79,9 @@ describe('add-domain on a running project', () => {
 
   it('status --json on the four-domain cluster: served serials match the stored ones, HTTP 200; dead entries down within --timeout + 1 s', async () => {
     const config = await loadConfig(h.configPath);
-    expect(config.sites.map((site) => site.domain)).toEqual(['a.test', 'b.test', 'c.test', 'd.test']);
+    expect(config.sites.map((site) => site.domain)).toEqual(['a.test', 'my-shop.test', 'xn--bcher-kva.test', 'd.test']);
     const { json } = await expectStatusOnLocalCluster({ ...h, config });
-    expect(json.served.filter((row) => row.state === 'ok').map((row) => row.domain)).toEqual(['a.test', 'b.test', 'c.test', 'd.test']);
+    expect(json.served.filter((row) => row.state === 'ok').map((row) => row.domain)).toEqual(['a.test', 'my-shop.test', 'xn--bcher-kva.test', 'd.test']);
   }, 60_000);
 
   it('the status screen without a terminal: one final frame with every section, exit 0 when only live entries are asked', async () => {

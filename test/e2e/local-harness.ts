@@ -19,10 +19,15 @@ import { buildBackendImage, buildNginxImageFromRoot, hostDocker } from '../recip
 const MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 
 export const PROXY_IMAGE = 'swz-local/nginx:1.30';
+/**
+ * The project's sites. `typed` is what swarm-wiz.yaml is written with, `domain` the name the config
+ * normalises it to (what DNS, the CA, SNI, Host and the Swarm names carry). The second has a hyphen and
+ * the third is an IDN, whose punycode has `--`: both once broke `delivery: secrets` (issue 17, item 1).
+ */
 export const SITES = [
-  { domain: 'a.test', aliases: ['www.a.test'], name: 'service-a', answer: 'site A', private: [{ name: 'a1', answer: 'private A1', port: 5001 }] },
-  { domain: 'b.test', aliases: [], name: 'service-b', answer: 'site B', private: [] },
-  { domain: 'c.test', aliases: [], name: 'service-c', answer: 'site C', private: [] },
+  { typed: 'a.test', domain: 'a.test', aliases: ['www.a.test'], name: 'service-a', answer: 'site A', private: [{ name: 'a1', answer: 'private A1', port: 5001 }] },
+  { typed: 'my-shop.test', domain: 'my-shop.test', aliases: [], name: 'service-b', answer: 'site B', private: [] },
+  { typed: 'bücher.test', domain: 'xn--bcher-kva.test', aliases: [], name: 'service-c', answer: 'site C', private: [] },
 ] as const;
 
 export interface LocalHarness {
@@ -64,6 +69,9 @@ export async function startLocalHarness(project = 'demo'): Promise<LocalHarness>
     for (const svc of site.private) await buildBackendImage(hostDocker, `swz-local/${svc.name}:1`, svc.answer, svc.port);
   }
   const pebble = await startPebble({ httpPort: 80 });
+  // Every name of the project resolves to this machine in the DNS Pebble asks, by its own A record
+  // (ASCII form: a resolver is never asked for 'bücher.test'), not only through challtestsrv's default answer.
+  for (const site of SITES) for (const host of [site.domain, ...site.aliases]) await pebble.challtestsrv.addA(host, ['127.0.0.1']);
   const dir = await mkdtemp(join(tmpdir(), 'swz-local-'));
   const rootFile = join(dir, 'pebble-root.pem');
   const caCertFile = join(dir, 'pebble-listener-ca.pem');
@@ -77,7 +85,7 @@ export async function startLocalHarness(project = 'demo'): Promise<LocalHarness>
     workers: 0,
     topology: 'manager',
     sites: SITES.map((site) => ({
-      domain: site.domain,
+      domain: site.typed,
       aliases: [...site.aliases],
       service: { name: site.name, image: `swz-local/${site.name}:1`, port: 5000 },
       private: site.private.map((svc) => ({ name: svc.name, image: `swz-local/${svc.name}:1`, port: svc.port })),
@@ -85,6 +93,8 @@ export async function startLocalHarness(project = 'demo'): Promise<LocalHarness>
     certificates: { email: 'ops@a.test', ca: pebble.directoryUrl, challenge: 'http-01', delivery: 'files' },
     proxy: { image: PROXY_IMAGE },
   });
+  const normalised = config.sites.map((site) => site.domain);
+  if (normalised.join(' ') !== SITES.map((site) => site.domain).join(' ')) throw new Error(`the config normalised the sites to ${normalised.join(', ')}, not to SITES' domains`);
   const configPath = join(dir, 'swarm-wiz.yaml');
   await writeFile(configPath, configToYaml(config));
   const startSwarmWiz = (args: string[], extraEnv: Record<string, string> = {}, stdin?: string) => {

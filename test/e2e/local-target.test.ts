@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,10 @@ afterAll(async () => {
 }, 300_000);
 
 const hosts = SITES.flatMap((site) => [site.domain, ...site.aliases].map((host) => ({ host, answer: site.answer })));
+/** The hyphenated site (my-shop.test) and the IDN (bücher.test, served as xn--bcher-kva.test). */
+const [, HYPHENATED, IDN] = SITES;
+/** What Docker accepts as a Swarm object name (moby's validation: alphanumerics, '-', '_', '.' inside; at most 64). */
+const SWARM_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9._-]{0,62}[a-zA-Z0-9])?$/;
 
 describe('apply --target local, end to end', () => {
   it('SIGTERM once the swarm exists: the steps in flight finish and are recorded, exit 143 with the resume line', async () => {
@@ -76,13 +81,13 @@ describe('apply --target local, end to end', () => {
 
   it('a service scaled to 0 answers 503 while the others keep serving, with the same proxy container', async () => {
     const before = await proxyContainerId();
-    await docker(['service', 'scale', '--detach', 'demo_service-b=0']);
-    const down = await eventually('b.test answers 503', () => httpsGet('b.test', root), (r) => r.status === 503, 60);
+    await docker(['service', 'scale', '--detach', `demo_${HYPHENATED.name}=0`]);
+    const down = await eventually(`${HYPHENATED.domain} answers 503`, () => httpsGet(HYPHENATED.domain, root), (r) => r.status === 503, 60);
     expect(down.body).toContain('temporarily unavailable');
     expect((await httpsGet('a.test', root)).body).toBe('site A');
-    expect((await httpsGet('c.test', root)).body).toBe('site C');
-    await docker(['service', 'scale', '--detach', 'demo_service-b=1']);
-    await eventually('b.test is back', () => httpsGet('b.test', root), (r) => r.status === 200, 120);
+    expect((await httpsGet(IDN.domain, root)).body).toBe(IDN.answer);
+    await docker(['service', 'scale', '--detach', `demo_${HYPHENATED.name}=1`]);
+    await eventually(`${HYPHENATED.domain} is back`, () => httpsGet(HYPHENATED.domain, root), (r) => r.status === 200, 120);
     expect(await proxyContainerId()).toBe(before);
   }, 300_000);
 
@@ -122,10 +127,39 @@ describe('apply --target local, end to end', () => {
     const served = await Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial));
     const applied = await h.swarmWiz(['apply', '--target', 'local', '--yes', '--config', h.configPath, '--ca-cert', h.caCertFile]);
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
-    const mounts = JSON.parse(await docker(['service', 'inspect', 'demo_proxy', '--format', '{{json .Spec.TaskTemplate.ContainerSpec.Secrets}}'])) as { SecretName: string }[];
+    const mounts = JSON.parse(await docker(['service', 'inspect', 'demo_proxy', '--format', '{{json .Spec.TaskTemplate.ContainerSpec.Secrets}}'])) as { SecretName: string; File: { Name: string } }[];
     expect(mounts.map((m) => m.SecretName).filter((name) => name.startsWith('demo_a.test_'))).toHaveLength(2);
     const after = await eventually('the proxy serves again', () => Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial)), (serials) => Array.isArray(serials) && serials.every(Boolean), 120);
     expect(after).toEqual(served);
+
+    // The hyphenated and the punycode domain (issue 17, item 1), while delivery is secrets: each has its
+    // certificate and key as Swarm secrets under valid names that carry the domain, mounted into the
+    // proxy, and is served over HTTPS (SNI and Host the ASCII name) with the CA's certificate, which is
+    // the one in its secret, and its own site's answer.
+    const existing = new Set((await docker(['secret', 'ls', '--format', '{{.Name}}'])).split('\n').filter(Boolean));
+    const proxy = await proxyContainerId();
+    let requests = 0;
+    for (const site of [HYPHENATED, IDN]) {
+      const ofSite = (kind: 'crt' | 'key') => mounts.filter((m) => new RegExp(`^demo_${site.domain.replaceAll('.', '\\.')}_${kind}_[0-9a-f]{12}$`).test(m.SecretName));
+      const [crt, key] = [ofSite('crt'), ofSite('key')];
+      expect(crt, `${site.domain}: ${JSON.stringify(mounts)}`).toHaveLength(1);
+      expect(key, `${site.domain}: ${JSON.stringify(mounts)}`).toHaveLength(1);
+      for (const mount of [...crt, ...key]) {
+        expect(mount.SecretName).toMatch(SWARM_NAME);
+        expect(existing.has(mount.SecretName), `${mount.SecretName} in docker secret ls`).toBe(true);
+      }
+      expect([crt[0]!.File.Name, key[0]!.File.Name]).toEqual([`${site.domain}.crt`, `${site.domain}.key`]);
+      const inSecret = new X509Certificate(await docker(['exec', proxy, 'cat', `/run/secrets/${site.domain}.crt`]));
+      for (let i = 0; i < 3; i++, requests++) {
+        const reply = await httpsGet(site.domain, root);
+        expect(reply.status, site.domain).toBe(200);
+        expect(reply.body, site.domain).toBe(site.answer);
+        expect(reply.cert).toBe(`DNS:${site.domain}`);
+        expect(reply.serial).toBe(inSecret.serialNumber);
+      }
+    }
+    expect(IDN.domain).toBe('xn--bcher-kva.test');
+    console.log(`delivery: secrets: ${requests} HTTPS requests to ${HYPHENATED.domain} and ${IDN.domain}, all 200 with the certificate in their Swarm secret`);
 
     const renewed = await h.swarmWiz(['renew', '--force', '--config', h.configPath, '--ca-cert', h.caCertFile]);
     expect(renewed.code, renewed.stdout + renewed.stderr).toBe(0);
@@ -133,6 +167,14 @@ describe('apply --target local, end to end', () => {
     expect(rolled).toHaveLength(SITES.length);
     const names = (await docker(['secret', 'ls', '--format', '{{.Name}}'])).split('\n').filter((name) => name.startsWith('demo_a.test_crt_'));
     expect(names).toHaveLength(2);
+    // The renewal rolled the hyphenated and the punycode domain to new, valid secret names as well.
+    for (const site of [HYPHENATED, IDN]) {
+      const versions = (await docker(['secret', 'ls', '--format', '{{.Name}}'])).split('\n').filter((name) => name.startsWith(`demo_${site.domain}_crt_`));
+      expect(versions, site.domain).toHaveLength(2);
+      for (const name of versions) expect(name).toMatch(SWARM_NAME);
+      const reply = await httpsGet(site.domain, root);
+      expect([reply.status, reply.body]).toEqual([200, site.answer]);
+    }
   }, 600_000);
 
   it('delivery: image builds the proxy image here (no registry), tagged by content; renew --force builds and rolls a new one', async () => {
