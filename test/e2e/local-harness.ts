@@ -9,6 +9,7 @@ import { startPebble, type PebblePeer } from '../peers/pebble.js';
 import { requireTool, runArgv } from '../peers/tools.js';
 export { eventually } from '../peers/tools.js';
 import { buildBackendImage, buildNginxImageFromRoot, hostDocker } from '../recipes/private-swarm.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * `apply --target local` against this machine's Docker engine (the dockerd test/peers/install.sh
@@ -52,7 +53,6 @@ export async function docker(args: readonly string[]): Promise<string> {
   return result.stdout;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 
 export async function startLocalHarness(project = 'demo'): Promise<LocalHarness> {
