@@ -189,7 +189,7 @@ describe('renewal against Pebble', () => {
     if (process.env.SHOW_FRAME) console.log(frame);
     unmount();
     const cBlock = frame.slice(frame.indexOf('c.test'));
-    expect(cBlock).toMatch(/c\.test due for renewal/);
+    expect(cBlock).toMatch(/c\.test renewal due/);
     expect(cBlock).toMatch(/19 days left|20 days left/);
     expect(cBlock).toContain('last error: http-01 for c.test is not reachable, so the CA was not asked:');
     expect(frame).toMatch(/a\.test \+ www\.a\.test valid/);
