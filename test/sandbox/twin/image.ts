@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { runArgv } from '../../peers/tools.js';
+import { alive, readOr } from '../cluster.js';
 
 /** Where the twin keeps what it builds: roots, mirrors, snapshots, the mirror's signing key. */
 export const TWIN_CACHE = process.env.SWARM_WIZ_TWIN_CACHE ?? '/opt/swarm-wiz-test/twin';
@@ -105,7 +106,7 @@ async function buildOnce(final: string, build: (tmp: string) => Promise<void>, w
     } catch {
       if (existsSync(final)) return;
       const holder = Number(readOr(join(lock, 'pid')));
-      if (holder > 0 && !isAlive(holder)) rmSync(lock, { recursive: true, force: true });
+      if (holder > 0 && !alive(holder)) rmSync(lock, { recursive: true, force: true });
       if (Date.now() > until) throw new Error(`${final}: another process has been building it for over ${waitSeconds} s (${lock})`);
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
@@ -125,22 +126,6 @@ async function buildOnce(final: string, build: (tmp: string) => Promise<void>, w
     rmSync(lock, { recursive: true, force: true });
   }
 }
-
-const readOr = (path: string): string => {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-};
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The mirror's signing key: made once, kept in the cache (the image trusts it, so it changes the image's key). */
 async function ensureSigningKey(): Promise<{ gnupgHome: string; publicKey: string; fingerprint: string }> {

@@ -18,6 +18,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runArgv } from '../../peers/tools.js';
+import { readOr } from '../cluster.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The PATH a droplet's root has (cloud-init's, an SSH session's). */
@@ -106,20 +107,13 @@ export function removeCgroups(cgroup: string): string[] {
 export function processesOf(cgroup: string): number[] {
   const pids = new Set<number>();
   const walk = (path: string): void => {
-    for (const line of readFileSyncOr(join(path, 'cgroup.procs')).split('\n')) if (line) pids.add(Number(line));
+    for (const line of readOr(join(path, 'cgroup.procs')).split('\n')) if (line) pids.add(Number(line));
     for (const entry of readdirSyncOr(path)) if (entry.isDirectory()) walk(join(path, entry.name));
   };
   for (const controller of controllers()) walk(join(CGROUP_ROOT, controller, cgroup));
   return [...pids];
 }
 
-const readFileSyncOr = (path: string): string => {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-};
 const readdirSyncOr = (path: string) => {
   try {
     return readdirSync(path, { withFileTypes: true });
@@ -145,7 +139,7 @@ export async function bootMachine(spec: MachineSpec): Promise<Machine> {
   writeFileSync(join(seed, 'user-data'), spec.userData);
   if (spec.hosts && spec.hosts.length > 0) {
     const hostsFile = join(rootDir, 'etc/hosts');
-    writeFileSync(hostsFile, `${readFileSyncOr(hostsFile)}${spec.hosts.map((line) => `${line}\n`).join('')}`);
+    writeFileSync(hostsFile, `${readOr(hostsFile)}${spec.hosts.map((line) => `${line}\n`).join('')}`);
   }
   makeCgroups(spec.cgroup);
   const consolePath = join(spec.dir, 'console.log');
@@ -168,15 +162,15 @@ export async function bootMachine(spec: MachineSpec): Promise<Machine> {
   // The leader: nspawn's child, whose PID namespace is the machine's.
   let leaderPid = 0;
   for (let tries = 0; tries < 200 && !nspawnDone; tries += 1) {
-    const children = readFileSyncOr(`/proc/${nspawn.pid}/task/${nspawn.pid}/children`).trim().split(/\s+/).filter(Boolean).map(Number);
-    const candidate = children.find((pid) => readFileSyncOr(`/proc/${pid}/comm`).trim() === 'systemd');
+    const children = readOr(`/proc/${nspawn.pid}/task/${nspawn.pid}/children`).trim().split(/\s+/).filter(Boolean).map(Number);
+    const candidate = children.find((pid) => readOr(`/proc/${pid}/comm`).trim() === 'systemd');
     if (candidate) {
       leaderPid = candidate;
       break;
     }
     await sleep(100);
   }
-  const consoleText = () => readFileSyncOr(consolePath);
+  const consoleText = () => readOr(consolePath);
   if (!leaderPid) {
     await teardown(spec, rootDir, nspawn, 0);
     throw new Error(`${spec.name}: systemd-nspawn did not boot the machine: ${consoleText().trim().split('\n').slice(-5).join(' | ')}`);
