@@ -128,7 +128,7 @@ async function buildOnce(final: string, build: (tmp: string) => Promise<void>, w
 }
 
 /** The mirror's signing key: made once, kept in the cache (the image trusts it, so it changes the image's key). */
-async function ensureSigningKey(): Promise<{ gnupgHome: string; publicKey: string; fingerprint: string }> {
+export async function ensureSigningKey(): Promise<{ gnupgHome: string; publicKey: string; fingerprint: string }> {
   const gnupgHome = join(TWIN_CACHE, 'mirror-gnupg');
   await buildOnce(gnupgHome, async (tmp) => {
     mkdirSync(tmp, { mode: 0o700 });
@@ -137,16 +137,9 @@ async function ensureSigningKey(): Promise<{ gnupgHome: string; publicKey: strin
   });
   const env = { ...process.env, GNUPGHOME: gnupgHome };
   const publicKey = join(gnupgHome, 'public.gpg');
-  if (!existsSync(publicKey)) writeFileSync(publicKey, Buffer.from(await runArgvBinary('gpg', ['--batch', '--export'], env)));
+  if (!existsSync(publicKey)) await must('gpg', ['--batch', '--yes', '--export', '--output', publicKey], 'exporting the sandbox mirror key', { env });
   const fingerprint = sha(readFileSync(publicKey).toString('base64'));
   return { gnupgHome, publicKey, fingerprint };
-}
-
-async function runArgvBinary(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Uint8Array> {
-  const { execFile } = await import('node:child_process');
-  return new Promise((resolve, reject) => {
-    execFile(command, [...args], { env, encoding: 'buffer', maxBuffer: 16 * 1024 * 1024, timeout: 60_000 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
-  });
 }
 
 /** The Debian 13 root with DigitalOcean's image packages and the sandbox's part (see CLOUD_CFG, CGROUP_UNIT). */
