@@ -27,4 +27,34 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Errors are chosen by their class, never by their text: a message is for a person and may change
+    // (or come from a server). Each error class carries what it means; src/cli/run-cli.ts maps classes to exit codes.
+    files: ['src/**/*.{ts,tsx}', 'recipes/**/*.ts', 'screens/**/*.tsx'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "BinaryExpression[operator=/^[!=]==?$/] > MemberExpression.left[property.name='name'][object.name=/^(e|err|error|cause|reason|failure|thrown)$/]",
+          message: 'choose an error by its class (instanceof), not by error.name',
+        },
+        {
+          selector: "BinaryExpression[operator=/^[!=]==?$/] > MemberExpression.right[property.name='name'][object.name=/^(e|err|error|cause|reason|failure|thrown)$/]",
+          message: 'choose an error by its class (instanceof), not by error.name',
+        },
+        {
+          selector: "CallExpression[callee.property.name=/^(split|match|matchAll|test|exec|search|replace|replaceAll|startsWith|endsWith|includes|indexOf|slice|substring)$/][callee.object.property.name='message']",
+          message: "never parse an error's message: give the error class a field, or a class of its own",
+        },
+        {
+          selector: "CallExpression[callee.property.name=/^(test|exec)$/] > MemberExpression.arguments[property.name='message']",
+          message: "never parse an error's message: give the error class a field, or a class of its own",
+        },
+        {
+          selector: "TSAsExpression[typeAnnotation.typeName.name='ExitCode'] > TSAsExpression",
+          message: 'an exit code is one of EXIT (src/cli/exit.ts): add it there instead of casting',
+        },
+      ],
+    },
+  },
 );

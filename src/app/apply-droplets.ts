@@ -3,7 +3,7 @@ import { entryPointsFromState } from '../certs/state-entry-points.js';
 import { StepFailed } from '../run/failure.js';
 import { loadState, StateStore, type State } from '../state/index.js';
 import { reachable, cloudInitDone, cloudInitFailure } from '../commands/index.js';
-import { remoteLine } from '../text/remote-text.js';
+import { errorLine, remoteLine } from '../text/remote-text.js';
 import { pause } from '../run/context.js';
 import { NodeUnreachable, TargetError } from '../targets/errors.js';
 import type { Target, TargetNode } from '../targets/target.js';
@@ -96,7 +96,7 @@ async function waitUntilReady(target: Target, nodes: readonly TargetNode[], opti
           break;
         } catch (error) {
           if (!(error instanceof NodeUnreachable) || Date.now() > deadline) throw toStepFailed(node.name, error);
-          emit({ type: 'retrying', what: `reaching ${node.name} over SSH`, attempt, delayMs: 5000, reason: (error as Error).message.split('\n')[0] ?? 'unreachable' });
+          emit({ type: 'retrying', what: `reaching ${node.name} over SSH`, attempt, delayMs: 5000, reason: errorLine(error) });
           await pause({ signal: options.signal }, 5000);
         }
       }

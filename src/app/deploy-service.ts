@@ -6,6 +6,7 @@ import type { Shell } from '../targets/target.js';
 import { NotDeployedError, reachManager } from './manager.js';
 import { followUpdate, readUpdateStatus, ServiceUpdateFailed } from './service-update.js';
 import { changingProject } from './project-lock.js';
+import { RunFailed, UsageError } from './errors.js';
 
 export interface DeployServiceOptions {
   config: Config;
@@ -38,6 +39,45 @@ export class ServiceDeployError extends Error {
   }
 }
 
+/** The service is not in swarm-wiz.yaml: a usage error; `hint` names the services there are. */
+export class UnknownServiceError extends ServiceDeployError {
+  constructor(message: string, hint: string) {
+    super(message, hint);
+    this.name = 'UnknownServiceError';
+  }
+}
+
+export interface ServiceDeployRequest {
+  configPath: string;
+  dir: string;
+  service: string;
+  image: string;
+}
+
+/**
+ * `swarm-wiz deploy SERVICE --image REF` as a use case: the image is checked as swarm-wiz.yaml would
+ * check it (UsageError naming the key), an unknown service is a UsageError, a failed update RunFailed
+ * with what to do.
+ */
+export async function deployOneService(request: ServiceDeployRequest, onProgress?: (line: string) => void): Promise<DeployServiceResult> {
+  const { ConfigError, loadConfig, parseConfig } = await import('../config/index.js');
+  const config = await loadConfig(request.configPath);
+  const { service, image } = request;
+  try {
+    parseConfig({ ...config, sites: config.sites.map((site) => ({ ...site, service: site.service.name === service ? { ...site.service, image } : site.service, private: site.private.map((svc) => (svc.name === service ? { ...svc, image } : svc)) })) });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(`--image: ${error.issues.map((issue) => `  ${issue.path}: ${issue.reason}`).join(' ').trim() || error.message}`);
+    throw error;
+  }
+  try {
+    return await deployService({ config, ...request, ...(onProgress ? { onProgress } : {}) });
+  } catch (error) {
+    if (error instanceof UnknownServiceError) throw new UsageError(`${error.message}\n${error.hint}`);
+    if (error instanceof ServiceDeployError) throw new RunFailed(`${error.message}\n${error.hint}`);
+    throw error;
+  }
+}
+
 /** Where the service is in swarm-wiz.yaml, or an error naming the services there are. */
 function findService(config: Config, name: string): (string | number)[] {
   for (const [i, site] of config.sites.entries()) {
@@ -46,7 +86,7 @@ function findService(config: Config, name: string): (string | number)[] {
     if (j >= 0) return ['sites', i, 'private', j];
   }
   const names = config.sites.flatMap((site) => [site.service.name, ...site.private.map((svc) => svc.name)]);
-  throw new ServiceDeployError(`no service ${name} in swarm-wiz.yaml`, `Services: ${names.join(', ')}.`);
+  throw new UnknownServiceError(`no service ${name} in swarm-wiz.yaml`, `Services: ${names.join(', ')}.`);
 }
 
 /**

@@ -14,6 +14,7 @@ import { allNames, siteNamesOf } from '../certs/sites.js';
 import { CertificateStore } from '../adapters/certificate-store.js';
 import type { CertificateMeta } from '../certs/metadata.js';
 import { probeTls } from '../adapters/tls-probe.js';
+import { errorLine } from '../text/remote-text.js';
 import { hashFiles, nodeLabels, parseHashes, parseLabels, parseStackServices, parseSwarmInfo, stackServices, swarmInfo } from '../commands/index.js';
 import { currentSecretVersions, secretEnv } from './secret-versions.js';
 import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
@@ -360,7 +361,7 @@ async function takeFromSupport(options: DeployOptions, projectDir: string, sites
     return await takeNewerCertificates(options.target.shell(node), options.dir, projectDir, sites, options.signal);
   } catch (error) {
     throw new StepFailed(`support:${node}`, {
-      message: `reading the certificates the support server ${node} renewed failed: ${(error as Error).message.split('\n')[0]}`,
+      message: `reading the certificates the support server ${node} renewed failed: ${errorLine(error)}`,
       hint: `It renews them from cron, so this folder may hold older ones: nothing was changed. Make ${node} reachable over SSH again, then run apply again.`,
     });
   }

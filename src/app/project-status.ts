@@ -10,6 +10,7 @@ import { probeTls } from '../adapters/tls-probe.js';
 import { certificateStatus } from '../certs/cert-status.js';
 import { siteNamesOf } from '../certs/sites.js';
 import { entryPointsFromState } from '../certs/state-entry-points.js';
+import { errorLine } from '../text/remote-text.js';
 import { nodeInspect, nodeList, parseNodeInspect, parseNodeList, parseServiceTasks, parseStackServices, servicesTasks, stackServices } from '../commands/index.js';
 import type { Config } from '../config/index.js';
 import { loadState, type State } from '../state/index.js';
@@ -169,8 +170,7 @@ async function clusterFacts(options: ProjectStatusOptions, state: State | undefi
     }
   } catch (error) {
     if (abort.signal.aborted) return unreachable(`no answer within ${limitMs / 1000} s`, via);
-    const message = error instanceof Error ? ((error as { summary?: string }).summary ?? error.message.split('\n')[0] ?? '') : String(error);
-    return unreachable(message, via);
+    return unreachable(errorLine(error), via);
   } finally {
     clearTimeout(timer);
   }

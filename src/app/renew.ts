@@ -9,7 +9,16 @@ import { entryPointsFromState } from '../certs/state-entry-points.js';
 import { siteNamesOf } from '../certs/sites.js';
 import type { Config } from '../config/index.js';
 import { StateStore, stateAttemptLog, type State } from '../state/index.js';
+import { IssuanceError, WaitingForCaError } from '../adapters/acme/errors.js';
+import { parseEntry } from '../certs/project-issuer.js';
+import { showValue } from '../config/show-value.js';
+import type { CloudCredentials } from './credentials.js';
+import { dnsChallengeApi, projectCaCert } from './dns-api.js';
+import { UsageError } from './errors.js';
+import { deployOnDroplets, deployOnThisMachine } from './live-deploy.js';
 import { changingProject } from './project-lock.js';
+import { loadProjectState } from './project-state.js';
+import type { RunIo } from './run-io.js';
 
 export interface StoredRenewOptions {
   config: Config;
@@ -64,4 +73,80 @@ async function renewInStore(options: StoredRenewOptions): Promise<StoredRenewRes
   const renewed = new Set(results.filter((result) => result.outcome === 'renewed').map((result) => result.domain));
   const copied = await writeProxyCertificates(store, sites.filter((site) => renewed.has(site.domain)), dir);
   return { results, copied };
+}
+
+export interface RenewRequest {
+  /** swarm-wiz.yaml: read under the project lock. */
+  configPath: string;
+  dir: string;
+  /** Every certificate, due or not. */
+  force: boolean;
+  /** Only these sites (a project swarm-wiz has not deployed). */
+  only?: string[];
+  /** http-01: the support server's webroot (default `<dir>/acme-webroot`). */
+  webroot?: string;
+  /** http-01 preflight: IP[:PORT] where the proxy answers, as given (default: what the state records, else A records). */
+  entries?: string[];
+  dnsServers?: string[];
+  /** --ca-cert, else the project's own copy (`.swarm-wiz/ca.pem`, the support server's). */
+  caCertFile?: string;
+  credentials: CloudCredentials;
+}
+
+/** One site's renewal as a result: `waiting` when the CA was not asked (its Retry-After, or our failed-validation limit). */
+export type RenewedSite = SiteRenewal & { waiting: boolean };
+
+export type RenewOutcome =
+  /** A project swarm-wiz deployed: what was due was ordered through the running proxy and rolled out in the same run. */
+  | { target: 'local' | 'digitalocean'; project: string; issued: string[] }
+  /** A project swarm-wiz did not deploy: ordered into the store, renewed ones copied to proxy/certs/ for the generated scripts. */
+  | { target: 'store'; results: RenewedSite[]; copied: string[] };
+
+/**
+ * `swarm-wiz renew`, by where the state says the project runs: on this machine or the droplets
+ * through the engine (the certificate phases only), else into the certificate store. Holds the
+ * project lock from before the state is read.
+ */
+export function renew(request: RenewRequest, io: RunIo): Promise<RenewOutcome> {
+  return changingProject(request.dir, 'renew', () => renewHeld(request, io));
+}
+
+async function renewHeld(request: RenewRequest, io: RunIo): Promise<RenewOutcome> {
+  const { dir } = request;
+  const config = await (await import('../config/index.js')).loadConfig(request.configPath);
+  const sites = siteNamesOf(config);
+  const unknown = (request.only ?? []).filter((domain) => !sites.some((site) => site.domain === domain));
+  if (unknown.length > 0) throw new UsageError(`--domain ${unknown.map(showValue).join(', ')}: not a site in ${request.configPath} (sites: ${sites.map((s) => s.domain).join(', ')})`);
+  const recorded = await loadProjectState(dir, config.project, io.warn);
+  const caCertFile = await projectCaCert(dir, request.caCertFile);
+  if (recorded.target === 'local' || recorded.target === 'digitalocean') {
+    if (request.only) throw new UsageError(`--domain is not supported yet for a project swarm-wiz deployed (${recorded.target}): renew orders what is due, or everything with --force.`);
+    const deploy = { config, dir, credentials: request.credentials, renew: { force: request.force }, ...(caCertFile ? { caCertFile } : {}), ...(request.dnsServers ? { dnsServers: request.dnsServers } : {}) };
+    const issued = recorded.target === 'local' ? (await deployOnThisMachine(deploy, io)).issued : await deployOnDroplets(deploy, io);
+    return { target: recorded.target, project: config.project, issued };
+  }
+  const entries = entriesOf(request.entries ?? []);
+  const cloudApi = await dnsChallengeApi(request.credentials, config, dir);
+  const { results, copied } = await renewStored({
+    config,
+    dir,
+    state: recorded,
+    force: request.force,
+    ...(request.only ? { only: request.only } : {}),
+    ...(request.webroot ? { webroot: request.webroot } : {}),
+    entries,
+    ...(request.dnsServers ? { dnsServers: request.dnsServers } : {}),
+    ...(caCertFile ? { caCertFile } : {}),
+    ...(cloudApi ? { cloudApi } : {}),
+  });
+  return { target: 'store', results: results.map((result) => ({ ...result, waiting: result.outcome === 'failed' && result.error instanceof WaitingForCaError })), copied };
+}
+
+function entriesOf(texts: readonly string[]): EntryPoint[] {
+  try {
+    return texts.map((text) => parseEntry(text));
+  } catch (error) {
+    if (error instanceof IssuanceError) throw new UsageError(error.message);
+    throw error;
+  }
 }

@@ -8,9 +8,9 @@ import { askAdditionalSite } from '../wizard/existing-project.js';
 import type { CommonOptions, ProjectPaths } from './common-options.js';
 import { CliExit, EXIT } from './exit.js';
 import { cloudEnv, prompterOf, writeLine, type CliIo } from './io.js';
-import { loadProjectState } from './project-state.js';
-import { chooseOnEdit, inspectProjectFiles, stopIfEdited } from './file-guard.js';
-import { projectFiles } from './project-output.js';
+import { loadProjectState } from '../app/project-state.js';
+import { chooseOnEdit, inspectProjectFiles, projectFiles, stopIfEdited } from '../app/project-files.js';
+import { askOnEdit } from './project-display.js';
 import { parseOnEdit } from './on-edit-option.js';
 import { afterInk } from './terminal-handoff.js';
 
@@ -74,7 +74,7 @@ export async function addDomainCommand(options: AddDomainOptions, io: CliIo, pat
   // A bad --on-edit is refused before anything is asked or changed (apply, which uses it, runs last).
   const onEdit = parseOnEdit(options.onEdit);
   const config = await loadConfig(paths.configPath);
-  const state = await loadProjectState(io, paths.dir, config.project);
+  const state = await loadProjectState(paths.dir, config.project, (line) => writeLine(io.stderr, line));
   let grown: Config;
   let site: SiteInput;
   let workers: number | undefined;
@@ -91,7 +91,7 @@ export async function addDomainCommand(options: AddDomainOptions, io: CliIo, pat
   writeLine(io.stdout, addDomainPlanLines(delta, grown).join('\n'));
   // With a token, the zones DigitalOcean serves: there swarm-wiz creates the new A records itself.
   const token = cloudEnv(io.env).token;
-  const zones = token && state.target !== 'local' ? ((await (await import('./cloud-lookup.js')).lookUpCloud(grown, state, token, io)).facts.dnsZones ?? []) : [];
+  const zones = token && state.target !== 'local' ? ((await (await import('../app/cloud-lookup.js')).lookUpCloud(grown, state, { ...cloudEnv(io.env), token, env: io.env })).facts.dnsZones ?? []) : [];
   const managed = new Map(delta.entries.flatMap((entry) => {
     const zone = zoneOf(entry.host, zones);
     return zone ? [[entry.host, zone] as const] : [];
@@ -117,7 +117,7 @@ export async function addDomainCommand(options: AddDomainOptions, io: CliIo, pat
 
   // A generated file edited by hand stops the change before swarm-wiz.yaml is saved (or is kept as .orig, as chosen).
   const inspection = await inspectProjectFiles(paths.dir, projectFiles(grown, state));
-  await stopIfEdited(paths.dir, inspection, await chooseOnEdit(io, inspection, { ...(onEdit ? { flag: onEdit } : {}), interactive: io.isTTY && !options.yes }));
+  await stopIfEdited(paths.dir, inspection, await chooseOnEdit(inspection, { ...(onEdit ? { flag: onEdit } : {}), ...(io.isTTY && !options.yes ? { ask: askOnEdit(io) } : {}) }));
 
   if (!options.yes) {
     if (!io.isTTY) throw new CliExit(EXIT.usage, 'add-domain needs a confirmation: pass --yes to apply without questions (no terminal to ask on).');

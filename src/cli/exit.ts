@@ -5,6 +5,10 @@ export const EXIT = {
   failure: 1,
   /** The config or the command line is not valid; nothing was changed. */
   usage: 2,
+  /** Stopped by Ctrl-C (128 + SIGINT's number, as a shell reports it). */
+  interrupted: 130,
+  /** Stopped by SIGTERM (128 + its number). */
+  terminated: 143,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -1,13 +1,14 @@
 import { render, renderToString } from 'ink';
 import type { GeneratedFile } from '../../recipes/index.js';
 import { FileProgressScreen } from '../../screens/file-progress.js';
-import { CloudSection, FilesSection, ReviewScreen } from '../../screens/review.js';
-import type { OnEdit } from '../plan/index.js';
-import type { FileInspection } from './file-guard.js';
+import { CloudSection, FilesSection, ReviewScreen, type ReviewFile } from '../../screens/review.js';
+import type { OnEdit } from '../app/plan-text.js';
+import type { FileInspection } from '../app/project-files.js';
 import { applyFileWriteEvent, pendingRows } from '../run/file-progress.js';
-import { writeProjectFiles, type WriteOutcome } from './file-writes.js';
+import { writeProjectFiles, type WriteOutcome } from '../app/file-writes.js';
+import { DEFAULT_CONFIG_FILE } from './common-options.js';
 import type { CliIo } from './io.js';
-import type { ProjectPreview } from './project-preview.js';
+import type { ProjectPreview } from '../app/project-preview.js';
 import { afterInk, afterPrompt } from './terminal-handoff.js';
 
 /** The Ink review screen as text, for any stream. */
@@ -16,13 +17,19 @@ export function reviewText(preview: ProjectPreview, columns = 120, onEdit: OnEdi
     <ReviewScreen
       project={preview.config.project}
       dir={preview.dir}
-      files={preview.reviewFiles}
+      files={reviewFiles(preview)}
       steps={preview.steps}
       planOnly={preview.planOnly}
       {...(onEdit ? { onEdit } : {})}
     />,
     { columns },
   );
+}
+
+/** What the review lists: swarm-wiz.yaml (when it is saved too) and every generated file. */
+function reviewFiles(preview: ProjectPreview): ReviewFile[] {
+  const configRow: ReviewFile = { path: DEFAULT_CONFIG_FILE, mode: 0o644, description: 'the project: desired state, safe to commit (no secrets)' };
+  return [...(preview.savesConfig ? [configRow] : []), ...preview.inspection.changes.map((change) => ({ path: change.file.path, mode: change.file.mode, description: change.file.description, change }))];
 }
 
 /** Only the files part of the review, as text: each file's mark, and each changed file's diff. */

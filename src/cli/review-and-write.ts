@@ -1,55 +1,59 @@
+import type { OnEdit } from '../app/plan-text.js';
 import type { Config } from '../config/index.js';
-import { saveConfig } from '../config/index.js';
 import type { WizardDeps } from '../wizard/ask-new-project.js';
 import type { ProjectPaths } from './common-options.js';
-import { CliExit, EXIT } from './exit.js';
-import type { CliIo } from './io.js';
-import type { OnEdit } from '../plan/index.js';
-import { chooseOnEdit, stopIfEdited } from './file-guard.js';
-import { confirmPreview, failedFilesMessage, previewWithCloud, rewriteChangedFiles, writeDecidedFiles } from './project-output.js';
+import { writeLine, type CliIo } from './io.js';
+import { liveRunIo } from './live-run.js';
+import { askOnEdit, confirmPreview, filesIo } from './project-display.js';
 import { reviewText } from './project-screens.js';
 import { afterInk } from './terminal-handoff.js';
 
-// The DigitalOcean client and the provisioning engine are imported only when there is a token.
-
 /**
- * Review screen (each changed file's diff) → what to do with files edited by hand, if any → confirm →
- * save swarm-wiz.yaml → live file list → provisioning (with a token). `onEdit` is --on-edit.
+ * The wizard's end: review screen (each changed file's diff) → what to do with files edited by hand,
+ * if any → confirm → save swarm-wiz.yaml → live file list → with a token, the droplets and (asked)
+ * the deploy; a project deployed on this machine gets the change there. `onEdit` is --on-edit.
  */
 export async function reviewAndWrite(io: CliIo, deps: WizardDeps, paths: ProjectPaths, config: Config, token: string | undefined, onEdit?: OnEdit): Promise<void> {
-  const preview = await previewWithCloud(io, config, paths.dir, token, true);
-  io.stdout.write(`\n${reviewText(preview, io.stdout.columns || 160, onEdit ?? preview.inspection.records.onEdit)}\n\n`);
-  afterInk(io);
-  const choice = await chooseOnEdit(io, preview.inspection, { ...(onEdit ? { flag: onEdit } : {}), interactive: true });
-  await confirmPreview(deps.prompter, preview);
-  // Decided for every file before the first write (swarm-wiz.yaml included).
-  await stopIfEdited(paths.dir, preview.inspection, choice);
-
-  await saveConfig(paths.configPath, config);
-  deps.say(`Saved ${paths.configPath}`);
-  const outcome = await writeDecidedFiles(io, paths.dir, preview.inspection, choice, 'ink');
-  if (outcome.failed.length > 0) throw new CliExit(EXIT.failure, failedFilesMessage(outcome));
-  if (token) {
-    const { provisionCloud } = await import('./provision-cloud.js');
-    const result = await provisionCloud({ config, dir: paths.dir, token, io });
-    await rewriteChangedFiles(io, config, paths.dir, result.state, preview.files, choice.onEdit, 'ink');
-    afterInk(io);
-    const now = await deps.prompter.confirm({ message: 'The droplets exist. Deploy now (swarm, stack and certificates, over SSH)?', default: true });
-    if (!now) {
-      deps.say(`Not deployed. To deploy later: swarm-wiz apply --config ${paths.configPath} --yes`);
-      return;
+  const [{ apply }, { chooseOnEdit }, { cloudEnv }] = await Promise.all([import('../app/apply.js'), import('../app/project-files.js'), import('./io.js')]);
+  const outcome = await apply(
+    {
+      config: { from: 'answers', path: paths.configPath, config },
+      dir: paths.dir,
+      target: 'as-recorded',
+      cloudOnly: false,
+      // The token is the wizard's answer; the rest of what reaches DigitalOcean comes from the environment.
+      credentials: { ...cloudEnv(io.env), token, env: io.env },
+      ...(onEdit ? { onEdit } : {}),
+    },
+    {
+      ...liveRunIo(io, { json: false, command: 'apply' }),
+      decideEdits: async (preview, flag) => {
+        io.stdout.write(`\n${reviewText(preview, io.stdout.columns || 160, flag ?? preview.inspection.records.onEdit)}\n\n`);
+        afterInk(io);
+        const choice = await chooseOnEdit(preview.inspection, { ...(flag ? { flag } : {}), ask: askOnEdit(io) });
+        await confirmPreview(deps.prompter, preview);
+        return choice;
+      },
+      files: { ...filesIo(io, 'ink'), savedConfig: (path) => deps.say(`Saved ${path}`) },
+      note: (line) => writeLine(io.stderr, line),
+      deployNow: () => {
+        afterInk(io);
+        return deps.prompter.confirm({ message: 'The droplets exist. Deploy now (swarm, stack and certificates, over SSH)?', default: true });
+      },
+    },
+  );
+  if (outcome.target === 'digitalocean') {
+    const { deploy } = outcome;
+    if ('issued' in deploy) {
+      if (deploy.issued.length > 0) writeLine(io.stdout, `Certificates ordered and rolled out: ${deploy.issued.join(', ')}.`);
+      deps.say(`Done. Next: swarm-wiz certs --config ${paths.configPath} shows each domain's certificate.`);
+    } else {
+      deps.say(typeof deploy.not === 'object' ? deploy.not.missing : `Not deployed. To deploy later: swarm-wiz apply --config ${paths.configPath} --yes`);
     }
-    const [{ deployDropletsCommand }, { dnsChallengeApi }] = await Promise.all([import('./deploy-droplets.js'), import('./dns-api.js')]);
-    const cloudApi = await dnsChallengeApi(io, config);
-    await deployDropletsCommand({ config, dir: paths.dir, io, json: false, ...(cloudApi ? { cloudApi } : {}) });
-    deps.say(`Done. Next: swarm-wiz certs --config ${paths.configPath} shows each domain's certificate.`);
     return;
   }
-  if (preview.target === 'local') {
-    // A project deployed on this machine (apply --target local): the change goes there too.
-    const [{ deployLocally }, { dnsChallengeApi }] = await Promise.all([import('./apply-local.js'), import('./dns-api.js')]);
-    const cloudApi = await dnsChallengeApi(io, config);
-    await deployLocally(io, config, paths.dir, { json: false, ...(cloudApi ? { cloudApi } : {}) });
+  if (outcome.target === 'local') {
+    writeLine(io.stdout, `Serving on this machine (ports 80 and 443): ${config.sites.map((site) => `https://${site.domain}/`).join(' ')}`);
     deps.say('Done: this machine runs the change.');
     return;
   }

@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 // errors.js, not the config index: the index loads zod and yaml, which `--help` does not need.
 import { ConfigError } from '../config/errors.js';
+import { Cancelled, Interrupted, RunFailed, UsageError } from '../app/errors.js';
 import { ProjectLockedError } from '../app/project-lock.js';
+import { PromptExited } from '../wizard/prompter.js';
 import { COMMANDS } from './commands/index.js';
 import { CliExit, EXIT, type ExitCode } from './exit.js';
 import { writeLine, type CliIo } from './io.js';
@@ -42,10 +44,18 @@ function exitCodeOf(error: unknown, io: CliIo, verbose: boolean): ExitCode {
     if (error.message) writeLine(io.stderr, error.message);
     return error.code;
   }
-  if (error instanceof ProjectLockedError) {
-    // Another command changes the project: this one changed nothing and stops at once.
+  if (error instanceof UsageError) {
+    writeLine(io.stderr, error.message);
+    return EXIT.usage;
+  }
+  // Another command changes the project (this one changed nothing), a run that failed, a no.
+  if (error instanceof ProjectLockedError || error instanceof RunFailed || error instanceof Cancelled) {
     writeLine(io.stderr, error.message);
     return EXIT.failure;
+  }
+  if (error instanceof Interrupted) {
+    writeLine(io.stderr, error.message);
+    return error.signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
   }
   if (error instanceof ConfigError) {
     writeLine(io.stderr, error.message);
@@ -56,7 +66,7 @@ function exitCodeOf(error: unknown, io: CliIo, verbose: boolean): ExitCode {
     // commander has already printed its message (help, version or the usage error).
     return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
-  if (error instanceof Error && error.name === 'ExitPromptError') {
+  if (error instanceof PromptExited) {
     writeLine(io.stderr, 'Cancelled.');
     return EXIT.failure;
   }

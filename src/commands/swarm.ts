@@ -36,6 +36,11 @@ export function swarmInit(advertiseAddr: string | undefined): Command {
   };
 }
 
+/** `docker swarm init` failed because this machine has several addresses and none was given (Docker's own words in its output). */
+export function needsAdvertiseAddr(output: string): boolean {
+  return /advertise address|could not choose an IP/i.test(output);
+}
+
 /** Prints only the token (`-q`); its output is a secret. */
 export function joinToken(role: 'manager' | 'worker'): Command {
   return { argv: ['docker', 'swarm', 'join-token', '-q', role], description: `read the ${role} join token` };

@@ -24,8 +24,10 @@ import {
   swarmInit,
   swarmJoin,
   writeFile,
+  needsAdvertiseAddr,
 } from '../commands/index.js';
 import type { CertificateStep, NodeStep, ProxyFilesStep, ServiceReplacement, StackStep, SwarmStep } from '../plan/index.js';
+import { CommandFailed } from '../targets/errors.js';
 import type { Shell } from '../targets/target.js';
 import { PROXY_FOLDER_IN_CONTAINER, sha256Hex } from '../../recipes/names.js';
 import { pause } from './context.js';
@@ -54,7 +56,7 @@ async function swarm(ctx: DeployContext, step: SwarmStep): Promise<string> {
       try {
         await shell.run(swarmInit(step.advertiseAddr), { signal: ctx.signal });
       } catch (error) {
-        if (/advertise address|could not choose an IP/i.test((error as Error).message)) {
+        if (error instanceof CommandFailed && needsAdvertiseAddr(error.outputTail)) {
           throw new StepFailed(step.id, { message: `docker swarm init on ${step.node} failed: ${(error as Error).message}`, hint: ADVERTISE_HINT });
         }
         throw error;

@@ -1,6 +1,6 @@
 import type { GeneratedFile } from '../../recipes/index.js';
 
-// The file list's progress model: writeProjectFiles (src/cli/file-writes.ts) emits the events,
+// The file list's progress model: writeProjectFiles (src/app/file-writes.ts) emits the events,
 // screens/file-progress.tsx renders the rows, as src/run/progress.ts does for provisioning.
 
 /** Where one file is in the writing: what the progress screen shows per row. */

@@ -32,3 +32,14 @@ export function remoteLine(text: string, max = REMOTE_TEXT_MAX): string {
 export function hideUrlCredentials(text: string): string {
   return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, '$1***@');
 }
+
+/**
+ * An error's one line for a progress row or a message that quotes it: the first line of its `summary`
+ * when it has one (a failed command), else of its message. For showing only: nothing is decided by it.
+ */
+export function errorLine(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const { summary } = error as { summary?: unknown };
+  const text = typeof summary === 'string' ? summary : error.message;
+  return text.split('\n')[0] ?? '';
+}

@@ -1,3 +1,4 @@
+import { ExitPromptError } from '@inquirer/core';
 import { confirm, input, password, select } from '@inquirer/prompts';
 
 /** Returns true when the answer is acceptable, else the message to show before asking again. */
@@ -26,13 +27,31 @@ export interface Prompter {
   confirm(question: { message: string; default?: boolean }): Promise<boolean>;
 }
 
+/** The person left a question (Ctrl-C or Ctrl-D at a prompt): the command stops, having changed nothing more. */
+export class PromptExited extends Error {
+  constructor() {
+    super('Cancelled.');
+    this.name = 'PromptExited';
+  }
+}
+
+/** A prompt's answer; leaving it is PromptExited. */
+async function answer<T>(asked: Promise<T>): Promise<T> {
+  try {
+    return await asked;
+  } catch (error) {
+    if (error instanceof ExitPromptError) throw new PromptExited();
+    throw error;
+  }
+}
+
 /** @inquirer/prompts reading `input` and drawing on `output`. */
 export function inquirerPrompter(streams: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream }): Prompter {
   const context = { input: streams.input, output: streams.output };
   return {
-    input: (question) => input(question, context),
-    password: (question) => password({ ...question, mask: '*' }, context),
-    select: (question) => select({ ...question, choices: [...question.choices], pageSize: 12 }, context),
-    confirm: (question) => confirm(question, context),
+    input: (question) => answer(input(question, context)),
+    password: (question) => answer(password({ ...question, mask: '*' }, context)),
+    select: (question) => answer(select({ ...question, choices: [...question.choices], pageSize: 12 }, context)),
+    confirm: (question) => answer(confirm(question, context)),
   };
 }

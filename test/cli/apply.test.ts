@@ -7,7 +7,7 @@ import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { renderProjectFiles } from '../../recipes/index.js';
 import { EXAMPLE_PLAN_ONLY_LINE, PLAN_ONLY_LINE } from '../../src/cli/commands/apply.js';
-import { renderContextOf } from '../../src/cli/render-context.js';
+import { renderContextOf } from '../../src/app/render-context.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { FILE_RECORDS, parseState } from '../../src/state/index.js';
 import { generateCertificate } from '../../src/certs/x509-generate.js';

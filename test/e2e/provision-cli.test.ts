@@ -78,7 +78,7 @@ describe('two applies in one project folder', () => {
 
     const startedAt = Date.now();
     const second = await swarmWiz(['apply', '--config', configPath, '--yes', '--cloud-only'], withFake());
-    expect(second.code, second.stderr).toBe(1);
+    expect(second.code, second.stderr + second.stdout).toBe(1);
     expect(second.stderr).toContain(`another swarm-wiz apply (pid ${first.pid}, since `);
     expect(second.stderr).toContain(`) holds this project (${join(dir, '.swarm-wiz', 'project.lock')}): nothing was changed.`);
     expect(Date.now() - startedAt).toBeLessThan(15_000);

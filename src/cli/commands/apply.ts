@@ -1,18 +1,18 @@
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { Config } from '../../config/index.js';
+import type { ApplyOutcome, NotDeployed } from '../../app/apply.js';
+import { Cancelled } from '../../app/errors.js';
+import type { fileJson as FileJson } from '../../app/file-json.js';
+import type { OnEdit } from '../../app/plan-text.js';
+import type { GuardedOutcome, OnEditChoice } from '../../app/project-files.js';
+import type { ProjectPreview } from '../../app/project-preview.js';
 import { DEFAULT_CONFIG_FILE, dirOption, projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { cloudEnv, prompterOf, writeLine, type CliIo } from '../io.js';
-import type { ProgressDisplay, ProjectPreview } from '../project-output.js';
-import type { GuardedOutcome, OnEditChoice } from '../file-guard.js';
-import type { fileJson as FileJson } from '../file-json.js';
-import type { OnEdit } from '../../plan/index.js';
+import { cloudSummary, liveRunIo } from '../live-run.js';
 import { ON_EDIT_HELP, parseOnEdit } from '../on-edit-option.js';
-import { changingProject } from '../../app/project-lock.js';
+import type { ProgressDisplay } from '../project-display.js';
 import { afterInk, releaseStdin } from '../terminal-handoff.js';
-import { registryCredentials } from '../../../recipes/registry-login.js';
 
 // The implementation's modules are imported inside the functions that use them, so `--help` and
 // the other commands do not load them, plan-only apply never loads the DigitalOcean client, and
@@ -48,145 +48,125 @@ export function registerApplyCommand(program: Command, io: CliIo): void {
     .option('--on-edit <choice>', ON_EDIT_HELP)
     .action(async (options: ApplyOptions) => {
       try {
-        // Every apply (plan-only too: it writes the files) holds the project lock from before it reads
-        // swarm-wiz.yaml until its last write: another command that changes the project stops at once.
-        const dir = options.example ? dirOption(options.dir ?? EXAMPLE_DIR, io) : projectPaths(options, io).dir;
-        await changingProject(dir, 'apply', () => applyCommand(options, io));
+        await applyCommand(options, io);
       } finally {
         releaseStdin(io);
       }
     });
 }
 
-interface Project {
-  config: Config;
-  configPath: string;
-  dir: string;
-}
-
 async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
-  const [{ saveConfig }, { failedFilesMessage, previewWithCloud, rewriteChangedFiles, showFileChanges, writeDecidedFiles }, { chooseOnEdit, stopIfEdited }, { fileJson }] = await Promise.all([
-    import('../../config/index.js'),
-    import('../project-output.js'),
-    import('../file-guard.js'),
-    import('../file-json.js'),
-  ]);
   const example = options.example;
-  const onEditFlag = parseOnEdit(options.onEdit);
+  const onEdit = parseOnEdit(options.onEdit);
   if (options.target !== undefined && !(TARGETS as readonly string[]).includes(options.target)) {
     throw new CliExit(EXIT.usage, `--target ${JSON.stringify(options.target)} is not a target (one of ${TARGETS.join(', ')})`);
   }
   if (example && options.target === 'local') {
     throw new CliExit(EXIT.usage, "--example is plan-only (its images are placeholders like ghcr.io/me/a:1.0); for --target local write a swarm-wiz.yaml with images this machine has.");
   }
-  const { config, configPath, dir } = example ? await exampleProject(options, io) : await projectFromFile(options, io);
-  if (options.target === 'local') {
-    const { applyLocalCommand } = await import('../apply-local.js');
-    await applyLocalCommand({
-      config,
+  const cloud = cloudEnv(io.env);
+  const { configPath, dir } = example ? examplePaths(options, io) : projectPaths(options, io);
+  const target = options.target === 'local' ? 'local' : example || !cloud.token ? 'plan-only' : 'digitalocean';
+  const display: ProgressDisplay = options.json ? 'none' : io.isTTY ? 'ink' : 'lines';
+  const [{ apply }, { filesIo }] = await Promise.all([import('../../app/apply.js'), import('../project-display.js')]);
+  const outcome = await apply(
+    {
+      config: example ? { from: 'example', path: configPath } : { from: 'file', path: configPath },
       dir,
-      io,
-      yes: options.yes,
-      json: options.json,
-      ...(onEditFlag ? { onEdit: onEditFlag } : {}),
-      ...(options.advertiseAddr ? { advertiseAddr: options.advertiseAddr } : {}),
+      target,
+      cloudOnly: options.cloudOnly,
+      credentials: { ...cloud, env: io.env },
+      ...(onEdit ? { onEdit } : {}),
       ...(options.caCert ? { caCertFile: resolve(io.cwd, options.caCert) } : {}),
-      ...(await dnsOptions(io, config, options)),
-    });
+      ...(options.dnsServer ? { dnsServers: options.dnsServer } : {}),
+      ...(options.advertiseAddr ? { advertiseAddr: options.advertiseAddr } : {}),
+    },
+    {
+      ...liveRunIo(io, { json: options.json, command: 'apply' }),
+      decideEdits: (preview, flag) => (target === 'local' ? decideLocally(io, preview, flag, options.yes, display) : decide(io, preview, flag, { reviewed: !options.yes && !example, example, display })),
+      files: { ...filesIo(io, display), savedConfig: () => display !== 'none' && writeLine(io.stdout, `  wrote ${DEFAULT_CONFIG_FILE}`) },
+      note: (line) => !options.json && writeLine(io.stderr, line),
+      ...(display === 'lines' ? { provisioned: (result) => cloudSummary(io, result) } : {}),
+    },
+  );
+  await report(io, outcome, options.json, configPath);
+}
+
+/**
+ * The review (on a terminal, without --yes) shows the diffs, asks about hand-edited files and
+ * confirms; otherwise the choice is the flag's or the remembered one, else stop, and the files are listed.
+ */
+async function decide(io: CliIo, preview: ProjectPreview, flag: OnEdit | undefined, how: { reviewed: boolean; example: boolean; display: ProgressDisplay }): Promise<OnEditChoice> {
+  const [{ chooseOnEdit }, { showFileChanges }] = await Promise.all([import('../../app/project-files.js'), import('../project-display.js')]);
+  const choice = how.reviewed ? await confirmOrStop(io, preview, flag) : await chooseOnEdit(preview.inspection, flag ? { flag } : {});
+  if (preview.planOnly && how.display !== 'none') writeLine(io.stdout, how.example ? EXAMPLE_PLAN_ONLY_LINE : PLAN_ONLY_LINE);
+  if (!how.reviewed) await showFileChanges(io, preview.dir, preview.inspection, choice.onEdit, how.display);
+  return choice;
+}
+
+/** --target local: the file list, then (without --yes) the question about edited files and a confirmation. */
+async function decideLocally(io: CliIo, preview: ProjectPreview, flag: OnEdit | undefined, yes: boolean, display: ProgressDisplay): Promise<OnEditChoice> {
+  const [{ chooseOnEdit }, { askOnEdit, showFileChanges }] = await Promise.all([import('../../app/project-files.js'), import('../project-display.js')]);
+  const { config, dir, inspection } = preview;
+  if (yes) {
+    const choice = await chooseOnEdit(inspection, flag ? { flag } : {});
+    await showFileChanges(io, dir, inspection, choice.onEdit, display);
+    return choice;
+  }
+  if (!io.isTTY) throw new CliExit(EXIT.usage, 'apply --target local needs a confirmation: pass --yes to apply without questions (no terminal to ask on).');
+  await showFileChanges(io, dir, inspection, flag ?? inspection.records.onEdit, display);
+  afterInk(io);
+  const choice = await chooseOnEdit(inspection, { ...(flag ? { flag } : {}), ask: askOnEdit(io) });
+  const prompter = await prompterOf(io);
+  const go = await prompter.confirm({ message: `Deploy ${config.project} (${config.sites.length} sites) to this machine's Docker engine as a one-node swarm?`, default: true });
+  if (!go) throw new Cancelled();
+  return choice;
+}
+
+/** --example: the article's project in --dir, else in ./swarm-wiz-example. */
+function examplePaths(options: ApplyOptions, io: CliIo): { configPath: string; dir: string } {
+  const dir = dirOption(options.dir ?? EXAMPLE_DIR, io);
+  return { configPath: join(dir, DEFAULT_CONFIG_FILE), dir };
+}
+
+/** What apply did, as text or JSON. */
+async function report(io: CliIo, outcome: ApplyOutcome, json: boolean, configPath: string): Promise<void> {
+  const { fileJson } = await import('../../app/file-json.js');
+  if (outcome.target === 'local') {
+    if (json) {
+      writeLine(io.stdout, JSON.stringify({ project: outcome.config.project, target: 'local', changed: outcome.changed, issued: outcome.issued }));
+      return;
+    }
+    if (!io.isTTY) {
+      writeLine(io.stdout, outcome.changed.length === 0 ? 'This machine already runs the project as swarm-wiz.yaml says: nothing changed.' : `This machine: ${outcome.changed.length} step${outcome.changed.length === 1 ? '' : 's'} done.`);
+    }
+    writeLine(io.stdout, `Serving on this machine (ports 80 and 443): ${outcome.config.sites.map((site) => `https://${site.domain}/`).join(' ')}`);
     return;
   }
-  const token = example ? undefined : cloudEnv(io.env).token;
-  const preview = await previewWithCloud(io, config, dir, token, example);
-  // The review (on a terminal, without --yes) shows the diffs, asks about hand-edited files and
-  // confirms; otherwise the choice is the flag's or the remembered one, else stop.
-  const reviewed = !options.yes && !example;
-  const choice = reviewed ? await confirmOrStop(io, preview, onEditFlag) : await chooseOnEdit(io, preview.inspection, { ...(onEditFlag ? { flag: onEditFlag } : {}), interactive: false });
-
-  const display: ProgressDisplay = options.json ? 'none' : io.isTTY ? 'ink' : 'lines';
-  if (!token && !options.json) writeLine(io.stdout, example ? EXAMPLE_PLAN_ONLY_LINE : PLAN_ONLY_LINE);
-  if (!reviewed) await showFileChanges(io, dir, preview.inspection, choice.onEdit, display);
-  // Decided for every file before the first write (swarm-wiz.yaml included).
-  await stopIfEdited(dir, preview.inspection, choice);
-  if (example) {
-    await saveConfig(configPath, config);
-    if (display !== 'none') writeLine(io.stdout, `  wrote ${DEFAULT_CONFIG_FILE}`);
-  }
-  // Files first, so they exist even if the cloud half fails; they are rendered again below once
-  // provisioning has recorded the private IPs they mention.
-  const outcome = await writeDecidedFiles(io, dir, preview.inspection, choice, display);
-  if (outcome.failed.length > 0) throw new CliExit(EXIT.failure, failedFilesMessage(outcome));
-
-  if (!token) {
-    if (options.json) {
-      writeLine(io.stdout, JSON.stringify(jsonSummary(preview, outcome, example ? configPath : undefined, fileJson)));
+  if (outcome.target === 'plan-only') {
+    if (json) {
+      writeLine(io.stdout, JSON.stringify(jsonSummary(outcome.preview, outcome.files, outcome.savedConfig, fileJson)));
       return;
     }
     const { cloudText } = await import('../project-screens.js');
     writeLine(io.stdout);
-    writeLine(io.stdout, cloudText(preview, io.stdout.columns || 160));
+    writeLine(io.stdout, cloudText(outcome.preview, io.stdout.columns || 160));
     writeLine(io.stdout);
     writeLine(io.stdout, `To create it: export DIGITALOCEAN_TOKEN=… and run swarm-wiz apply --config ${configPath} --yes`);
     return;
   }
-
-  // A profile the CA does not offer fails now, before anything is created (and paid for).
-  const { checkProfileBeforeCloud } = await import('../../app/profile-check.js');
-  const { UnknownProfileError } = await import('../../adapters/acme/errors.js');
-  const profileNote = await checkProfileBeforeCloud(config, options.caCert ? resolve(io.cwd, options.caCert) : undefined).catch((error: unknown) => {
-    if (error instanceof UnknownProfileError) throw new CliExit(EXIT.usage, `${error.message}. Nothing was created.`);
-    throw error;
-  });
-  if (profileNote && !options.json) writeLine(io.stderr, `Note: ${profileNote}.`);
-
-  const { provisionCloud } = await import('../provision-cloud.js');
-  const result = await provisionCloud({ config, dir, token, io, json: options.json });
-  const rewritten = await rewriteChangedFiles(io, config, dir, result.state, preview.files, choice.onEdit, display);
-  const deploy = options.cloudOnly ? 'skipped' : deployableByItself(config, io.env);
-  let issued: string[] = [];
-  if (deploy === true) {
-    const { deployDropletsCommand } = await import('../deploy-droplets.js');
-    issued = await deployDropletsCommand({ config, dir, io, json: options.json, ...(options.caCert ? { caCertFile: resolve(io.cwd, options.caCert) } : {}), ...(await dnsOptions(io, config, options)) });
-  } else if (!options.json) {
-    writeLine(io.stdout, deploy === 'skipped' ? `Not deployed to the droplets (--cloud-only). To deploy: swarm-wiz apply --config ${configPath} --yes` : deploy);
+  const { deploy, cloud } = outcome;
+  const issued = 'issued' in deploy ? deploy.issued : [];
+  if (!json) {
+    if ('not' in deploy) writeLine(io.stdout, deploy.not === 'cloud-only' ? `Not deployed to the droplets (--cloud-only). To deploy: swarm-wiz apply --config ${configPath} --yes` : notDeployedLine(deploy.not));
+    else if (issued.length > 0) writeLine(io.stdout, `Certificates ordered and rolled out: ${issued.join(', ')}.`);
+    return;
   }
-  if (options.json) {
-    writeLine(io.stdout, JSON.stringify({ ...jsonSummary({ ...preview, steps: result.steps }, outcome, undefined, fileJson), rewritten, manualDns: result.manualDns, deployed: deploy === true, issued }));
-  }
+  writeLine(io.stdout, JSON.stringify({ ...jsonSummary({ ...outcome.preview, steps: cloud.steps }, outcome.files, undefined, fileJson), rewritten: outcome.rewritten, manualDns: cloud.manualDns, deployed: 'issued' in deploy, issued }));
 }
 
-/** dns-01: the API client for the TXT records and the DNS servers to check them at. */
-async function dnsOptions(io: CliIo, config: Config, options: ApplyOptions) {
-  const { dnsChallengeApi } = await import('../dns-api.js');
-  const cloudApi = await dnsChallengeApi(io, config);
-  return { ...(cloudApi ? { cloudApi } : {}), ...(options.dnsServer ? { dnsServers: options.dnsServer } : {}) };
-}
-
-/** True when swarm-wiz can deploy this project to the droplets now; otherwise the line that says what is missing. */
-function deployableByItself(config: Config, env: CliIo['env']): true | string {
-  if (config.certificates.delivery === 'image' && config.registry) {
-    // The proxy image is built on the manager and pushed to the registry: that needs its login.
-    const { problem } = registryCredentials(config.registry, env);
-    if (problem) return `Not deployed: certificates.delivery is image: ${problem}, then run swarm-wiz apply again (or build and deploy with support/build_proxy.sh).`;
-  }
-  return true;
-}
-
-async function exampleProject(options: ApplyOptions, io: CliIo): Promise<Project> {
-  const { configToYaml, parseConfig, SEED_EXAMPLE } = await import('../../config/index.js');
-  const dir = dirOption(options.dir ?? EXAMPLE_DIR, io);
-  const config = parseConfig(SEED_EXAMPLE);
-  const configPath = join(dir, DEFAULT_CONFIG_FILE);
-  const existing = await readFile(configPath, 'utf8').catch(() => undefined);
-  if (existing !== undefined && existing !== configToYaml(config)) {
-    throw new CliExit(EXIT.usage, `${configPath} already exists and is not the example; --example would overwrite it. Choose another --dir.`);
-  }
-  return { config, configPath, dir };
-}
-
-async function projectFromFile(options: ApplyOptions, io: CliIo): Promise<Project> {
-  const { loadConfig } = await import('../../config/index.js');
-  const { configPath, dir } = projectPaths(options, io);
-  return { config: await loadConfig(configPath), configPath, dir };
+function notDeployedLine(not: NotDeployed): string {
+  return typeof not === 'object' ? not.missing : 'Not deployed.';
 }
 
 /** The review (diffs included), the question about hand-edited files if there are any, then the confirmation. */
@@ -194,10 +174,10 @@ async function confirmOrStop(io: CliIo, preview: ProjectPreview, flag: OnEdit | 
   if (!io.isTTY) {
     throw new CliExit(EXIT.usage, 'apply needs a confirmation: pass --yes to apply without questions (no terminal to ask on).');
   }
-  const [{ reviewText }, { confirmPreview }, { chooseOnEdit }, prompter] = await Promise.all([import('../project-screens.js'), import('../project-output.js'), import('../file-guard.js'), prompterOf(io)]);
+  const [{ reviewText }, { askOnEdit, confirmPreview }, { chooseOnEdit }, prompter] = await Promise.all([import('../project-screens.js'), import('../project-display.js'), import('../../app/project-files.js'), prompterOf(io)]);
   writeLine(io.stdout, reviewText(preview, io.stdout.columns || 160, flag ?? preview.inspection.records.onEdit));
   afterInk(io);
-  const choice = await chooseOnEdit(io, preview.inspection, { ...(flag ? { flag } : {}), interactive: true });
+  const choice = await chooseOnEdit(preview.inspection, { ...(flag ? { flag } : {}), ask: askOnEdit(io) });
   await confirmPreview(prompter, preview);
   return choice;
 }

@@ -38,7 +38,7 @@ export function registerCertsCommand(program: Command, io: CliIo): void {
 export async function certsCommand(options: CertsOptions, io: CliIo): Promise<void> {
   const [{ loadConfig }, { loadProjectState }, { certificateStatusOf }, { checkCertificates, ALL_FINE }] = await Promise.all([
     import('../../config/index.js'),
-    import('../project-state.js'),
+    import('../../app/project-state.js'),
     import('../../app/status.js'),
     import('../../certs/status-check.js'),
   ]);
@@ -49,7 +49,7 @@ export async function certsCommand(options: CertsOptions, io: CliIo): Promise<vo
   if (options.check) {
     // The alarm is never quiet on input it cannot trust: a state.json that cannot be read is critical even with --no-probe.
     try {
-      await loadProjectState(io, dir, config.project);
+      await loadProjectState(dir, config.project, (line) => writeLine(io.stderr, line));
     } catch (error) {
       writeLine(io.stdout, remoteLine(error instanceof Error ? error.message : String(error)));
       throw new CliExit(EXIT.usage); // 2: critical, in --check's exit codes
@@ -58,7 +58,7 @@ export async function certsCommand(options: CertsOptions, io: CliIo): Promise<vo
   const rows = await certificateStatusOf({
     config,
     dir,
-    state: () => loadProjectState(io, dir, config.project),
+    state: () => loadProjectState(dir, config.project, (line) => writeLine(io.stderr, line)),
     probe: options.probe,
     entries,
     ...(options.dnsServer ? { dnsServers: options.dnsServer } : {}),

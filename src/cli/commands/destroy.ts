@@ -33,12 +33,12 @@ async function destroyCommand(options: DestroyOptions, io: CliIo): Promise<void>
     import('../../config/index.js'),
     import('../../plan/index.js'),
     import('../../state/index.js'),
-    import('../project-state.js'),
+    import('../../app/project-state.js'),
   ]);
   const { configPath, dir } = projectPaths(options, io);
   const config = await loadConfig(configPath);
   const project = config.project;
-  const steps = planDestroy(await loadProjectState(io, dir, project));
+  const steps = planDestroy(await loadProjectState(dir, project, (line) => writeLine(io.stderr, line)));
   if (steps.length === 0) {
     writeLine(io.stdout, `Nothing to destroy: ${statePath(dir)} lists no resources of ${project}.`);
     return;
@@ -52,14 +52,13 @@ async function destroyCommand(options: DestroyOptions, io: CliIo): Promise<void>
   const { token, apiUrl } = cloudEnv(io.env);
   if (!token) throw new CliExit(EXIT.usage, 'DIGITALOCEAN_TOKEN is not set: destroy needs a read/write token to delete the resources. Nothing was deleted.');
 
-  const [{ runDestroy }, { progressMode, withLiveProgress }] = await Promise.all([import('../../app/index.js'), import('../provision-cloud.js')]);
-  await withLiveProgress(
+  const [{ runDestroy }, { underProgress }, { liveRunIo }] = await Promise.all([import('../../app/index.js'), import('../../app/run-io.js'), import('../live-run.js')]);
+  await underProgress(
+    liveRunIo(io, { json: options.json, command: 'destroy' }),
+    { action: 'destroy', project },
     {
-      io,
-      mode: progressMode(io, options.json),
-      project,
-      action: 'destroy',
-      interrupted: { shown: (by) => `Interrupted (${by}).`, exit: 'Interrupted: the state lists exactly what is left. Run destroy again to finish.' },
+      shown: (by) => `Interrupted (${by}).`,
+      exit: 'Interrupted: the state lists exactly what is left. Run destroy again to finish.',
       afterFailure: 'The state lists exactly what is left; run destroy again to finish.',
     },
     (onEvent, signal) => runDestroy({ dir, project, token, apiUrl, onEvent, signal }),

@@ -1,11 +1,10 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { SiteRenewal } from '../../certs/renew-sites.js';
+import type { RenewOutcome } from '../../app/renew.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
-import { writeLine, type CliIo } from '../io.js';
-import { dnsChallengeApi, projectCaCert } from '../dns-api.js';
-import { changingProject } from '../../app/project-lock.js';
+import { cloudEnv, writeLine, type CliIo } from '../io.js';
+import { liveRunIo } from '../live-run.js';
 
 // The implementation's modules are imported inside the command when it runs, so `--help` and the
 // other commands do not load them.
@@ -32,14 +31,12 @@ export function registerRenewCommand(program: Command, io: CliIo): void {
     .option('--entry <address...>', "http-01 preflight: IP[:PORT] where the proxy answers (default: the IP state.json records for it, else its A records; port 80)")
     .option('--dns-server <address...>', 'DNS servers (IP[:PORT]) to ask instead of the system resolver and the zone\'s name servers')
     .option('--ca-cert <file>', 'PEM file to trust for the CA (a private or test ACME server)')
-    .action(async (options: RenewOptions) => {
-      // Held before swarm-wiz.yaml and the state are read: a renew while another command changes the
-      // project stops at once (cron mails the line naming it). The use cases inside run under it.
-      await changingProject(projectPaths(options, io).dir, 'renew', () => renewCommand(options, io));
-    });
+    .action((options: RenewOptions) => renewCommand(options, io));
 }
 
-function describe(result: SiteRenewal): string {
+type StoredRenewal = Extract<RenewOutcome, { target: 'store' }>['results'][number];
+
+function describe(result: StoredRenewal): string {
   switch (result.outcome) {
     case 'renewed':
       return `${result.domain}: renewed (${result.reason}); valid until ${result.meta.notAfter.slice(0, 10)}, serial ${result.meta.serial}`;
@@ -47,68 +44,54 @@ function describe(result: SiteRenewal): string {
       return `${result.domain}: not due${result.renewAt ? ` (renews from ${result.renewAt.toISOString().slice(0, 10)})` : ''}`;
     case 'failed':
       // Not asked (the CA's Retry-After, or our failed-validation limit): `a.test: … next attempt after 14:32 UTC`.
-      return result.error.name === 'WaitingForCaError' ? `${result.domain}: ${result.error.message}` : `renew failed for ${result.domain}: ${result.error.message}`;
+      return result.waiting ? `${result.domain}: ${result.error.message}` : `renew failed for ${result.domain}: ${result.error.message}`;
   }
 }
 
 async function renewCommand(options: RenewOptions, io: CliIo): Promise<void> {
-  const [
-    { loadConfig, showValue },
-    { siteNamesOf },
-    { parseEntry },
-    { loadProjectState },
-  ] = await Promise.all([
-    import('../../config/index.js'),
-    import('../../certs/sites.js'),
-    import('../../certs/project-issuer.js'),
-    import('../project-state.js'),
-  ]);
+  const { renew } = await import('../../app/renew.js');
   const { configPath, dir } = projectPaths(options, io);
-  const config = await loadConfig(configPath);
-  const sites = siteNamesOf(config);
-  const unknown = (options.domain ?? []).filter((domain) => !sites.some((site) => site.domain === domain));
-  if (unknown.length > 0) throw new CliExit(EXIT.usage, `--domain ${unknown.map(showValue).join(', ')}: not a site in ${configPath} (sites: ${sites.map((s) => s.domain).join(', ')})`);
-  const recorded = await loadProjectState(io, dir, config.project);
-  if (recorded.target === 'local' || recorded.target === 'digitalocean') {
-    // A deployed project: order what is due through the running proxy and roll it out in the same run.
-    if (options.domain) throw new CliExit(EXIT.usage, `--domain is not supported yet for a project swarm-wiz deployed (${recorded.target}): renew orders what is due, or everything with --force.`);
-    const caCertFile = await projectCaCert(dir, options.caCert ? resolve(io.cwd, options.caCert) : undefined);
-    const cloudApi = await dnsChallengeApi(io, config, dir);
-    const dns = { ...(cloudApi ? { cloudApi } : {}), ...(options.dnsServer ? { dnsServers: options.dnsServer } : {}) };
-    if (recorded.target === 'local') {
-      const { renewLocalCommand } = await import('../apply-local.js');
-      await renewLocalCommand({ config, dir, io, json: options.json, force: options.force, ...(caCertFile ? { caCertFile } : {}), ...dns });
-    } else {
-      const { deployDropletsCommand } = await import('../deploy-droplets.js');
-      await deployDropletsCommand({ config, dir, io, json: options.json, renew: { force: options.force }, ...(caCertFile ? { caCertFile } : {}), ...dns });
-    }
-    return;
-  }
-  let entries;
-  try {
-    entries = (options.entry ?? []).map((entry) => parseEntry(entry));
-  } catch (error) {
-    throw new CliExit(EXIT.usage, (error as Error).message);
-  }
-  const cloudApi = await dnsChallengeApi(io, config, dir);
-  const storedCaCert = await projectCaCert(dir, options.caCert);
-
-  const { renewStored } = await import('../../app/renew.js');
-  const { results, copied } = await renewStored({
-      config,
+  const outcome = await renew(
+    {
+      configPath,
       dir,
-      state: recorded,
       force: options.force,
       ...(options.domain ? { only: options.domain } : {}),
       ...(options.webroot ? { webroot: options.webroot } : {}),
-      entries,
+      ...(options.entry ? { entries: options.entry } : {}),
       ...(options.dnsServer ? { dnsServers: options.dnsServer } : {}),
-      ...(storedCaCert ? { caCertFile: storedCaCert } : {}),
-      ...(cloudApi ? { cloudApi } : {}),
-  });
+      ...(options.caCert ? { caCertFile: resolve(io.cwd, options.caCert) } : {}),
+      credentials: { ...cloudEnv(io.env), env: io.env },
+    },
+    liveRunIo(io, { json: options.json, command: 'renew' }),
+  );
+  if (outcome.target === 'store') {
+    reportStored(io, outcome, options);
+    return;
+  }
+  reportDeployed(io, outcome, options);
+}
+
+/** A deployed project: what was ordered and rolled out through the running proxy. */
+function reportDeployed(io: CliIo, outcome: Extract<RenewOutcome, { target: 'local' | 'digitalocean' }>, options: RenewOptions): void {
+  const { issued } = outcome;
+  if (outcome.target === 'digitalocean') {
+    if (!options.json && issued.length > 0) writeLine(io.stdout, `Certificates ordered and rolled out: ${issued.join(', ')}.`);
+    return;
+  }
+  if (options.json) {
+    writeLine(io.stdout, JSON.stringify({ project: outcome.project, target: 'local', renewed: issued }));
+    return;
+  }
+  if (io.isTTY && issued.length === 0) writeLine(io.stdout, 'Nothing to renew.');
+  if (issued.length > 0 && io.isTTY) writeLine(io.stdout, `Renewed and rolled out: ${issued.join(', ')}.`);
+}
+
+/** A project swarm-wiz did not deploy: each site's renewal; a failed one exits 1 naming it. */
+function reportStored(io: CliIo, outcome: Extract<RenewOutcome, { target: 'store' }>, options: RenewOptions): void {
+  const { results, copied } = outcome;
   const renewed = results.filter((result) => result.outcome === 'renewed');
   const failed = results.filter((result) => result.outcome === 'failed');
-
   if (options.json) {
     writeLine(
       io.stdout,

@@ -3,9 +3,12 @@ import { writeFileAtomic } from '../adapters/fs-atomic.js';
 import { readSnapshot } from '../adapters/file-snapshot.js';
 import { classifyFiles, decideFileWrites, editedPaths, sha256Of, type FileChange, type OnDiskFile, type OnEdit } from '../plan/index.js';
 import { loadFileRecords, saveFileRecords, type FileRecords } from '../state/index.js';
-import { CliExit, EXIT } from './exit.js';
+import { renderProjectFiles } from '../../recipes/index.js';
+import type { Config } from '../config/index.js';
+import type { State } from '../state/index.js';
+import { UsageError } from './errors.js';
 import { insideDir, type WriteOutcome } from './file-writes.js';
-import { prompterOf, writeLine, type CliIo } from './io.js';
+import { renderContextOf } from './render-context.js';
 
 // Generated files are never overwritten silently once a person has edited them: each is classified
 // against the disk and .swarm-wiz/files.json (src/plan/file-changes.ts), the decision for all of them
@@ -33,25 +36,19 @@ export interface OnEditChoice {
   remember: boolean;
 }
 
+/** Asks the person what to do with the files they edited by hand (the diff is shown already). */
+export type AskOnEdit = (edited: readonly string[]) => Promise<OnEdit>;
+
 /**
  * The choice for hand-edited files: the flag (remembered), else the one remembered, else — with
- * edited files and a person to ask — a question (remembered), else `stop` (nothing is lost).
+ * edited files and a person to ask — their answer (remembered), else `stop` (nothing is lost).
  */
-export async function chooseOnEdit(io: CliIo, inspection: FileInspection, options: { flag?: OnEdit; interactive: boolean }): Promise<OnEditChoice> {
+export async function chooseOnEdit(inspection: FileInspection, options: { flag?: OnEdit; ask?: AskOnEdit }): Promise<OnEditChoice> {
   if (options.flag) return { onEdit: options.flag, remember: true };
   if (inspection.records.onEdit) return { onEdit: inspection.records.onEdit, remember: false };
   const edited = editedPaths(inspection.changes);
-  if (edited.length === 0 || !options.interactive) return { onEdit: 'stop', remember: false };
-  const prompter = await prompterOf(io);
-  const onEdit = await prompter.select<OnEdit>({
-    message: `${edited.join(', ')} ${edited.length === 1 ? 'was' : 'were'} edited by hand since swarm-wiz wrote ${edited.length === 1 ? 'it' : 'them'} (the diff is above). What should swarm-wiz do with a file you edited? (remembered for this project)`,
-    choices: [
-      { value: 'orig', name: 'Keep my version as <file>.orig and write the new one' },
-      { value: 'stop', name: 'Stop and write nothing (I bring my change into swarm-wiz.yaml first)' },
-    ],
-    default: 'stop',
-  });
-  return { onEdit, remember: true };
+  if (edited.length === 0 || !options.ask) return { onEdit: 'stop', remember: false };
+  return { onEdit: await options.ask(edited), remember: true };
 }
 
 /** The message of a run stopped by edited files: each file, and how to choose. */
@@ -66,13 +63,13 @@ export function editedStopMessage(edited: readonly string[]): string {
 }
 
 /**
- * Exit 2 naming every edited file when the choice is `stop` and there are any; call it before
+ * Stops (UsageError) naming every edited file when the choice is `stop` and there are any; call it before
  * writing anything (swarm-wiz.yaml included). Only the choice itself, when given now, is recorded.
  */
 export async function stopIfEdited(dir: string, inspection: FileInspection, choice: OnEditChoice): Promise<void> {
   const decision = decideFileWrites(inspection.changes, choice.onEdit);
   if (choice.remember) await saveFileRecords(dir, { ...inspection.records, onEdit: choice.onEdit });
-  if (decision.kind === 'stop') throw new CliExit(EXIT.usage, editedStopMessage(decision.edited));
+  if (decision.kind === 'stop') throw new UsageError(editedStopMessage(decision.edited));
 }
 
 /** What the guarded write did. */
@@ -121,9 +118,66 @@ export async function writeGuarded(dir: string, inspection: FileInspection, choi
 }
 
 /** The lines saying what happened to edited files. */
-export function reportEdits(io: CliIo, outcome: GuardedOutcome): void {
-  for (const [path, orig] of Object.entries(outcome.keptAsOrig)) writeLine(io.stdout, `  kept your version of ${path} as ${orig}`);
-  for (const path of outcome.leftAlone) writeLine(io.stdout, `  left ${path} as you edited it (swarm-wiz has no change for it)`);
+export function editLines(outcome: GuardedOutcome): string[] {
+  return [
+    ...Object.entries(outcome.keptAsOrig).map(([path, orig]) => `  kept your version of ${path} as ${orig}`),
+    ...outcome.leftAlone.map((path) => `  left ${path} as you edited it (swarm-wiz has no change for it)`),
+  ];
 }
 
+/** Every generated file for the config, with what the state knows (private IPs); never swarm-wiz.yaml itself. */
+export function projectFiles(config: Config, state: State): GeneratedFile[] {
+  return renderProjectFiles(config, renderContextOf(state)).filter((file) => file.path !== CONFIG_FILE);
+}
 
+/** The project file every command reads; written by saveConfig, never by a recipe. */
+export const CONFIG_FILE = 'swarm-wiz.yaml';
+
+/** One line naming every file that could not be written and why. */
+export function failedFilesMessage(outcome: WriteOutcome): string {
+  return `${outcome.failed.length} file(s) could not be written: ${outcome.failed.map((f) => `${f.path} (${f.error})`).join(', ')}`;
+}
+
+/**
+ * After provisioning: renders the files again with what the state now knows (private IPs) and
+ * writes only those whose content changed. A file edited by hand is kept as `.orig` with `orig`;
+ * with `stop` it is left as it is, with a warning (the cloud exists by now: stopping would help no
+ * one). Its outcome's `written` are the paths rewritten.
+ */
+export async function rewriteChangedFiles(
+  project: { config: Config; dir: string; state: State; before: readonly GeneratedFile[]; onEdit: OnEdit },
+  files: FilesIo,
+  warn: (line: string) => void,
+): Promise<GuardedOutcome> {
+  const { config, dir, onEdit } = project;
+  const previous = new Map(project.before.map((file) => [file.path, file.content]));
+  const changed = projectFiles(config, project.state).filter((file) => previous.get(file.path) !== file.content);
+  if (changed.length === 0) return { written: [], failed: [], keptAsOrig: {}, leftAlone: [] };
+  const inspection = await inspectProjectFiles(dir, changed);
+  const edited = onEdit === 'stop' ? editedPaths(inspection.changes) : [];
+  for (const path of edited) {
+    warn(`warning: ${path} was edited by hand, so swarm-wiz left it as it is; it lacks what provisioning learned (private IPs). To write it: swarm-wiz apply --on-edit orig (your version kept as ${path}.orig).`);
+  }
+  const kept = { ...inspection, changes: inspection.changes.filter((change) => !edited.includes(change.file.path)) };
+  const outcome = await writeDecidedFiles(dir, kept, { onEdit, remember: false }, files);
+  if (outcome.failed.length > 0) throw new Error(failedFilesMessage(outcome));
+  return outcome;
+}
+
+/** How the caller shows files being written: a live list, a line per file, or nothing. */
+export interface FilesIo {
+  /** Writes the files (each atomically, see writeProjectFiles) while showing them. */
+  write: (dir: string, files: readonly GeneratedFile[]) => Promise<WriteOutcome>;
+  /** Told what happened to the files edited by hand (see editLines). */
+  wrote: (outcome: GuardedOutcome) => void;
+}
+
+/**
+ * Writes what the choice for hand-edited files allows (see writeGuarded: a `stop` with edited files
+ * stops before anything is written), shown as the caller shows files, and records what it wrote.
+ */
+export async function writeDecidedFiles(dir: string, inspection: FileInspection, choice: OnEditChoice, files: FilesIo): Promise<GuardedOutcome> {
+  const outcome = await writeGuarded(dir, inspection, choice, (list) => (list.length === 0 ? Promise.resolve({ written: [], failed: [] }) : files.write(dir, list)));
+  files.wrote(outcome);
+  return outcome;
+}

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeProjectFiles } from '../../src/cli/file-writes.js';
+import { writeProjectFiles } from '../../src/app/file-writes.js';
 import type { FileWriteEvent } from '../../src/run/file-progress.js';
 
 const file = (path: string, mode = 0o644) => ({ path, content: `content of ${path}\n`, mode, description: path });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { proxyImageLogin } from '../../src/cli/deploy-droplets.js';
-import { CliExit } from '../../src/cli/exit.js';
+import { proxyImageLogin } from '../../src/app/live-deploy.js';
+import { UsageError } from '../../src/app/errors.js';
 import { parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
 
 describe('the registry login for delivery: image on droplets', () => {
@@ -11,7 +11,7 @@ describe('the registry login for delivery: image on droplets', () => {
   });
 
   it('is a usage error naming the variable when it is missing', () => {
-    expect(() => proxyImageLogin(image, {})).toThrow(CliExit);
+    expect(() => proxyImageLogin(image, {})).toThrow(UsageError);
     expect(() => proxyImageLogin(image, {})).toThrow('DIGITALOCEAN_ACCESS_TOKEN');
   });
 

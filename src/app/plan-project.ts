@@ -1,0 +1,64 @@
+import type { Config } from '../config/index.js';
+import { isOperatorAddress, planCloud, summarise, type OnEdit, type PlanFacts, type PlanStep } from '../plan/index.js';
+import type { CloudCredentials } from './credentials.js';
+import { RunFailed, UsageError } from './errors.js';
+import { inspectProjectFiles, projectFiles, type FileInspection } from './project-files.js';
+import { loadProjectState } from './project-state.js';
+
+export interface PlanRequest {
+  configPath: string;
+  dir: string;
+  /** --operator-ip, else SWARM_WIZ_OPERATOR_IP (credentials); named in the error when it is no address. */
+  operatorIp?: { value: string; from: string };
+  credentials: CloudCredentials;
+  /** --on-edit: plan only shows what apply would do with it. */
+  onEdit?: OnEdit;
+}
+
+export interface ProjectPlan {
+  config: Config;
+  steps: PlanStep[];
+  summary: ReturnType<typeof summarise>;
+  /** The files as apply would write them now, against the disk and what swarm-wiz recorded writing. */
+  inspection: FileInspection;
+  onEdit?: OnEdit;
+  /** What the plan was made from, said before it (no token: the state alone; resources found or gone). */
+  notes: string[];
+}
+
+/**
+ * `swarm-wiz plan`: what apply would do, changing nothing. With a token it reads the account (DNS
+ * zones, droplets found under the project tag or gone); without one it plans from the state alone.
+ */
+export async function planProject(request: PlanRequest, warn: (line: string) => void): Promise<ProjectPlan> {
+  const { loadConfig, showValue } = await import('../config/index.js');
+  const config = await loadConfig(request.configPath);
+  let state = await loadProjectState(request.dir, config.project, warn);
+  const operatorIp = request.operatorIp?.value;
+  if (request.operatorIp && !isOperatorAddress(request.operatorIp.value)) {
+    throw new UsageError(`${request.operatorIp.from} ${showValue(request.operatorIp.value)} is not an IP address (like 203.0.113.7) or a CIDR block.`);
+  }
+  const { token, apiUrl } = request.credentials;
+  let facts: PlanFacts = operatorIp ? { operatorIp } : {};
+  const notes: string[] = [];
+  if (token) {
+    const [{ createCloudApi }, { gatherFacts }, { describeFailure }] = await Promise.all([import('../adapters/digitalocean/index.js'), import('./provision.js'), import('../run/index.js')]);
+    const cloud = createCloudApi({ token, ...(apiUrl ? { baseUrl: apiUrl } : {}) });
+    try {
+      const gathered = await gatherFacts(cloud, config, state, operatorIp);
+      facts = gathered.facts;
+      state = gathered.state;
+      if (gathered.adopted.length > 0) notes.push(`Found under the project tag but not in the state (apply will record them): ${gathered.adopted.join(', ')}`);
+      if (gathered.vanished.length > 0) notes.push(`In the state but gone from DigitalOcean (apply will create them again): ${gathered.vanished.join(', ')}`);
+    } catch (error) {
+      const reason = describeFailure('reading the DigitalOcean account', error);
+      throw new RunFailed(`${reason.message}\n${reason.hint}`);
+    }
+  } else {
+    notes.push('DIGITALOCEAN_TOKEN is not set: planned from .swarm-wiz/state.json alone; DigitalOcean DNS was not checked.');
+  }
+  const steps = planCloud(config, state, facts);
+  const inspection = await inspectProjectFiles(request.dir, projectFiles(config, state));
+  const onEdit = request.onEdit ?? inspection.records.onEdit;
+  return { config, steps, summary: summarise(steps), inspection, ...(onEdit ? { onEdit } : {}), notes };
+}
