@@ -1,7 +1,11 @@
 import { hostAddresses, localAddresses } from '../adapters/dns/host-addresses.js';
 import type { Config } from '../config/index.js';
-import type { AddDomainDelta } from '../plan/add-domain.js';
-import { recordedIp } from '../plan/dns.js';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../adapters/fs-atomic.js';
+import { configFromYaml, withAddedSite } from '../config/index.js';
+import { addDomainDelta, addDomainPlanLines, type AddDomainDelta } from '../plan/add-domain.js';
+import { recordedIp, zoneOf } from '../plan/dns.js';
+import type { CloudCredentials } from './credentials.js';
 import { entrypoints } from '../plan/names.js';
 import type { State } from '../state/index.js';
 
@@ -67,4 +71,34 @@ export async function checkNewHostsDns(options: DnsCheckOptions): Promise<DnsChe
       return { host, expected, expectedFrom, found, verdict: 'ok', line: `${host} → ${found.join(', ')} (${local ? 'this machine' : name})` };
     }),
   );
+}
+
+/** What adding a site changes, before anything does: the delta and its lines for the person. */
+export function addDomainPreview(config: Config, grown: Config): { delta: AddDomainDelta; lines: string[] } {
+  const delta = addDomainDelta(config, grown);
+  return { delta, lines: addDomainPlanLines(delta, grown) };
+}
+
+/**
+ * With a token, the new hosts whose zone DigitalOcean serves (host → zone): there swarm-wiz creates
+ * the A records itself. None without a token or on --target local.
+ */
+export async function hostsInCloudZones(grown: Config, state: State, delta: AddDomainDelta, credentials: CloudCredentials): Promise<Map<string, string>> {
+  const { token } = credentials;
+  if (!token || state.target === 'local') return new Map();
+  const { lookUpCloud } = await import('./cloud-lookup.js');
+  const zones = (await lookUpCloud(grown, state, { ...credentials, token })).facts.dnsZones ?? [];
+  return new Map(
+    delta.entries.flatMap((entry) => {
+      const zone = zoneOf(entry.host, zones);
+      return zone ? [[entry.host, zone] as const] : [];
+    }),
+  );
+}
+
+/** swarm-wiz.yaml with the site added (its comments and layout kept), checked before it replaces the old one. */
+export async function saveWithAddedSite(configPath: string, site: Record<string, unknown>, workers: number | undefined): Promise<void> {
+  const text = withAddedSite(await readFile(configPath, 'utf8'), site, workers);
+  configFromYaml(text, configPath);
+  await writeFileAtomic(configPath, text);
 }

@@ -10,6 +10,10 @@ import { deleteResource } from '../run/deletes.js';
 import type { ApplyEventListener } from '../run/events.js';
 import { ApplyAborted, describeFailure, failSteps, StepFailed } from '../run/failure.js';
 import { changingProject } from './project-lock.js';
+import type { CloudCredentials } from './credentials.js';
+import { UsageError } from './errors.js';
+import { loadProjectState } from './project-state.js';
+import { underProgress, type RunIo } from './run-io.js';
 
 export interface DestroyOptions {
   /** Project directory holding `.swarm-wiz/state.json`. */
@@ -88,3 +92,51 @@ async function deleteVpcWhenEmpty(ctx: StepContext, step: PlanStep, attempts: nu
 const quietFailures = (ctx: StepContext): ApplyEventListener => (event) => {
   if (event.type !== 'step-failed') ctx.emit(event);
 };
+
+export interface DestroyRequest {
+  configPath: string;
+  dir: string;
+  credentials: CloudCredentials;
+}
+
+export interface DestroyIo extends RunIo {
+  /** Shows what will be deleted and has the person confirm it (typing the project name); throws to stop. */
+  confirm: (what: { project: string; steps: PlanStep[]; statePath: string }) => Promise<void>;
+}
+
+export interface DestroyOutcome {
+  project: string;
+  statePath: string;
+  /** How many resources were deleted: 0 when the state listed none. */
+  deleted: number;
+}
+
+/**
+ * `swarm-wiz destroy`: holds the project lock before the state is read and the name is asked (so a
+ * destroy never asks while another command changes the project), has `io` confirm, then deletes
+ * exactly what the state lists under live progress.
+ */
+export function destroy(request: DestroyRequest, io: DestroyIo): Promise<DestroyOutcome> {
+  return changingProject(request.dir, 'destroy', async () => {
+    const [{ loadConfig }, { statePath: statePathOf }] = await Promise.all([import('../config/index.js'), import('../state/index.js')]);
+    const { dir } = request;
+    const { project } = await loadConfig(request.configPath);
+    const statePath = statePathOf(dir);
+    const steps = planDestroy(await loadProjectState(dir, project, io.warn));
+    if (steps.length === 0) return { project, statePath, deleted: 0 };
+    await io.confirm({ project, steps, statePath });
+    const { token, apiUrl } = request.credentials;
+    if (!token) throw new UsageError('DIGITALOCEAN_TOKEN is not set: destroy needs a read/write token to delete the resources. Nothing was deleted.');
+    await underProgress(
+      io,
+      { action: 'destroy', project },
+      {
+        shown: (by) => `Interrupted (${by}).`,
+        exit: 'Interrupted: the state lists exactly what is left. Run destroy again to finish.',
+        afterFailure: 'The state lists exactly what is left; run destroy again to finish.',
+      },
+      (onEvent, signal) => runDestroy({ dir, project, token, apiUrl, onEvent, signal }),
+    );
+    return { project, statePath, deleted: steps.length };
+  });
+}

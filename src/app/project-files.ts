@@ -1,9 +1,10 @@
-import type { GeneratedFile } from '../../recipes/index.js';
 import { writeFileAtomic } from '../adapters/fs-atomic.js';
 import { readSnapshot } from '../adapters/file-snapshot.js';
 import { classifyFiles, decideFileWrites, editedPaths, sha256Of, type FileChange, type OnDiskFile, type OnEdit } from '../plan/index.js';
 import { loadFileRecords, saveFileRecords, type FileRecords } from '../state/index.js';
-import { renderProjectFiles } from '../../recipes/index.js';
+import { renderProjectFiles, type GeneratedFile } from '../../recipes/index.js';
+
+export type { GeneratedFile };
 import type { Config } from '../config/index.js';
 import type { State } from '../state/index.js';
 import { UsageError } from './errors.js';

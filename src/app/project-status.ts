@@ -11,6 +11,9 @@ import { certificateStatus } from '../certs/cert-status.js';
 import { siteNamesOf } from '../certs/sites.js';
 import { entryPointsFromState } from '../certs/state-entry-points.js';
 import { errorLine } from '../text/remote-text.js';
+
+// The snapshot as `status` shows it: its problems (the exit code) and its --json form.
+export { problemsOf, snapshotJson } from '../status/snapshot.js';
 import { nodeInspect, nodeList, parseNodeInspect, parseNodeList, parseServiceTasks, parseStackServices, servicesTasks, stackServices } from '../commands/index.js';
 import type { Config } from '../config/index.js';
 import { loadState, type State } from '../state/index.js';

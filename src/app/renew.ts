@@ -9,8 +9,8 @@ import { entryPointsFromState } from '../certs/state-entry-points.js';
 import { siteNamesOf } from '../certs/sites.js';
 import type { Config } from '../config/index.js';
 import { StateStore, stateAttemptLog, type State } from '../state/index.js';
-import { IssuanceError, WaitingForCaError } from '../adapters/acme/errors.js';
-import { parseEntry } from '../certs/project-issuer.js';
+import { WaitingForCaError } from '../adapters/acme/errors.js';
+import { parseEntries } from './entries.js';
 import { showValue } from '../config/show-value.js';
 import type { CloudCredentials } from './credentials.js';
 import { dnsChallengeApi, projectCaCert } from './dns-api.js';
@@ -125,7 +125,7 @@ async function renewHeld(request: RenewRequest, io: RunIo): Promise<RenewOutcome
     const issued = recorded.target === 'local' ? (await deployOnThisMachine(deploy, io)).issued : await deployOnDroplets(deploy, io);
     return { target: recorded.target, project: config.project, issued };
   }
-  const entries = entriesOf(request.entries ?? []);
+  const entries = parseEntries(request.entries, 80);
   const cloudApi = await dnsChallengeApi(request.credentials, config, dir);
   const { results, copied } = await renewStored({
     config,
@@ -140,13 +140,4 @@ async function renewHeld(request: RenewRequest, io: RunIo): Promise<RenewOutcome
     ...(cloudApi ? { cloudApi } : {}),
   });
   return { target: 'store', results: results.map((result) => ({ ...result, waiting: result.outcome === 'failed' && result.error instanceof WaitingForCaError })), copied };
-}
-
-function entriesOf(texts: readonly string[]): EntryPoint[] {
-  try {
-    return texts.map((text) => parseEntry(text));
-  } catch (error) {
-    if (error instanceof IssuanceError) throw new UsageError(error.message);
-    throw error;
-  }
 }

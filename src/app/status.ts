@@ -9,6 +9,9 @@ import { entryPointsFromState } from '../certs/state-entry-points.js';
 import type { Config } from '../config/index.js';
 import type { State } from '../state/index.js';
 
+// What `status --check` (the support server's crontab) makes of the rows: one line per problem, and its exit code.
+export { ALL_FINE, checkCertificates } from '../certs/status-check.js';
+
 export interface CertificateStatusOptions {
   config: Config;
   dir: string;

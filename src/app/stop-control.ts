@@ -2,6 +2,9 @@ import { exitNow, onStopSignals, type StopSignal } from '../adapters/stop-signal
 
 export type { StopSignal };
 
+// A watch (status --watch) ends on the first signal, with no run to stop: it listens itself.
+export { onStopSignals };
+
 /** What a shell reports for a process a signal ended: 128 + the signal's number. */
 export const SIGNAL_EXIT: Record<StopSignal, 130 | 143> = { SIGINT: 130, SIGTERM: 143 };
 

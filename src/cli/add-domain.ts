@@ -1,9 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { checkNewHostsDns } from '../app/add-domain.js';
-import { checkDomainName, configFromYaml, loadConfig, parseConfig, siteInput, withAddedSite, type Config, type ConfigInput } from '../config/index.js';
-import { writeFileAtomic } from '../adapters/fs-atomic.js';
-import { addDomainDelta, addDomainPlanLines } from '../plan/add-domain.js';
-import { zoneOf } from '../plan/dns.js';
+import { addDomainPreview, checkNewHostsDns, hostsInCloudZones, saveWithAddedSite } from '../app/add-domain.js';
+import { checkDomainName, loadConfig, parseConfig, siteInput, type Config, type ConfigInput } from '../config/index.js';
 import { askAdditionalSite } from '../wizard/existing-project.js';
 import type { CommonOptions, ProjectPaths } from './common-options.js';
 import { CliExit, EXIT } from './exit.js';
@@ -87,15 +83,11 @@ export async function addDomainCommand(options: AddDomainOptions, io: CliIo, pat
     if (grown.workers !== config.workers) workers = grown.workers;
   }
 
-  const delta = addDomainDelta(config, grown);
-  writeLine(io.stdout, addDomainPlanLines(delta, grown).join('\n'));
+  const { delta, lines } = addDomainPreview(config, grown);
+  writeLine(io.stdout, lines.join('\n'));
   // With a token, the zones DigitalOcean serves: there swarm-wiz creates the new A records itself.
   const token = cloudEnv(io.env).token;
-  const zones = token && state.target !== 'local' ? ((await (await import('../app/cloud-lookup.js')).lookUpCloud(grown, state, { ...cloudEnv(io.env), token, env: io.env })).facts.dnsZones ?? []) : [];
-  const managed = new Map(delta.entries.flatMap((entry) => {
-    const zone = zoneOf(entry.host, zones);
-    return zone ? [[entry.host, zone] as const] : [];
-  }));
+  const managed = await hostsInCloudZones(grown, state, delta, { ...cloudEnv(io.env), env: io.env });
   for (const entry of delta.entries) {
     const zone = managed.get(entry.host);
     if (zone) writeLine(io.stdout, `  + DNS record A ${entry.host} → ${entry.target} (in your DigitalOcean zone ${zone})`);
@@ -127,9 +119,7 @@ export async function addDomainCommand(options: AddDomainOptions, io: CliIo, pat
   }
 
   // swarm-wiz.yaml first (its comments and layout kept), checked before it replaces the old one.
-  const text = withAddedSite(await readFile(paths.configPath, 'utf8'), site as Record<string, unknown>, workers);
-  configFromYaml(text, paths.configPath);
-  await writeFileAtomic(paths.configPath, text);
+  await saveWithAddedSite(paths.configPath, site as Record<string, unknown>, workers);
   writeLine(io.stdout, `Saved ${paths.configPath} with ${delta.site.domain}.`);
 
   const args = ['--config', paths.configPath, '--dir', paths.dir, '--yes'];

@@ -62,13 +62,3 @@ export function dirOption(given: string, io: Pick<CliIo, 'cwd'>): string {
   if (!isFolder) throw new CliExit(EXIT.usage, `--dir ${given} is a file, not a folder: give the folder for the generated files and .swarm-wiz/`);
   return dir;
 }
-
-/** `--entry IP[:PORT]` values (port 443 unless given); a bad one is a usage error naming it. */
-export async function entryOption(values: readonly string[] | undefined): Promise<{ address: string; port: number }[]> {
-  const { parseEntry } = await import('../certs/project-issuer.js');
-  try {
-    return (values ?? []).map((value) => parseEntry(value, 443));
-  } catch (error) {
-    throw new CliExit(EXIT.usage, (error as Error).message);
-  }
-}

@@ -88,7 +88,7 @@ export async function prompterOf(io: CliIo): Promise<Prompter> {
 
 /** What the wizard's questions need: the prompter, lines on stdout between questions, the environment. */
 export async function wizardDeps(io: CliIo): Promise<WizardDeps> {
-  const { readCaProfiles } = await import('../adapters/acme/directory.js');
+  const { readCaProfiles } = await import('../app/ca-profiles.js');
   return { prompter: await prompterOf(io), say: (line) => writeLine(io.stdout, line), env: io.env, caProfiles: readCaProfiles };
 }
 

@@ -1,4 +1,4 @@
-import type { OnEdit } from '../plan/index.js';
+import type { OnEdit } from '../app/plan-text.js';
 import { CliExit, EXIT } from './exit.js';
 
 /** The help of `--on-edit`, the same on every command that has it. */

@@ -1,4 +1,4 @@
-import type { GeneratedFile } from '../../recipes/index.js';
+import type { GeneratedFile } from '../app/project-files.js';
 import { writeProjectFiles, type WriteOutcome } from '../app/file-writes.js';
 import { editLines, type AskOnEdit, type FileInspection, type FilesIo } from '../app/project-files.js';
 import type { ProjectPreview } from '../app/project-preview.js';

@@ -1,5 +1,5 @@
 import { render, renderToString } from 'ink';
-import type { GeneratedFile } from '../../recipes/index.js';
+import type { GeneratedFile } from '../app/project-files.js';
 import { FileProgressScreen } from '../../screens/file-progress.js';
 import { CloudSection, FilesSection, ReviewScreen, type ReviewFile } from '../../screens/review.js';
 import type { OnEdit } from '../app/plan-text.js';

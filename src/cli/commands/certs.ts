@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { entryOption, projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
+import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { writeLine, type CliIo } from '../io.js';
 import { remoteLine } from '../../text/remote-text.js';
@@ -36,15 +36,16 @@ export function registerCertsCommand(program: Command, io: CliIo): void {
 
 /** The certificate view, and `status --check` (what the support server's crontab runs): the same code for both. */
 export async function certsCommand(options: CertsOptions, io: CliIo): Promise<void> {
-  const [{ loadConfig }, { loadProjectState }, { certificateStatusOf }, { checkCertificates, ALL_FINE }] = await Promise.all([
+  const [{ loadConfig }, { loadProjectState }, { certificateStatusOf }, { checkCertificates, ALL_FINE }, { parseEntries }] = await Promise.all([
     import('../../config/index.js'),
     import('../../app/project-state.js'),
     import('../../app/status.js'),
-    import('../../certs/status-check.js'),
+    import('../../app/status.js'),
+    import('../../app/entries.js'),
   ]);
   const { configPath, dir } = projectPaths(options, io);
   const config = await loadConfig(configPath);
-  const entries = await entryOption(options.entry);
+  const entries = parseEntries(options.entry, 443);
   const now = new Date();
   if (options.check) {
     // The alarm is never quiet on input it cannot trust: a state.json that cannot be read is critical even with --no-probe.

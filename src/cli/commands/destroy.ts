@@ -4,7 +4,7 @@ import { projectPaths, withCommonOptions, type CommonOptions } from '../common-o
 import { CliExit, EXIT } from '../exit.js';
 import { cloudEnv, prompterOf, writeLine, type CliIo } from '../io.js';
 import { releaseStdin } from '../terminal-handoff.js';
-import { changingProject } from '../../app/project-lock.js';
+import { liveRunIo } from '../live-run.js';
 
 // The implementation's modules are imported inside the command when it runs, so `--help` and the
 // other commands do not load them.
@@ -20,8 +20,7 @@ export function registerDestroyCommand(program: Command, io: CliIo): void {
     .option('--confirm <project>', 'the project name, to confirm without a prompt (--yes alone is not enough)')
     .action(async (options: DestroyOptions) => {
       try {
-        // Held before the state is read and the name is asked, so a destroy never asks while another command changes the project.
-        await changingProject(projectPaths(options, io).dir, 'destroy', () => destroyCommand(options, io));
+        await destroyCommand(options, io);
       } finally {
         releaseStdin(io);
       }
@@ -29,41 +28,24 @@ export function registerDestroyCommand(program: Command, io: CliIo): void {
 }
 
 async function destroyCommand(options: DestroyOptions, io: CliIo): Promise<void> {
-  const [{ loadConfig }, { formatStep, planDestroy }, { statePath }, { loadProjectState }] = await Promise.all([
-    import('../../config/index.js'),
-    import('../../plan/index.js'),
-    import('../../state/index.js'),
-    import('../../app/project-state.js'),
-  ]);
+  const [{ destroy }, { formatStep }] = await Promise.all([import('../../app/destroy.js'), import('../../app/plan-text.js')]);
   const { configPath, dir } = projectPaths(options, io);
-  const config = await loadConfig(configPath);
-  const project = config.project;
-  const steps = planDestroy(await loadProjectState(dir, project, (line) => writeLine(io.stderr, line)));
-  if (steps.length === 0) {
-    writeLine(io.stdout, `Nothing to destroy: ${statePath(dir)} lists no resources of ${project}.`);
-    return;
-  }
-  if (!options.json) {
-    writeLine(io.stdout, `This deletes, at DigitalOcean, exactly what ${statePath(dir)} lists:`);
-    for (const step of steps) writeLine(io.stdout, formatStep(step));
-    writeLine(io.stdout);
-  }
-  await confirmProject(options, io, project);
-  const { token, apiUrl } = cloudEnv(io.env);
-  if (!token) throw new CliExit(EXIT.usage, 'DIGITALOCEAN_TOKEN is not set: destroy needs a read/write token to delete the resources. Nothing was deleted.');
-
-  const [{ runDestroy }, { underProgress }, { liveRunIo }] = await Promise.all([import('../../app/index.js'), import('../../app/run-io.js'), import('../live-run.js')]);
-  await underProgress(
-    liveRunIo(io, { json: options.json, command: 'destroy' }),
-    { action: 'destroy', project },
+  const outcome = await destroy(
+    { configPath, dir, credentials: { ...cloudEnv(io.env), env: io.env } },
     {
-      shown: (by) => `Interrupted (${by}).`,
-      exit: 'Interrupted: the state lists exactly what is left. Run destroy again to finish.',
-      afterFailure: 'The state lists exactly what is left; run destroy again to finish.',
+      ...liveRunIo(io, { json: options.json, command: 'destroy' }),
+      confirm: async ({ project, steps, statePath }) => {
+        if (!options.json) {
+          writeLine(io.stdout, `This deletes, at DigitalOcean, exactly what ${statePath} lists:`);
+          for (const step of steps) writeLine(io.stdout, formatStep(step));
+          writeLine(io.stdout);
+        }
+        await confirmProject(options, io, project);
+      },
     },
-    (onEvent, signal) => runDestroy({ dir, project, token, apiUrl, onEvent, signal }),
   );
-  if (!options.json) writeLine(io.stdout, `Destroyed ${project}: ${steps.length} resources deleted; ${statePath(dir)} lists none.`);
+  if (outcome.deleted === 0) writeLine(io.stdout, `Nothing to destroy: ${outcome.statePath} lists no resources of ${outcome.project}.`);
+  else if (!options.json) writeLine(io.stdout, `Destroyed ${outcome.project}: ${outcome.deleted} resources deleted; ${outcome.statePath} lists none.`);
 }
 
 /** The project name must be typed (or given with --confirm); without a terminal --confirm is required. */

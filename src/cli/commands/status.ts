@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { entryOption, projectPaths, withCommonOptions } from '../common-options.js';
+import { projectPaths, withCommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { writeLine, type CliIo } from '../io.js';
 import { certsCommand, type CertsOptions } from './certs.js';
@@ -53,11 +53,11 @@ async function statusCommand(options: StatusOptions, io: CliIo): Promise<void> {
   const [{ loadConfig }, { projectStatus }, { problemsOf, snapshotJson }] = await Promise.all([
     import('../../config/index.js'),
     import('../../app/project-status.js'),
-    import('../../status/snapshot.js'),
+    import('../../app/project-status.js'),
   ]);
   const { configPath, dir } = projectPaths(options, io);
   const config = await loadConfig(configPath);
-  const entries = await entryOption(options.entry);
+  const entries = (await import('../../app/entries.js')).parseEntries(options.entry, 443);
   const ask = {
     config,
     dir,
@@ -71,7 +71,7 @@ async function statusCommand(options: StatusOptions, io: CliIo): Promise<void> {
   let snapshot;
   if (options.json) snapshot = await projectStatus(ask);
   else if (io.isTTY) {
-    const [{ liveStatus }, { onStopSignals }] = await Promise.all([import('../../../screens/status-live.js'), import('../../adapters/stop-signals.js')]);
+    const [{ liveStatus }, { onStopSignals }] = await Promise.all([import('../../../screens/status-live.js'), import('../../app/stop-control.js')]);
     const screen = liveStatus({ stdout: io.stdout, stdin: io.stdin, ...(watchS !== undefined ? { watchSeconds: watchS } : {}) });
     // Ctrl-C ends a watch: the last frame stays, the exit code is the last complete round's.
     let stop: () => void = () => undefined;
