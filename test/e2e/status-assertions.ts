@@ -4,7 +4,7 @@ import { CertificateStore } from '../../src/adapters/certificate-store.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import type { Config } from '../../src/config/index.js';
 import { testIo } from '../cli/test-io.js';
-import { freePort } from '../peers/pebble.js';
+import { freePort } from '../support/net.js';
 
 /** What `status --json` prints (the fields these checks read). */
 export interface StatusJson {

@@ -14,7 +14,8 @@ import { renewSites } from '../../../src/certs/renew-sites.js';
 import { CertificateStore } from '../../../src/adapters/certificate-store.js';
 import { startFaultProxy } from '../../certs/fault-proxy.js';
 import { startSupportServer, type SupportServer } from '../../certs/support-server.js';
-import { freePort, startPebble, type PebblePeer } from '../../peers/pebble.js';
+import { startPebble, type PebblePeer } from '../../peers/pebble.js';
+import { freePort } from '../../support/net.js';
 
 // Pebble validates http-01 straight against the support server here; the nginx path is in test/certs/e2e-*.
 let pebble: PebblePeer;
