@@ -146,7 +146,7 @@ describe('apply --target local, end to end', () => {
       expect(key, `${site.domain}: ${JSON.stringify(mounts)}`).toHaveLength(1);
       for (const mount of [...crt, ...key]) {
         expect(mount.SecretName).toMatch(SWARM_NAME);
-        expect(existing.has(mount.SecretName), `${mount.SecretName} in docker secret ls`).toBe(true);
+        expect([...existing], 'docker secret ls').toContain(mount.SecretName);
       }
       expect([crt[0]!.File.Name, key[0]!.File.Name]).toEqual([`${site.domain}.crt`, `${site.domain}.key`]);
       const inSecret = new X509Certificate(await docker(['exec', proxy, 'cat', `/run/secrets/${site.domain}.crt`]));

@@ -54,7 +54,7 @@ describe('renderProjectFiles', () => {
     expect(renderProjectFiles(config)).toEqual(renderProjectFiles(config));
     for (const file of renderProjectFiles(config)) {
       expect(file.description.length).toBeGreaterThan(0);
-      expect(file.content.endsWith('\n')).toBe(true);
+      expect(file.content, file.path).toMatch(/\n$/);
     }
   });
 
