@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 /** The CLI's entry in the sources (what `npm start` runs through tsx). */
-export const CLI_MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+const CLI_MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 
 /** How a swarm-wiz process ended: `code` is null when a signal ended it. */
 export interface Finished {
