@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkNewHostsDns } from '../../src/app/add-domain.js';
 import { parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
 import { emptyState, type State } from '../../src/state/index.js';
-import { freePort, startPebble, type PebblePeer } from '../peers/pebble.js';
+import { startPebble, type PebblePeer } from '../peers/pebble.js';
+import { freePort } from '../support/net.js';
 
 /** The DNS check add-domain runs before anything changes, against challtestsrv (a real DNS server on loopback). */
 let pebble: PebblePeer;

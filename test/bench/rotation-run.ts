@@ -6,7 +6,7 @@
  * stack and images, whatever happened.
  */
 import { readFile } from 'node:fs/promises';
-import { httpsGet, SITES, startLocalHarness, startRequestLoop, type LocalHarness } from '../e2e/local-harness.js';
+import { proxyGet, SITES, startLocalHarness, startRequestLoop, type LocalHarness } from '../e2e/local-harness.js';
 
 export interface RotationResult {
   applySeconds: number;
@@ -27,13 +27,13 @@ async function main(): Promise<void> {
     const apply = await h.swarmWiz(['apply', '--target', 'local', '--yes', '--config', h.configPath, '--ca-cert', h.caCertFile]);
     const applySeconds = (performance.now() - applyStarted) / 1000;
     if (apply.code !== 0) throw new Error(`apply --target local failed (exit ${apply.code}):\n${apply.stderr}\n${apply.stdout}`);
-    const before = await Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial));
+    const before = await Promise.all(SITES.map(async (site) => (await proxyGet(site.domain, root)).serial));
     const load = startRequestLoop(SITES.map((site) => ({ domain: site.domain, answer: site.answer })), root);
     const renewStarted = performance.now();
     const renew = await h.swarmWiz(['renew', '--force', '--config', h.configPath, '--ca-cert', h.caCertFile]);
     const renewSeconds = (performance.now() - renewStarted) / 1000;
     const outcomes = await load.stop();
-    const after = await Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial));
+    const after = await Promise.all(SITES.map(async (site) => (await proxyGet(site.domain, root)).serial));
     const result: RotationResult = {
       applySeconds,
       renewSeconds,

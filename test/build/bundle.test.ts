@@ -9,8 +9,9 @@ import { parseConfig, saveConfig, SEED_EXAMPLE } from '../../src/config/index.js
 import { seedConfigUnderTest } from '../certs/harness.js';
 import { startSupportServer } from '../certs/support-server.js';
 import { startFakeDigitalOcean } from '../fake-do/fake-server.js';
-import { freePort, startPebble } from '../peers/pebble.js';
-import { runArgv } from '../peers/tools.js';
+import { startPebble } from '../peers/pebble.js';
+import { freePort } from '../support/net.js';
+import { swarmWiz, type Finished } from '../support/cli.js';
 
 /**
  * dist/swarm-wiz.mjs as the support server gets it: the one file, alone in a folder outside the
@@ -39,13 +40,11 @@ afterAll(async () => {
   for (const dir of [buildDir, runDir, ...projects]) if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-type Run = { code: number; stdout: string; stderr: string };
-const fromBundle = (args: string[], env: Record<string, string> = {}): Promise<Run> => runArgv(process.execPath, [bundle, ...args], { cwd: runDir, env: { ...ENV, ...env } });
+const fromBundle = (args: string[], env: Record<string, string> = {}): Promise<Finished> => swarmWiz(args, { bundle, cwd: runDir, env: { ...ENV, ...env } });
 /** `npx tsx src/cli/main.ts …` in one process (npx and the tsx CLI would add two Node start-ups per run). */
-const fromSource = (args: string[], env: Record<string, string> = {}): Promise<Run> =>
-  runArgv(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: REPO, env: { ...ENV, ...env } });
+const fromSource = (args: string[], env: Record<string, string> = {}): Promise<Finished> => swarmWiz(args, { cwd: REPO, env: { ...ENV, ...env } });
 /** Exit code and the first line of each stream: what cron mails and monitoring reads. */
-const firstLines = (run: Run) => ({ code: run.code, stdout: run.stdout.split('\n')[0], stderr: run.stderr.split('\n')[0] });
+const firstLines = (run: Finished) => ({ code: run.code, stdout: run.stdout.split('\n')[0], stderr: run.stderr.split('\n')[0] });
 
 /** A fresh project folder holding the seed's example config, certificates from `ca`. */
 async function exampleProject(ca = 'staging'): Promise<string> {

@@ -5,6 +5,7 @@ import { join, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { swarmWizBundle } from '../../src/adapters/bundle.js';
 import { runArgv } from '../peers/tools.js';
+import { filesUnder } from '../support/files.js';
 
 /**
  * swarm-wiz as a user installs it: `npm pack` in this checkout (its prepack runs `npm run build`),
@@ -54,12 +55,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const dir of [work, runDir]) if (dir) await rm(dir, { recursive: true, force: true });
 });
-
-/** Every file under `dir`, relative to it, sorted. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1)).sort();
-}
 
 describe('the packed package', () => {
   it("holds the two builds, README and package.json only; package.json needs no dependency; bin is dist/cli/main.mjs, executable", async () => {

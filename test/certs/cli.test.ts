@@ -6,7 +6,8 @@ import { saveConfig } from '../../src/config/index.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { CertificateStore } from '../../src/adapters/certificate-store.js';
 import { testIo } from '../cli/test-io.js';
-import { freePort, startPebble, type PebblePeer } from '../peers/pebble.js';
+import { startPebble, type PebblePeer } from '../peers/pebble.js';
+import { freePort } from '../support/net.js';
 import { seedConfigUnderTest } from './harness.js';
 import { startSupportServer, type SupportServer } from './support-server.js';
 

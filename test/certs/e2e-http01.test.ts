@@ -16,7 +16,8 @@ import { CertificateStore } from '../../src/adapters/certificate-store.js';
 import { probeTls } from '../../src/adapters/tls-probe.js';
 import { startPebble, type PebblePeer } from '../peers/pebble.js';
 import { startProxy, type RunningProxy } from '../peers/nginx.js';
-import { httpsGet, proxyCertificateFiles, seedConfigUnderTest, startBackend } from './harness.js';
+import { httpsGet } from '../support/https.js';
+import { proxyCertificateFiles, seedConfigUnderTest, startBackend } from './harness.js';
 import { startSupportServer, type SupportServer } from './support-server.js';
 
 /**
@@ -120,8 +121,8 @@ describe('http-01 end to end: Pebble → generated nginx.conf on nginx → suppo
       ['b.test', 'service-b'],
       ['c.test', 'service-c'],
     ] as const) {
-      const answer = await httpsGet(proxy.httpsPort, servername, root);
-      expect({ servername, ...answer }).toEqual({ servername, status: 200, body: `backend ${backend}\n` });
+      const answer = await httpsGet(`https://${servername}:${proxy.httpsPort}/`, { resolve: '127.0.0.1', ca: root, timeoutMs: 5000 });
+      expect({ servername, status: answer.status, body: answer.body }).toEqual({ servername, status: 200, body: `backend ${backend}\n` });
     }
     const port = proxy.httpsPort;
     const rows = await certificateStatus({ sites, store: store(), entryPoints: async () => [{ address: '127.0.0.1', port }], ca: root });

@@ -17,7 +17,8 @@ import { renewSites, type CertificateIssuer } from '../../src/certs/renew-sites.
 import { allNames, siteNamesOf } from '../../src/certs/sites.js';
 import { generateCertificate } from '../../src/certs/x509-generate.js';
 import { loadState, saveState, StateStore, stateAttemptLog, emptyState } from '../../src/state/index.js';
-import { freePort, startPebble, type PebblePeer } from '../peers/pebble.js';
+import { startPebble, type PebblePeer } from '../peers/pebble.js';
+import { freePort } from '../support/net.js';
 import { startProxy, type RunningProxy } from '../peers/nginx.js';
 import { proxyCertificateFiles, seedConfigUnderTest } from './harness.js';
 

@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import { request } from 'node:https';
 import { parseConfig, SEED_EXAMPLE, type Config } from '../../src/config/index.js';
 import { certificatePathsInContainer } from '../../recipes/names.js';
 import type { CertificateStore } from '../../src/adapters/certificate-store.js';
@@ -36,19 +35,4 @@ export async function proxyCertificateFiles(config: Config, store: CertificateSt
     files[paths.key] = stored.keyPem;
   }
   return files;
-}
-
-/** GET https://<servername>/ through 127.0.0.1:port with SNI, trusting only `ca`. */
-export function httpsGet(port: number, servername: string, ca: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', servername, headers: { Host: servername }, ca, agent: false, timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
 }

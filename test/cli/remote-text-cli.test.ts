@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configToYaml, parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
 import { startFakeDigitalOcean, type FakeDigitalOcean } from '../fake-do/index.js';
-import { runArgv } from '../peers/tools.js';
+import { swarmWiz as runSwarmWiz } from '../support/cli.js';
 
-const MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
@@ -28,8 +27,7 @@ async function project(): Promise<string> {
 }
 
 /** The real CLI process (`node --import tsx src/cli/main.ts`), no terminal. */
-const swarmWiz = (args: string[], env: Record<string, string>) =>
-  runArgv(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'false', ...env }, maxBuffer: 16 * 1024 * 1024 });
+const swarmWiz = (args: string[], env: Record<string, string>) => runSwarmWiz(args, { env: { CI: 'false', ...env } });
 
 describe('text from a server reaches the terminal only through remoteText', () => {
   it("the review's 422 body from the DigitalOcean API: the output is small, has no control characters, and the message is printed once", async () => {
@@ -67,9 +65,10 @@ describe('a --dir this user may not write', () => {
     const { chmod } = await import('node:fs/promises');
     await chmod(root, 0o555);
     // As nobody (root may write anywhere): setpriv is util-linux, argv only.
-    const result = await runArgv('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', MAIN, 'apply', '--example', '--dir', join(root, 'out'), '--yes'], {
+    const result = await runSwarmWiz(['apply', '--example', '--dir', join(root, 'out'), '--yes'], {
+      via: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'],
       cwd: join(import.meta.dirname, '..', '..'),
-      env: { PATH: process.env.PATH, HOME: root, CI: 'false' },
+      env: { HOME: root, CI: 'false' },
     });
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toMatch(/is not writable \(this user may not write there; EACCES on mkdir\)/);

@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -10,14 +9,14 @@ import { loadConfig, parseConfig, SEED_EXAMPLE } from '../../src/config/index.js
 import { ENTER, scriptedPrompter, type ScriptedAnswer } from '../wizard/scripted-prompter.js';
 import { seedAnswers } from '../wizard/seed-script.js';
 import { startFakeDigitalOcean } from '../fake-do/index.js';
+import { tempDir } from '../support/files.js';
 import { testIo } from './test-io.js';
 
 const repo = join(import.meta.dirname, '../..');
-const tempDir = () => mkdtemp(join(tmpdir(), 'swarm-wiz-wizard-'));
 
 describe('swarm-wiz without a terminal', () => {
   it('prints how to run non-interactively and exits 2 without asking anything', async () => {
-    const root = await tempDir();
+    const root = await tempDir('wizard');
     const { io, stdout, stderr } = testIo({ cwd: root });
     expect(await runCli([], io)).toBe(2);
     expect(stderr()).toContain(NON_INTERACTIVE_HELP);
@@ -37,7 +36,7 @@ describe('swarm-wiz without a terminal', () => {
 
 describe('the wizard on a terminal (scripted answers)', () => {
   it("asks the seed's questions, reviews, and writes swarm-wiz.yaml and every file plan-only", async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('wizard');
     const { prompter, remaining } = scriptedPrompter([...seedAnswers(), { expect: 'Write these files?', answer: true }]);
     const { io, stdout, stderr } = testIo({ cwd: '/', isTTY: true, prompter });
     const code = await runCli(['--dir', dir], io);
@@ -55,7 +54,7 @@ describe('the wizard on a terminal (scripted answers)', () => {
   });
 
   it('a "no" at the review writes nothing', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('wizard');
     const { prompter } = scriptedPrompter([...seedAnswers(), { expect: 'Write these files?', answer: false }]);
     const { io } = testIo({ cwd: '/', isTTY: true, prompter });
     expect(await runCli(['--dir', dir], io)).toBe(1);
@@ -65,7 +64,7 @@ describe('the wizard on a terminal (scripted answers)', () => {
   it('a typed token: the review shows the real plan (DNS zones looked up), then provisions through the engine (fake DigitalOcean API), never echoing the token', async () => {
     const fake = await startFakeDigitalOcean({ domains: ['a.com', 'b.com', 'c.com'] });
     try {
-      const dir = await tempDir();
+      const dir = await tempDir('wizard');
       const script = seedAnswers().map((entry): ScriptedAnswer => (entry.expect === 'DigitalOcean API token' ? { ...entry, answer: fake.token } : entry));
       const { prompter } = scriptedPrompter([
         ...script,
@@ -92,7 +91,7 @@ describe('the wizard on a terminal (scripted answers)', () => {
 
 describe('the wizard with an existing project', () => {
   async function seedProject(): Promise<string> {
-    const dir = await tempDir();
+    const dir = await tempDir('wizard');
     expect(await runCli(['apply', '--example', '--dir', dir], testIo({ cwd: dir }).io)).toBe(0);
     return dir;
   }
@@ -189,7 +188,7 @@ describe('the wizard with an existing project', () => {
 
 describe('swarm-wiz add-domain', () => {
   it('asks one site, shows the delta, saves and rewrites; without a terminal and flags exit 2 saying which flags', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'swarm-wiz-add-'));
+    const dir = await tempDir('add');
     expect(await runCli(['apply', '--example', '--dir', dir], testIo({ cwd: dir }).io)).toBe(0);
 
     const noTty = testIo({ cwd: dir });

@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { loadState } from '../../src/state/index.js';
 import { buildBackendImage, hostDocker } from '../recipes/private-swarm.js';
 import { runArgv } from '../peers/tools.js';
-import { docker, httpsGet, proxyContainerId, SITES, startLocalHarness, startRequestLoop, type LocalHarness } from './local-harness.js';
+import { docker, proxyGet, proxyContainerId, SITES, startLocalHarness, startRequestLoop, type LocalHarness } from './local-harness.js';
 import { expectStatusOnLocalCluster } from './status-assertions.js';
 
 /**
@@ -50,7 +50,7 @@ describe('add-domain on a running project', () => {
   }, 120_000);
 
   it('adds d.test: HTTPS with a CA certificate, the others keep their serials, zero failed requests, the same proxy, no droplet', async () => {
-    const serials = await Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial));
+    const serials = await Promise.all(SITES.map(async (site) => (await proxyGet(site.domain, root)).serial));
     const proxy = await proxyContainerId();
     const loop = startRequestLoop(SITES.map((site) => ({ domain: site.domain, answer: site.answer })), root);
     const started = Date.now();
@@ -66,11 +66,11 @@ describe('add-domain on a running project', () => {
     expect(outcomes.failed).toEqual([]);
     expect(outcomes.ok).toBeGreaterThan(30);
 
-    const d = await httpsGet('d.test', root);
+    const d = await proxyGet('d.test', root);
     expect(d.status).toBe(200);
     expect(d.body).toBe('site D');
     expect(d.cert).toContain('DNS:d.test');
-    expect(await Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial))).toEqual(serials);
+    expect(await Promise.all(SITES.map(async (site) => (await proxyGet(site.domain, root)).serial))).toEqual(serials);
     expect(await proxyContainerId()).toBe(proxy);
     const state = await loadState(h.dir, 'demo');
     expect(state.cloud.droplets).toEqual([]);

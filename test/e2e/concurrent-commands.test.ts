@@ -10,7 +10,8 @@ import { planDestroy } from '../../src/plan/index.js';
 import { emptyState, loadFileRecords, loadState, saveState } from '../../src/state/index.js';
 import { testIo } from '../cli/test-io.js';
 import { startFakeDigitalOcean, type FakeDigitalOcean } from '../fake-do/index.js';
-import { projectDir, seedConfig, startSwarmWiz, writes, type Finished } from './provision-helpers.js';
+import { startSwarmWiz, type Finished } from '../support/cli.js';
+import { projectDir, seedConfig, writes } from './provision-helpers.js';
 
 /**
  * Two commands that change one project, started together as real processes, 20 times each pair
@@ -72,8 +73,8 @@ interface Run extends Finished {
 
 /** Starts both at once and waits for both. */
 async function together(a: { args: string[]; env?: Record<string, string> }, b: { args: string[]; env?: Record<string, string> }): Promise<[Run, Run]> {
-  const first = startSwarmWiz(a.args, { ...overlapping, ...a.env }, bundle);
-  const second = startSwarmWiz(b.args, { ...overlapping, ...b.env }, bundle);
+  const first = startSwarmWiz(a.args, { env: { ...overlapping, ...a.env }, bundle });
+  const second = startSwarmWiz(b.args, { env: { ...overlapping, ...b.env }, bundle });
   return [
     { ...(await first.done), pid: first.pid, command: a.args[0]! },
     { ...(await second.done), pid: second.pid, command: b.args[0]! },
@@ -130,7 +131,7 @@ describe('commands that change one project, started together (real processes)', 
 
   it('a run killed with SIGKILL while it holds the project: the next command takes the stale lock over and applies', async () => {
     const { dir, configPath } = await freshProject();
-    const killed = startSwarmWiz(addDomain(configPath, 'e.test'), { [TEST_DELAY_BEFORE_WRITE_ENV]: '20000' }, bundle);
+    const killed = startSwarmWiz(addDomain(configPath, 'e.test'), { env: { [TEST_DELAY_BEFORE_WRITE_ENV]: '20000' }, bundle });
     const lock = join(dir, '.swarm-wiz', 'project.lock');
     for (let tries = 0; !(await readFile(lock, 'utf8').catch(() => '')).includes(`"pid":${killed.pid}`); tries += 1) {
       expect(tries, 'the first run never took the lock').toBeLessThan(600);
@@ -138,7 +139,7 @@ describe('commands that change one project, started together (real processes)', 
     }
     process.kill(killed.pid, 'SIGKILL');
     expect((await killed.done).code).toBe(null);
-    const next = await startSwarmWiz(addDomain(configPath, 'd.test'), {}, bundle).done;
+    const next = await startSwarmWiz(addDomain(configPath, 'd.test'), { bundle }).done;
     expect(next.code, next.stderr).toBe(0);
     expect((await loadConfig(configPath)).sites.map((site) => site.domain)).toEqual([...BASE_DOMAINS, 'd.test']);
     await expect(readFile(lock)).rejects.toThrow();

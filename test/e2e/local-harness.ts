@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configToYaml, parseConfig, type Config } from '../../src/config/index.js';
@@ -9,6 +7,8 @@ import { startPebble, type PebblePeer } from '../peers/pebble.js';
 import { requireTool, runArgv } from '../peers/tools.js';
 export { eventually } from '../peers/tools.js';
 import { buildBackendImage, buildNginxImageFromRoot, hostDocker } from '../recipes/private-swarm.js';
+import { startSwarmWiz as startCli, type Finished, type RunningSwarmWiz } from '../support/cli.js';
+import { httpsGet } from '../support/https.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
@@ -17,8 +17,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * leaves the swarm, removes the stack, its networks and images at the end. Everything it sends goes to
  * 127.0.0.1 or to the containers the test itself deployed.
  */
-const MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
-
 export const PROXY_IMAGE = 'swz-local/nginx:1.30';
 /**
  * The project's sites. `typed` is what swarm-wiz.yaml is written with, `domain` the name the config
@@ -41,9 +39,9 @@ export interface LocalHarness {
   /** Pebble's listener CA (what swarm-wiz trusts to talk to the CA). */
   caCertFile: string;
   /** The CLI (`env`: more environment, like DIGITALOCEAN_TOKEN for dns-01; `stdin`: what it reads, else nothing). */
-  swarmWiz(args: string[], env?: Record<string, string>, stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  swarmWiz(args: string[], env?: Record<string, string>, stdin?: string): Promise<Finished>;
   /** The CLI as a child process the test can signal. */
-  startSwarmWiz(args: string[], env?: Record<string, string>, stdin?: string): { pid: number; kill(signal: NodeJS.Signals): void; done: Promise<{ code: number | null; stdout: string; stderr: string }> };
+  startSwarmWiz(args: string[], env?: Record<string, string>, stdin?: string): RunningSwarmWiz;
   stop(): Promise<void>;
 }
 
@@ -97,20 +95,9 @@ export async function startLocalHarness(project = 'demo'): Promise<LocalHarness>
   if (normalised.join(' ') !== SITES.map((site) => site.domain).join(' ')) throw new Error(`the config normalised the sites to ${normalised.join(', ')}, not to SITES' domains`);
   const configPath = join(dir, 'swarm-wiz.yaml');
   await writeFile(configPath, configToYaml(config));
-  const startSwarmWiz = (args: string[], extraEnv: Record<string, string> = {}, stdin?: string) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'false', ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}), ...extraEnv },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+  const startSwarmWiz = (args: string[], extraEnv: Record<string, string> = {}, stdin?: string) =>
     // Nothing to read unless the test gives it: stdin ends at once (as /dev/null would).
-    child.stdin.end(stdin ?? '');
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-    return { pid: child.pid ?? 0, kill: (signal: NodeJS.Signals) => void child.kill(signal), done };
-  };
+    startCli(args, { env: { CI: 'false', ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}), ...extraEnv }, stdin: stdin ?? '' });
   const swarmWiz = (args: string[], env?: Record<string, string>, stdin?: string) => startSwarmWiz(args, env, stdin).done;
   return {
     pebble,
@@ -139,25 +126,13 @@ export async function leaveSwarm(project: string): Promise<void> {
   await runArgv('docker', ['network', 'rm', 'docker_gwbridge']);
 }
 
-/** One HTTPS request to 127.0.0.1:443 with SNI and Host `domain`, trusting `rootPem`; a new TLS handshake each time. */
-export function httpsGet(domain: string, rootPem: string, path = '/'): Promise<{ status: number; body: string; serial: string; cert: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port: 443, path, servername: domain, headers: { host: domain }, ca: rootPem, agent: false, timeout: 10_000 },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => {
-          const peer = (res.socket as import('node:tls').TLSSocket).getPeerCertificate?.();
-          resolve({ status: res.statusCode ?? 0, body: body.trim(), serial: peer?.serialNumber ?? '', cert: peer?.subjectaltname ?? '' });
-        });
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('no answer within 10 s')));
-    req.on('error', reject);
-    req.end();
-  });
+/**
+ * One HTTPS request to 127.0.0.1:443 with SNI and Host `domain`, trusting `rootPem`; a new TLS handshake
+ * each time. The body is trimmed; `serial` and `cert` (its subjectAltName) are the served certificate's.
+ */
+export async function proxyGet(domain: string, rootPem: string, path = '/'): Promise<{ status: number; body: string; serial: string; cert: string }> {
+  const reply = await httpsGet(`https://${domain}${path}`, { resolve: '127.0.0.1', ca: rootPem, timeoutMs: 10_000 });
+  return { status: reply.status, body: reply.body.trim(), serial: reply.certificate?.serialNumber ?? '', cert: reply.certificate?.subjectaltname ?? '' };
 }
 
 export async function proxyContainerId(project = 'demo'): Promise<string> {
@@ -175,7 +150,7 @@ export function startRequestLoop(targets: readonly { domain: string; answer: str
   const loop = async (domain: string, answer: string) => {
     for (let i = 0; running && i < 20_000; i++) {
       try {
-        const reply = await httpsGet(domain, rootPem);
+        const reply = await proxyGet(domain, rootPem);
         if (reply.status === 200 && reply.body === answer) outcomes.ok += 1;
         else outcomes.failed.push(`${domain}: ${reply.status} ${reply.body.slice(0, 60)}`);
       } catch (error) {

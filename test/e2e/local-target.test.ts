@@ -12,7 +12,7 @@ import { startFakeDigitalOcean } from '../fake-do/index.js';
 import { loadState, StateStore } from '../../src/state/index.js';
 import { generateKey, requireOpenSsh, startSshd, type SshdPeer } from '../peers/sshd.js';
 import { runArgv } from '../peers/tools.js';
-import { docker, eventually, httpsGet, leaveSwarm, proxyContainerId, SITES, startLocalHarness, startRequestLoop, type LocalHarness } from './local-harness.js';
+import { docker, eventually, proxyGet, leaveSwarm, proxyContainerId, SITES, startLocalHarness, startRequestLoop, type LocalHarness } from './local-harness.js';
 
 /**
  * The whole flow on this machine: `swarm-wiz apply --target local --yes` initialises the engine as a
@@ -55,7 +55,7 @@ describe('apply --target local, end to end', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     for (const { host, answer } of hosts) {
-      const reply = await httpsGet(host, root);
+      const reply = await proxyGet(host, root);
       expect(reply.status, host).toBe(200);
       expect(reply.body).toBe(answer);
       expect(reply.cert).toContain(`DNS:${host}`);
@@ -82,17 +82,17 @@ describe('apply --target local, end to end', () => {
   it('a service scaled to 0 answers 503 while the others keep serving, with the same proxy container', async () => {
     const before = await proxyContainerId();
     await docker(['service', 'scale', '--detach', `demo_${HYPHENATED.name}=0`]);
-    const down = await eventually(`${HYPHENATED.domain} answers 503`, () => httpsGet(HYPHENATED.domain, root), (r) => r.status === 503, 60);
+    const down = await eventually(`${HYPHENATED.domain} answers 503`, () => proxyGet(HYPHENATED.domain, root), (r) => r.status === 503, 60);
     expect(down.body).toContain('temporarily unavailable');
-    expect((await httpsGet('a.test', root)).body).toBe('site A');
-    expect((await httpsGet(IDN.domain, root)).body).toBe(IDN.answer);
+    expect((await proxyGet('a.test', root)).body).toBe('site A');
+    expect((await proxyGet(IDN.domain, root)).body).toBe(IDN.answer);
     await docker(['service', 'scale', '--detach', `demo_${HYPHENATED.name}=1`]);
-    await eventually(`${HYPHENATED.domain} is back`, () => httpsGet(HYPHENATED.domain, root), (r) => r.status === 200, 120);
+    await eventually(`${HYPHENATED.domain} is back`, () => proxyGet(HYPHENATED.domain, root), (r) => r.status === 200, 120);
     expect(await proxyContainerId()).toBe(before);
   }, 300_000);
 
   it('renew --force while HTTPS requests run against every domain: zero failed requests, new serials, the same proxy', async () => {
-    const before = await Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial));
+    const before = await Promise.all(SITES.map(async (site) => (await proxyGet(site.domain, root)).serial));
     const proxy = await proxyContainerId();
     const loop = startRequestLoop(SITES.map((site) => ({ domain: site.domain, answer: site.answer })), root);
     const run = await h.swarmWiz(['renew', '--force', '--config', h.configPath, '--ca-cert', h.caCertFile]);
@@ -101,14 +101,14 @@ describe('apply --target local, end to end', () => {
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(outcomes.failed).toEqual([]);
     expect(outcomes.ok).toBeGreaterThan(30);
-    const after = await Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial));
+    const after = await Promise.all(SITES.map(async (site) => (await proxyGet(site.domain, root)).serial));
     after.forEach((serial, i) => expect(serial).not.toBe(before[i]));
     expect(await proxyContainerId()).toBe(proxy);
   }, 300_000);
 
   it('a second apply with nothing changed changes nothing: no deploy, no reload, no order at the CA', async () => {
     const state = await loadState(h.dir, 'demo');
-    const serials = await Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial));
+    const serials = await Promise.all(SITES.map(async (site) => (await proxyGet(site.domain, root)).serial));
     const proxy = await proxyContainerId();
     const updatedAt = await docker(['service', 'inspect', 'demo_proxy', '--format', '{{.UpdatedAt}}']);
     const run = await h.swarmWiz(['apply', '--target', 'local', '--yes', '--json', '--config', h.configPath, '--ca-cert', h.caCertFile]);
@@ -118,18 +118,18 @@ describe('apply --target local, end to end', () => {
     expect((await loadState(h.dir, 'demo')).stack).toEqual(state.stack);
     expect(await docker(['service', 'inspect', 'demo_proxy', '--format', '{{.UpdatedAt}}'])).toBe(updatedAt);
     expect(await proxyContainerId()).toBe(proxy);
-    expect(await Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial))).toEqual(serials);
+    expect(await Promise.all(SITES.map(async (site) => (await proxyGet(site.domain, root)).serial))).toEqual(serials);
   }, 300_000);
 
   it('switching to delivery: secrets redeploys with Swarm secrets; renew --force rolls out under new secret names', async () => {
     const secrets = { ...h.config, certificates: { ...h.config.certificates, delivery: 'secrets' as const } };
     await writeFile(h.configPath, configToYaml(secrets));
-    const served = await Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial));
+    const served = await Promise.all(SITES.map(async (site) => (await proxyGet(site.domain, root)).serial));
     const applied = await h.swarmWiz(['apply', '--target', 'local', '--yes', '--config', h.configPath, '--ca-cert', h.caCertFile]);
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
     const mounts = JSON.parse(await docker(['service', 'inspect', 'demo_proxy', '--format', '{{json .Spec.TaskTemplate.ContainerSpec.Secrets}}'])) as { SecretName: string; File: { Name: string } }[];
     expect(mounts.map((m) => m.SecretName).filter((name) => name.startsWith('demo_a.test_'))).toHaveLength(2);
-    const after = await eventually('the proxy serves again', () => Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial)), (serials) => Array.isArray(serials) && serials.every(Boolean), 120);
+    const after = await eventually('the proxy serves again', () => Promise.all(SITES.map(async (site) => (await proxyGet(site.domain, root)).serial)), (serials) => Array.isArray(serials) && serials.every(Boolean), 120);
     expect(after).toEqual(served);
 
     // The hyphenated and the punycode domain (issue 17, item 1), while delivery is secrets: each has its
@@ -146,12 +146,12 @@ describe('apply --target local, end to end', () => {
       expect(key, `${site.domain}: ${JSON.stringify(mounts)}`).toHaveLength(1);
       for (const mount of [...crt, ...key]) {
         expect(mount.SecretName).toMatch(SWARM_NAME);
-        expect(existing.has(mount.SecretName), `${mount.SecretName} in docker secret ls`).toBe(true);
+        expect([...existing], 'docker secret ls').toContain(mount.SecretName);
       }
       expect([crt[0]!.File.Name, key[0]!.File.Name]).toEqual([`${site.domain}.crt`, `${site.domain}.key`]);
       const inSecret = new X509Certificate(await docker(['exec', proxy, 'cat', `/run/secrets/${site.domain}.crt`]));
       for (let i = 0; i < 3; i++, requests++) {
-        const reply = await httpsGet(site.domain, root);
+        const reply = await proxyGet(site.domain, root);
         expect(reply.status, site.domain).toBe(200);
         expect(reply.body, site.domain).toBe(site.answer);
         expect(reply.cert).toBe(`DNS:${site.domain}`);
@@ -163,7 +163,7 @@ describe('apply --target local, end to end', () => {
 
     const renewed = await h.swarmWiz(['renew', '--force', '--config', h.configPath, '--ca-cert', h.caCertFile]);
     expect(renewed.code, renewed.stdout + renewed.stderr).toBe(0);
-    const rolled = await eventually('the renewed certificates are served', () => Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial)), (serials) => Array.isArray(serials) && serials.every((serial, i) => serial && serial !== served[i]), 120);
+    const rolled = await eventually('the renewed certificates are served', () => Promise.all(SITES.map(async (site) => (await proxyGet(site.domain, root)).serial)), (serials) => Array.isArray(serials) && serials.every((serial, i) => serial && serial !== served[i]), 120);
     expect(rolled).toHaveLength(SITES.length);
     const names = (await docker(['secret', 'ls', '--format', '{{.Name}}'])).split('\n').filter((name) => name.startsWith('demo_a.test_crt_'));
     expect(names).toHaveLength(2);
@@ -172,7 +172,7 @@ describe('apply --target local, end to end', () => {
       const versions = (await docker(['secret', 'ls', '--format', '{{.Name}}'])).split('\n').filter((name) => name.startsWith(`demo_${site.domain}_crt_`));
       expect(versions, site.domain).toHaveLength(2);
       for (const name of versions) expect(name).toMatch(SWARM_NAME);
-      const reply = await httpsGet(site.domain, root);
+      const reply = await proxyGet(site.domain, root);
       expect([reply.status, reply.body]).toEqual([200, site.answer]);
     }
   }, 600_000);
@@ -180,18 +180,18 @@ describe('apply --target local, end to end', () => {
   it('delivery: image builds the proxy image here (no registry), tagged by content; renew --force builds and rolls a new one', async () => {
     const image = { ...h.config, registry: 'localhost:5000/me', certificates: { ...h.config.certificates, delivery: 'image' as const } };
     await writeFile(h.configPath, configToYaml(image));
-    const served = await Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial));
+    const served = await Promise.all(SITES.map(async (site) => (await proxyGet(site.domain, root)).serial));
     const applied = await h.swarmWiz(['apply', '--target', 'local', '--yes', '--config', h.configPath, '--ca-cert', h.caCertFile]);
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
     const imageOf = async () => (await docker(['service', 'inspect', 'demo_proxy', '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}'])).trim();
     const first = await imageOf();
     expect(first).toMatch(/^localhost:5000\/me\/demo-proxy:[0-9a-f]{12}$/);
-    const after = await eventually('the proxy serves again', () => Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial)), (serials) => Array.isArray(serials) && serials.every(Boolean), 120);
+    const after = await eventually('the proxy serves again', () => Promise.all(SITES.map(async (site) => (await proxyGet(site.domain, root)).serial)), (serials) => Array.isArray(serials) && serials.every(Boolean), 120);
     expect(after).toEqual(served);
 
     const renewed = await h.swarmWiz(['renew', '--force', '--config', h.configPath, '--ca-cert', h.caCertFile]);
     expect(renewed.code, renewed.stdout + renewed.stderr).toBe(0);
-    await eventually('the renewed certificates are served', () => Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial)), (serials) => Array.isArray(serials) && serials.every((serial, i) => serial && serial !== served[i]), 120);
+    await eventually('the renewed certificates are served', () => Promise.all(SITES.map(async (site) => (await proxyGet(site.domain, root)).serial)), (serials) => Array.isArray(serials) && serials.every((serial, i) => serial && serial !== served[i]), 120);
     expect(await imageOf()).not.toBe(first);
     await writeFile(h.configPath, configToYaml(h.config));
   }, 600_000);
@@ -206,16 +206,16 @@ describe('apply --target local, end to end', () => {
       const env = { DIGITALOCEAN_TOKEN: fake.token, DIGITALOCEAN_API_URL: fake.url };
       const dns = { ...h.config, certificates: { ...h.config.certificates, challenge: 'dns-01' as const } };
       await writeFile(h.configPath, configToYaml(dns));
-      const served = await Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial));
+      const served = await Promise.all(SITES.map(async (site) => (await proxyGet(site.domain, root)).serial));
       const flags = ['--config', h.configPath, '--ca-cert', h.caCertFile, '--dns-server', h.pebble.dnsServer];
       const applied = await h.swarmWiz(['apply', '--target', 'local', '--yes', ...flags], env);
       expect(applied.code, applied.stdout + applied.stderr).toBe(0);
-      await eventually('the proxy serves again', () => Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial)), (serials) => Array.isArray(serials) && serials.every(Boolean), 120);
+      await eventually('the proxy serves again', () => Promise.all(SITES.map(async (site) => (await proxyGet(site.domain, root)).serial)), (serials) => Array.isArray(serials) && serials.every(Boolean), 120);
       const proxy = await proxyContainerId();
 
       const renewed = await h.swarmWiz(['renew', '--force', ...flags], env);
       expect(renewed.code, renewed.stdout + renewed.stderr).toBe(0);
-      const after = await Promise.all(SITES.map(async (site) => (await httpsGet(site.domain, root)).serial));
+      const after = await Promise.all(SITES.map(async (site) => (await proxyGet(site.domain, root)).serial));
       after.forEach((serial, i) => expect(serial).not.toBe(served[i]));
       expect(await proxyContainerId()).toBe(proxy);
       const txt = [...fake.state.domainRecords.values()].flat().filter((record) => record.type === 'TXT');
@@ -293,7 +293,7 @@ describe('the SSH target: bootstrap and deploy over ssh to sshd on 127.0.0.1', (
     const result = await deploy(store);
     expect(result.issued.sort()).toEqual(SITES.map((site) => site.domain).sort());
     for (const { host, answer } of hosts) {
-      const reply = await httpsGet(host, root);
+      const reply = await proxyGet(host, root);
       expect(reply.body, host).toBe(answer);
     }
     const state = await loadState(dir, 'demo');

@@ -5,7 +5,8 @@ import { configToYaml } from '../../src/config/index.js';
 import { runApply } from '../../src/app/index.js';
 import { loadState } from '../../src/state/index.js';
 import { startFakeDigitalOcean, type FakeDigitalOcean } from '../fake-do/index.js';
-import { FAST, holdings, projectDir, seedConfig, startSwarmWiz, writes, type Finished } from './provision-helpers.js';
+import { startSwarmWiz, swarmWiz as runSwarmWiz, type Finished } from '../support/cli.js';
+import { FAST, holdings, projectDir, seedConfig, writes } from './provision-helpers.js';
 
 const config = seedConfig({ topology: 'global-lb' });
 
@@ -17,9 +18,7 @@ afterEach(async () => {
   await fake.stop();
 });
 
-function swarmWiz(args: string[], env: Record<string, string> = {}): Promise<Finished> {
-  return startSwarmWiz(args, env).done;
-}
+const swarmWiz = (args: string[], env: Record<string, string> = {}): Promise<Finished> => runSwarmWiz(args, { env });
 
 async function project(): Promise<{ dir: string; configPath: string }> {
   const dir = await projectDir();
@@ -71,7 +70,7 @@ describe('two applies in one project folder', () => {
     const { dir, configPath } = await project();
     // The first apply's bulk create takes 3 s to be answered: the second starts meanwhile.
     fake.faults.next({ method: 'POST', path: '/v2/droplets', latencyMs: 3000 });
-    const first = startSwarmWiz(['apply', '--config', configPath, '--yes', '--cloud-only'], withFake());
+    const first = startSwarmWiz(['apply', '--config', configPath, '--yes', '--cloud-only'], { env: withFake() });
     const deadline = Date.now() + 60_000;
     while (!fake.requests.some((r) => r.method === 'POST' && r.path === '/v2/droplets') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     const writesBefore = writes(fake).length;

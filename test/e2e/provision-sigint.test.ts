@@ -1,13 +1,12 @@
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configToYaml } from '../../src/config/index.js';
 import { loadState } from '../../src/state/index.js';
 import { startFakeDigitalOcean, type FakeDigitalOcean, type RecordedRequest } from '../fake-do/index.js';
+import { startSwarmWiz, type Finished } from '../support/cli.js';
 import { holdings, projectDir, seedConfig, writes } from './provision-helpers.js';
 
-const MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 const config = seedConfig({ workers: 3 });
 
 let fake: FakeDigitalOcean;
@@ -18,25 +17,14 @@ afterEach(async () => {
   await fake.stop();
 });
 
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /**
  * Runs `swarm-wiz apply --yes` as a real process; `interruptWhen` is checked on the fake's request
  * log every 5 ms, then `signal` is sent (`times` of them, 300 ms apart).
  */
 function applyProcess(dir: string, interruptWhen?: (requests: RecordedRequest[]) => boolean, times = 1, signal: NodeJS.Signals = 'SIGINT'): Promise<Finished> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'apply', '--config', join(dir, 'swarm-wiz.yaml'), '--dir', dir, '--yes', '--cloud-only'], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DIGITALOCEAN_TOKEN: fake.token, DIGITALOCEAN_API_URL: fake.url },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child = startSwarmWiz(['apply', '--config', join(dir, 'swarm-wiz.yaml'), '--dir', dir, '--yes', '--cloud-only'], {
+    env: { DIGITALOCEAN_TOKEN: fake.token, DIGITALOCEAN_API_URL: fake.url },
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   let watcher: NodeJS.Timeout | undefined;
   if (interruptWhen) {
     watcher = setInterval(() => {
@@ -47,12 +35,7 @@ function applyProcess(dir: string, interruptWhen?: (requests: RecordedRequest[])
       }
     }, 5);
   }
-  return new Promise((resolve) =>
-    child.on('exit', (code) => {
-      clearInterval(watcher);
-      resolve({ code, stdout, stderr });
-    }),
-  );
+  return child.done.finally(() => clearInterval(watcher));
 }
 
 const answered = (method: string, path: string) => (requests: RecordedRequest[]) => requests.some((r) => r.method === method && r.path === path && r.status > 0);

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configToYaml, parseConfig } from '../../src/config/index.js';
 import { runArgv } from '../peers/tools.js';
 import { buildSecretCheckingImage, hostDocker } from '../recipes/private-swarm.js';
+import { filesUnder } from '../support/files.js';
 import { docker, eventually, startLocalHarness, type LocalHarness } from './local-harness.js';
 
 /**
@@ -34,11 +35,6 @@ const apply = () => swarmWiz(['apply', '--target', 'local', '--yes', '--ca-cert'
 async function secretInTask(): Promise<string> {
   const id = await eventually('the a1 container', async () => (await docker(['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${PROJECT}_a1`])).trim().split('\n')[0] ?? '', (found) => found !== '', 60);
   return (await docker(['exec', id, '/bin/busybox', 'sh', '-c', 'echo "$(/bin/busybox stat -c %a /run/secrets/db_password) $(/bin/busybox cat /run/secrets/db_password)"'])).trim();
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
 }
 
 const stackServices = async () => (await docker(['service', 'ls', '-q', '--filter', `label=com.docker.stack.namespace=${PROJECT}`])).trim();
@@ -104,11 +100,11 @@ describe('secrets on the local swarm', () => {
     expect(await secretInTask()).toBe(`400 ${VALUES[1]}`);
 
     const files = await filesUnder(h.dir);
-    expect(files.some((file) => file.endsWith(join('.swarm-wiz', 'state.json')))).toBe(true);
-    expect(files.some((file) => file.endsWith('docker-compose.yml'))).toBe(true);
+    expect(files).toContain(join('.swarm-wiz', 'state.json'));
+    expect(files).toContain('docker-compose.yml');
     const hits: string[] = [];
     for (const file of files) {
-      const content = await readFile(file);
+      const content = await readFile(join(h.dir, file));
       for (const value of VALUES) if (content.includes(value)) hits.push(`${file}: ${value.slice(0, 6)}…`);
     }
     printed.forEach((text, i) => VALUES.forEach((value) => text.includes(value) && hits.push(`output of command ${Math.floor(i / 2) + 1}`)));

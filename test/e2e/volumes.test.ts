@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configToYaml, parseConfig, type Config } from '../../src/config/index.js';
 import { runArgv } from '../peers/tools.js';
 import { buildBackendImage, buildBrokenImage, buildDataServiceImage, hostDocker } from '../recipes/private-swarm.js';
-import { docker, eventually, httpsGet, startLocalHarness, type LocalHarness } from './local-harness.js';
+import { docker, eventually, proxyGet, startLocalHarness, type LocalHarness } from './local-harness.js';
 
 /**
  * A private service with a named volume on the local swarm: pinned by its data label, updated
@@ -87,7 +87,7 @@ describe('a private service with a volume on the local swarm', () => {
     const again = await apply(withDataService(h.config, IMAGES.v2));
     expect(again.stdout).toContain('This machine already runs the project as swarm-wiz.yaml says: nothing changed.');
     expect((await inDataService('cat /data/precious')).trim()).toBe('precious');
-    expect((await httpsGet('a.test', await h.pebble.issuingRootPem())).body.trim()).toBe('site A');
+    expect((await proxyGet('a.test', await h.pebble.issuingRootPem())).body.trim()).toBe('site A');
   }, 400_000);
 
   it("deploy SERVICE --image: a rolling update with zero failed requests, recorded in swarm-wiz.yaml; a broken image is rolled back and exits 1", async () => {
@@ -97,7 +97,7 @@ describe('a private service with a volume on the local swarm', () => {
     const load = async () => {
       for (let i = 0; running && i < 20_000; i++) {
         try {
-          const reply = await httpsGet('a.test', root);
+          const reply = await proxyGet('a.test', root);
           if (reply.status === 200 && /^site A( v2)?$/.test(reply.body.trim())) outcomes.ok += 1;
           else outcomes.failed.push(`${reply.status} ${reply.body.slice(0, 60)}`);
         } catch (error) {
@@ -114,7 +114,7 @@ describe('a private service with a volume on the local swarm', () => {
     expect(deployed.stdout).toContain(`${PROJECT}_service-a now runs ${IMAGES.web2} (was swz-local/service-a:1)`);
     expect(outcomes.failed).toEqual([]);
     expect(outcomes.ok).toBeGreaterThan(20);
-    expect((await httpsGet('a.test', root)).body.trim()).toBe('site A v2');
+    expect((await proxyGet('a.test', root)).body.trim()).toBe('site A v2');
     const recorded = await readFile(h.configPath, 'utf8');
     expect(recorded).toContain(`image: ${IMAGES.web2}`);
 
@@ -122,7 +122,7 @@ describe('a private service with a volume on the local swarm', () => {
       const run = await h.swarmWiz(['deploy', 'service-a', '--image', broken, '--config', h.configPath]);
       expect(run.code, run.stdout + run.stderr).toBe(1);
       expect(run.stderr).toMatch(new RegExp(`the new tasks of ${PROJECT}_service-a failed.*Swarm rolled back to ${IMAGES.web2.replace(/[.:/]/g, (c) => `\\${c}`)}`));
-      expect((await httpsGet('a.test', root)).body.trim()).toBe('site A v2');
+      expect((await proxyGet('a.test', root)).body.trim()).toBe('site A v2');
       expect(await readFile(h.configPath, 'utf8')).toBe(recorded);
     }
   }, 600_000);

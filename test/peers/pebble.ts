@@ -1,10 +1,11 @@
 import { access, constants, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { Agent, request } from 'node:https';
+import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { generateCertificate, type PemPair } from '../../src/certs/x509-generate.js';
+import { httpsGet, httpsRequest } from '../support/https.js';
+import { freePort } from '../support/net.js';
 
 /**
  * Let's Encrypt's test CA on loopback: `pebble` (ACME server, validating for real) plus
@@ -60,20 +61,6 @@ export interface ChallTestSrv {
   clearAaaa(host: string): Promise<void>;
 }
 
-/** A free loopback TCP port from the OS. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function requireBinary(name: string): Promise<string> {
   const found = await execa('sh', ['-c', 'command -v "$1"', 'sh', name], { reject: false });
   if (found.exitCode !== 0 || found.stdout.trim() === '') {
@@ -90,34 +77,6 @@ async function requireUnstableBinary(name: string): Promise<string> {
     throw new Error(`${path} is missing: the ARI/profile tests need Pebble 2.10 from Debian unstable (run test/peers/install.sh as root; it unpacks the "pebble" package there)`);
   }
   return path;
-}
-
-function httpsPost(url: string, agent: Agent, body: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent, method: 'POST', timeout: 2000, headers: { 'user-agent': 'swarm-wiz-test' } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`timeout posting to ${url}`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-function httpsGet(url: string, agent: Agent): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent, timeout: 2000, headers: { 'user-agent': 'swarm-wiz-test' } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`timeout fetching ${url}`)));
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 async function httpPost(url: string, body: unknown): Promise<void> {
@@ -227,9 +186,10 @@ export async function startPebble(options: {
     let log = '';
     pebble.all?.on('data', (chunk: Buffer) => (log += chunk.toString()));
     const agent = new Agent({ ca: ca.certPem, keepAlive: false });
+    const toPebble = { agent, timeoutMs: 2000, headers: { 'user-agent': 'swarm-wiz-test' } };
     const directoryUrl = `https://${listenHost}:${acmePort}/dir`;
     const managementUrl = `https://127.0.0.1:${mgmtPort}`;
-    await waitFor('pebble', async () => (await httpsGet(directoryUrl, agent)).status === 200, pebble).catch((error: Error) => {
+    await waitFor('pebble', async () => (await httpsGet(directoryUrl, toPebble)).status === 200, pebble).catch((error: Error) => {
       throw new Error(`${error.message}; it said: ${log.slice(-2000)}`);
     });
 
@@ -244,11 +204,11 @@ export async function startPebble(options: {
       listenerCertificate: () => listener,
       log: () => log,
       setRenewalInfo: async (certificatePem, ariResponse) => {
-        const answer = await httpsPost(`${managementUrl}/set-renewal-info/`, agent, JSON.stringify({ Certificate: certificatePem, ARIResponse: ariResponse }));
+        const answer = await httpsRequest(`${managementUrl}/set-renewal-info/`, { ...toPebble, method: 'POST', body: JSON.stringify({ Certificate: certificatePem, ARIResponse: ariResponse }) });
         if (answer.status !== 200) throw new Error(`pebble /set-renewal-info/ answered ${answer.status}: ${answer.body}`);
       },
       issuingRootPem: async () => {
-        const root = await httpsGet(`${managementUrl}/roots/0`, agent);
+        const root = await httpsGet(`${managementUrl}/roots/0`, toPebble);
         if (root.status !== 200) throw new Error(`pebble /roots/0 answered ${root.status}`);
         return root.body;
       },

@@ -12,9 +12,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { freePort } from '../support/net.js';
 import { canConnect, requireTool, runArgv } from './tools.js';
 
 const SSHD = '/usr/sbin/sshd';
@@ -70,18 +70,6 @@ export function requireOpenSsh(): void {
       throw new Error(`${tool} is not on PATH: install the Debian package openssh-client (\`sudo bash test/peers/install.sh\`); tests never skip a missing tool.`);
     }
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** ssh-keygen a new ed25519 key at `path` (no passphrase); returns the public key's `type key`. */

@@ -1,23 +1,16 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderProjectFiles } from '../../recipes/index.js';
+import { filesUnder } from '../support/files.js';
 import { RENDERINGS, seedConfig } from './fixtures.js';
 
 const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
-    .sort();
-}
-
 describe('golden files (test/golden/<topology>-<delivery>/; regenerate with UPDATE_GOLDEN=1)', () => {
-  it.each(RENDERINGS)('$name', ({ topology, delivery, name }) => {
+  it.each(RENDERINGS)('$name', async ({ topology, delivery, name }) => {
     const files = renderProjectFiles(seedConfig(topology, delivery));
     const dir = join(GOLDEN, name);
     if (UPDATE) {
@@ -27,7 +20,7 @@ describe('golden files (test/golden/<topology>-<delivery>/; regenerate with UPDA
         writeFileSync(join(dir, file.path), file.content);
       }
     }
-    expect(filesUnder(dir)).toEqual(files.map((file) => file.path).sort());
+    expect(await filesUnder(dir)).toEqual(files.map((file) => file.path).sort());
     for (const file of files) expect(file.content, file.path).toBe(readFileSync(join(dir, file.path), 'utf8'));
   });
 });
@@ -61,7 +54,7 @@ describe('renderProjectFiles', () => {
     expect(renderProjectFiles(config)).toEqual(renderProjectFiles(config));
     for (const file of renderProjectFiles(config)) {
       expect(file.description.length).toBeGreaterThan(0);
-      expect(file.content.endsWith('\n')).toBe(true);
+      expect(file.content, file.path).toMatch(/\n$/);
     }
   });
 

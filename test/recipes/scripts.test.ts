@@ -26,7 +26,7 @@ describe('shellcheck finds nothing in any generated script', () => {
     const dir = writeProject(scripts);
     dirs.push(dir);
     for (const script of scripts) {
-      expect(script.content.startsWith('#!/bin/sh\n')).toBe(true);
+      expect(script.content, script.path).toMatch(/^#!\/bin\/sh\n/);
       expect(script.content).toContain('\nset -eu\n');
       expect(script.mode).toBe(0o755);
       const result = await runArgv('shellcheck', ['--severity=style', join(dir, script.path)]);
@@ -216,7 +216,7 @@ describe('support/crontab', () => {
   it.each(RENDERINGS)('$name: every line is a comment, an assignment or a job with 5 valid time fields', ({ topology, delivery }) => {
     const config = seedConfig(topology, delivery);
     const crontab = fileOf(renderProjectFiles(config), 'support/crontab');
-    expect(crontab.endsWith('\n')).toBe(true);
+    expect(crontab).toMatch(/\n$/);
     const jobs = crontab.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#') && !/^[A-Z_]+=/.test(line));
     expect(jobs).toHaveLength(1);
     for (const job of jobs) {

@@ -27,8 +27,8 @@ describe('load balancer logic (pure)', () => {
   });
 
   it('passes HTTP checks on 200–399 as DigitalOcean documents', () => {
-    expect([200, 204, 301, 399].every(passesHttpCheck)).toBe(true);
-    expect([199, 400, 404, 500, 503].some(passesHttpCheck)).toBe(false);
+    expect([200, 204, 301, 399].filter((status) => !passesHttpCheck(status))).toEqual([]);
+    expect([199, 400, 404, 500, 503].filter((status) => passesHttpCheck(status))).toEqual([]);
   });
 
   it('goes round-robin over the healthy targets and has none when none is healthy', () => {
@@ -207,7 +207,7 @@ describe('load balancer process in network namespaces', () => {
   it('marks both targets healthy after healthy_threshold checks and goes round-robin', async () => {
     await balancer().waitFor(bothHealthy, 'both targets healthy');
     const answers = bodies(await requests({ count: 6 }));
-    expect(answers.every((a) => a === 't1' || a === 't2')).toBe(true);
+    expect(answers.filter((a) => a !== 't1' && a !== 't2')).toEqual([]);
     for (let i = 1; i < answers.length; i++) expect(answers[i]).not.toBe(answers[i - 1]);
     expect(answers.filter((a) => a === 't1')).toHaveLength(3);
   });
@@ -268,7 +268,7 @@ describe('load balancer process in network namespaces', () => {
     await balancer().update(config([]));
     const rejectedBefore = balancer().status().rejected;
     const none = await requests({ count: 2 });
-    expect(none.every((a) => !a.ok)).toBe(true);
+    expect(none.filter((a) => a.ok)).toEqual([]);
     await balancer().waitFor((s) => s.rejected === rejectedBefore + 2, 'two rejected connections', 5);
 
     await balancer().update(config(['t1', 't2']));

@@ -4,23 +4,20 @@
  * Pebble's root), the fake account's state, the machine each droplet runs on, commands inside a
  * machine, and Pebble's management API (a certificate's renewal window).
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { runArgv } from '../peers/tools.js';
+import { swarmWiz, type Finished } from '../support/cli.js';
 import { execInMachine, readOr, type MachineExecOptions } from './cluster.js';
 import type { Binding } from './machines.js';
 import { parseEnvLines, SANDBOX_BACKEND_PORT, SANDBOX_IMAGES, type SandboxInfo } from './sandbox-env.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
 
-export interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+/** A swarm-wiz run in the operator namespace, and how long it took. */
+export interface Run extends Finished {
   ms: number;
 }
 
@@ -88,20 +85,11 @@ export async function sandboxClient(dir: string): Promise<SandboxClient> {
     env,
     info,
     inOperator,
-    swarmWiz: (projectDir, args) =>
-      new Promise((resolve) => {
-        const started = Date.now();
-        const child = spawn('ip', ['netns', 'exec', info.operatorNetns, process.execPath, '--import', 'tsx', MAIN, ...args, '--dir', projectDir], {
-          cwd: ROOT,
-          env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'false', ...env },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.on('exit', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
-      }),
+    swarmWiz: async (projectDir, args) => {
+      const started = Date.now();
+      const run = await swarmWiz([...args, '--dir', projectDir], { via: ['ip', 'netns', 'exec', info.operatorNetns], cwd: ROOT, env: { CI: 'false', ...env } });
+      return { ...run, ms: Date.now() - started };
+    },
     get: async (url, { timeoutSeconds = 3, http1 = false } = {}) => {
       const result = await inOperator(['curl', '-sS', ...(http1 ? ['--http1.1'] : []), '--max-time', String(timeoutSeconds), '--cacert', info.caRootFile, url], (timeoutSeconds + 5) * 1000);
       return { ok: result.code === 0, body: result.stdout.trim(), error: result.stderr.trim() };

@@ -17,7 +17,8 @@ import { renewSites } from '../../src/certs/renew-sites.js';
 import { CertificateStore } from '../../src/adapters/certificate-store.js';
 import { generateCertificate } from '../../src/certs/x509-generate.js';
 import { startSupportServer } from '../certs/support-server.js';
-import { freePort, startPebble } from '../peers/pebble.js';
+import { startPebble } from '../peers/pebble.js';
+import { freePort } from '../support/net.js';
 
 // Colours are part of what the screen says (green valid, yellow due, red missing): vi.hoisted runs
 // before the imports above, so chalk (inside Ink) sees colour forced on.

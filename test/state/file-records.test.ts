@@ -1,18 +1,16 @@
-import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emptyFileRecords, FILE_RECORDS, loadFileRecords, saveFileRecords } from '../../src/state/index.js';
-
-const tempDir = () => mkdtemp(join(tmpdir(), 'swarm-wiz-records-'));
+import { tempDir } from '../support/files.js';
 
 describe('.swarm-wiz/files.json', () => {
   it('missing (a project from before it existed) reads as an empty record', async () => {
-    expect(await loadFileRecords(await tempDir())).toEqual(emptyFileRecords());
+    expect(await loadFileRecords(await tempDir('records'))).toEqual(emptyFileRecords());
   });
 
   it('round-trips, 0600 in a 0700 folder', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('records');
     const records = { version: 1 as const, onEdit: 'orig' as const, files: { 'proxy/nginx.conf': 'a'.repeat(64) } };
     await saveFileRecords(dir, records);
     expect(await loadFileRecords(dir)).toEqual(records);
@@ -22,7 +20,7 @@ describe('.swarm-wiz/files.json', () => {
   });
 
   it('a bad value is an error naming the field and what is valid', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('records');
     await mkdir(join(dir, '.swarm-wiz'));
     await writeFile(join(dir, FILE_RECORDS), JSON.stringify({ version: 1, onEdit: 'merge', files: { x: 'nope' } }));
     const message = await loadFileRecords(dir).then(

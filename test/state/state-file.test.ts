@@ -1,14 +1,12 @@
-import { chmod, mkdtemp, readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emptyState, loadState, loadStateSecured, parseState, saveState, StateFileError, statePath, StateStore } from '../../src/state/index.js';
-
-const dir = () => mkdtemp(join(tmpdir(), 'swarm-wiz-state-'));
+import { tempDir } from '../support/files.js';
 
 describe('the state file', () => {
   it('is an empty state when missing, and round-trips with mode 0600', async () => {
-    const d = await dir();
+    const d = await tempDir('state');
     expect(await loadState(d, 'demo')).toEqual(emptyState('demo'));
     const state = emptyState('demo');
     state.cloud.droplets.push({ id: 7, name: 'demo-manager-1', role: 'manager', region: 'fra1', size: 's-1vcpu-2gb', tags: ['swarm-wiz:demo'], status: 'active', publicIpv4: '203.0.113.1' });
@@ -19,7 +17,7 @@ describe('the state file', () => {
   });
 
   it('keeps sections written by other parts of swarm-wiz', async () => {
-    const d = await dir();
+    const d = await tempDir('state');
     await mkdir(join(d, '.swarm-wiz'));
     await writeFile(statePath(d), JSON.stringify({ version: 1, project: 'demo', certificates: { 'a.com': { notAfter: '2027-01-01' } } }));
     const state = await loadState(d, 'demo');
@@ -49,7 +47,7 @@ describe('the state file', () => {
   });
 
   it('belongs to one project', async () => {
-    const d = await dir();
+    const d = await tempDir('state');
     await saveState(d, emptyState('other'));
     await expect(loadState(d, 'demo')).rejects.toThrow(/belongs to project "other", not "demo"/);
   });
@@ -57,7 +55,7 @@ describe('the state file', () => {
 
 describe('a state file others can read', () => {
   it('is made 0600 with a warning naming it and its old mode, once; its folder 0700 likewise', async () => {
-    const d = await dir();
+    const d = await tempDir('state');
     await saveState(d, emptyState('demo'));
     await chmod(statePath(d), 0o644);
     await chmod(join(d, '.swarm-wiz'), 0o755);
@@ -73,7 +71,7 @@ describe('a state file others can read', () => {
   });
 
   it('no state yet, or a private one: no warning', async () => {
-    const d = await dir();
+    const d = await tempDir('state');
     expect(await loadStateSecured(d, 'demo')).toEqual({ state: emptyState('demo'), warnings: [] });
     await saveState(d, emptyState('demo'));
     expect((await loadStateSecured(d, 'demo')).warnings).toEqual([]);
@@ -82,7 +80,7 @@ describe('a state file others can read', () => {
 
 describe('StateStore', () => {
   it('persists every update in order, even when updates are issued in parallel, leaving no temp files', async () => {
-    const d = await dir();
+    const d = await tempDir('state');
     const store = new StateStore(d, emptyState('demo'));
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
@@ -98,7 +96,7 @@ describe('StateStore', () => {
   });
 
   it('rejects a change that would make the state invalid and keeps the last good one', async () => {
-    const d = await dir();
+    const d = await tempDir('state');
     const store = new StateStore(d, emptyState('demo'));
     await store.update((s) => void s.cloud.tags.push('ok'));
     await expect(store.update((s) => void (s.cloud.droplets as unknown[]).push({ id: 'bad' }))).rejects.toThrow();

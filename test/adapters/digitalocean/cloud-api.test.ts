@@ -201,7 +201,7 @@ describe('CloudApi over @digitalocean/dots against the fake DigitalOcean API', (
     const records = await api.listDomainRecords('a.com');
     expect(records.filter((record) => record.type === 'TXT' || record.type === 'A')).toEqual([txt, a]);
     await api.deleteDomainRecord('a.com', txt.id);
-    expect((await api.listDomainRecords('a.com')).some((record) => record.id === txt.id)).toBe(false);
+    expect((await api.listDomainRecords('a.com')).map((record) => record.id)).not.toContain(txt.id);
   });
 
   it('takes the base URL from DIGITALOCEAN_API_URL when none is given', async () => {
