@@ -19,6 +19,7 @@ import { NotDeployedError, reachManager } from './manager.js';
 import { currentSecretVersions } from './secret-versions.js';
 import { followUpdate, readUpdateStatus, ServiceUpdateFailed } from './service-update.js';
 import { changingProject } from './project-lock.js';
+import { RunFailed, UsageError } from './errors.js';
 
 /** The largest value Swarm stores as one secret (500 KiB). */
 export const SECRET_VALUE_MAX = 500 * 1024;
@@ -214,4 +215,42 @@ export async function listSecrets(options: { config: Config; dir: string; local?
   } finally {
     await dispose();
   }
+}
+
+/** Where a secret command works: the project in `dir` (its swarm-wiz.yaml), on its swarm or (`local`) this machine's. */
+export interface SecretRequest {
+  configPath: string;
+  dir: string;
+  local: boolean;
+}
+
+/** A SecretError as what it means: a bad name or value is a UsageError, anything else RunFailed; its hint follows. */
+async function asUseCase<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof SecretError) throw error.usage ? new UsageError(`${error.message}\n${error.hint}`) : new RunFailed(`${error.message}\n${error.hint}`);
+    throw error;
+  }
+}
+
+/**
+ * `swarm-wiz secret set NAME`: checks the name is declared before the value is asked (`readValue`:
+ * stdin or a masked prompt), then stores it as the next version and rolls the services that use it.
+ */
+export function secretSet(request: SecretRequest & { name: string }, io: { readValue: () => Promise<Uint8Array>; onProgress: (line: string) => void }): Promise<SetSecretResult> {
+  return asUseCase(async () => {
+    const config = await (await import('../config/index.js')).loadConfig(request.configPath);
+    checkDeclared(config, request.name);
+    const value = secretValueOf(await io.readValue());
+    return setSecret({ config, dir: request.dir, name: request.name, value, local: request.local, onProgress: io.onProgress });
+  });
+}
+
+/** `swarm-wiz secret ls`: every secret declared or stored, with its version and who uses it; never a value. */
+export function secretList(request: SecretRequest): Promise<SecretListing[]> {
+  return asUseCase(async () => {
+    const config = await (await import('../config/index.js')).loadConfig(request.configPath);
+    return listSecrets({ config, dir: request.dir, local: request.local });
+  });
 }

@@ -8,7 +8,7 @@ import type { Prompter } from '../wizard/prompter.js';
 import { prompterOf, writeLine, type CliIo } from './io.js';
 
 // How a command shows the project's files: Ink is loaded only to show something with it
-// (project-screens.tsx), so plan-only `apply --json` renders, plans and writes without it.
+// (screens/project-text.tsx, the file list), so plan-only `apply --json` renders, plans and writes without it.
 
 /** How file writing is shown: a live Ink list (terminal), a line per file, or nothing (--json). */
 export type ProgressDisplay = 'ink' | 'lines' | 'none';
@@ -22,9 +22,11 @@ async function writeFilesWithProgress(io: CliIo, dir: string, files: readonly Ge
       if (event.type === 'failed') writeLine(io.stderr, `  FAILED ${event.path}: ${event.error}`);
     });
   }
-  const { writeFilesLive } = await import('./project-screens.js');
+  const { writeFilesLive } = await import('./files-live.js');
   return writeFilesLive(io, dir, files);
 }
+
+
 
 /** The files as a use case writes them, shown as asked, with what happened to files edited by hand. */
 export function filesIo(io: CliIo, display: ProgressDisplay): FilesIo {
@@ -46,7 +48,7 @@ export async function showFileChanges(io: CliIo, dir: string, inspection: FileIn
     writeLine(io.stdout, formatFileChanges(inspection.changes, onEdit ? { onEdit } : {}));
     return;
   }
-  const { filesText } = await import('./project-screens.js');
+  const { filesText } = await import('../../screens/project-text.js');
   writeLine(io.stdout, filesText(dir, inspection, onEdit, io.stdout.columns || 160));
 }
 

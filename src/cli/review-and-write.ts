@@ -5,7 +5,7 @@ import type { ProjectPaths } from './common-options.js';
 import { writeLine, type CliIo } from './io.js';
 import { liveRunIo } from './live-run.js';
 import { askOnEdit, confirmPreview, filesIo } from './project-display.js';
-import { reviewText } from './project-screens.js';
+import { reviewText } from '../../screens/project-text.js';
 import { afterInk } from './terminal-handoff.js';
 
 /**

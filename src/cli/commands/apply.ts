@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { ApplyOutcome, NotDeployed } from '../../app/apply.js';
+import { apply, type ApplyIo, type ApplyOutcome, type ApplyRequest, type NotDeployed } from '../../app/apply.js';
 import { Cancelled } from '../../app/errors.js';
 import type { fileJson as FileJson } from '../../app/file-json.js';
 import type { OnEdit } from '../../app/plan-text.js';
@@ -11,7 +11,7 @@ import { CliExit, EXIT } from '../exit.js';
 import { cloudEnv, prompterOf, writeLine, type CliIo } from '../io.js';
 import { cloudSummary, liveRunIo } from '../live-run.js';
 import { ON_EDIT_HELP, parseOnEdit } from '../on-edit-option.js';
-import type { ProgressDisplay } from '../project-display.js';
+import { filesIo, type ProgressDisplay } from '../project-display.js';
 import { afterInk, releaseStdin } from '../terminal-handoff.js';
 
 // The implementation's modules are imported inside the functions that use them, so `--help` and
@@ -57,39 +57,38 @@ export function registerApplyCommand(program: Command, io: CliIo): void {
 
 async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
   const example = options.example;
-  const onEdit = parseOnEdit(options.onEdit);
   if (options.target !== undefined && !(TARGETS as readonly string[]).includes(options.target)) {
     throw new CliExit(EXIT.usage, `--target ${JSON.stringify(options.target)} is not a target (one of ${TARGETS.join(', ')})`);
   }
   if (example && options.target === 'local') {
     throw new CliExit(EXIT.usage, "--example is plan-only (its images are placeholders like ghcr.io/me/a:1.0); for --target local write a swarm-wiz.yaml with images this machine has.");
   }
-  const cloud = cloudEnv(io.env);
-  const { configPath, dir } = example ? examplePaths(options, io) : projectPaths(options, io);
-  const target = options.target === 'local' ? 'local' : example || !cloud.token ? 'plan-only' : 'digitalocean';
-  const display: ProgressDisplay = options.json ? 'none' : io.isTTY ? 'ink' : 'lines';
-  const [{ apply }, { filesIo }] = await Promise.all([import('../../app/apply.js'), import('../project-display.js')]);
-  const outcome = await apply(
-    {
-      config: example ? { from: 'example', path: configPath } : { from: 'file', path: configPath },
-      dir,
-      target,
-      cloudOnly: options.cloudOnly,
-      credentials: { ...cloud, env: io.env },
-      ...(onEdit ? { onEdit } : {}),
-      ...(options.caCert ? { caCertFile: resolve(io.cwd, options.caCert) } : {}),
-      ...(options.dnsServer ? { dnsServers: options.dnsServer } : {}),
-      ...(options.advertiseAddr ? { advertiseAddr: options.advertiseAddr } : {}),
-    },
-    {
-      ...liveRunIo(io, { json: options.json, command: 'apply' }),
-      decideEdits: (preview, flag) => (target === 'local' ? decideLocally(io, preview, flag, options.yes, display) : decide(io, preview, flag, { reviewed: !options.yes && !example, example, display })),
-      files: { ...filesIo(io, display), savedConfig: () => display !== 'none' && writeLine(io.stdout, `  wrote ${DEFAULT_CONFIG_FILE}`) },
-      note: (line) => !options.json && writeLine(io.stderr, line),
-      ...(display === 'lines' ? { provisioned: (result) => cloudSummary(io, result) } : {}),
-    },
-  );
-  await report(io, outcome, options.json, configPath);
+  await applyAndReport(applyRequest(options, io), { json: options.json, yes: options.yes, example }, io);
+}
+
+/** What the person asked for besides the request: JSON or text, questions or --yes, the example. */
+interface Asked {
+  json: boolean;
+  yes: boolean;
+  example: boolean;
+}
+
+/** The one use case, then what it did as text or JSON. */
+async function applyAndReport(request: ApplyRequest, asked: Asked, io: CliIo): Promise<void> {
+  const outcome = await apply(request, applyIo(io, asked, request.target));
+  await report(io, outcome, asked.json, request.config.path);
+}
+
+/** What apply shows and asks: live progress, the review or the file list, the files as they are written. */
+function applyIo(io: CliIo, asked: Asked, target: ApplyRequest['target']): ApplyIo {
+  const display: ProgressDisplay = asked.json ? 'none' : io.isTTY ? 'ink' : 'lines';
+  return {
+    ...liveRunIo(io, { json: asked.json, command: 'apply' }),
+    decideEdits: (preview, flag) => (target === 'local' ? decideLocally(io, preview, flag, asked.yes, display) : decide(io, preview, flag, { reviewed: !asked.yes && !asked.example, example: asked.example, display })),
+    files: { ...filesIo(io, display), savedConfig: () => display !== 'none' && writeLine(io.stdout, `  wrote ${DEFAULT_CONFIG_FILE}`) },
+    note: (line) => !asked.json && writeLine(io.stderr, line),
+    ...(display === 'lines' ? { provisioned: (result) => cloudSummary(io, result) } : {}),
+  };
 }
 
 /**
@@ -123,6 +122,24 @@ async function decideLocally(io: CliIo, preview: ProjectPreview, flag: OnEdit | 
   return choice;
 }
 
+/** The flags as a request: where the project is, where it runs (no token: plan-only), and what reaches the cloud. */
+function applyRequest(options: ApplyOptions, io: CliIo): ApplyRequest {
+  const cloud = cloudEnv(io.env);
+  const { configPath, dir } = options.example ? examplePaths(options, io) : projectPaths(options, io);
+  const onEdit = parseOnEdit(options.onEdit);
+  return {
+    config: options.example ? { from: 'example', path: configPath } : { from: 'file', path: configPath },
+    dir,
+    target: options.target === 'local' ? 'local' : options.example || !cloud.token ? 'plan-only' : 'digitalocean',
+    cloudOnly: options.cloudOnly,
+    credentials: { ...cloud, env: io.env },
+    ...(onEdit ? { onEdit } : {}),
+    ...(options.caCert ? { caCertFile: resolve(io.cwd, options.caCert) } : {}),
+    ...(options.dnsServer ? { dnsServers: options.dnsServer } : {}),
+    ...(options.advertiseAddr ? { advertiseAddr: options.advertiseAddr } : {}),
+  };
+}
+
 /** --example: the article's project in --dir, else in ./swarm-wiz-example. */
 function examplePaths(options: ApplyOptions, io: CliIo): { configPath: string; dir: string } {
   const dir = dirOption(options.dir ?? EXAMPLE_DIR, io);
@@ -131,38 +148,39 @@ function examplePaths(options: ApplyOptions, io: CliIo): { configPath: string; d
 
 /** What apply did, as text or JSON. */
 async function report(io: CliIo, outcome: ApplyOutcome, json: boolean, configPath: string): Promise<void> {
+  const say = (line = '') => io.stdout.write(`${line}\n`);
   const { fileJson } = await import('../../app/file-json.js');
   if (outcome.target === 'local') {
     if (json) {
-      writeLine(io.stdout, JSON.stringify({ project: outcome.config.project, target: 'local', changed: outcome.changed, issued: outcome.issued }));
+      say(JSON.stringify({ project: outcome.config.project, target: 'local', changed: outcome.changed, issued: outcome.issued }));
       return;
     }
     if (!io.isTTY) {
-      writeLine(io.stdout, outcome.changed.length === 0 ? 'This machine already runs the project as swarm-wiz.yaml says: nothing changed.' : `This machine: ${outcome.changed.length} step${outcome.changed.length === 1 ? '' : 's'} done.`);
+      say(outcome.changed.length === 0 ? 'This machine already runs the project as swarm-wiz.yaml says: nothing changed.' : `This machine: ${outcome.changed.length} step${outcome.changed.length === 1 ? '' : 's'} done.`);
     }
-    writeLine(io.stdout, `Serving on this machine (ports 80 and 443): ${outcome.config.sites.map((site) => `https://${site.domain}/`).join(' ')}`);
+    say(`Serving on this machine (ports 80 and 443): ${outcome.config.sites.map((site) => `https://${site.domain}/`).join(' ')}`);
     return;
   }
   if (outcome.target === 'plan-only') {
     if (json) {
-      writeLine(io.stdout, JSON.stringify(jsonSummary(outcome.preview, outcome.files, outcome.savedConfig, fileJson)));
+      say(JSON.stringify(jsonSummary(outcome.preview, outcome.files, outcome.savedConfig, fileJson)));
       return;
     }
-    const { cloudText } = await import('../project-screens.js');
-    writeLine(io.stdout);
-    writeLine(io.stdout, cloudText(outcome.preview, io.stdout.columns || 160));
-    writeLine(io.stdout);
-    writeLine(io.stdout, `To create it: export DIGITALOCEAN_TOKEN=… and run swarm-wiz apply --config ${configPath} --yes`);
+    const { cloudText } = await import('../../../screens/project-text.js');
+    say();
+    say(cloudText(outcome.preview, io.stdout.columns || 160));
+    say();
+    say(`To create it: export DIGITALOCEAN_TOKEN=… and run swarm-wiz apply --config ${configPath} --yes`);
     return;
   }
   const { deploy, cloud } = outcome;
   const issued = 'issued' in deploy ? deploy.issued : [];
   if (!json) {
-    if ('not' in deploy) writeLine(io.stdout, deploy.not === 'cloud-only' ? `Not deployed to the droplets (--cloud-only). To deploy: swarm-wiz apply --config ${configPath} --yes` : notDeployedLine(deploy.not));
-    else if (issued.length > 0) writeLine(io.stdout, `Certificates ordered and rolled out: ${issued.join(', ')}.`);
+    if ('not' in deploy) say(deploy.not === 'cloud-only' ? `Not deployed to the droplets (--cloud-only). To deploy: swarm-wiz apply --config ${configPath} --yes` : notDeployedLine(deploy.not));
+    else if (issued.length > 0) say(`Certificates ordered and rolled out: ${issued.join(', ')}.`);
     return;
   }
-  writeLine(io.stdout, JSON.stringify({ ...jsonSummary({ ...outcome.preview, steps: cloud.steps }, outcome.files, undefined, fileJson), rewritten: outcome.rewritten, manualDns: cloud.manualDns, deployed: 'issued' in deploy, issued }));
+  say(JSON.stringify({ ...jsonSummary({ ...outcome.preview, steps: cloud.steps }, outcome.files, undefined, fileJson), rewritten: outcome.rewritten, manualDns: cloud.manualDns, deployed: 'issued' in deploy, issued }));
 }
 
 function notDeployedLine(not: NotDeployed): string {
@@ -174,7 +192,7 @@ async function confirmOrStop(io: CliIo, preview: ProjectPreview, flag: OnEdit | 
   if (!io.isTTY) {
     throw new CliExit(EXIT.usage, 'apply needs a confirmation: pass --yes to apply without questions (no terminal to ask on).');
   }
-  const [{ reviewText }, { askOnEdit, confirmPreview }, { chooseOnEdit }, prompter] = await Promise.all([import('../project-screens.js'), import('../project-display.js'), import('../../app/project-files.js'), prompterOf(io)]);
+  const [{ reviewText }, { askOnEdit, confirmPreview }, { chooseOnEdit }, prompter] = await Promise.all([import('../../../screens/project-text.js'), import('../project-display.js'), import('../../app/project-files.js'), prompterOf(io)]);
   writeLine(io.stdout, reviewText(preview, io.stdout.columns || 160, flag ?? preview.inspection.records.onEdit));
   afterInk(io);
   const choice = await chooseOnEdit(preview.inspection, { ...(flag ? { flag } : {}), ask: askOnEdit(io) });

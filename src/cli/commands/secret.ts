@@ -34,49 +34,36 @@ export function registerSecretCommand(program: Command, io: CliIo): void {
     .option('--target <target>', "local: this machine's Docker engine (as apply --target local)")
     .description('store a new value of a secret (stdin, or a masked prompt) and roll it out to the services that use it')
     .action(async (name: string, options: SecretOptions) => {
-      const [{ loadConfig }, app] = await Promise.all([import('../../config/index.js'), import('../../app/secrets.js')]);
+      const { secretSet } = await import('../../app/secrets.js');
       const { configPath, dir } = projectPaths(options, io);
-      const config = await loadConfig(configPath);
-      const local = localTarget(options);
-      try {
-        app.checkDeclared(config, name);
-        const value = app.secretValueOf(await readValue(io, name));
-        const result = await app.setSecret({ config, dir, name, value, local, onProgress: (line) => (options.json ? undefined : writeLine(io.stdout, line)) });
-        if (options.json) writeLine(io.stdout, JSON.stringify(result));
-        else {
-          writeLine(io.stdout, `${result.name}: version ${result.version} stored (${result.swarmName}).`);
-          writeLine(io.stdout, result.updated.length > 0 ? `Updated: ${result.updated.join(', ')}.` : 'No deployed service uses it yet: the next apply mounts it at /run/secrets/' + result.name + '.');
-          if (result.removed.length > 0) writeLine(io.stdout, `Removed old versions: ${result.removed.join(', ')}.`);
-        }
-      } catch (error) {
-        if (error instanceof app.SecretError) throw new CliExit(error.usage ? EXIT.usage : EXIT.failure, `${error.message}\n${error.hint}`);
-        throw error;
+      const result = await secretSet(
+        { configPath, dir, name, local: localTarget(options) },
+        { readValue: () => readValue(io, name), onProgress: (line) => (options.json ? undefined : writeLine(io.stdout, line)) },
+      );
+      if (options.json) writeLine(io.stdout, JSON.stringify(result));
+      else {
+        writeLine(io.stdout, `${result.name}: version ${result.version} stored (${result.swarmName}).`);
+        writeLine(io.stdout, result.updated.length > 0 ? `Updated: ${result.updated.join(', ')}.` : 'No deployed service uses it yet: the next apply mounts it at /run/secrets/' + result.name + '.');
+        if (result.removed.length > 0) writeLine(io.stdout, `Removed old versions: ${result.removed.join(', ')}.`);
       }
     });
   withCommonOptions(secret.command('ls'))
     .option('--target <target>', "local: this machine's Docker engine (as apply --target local)")
     .description('list the secrets: current version, when it was set, the services using it (never a value)')
     .action(async (options: SecretOptions) => {
-      const [{ loadConfig }, app] = await Promise.all([import('../../config/index.js'), import('../../app/secrets.js')]);
+      const { secretList } = await import('../../app/secrets.js');
       const { configPath, dir } = projectPaths(options, io);
-      const config = await loadConfig(configPath);
-      const local = localTarget(options);
-      try {
-        const secrets = await app.listSecrets({ config, dir, local });
-        if (options.json) {
-          writeLine(io.stdout, JSON.stringify(secrets));
-          return;
-        }
-        if (secrets.length === 0) writeLine(io.stdout, "No secrets: a service declares one with secrets: [NAME] in swarm-wiz.yaml.");
-        for (const entry of secrets) {
-          const state = entry.set ? `version ${entry.version} (${entry.swarmName}), set ${entry.createdAt ?? 'at an unknown time'}` : `not set: run swarm-wiz secret set ${entry.name}`;
-          const users = entry.usedBy.length > 0 ? `used by ${entry.usedBy.map((use) => `${use.service} (v${use.version})`).join(', ')}` : 'used by no running service';
-          const declared = entry.undeclared ? 'declared by no service in swarm-wiz.yaml' : `declared by ${entry.declaredBy.join(', ')}`;
-          writeLine(io.stdout, `${entry.name}: ${state}; ${declared}; ${users}`);
-        }
-      } catch (error) {
-        if (error instanceof app.SecretError) throw new CliExit(error.usage ? EXIT.usage : EXIT.failure, `${error.message}\n${error.hint}`);
-        throw error;
+      const secrets = await secretList({ configPath, dir, local: localTarget(options) });
+      if (options.json) {
+        writeLine(io.stdout, JSON.stringify(secrets));
+        return;
+      }
+      if (secrets.length === 0) writeLine(io.stdout, "No secrets: a service declares one with secrets: [NAME] in swarm-wiz.yaml.");
+      for (const entry of secrets) {
+        const state = entry.set ? `version ${entry.version} (${entry.swarmName}), set ${entry.createdAt ?? 'at an unknown time'}` : `not set: run swarm-wiz secret set ${entry.name}`;
+        const users = entry.usedBy.length > 0 ? `used by ${entry.usedBy.map((use) => `${use.service} (v${use.version})`).join(', ')}` : 'used by no running service';
+        const declared = entry.undeclared ? 'declared by no service in swarm-wiz.yaml' : `declared by ${entry.declaredBy.join(', ')}`;
+        writeLine(io.stdout, `${entry.name}: ${state}; ${declared}; ${users}`);
       }
     });
 }
