@@ -4,18 +4,20 @@ import { editLines, type AskOnEdit, type FileInspection, type FilesIo } from '..
 import type { ProjectPreview } from '../app/project-preview.js';
 import { Cancelled } from '../app/errors.js';
 import { formatFileChanges, type OnEdit } from '../app/plan-text.js';
+import type { ProgressDisplayMode } from '../../screens/apply-progress-live.js';
 import type { Prompter } from '../wizard/prompter.js';
 import { prompterOf, writeLine, type CliIo } from './io.js';
 
-// How a command shows the project's files: Ink is loaded only to show something with it
+// How a command shows the project's files, in the one display mode live progress uses (a live Ink list
+// on a terminal, a line per file otherwise, nothing with --json): Ink is loaded only to show something with it
 // (screens/project-text.tsx, the file list), so plan-only `apply --json` renders, plans and writes without it.
 
-/** How file writing is shown: a live Ink list (terminal), a line per file, or nothing (--json). */
-export type ProgressDisplay = 'ink' | 'lines' | 'none';
+/** Whether anything is shown at all: --json (and `none`) print only the result. */
+export const shows = (display: ProgressDisplayMode): boolean => display === 'ink' || display === 'lines';
 
 /** Writes the files, showing progress as asked. */
-async function writeFilesWithProgress(io: CliIo, dir: string, files: readonly GeneratedFile[], display: ProgressDisplay): Promise<WriteOutcome> {
-  if (display === 'none') return writeProjectFiles(dir, files);
+async function writeFilesWithProgress(io: CliIo, dir: string, files: readonly GeneratedFile[], display: ProgressDisplayMode): Promise<WriteOutcome> {
+  if (!shows(display)) return writeProjectFiles(dir, files);
   if (display === 'lines') {
     return writeProjectFiles(dir, files, (event) => {
       if (event.type === 'done') writeLine(io.stdout, `  wrote ${event.path}`);
@@ -29,11 +31,11 @@ async function writeFilesWithProgress(io: CliIo, dir: string, files: readonly Ge
 
 
 /** The files as a use case writes them, shown as asked, with what happened to files edited by hand. */
-export function filesIo(io: CliIo, display: ProgressDisplay): FilesIo {
+export function filesIo(io: CliIo, display: ProgressDisplayMode): FilesIo {
   return {
     write: (dir, files) => writeFilesWithProgress(io, dir, files, display),
     wrote: (outcome) => {
-      if (display !== 'none') for (const line of editLines(outcome)) writeLine(io.stdout, line);
+      if (shows(display)) for (const line of editLines(outcome)) writeLine(io.stdout, line);
     },
   };
 }
@@ -42,8 +44,8 @@ export function filesIo(io: CliIo, display: ProgressDisplay): FilesIo {
  * The files as the review shows them before writing: the Ink list with coloured diffs on a
  * terminal, plain text otherwise, nothing with --json.
  */
-export async function showFileChanges(io: CliIo, dir: string, inspection: FileInspection, onEdit: OnEdit | undefined, display: ProgressDisplay): Promise<void> {
-  if (display === 'none') return;
+export async function showFileChanges(io: CliIo, dir: string, inspection: FileInspection, onEdit: OnEdit | undefined, display: ProgressDisplayMode): Promise<void> {
+  if (!shows(display)) return;
   if (display === 'lines') {
     writeLine(io.stdout, formatFileChanges(inspection.changes, onEdit ? { onEdit } : {}));
     return;

@@ -9,9 +9,10 @@ import type { ProjectPreview } from '../../app/project-preview.js';
 import { DEFAULT_CONFIG_FILE, dirOption, projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { cloudEnv, prompterOf, writeLine, type CliIo } from '../io.js';
-import { cloudSummary, liveRunIo } from '../live-run.js';
+import { cloudSummary, liveRunIo, progressMode } from '../live-run.js';
 import { ON_EDIT_HELP, parseOnEdit } from '../on-edit-option.js';
-import { filesIo, type ProgressDisplay } from '../project-display.js';
+import type { ProgressDisplayMode } from '../../../screens/apply-progress-live.js';
+import { filesIo, shows } from '../project-display.js';
 import { afterInk, releaseStdin } from '../terminal-handoff.js';
 
 // The implementation's modules are imported inside the functions that use them, so `--help` and
@@ -81,11 +82,11 @@ async function applyAndReport(request: ApplyRequest, asked: Asked, io: CliIo): P
 
 /** What apply shows and asks: live progress, the review or the file list, the files as they are written. */
 function applyIo(io: CliIo, asked: Asked, target: ApplyRequest['target']): ApplyIo {
-  const display: ProgressDisplay = asked.json ? 'none' : io.isTTY ? 'ink' : 'lines';
+  const display = progressMode(io, asked.json);
   return {
     ...liveRunIo(io, { json: asked.json, command: 'apply' }),
     decideEdits: (preview, flag) => (target === 'local' ? decideLocally(io, preview, flag, asked.yes, display) : decide(io, preview, flag, { reviewed: !asked.yes && !asked.example, example: asked.example, display })),
-    files: { ...filesIo(io, display), savedConfig: () => display !== 'none' && writeLine(io.stdout, `  wrote ${DEFAULT_CONFIG_FILE}`) },
+    files: { ...filesIo(io, display), savedConfig: () => shows(display) && writeLine(io.stdout, `  wrote ${DEFAULT_CONFIG_FILE}`) },
     note: (line) => !asked.json && writeLine(io.stderr, line),
     ...(display === 'lines' ? { provisioned: (result) => cloudSummary(io, result) } : {}),
   };
@@ -95,16 +96,16 @@ function applyIo(io: CliIo, asked: Asked, target: ApplyRequest['target']): Apply
  * The review (on a terminal, without --yes) shows the diffs, asks about hand-edited files and
  * confirms; otherwise the choice is the flag's or the remembered one, else stop, and the files are listed.
  */
-async function decide(io: CliIo, preview: ProjectPreview, flag: OnEdit | undefined, how: { reviewed: boolean; example: boolean; display: ProgressDisplay }): Promise<OnEditChoice> {
+async function decide(io: CliIo, preview: ProjectPreview, flag: OnEdit | undefined, how: { reviewed: boolean; example: boolean; display: ProgressDisplayMode }): Promise<OnEditChoice> {
   const [{ chooseOnEdit }, { showFileChanges }] = await Promise.all([import('../../app/project-files.js'), import('../project-display.js')]);
   const choice = how.reviewed ? await confirmOrStop(io, preview, flag) : await chooseOnEdit(preview.inspection, flag ? { flag } : {});
-  if (preview.planOnly && how.display !== 'none') writeLine(io.stdout, how.example ? EXAMPLE_PLAN_ONLY_LINE : PLAN_ONLY_LINE);
+  if (preview.planOnly && shows(how.display)) writeLine(io.stdout, how.example ? EXAMPLE_PLAN_ONLY_LINE : PLAN_ONLY_LINE);
   if (!how.reviewed) await showFileChanges(io, preview.dir, preview.inspection, choice.onEdit, how.display);
   return choice;
 }
 
 /** --target local: the file list, then (without --yes) the question about edited files and a confirmation. */
-async function decideLocally(io: CliIo, preview: ProjectPreview, flag: OnEdit | undefined, yes: boolean, display: ProgressDisplay): Promise<OnEditChoice> {
+async function decideLocally(io: CliIo, preview: ProjectPreview, flag: OnEdit | undefined, yes: boolean, display: ProgressDisplayMode): Promise<OnEditChoice> {
   const [{ chooseOnEdit }, { askOnEdit, showFileChanges }] = await Promise.all([import('../../app/project-files.js'), import('../project-display.js')]);
   const { config, dir, inspection } = preview;
   if (yes) {
