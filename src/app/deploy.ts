@@ -18,10 +18,10 @@ import { hashFiles, nodeLabels, parseHashes, parseLabels, parseStackServices, pa
 import { currentSecretVersions, secretEnv } from './secret-versions.js';
 import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
 import type { Config } from '../config/index.js';
-import { DeployPlanError, planDeploy, type CertificateStep, type DeployFacts, type NodeFacts, type Phase } from '../plan/index.js';
+import { DeployPlanError, planDeploy, planRenew, type CertificateStep, type DeployFacts, type DeployPhase, type NodeFacts } from '../plan/index.js';
 import { DEFAULT_DEPLOY_TIMING, type DeployContext, type DeployTiming, type ProxyFile, type ProxyImageBuild, type StackSpec } from '../run/deploy-context.js';
 import { DEPLOY_HANDLERS } from '../run/deploy-handlers.js';
-import { runPhases } from '../run/engine.js';
+import { eachStep, runPhases } from '../run/engine.js';
 import type { ApplyEventListener } from '../run/events.js';
 import { StepFailed } from '../run/failure.js';
 import { stateAttemptLog, type StateStore } from '../state/index.js';
@@ -100,7 +100,7 @@ export function runOptionsOf(options: DeployRunOptions): Pick<DeployOptions, 'fo
 }
 
 export interface DeployResult {
-  phases: Phase[];
+  phases: DeployPhase[];
   /** Sites whose certificate was ordered in this run. */
   issued: string[];
 }
@@ -258,17 +258,16 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
     if (error instanceof StepFailed) throw error;
     throw new StepFailed('nodes', { message: `reading the nodes failed: ${(error as Error).message}`, hint: (error as { hint?: string }).hint ?? 'Check that the nodes are reachable and Docker runs on them, then run apply again.' });
   }
-  let phases: Phase[];
+  let phases: DeployPhase[];
   try {
-    phases = planDeploy(config, facts);
+    // renew: the certificates, their rollout, and the support server's copy of what was renewed.
+    phases = options.certificatesOnly ? planRenew(config, facts) : planDeploy(config, facts);
   } catch (error) {
     if (error instanceof DeployPlanError) throw new StepFailed('swarm', { message: error.message, hint: error.hint });
     throw error;
   }
-  // renew: the certificates, their rollout, and the support server's copy of what was renewed.
-  if (options.certificatesOnly) phases = phases.filter((phase) => phase.name === 'certificates' || phase.name === 'rollout' || phase.name === 'support server');
   // A service's secret that was never set: nothing is deployed (the stack deploy would fail half-way).
-  else if (facts.missingSecrets) throw secretsNotSet(config.project, facts.missingSecrets);
+  if (!options.certificatesOnly && facts.missingSecrets) throw secretsNotSet(config.project, facts.missingSecrets);
   emit({ type: 'planned', steps: phases.flatMap((phase) => phase.steps), append: true });
 
   const issued: string[] = [];
@@ -325,7 +324,7 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
     ...(support ? { support: support.context } : {}),
   };
   try {
-    await runPhases(ctx, phases, DEPLOY_HANDLERS);
+    await runPhases(ctx, phases, eachStep(DEPLOY_HANDLERS));
   } finally {
     await started?.catch(() => undefined);
     await stop?.();
