@@ -329,7 +329,7 @@ export function planDeploy(config: Config, facts: DeployFacts): DeployPhase[] {
 }
 
 /** What renew runs: the certificates, their rollout, and the support server's copy of what was renewed. */
-export const RENEW_PHASES = ['certificates', 'rollout', 'support server'] as const satisfies readonly DeployPhaseName[];
+const RENEW_PHASES = ['certificates', 'rollout', 'support server'] as const satisfies readonly DeployPhaseName[];
 
 /**
  * renew: only the phases of RENEW_PHASES — no node, swarm or stack step. The swarm is still checked as
