@@ -1,41 +1,33 @@
 import { join } from 'node:path';
 import { renderCompose } from '../../recipes/compose.js';
-import { certificateFiles, certsVersionVariable, declaredSecrets, DEPLOY_ENV, nodeProxyDir, proxyImageRepository, remoteProjectDir, secretNotSetMessage, sha256Hex } from '../../recipes/names.js';
-import { renderDockerfile } from '../../recipes/dockerfile.js';
-import { renderProxyNginxConf } from '../../recipes/project-files.js';
+import { nodeProxyDir, remoteProjectDir, sha256Hex } from '../../recipes/names.js';
 import type { RenderContext } from '../../recipes/index.js';
 import type { RegistryCredentials } from '../../recipes/registry-login.js';
-import type { CertificateIssuer } from '../certs/renew-sites.js';
-import { renewSites } from '../certs/renew-sites.js';
 import { ensurePlaceholders } from '../certs/placeholder.js';
 import { renewalDecision } from '../certs/renewal-policy.js';
 import { refreshAriSchedule } from '../certs/ari-refresh.js';
-import { allNames, siteNamesOf } from '../certs/sites.js';
+import { allNames, siteNamesOf, type SiteNames } from '../certs/sites.js';
 import { CertificateStore } from '../adapters/certificate-store.js';
 import type { CertificateMeta } from '../certs/metadata.js';
-import { probeTls } from '../adapters/tls-probe.js';
 import { errorLine } from '../text/remote-text.js';
 import { hashFiles, nodeLabels, parseHashes, parseLabels, parseStackServices, parseSwarmInfo, stackServices, swarmInfo } from '../commands/index.js';
-import { currentSecretVersions, secretEnv } from './secret-versions.js';
 import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
 import type { Config } from '../config/index.js';
-import { DeployPlanError, planDeploy, type CertificateStep, type DeployFacts, type NodeFacts, type Phase } from '../plan/index.js';
-import { DEFAULT_DEPLOY_TIMING, type DeployContext, type DeployTiming, type ProxyFile, type ProxyImageBuild, type StackSpec } from '../run/deploy-context.js';
+import { DeployPlanError, planDeploy, planRenew, type DeployFacts, type DeployPhase, type NodeFacts } from '../plan/index.js';
+import { DEFAULT_DEPLOY_TIMING, type DeployContext, type DeployTiming, type ProxyFile } from '../run/deploy-context.js';
 import { DEPLOY_HANDLERS } from '../run/deploy-handlers.js';
-import { runPhases } from '../run/engine.js';
+import { eachStep, runPhases } from '../run/engine.js';
 import type { ApplyEventListener } from '../run/events.js';
 import { StepFailed } from '../run/failure.js';
-import { stateAttemptLog, type StateStore } from '../state/index.js';
+import type { StateStore } from '../state/index.js';
 import type { Target } from '../targets/target.js';
+import { CertificateOrders, type Issuing } from './certificate-orders.js';
+import { desiredProxyFiles } from './proxy-folder.js';
+import { servedMismatch } from './served-certificates.js';
+import { secretsNotSet, serviceSecrets, stackSpec, type StackSources } from './stack-spec.js';
 import { supportFacts, takeNewerCertificates, type SupportSetup } from './support.js';
 
-/** How certificates are ordered for this run; built by the caller (it knows the CA, the trust and the responder). */
-export interface Issuing {
-  /** The ACME engine, made on first use (no CA is contacted when nothing is due). */
-  issuer(): Promise<CertificateIssuer>;
-  /** Started before the first order and stopped at the end of the run (the local webroot server). */
-  start?(): Promise<() => Promise<void>>;
-}
+export type { Issuing } from './certificate-orders.js';
 
 export interface DeployOptions {
   config: Config;
@@ -101,28 +93,124 @@ export function runOptionsOf(options: DeployRunOptions): Pick<DeployOptions, 'fo
 }
 
 export interface DeployResult {
-  phases: Phase[];
+  phases: DeployPhase[];
   /** Sites whose certificate was ordered in this run. */
   issued: string[];
 }
 
-
-/** Relative to the proxy folder: `certs/<domain>/fullchain.pem` (nginx.conf names them under /etc/nginx/swarm-wiz). */
-const inProxyFolder = (projectRelative: string): string => projectRelative.replace(/^proxy\//, '');
-
-/** nginx.conf and every site's chain + key (placeholder or real), as the proxy folder must hold them. */
-async function desiredProxyFiles(config: Config, certs: CertificateStore, context: RenderContext): Promise<Map<string, ProxyFile>> {
-  const files = new Map<string, ProxyFile>();
-  for (const site of config.sites) {
-    const stored = await certs.read(site.domain);
-    if (!stored) continue;
-    const paths = certificateFiles(site.domain);
-    files.set(inProxyFolder(paths.chain), { content: stored.fullchainPem, mode: 0o644 });
-    files.set(inProxyFolder(paths.key), { content: stored.keyPem, mode: 0o600 });
-  }
-  files.set('nginx.conf', { content: renderProxyNginxConf(config, context), mode: 0o644 });
-  return files;
+/** What one deploy works with, fixed before the nodes are read. */
+interface DeployRun {
+  certs: CertificateStore;
+  sites: SiteNames[];
+  projectDir: string;
+  /** Sites whose newer certificate was taken back from the support server. */
+  taken: string[];
+  /** What the proxy folder must hold before anything runs. */
+  desired: Map<string, ProxyFile>;
+  stack: StackSources;
 }
+
+type SupportRead = Awaited<ReturnType<typeof supportFacts>>;
+
+/**
+ * Everything after the droplets (or on this machine): reads what the nodes look like, plans the
+ * phases — node folders, swarm init / joins / labels, the proxy folder, the stack, the certificates that
+ * are due and their rollout (renew: only the certificate phases) — and runs them on the engine. Nothing
+ * here prints; progress goes to onEvent. Rejects with StepFailed (what failed and what to do) or ApplyAborted.
+ */
+export async function deployProject(options: DeployOptions): Promise<DeployResult> {
+  const run = await prepareRun(options);
+  const { facts, support } = await readFacts(options, run);
+  const phases = planPhases(options, facts);
+  (options.onEvent ?? (() => undefined))({ type: 'planned', steps: phases.flatMap((phase) => phase.steps), append: true });
+  const orders = new CertificateOrders(options.issuing, run.certs, options.store);
+  try {
+    await runPhases(deployContext(options, run, orders, support), phases, eachStep(DEPLOY_HANDLERS));
+  } finally {
+    await orders.close();
+  }
+  return { phases, issued: orders.issued };
+}
+
+async function prepareRun(options: DeployOptions): Promise<DeployRun> {
+  const { config } = options;
+  const certs = new CertificateStore(options.dir);
+  const sites = siteNamesOf(config);
+  await ensurePlaceholders(certs, sites);
+  const projectDir = remoteProjectDir(config, options.nodeRoot);
+  // The support server may have renewed since the last run: its newer certificates are taken before anything is decided.
+  const taken = options.support ? await takeFromSupport(options, projectDir, sites) : [];
+  const proxyFiles = () => desiredProxyFiles(config, certs, options.renderContext);
+  const desired = await proxyFiles();
+  const stack: StackSources = {
+    config,
+    target: options.target,
+    compose: renderCompose(config),
+    projectDir,
+    proxyDir: nodeProxyDir(config, options.nodeRoot),
+    proxyFiles,
+    supportAddress: () => options.supportAddress(),
+    buildsWithoutPush: options.buildsWithoutPush,
+    registryLogin: options.registryLogin,
+    signal: options.signal,
+  };
+  return { certs, sites, projectDir, taken, desired, stack };
+}
+
+/** What the nodes, the stack, the certificates and the support server look like; a failure to read them says so. */
+async function readFacts(options: DeployOptions, run: DeployRun): Promise<{ facts: DeployFacts; support?: SupportRead }> {
+  try {
+    const support = options.support ? await readSupport(options, options.support, run) : undefined;
+    const facts = await gatherFacts(options, run);
+    return support ? { facts: { ...facts, support: support.facts }, support } : { facts };
+  } catch (error) {
+    if (error instanceof StepFailed) throw error;
+    throw new StepFailed('nodes', { message: `reading the nodes failed: ${(error as Error).message}`, hint: (error as { hint?: string }).hint ?? 'Check that the nodes are reachable and Docker runs on them, then run apply again.' });
+  }
+}
+
+async function readSupport(options: DeployOptions, setup: SupportSetup, run: DeployRun): Promise<SupportRead> {
+  const support = await supportFacts({
+    config: options.config,
+    dir: options.dir,
+    state: () => options.store.state,
+    setup,
+    sites: run.sites,
+    shell: options.target.shell(setup.node),
+    remoteDir: run.projectDir,
+    swarmNodes: options.target.nodes().filter((node) => node.role !== 'support').map((node) => node.name),
+    nodeShell: (name) => options.target.shell(name),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  if (run.taken.length > 0) support.facts.taken = run.taken;
+  return support;
+}
+
+async function gatherFacts(options: DeployOptions, run: DeployRun): Promise<DeployFacts> {
+  const { config, store } = options;
+  const nodes = await nodeFacts(options, run.projectDir);
+  const manager = nodes[0]?.swarm.isManager ? nodes[0] : undefined;
+  const services = manager ? parseStackServices((await options.target.shell(manager.name).probe(stackServices(config.project))).stdout) : [];
+  const spec = manager ? await stackSpec(run.stack).catch(() => undefined) : undefined;
+  const missingSecrets = manager ? (await serviceSecrets(run.stack)).missing : [];
+  const metas = await currentSchedules(options, run.certs, run.sites);
+  return {
+    nodes,
+    projectDir: run.projectDir,
+    proxyDir: run.stack.proxyDir,
+    desiredProxyFiles: new Map([...run.desired].map(([path, file]) => [path, sha256Hex(file.content)])),
+    services,
+    stack: { composePath: composePathOf(run.projectDir), env: spec?.env ?? {}, hash: spec?.hash ?? '', ...(store.state.stack ? { recordedHash: store.state.stack.hash } : {}) },
+    ...(store.state.swarm?.clusterId ? { recordedClusterId: store.state.swarm.clusterId } : {}),
+    ...(missingSecrets.length > 0 ? { missingSecrets } : {}),
+    certificates: run.sites.map((site, i) => {
+      const decision = renewalDecision(metas[i], allNames(site), new Date(), options.forceCertificates);
+      return { domain: site.domain, altNames: site.altNames, due: decision.due, reason: decision.reason };
+    }),
+  };
+}
+
+const composePathOf = (projectDir: string): string => `${projectDir}/docker-compose.yml`;
 
 async function nodeFacts(options: DeployOptions, projectDir: string): Promise<NodeFacts[]> {
   const nodes = options.target.nodes().filter((node) => node.role !== 'support');
@@ -154,191 +242,35 @@ async function nodeFacts(options: DeployOptions, projectDir: string): Promise<No
   return facts;
 }
 
-/**
- * Everything after the droplets (or on this machine): reads what the nodes look like, plans the
- * phases — node folders, swarm init / joins / labels, the proxy folder, the stack, the certificates that
- * are due and their rollout — and runs them on the engine. Nothing here prints; progress goes to onEvent.
- * Rejects with StepFailed (what failed and what to do) or ApplyAborted.
- */
-export async function deployProject(options: DeployOptions): Promise<DeployResult> {
-  const { config, store } = options;
-  const emit: ApplyEventListener = options.onEvent ?? (() => undefined);
-  const certs = new CertificateStore(options.dir);
-  const sites = siteNamesOf(config);
-  await ensurePlaceholders(certs, sites);
-  const projectDir = remoteProjectDir(config, options.nodeRoot);
-  const proxyDir = nodeProxyDir(config, options.nodeRoot);
-  // The support server may have renewed since the last run: its newer certificates are taken before anything is decided.
-  const taken = options.support ? await takeFromSupport(options, projectDir, sites) : [];
-  const proxyFiles = () => desiredProxyFiles(config, certs, options.renderContext);
-  const desired = await proxyFiles();
-  const composePath = `${projectDir}/docker-compose.yml`;
-  const compose = renderCompose(config);
-  const managerName = options.target.nodes().find((node) => node.role === 'manager')?.name;
-  /** The services' secrets: SWARM_WIZ_SECRET_<NAME> → the newest stored version of each, read on the manager. */
-  const appSecrets = async (): Promise<{ env: Record<string, string>; missing: string[] }> =>
-    declaredSecrets(config).length === 0 || !managerName
-      ? { env: {}, missing: [] }
-      : secretEnv(config, await currentSecretVersions(options.target.shell(managerName), config.project, options.signal));
-  const stackSpec = async (): Promise<StackSpec> => {
-    const supportIp = config.certificates.challenge === 'http-01' ? await options.supportAddress() : undefined;
-    if (config.certificates.challenge === 'http-01' && !supportIp) {
-      throw new StepFailed(`stack:${config.project}`, { message: 'the support server address is not known', hint: 'Run apply again once the swarm is initialised.' });
-    }
-    const secrets = await appSecrets();
-    if (secrets.missing.length > 0) throw secretsNotSet(config.project, secrets.missing);
-    const support: Record<string, string> = { ...(supportIp ? { [DEPLOY_ENV.supportIp]: supportIp } : {}), ...secrets.env };
-    if (config.certificates.delivery === 'files') {
-      const env: Record<string, string> = { [DEPLOY_ENV.proxyDir]: proxyDir, ...support };
-      return { compose, env, hash: sha256Hex(JSON.stringify({ compose, env })), files: new Map<string, ProxyFile>() };
-    }
-    // delivery: secrets — nginx.conf and the certificates go beside the compose file on the manager, and
-    // their content versions name the Swarm config and secrets (as deploy_stack.sh computes them).
-    const folder = await proxyFiles();
-    const version = (...paths: string[]) => sha256Hex(paths.map((path) => folder.get(path)?.content ?? '').join('')).slice(0, 12);
-    const env: Record<string, string> = { ...support, [DEPLOY_ENV.configVersion]: version('nginx.conf') };
-    config.sites.forEach((site, index) => {
-      const paths = certificateFiles(site.domain);
-      env[certsVersionVariable(index)] = version(inProxyFolder(paths.chain), inProxyFolder(paths.key));
-    });
-    const files = new Map([...folder].map(([path, file]): [string, ProxyFile] => [`proxy/${path}`, file]));
-    if (config.certificates.delivery === 'image') {
-      // The article's way: nginx.conf and the certificates baked into the proxy image, tagged by content.
-      files.set('proxy/Dockerfile', { content: renderDockerfile(config), mode: 0o644 });
-      const tag = sha256Hex([...files].sort(([a], [b]) => a.localeCompare(b)).map(([path, file]) => `${path}\n${file.content}`).join('\n')).slice(0, 12);
-      const build = proxyImageBuild(`${proxyImageRepository(config)}:${tag}`, options, projectDir);
-      // The stack deploy reads the login from where the push step kept it (--with-registry-auth passes it on).
-      const dockerConfig: Record<string, string> = build.push?.dockerConfig ? { DOCKER_CONFIG: build.push.dockerConfig } : {};
-      const imageEnv: Record<string, string> = { ...support, [DEPLOY_ENV.proxyTag]: tag, ...dockerConfig };
-      return { compose, env: imageEnv, hash: sha256Hex(JSON.stringify({ compose, env: imageEnv })), files, build };
-    }
-    return { compose, env, hash: sha256Hex(JSON.stringify({ compose, env })), files };
-  };
-
-  let facts: DeployFacts;
-  let support: Awaited<ReturnType<typeof supportFacts>> | undefined;
+/** renew plans only the certificate phases; apply stops before anything runs when a service's secret was never set. */
+function planPhases(options: DeployOptions, facts: DeployFacts): DeployPhase[] {
+  let phases: DeployPhase[];
   try {
-    if (options.support) {
-      const shell = options.target.shell(options.support.node);
-      support = await supportFacts({
-        config,
-        dir: options.dir,
-        state: () => store.state,
-        setup: options.support,
-        sites,
-        shell,
-        remoteDir: projectDir,
-        swarmNodes: options.target.nodes().filter((node) => node.role !== 'support').map((node) => node.name),
-        nodeShell: (name) => options.target.shell(name),
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      if (taken.length > 0) support.facts.taken = taken;
-    }
-    const nodes = await nodeFacts(options, projectDir);
-    const manager = nodes[0];
-    const services = manager?.swarm.isManager ? parseStackServices((await options.target.shell(manager.name).probe(stackServices(config.project))).stdout) : [];
-    const spec = manager?.swarm.isManager ? await stackSpec().catch(() => undefined) : undefined;
-    const missingSecrets = manager?.swarm.isManager ? (await appSecrets()).missing : [];
-    const metas = await currentSchedules(options, certs, sites);
-    facts = {
-      nodes,
-      projectDir,
-      proxyDir,
-      desiredProxyFiles: new Map([...desired].map(([path, file]) => [path, sha256Hex(file.content)])),
-      services,
-      stack: { composePath, env: spec?.env ?? {}, hash: spec?.hash ?? '', ...(store.state.stack ? { recordedHash: store.state.stack.hash } : {}) },
-      ...(store.state.swarm?.clusterId ? { recordedClusterId: store.state.swarm.clusterId } : {}),
-      ...(missingSecrets.length > 0 ? { missingSecrets } : {}),
-      certificates: sites.map((site, i) => {
-        const decision = renewalDecision(metas[i], allNames(site), new Date(), options.forceCertificates);
-        return { domain: site.domain, altNames: site.altNames, due: decision.due, reason: decision.reason };
-      }),
-      ...(support ? { support: support.facts } : {}),
-    };
-  } catch (error) {
-    if (error instanceof StepFailed) throw error;
-    throw new StepFailed('nodes', { message: `reading the nodes failed: ${(error as Error).message}`, hint: (error as { hint?: string }).hint ?? 'Check that the nodes are reachable and Docker runs on them, then run apply again.' });
-  }
-  let phases: Phase[];
-  try {
-    phases = planDeploy(config, facts);
+    phases = options.certificatesOnly ? planRenew(options.config, facts) : planDeploy(options.config, facts);
   } catch (error) {
     if (error instanceof DeployPlanError) throw new StepFailed('swarm', { message: error.message, hint: error.hint });
     throw error;
   }
-  // renew: the certificates, their rollout, and the support server's copy of what was renewed.
-  if (options.certificatesOnly) phases = phases.filter((phase) => phase.name === 'certificates' || phase.name === 'rollout' || phase.name === 'support server');
   // A service's secret that was never set: nothing is deployed (the stack deploy would fail half-way).
-  else if (facts.missingSecrets) throw secretsNotSet(config.project, facts.missingSecrets);
-  emit({ type: 'planned', steps: phases.flatMap((phase) => phase.steps), append: true });
+  if (!options.certificatesOnly && facts.missingSecrets) throw secretsNotSet(options.config.project, facts.missingSecrets);
+  return phases;
+}
 
-  const issued: string[] = [];
-  let stop: (() => Promise<void>) | undefined;
-  let started: Promise<void> | undefined;
-  const issue = async (step: CertificateStep): Promise<CertificateMeta> => {
-    // The responder (the local webroot server) starts with the first order: by then the swarm runs.
-    started ??= (async () => {
-      if (options.issuing.start) stop = await options.issuing.start();
-    })();
-    await started;
-    const issuer = await options.issuing.issuer();
-    const [result] = await renewSites({ sites: [{ domain: step.domain, altNames: step.altNames }], store: certs, issuer, force: step.reason === 'forced', attempts: stateAttemptLog(store) });
-    if (result?.outcome === 'renewed') {
-      issued.push(step.domain);
-      return result.meta;
-    }
-    if (result?.outcome === 'failed') {
-      const retry = result.error.retryAfter ? ` The CA asks to wait until ${result.error.retryAfter.toISOString()}.` : '';
-      throw new StepFailed(step.id, { message: `ordering the certificate for ${step.domain} failed: ${result.error.message}`, hint: `The proxy keeps serving the certificate it has.${retry} Fix the cause and run apply (or renew) again.` });
-    }
-    const meta = await certs.readMeta(step.domain);
-    if (!meta) throw new StepFailed(step.id, { message: `no certificate stored for ${step.domain}`, hint: 'Run apply again.' });
-    return meta;
-  };
-  const servedMatches = async (nodeName: string): Promise<string | undefined> => {
-    const address = options.target.nodes().find((node) => node.name === nodeName)?.publicIp;
-    if (!address) return undefined;
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const wrong: string[] = [];
-      for (const site of sites) {
-        const stored = await certs.readMeta(site.domain);
-        const live = await probeTls({ address, servername: site.domain, timeoutMs: 3000 });
-        if (stored && live.serial !== stored.serial) wrong.push(`${site.domain} (serves ${live.serial ?? live.error ?? 'nothing'}, stored ${stored.serial})`);
-      }
-      if (wrong.length === 0) return undefined;
-      if (Date.now() > deadline) return `still serves other certificates than the stored ones after 15 s: ${wrong.join(', ')}`;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  };
-  const ctx: DeployContext = {
-    servedMatches,
-    config,
-    store,
+function deployContext(options: DeployOptions, run: DeployRun, orders: CertificateOrders, support: SupportRead | undefined): DeployContext {
+  return {
+    servedMatches: (node) => servedMismatch(options.target, node, run.certs, run.sites),
+    config: options.config,
+    store: options.store,
     target: options.target,
-    emit,
+    emit: options.onEvent ?? (() => undefined),
     signal: options.signal,
     timing: { ...DEFAULT_DEPLOY_TIMING, ...options.timing },
-    proxyFiles,
-    stackSpec,
-    issue,
+    proxyFiles: run.stack.proxyFiles,
+    stackSpec: () => stackSpec(run.stack),
+    issue: (step) => orders.issue(step),
     resolveImage: options.resolveImage,
     ...(support ? { support: support.context } : {}),
   };
-  try {
-    await runPhases(ctx, phases, DEPLOY_HANDLERS);
-  } finally {
-    await started?.catch(() => undefined);
-    await stop?.();
-  }
-  return { phases, issued };
-}
-
-function secretsNotSet(project: string, names: readonly string[]): StepFailed {
-  return new StepFailed(`stack:${project}`, {
-    message: names.map(secretNotSetMessage).join('; '),
-    hint: 'Nothing was deployed. Set each secret (its value from stdin or a masked prompt; it is stored only as a Swarm secret), then run apply again.',
-  });
 }
 
 /**
@@ -346,7 +278,7 @@ function secretsNotSet(project: string, names: readonly string[]): StepFailed {
  * Retry-After has passed, so the plan orders what the CA says is due. A CA that cannot be asked leaves
  * the stored schedule (or the lifetime rule) to decide.
  */
-async function currentSchedules(options: DeployOptions, certs: CertificateStore, sites: ReturnType<typeof siteNamesOf>): Promise<(CertificateMeta | undefined)[]> {
+async function currentSchedules(options: DeployOptions, certs: CertificateStore, sites: readonly SiteNames[]): Promise<(CertificateMeta | undefined)[]> {
   const metas = await Promise.all(sites.map((site) => certs.readMeta(site.domain)));
   if (!metas.some((meta) => meta && !meta.placeholder)) return metas;
   const issuer = await options.issuing.issuer().catch(() => undefined);
@@ -355,7 +287,7 @@ async function currentSchedules(options: DeployOptions, certs: CertificateStore,
   return Promise.all(sites.map((site, i) => refreshAriSchedule(certs, issuer, site.domain, metas[i], now)));
 }
 
-async function takeFromSupport(options: DeployOptions, projectDir: string, sites: ReturnType<typeof siteNamesOf>): Promise<string[]> {
+async function takeFromSupport(options: DeployOptions, projectDir: string, sites: readonly SiteNames[]): Promise<string[]> {
   const node = options.support!.node;
   try {
     return await takeNewerCertificates(options.target.shell(node), options.dir, projectDir, sites, options.signal);
@@ -365,17 +297,6 @@ async function takeFromSupport(options: DeployOptions, projectDir: string, sites
       hint: `It renews them from cron, so this folder may hold older ones: nothing was changed. Make ${node} reachable over SSH again, then run apply again.`,
     });
   }
-}
-
-/**
- * delivery: image — built on the manager; pushed to the registry unless the one node that runs it
- * built it (--target local), so that every node can pull it (the stack deploy passes the login on).
- * The login is kept in the project folder on the manager (`<projectDir>/.docker`, DOCKER_CONFIG), not
- * in root's ~/.docker.
- */
-export function proxyImageBuild(tag: string, options: Pick<DeployOptions, 'buildsWithoutPush' | 'registryLogin'>, projectDir: string): ProxyImageBuild {
-  if (options.buildsWithoutPush) return { tag };
-  return { tag, push: options.registryLogin ? { login: options.registryLogin, dockerConfig: `${projectDir}/.docker` } : {} };
 }
 
 /** The project folder of `--target local`: inside the project, so trying it out writes nothing elsewhere. */

@@ -1,7 +1,7 @@
 import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
 import { RequestAbandoned, type StopRequests } from '../adapters/digitalocean/index.js';
 import { cloudPhases, planDestroy, type PlanStep } from '../plan/index.js';
-import { runCloudPhases, type BatchHandler, type CloudHandlerMap } from '../run/engine.js';
+import { eachKind, runPhases, type BatchHandler, type CloudHandlerMap } from '../run/engine.js';
 import { loadState, StateStore, type State } from '../state/index.js';
 import { DEFAULT_TIMING, pause, throwIfAborted, type StepContext, type Timing } from '../run/context.js';
 import { cloudFromToken } from './provision.js';
@@ -57,7 +57,7 @@ async function destroyWith(options: DestroyOptions, stop: StopRequests | undefin
   const store = new StateStore(options.dir, state);
   const timing = { ...DEFAULT_TIMING, ...options.timing };
   const ctx: StepContext = { cloud, dir: options.dir, store, emit, signal: options.signal, timing };
-  await runCloudPhases(ctx, cloudPhases(steps), destroyHandlers(options.vpcAttempts ?? 20));
+  await runPhases(ctx, cloudPhases(steps), eachKind(destroyHandlers(options.vpcAttempts ?? 20)));
   await store.update((s) => void (s.cloud.tags = []));
   emit({ type: 'finished', created: 0, updated: 0, deleted: steps.length, manualDns: [] });
   return { steps, state: store.state };

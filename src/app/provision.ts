@@ -6,7 +6,7 @@ import { forgetVanished, reconcileDroplets } from '../run/adopt.js';
 import { CLOUD_HANDLERS } from '../run/cloud-handlers.js';
 import { DEFAULT_TIMING, type RunContext, type Timing } from '../run/context.js';
 import { manualDnsLines } from '../run/dns.js';
-import { runCloudPhases } from '../run/engine.js';
+import { eachKind, runPhases } from '../run/engine.js';
 import type { ApplyEventListener } from '../run/events.js';
 import { ApplyAborted, describeFailure, failSteps, StepFailed } from '../run/failure.js';
 import { userDataFor } from '../run/user-data.js';
@@ -180,5 +180,5 @@ const needsUserData = (steps: PlanStep[]) => steps.some((s) => s.kind === 'dropl
 async function execute(ctx: RunContext, steps: PlanStep[]): Promise<void> {
   const settled = ctx.store.state.cloud.droplets.every((d) => d.status === 'active' && d.publicIpv4) && (!ctx.store.state.cloud.loadBalancer || ctx.store.state.cloud.loadBalancer.ip);
   if (!hasChanges(steps) && settled) return;
-  await runCloudPhases(ctx, cloudPhases(steps), CLOUD_HANDLERS);
+  await runPhases(ctx, cloudPhases(steps), eachKind(CLOUD_HANDLERS));
 }

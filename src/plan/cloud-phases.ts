@@ -1,5 +1,4 @@
-import type { Phase } from './deploy-types.js';
-import type { PlanStep } from './types.js';
+import type { Phase, PlanStep } from './types.js';
 
 /**
  * What a cloud phase does with the steps it holds. A droplet step appears in several phases (created,
@@ -7,9 +6,7 @@ import type { PlanStep } from './types.js';
  */
 export type CloudPhaseName = 'basics' | 'create' | 'settle' | 'dns' | 'retag' | 'delete';
 
-export interface CloudPhase extends Phase<PlanStep> {
-  name: CloudPhaseName;
-}
+export type CloudPhase = Phase<CloudPhaseName, PlanStep>;
 
 const changing = (step: PlanStep) => step.op === 'create' || step.op === 'update';
 

@@ -1,4 +1,4 @@
-import type { StepOp } from './types.js';
+import type { Phase, StepOp } from './types.js';
 
 /**
  * Steps after the droplets exist (or on this machine, `--target local`): the node folders, the swarm,
@@ -135,8 +135,12 @@ export interface SupportStep extends DeployStepBase {
 
 export type DeployStep = NodeStep | SwarmStep | PreflightStep | ProxyFilesStep | StackStep | CertificateStep | SupportStep;
 
-/** A plan is phases: the engine runs them in order, the steps of one phase concurrently. */
-export interface Phase<Step = DeployStep> {
-  name: string;
-  steps: Step[];
-}
+/**
+ * The phases of a deploy, in the order they run. The support server comes last: the copy it gets holds
+ * the certificates this run ordered.
+ */
+export const DEPLOY_PHASES = ['nodes', 'swarm', 'join', 'labels', 'preflight', 'proxy files', 'stack', 'certificates', 'rollout', 'support server'] as const;
+
+export type DeployPhaseName = (typeof DEPLOY_PHASES)[number];
+
+export type DeployPhase = Phase<DeployPhaseName, DeployStep>;

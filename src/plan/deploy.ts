@@ -3,7 +3,7 @@ import type { SwarmInfo } from '../commands/swarm.js';
 import type { StackService } from '../commands/stack.js';
 import { dataNodeLabel, PROXY_NODE_LABEL, secretNotSetMessage } from '../../recipes/names.js';
 import { proxyServiceMode } from '../../recipes/compose.js';
-import type { CertificateStep, DeployStep, NodeStep, Phase, PreflightStep, ProxyFilesStep, ServiceReplacement, StackStep, SwarmStep } from './deploy-types.js';
+import { DEPLOY_PHASES, type CertificateStep, type DeployPhase, type DeployPhaseName, type DeployStep, type NodeStep, type PreflightStep, type ProxyFilesStep, type ServiceReplacement, type StackStep, type SwarmStep } from './deploy-types.js';
 import { planSupport, type SupportFacts } from './support.js';
 
 /** What a node looks like now, as the use case read it over its shell. */
@@ -217,13 +217,8 @@ function proxyReplacement(config: Config, facts: DeployFacts): ServiceReplacemen
   return { service, from: now, to: wanted };
 }
 
-/**
- * Desired config + what the nodes look like → the phases that make them match: node folders, swarm
- * init, joins, labels, the proxy folder (nginx.conf and placeholder or real certificates), the stack,
- * the certificates that are due, and the rollout of those certificates. Pure.
- */
-export function planDeploy(config: Config, facts: DeployFacts): Phase[] {
-  const nodes: NodeStep[] = facts.nodes.map((node) =>
+function planNodes(facts: DeployFacts): NodeStep[] {
+  return facts.nodes.map((node) =>
     step({
       kind: 'node',
       op: node.projectExists ? 'same' : 'create',
@@ -234,21 +229,21 @@ export function planDeploy(config: Config, facts: DeployFacts): Phase[] {
       description: node.projectExists ? `${facts.projectDir} exists on ${node.name}` : `create ${facts.projectDir} on ${node.name} (0700)`,
     }),
   );
-  const [init, joins, labels] = planSwarm(config, facts);
-  const proxyNodes = proxyNodesOf(config, facts.nodes);
-  const manager = facts.nodes[0]!.name;
+}
+
+function planStack(config: Config, facts: DeployFacts): StackStep {
   const expected = 1 + config.sites.reduce((count, site) => count + 1 + site.private.length, 0);
   const replace = proxyReplacement(config, facts);
   const deployed = facts.services.length === expected && facts.stack.recordedHash === facts.stack.hash && !replace;
   const deploy = `docker stack deploy ${config.project} (${expected} services), then wait until every task runs`;
-  const stack: StackStep = step({
+  return step({
     kind: 'stack',
     op: facts.services.length === 0 ? 'create' : deployed ? 'same' : 'update',
     id: `stack:${config.project}`,
     name: config.project,
     project: config.project,
     composePath: facts.stack.composePath,
-    node: manager,
+    node: facts.nodes[0]!.name,
     hash: facts.stack.hash,
     env: facts.stack.env,
     ...(replace ? { replace: [replace] } : {}),
@@ -260,7 +255,10 @@ export function planDeploy(config: Config, facts: DeployFacts): Phase[] {
     ...(replace ? { warning: `HTTPS is down for a few seconds while ${replace.service} is replaced (topology ${config.topology}: ${replace.to})` } : {}),
     ...(facts.missingSecrets && facts.missingSecrets.length > 0 ? { warning: facts.missingSecrets.map(secretNotSetMessage).join('; ') } : {}),
   });
-  const certificates: CertificateStep[] = facts.certificates.map((cert) =>
+}
+
+function planCertificates(facts: DeployFacts): CertificateStep[] {
+  return facts.certificates.map((cert) =>
     step({
       kind: 'certificate',
       op: !cert.due ? 'same' : cert.reason === 'missing' || cert.reason === 'placeholder' ? 'create' : 'update',
@@ -272,44 +270,75 @@ export function planDeploy(config: Config, facts: DeployFacts): Phase[] {
       description: cert.due ? `order a certificate for ${[cert.domain, ...cert.altNames].join(', ')} (${cert.reason})` : `the certificate for ${cert.domain} is valid`,
     }),
   );
-  const ordering = certificates.some((c) => c.op !== 'same');
-  const files = config.certificates.delivery === 'files';
+}
+
+/** How certificates ordered in this run reach the proxy: a reload of each proxy folder, or a redeploy. */
+function planRollout(config: Config, facts: DeployFacts, stack: StackStep, ordering: boolean): (ProxyFilesStep | StackStep)[] {
+  if (!ordering) return [];
   // Secrets are immutable: new certificates reach the proxy as a redeploy with new secret names (a restart).
-  const redeploy: StackStep[] =
-    ordering && !files
-      ? [{ ...stack, op: 'update', id: `stack:rollout:${config.project}`, description: `redeploy ${config.project} with the new certificates as new Swarm secrets (the proxy restarts: delivery ${config.certificates.delivery})` }]
-      : [];
-  const rollout: (ProxyFilesStep | StackStep)[] = !ordering
-    ? []
-    : !files
-      ? redeploy
-      : proxyNodes.map((node) =>
-        step({
-          kind: 'proxy-files',
-          op: 'update',
-          id: `proxy-files:rollout:${node}`,
-          name: node,
-          node,
-          dir: facts.proxyDir,
-          changed: [],
-          description: `put the new certificates in the proxy folder on ${node}; nginx -t, then reload in place`,
-        }),
-      );
-  const phases: Phase[] = [
-    { name: 'nodes', steps: nodes },
-    { name: 'swarm', steps: init },
-    { name: 'join', steps: joins },
-    { name: 'labels', steps: labels },
-    { name: 'preflight', steps: planPreflight(config, facts) },
-    { name: 'proxy files', steps: files ? planProxyFiles(facts, proxyNodes, 'sync nginx.conf and the certificates') : [] },
-    { name: 'stack', steps: [stack] },
-    { name: 'certificates', steps: certificates },
-    { name: 'rollout', steps: rollout },
-    // Last: the copy it gets holds the certificates this run ordered.
-    { name: 'support server', steps: facts.support ? [planSupport(config, facts.support)] : [] },
-  ];
-  return phases.filter((phase) => phase.steps.length > 0);
+  if (config.certificates.delivery !== 'files') {
+    return [{ ...stack, op: 'update', id: `stack:rollout:${config.project}`, description: `redeploy ${config.project} with the new certificates as new Swarm secrets (the proxy restarts: delivery ${config.certificates.delivery})` }];
+  }
+  return proxyNodesOf(config, facts.nodes).map((node) =>
+    step({
+      kind: 'proxy-files',
+      op: 'update',
+      id: `proxy-files:rollout:${node}`,
+      name: node,
+      node,
+      dir: facts.proxyDir,
+      changed: [],
+      description: `put the new certificates in the proxy folder on ${node}; nginx -t, then reload in place`,
+    }),
+  );
+}
+
+/** Every phase's steps: a phase name without its steps does not compile. */
+type DeploySteps = { readonly [N in DeployPhaseName]: DeployStep[] };
+
+function deploySteps(config: Config, facts: DeployFacts): DeploySteps {
+  const [init, joins, labels] = planSwarm(config, facts);
+  const files = config.certificates.delivery === 'files';
+  const stack = planStack(config, facts);
+  const certificates = planCertificates(facts);
+  return {
+    nodes: planNodes(facts),
+    swarm: init,
+    join: joins,
+    labels,
+    preflight: planPreflight(config, facts),
+    'proxy files': files ? planProxyFiles(facts, proxyNodesOf(config, facts.nodes), 'sync nginx.conf and the certificates') : [],
+    stack: [stack],
+    certificates,
+    rollout: planRollout(config, facts, stack, certificates.some((c) => c.op !== 'same')),
+    'support server': facts.support ? [planSupport(config, facts.support)] : [],
+  };
+}
+
+/** The named phases in the order given, leaving out those with nothing to do. */
+const phasesOf = (steps: DeploySteps, names: readonly DeployPhaseName[]): DeployPhase[] =>
+  names.map((name): DeployPhase => ({ name, steps: steps[name] })).filter((phase) => phase.steps.length > 0);
+
+/**
+ * Desired config + what the nodes look like → the phases that make them match: node folders, swarm
+ * init, joins, labels, the proxy folder (nginx.conf and placeholder or real certificates), the stack,
+ * the certificates that are due, and the rollout of those certificates. Pure.
+ */
+export function planDeploy(config: Config, facts: DeployFacts): DeployPhase[] {
+  return phasesOf(deploySteps(config, facts), DEPLOY_PHASES);
+}
+
+/** What renew runs: the certificates, their rollout, and the support server's copy of what was renewed. */
+const RENEW_PHASES = ['certificates', 'rollout', 'support server'] as const satisfies readonly DeployPhaseName[];
+
+/**
+ * renew: only the phases of RENEW_PHASES — no node, swarm or stack step. The swarm is still checked as
+ * for apply (a node in another swarm stops renew too), and a redeploy rollout carries the stack as
+ * planDeploy would deploy it. Pure.
+ */
+export function planRenew(config: Config, facts: DeployFacts): DeployPhase[] {
+  return phasesOf(deploySteps(config, facts), RENEW_PHASES);
 }
 
 /** True when running the phases would change something (a `check` changes nothing). */
-export const deployHasChanges = (phases: readonly Phase[]): boolean => phases.some((phase) => phase.steps.some((s) => s.op !== 'same' && s.op !== 'check'));
+export const deployHasChanges = (phases: readonly DeployPhase[]): boolean => phases.some((phase) => phase.steps.some((s) => s.op !== 'same' && s.op !== 'check'));

@@ -112,3 +112,12 @@ export interface PlanFacts {
   /** The operator's public address, allowed to reach SSH (SWARM_WIZ_OPERATOR_IP or --operator-ip). */
   operatorIp?: string;
 }
+
+/**
+ * A plan is phases: the engine runs them in order, the steps of one phase together. Every plan names
+ * its phases from a closed union (DeployPhaseName, CloudPhaseName): a misspelt phase does not compile.
+ */
+export interface Phase<Name extends string, Step> {
+  name: Name;
+  steps: Step[];
+}

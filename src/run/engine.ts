@@ -1,4 +1,4 @@
-import type { CloudPhase, CloudPhaseName, DeployStep, DeployStepKind, Phase, PlanStep, StepKind } from '../plan/index.js';
+import type { CloudPhase, CloudPhaseName, DeployPhase, DeployStep, DeployStepKind, Phase, PlanStep, StepKind } from '../plan/index.js';
 import { CommandAborted, TargetError } from '../targets/errors.js';
 import { allSettled, runStep, throwIfAborted } from './context.js';
 import type { ApplyEventListener } from './events.js';
@@ -8,6 +8,26 @@ import { ApplyAborted, StepFailed } from './failure.js';
 export interface EngineContext {
   emit: ApplyEventListener;
   signal: AbortSignal | undefined;
+}
+
+/**
+ * Starts the work of one phase: one task per step (deploy) or per kind of step (cloud). Each task
+ * reports its own progress events; the engine waits for all of them.
+ */
+export type PhaseRunner<C, P> = (ctx: C, phase: P) => Promise<unknown>[];
+
+/**
+ * The one loop of every run: the phases in order, the work of one phase concurrently. A failure lets the
+ * rest of its phase settle (so everything that came into existence is recorded), then stops the run; an
+ * abort (Ctrl-C, SIGTERM) stops it after the work in flight. Handlers record what they change in the
+ * state themselves, the moment it exists, so the next run plans only what is left: that is the resume.
+ */
+export async function runPhases<C extends EngineContext, P extends Phase<string, unknown>>(ctx: C, phases: readonly P[], runPhase: PhaseRunner<C, P>): Promise<void> {
+  for (const phase of phases) {
+    throwIfAborted(ctx);
+    await allSettled(runPhase(ctx, phase));
+  }
+  throwIfAborted(ctx);
 }
 
 /** Does one step; resolves with one line for the progress row ("initialised", "2 files, reloaded"). */
@@ -33,20 +53,13 @@ async function dispatch<C>(handlers: HandlerMap<C>, ctx: C, step: DeployStep): P
 }
 
 /**
- * Runs the phases in order and the steps of one phase concurrently, each with started/done/failed
- * events. Unchanged steps are not run. A failure lets the other steps of its phase finish (so what they
- * did is recorded), then stops the run; an abort (Ctrl-C, SIGTERM) stops it after the steps in flight.
- * Handlers record what they change in the state themselves, the moment it exists, so the next run
- * resumes where this one stopped.
+ * Deploy phases: each step on its own, with started/done/failed events; unchanged steps (op `same`) are
+ * not run.
  */
-export async function runPhases<C extends EngineContext>(ctx: C, phases: readonly Phase[], handlers: HandlerMap<C>): Promise<void> {
-  for (const phase of phases) {
-    throwIfAborted(ctx);
-    const todo = phase.steps.filter((step) => step.op !== 'same');
-    await allSettled(todo.map((step) => runStep(ctx, step.id, step.description, () => dispatch(handlers, ctx, step))));
-  }
-  throwIfAborted(ctx);
-}
+export const eachStep =
+  <C extends EngineContext>(handlers: HandlerMap<C>): PhaseRunner<C, DeployPhase> =>
+  (ctx, phase) =>
+    phase.steps.filter((step) => step.op !== 'same').map((step) => runStep(ctx, step.id, step.description, () => dispatch(handlers, ctx, step)));
 
 /** Does one kind's steps of one cloud phase together (one bulk create for many droplets); reports each step's progress itself. */
 export type BatchHandler<C, S> = (ctx: C, steps: S[], phase: CloudPhaseName) => Promise<void>;
@@ -55,16 +68,13 @@ export type BatchHandler<C, S> = (ctx: C, steps: S[], phase: CloudPhaseName) => 
 export type CloudHandlerMap<C> = { readonly [K in StepKind]: BatchHandler<C, Extract<PlanStep, { kind: K }>> };
 
 /**
- * The same loop for the cloud: phases in order; within a phase each kind's steps go to its handler
- * together (DigitalOcean creates droplets in bulk), the kinds concurrently. A failure lets the rest of
- * the phase settle (so everything that came into existence is recorded), then stops the run.
+ * Cloud phases: each kind's steps go to its handler together (DigitalOcean creates droplets in bulk),
+ * the kinds concurrently, each told which phase it is in.
  */
-export async function runCloudPhases<C extends EngineContext>(ctx: C, phases: readonly CloudPhase[], handlers: CloudHandlerMap<C>): Promise<void> {
-  for (const phase of phases) {
-    throwIfAborted(ctx);
+export const eachKind =
+  <C extends EngineContext>(handlers: CloudHandlerMap<C>): PhaseRunner<C, CloudPhase> =>
+  (ctx, phase) => {
     const byKind = new Map<StepKind, PlanStep[]>();
     for (const step of phase.steps) byKind.set(step.kind, [...(byKind.get(step.kind) ?? []), step]);
-    await allSettled([...byKind].map(([kind, steps]) => (handlers[kind] as BatchHandler<C, PlanStep>)(ctx, steps, phase.name)));
-  }
-  throwIfAborted(ctx);
-}
+    return [...byKind].map(([kind, steps]) => (handlers[kind] as BatchHandler<C, PlanStep>)(ctx, steps, phase.name));
+  };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, SEED_EXAMPLE, type Config } from '../../src/config/index.js';
-import { DeployPlanError, deployHasChanges, planDeploy, proxyNodesOf, type DeployFacts, type NodeFacts, type StackStep } from '../../src/plan/index.js';
+import { DeployPlanError, deployHasChanges, planDeploy, planRenew, proxyNodesOf, type DeployFacts, type NodeFacts, type StackStep, type SupportFacts } from '../../src/plan/index.js';
 
 const config = (overrides: Record<string, unknown> = {}): Config => parseConfig({ ...SEED_EXAMPLE, ...overrides });
 const inactive = { nodeId: '', nodeAddr: '', state: 'inactive', isManager: false };
@@ -204,6 +204,33 @@ describe('planDeploy', () => {
     expect(stack?.warning).toBe('secret db_password is not set: run swarm-wiz secret set db_password; secret api-key is not set: run swarm-wiz secret set api-key');
     const without = planDeploy(config({ topology: 'manager', workers: 0 }), facts([{ name: 'local', role: 'manager', swarm: active, projectExists: true }]));
     expect(without.flatMap((p) => p.steps).find((s) => s.kind === 'stack')?.warning).toBeUndefined();
+  });
+});
+
+describe('planRenew', () => {
+  const active = { nodeId: 'n1', nodeAddr: '10.0.0.2', state: 'active', isManager: true, clusterId: 'c1' };
+  const support: SupportFacts = { name: 'demo-support', dir: '/srv/swarm-wiz/demo', desiredFiles: new Map([['swarm-wiz.yaml', 'c'.repeat(64)]]), crontabMatches: true, unauthorized: [], token: false };
+  const manager = (): NodeFacts[] => [{ name: 'm', role: 'manager', swarm: active, projectExists: false, proxyFiles: new Map() }];
+
+  it('holds only the certificates, their rollout and the support server: the same steps planDeploy has for them', () => {
+    const c = config({ topology: 'manager', workers: 0 });
+    const f = facts(manager(), { recordedClusterId: 'c1', stack: { composePath: '/x', env: {}, hash: 'h2', recordedHash: 'h1' }, support });
+    const renew = planRenew(c, f);
+    expect(summary(renew)).toEqual(['certificates: create certificate:a.com', 'rollout: update proxy-files:rollout:m', 'support server: create support:demo-support']);
+    expect(renew).toEqual(planDeploy(c, f).filter((phase) => renew.some((kept) => kept.name === phase.name)));
+  });
+
+  it('with nothing due it has no certificate order and no rollout; a redeploy rollout carries the stack (delivery: secrets)', () => {
+    const due = [{ domain: 'a.com', altNames: [], due: false, reason: 'valid' }];
+    expect(summary(planRenew(config({ topology: 'manager', workers: 0 }), facts(manager(), { certificates: due })))).toEqual(['certificates: same certificate:a.com']);
+    const secrets = config({ topology: 'manager', workers: 0, certificates: { ...SEED_EXAMPLE.certificates, delivery: 'secrets' } });
+    const [, rollout] = planRenew(secrets, facts(manager(), { stack: { composePath: '/srv/x/docker-compose.yml', env: { A: '1' }, hash: 'h3' } }));
+    expect(rollout?.steps).toEqual([expect.objectContaining({ kind: 'stack', op: 'update', id: 'stack:rollout:demo', composePath: '/srv/x/docker-compose.yml', env: { A: '1' }, hash: 'h3' })]);
+  });
+
+  it('still checks the swarm: a node in another swarm stops renew as it stops apply', () => {
+    const other = { nodeId: 'x', nodeAddr: '10.0.0.9', state: 'active', isManager: true, clusterId: 'other' };
+    expect(() => planRenew(config({ topology: 'manager', workers: 0 }), facts([{ name: 'm', role: 'manager', swarm: other, projectExists: true }], { recordedClusterId: 'mine' }))).toThrow(/another swarm/);
   });
 });
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { proxyImageBuild } from '../../src/app/deploy.js';
+import { proxyImageBuild } from '../../src/app/stack-spec.js';
 import type { Command } from '../../src/commands/index.js';
 import { parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
 import { DEFAULT_DEPLOY_TIMING, type DeployContext, type StackSpec } from '../../src/run/deploy-context.js';
