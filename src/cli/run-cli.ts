@@ -39,7 +39,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   }
 }
 
-function exitCodeOf(error: unknown, io: CliIo, verbose: boolean): ExitCode {
+/** The exit code of a command that threw `error`, chosen by its class; its message goes to stderr. */
+export function exitCodeOf(error: unknown, io: CliIo, verbose: boolean): ExitCode {
   if (error instanceof CliExit) {
     if (error.message) writeLine(io.stderr, error.message);
     return error.code;
