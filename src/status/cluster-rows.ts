@@ -11,7 +11,7 @@ export const PROXY_SERVICE = 'proxy';
 export function expectedServices(config: Config): { name: string; healthPath?: string }[] {
   return [
     { name: PROXY_SERVICE },
-    ...config.sites.flatMap((site) => [site.service, ...site.private].map((svc) => ({ name: svc.name, ...(svc.health ? { healthPath: svc.health } : {}) }))),
+    ...config.sites.flatMap((site) => [site.service, ...site.private].map((svc) => ({ name: svc.name, ...(typeof svc.health === 'string' ? { healthPath: svc.health } : {}) }))),
   ];
 }
 
