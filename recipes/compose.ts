@@ -158,20 +158,29 @@ function proxyService(config: Config): Record<string, unknown> {
 const literal = (value: string): string => value.replaceAll('$', '$$$$');
 
 /**
- * The health check of a service with `health`: an HTTP GET of that path on its port inside the
- * container, with wget (busybox, Alpine, Debian) or else curl. Rollouts wait for it (update_config
- * monitors healthy tasks) and roll back when new tasks never become healthy.
+ * The health check of a service with `health`. A path: an HTTP GET of it on the service's port inside
+ * the container, with wget (busybox, Alpine, Debian) or else curl. A command (`{ cmd: [...] }`): run in
+ * the container as it is written (compose's `CMD` form: no shell), healthy when it exits 0; each `$`
+ * doubled so that `docker stack deploy` leaves it as written. A command check is often a database's,
+ * whose first start initialises its data: it gets 60 s before failures count (a check that passes
+ * earlier makes the task healthy at once), so Swarm never kills a first start halfway.
+ *
+ * Swarm counts a task running only once its check passed, so rollouts wait for it (apply waits for
+ * every service to run its replicas; update_config monitors healthy tasks) and roll back when new
+ * tasks never become healthy. Swarm stops a task whose check fails `retries` times in a row.
  */
+/** How often an app service's check runs, how long one run may take, and how many failures in a row make Swarm stop the task (both forms). */
+export const APP_HEALTH_TIMING = { intervalSeconds: 5, timeoutSeconds: 3, retries: 3 } as const;
+const appHealthTiming = { interval: `${APP_HEALTH_TIMING.intervalSeconds}s`, timeout: `${APP_HEALTH_TIMING.timeoutSeconds}s`, retries: APP_HEALTH_TIMING.retries };
+
 export function healthCheck(service: Pick<Service, 'port' | 'health'>): Record<string, unknown> | undefined {
-  if (!service.health) return undefined;
-  const url = `http://127.0.0.1:${service.port}${service.health}`;
-  return {
-    test: ['CMD-SHELL', `wget -q -O /dev/null '${url}' || curl -fsS -o /dev/null '${url}'`],
-    interval: '5s',
-    timeout: '3s',
-    retries: 3,
-    start_period: '20s',
-  };
+  const { health } = service;
+  if (!health) return undefined;
+  if (typeof health !== 'string') {
+    return { test: ['CMD', ...health.cmd.map(literal)], ...appHealthTiming, start_period: '60s' };
+  }
+  const url = `http://127.0.0.1:${service.port}${health}`;
+  return { test: ['CMD-SHELL', `wget -q -O /dev/null '${url}' || curl -fsS -o /dev/null '${url}'`], ...appHealthTiming, start_period: '20s' };
 }
 
 /**

@@ -1,8 +1,8 @@
 import { Box, Text } from 'ink';
 import type { CertStatusRow } from '../src/certs/cert-status.js';
 import { CERT_HEALTH, CERT_HEALTH_WIDTH } from './cert-health.js';
-import type { NodeRow, ServedRow, ServedState, ServiceRow, ServiceState, StatusSnapshot } from '../src/status/snapshot.js';
-import { problemsOf } from '../src/status/snapshot.js';
+import type { NodeRow, ServedRow, ServedState, ServiceHealth, ServiceRow, ServiceState, StatusSnapshot } from '../src/status/snapshot.js';
+import { healthWords, problemsOf } from '../src/status/snapshot.js';
 
 export interface StatusScreenProps {
   snapshot: StatusSnapshot;
@@ -60,9 +60,16 @@ const SERVICE: Record<ServiceState, { color: string; label: string }> = {
   missing: { color: 'red', label: 'not deployed' },
 };
 
+/** A failing check in colour; a passing one as quiet as the rest of the line. */
+const HEALTH_COLOR: Record<ServiceHealth, string | undefined> = { healthy: undefined, starting: 'yellow', unhealthy: 'red' };
+
 function ServiceLine({ service }: { service: ServiceRow }) {
   const look = SERVICE[service.state];
-  const healthy = service.healthPath ? (service.running > 0 ? `healthy on ${service.healthPath}` : `checks ${service.healthPath}`) : '';
+  const details = [
+    { text: service.mode },
+    { text: healthWords(service), color: service.health ? HEALTH_COLOR[service.health] : undefined },
+    { text: service.starting > 0 ? `${service.starting} starting` : '' },
+  ].filter((part) => part.text !== '');
   const problem = service.state !== 'ok' && service.state !== 'stopped';
   return (
     <Box flexDirection="column">
@@ -72,9 +79,12 @@ function ServiceLine({ service }: { service: ServiceRow }) {
         <Cell width={14} color={look.color}>
           {look.label}
         </Cell>
-        <Text dimColor>
-          {[service.mode, healthy, service.starting > 0 ? `${service.starting} starting` : ''].filter(Boolean).join(' · ')}
-        </Text>
+        {details.map((part, i) => (
+          <Text key={i} dimColor={!part.color} {...(part.color ? { color: part.color } : {})}>
+            {i > 0 ? ' · ' : ''}
+            {part.text}
+          </Text>
+        ))}
       </Box>
       {service.lastError ? (
         <Text color={problem ? 'red' : undefined} dimColor={!problem}>

@@ -35,6 +35,7 @@ export const SLOW_FILES = [
   'test/recipes/app-secrets.test.ts',
   'test/recipes/app-services.test.ts',
   'test/recipes/cloud-init.test.ts',
+  'test/recipes/health-check-swarm.test.ts',
   'test/recipes/compose.test.ts',
   'test/recipes/nginx-conf.test.ts',
   'test/recipes/peer-tools.test.ts',

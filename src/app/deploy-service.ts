@@ -150,7 +150,7 @@ async function followImageUpdate(options: DeployServiceOptions, shell: Shell, se
     }
     throw new ServiceDeployError(
       `${error.message}; ${outcome.kind === 'rolled-back' ? `Swarm rolled back to ${from}` : `the update is ${outcome.state.replace('_', ' ')}`}`,
-      `swarm-wiz.yaml still names ${from}. docker service ps --no-trunc ${service} shows each task's error; fix the image (it must start and pass its health path), then deploy again.`,
+      `swarm-wiz.yaml still names ${from}. docker service ps --no-trunc ${service} shows each task's error; fix the image (it must start and pass its health check), then deploy again.`,
     );
   }
 }

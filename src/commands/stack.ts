@@ -67,19 +67,42 @@ export interface ServiceTask {
   name: string;
   node: string;
   desiredState: string;
+  /** The state and how long it has been in it, as docker words it: `Starting 16 seconds ago`. */
   currentState: string;
+  /** How long the task has been in its current state, at least (seconds; from currentState), when docker says. */
+  stateSeconds?: number;
   error: string;
 }
 
+const SECONDS_PER: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86_400, week: 604_800, month: 2_592_000, year: 31_536_000 };
+
+/**
+ * The age in `docker service ps`'s CurrentState (`Running 2 minutes ago`, `Starting less than a second
+ * ago`, `Failed about an hour ago`), in seconds, rounded down to what the words say: the docker CLI on
+ * the manager words it from the manager's own clock, so no clock of ours is compared with it.
+ */
+export function stateAgeSeconds(currentState: string): number | undefined {
+  const age = /\s(less than a second|about an? (second|minute|hour)|(\d+) (second|minute|hour|day|week|month|year)s?) ago$/i.exec(currentState.trim());
+  if (!age) return undefined;
+  if (/^less than/i.test(age[1]!)) return 0;
+  if (age[2]) return SECONDS_PER[age[2].toLowerCase()];
+  return Number(age[3]) * SECONDS_PER[age[4]!.toLowerCase()]!;
+}
+
 export function parseServiceTasks(output: string): ServiceTask[] {
-  return jsonLines(output).map((raw) => ({
-    name: String(raw.Name ?? ''),
-    node: String(raw.Node ?? ''),
-    desiredState: String(raw.DesiredState ?? ''),
-    currentState: String(raw.CurrentState ?? ''),
-    // Written by the task's container runtime (and so by the image): shown only through remoteLine.
-    error: remoteLine(String(raw.Error ?? '')),
-  }));
+  return jsonLines(output).map((raw) => {
+    const currentState = String(raw.CurrentState ?? '');
+    const seconds = stateAgeSeconds(currentState);
+    return {
+      name: String(raw.Name ?? ''),
+      node: String(raw.Node ?? ''),
+      desiredState: String(raw.DesiredState ?? ''),
+      currentState,
+      ...(seconds !== undefined ? { stateSeconds: seconds } : {}),
+      // Written by the task's container runtime (and so by the image): shown only through remoteLine.
+      error: remoteLine(String(raw.Error ?? '')),
+    };
+  });
 }
 
 /** Each service's rolling-update state (empty when it never updated): one `NAME STATE MESSAGE` line each. */

@@ -90,7 +90,14 @@ export function configToYaml(config: Config): string {
     ...(config.registry ? { registry: config.registry } : {}),
     proxy: config.proxy,
   };
-  return HEADER + YAML.stringify(ordered, { lineWidth: 0, flowCollectionPadding: true });
+  const document = new YAML.Document(ordered, { aliasDuplicateObjects: false });
+  // A command health check on one line, as the docs write it: `health: { cmd: [pg_isready, -U, postgres] }`.
+  YAML.visit(document, {
+    Pair(_, pair) {
+      if (YAML.isScalar(pair.key) && pair.key.value === 'health' && YAML.isMap(pair.value)) pair.value.flow = true;
+    },
+  });
+  return HEADER + document.toString({ lineWidth: 0, flowCollectionPadding: true });
 }
 
 /** Validates then writes atomically: an invalid config never reaches the disk. */

@@ -86,9 +86,75 @@ const replicas = z
 
 /** An HTTP path the service answers 2xx/3xx on when it is ready (`/up`): the health check runs `wget` or `curl` in the container. */
 const HEALTH_PATH = /^\/[A-Za-z0-9._~%/=?&+-]{0,199}$/;
-const health = z
+const healthPath = z
   .string(typeError('an HTTP path like /up'))
   .regex(HEALTH_PATH, { error: (i) => `${show(i.input)} is not an HTTP path (it starts with / and has letters, digits and . _ ~ % / = ? & + - only; at most 200 characters)` });
+
+/** Compose's own markers in `test:`; swarm-wiz writes `CMD` itself, so a command never starts with one. */
+const COMPOSE_TEST_MARKERS = ['CMD', 'CMD-SHELL', 'NONE'];
+export const HEALTH_COMMAND_EXAMPLE = '[pg_isready, -U, postgres]';
+/** One word of a health command: text (a number or true/false as YAML reads it is taken as its text), never empty, no NUL or line break. */
+const healthWord = z
+  .union([z.string(), z.number(), z.boolean()], typeError('a word of the command (text)'))
+  .transform((value) => String(value))
+  .refine((word) => word !== '', { abort: true, error: 'is empty; each word of the command is some text' })
+  .refine((word) => !/[\0\r\n]/.test(word), { error: (i) => `${show(i.input)} has a NUL or a line break; a word of the command is one line of text` });
+/**
+ * A command the container runs as its health check (compose's `test: ["CMD", …]`): healthy when it
+ * exits 0. Its words go to the program as they are, with no shell (`[sh, -c, "…"]` for one).
+ */
+const healthCommand = z
+  .array(healthWord, typeError(`a list of the command's words, like ${HEALTH_COMMAND_EXAMPLE}`))
+  .min(1, { abort: true, error: `is empty; give the command to run in the container, like ${HEALTH_COMMAND_EXAMPLE}` })
+  .superRefine((words, ctx) => {
+    const [program = ''] = words;
+    if (COMPOSE_TEST_MARKERS.includes(program)) {
+      ctx.addIssue({ code: 'custom', path: [0], message: `${show(program)} is compose's own marker; swarm-wiz adds CMD itself: give only the command's words, like ${HEALTH_COMMAND_EXAMPLE} (or [sh, -c, "…"] for a shell)` });
+    } else if (/\s/.test(program)) {
+      ctx.addIssue({ code: 'custom', path: [0], message: `${show(program)} is one word with spaces: the command runs without a shell, so write each word apart, like ${HEALTH_COMMAND_EXAMPLE} (or [sh, -c, "…"] for a shell)` });
+    }
+  });
+/**
+ * `tcp: PORT` is refused with the reason: a TCP check needs a tool in the image that can open a
+ * connection (bash's /dev/tcp, nc), and swarm-wiz cannot know what an image contains.
+ */
+const TCP_REFUSED =
+  `is not offered: a TCP check needs a tool in the image that opens a connection (bash's /dev/tcp, nc), and swarm-wiz cannot know what an image holds. ` +
+  `Use the image's own check: cmd: ${HEALTH_COMMAND_EXAMPLE}, [mysqladmin, ping, -h, 127.0.0.1], [redis-cli, ping]`;
+const healthCommandForm = z
+  .strictObject({ cmd: healthCommand.optional(), tcp: z.unknown().optional() }, typeError(`a health check (an HTTP path like /up, or { cmd: ${HEALTH_COMMAND_EXAMPLE} })`))
+  .superRefine((value, ctx) => {
+    if (value.tcp !== undefined) ctx.addIssue({ code: 'custom', path: ['tcp'], message: TCP_REFUSED });
+    else if (value.cmd === undefined) ctx.addIssue({ code: 'custom', path: ['cmd'], message: `is required (the command to run in the container, like ${HEALTH_COMMAND_EXAMPLE})` });
+  })
+  .transform((value) => ({ cmd: value.cmd ?? [] }));
+/** What a person may write as `health:`. */
+type HealthInput = z.input<typeof healthPath> | z.input<typeof healthCommandForm>;
+/**
+ * A service's health check: an HTTP path (`/up`), or a command run in the container (`{ cmd:
+ * [pg_isready, -U, postgres] }`). The form is chosen by the value's kind, so each form's own message
+ * names what is wrong (a zod union would put one vague message over both).
+ */
+const health = z.custom<HealthInput>().transform((value, ctx) => {
+  const form = typeof value === 'string' ? healthPath : value !== null && typeof value === 'object' && !Array.isArray(value) ? healthCommandForm : undefined;
+  if (!form) {
+    ctx.addIssue({
+      code: 'custom',
+      message: Array.isArray(value)
+        ? `is a list; a command goes under cmd: (health: { cmd: ${HEALTH_COMMAND_EXAMPLE} })`
+        : `${show(value)} is not a health check (an HTTP path like /up, or { cmd: ${HEALTH_COMMAND_EXAMPLE} })`,
+    });
+    return z.NEVER;
+  }
+  const result = form.safeParse(value);
+  if (result.success) return result.data;
+  // Each issue as the form gave it, under this key (parse.ts reads unknown keys by their code).
+  for (const { code, path, message, ...rest } of result.error.issues) {
+    ctx.addIssue(code === 'unrecognized_keys' && 'keys' in rest ? { code, keys: rest.keys, path, message } : { code: 'custom', path, message });
+  }
+  return z.NEVER;
+});
+export type HealthCheck = z.output<typeof health>;
 
 /** Environment variable names as POSIX shells and Docker take them. */
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;

@@ -1,17 +1,24 @@
 import { remoteLine } from '../text/remote-text.js';
+import { APP_HEALTH_TIMING } from '../../recipes/compose.js';
 import { PROXY_NODE_LABEL } from '../../recipes/names.js';
 import type { NodeFacts, ServiceTask, StackService } from '../commands/index.js';
-import type { Config } from '../config/index.js';
-import type { NodeRow, ServiceRow, ServiceState } from './snapshot.js';
+import type { Config, HealthCheck } from '../config/index.js';
+import type { NodeRow, ServiceHealth, ServiceRow, ServiceState } from './snapshot.js';
 
 /** The proxy's name in the stack (`<project>_proxy`). */
 export const PROXY_SERVICE = 'proxy';
 
-/** Every service swarm-wiz.yaml puts in the stack, in its order: the proxy, then each site's service and its private ones. */
-export function expectedServices(config: Config): { name: string; healthPath?: string }[] {
+/** A health check in words: `GET /up` for a path, the command's words for a command (a word with a space, a quote or nothing in it quoted). */
+export function describeHealthCheck(health: HealthCheck): string {
+  if (typeof health === 'string') return `GET ${health}`;
+  return health.cmd.map((word) => (/^[^\s"'\\]+$/.test(word) ? word : JSON.stringify(word))).join(' ');
+}
+
+/** Every service swarm-wiz.yaml puts in the stack, in its order: the proxy, then each site's service and its private ones, with their health checks. */
+export function expectedServices(config: Config): { name: string; health?: HealthCheck }[] {
   return [
     { name: PROXY_SERVICE },
-    ...config.sites.flatMap((site) => [site.service, ...site.private].map((svc) => ({ name: svc.name, ...(svc.health ? { healthPath: svc.health } : {}) }))),
+    ...config.sites.flatMap((site) => [site.service, ...site.private].map((svc) => ({ name: svc.name, ...(svc.health ? { health: svc.health } : {}) }))),
   ];
 }
 
@@ -60,11 +67,43 @@ function stateOf(running: number, desired: number): ServiceState {
   return running === 0 ? 'down' : 'degraded';
 }
 
+/** Swarm's error for a task it stopped because its health check failed (moby: ErrContainerUnhealthy). */
+const UNHEALTHY_ERROR = /\bunhealthy container\b/;
+
+/**
+ * How long after a task starts its first check has surely answered: Docker runs it one interval after
+ * the container starts and gives it its timeout (plus a little for the container's own start).
+ */
+export const FIRST_CHECK_SECONDS = APP_HEALTH_TIMING.intervalSeconds + APP_HEALTH_TIMING.timeoutSeconds + 2;
+
+/**
+ * The health of a service with a check, from its tasks (`docker service ps`: each slot's tasks newest
+ * first). Swarm counts a task running only once its check passed and keeps it `Starting` until then,
+ * so: healthy when every wanted task runs; unhealthy when a task has been Starting for longer than its
+ * first check takes (the check ran and did not pass), or when Swarm stopped the task before it for
+ * failing the check (`unhealthy container`; a process that exits 0 when stopped leaves no such error,
+ * hence the time); starting when a task's container started but its first check has not answered yet;
+ * undefined when no task got that far (no image, no node: the task error says why). Swarm stops a
+ * task whose check still fails after the start period, and starts another.
+ */
+function healthOf(running: number, desired: number, tasks: readonly ServiceTask[]): ServiceHealth | undefined {
+  if (desired > 0 && running >= desired) return 'healthy';
+  const slots = new Map<string, ServiceTask[]>();
+  for (const task of tasks) slots.set(task.name, [...(slots.get(task.name) ?? []), task]);
+  let starting = false;
+  for (const [newest, previous] of slots.values()) {
+    if (!newest || newest.desiredState !== 'Running' || !/^Starting\b/.test(newest.currentState)) continue;
+    if ((newest.stateSeconds ?? 0) >= FIRST_CHECK_SECONDS || (previous && UNHEALTHY_ERROR.test(previous.error))) return 'unhealthy';
+    starting = true;
+  }
+  return starting ? 'starting' : undefined;
+}
+
 /**
  * The stack's services as rows, in swarm-wiz.yaml's order (then any other service of the stack):
  * replicas running/desired from `docker stack services`, tasks starting and the newest task error from
- * `docker service ps` (newest first within each slot, as docker lists them). A service of the config
- * that the stack lacks is `missing`.
+ * `docker service ps` (newest first within each slot, as docker lists them), and for a service with a
+ * health check, what it runs and its health. A service of the config that the stack lacks is `missing`.
  */
 export function serviceRows(config: Config, services: readonly StackService[], tasks: readonly ServiceTask[]): ServiceRow[] {
   const prefix = `${config.project}_`;
@@ -72,13 +111,16 @@ export function serviceRows(config: Config, services: readonly StackService[], t
   const names = [...expected.map((svc) => `${prefix}${svc.name}`), ...services.map((svc) => svc.name).filter((name) => !expected.some((svc) => `${prefix}${svc.name}` === name))];
   return names.map((service): ServiceRow => {
     const name = service.startsWith(prefix) ? service.slice(prefix.length) : service;
-    const healthPath = expected.find((svc) => svc.name === name)?.healthPath;
+    const health = expected.find((svc) => svc.name === name)?.health;
     const listed = services.find((svc) => svc.name === service);
     const own = tasks.filter((task) => serviceOfTask(task.name) === service);
     const failed = own.find((task) => taskError(task.error) !== '');
-    const base = { service, name, ...(healthPath ? { healthPath } : {}), starting: own.filter(isStarting).length };
+    const check = health ? { ...(typeof health === 'string' ? { healthPath: health } : {}), healthCheck: describeHealthCheck(health) } : {};
+    const base = { service, name, ...check, starting: own.filter(isStarting).length };
     const error = failed ? { lastError: taskError(failed.error), lastErrorTask: `${failed.name} on ${failed.node}: ${failed.currentState}` } : {};
     if (!listed) return { ...base, mode: '', running: 0, desired: 0, state: 'missing', ...error };
-    return { ...base, mode: listed.mode, running: listed.running, desired: listed.desired, state: stateOf(listed.running, listed.desired), ...error };
+    const state = stateOf(listed.running, listed.desired);
+    const healthState = health && state !== 'stopped' ? healthOf(listed.running, listed.desired, own) : undefined;
+    return { ...base, mode: listed.mode, running: listed.running, desired: listed.desired, state, ...(healthState ? { health: healthState } : {}), ...error };
   });
 }

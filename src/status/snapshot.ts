@@ -29,6 +29,12 @@ export interface NodeRow {
 /** ok: every replica runs · degraded: some · down: none · stopped: 0 wanted (replicas: 0) · missing: not in the stack. */
 export type ServiceState = 'ok' | 'degraded' | 'down' | 'stopped' | 'missing';
 
+/**
+ * healthy: every wanted task passed its check · starting: a task runs but has not passed it yet ·
+ * unhealthy: Swarm stopped a task for failing it, and its replacement has not passed it yet.
+ */
+export type ServiceHealth = 'healthy' | 'starting' | 'unhealthy';
+
 /** One service of the stack. */
 export interface ServiceRow {
   /** The Swarm service (`<project>_<name>`). */
@@ -39,8 +45,12 @@ export interface ServiceRow {
   running: number;
   desired: number;
   state: ServiceState;
-  /** The health path swarm-wiz.yaml gives it: its running tasks passed it (Swarm counts a task running only then). */
+  /** The health path swarm-wiz.yaml gives it (`health: /up`): its running tasks passed it (Swarm counts a task running only then). */
   healthPath?: string;
+  /** Its health check in words, either form: `GET /up`, or a command's words (`pg_isready -U postgres`). */
+  healthCheck?: string;
+  /** How its health check goes, for a service that has one (see ServiceHealth); absent while no task got as far as the check. */
+  health?: ServiceHealth;
   /** Tasks starting (or waiting for their health check) now. */
   starting: number;
   /** The newest error of any of its tasks (a task that exited, was rejected or failed its health check). */
@@ -144,6 +154,21 @@ export function servedStateOf(row: Omit<ServedRow, 'state'>, now: Date): ServedS
   return 'ok';
 }
 
+/** A service's health check and how it goes, in the words `status` shows: `healthy: GET /up`, `unhealthy: pg_isready -U postgres failed`. */
+export function healthWords(service: Pick<ServiceRow, 'health' | 'healthCheck'>): string {
+  const check = service.healthCheck ?? '';
+  switch (service.health) {
+    case 'healthy':
+      return `healthy: ${check}`;
+    case 'starting':
+      return `starting: ${check} not passed yet`;
+    case 'unhealthy':
+      return `unhealthy: ${check} failed`;
+    case undefined:
+      return check === '' ? '' : `checks ${check}`;
+  }
+}
+
 /** One line per thing that is not fine: what exits 1. Empty = all fine. */
 export function problemsOf(snapshot: StatusSnapshot): string[] {
   const problems: string[] = [];
@@ -152,7 +177,8 @@ export function problemsOf(snapshot: StatusSnapshot): string[] {
   for (const service of snapshot.services) {
     if (service.state === 'ok' || service.state === 'stopped') continue;
     const count = service.state === 'missing' ? 'not in the stack' : `${service.running}/${service.desired} running`;
-    problems.push(`service ${service.name}: ${service.state}, ${count}${service.lastError ? ` (last task error: ${service.lastError})` : ''}`);
+    const health = service.health && service.health !== 'healthy' ? `, ${healthWords(service)}` : '';
+    problems.push(`service ${service.name}: ${service.state}, ${count}${health}${service.lastError ? ` (last task error: ${service.lastError})` : ''}`);
   }
   for (const row of snapshot.served) {
     if (row.state === 'ok') continue;

@@ -68,6 +68,18 @@ describe('app services: replicas, env, health, volumes', () => {
     for (const name of names) expect(web.environment?.[name], name).toBe(`${name}-value`);
   });
 
+  it('a command health check reaches the stack word for word: CMD form, a $ stays a $ (docker stack config)', async () => {
+    const words = ['sh', '-c', 'pg_isready -U "$POSTGRES_USER" && test "${PGDATA:-x}" != x'];
+    const config = appConfig({ privateService: { health: { cmd: words } } });
+    const dir = writeProject(renderProjectFiles(config));
+    dirs.push(dir);
+    const result = await runArgv('docker', ['stack', 'config', '-c', join(dir, 'docker-compose.yml')], { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/root', SWARM_WIZ_SUPPORT_IP: '10.110.0.5', POSTGRES_USER: 'leaked', PGDATA: 'leaked' } });
+    expect(result.stderr).toBe('');
+    const db = (YAML.parse(result.stdout) as { services: Record<string, Service & { healthcheck?: { start_period?: string } }> }).services['a-db']!;
+    expect(db.healthcheck?.test).toEqual(['CMD', ...words]);
+    expect(db.healthcheck?.start_period).toBe('1m0s');
+  });
+
   it('a project without these keys renders as before (no environment, no volumes, one replica)', () => {
     const compose = YAML.parse(renderCompose(parseConfig(SEED_EXAMPLE))) as { services: Record<string, Service>; volumes?: unknown };
     expect(compose.volumes).toBeUndefined();

@@ -209,3 +209,16 @@ export function buildBackendImage(swarm: DockerCli, tag: string, name: string, p
     writeFileSync(join(rootfs, 'www/index.html'), `${name}\n`);
   });
 }
+
+/**
+ * A service that runs until stopped and does nothing else (a stand-in for a database): busybox's sh,
+ * sleep, test and touch, so a health check like `test -f /tmp/ready` can run in it and a test can make
+ * it pass with `touch /tmp/ready`. `version` is in /version.
+ */
+export function buildIdleImage(swarm: DockerCli, tag: string, version: string): Promise<void> {
+  return importRootfs(swarm, tag, [`CMD ${JSON.stringify(['/bin/sh', '-c', "trap 'exit 0' TERM; while :; do sleep 1; done"])}`], (rootfs) => {
+    busyboxInto(rootfs, ['sh', 'sleep', 'test', 'touch', 'cat']);
+    mkdirSync(join(rootfs, 'tmp'));
+    writeFileSync(join(rootfs, 'version'), `${version}\n`);
+  });
+}

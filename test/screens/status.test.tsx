@@ -88,8 +88,8 @@ describe('StatusScreen', () => {
     expect(section(text, 'Nodes')).toEqual(['vm                  manager (leader)  active    ready    docker 20.10.24+dfsg1 proxy (none running)']);
     expect(section(text, 'Stack')).toEqual([
       'proxy                 –       not deployed',
-      'web                   2/2     running       replicated · healthy on /',
-      'sick                  0/1     down          replicated · checks / · 1 starting',
+      'web                   2/2     running       replicated · healthy: GET /',
+      'sick                  0/1     down          replicated · unhealthy: GET / failed · 1 starting',
       // (wrapped at the 100 columns ink-testing-library gives)
       '    last task error: task: non-zero exit (137): dockerexec: unhealthy container (cap_sick.1 on vm:',
       'Failed 7 seconds ago)',
@@ -109,7 +109,7 @@ describe('StatusScreen', () => {
     expect(text).toContain('4 problems:');
     expect(text).toContain('  a.test at 127.0.0.1:9: down (connection refused)');
     expect(text).toContain('  service proxy: missing, not in the stack');
-    expect(text).toContain('  service sick: down, 0/1 running (last task error: task: non-zero exit (137)');
+    expect(text).toContain('  service sick: down, 0/1 running, unhealthy: GET / failed (last task error: task: non-zero exit');
   });
 
   it('a manager that does not answer is said so; --watch says how often it refreshes', () => {

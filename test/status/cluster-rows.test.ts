@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nodeInspect, parseNodeInspect, parseNodeList, parseServiceTasks, parseStackServices, servicesTasks } from '../../src/commands/index.js';
+import { nodeInspect, parseNodeInspect, parseNodeList, parseServiceTasks, parseStackServices, servicesTasks, stateAgeSeconds } from '../../src/commands/index.js';
 import { parseConfig, SEED_EXAMPLE, type Config } from '../../src/config/index.js';
-import { carriesProxy, nodeRows, serviceRows, taskError } from '../../src/status/cluster-rows.js';
+import { carriesProxy, describeHealthCheck, FIRST_CHECK_SECONDS, nodeRows, serviceRows, taskError } from '../../src/status/cluster-rows.js';
 import { problemsOf, type StatusSnapshot } from '../../src/status/snapshot.js';
 
 /**
@@ -69,12 +69,13 @@ describe('docker output → status rows', () => {
     const tasks = parseServiceTasks(fixture('service-ps.jsonl'));
     expect(taskError('"task: non-zero exit (3)"')).toBe('task: non-zero exit (3)');
     const rows = serviceRows(config, services, tasks);
-    const brief = rows.map(({ name, running, desired, state, starting, lastError, healthPath }) => ({ name, running, desired, state, starting, ...(lastError ? { lastError } : {}), ...(healthPath ? { healthPath } : {}) }));
+    const brief = rows.map(({ name, running, desired, state, starting, lastError, healthPath, healthCheck, health }) => ({ name, running, desired, state, starting, ...(lastError ? { lastError } : {}), ...(healthPath ? { healthPath } : {}), ...(healthCheck ? { healthCheck } : {}), ...(health ? { health } : {}) }));
     expect(brief).toEqual([
       { name: 'proxy', running: 0, desired: 0, state: 'missing', starting: 0 },
-      { name: 'web', running: 2, desired: 2, state: 'ok', starting: 0, healthPath: '/' },
+      { name: 'web', running: 2, desired: 2, state: 'ok', starting: 0, healthPath: '/', healthCheck: 'GET /', health: 'healthy' },
       { name: 'broken', running: 0, desired: 1, state: 'down', starting: 1, lastError: 'task: non-zero exit (3)' },
-      { name: 'sick', running: 0, desired: 1, state: 'down', starting: 1, lastError: 'task: non-zero exit (137): dockerexec: unhealthy container', healthPath: '/' },
+      // Swarm stopped a task for failing its check; the one after it has not passed it yet.
+      { name: 'sick', running: 0, desired: 1, state: 'down', starting: 1, lastError: 'task: non-zero exit (137): dockerexec: unhealthy container', healthPath: '/', healthCheck: 'GET /', health: 'unhealthy' },
       { name: 'stopped', running: 0, desired: 0, state: 'stopped', starting: 0 },
       { name: 'missingimg', running: 0, desired: 1, state: 'down', starting: 0, lastError: 'No such image: cap/nope:1' },
       { name: 'glob', running: 1, desired: 1, state: 'ok', starting: 0 },
@@ -86,7 +87,7 @@ describe('docker output → status rows', () => {
     expect(problemsOf(snapshot)).toEqual([
       'service proxy: missing, not in the stack',
       'service broken: down, 0/1 running (last task error: task: non-zero exit (3))',
-      'service sick: down, 0/1 running (last task error: task: non-zero exit (137): dockerexec: unhealthy container)',
+      'service sick: down, 0/1 running, unhealthy: GET / failed (last task error: task: non-zero exit (137): dockerexec: unhealthy container)',
       'service missingimg: down, 0/1 running (last task error: No such image: cap/nope:1)',
     ]);
   });
@@ -96,5 +97,67 @@ describe('docker output → status rows', () => {
     const rows = serviceRows(config, [], []);
     expect(rows).not.toEqual([]);
     expect(rows.filter((row) => row.state !== 'missing')).toEqual([]);
+  });
+});
+
+/**
+ * A private service `db` with `health: { cmd: [test, -f, /tmp/ready] }` (start period 60 s, interval
+ * 5 s), as docker 20.10 printed its tasks during test/recipes/health-check-swarm.test.ts (SWZ_CAPTURE
+ * writes them): its container running but the file missing (2 s and 10 s after it started), the file
+ * made (Running), an update whose new task has no file yet (the old one serves), and Swarm's restart of
+ * a task that failed its check past the start period: it exited 0 on SIGTERM, so the stopped task is
+ * `Complete` with no error, and only the time a task spends Starting tells.
+ */
+describe('docker output → the health of a service with a command check', () => {
+  const hc: Config = parseConfig({
+    ...SEED_EXAMPLE,
+    project: 'hc',
+    sites: [{ domain: 'hc.test', service: svc('web'), private: [svc('db', { health: { cmd: ['test', '-f', '/tmp/ready'] } })] }],
+    certificates: { ...SEED_EXAMPLE.certificates, email: 'ops@hc.test' },
+  });
+  const stack = (dbRunning: number) => [
+    { name: 'hc_db', mode: 'replicated', running: dbRunning, desired: 1, image: 'swz-test/hc-db:1' },
+    { name: 'hc_web', mode: 'replicated', running: 1, desired: 1, image: 'swz-test/hc-web:1' },
+  ];
+  const db = (file: string, dbRunning: number) => {
+    const row = serviceRows(hc, stack(dbRunning), parseServiceTasks(fixture(file))).find((candidate) => candidate.name === 'db')!;
+    return { running: row.running, state: row.state, health: row.health, healthCheck: row.healthCheck, starting: row.starting, healthPath: row.healthPath };
+  };
+
+  it('reads how long each task has been in its state, from the words docker prints', () => {
+    expect(parseServiceTasks(fixture('health-restarted.jsonl')).map((task) => [task.currentState, task.stateSeconds])).toEqual([
+      ['Starting 16 seconds ago', 16],
+      ['Starting about a minute ago', 60],
+      ['Complete about a minute ago', 60],
+      ['Running 2 minutes ago', 120],
+    ]);
+    expect(['Starting less than a second ago', 'Running 1 second ago', 'Failed about an hour ago', 'Running 3 hours ago', 'Running 2 days ago', 'Running 5 weeks ago', 'Running 7 months ago', 'Running 2 years ago', 'Pending', ''].map(stateAgeSeconds)).toEqual([
+      0, 1, 3600, 10_800, 172_800, 3_024_000, 18_144_000, 63_072_000, undefined, undefined,
+    ]);
+  });
+
+  it('starting before its first check answered, unhealthy once it ran and failed, healthy once it passed', () => {
+    const check = { healthCheck: 'test -f /tmp/ready' };
+    expect(db('health-starting.jsonl', 0)).toEqual({ running: 0, state: 'down', health: 'starting', ...check, starting: 1, healthPath: undefined });
+    expect(db('health-failing.jsonl', 0)).toEqual({ running: 0, state: 'down', health: 'unhealthy', ...check, starting: 1, healthPath: undefined });
+    expect(db('health-passed.jsonl', 1)).toEqual({ running: 1, state: 'ok', health: 'healthy', ...check, starting: 0, healthPath: undefined });
+    // An update's new task that has not passed yet: the old one still serves, so the service is healthy.
+    expect(db('health-updating.jsonl', 1)).toEqual({ running: 1, state: 'ok', health: 'healthy', ...check, starting: 1, healthPath: undefined });
+    expect(db('health-restarted.jsonl', 0)).toEqual({ running: 0, state: 'down', health: 'unhealthy', ...check, starting: 2, healthPath: undefined });
+    expect(FIRST_CHECK_SECONDS).toBe(10);
+  });
+
+  it('status says so: the problem names the check; a passing check is no problem', () => {
+    const snapshot = (file: string, dbRunning: number): StatusSnapshot => ({ project: 'hc', at: '', cluster: { state: 'ok' }, nodes: [], services: serviceRows(hc, stack(dbRunning), parseServiceTasks(fixture(file))).filter((row) => row.name !== 'proxy'), served: [], certificates: [] });
+    expect(problemsOf(snapshot('health-starting.jsonl', 0))).toEqual(['service db: down, 0/1 running, starting: test -f /tmp/ready not passed yet']);
+    expect(problemsOf(snapshot('health-failing.jsonl', 0))).toEqual(['service db: down, 0/1 running, unhealthy: test -f /tmp/ready failed']);
+    expect(problemsOf(snapshot('health-passed.jsonl', 1))).toEqual([]);
+  });
+
+  it('a check in words: GET and the path, or the command with each word that needs it quoted', () => {
+    expect(describeHealthCheck('/up?x=1')).toBe('GET /up?x=1');
+    expect(describeHealthCheck({ cmd: ['pg_isready', '-U', 'postgres'] })).toBe('pg_isready -U postgres');
+    expect(describeHealthCheck({ cmd: ['sh', '-c', 'redis-cli ping | grep PONG'] })).toBe('sh -c "redis-cli ping | grep PONG"');
+    expect(describeHealthCheck({ cmd: ['mysqladmin', 'ping', "--password=it's"] })).toBe('mysqladmin ping "--password=it\'s"');
   });
 });
