@@ -157,6 +157,10 @@ function proxyService(config: Config): Record<string, unknown> {
 /** `docker stack deploy` interpolates `${…}` in the whole file: a literal `$` in a value is written `$$`. */
 const literal = (value: string): string => value.replaceAll('$', '$$$$');
 
+/** How often an app service's check runs, how long one run may take, and how many failures in a row make Swarm stop the task (both forms). */
+export const APP_HEALTH_TIMING = { intervalSeconds: 5, timeoutSeconds: 3, retries: 3 } as const;
+const appHealthTiming = { interval: `${APP_HEALTH_TIMING.intervalSeconds}s`, timeout: `${APP_HEALTH_TIMING.timeoutSeconds}s`, retries: APP_HEALTH_TIMING.retries };
+
 /**
  * The health check of a service with `health`. A path: an HTTP GET of it on the service's port inside
  * the container, with wget (busybox, Alpine, Debian) or else curl. A command (`{ cmd: [...] }`): run in
@@ -169,10 +173,6 @@ const literal = (value: string): string => value.replaceAll('$', '$$$$');
  * every service to run its replicas; update_config monitors healthy tasks) and roll back when new
  * tasks never become healthy. Swarm stops a task whose check fails `retries` times in a row.
  */
-/** How often an app service's check runs, how long one run may take, and how many failures in a row make Swarm stop the task (both forms). */
-export const APP_HEALTH_TIMING = { intervalSeconds: 5, timeoutSeconds: 3, retries: 3 } as const;
-const appHealthTiming = { interval: `${APP_HEALTH_TIMING.intervalSeconds}s`, timeout: `${APP_HEALTH_TIMING.timeoutSeconds}s`, retries: APP_HEALTH_TIMING.retries };
-
 export function healthCheck(service: Pick<Service, 'port' | 'health'>): Record<string, unknown> | undefined {
   const { health } = service;
   if (!health) return undefined;

@@ -14,7 +14,7 @@ export function registerDeployCommand(program: Command, io: CliIo): void {
   withCommonOptions(program.command('deploy'))
     .argument('<service>', 'a service named in swarm-wiz.yaml (a site\'s service or a private one)')
     .requiredOption('--image <ref>', 'the image to roll out, like ghcr.io/me/a:1.1')
-    .description('roll out a new image of one service (rolling, gated on its health path, rolled back when it fails) and record it in swarm-wiz.yaml')
+    .description('roll out a new image of one service (rolling, gated on its health check, rolled back when it fails) and record it in swarm-wiz.yaml')
     .action(async (service: string, options: DeployOptions) => {
       const { deployOneService } = await import('../../app/deploy-service.js');
       const { configPath, dir } = projectPaths(options, io);
