@@ -12,7 +12,6 @@ export const SLOW_DIRECTORIES = ['test/e2e/**', 'test/sandbox/**', 'test/build/*
 /** Files outside those folders with at least one test that starts a process or needs a peer. */
 export const SLOW_FILES = [
   'test/adapters/acme/acme-issuer.test.ts',
-  'test/adapters/private-dir.test.ts',
   'test/adapters/project-lock.test.ts',
   'test/adapters/ssh-key.test.ts',
   'test/app/add-domain.test.ts',
@@ -30,6 +29,7 @@ export const SLOW_FILES = [
   'test/cli/wizard-command.test.ts',
   'test/commands/preflight.test.ts',
   'test/commands/support.test.ts',
+  'test/config/private-dir.test.ts',
   'test/fake-do/fake-server.test.ts',
   'test/peers/registry.test.ts',
   'test/recipes/app-secrets.test.ts',

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readOptional, writeFileAtomic } from './fs-atomic.js';
+import { readOptional, writeFileAtomic } from '../config/fs-atomic.js';
 import { certificateMeta, keyMatchesCertificate, type CertificateMeta } from '../certs/metadata.js';
 import { showValue } from '../config/show-value.js';
 

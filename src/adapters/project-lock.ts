@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { access, link, mkdir, open, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { ensureSwarmWizDir, SWARM_WIZ_DIR } from './private-dir.js';
+import { ensureSwarmWizDir, SWARM_WIZ_DIR } from '../config/private-dir.js';
 
 /** What a lock file says about the run holding it; each part only when the file says it plainly. */
 export interface LockHolder {

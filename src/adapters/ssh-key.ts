@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { access, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { writeFileAtomic } from './fs-atomic.js';
-import { ensureSwarmWizDir, SWARM_WIZ_DIR } from './private-dir.js';
+import { writeFileAtomic } from '../config/fs-atomic.js';
+import { ensureSwarmWizDir, SWARM_WIZ_DIR } from '../config/private-dir.js';
 
 /** The private key swarm-wiz uses to reach the droplets; its `.pub` beside it goes to DigitalOcean. */
 export function sshKeyPath(dir: string): string {

@@ -1,7 +1,7 @@
 import { hostAddresses, localAddresses } from '../adapters/dns/host-addresses.js';
 import type { Config } from '../config/index.js';
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../adapters/fs-atomic.js';
+import { writeFileAtomic } from '../config/fs-atomic.js';
 import { configFromYaml, withAddedSite } from '../config/index.js';
 import { addDomainDelta, addDomainPlanLines, type AddDomainDelta } from '../plan/add-domain.js';
 import { recordedIp, zoneOf } from '../plan/dns.js';

@@ -11,7 +11,7 @@ import type { DeployResult, DeployRunOptions } from './deploy.js';
 import { deployRemote, remoteTarget } from './remote.js';
 import type { SupportSetup } from './support.js';
 import { BundleError, swarmWizBundle } from '../adapters/bundle.js';
-import { readOptional } from '../adapters/fs-atomic.js';
+import { readOptional } from '../config/fs-atomic.js';
 import { changingProject } from './project-lock.js';
 
 export interface DropletDeployOptions extends DeployRunOptions {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../adapters/fs-atomic.js';
+import { writeFileAtomic } from '../config/fs-atomic.js';
 import { serviceImage, serviceUpdateImage, withoutDigest } from '../commands/index.js';
 import { configFromYaml, withServiceImage, type Config } from '../config/index.js';
 import type { Shell } from '../targets/target.js';

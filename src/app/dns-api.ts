@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
-import { readOptional } from '../adapters/fs-atomic.js';
+import { readOptional } from '../config/fs-atomic.js';
 import type { Config } from '../config/index.js';
 import type { CloudCredentials } from './credentials.js';
 import { UsageError } from './errors.js';

@@ -1,6 +1,6 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { GeneratedFile } from '../../recipes/index.js';
-import { writeFileAtomic } from '../adapters/fs-atomic.js';
+import { writeFileAtomic } from '../config/fs-atomic.js';
 import type { FileWriteEvent } from '../run/file-progress.js';
 
 export interface WriteOutcome {

@@ -1,4 +1,4 @@
-import { writeFileAtomic } from '../adapters/fs-atomic.js';
+import { writeFileAtomic } from '../config/fs-atomic.js';
 import { readSnapshot } from '../adapters/file-snapshot.js';
 import { classifyFiles, decideFileWrites, editedPaths, sha256Of, type FileChange, type OnDiskFile, type OnEdit } from '../plan/index.js';
 import { loadFileRecords, saveFileRecords, type FileRecords } from '../state/index.js';

@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { renderCrontab } from '../../recipes/crontab.js';
 import { accountKeyPath, directoryUrlFor } from '../adapters/acme/account-key.js';
 import { CertificateStore } from '../adapters/certificate-store.js';
-import { readOptional, writeFileAtomic } from '../adapters/fs-atomic.js';
+import { readOptional, writeFileAtomic } from '../config/fs-atomic.js';
 import { sshKeyPath } from '../adapters/ssh-key.js';
 import type { CertificateMeta } from '../certs/metadata.js';
 import type { SiteNames } from '../certs/sites.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { certificateFiles } from '../../recipes/names.js';
-import { writeFileAtomic } from '../adapters/fs-atomic.js';
+import { writeFileAtomic } from '../config/fs-atomic.js';
 import type { SiteNames } from './sites.js';
 import type { CertificateStore } from '../adapters/certificate-store.js';
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import YAML from 'yaml';
-import { writeFileAtomic } from '../adapters/fs-atomic.js';
+import { writeFileAtomic } from './fs-atomic.js';
 import { ConfigError } from './errors.js';
 import { parseConfig, type KeyLocator } from './parse.js';
 import type { Config } from './schema.js';

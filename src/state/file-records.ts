@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../adapters/fs-atomic.js';
+import { writeFileAtomic } from '../config/fs-atomic.js';
 import { formatPath, showValue } from '../config/index.js';
 import { ON_EDIT_CHOICES } from '../plan/file-changes.js';
 

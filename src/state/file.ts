@@ -1,6 +1,6 @@
 import { chmod, lstat, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '../adapters/fs-atomic.js';
+import { writeFileAtomic } from '../config/fs-atomic.js';
 import { formatPath, showValue } from '../config/index.js';
 import { emptyState, stateSchema, type State } from './schema.js';
 

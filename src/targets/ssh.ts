@@ -3,7 +3,7 @@ import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { quoteShellArg, type Command } from '../commands/command.js';
-import { writeFileAtomic } from '../adapters/fs-atomic.js';
+import { writeFileAtomic } from '../config/fs-atomic.js';
 import { CommandAborted, HostKeyChanged, NodeUnreachable, SshFailed, tailOf, type UnreachableReason } from './errors.js';
 import { execute } from './exec.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, redactedLines, settle } from './local.js';

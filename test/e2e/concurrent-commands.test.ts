@@ -3,7 +3,7 @@ import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle } from '../../scripts/bundle.js';
-import { TEST_DELAY_BEFORE_WRITE_ENV } from '../../src/adapters/fs-atomic.js';
+import { TEST_DELAY_BEFORE_WRITE_ENV } from '../../src/config/fs-atomic.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { configToYaml, loadConfig } from '../../src/config/index.js';
 import { planDestroy } from '../../src/plan/index.js';

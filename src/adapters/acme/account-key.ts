@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { chmod, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import acme from 'acme-client';
-import { writeFileAtomic } from '../fs-atomic.js';
+import { writeFileAtomic } from '../../config/fs-atomic.js';
 
 export const LETS_ENCRYPT = {
   staging: 'https://acme-staging-v02.api.letsencrypt.org/directory',

@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../fs-atomic.js';
+import { writeFileAtomic } from '../../config/fs-atomic.js';
 import type { ChallengeResponder, PresentedChallenge } from './challenge-responder.js';
 import { IssuanceError } from './errors.js';
 

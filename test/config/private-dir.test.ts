@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadOrCreateAccountKey } from '../../src/adapters/acme/account-key.js';
-import { writeFileAtomic } from '../../src/adapters/fs-atomic.js';
+import { writeFileAtomic } from '../../src/config/fs-atomic.js';
 import { withProjectLock } from '../../src/adapters/project-lock.js';
 import { ensureLocalSshKey } from '../../src/adapters/ssh-key.js';
 import { CertificateStore } from '../../src/adapters/certificate-store.js';
