@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { readOptional, writeFileAtomic } from '../config/fs-atomic.js';
-import { certificateMeta, keyMatchesCertificate, type CertificateMeta } from '../certs/metadata.js';
+import { certificateMeta, keyMatchesCertificate, type CertificateMeta } from './certificate-metadata.js';
 import { showValue } from '../config/show-value.js';
 
 /** A certificate as stored for one site. */

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { connect } from 'node:tls';
-import { commonNameOf, normaliseSerial } from '../certs/metadata.js';
+import { commonNameOf, normaliseSerial } from './certificate-metadata.js';
 
 /** What one entry address really serves for a name. */
 export interface LiveCertificate {

@@ -1,5 +1,5 @@
 import type { CertificateStore } from '../adapters/certificate-store.js';
-import type { CertificateMeta } from '../certs/metadata.js';
+import type { CertificateMeta } from '../adapters/certificate-metadata.js';
 import { renewSites, type CertificateIssuer } from '../certs/renew-sites.js';
 import type { CertificateStep } from '../plan/index.js';
 import { StepFailed } from '../run/failure.js';

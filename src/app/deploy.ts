@@ -8,7 +8,7 @@ import { renewalDecision } from '../certs/renewal-policy.js';
 import { refreshAriSchedule } from '../certs/ari-refresh.js';
 import { allNames, siteNamesOf, type SiteNames } from '../certs/sites.js';
 import { CertificateStore } from '../adapters/certificate-store.js';
-import type { CertificateMeta } from '../certs/metadata.js';
+import type { CertificateMeta } from '../adapters/certificate-metadata.js';
 import { errorLine } from '../text/remote-text.js';
 import { hashFiles, nodeLabels, parseHashes, parseLabels, parseStackServices, parseSwarmInfo, stackServices, swarmInfo } from '../commands/index.js';
 import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';

@@ -4,7 +4,7 @@ import { accountKeyPath, directoryUrlFor } from '../adapters/acme/account-key.js
 import { CertificateStore } from '../adapters/certificate-store.js';
 import { readOptional, writeFileAtomic } from '../config/fs-atomic.js';
 import { sshKeyPath } from '../adapters/ssh-key.js';
-import type { CertificateMeta } from '../certs/metadata.js';
+import type { CertificateMeta } from '../adapters/certificate-metadata.js';
 import type { SiteNames } from '../certs/sites.js';
 import { hashFiles, keyAuthorized, parseHashes, readCrontab, readFile as readRemoteFile } from '../commands/index.js';
 import { configToYaml, type Config } from '../config/index.js';

@@ -1,5 +1,5 @@
-import { ariCertIdOf, ariCheckDue, scheduleFromRenewalInfo, type RenewalInfo } from './ari.js';
-import { splitChain, type CertificateMeta } from './metadata.js';
+import { ariCertIdOf, ariCheckDue, scheduleFromRenewalInfo, type RenewalInfo } from '../adapters/acme/ari.js';
+import { splitChain, type CertificateMeta } from '../adapters/certificate-metadata.js';
 import type { CertificateStore } from '../adapters/certificate-store.js';
 
 /** A CA that can say when to renew (RFC 9773); `undefined` from it means the CA has no ARI. */

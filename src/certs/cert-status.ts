@@ -1,4 +1,4 @@
-import { certificateMeta, type CertificateMeta } from './metadata.js';
+import { certificateMeta, type CertificateMeta } from '../adapters/certificate-metadata.js';
 import { daysLeft, renewalDecision, scheduledRenewal } from './renewal-policy.js';
 import { allNames, type SiteNames } from './sites.js';
 import type { CertificateStore } from '../adapters/certificate-store.js';

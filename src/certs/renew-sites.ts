@@ -1,7 +1,7 @@
 import { CertificateError, IssuanceError, WaitingForCaError } from '../adapters/acme/errors.js';
 import { attemptGate, recordFailure, type AttemptLog, type BackoffPolicy } from './backoff.js';
 import type { CertificateOrder, IssuedCertificate } from '../adapters/acme/acme-issuer.js';
-import type { CertificateMeta } from './metadata.js';
+import type { CertificateMeta } from '../adapters/certificate-metadata.js';
 import { refreshAriSchedule, replacesFor, type RenewalInfoSource } from './ari-refresh.js';
 import { renewalDecision, type RenewalReason } from './renewal-policy.js';
 import { allNames, type SiteNames } from './sites.js';

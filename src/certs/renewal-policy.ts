@@ -1,5 +1,5 @@
-import { ariRenewalTime } from './ari.js';
-import type { CertificateMeta } from './metadata.js';
+import { ariRenewalTime } from '../adapters/acme/ari.js';
+import type { CertificateMeta } from '../adapters/certificate-metadata.js';
 
 export type RenewalReason = 'missing' | 'placeholder' | 'ca-changed' | 'names-changed' | 'expired' | 'due' | 'forced' | 'valid';
 

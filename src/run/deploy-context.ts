@@ -1,6 +1,6 @@
 import type { RegistryCredentials } from '../../recipes/registry-login.js';
 import type { Config } from '../config/index.js';
-import type { CertificateMeta } from '../certs/metadata.js';
+import type { CertificateMeta } from '../adapters/certificate-metadata.js';
 import type { CertificateStep } from '../plan/index.js';
 import type { StateStore } from '../state/index.js';
 import type { Command } from '../commands/index.js';

@@ -12,7 +12,7 @@ import { WebrootResponder } from '../../src/adapters/acme/webroot-responder.js';
 import { CertificateStore } from '../../src/adapters/certificate-store.js';
 import { probeTls } from '../../src/adapters/tls-probe.js';
 import { LETS_ENCRYPT_BACKOFF } from '../../src/certs/backoff.js';
-import { splitChain } from '../../src/certs/metadata.js';
+import { splitChain } from '../../src/adapters/certificate-metadata.js';
 import { renewSites, type CertificateIssuer } from '../../src/certs/renew-sites.js';
 import { allNames, siteNamesOf } from '../../src/certs/sites.js';
 import { generateCertificate } from '../../src/certs/x509-generate.js';

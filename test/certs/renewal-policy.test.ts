@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CertificateMeta } from '../../src/certs/metadata.js';
+import type { CertificateMeta } from '../../src/adapters/certificate-metadata.js';
 import { daysLeft, renewalDecision, renewalTime } from '../../src/certs/renewal-policy.js';
 
 const DAY = 86_400_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CertStatusRow } from '../../src/certs/cert-status.js';
-import type { CertificateMeta } from '../../src/certs/metadata.js';
+import type { CertificateMeta } from '../../src/adapters/certificate-metadata.js';
 import { checkCertificates, covers } from '../../src/certs/status-check.js';
 
 const DAY = 86_400_000;

@@ -1,7 +1,7 @@
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ariCertIdOf } from '../../src/certs/ari.js';
+import { ariCertIdOf } from '../../src/adapters/acme/ari.js';
 import { loadState } from '../../src/state/index.js';
 import { eventually, requireTool, runArgv } from '../peers/tools.js';
 import { down, leftovers, up } from './sandbox-cli.js';

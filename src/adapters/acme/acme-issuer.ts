@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type Agent } from 'node:https';
 import acme from 'acme-client';
 import type { Authorization, Order } from 'acme-client';
-import type { RenewalInfo } from '../../certs/ari.js';
+import type { RenewalInfo } from './ari.js';
 import type { ChallengePreflight, ChallengeResponder, PresentedChallenge } from './challenge-responder.js';
 import { AcmeProblemError, CaUnreachableError, CertificateError, IssuanceError, RateLimitedError, UnknownProfileError } from './errors.js';
 import { acmeCall, retryAfterFrom } from './transport.js';

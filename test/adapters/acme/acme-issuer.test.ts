@@ -9,7 +9,7 @@ import { AcmeProblemError, CaUnreachableError, ChallengeInvalidError, PreflightE
 import { dnsEntryPoints, staticEntryPoints } from '../../../src/adapters/acme/entry-points.js';
 import { httpPreflight } from '../../../src/adapters/acme/preflight.js';
 import { WebrootResponder } from '../../../src/adapters/acme/webroot-responder.js';
-import { certificateMeta } from '../../../src/certs/metadata.js';
+import { certificateMeta } from '../../../src/adapters/certificate-metadata.js';
 import { renewSites } from '../../../src/certs/renew-sites.js';
 import { CertificateStore } from '../../../src/adapters/certificate-store.js';
 import { startFaultProxy } from '../../certs/fault-proxy.js';

@@ -1,5 +1,5 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { ariCertIdOf, type AriSchedule } from './ari.js';
+import { ariCertIdOf, type AriSchedule } from './acme/ari.js';
 
 /** What a stored certificate is, readable without asking the CA. Dates are ISO strings. */
 export interface CertificateMeta {

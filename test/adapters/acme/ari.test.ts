@@ -1,9 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ariCertId, ariCertIdOf, ariCheckDue, scheduleFromRenewalInfo, serialDerBytes, type AriSchedule } from '../../src/certs/ari.js';
-import type { CertificateMeta } from '../../src/certs/metadata.js';
-import { renewalDecision } from '../../src/certs/renewal-policy.js';
-import { generateCertificate } from '../../src/certs/x509-generate.js';
+import { ariCertId, ariCertIdOf, ariCheckDue, scheduleFromRenewalInfo, serialDerBytes, type AriSchedule } from '../../../src/adapters/acme/ari.js';
+import type { CertificateMeta } from '../../../src/adapters/certificate-metadata.js';
+import { renewalDecision } from '../../../src/certs/renewal-policy.js';
+import { generateCertificate } from '../../../src/certs/x509-generate.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
