@@ -1,5 +1,5 @@
 import { dnsEntryPoints } from '../adapters/acme/entry-points.js';
-import { entryPointsFromState } from '../certs/state-entry-points.js';
+import { entryPointsFromState } from './state-entry-points.js';
 import { StepFailed } from '../run/failure.js';
 import { loadState, StateStore, type State } from '../state/index.js';
 import { reachable, cloudInitDone, cloudInitFailure } from '../commands/index.js';

@@ -9,7 +9,7 @@ import { sshKeyPath } from '../adapters/ssh-key.js';
 import { probeTls } from '../adapters/tls-probe.js';
 import { certificateStatus } from '../certs/cert-status.js';
 import { siteNamesOf } from '../certs/sites.js';
-import { entryPointsFromState } from '../certs/state-entry-points.js';
+import { entryPointsFromState } from './state-entry-points.js';
 import { errorLine } from '../text/remote-text.js';
 
 // The snapshot as `status` shows it: its problems (the exit code) and its --json form.

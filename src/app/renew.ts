@@ -5,7 +5,7 @@ import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
 import { projectIssuer } from '../certs/project-issuer.js';
 import { writeProxyCertificates } from '../certs/proxy-files.js';
 import { renewSites, type SiteRenewal } from '../certs/renew-sites.js';
-import { entryPointsFromState } from '../certs/state-entry-points.js';
+import { entryPointsFromState } from './state-entry-points.js';
 import { siteNamesOf } from '../certs/sites.js';
 import type { Config } from '../config/index.js';
 import { StateStore, stateAttemptLog, type State } from '../state/index.js';

@@ -5,7 +5,7 @@ import type { EntryPoint } from '../adapters/acme/preflight.js';
 import { CertificateStore } from '../adapters/certificate-store.js';
 import { certificateStatus, type CertStatusRow } from '../certs/cert-status.js';
 import { siteNamesOf } from '../certs/sites.js';
-import { entryPointsFromState } from '../certs/state-entry-points.js';
+import { entryPointsFromState } from './state-entry-points.js';
 import type { Config } from '../config/index.js';
 import type { State } from '../state/index.js';
 

@@ -40,3 +40,23 @@ export function checkDomainName(input: string, allowWildcard: boolean): DomainCh
   if (length > MAX_NAME_LENGTH) return { ok: false, reason: `${showValue(input)} is ${length} characters long; a domain name has at most ${MAX_NAME_LENGTH}` };
   return { ok: true, ascii: wildcard ? `*.${ascii}` : ascii };
 }
+
+/** The longest account domain that `host` is, or is under; undefined when DigitalOcean does not serve it. */
+export function zoneOf(host: string, zones: readonly string[]): string | undefined {
+  let best: string | undefined;
+  for (const zone of zones) {
+    const z = zone.toLowerCase().replace(/\.$/, '');
+    if ((host === z || host.endsWith(`.${z}`)) && (!best || z.length > best.length)) best = z;
+  }
+  return best;
+}
+
+/** `www.a.com` in zone `a.com` → `www`; the apex → `@`. */
+export function relativeName(host: string, zone: string): string {
+  return host === zone ? '@' : host.slice(0, host.length - zone.length - 1);
+}
+
+/** The inverse of `relativeName`: `www` in zone `a.com` → `www.a.com`; `@` → the apex. */
+export function hostOf(recordName: string, zone: string): string {
+  return recordName === '@' ? zone : `${recordName}.${zone}`;
+}

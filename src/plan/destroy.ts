@@ -1,5 +1,5 @@
 import type { State } from '../state/index.js';
-import { hostOf } from './dns.js';
+import { hostOf } from '../config/domain-name.js';
 import { stepId } from './names.js';
 import type { PlanStep } from './types.js';
 

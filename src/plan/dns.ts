@@ -1,27 +1,8 @@
 import type { Config } from '../config/index.js';
+import { hostOf, relativeName, zoneOf } from '../config/domain-name.js';
 import type { State } from '../state/index.js';
 import { entrypoints, stepId } from './names.js';
 import type { DnsRecordStep, IpTarget, ManualDnsStep, PlanFacts } from './types.js';
-
-/** The longest account domain that `host` is, or is under; undefined when DigitalOcean does not serve it. */
-export function zoneOf(host: string, zones: readonly string[]): string | undefined {
-  let best: string | undefined;
-  for (const zone of zones) {
-    const z = zone.toLowerCase().replace(/\.$/, '');
-    if ((host === z || host.endsWith(`.${z}`)) && (!best || z.length > best.length)) best = z;
-  }
-  return best;
-}
-
-/** `www.a.com` in zone `a.com` → `www`; the apex → `@`. */
-export function relativeName(host: string, zone: string): string {
-  return host === zone ? '@' : host.slice(0, host.length - zone.length - 1);
-}
-
-/** The inverse of `relativeName`: `www` in zone `a.com` → `www.a.com`; `@` → the apex. */
-export function hostOf(recordName: string, zone: string): string {
-  return recordName === '@' ? zone : `${recordName}.${zone}`;
-}
 
 /** The target's IP as the state knows it now; undefined when it does not exist yet. */
 export function recordedIp(target: IpTarget, state: State): string | undefined {

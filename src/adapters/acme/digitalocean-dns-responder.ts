@@ -1,4 +1,4 @@
-import { relativeName, zoneOf } from '../../plan/dns.js';
+import { relativeName, zoneOf } from '../../config/domain-name.js';
 import type { CloudApi } from '../digitalocean/cloud-api.js';
 import { dnsChallengeName, type ChallengeResponder, type PresentedChallenge } from './challenge-responder.js';
 import { IssuanceError } from './errors.js';

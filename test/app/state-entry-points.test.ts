@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { entryPointsFromState } from '../../src/certs/state-entry-points.js';
+import { entryPointsFromState } from '../../src/app/state-entry-points.js';
 import { emptyState } from '../../src/state/index.js';
-import { seedConfigUnderTest } from './harness.js';
+import { seedConfigUnderTest } from '../certs/harness.js';
 
 describe('entryPointsFromState', () => {
   const config = seedConfigUnderTest('https://pebble.invalid/dir');
