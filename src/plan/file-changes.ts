@@ -1,5 +1,6 @@
 import type { GeneratedFile } from '../../recipes/index.js';
 import { sha256Hex } from '../../recipes/names.js';
+import type { OnEdit } from '../state/file-records.js';
 import { unifiedDiff, type DiffLine } from './file-diff.js';
 
 // Generated files against what is on disk and what swarm-wiz recorded writing there
@@ -15,10 +16,6 @@ import { unifiedDiff, type DiffLine } from './file-diff.js';
  * - `edited-kept`: edited by hand, but swarm-wiz has no change for it: left as it is.
  */
 export type FileStatus = 'new' | 'unchanged' | 'changed' | 'unrecorded' | 'edited' | 'edited-kept';
-
-/** What to do with a file edited by hand that swarm-wiz would overwrite: keep it beside as `<file>.orig`, or stop. */
-export const ON_EDIT_CHOICES = ['orig', 'stop'] as const;
-export type OnEdit = (typeof ON_EDIT_CHOICES)[number];
 
 /** A file as found on disk. */
 export interface OnDiskFile {

@@ -1,5 +1,6 @@
 import { capDiff, DIFF_LINES_SHOWN } from './file-diff.js';
-import type { FileChange, FileStatus, OnEdit } from './file-changes.js';
+import type { FileChange, FileStatus } from './file-changes.js';
+import type { OnEdit } from '../state/file-records.js';
 
 /** The mark in front of each file, as the cloud steps have theirs. */
 export const FILE_MARK: Record<FileStatus, string> = {

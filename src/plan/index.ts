@@ -18,11 +18,10 @@ export {
   editedPaths,
   isSecretMaterial,
   sha256Of,
-  ON_EDIT_CHOICES,
   type FileChange,
   type FileStatus,
   type FileWriteDecision,
   type OnDiskFile,
-  type OnEdit,
 } from './file-changes.js';
+export { ON_EDIT_CHOICES, type OnEdit } from '../state/file-records.js';
 export { FILE_MARK, fileNote, fileSummary, formatFileChanges } from './file-format.js';

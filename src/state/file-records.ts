@@ -3,11 +3,14 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../config/fs-atomic.js';
 import { formatPath, showValue } from '../config/index.js';
-import { ON_EDIT_CHOICES } from '../plan/file-changes.js';
 
 // Kept apart from state.json: plan-only runs and --example write files but create nothing, and
 // state.json is "what was created" (destroy reads it, the support server gets a copy, the engine's
 // StateStore owns it during a run). This file is written only by the CLI around the file writes.
+
+/** What to do with a file edited by hand that swarm-wiz would overwrite: keep it beside as `<file>.orig`, or stop. */
+export const ON_EDIT_CHOICES = ['orig', 'stop'] as const;
+export type OnEdit = (typeof ON_EDIT_CHOICES)[number];
 
 /** Where swarm-wiz records the files it wrote, relative to the project directory. */
 export const FILE_RECORDS = join('.swarm-wiz', 'files.json');
