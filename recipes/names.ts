@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Config, Delivery } from '../src/config/index.js';
+import { PROXY_FOLDER_IN_CONTAINER } from '../src/commands/stack.js';
 
 /**
  * Names and paths the generated files agree on. Other parts of swarm-wiz (the executor, renew,
@@ -31,9 +32,8 @@ export const remoteProjectDir = (config: Pick<Config, 'project'>, root: string =
  * read-only into the proxy container at PROXY_FOLDER_IN_CONTAINER.
  */
 export const nodeProxyDir = (config: Pick<Config, 'project'>, root: string = REMOTE_ROOT): string => `${remoteProjectDir(config, root)}/proxy`;
-export const PROXY_FOLDER_IN_CONTAINER = '/etc/nginx/swarm-wiz';
-/** nginx.conf inside the proxy container for delivery: files. */
-export const NGINX_CONF_IN_CONTAINER = `${PROXY_FOLDER_IN_CONTAINER}/nginx.conf`;
+// PROXY_FOLDER_IN_CONTAINER and NGINX_CONF_IN_CONTAINER live with the proxy-container commands (src/commands/stack.ts).
+export { PROXY_FOLDER_IN_CONTAINER, NGINX_CONF_IN_CONTAINER } from '../src/commands/stack.js';
 
 /** The webroot the support server serves on :80 and the ACME client writes HTTP-01 tokens into. */
 export const supportWebroot = (config: Config): string => `${remoteProjectDir(config)}/acme-webroot`;
@@ -125,15 +125,8 @@ export const EDGE_NETWORK = 'edge';
 /** Overlay network between a site's public service and its private services. */
 export const internalNetwork = (serviceName: string): string => `${serviceName}-internal`;
 
-/**
- * App secrets (`secrets:` on a service). Swarm secrets are immutable, so each value set with
- * `swarm-wiz secret set NAME` is a new Swarm secret `<project>_<name>_v<N>`, labelled with these, and
- * the stack deploy names the newest version through SWARM_WIZ_SECRET_<NAME>.
- */
-export const SECRET_LABELS = { project: 'swarm-wiz.project', secret: 'swarm-wiz.secret', version: 'swarm-wiz.version' } as const;
-
-/** The Swarm secret holding version `version` of the project's secret `name`. */
-export const secretVersionName = (project: string, name: string, version: number): string => `${project}_${name}_v${version}`;
+// SECRET_LABELS and secretVersionName live with the secret commands (src/commands/secrets.ts).
+export { SECRET_LABELS, secretVersionName } from '../src/commands/secrets.js';
 
 /** The variable docker-compose.yml reads the current Swarm secret name of `name` from (`-` written `_`). */
 export const secretVariable = (name: string): string => `SWARM_WIZ_SECRET_${name.toUpperCase().replaceAll('-', '_')}`;

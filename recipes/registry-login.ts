@@ -1,3 +1,5 @@
+import type { RegistryCredentials } from '../src/commands/registry.js';
+
 /**
  * Shell lines that log the docker CLI in to the project's registry, read from the environment
  * (never written into a file):
@@ -41,12 +43,8 @@ export function registryLoginLines(registry: string): string[] {
   }
 }
 
-/** What `docker login` takes for the project's registry; the password goes to its stdin, never argv. */
-export interface RegistryCredentials {
-  host: string;
-  username: string;
-  password: string;
-}
+// RegistryCredentials lives with the `docker login` command (src/commands/registry.ts).
+export type { RegistryCredentials };
 
 /**
  * The credentials swarm-wiz logs in with when it pushes the proxy image itself, read from the same

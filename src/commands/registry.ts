@@ -1,7 +1,13 @@
-import type { RegistryCredentials } from '../../recipes/registry-login.js';
 import type { Command } from './command.js';
 
 /** Registry operations (delivery: image), as argv. */
+
+/** What `docker login` takes for the project's registry; the password goes to its stdin, never argv. */
+export interface RegistryCredentials {
+  host: string;
+  username: string;
+  password: string;
+}
 
 /**
  * `env DOCKER_CONFIG=<dir>` before a docker command: the login is kept in that folder (the project's,

@@ -1,5 +1,14 @@
-import { SECRET_LABELS, secretVersionName } from '../../recipes/names.js';
 import type { Command } from './command.js';
+
+/**
+ * App secrets (`secrets:` on a service). Swarm secrets are immutable, so each value set with
+ * `swarm-wiz secret set NAME` is a new Swarm secret `<project>_<name>_v<N>`, labelled with these, and
+ * the stack deploy names the newest version through SWARM_WIZ_SECRET_<NAME>.
+ */
+export const SECRET_LABELS = { project: 'swarm-wiz.project', secret: 'swarm-wiz.secret', version: 'swarm-wiz.version' } as const;
+
+/** The Swarm secret holding version `version` of the project's secret `name`. */
+export const secretVersionName = (project: string, name: string, version: number): string => `${project}_${name}_v${version}`;
 
 /**
  * App secrets as Swarm secrets, as argv. A value only ever travels on the command's stdin (never in

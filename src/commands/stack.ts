@@ -1,9 +1,13 @@
 import { remoteLine } from '../text/remote-text.js';
-import { NGINX_CONF_IN_CONTAINER } from '../../recipes/names.js';
 import type { Command } from './command.js';
 import { jsonLines } from './swarm.js';
 
 /** Stack, service and proxy-container operations, as argv. */
+
+/** The proxy container's folder for delivery: files (the node's proxy folder, bind-mounted read-only). */
+export const PROXY_FOLDER_IN_CONTAINER = '/etc/nginx/swarm-wiz';
+/** nginx.conf inside the proxy container for delivery: files. */
+export const NGINX_CONF_IN_CONTAINER = `${PROXY_FOLDER_IN_CONTAINER}/nginx.conf`;
 
 export interface StackDeploy {
   project: string;
