@@ -1,5 +1,39 @@
 // The import rules of DESIGN.md "Architecture: one engine, two targets", checked by `npm run lint`.
 // Type-only imports and dynamic import() count like any other import.
+
+/**
+ * Every folder of the project, top to bottom. A folder imports only folders in its own layer or
+ * below: never one higher up. Folders that share a layer may import each other one way only
+ * (no-circular-folders). A new folder gets a place here (every-folder-in-a-layer).
+ */
+const LAYERS = [
+  ['src/cli'], //                           flags → request → use case → screen → exit code
+  ['src/app', 'screens'], //                 use cases; Ink components
+  ['src/run'], //                           the engine
+  ['src/plan'], //                          desired + recorded + facts → steps; pure
+  ['src/state', 'src/status'], //           state.json and files.json; the status snapshot
+  ['src/certs'], //                         renewal policy, certificate files for the proxy
+  ['src/adapters'], //                      I/O: DigitalOcean, ACME, DNS, TLS, keys, locks
+  ['src/targets', 'recipes', 'src/wizard'], // where commands run; config → file text; the questions
+  ['src/commands', 'src/config'], //        argv builders; the config schema, atomic writes
+  ['src/text'], //                          remote text made safe to show; imports nothing of the project
+];
+
+const anyOf = (folders) => `^(${folders.join('|')})/`;
+
+/** One rule per folder: nothing in a higher layer. The top layer has nothing above it. */
+const layerRules = LAYERS.flatMap((layer, index) => {
+  const above = LAYERS.slice(0, index).flat();
+  if (above.length === 0) return [];
+  return layer.map((folder) => ({
+    name: `layer-${folder.replace(/^src\//, '')}`,
+    severity: 'error',
+    comment: `${folder} is in layer ${index + 1} of ${LAYERS.length} (${layer.join(', ')}): it never imports ${above.join(', ')}. Move what it needs down, or the importing code up.`,
+    from: { path: `^${folder}/` },
+    to: { path: anyOf(above) },
+  }));
+});
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 export default {
   forbidden: [
@@ -11,54 +45,35 @@ export default {
       to: { circular: true },
     },
     {
-      name: 'text-is-lowest',
+      name: 'no-circular-folders',
       severity: 'error',
-      comment: 'src/text (remote text made safe to show) is below everything: every adapter, command parser and error may import it; it imports nothing of the project.',
-      from: { path: '^src/text/' },
-      to: { path: '^(src/(?!text/)|recipes/|screens/)' },
+      comment: 'No two folders import each other, directly or round a circle, even when they share a layer.',
+      scope: 'folder',
+      from: { path: '^(src|recipes|screens)/' },
+      to: { circular: true },
     },
     {
-      name: 'screens-not-cli',
+      name: 'every-folder-in-a-layer',
       severity: 'error',
-      comment: 'Screens are Ink components: props in, callbacks out. They never import the CLI.',
-      from: { path: '^screens/' },
-      to: { path: '^src/cli/' },
+      comment: 'Every folder of src, and recipes and screens, has its place in LAYERS at the top of .dependency-cruiser.mjs.',
+      from: { path: '^(src|recipes|screens)/', pathNot: anyOf(LAYERS.flat()) },
+      to: {},
     },
     {
-      name: 'recipes-are-lowest',
+      name: 'plan-is-pure',
       severity: 'error',
-      comment: 'Recipes turn config into file text; they never import the CLI, the engine, the use cases or screens.',
-      from: { path: '^recipes/' },
-      to: { path: '^(src/(cli|run|app)|screens)/' },
-    },
-    {
-      name: 'plan-and-commands-are-pure',
-      severity: 'error',
-      comment: 'Plans and command builders are pure data: no engine, use cases, CLI, screens or I/O adapters.',
-      from: { path: '^src/(plan|commands)/' },
-      to: { path: '^(src/(run|app|cli|adapters)|screens)/' },
-    },
-    {
-      name: 'adapters-below-engine',
-      severity: 'error',
-      comment: 'Adapters are the I/O at the bottom: they never import the engine, the use cases, the CLI or screens.',
-      from: { path: '^src/adapters/' },
-      to: { path: '^(src/(run|app|cli)|screens)/' },
-    },
-    {
-      name: 'engine-below-use-cases',
-      severity: 'error',
-      comment: 'The engine and the targets run what use cases plan; they never import the use cases, the CLI or screens.',
-      from: { path: '^src/(run|targets)/' },
-      to: { path: '^(src/(app|cli)|screens)/' },
+      comment: 'Plans are pure data: no I/O adapters, although adapters sit below the plan (the layers keep everything else above it out).',
+      from: { path: '^src/plan/' },
+      to: { path: '^src/adapters/' },
     },
     {
       name: 'use-cases-print-nothing',
       severity: 'error',
-      comment: 'Use cases return results; they never import the CLI or screens.',
+      comment: 'Use cases return results; they never import screens, which share their layer (the CLI is above them).',
       from: { path: '^src/app/' },
-      to: { path: '^(src/cli|screens)/' },
+      to: { path: '^screens/' },
     },
+    ...layerRules,
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
