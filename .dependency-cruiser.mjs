@@ -73,6 +73,14 @@ export default {
       from: { path: '^src/app/' },
       to: { path: '^screens/' },
     },
+    {
+      name: 'cli-through-use-cases',
+      severity: 'error',
+      comment:
+        'The CLI is flags → request → one use case → text or JSON → exit code: it reaches the rest only through src/app. Besides the use cases it imports the config (flags name its file), the wizard (the questions), screens, src/text and the progress event types.',
+      from: { path: '^src/cli/' },
+      to: { path: '^(src|recipes)/', pathNot: '^src/(cli|app|config|wizard|text)/|^src/run/(events|file-progress)\\.ts$' },
+    },
     ...layerRules,
   ],
   options: {
