@@ -35,7 +35,7 @@ export async function deployOnDroplets(request: DeployRequest, io: RunIo): Promi
   // renew (cron) goes on without it: the certificates are still ordered, and a rollout's push fails saying what to set.
   const registryLogin = proxyImageLogin(config, request.credentials.env, { required: !renew });
   const dns = await dnsOptions(request, renew ? dir : undefined);
-  const { deployDroplets } = await import('./apply-droplets.js');
+  const { deployDroplets } = await import('./deploy-droplets.js');
   const { token } = request.credentials;
   const what = renew ? 'renew' : 'apply';
   const result = await underProgress(
@@ -71,12 +71,12 @@ export interface LocalRunResult {
 export async function deployOnThisMachine(request: DeployRequest & { advertiseAddr?: string }, io: RunIo): Promise<LocalRunResult> {
   const { config, dir, renew } = request;
   const dns = await dnsOptions(request, renew ? dir : undefined);
-  const { applyLocal } = await import('./apply-local.js');
+  const { deployLocal } = await import('./deploy-local.js');
   const text = renew
     ? { shown: (by: string) => `Interrupted (${by}): the orders in flight finished and were recorded.`, exit: 'Interrupted: run renew again.' }
     : { shown: (by: string) => `Interrupted (${by}): the steps in flight finished and were recorded.`, exit: LOCAL_RESUME };
   const result = await underProgress(io, { action: 'apply', project: config.project }, text, (onEvent, signal) =>
-    applyLocal({
+    deployLocal({
       config,
       dir,
       onEvent,

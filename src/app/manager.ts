@@ -1,7 +1,7 @@
 import { loadState, StateStore, type State } from '../state/index.js';
 import { localTarget } from '../targets/local.js';
 import type { Target } from '../targets/target.js';
-import { dropletNodes } from './apply-droplets.js';
+import { dropletNodes } from './deploy-droplets.js';
 import { remoteTarget } from './remote.js';
 
 /** The project has no swarm to talk to (never applied); `hint` says what to do. */

@@ -12,7 +12,7 @@ import { sshTarget, type HostKeyStore } from '../targets/ssh.js';
 import type { Target, TargetNode } from '../targets/target.js';
 import { withLocalNode } from '../targets/local.js';
 import type { SupportSetup } from './support.js';
-import { deployProject, runOptionsOf, type DeployResult, type DeployRunOptions } from './deploy.js';
+import { deployProject, runOptionsOf, type DeployResult, type DeployRunOptions } from './deploy-project.js';
 
 /** Host keys pinned in .swarm-wiz/state.json (`nodes.<name>.hostKey`), saved the moment they are first seen. */
 export function stateHostKeys(store: StateStore): HostKeyStore {

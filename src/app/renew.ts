@@ -48,7 +48,7 @@ export interface StoredRenewResult {
  * server's own cron before the deploy is automated there): orders what is due into the certificate
  * store, holding the project lock so cron and a person never order twice, and copies renewed
  * certificates to proxy/certs/ for the generated scripts. A failure leaves the stored certificate as it was.
- * (A deployed project renews through the engine: applyLocal / deployDroplets with certificatesOnly.)
+ * (A deployed project renews through the engine: deployLocal / deployDroplets with certificatesOnly.)
  */
 export function renewStored(options: StoredRenewOptions): Promise<StoredRenewResult> {
   return changingProject(options.dir, 'renew', () => renewInStore(options));

@@ -7,7 +7,7 @@ import { errorLine, remoteLine } from '../text/remote-text.js';
 import { pause } from '../run/context.js';
 import { NodeUnreachable, TargetError } from '../targets/errors.js';
 import type { Target, TargetNode } from '../targets/target.js';
-import type { DeployResult, DeployRunOptions } from './deploy.js';
+import type { DeployResult, DeployRunOptions } from './deploy-project.js';
 import { deployRemote, remoteTarget } from './remote.js';
 import type { SupportSetup } from './support.js';
 import { BundleError, swarmWizBundle } from '../adapters/bundle.js';

@@ -7,17 +7,17 @@ import { gatewayBridgeAddress, interfaceAddress, parseInterfaceAddress } from '.
 import { StepFailed } from '../run/failure.js';
 import { loadState, StateStore, type State } from '../state/index.js';
 import { localTarget } from '../targets/local.js';
-import { deployProject, localNodeRoot, runOptionsOf, type DeployResult, type DeployRunOptions } from './deploy.js';
+import { deployProject, localNodeRoot, runOptionsOf, type DeployResult, type DeployRunOptions } from './deploy-project.js';
 import { LOCAL_SUPPORT_PORT } from './local-support.js';
 import { changingProject } from './project-lock.js';
 
 
-export interface LocalApplyOptions extends DeployRunOptions {
+export interface LocalDeployOptions extends DeployRunOptions {
   /** The address to advertise when this machine's engine is not in a swarm yet (one with several addresses needs it). */
   advertiseAddr?: string;
 }
 
-export interface LocalApplyResult extends DeployResult {
+export interface LocalDeployResult extends DeployResult {
   state: State;
 }
 
@@ -27,11 +27,11 @@ export interface LocalApplyResult extends DeployResult {
  * support server (swarm-wiz answers HTTP-01 itself while it orders), the proxy folder inside the project
  * (`.swarm-wiz/local/<project>/proxy`). The docker CLI talks to whatever engine DOCKER_HOST names.
  */
-export function applyLocal(options: LocalApplyOptions): Promise<LocalApplyResult> {
+export function deployLocal(options: LocalDeployOptions): Promise<LocalDeployResult> {
   return changingProject(options.dir, options.certificatesOnly ? 'renew' : 'apply', () => applyOnThisMachine(options));
 }
 
-async function applyOnThisMachine(options: LocalApplyOptions): Promise<LocalApplyResult> {
+async function applyOnThisMachine(options: LocalDeployOptions): Promise<LocalDeployResult> {
   const { config, dir } = options;
   const recorded = await loadState(dir, config.project);
   if (recorded.target === 'digitalocean' || recorded.cloud.droplets.length > 0) {
