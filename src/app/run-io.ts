@@ -17,7 +17,7 @@ export interface LiveRun {
 /** What every use case that runs the engine gets from its caller: where progress goes, and how it is stopped. */
 export interface RunIo {
   /** Opens one engine run (the cloud, the deploy, a renewal): called once per run, in order. */
-  live: (run: { action: 'apply' | 'destroy'; project: string }) => LiveRun;
+  live: (run: { action: 'apply' | 'destroy'; project: string }) => Promise<LiveRun>;
   /** A warning for the person (stderr), never part of the result. */
   warn: (line: string) => void;
 }
@@ -38,7 +38,7 @@ export async function underProgress<T>(
   text: InterruptedText & { afterFailure?: string },
   body: (onEvent: ApplyEventListener, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
-  const live = io.live(run);
+  const live = await io.live(run);
   try {
     const result = await body(live.onEvent, live.signal);
     live.finish();

@@ -1,4 +1,4 @@
-import { showProgress, type ProgressDisplayMode } from '../../screens/apply-progress-live.js';
+import type { ProgressDisplayMode } from '../../screens/apply-progress-live.js';
 import type { ApplyResult } from '../app/index.js';
 import type { RunIo } from '../app/run-io.js';
 import { listenForStops, SIGNAL_SAID } from '../app/stop-control.js';
@@ -17,7 +17,9 @@ export function progressMode(io: CliIo, json: boolean): ProgressDisplayMode {
 export function liveRunIo(io: CliIo, options: { json: boolean; command: 'apply' | 'renew' | 'destroy' }): RunIo {
   const mode = progressMode(io, options.json);
   return {
-    live: ({ action, project }) => {
+    live: async ({ action, project }) => {
+      // Ink is loaded only when a run is shown: `--help`, plan-only apply and every command before its first run go without it.
+      const { showProgress } = await import('../../screens/apply-progress-live.js');
       const progress = showProgress(mode, project, io.stdout, action);
       const stops = listenForStops((signal) =>
         writeLine(
