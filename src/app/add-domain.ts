@@ -2,11 +2,17 @@ import { hostAddresses, localAddresses } from '../adapters/dns/host-addresses.js
 import type { Config } from '../config/index.js';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../config/fs-atomic.js';
-import { configFromYaml, withAddedSite } from '../config/index.js';
+import { configFromYaml, parseConfig, withAddedSite, type ConfigInput } from '../config/index.js';
 import { addDomainDelta, addDomainPlanLines, type AddDomainDelta } from '../plan/add-domain.js';
 import { zoneOf } from '../config/domain-name.js';
 import { recordedIp } from '../plan/dns.js';
+import type { ApplyRequest } from './apply.js';
 import type { CloudCredentials } from './credentials.js';
+import { RunFailed } from './errors.js';
+import { changingProject } from './project-lock.js';
+import { inspectProjectFiles, projectFiles, stopIfEdited, type FileInspection, type OnEditChoice } from './project-files.js';
+import { loadProjectState } from './project-state.js';
+import type { OnEdit } from './plan-text.js';
 import { entrypoints } from '../plan/names.js';
 import type { State } from '../state/index.js';
 
@@ -102,4 +108,115 @@ export async function saveWithAddedSite(configPath: string, site: Record<string,
   const text = withAddedSite(await readFile(configPath, 'utf8'), site, workers);
   configFromYaml(text, configPath);
   await writeFileAtomic(configPath, text);
+}
+
+/** The site to add, as the flags give it (the config check names any bad value by its key). */
+export type SiteInput = ConfigInput['sites'][number];
+
+export interface AddDomainRequest {
+  configPath: string;
+  dir: string;
+  /** The site from the flags; without one, `io.askSite` asks. */
+  site?: SiteInput;
+  /** --workers; default: what the topology needs (per-domain: one worker per domain). */
+  workers?: number;
+  /** Stop when the new hosts do not point at the entry address yet (--no-dns-check: warn and go on). */
+  dnsCheck: boolean;
+  dnsServers?: string[];
+  caCertFile?: string;
+  /** --on-edit, for the file check here and the apply that follows. */
+  onEdit?: OnEdit;
+  credentials: CloudCredentials;
+}
+
+/** What add-domain shows before anything changes. */
+export interface AddDomainPreview {
+  delta: AddDomainDelta;
+  /** The delta in words, a line each. */
+  lines: string[];
+  /** New hosts whose A record swarm-wiz creates itself (host → its DigitalOcean zone). */
+  managed: ReadonlyMap<string, string>;
+  dns: DnsCheck[];
+}
+
+export interface AddDomainIo {
+  /** Asks for the site (a terminal's questions): the config grown by it. */
+  askSite: (config: Config) => Promise<Config>;
+  /** Shows the change and the DNS check, before anything changes. */
+  show: (preview: AddDomainPreview) => void;
+  /** What to do with generated files edited by hand (the flag, the remembered choice, a question, or stop). */
+  decideEdits: (inspection: FileInspection, flag: OnEdit | undefined) => Promise<OnEditChoice>;
+  /** The last word before swarm-wiz.yaml changes; throws Cancelled for a no. */
+  confirm: (domain: string) => Promise<void>;
+  /** swarm-wiz.yaml was saved with the site. */
+  saved: (domain: string) => void;
+  warn: (line: string) => void;
+  /** Applies the grown project (as `apply --yes` does, shown as apply shows it). */
+  apply: (request: ApplyRequest) => Promise<void>;
+}
+
+/**
+ * `swarm-wiz add-domain`: under the project lock (from before swarm-wiz.yaml is read until the apply
+ * inside has written its last file), the grown config, the delta and the DNS check shown before
+ * anything changes, a confirmation, then swarm-wiz.yaml (comments kept) and apply for the rest —
+ * which deploys only what changed: the new services, the proxy files reloaded in place, one certificate.
+ */
+export function addDomain(request: AddDomainRequest, io: AddDomainIo): Promise<void> {
+  return changingProject(request.dir, 'add-domain', () => addDomainHeld(request, io));
+}
+
+async function addDomainHeld(request: AddDomainRequest, io: AddDomainIo): Promise<void> {
+  const { loadConfig, siteInput } = await import('../config/index.js');
+  const config = await loadConfig(request.configPath);
+  const state = await loadProjectState(request.dir, config.project, io.warn);
+  const grown = request.site ? grownBy(config, request.site, request.workers, request.configPath) : await io.askSite(config);
+  const site = request.site ?? (siteInput(grown.sites.at(-1)!) as SiteInput);
+  const preview = await previewAddition(config, grown, state, request);
+  io.show(preview);
+  stopUnlessDnsReady(preview.dns, request.dnsCheck, io.warn);
+  // A generated file edited by hand stops the change before swarm-wiz.yaml is saved (or is kept as .orig, as chosen).
+  const inspection = await inspectProjectFiles(request.dir, projectFiles(grown, state));
+  await stopIfEdited(request.dir, inspection, await io.decideEdits(inspection, request.onEdit));
+  await io.confirm(preview.delta.site.domain);
+  await saveWithAddedSite(request.configPath, site as Record<string, unknown>, grown.workers !== config.workers ? grown.workers : undefined);
+  io.saved(preview.delta.site.domain);
+  if (state.target !== 'local' && preview.delta.newDroplets.length > 0 && !request.credentials.token) {
+    io.warn(`Note: ${preview.delta.newDroplets.join(', ')} must be created in DigitalOcean: set DIGITALOCEAN_TOKEN and run swarm-wiz apply --yes.`);
+  }
+  await io.apply({
+    config: { from: 'file', path: request.configPath },
+    dir: request.dir,
+    target: state.target === 'local' ? 'local' : request.credentials.token ? 'digitalocean' : 'plan-only',
+    cloudOnly: false,
+    credentials: request.credentials,
+    ...(request.onEdit ? { onEdit: request.onEdit } : {}),
+    ...(request.caCertFile ? { caCertFile: request.caCertFile } : {}),
+    ...(request.dnsServers && grown.certificates.challenge === 'dns-01' ? { dnsServers: request.dnsServers } : {}),
+  });
+}
+
+/** The config with the site added, and per-domain's one worker per domain unless --workers says otherwise. */
+function grownBy(config: Config, site: SiteInput, workers: number | undefined, configPath: string): Config {
+  const needed = config.topology === 'per-domain' ? Math.max(config.workers, config.sites.length + 1) : config.workers;
+  return parseConfig({ ...config, workers: workers ?? needed, sites: [...config.sites, site] }, configPath);
+}
+
+async function previewAddition(config: Config, grown: Config, state: State, request: AddDomainRequest): Promise<AddDomainPreview> {
+  const { delta, lines } = addDomainPreview(config, grown);
+  // With a token, the zones DigitalOcean serves: there swarm-wiz creates the new A records itself.
+  const managed = await hostsInCloudZones(grown, state, delta, request.credentials);
+  const dns = await checkNewHostsDns({ config: grown, state, delta, managedHosts: new Set(managed.keys()), ...(request.dnsServers ? { dnsServers: request.dnsServers } : {}) });
+  return { delta, lines, managed, dns };
+}
+
+/** New hosts that do not point at the entry address yet stop the change (RunFailed), or only warn with --no-dns-check. */
+function stopUnlessDnsReady(dns: readonly DnsCheck[], dnsCheck: boolean, warn: (line: string) => void): void {
+  const notYet = dns.filter((check) => check.verdict === 'wrong' || check.verdict === 'none');
+  if (notYet.length === 0) return;
+  if (dnsCheck) {
+    throw new RunFailed(
+      `${notYet.map((check) => check.host).join(', ')} ${notYet.length === 1 ? 'does' : 'do'} not point at the entry address yet: nothing was changed. Fix the record${notYet.length === 1 ? '' : 's'} (DNS may take a while to update) and run add-domain again, or pass --no-dns-check to apply anyway.`,
+    );
+  }
+  warn('Warning: --no-dns-check: applying although DNS does not point here yet; the certificate order fails until it does, and the other domains keep theirs.');
 }

@@ -5,7 +5,6 @@ import type { CliIo } from '../io.js';
 import { ON_EDIT_HELP } from '../on-edit-option.js';
 import { releaseStdin } from '../terminal-handoff.js';
 import type { AddDomainOptions } from '../add-domain.js';
-import { changingProject } from '../../app/project-lock.js';
 
 // The implementation's modules are imported inside the command when it runs, so `--help` and the
 // other commands do not load them.
@@ -28,17 +27,10 @@ export function registerAddDomainCommand(program: Command, io: CliIo): void {
     .action(async (options: AddDomainOptions) => {
       if (options.json) throw new CliExit(EXIT.usage, 'add-domain has no --json: it shows the change and applies it. For a machine-readable plan, add the site to swarm-wiz.yaml and run swarm-wiz plan --json.');
       try {
-        const { addDomainCommand } = await import('../add-domain.js');
+        const [{ addDomain }, { addDomainIo, addDomainRequest }, { applyAndReport }] = await Promise.all([import('../../app/add-domain.js'), import('../add-domain.js'), import('./apply.js')]);
         const paths = projectPaths(options, io);
-        // The project lock is held from before swarm-wiz.yaml is read until the apply inside has written
-        // the last file (that apply runs under the same lock).
-        await changingProject(paths.dir, 'add-domain', () =>
-          addDomainCommand(options, io, paths, async (args) => {
-            const apply = program.commands.find((command) => command.name() === 'apply');
-            if (!apply) throw new CliExit(EXIT.usage, 'apply is not available in this build of swarm-wiz');
-            await apply.parseAsync(args, { from: 'user' });
-          }),
-        );
+        // The grown project is applied as `apply --yes` applies it, and shown as apply shows it.
+        await addDomain(addDomainRequest(options, io, paths), addDomainIo(io, paths, options.yes, (request) => applyAndReport(request, { json: false, yes: true, example: false }, io)));
       } finally {
         releaseStdin(io);
       }

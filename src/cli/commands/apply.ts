@@ -68,14 +68,14 @@ async function applyCommand(options: ApplyOptions, io: CliIo): Promise<void> {
 }
 
 /** What the person asked for besides the request: JSON or text, questions or --yes, the example. */
-interface Asked {
+export interface Asked {
   json: boolean;
   yes: boolean;
   example: boolean;
 }
 
 /** The one use case, then what it did as text or JSON. */
-async function applyAndReport(request: ApplyRequest, asked: Asked, io: CliIo): Promise<void> {
+export async function applyAndReport(request: ApplyRequest, asked: Asked, io: CliIo): Promise<void> {
   const outcome = await apply(request, applyIo(io, asked, request.target));
   await report(io, outcome, asked.json, request.config.path);
 }
