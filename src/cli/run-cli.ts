@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/errors.js';
 import { Cancelled, Interrupted, RunFailed, UsageError } from '../app/errors.js';
 import { ProjectLockedError } from '../app/project-lock.js';
-import { PromptExited } from '../wizard/prompter.js';
+import { PromptExited } from '../wizard/prompt-exited.js';
 import { COMMANDS } from './commands/index.js';
 import { CliExit, EXIT, type ExitCode } from './exit.js';
 import { writeLine, type CliIo } from './io.js';

@@ -1,5 +1,8 @@
 import { ExitPromptError } from '@inquirer/core';
 import { confirm, input, password, select } from '@inquirer/prompts';
+import { PromptExited } from './prompt-exited.js';
+
+export { PromptExited };
 
 /** Returns true when the answer is acceptable, else the message to show before asking again. */
 export type Validate = (answer: string) => true | string;
@@ -25,14 +28,6 @@ export interface Prompter {
   password(question: { message: string; validate?: Validate }): Promise<string>;
   select<V extends string | number>(question: { message: string; choices: readonly Choice<V>[]; default?: V }): Promise<V>;
   confirm(question: { message: string; default?: boolean }): Promise<boolean>;
-}
-
-/** The person left a question (Ctrl-C or Ctrl-D at a prompt): the command stops, having changed nothing more. */
-export class PromptExited extends Error {
-  constructor() {
-    super('Cancelled.');
-    this.name = 'PromptExited';
-  }
 }
 
 /** A prompt's answer; leaving it is PromptExited. */

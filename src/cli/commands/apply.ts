@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { apply, type ApplyIo, type ApplyOutcome, type ApplyRequest, type NotDeployed } from '../../app/apply.js';
+import type { ApplyIo, ApplyOutcome, ApplyRequest, NotDeployed } from '../../app/apply.js';
 import { Cancelled } from '../../app/errors.js';
 import type { fileJson as FileJson } from '../../app/file-json.js';
 import type { OnEdit } from '../../app/plan-text.js';
@@ -12,7 +12,7 @@ import { cloudEnv, prompterOf, writeLine, type CliIo } from '../io.js';
 import { cloudSummary, liveRunIo, progressMode } from '../live-run.js';
 import { ON_EDIT_HELP, parseOnEdit } from '../on-edit-option.js';
 import type { ProgressDisplayMode } from '../../../screens/apply-progress-live.js';
-import { filesIo, shows } from '../project-display.js';
+
 import { afterInk, releaseStdin } from '../terminal-handoff.js';
 
 // The implementation's modules are imported inside the functions that use them, so `--help` and
@@ -76,12 +76,15 @@ export interface Asked {
 
 /** The one use case, then what it did as text or JSON. */
 export async function applyAndReport(request: ApplyRequest, asked: Asked, io: CliIo): Promise<void> {
-  const outcome = await apply(request, applyIo(io, asked, request.target));
+  // Imported here, not at the top: every command (and --help) starts by loading this file.
+  const { apply } = await import('../../app/apply.js');
+  const outcome = await apply(request, await applyIo(io, asked, request.target));
   await report(io, outcome, asked.json, request.config.path);
 }
 
 /** What apply shows and asks: live progress, the review or the file list, the files as they are written. */
-function applyIo(io: CliIo, asked: Asked, target: ApplyRequest['target']): ApplyIo {
+async function applyIo(io: CliIo, asked: Asked, target: ApplyRequest['target']): Promise<ApplyIo> {
+  const { filesIo, shows } = await import('../project-display.js');
   const display = progressMode(io, asked.json);
   return {
     ...liveRunIo(io, { json: asked.json, command: 'apply' }),
@@ -97,7 +100,7 @@ function applyIo(io: CliIo, asked: Asked, target: ApplyRequest['target']): Apply
  * confirms; otherwise the choice is the flag's or the remembered one, else stop, and the files are listed.
  */
 async function decide(io: CliIo, preview: ProjectPreview, flag: OnEdit | undefined, how: { reviewed: boolean; example: boolean; display: ProgressDisplayMode }): Promise<OnEditChoice> {
-  const [{ chooseOnEdit }, { showFileChanges }] = await Promise.all([import('../../app/project-files.js'), import('../project-display.js')]);
+  const [{ chooseOnEdit }, { showFileChanges, shows }] = await Promise.all([import('../../app/project-files.js'), import('../project-display.js')]);
   const choice = how.reviewed ? await confirmOrStop(io, preview, flag) : await chooseOnEdit(preview.inspection, flag ? { flag } : {});
   if (preview.planOnly && shows(how.display)) writeLine(io.stdout, how.example ? EXAMPLE_PLAN_ONLY_LINE : PLAN_ONLY_LINE);
   if (!how.reviewed) await showFileChanges(io, preview.dir, preview.inspection, choice.onEdit, how.display);
