@@ -1,7 +1,8 @@
 import { renderToString } from 'ink';
 import { CloudSection, FilesSection, ReviewScreen, type ReviewFile } from './review.js';
 import type { OnEdit } from '../src/app/plan-text.js';
-import { CONFIG_FILE, type FileInspection } from '../src/app/project-files.js';
+import type { FileInspection } from '../src/app/project-files.js';
+import { CONFIG_FILE } from '../src/config/file-name.js';
 import type { ProjectPreview } from '../src/app/project-preview.js';
 
 // The project's review as text for any stream: what apply and the wizard print before they ask.

@@ -7,19 +7,35 @@ import type { CloudCredentials } from './credentials.js';
 import { RunFailed } from './errors.js';
 import { gatherFacts } from './provision.js';
 
+/** What a look-up found: the state with the droplets found by tag or gone, and the facts the plan needs. */
+export interface CloudLookup {
+  state: State;
+  facts: PlanFacts;
+  /** Found under the project tag but missing from the state. */
+  adopted: string[];
+  /** In the state but gone from DigitalOcean. */
+  vanished: string[];
+}
+
 /**
- * Read-only look-up before the review, when there is a token: checks the token (a bad one stops
- * here, before anything is written), which domains DigitalOcean DNS serves and which droplets
- * exist, so the review shows what apply will really do.
+ * Read-only look-up, when there is a token: checks the token (a bad one stops here, before anything
+ * is written), which domains DigitalOcean DNS serves and which droplets exist, so the review (or
+ * `plan`) shows what apply will really do. A failure is RunFailed naming `what` and what to do;
+ * `nothingChanged` adds that nothing was written or created (said by the commands that would have).
  */
-export async function lookUpCloud(config: Config, state: State, credentials: CloudCredentials & { token: string }): Promise<{ state: State; facts: PlanFacts }> {
+export async function lookUpCloud(
+  config: Config,
+  state: State,
+  credentials: CloudCredentials & { token: string },
+  said: { what: string; nothingChanged: boolean } = { what: 'checking the DigitalOcean account', nothingChanged: true },
+): Promise<CloudLookup> {
   const { token, apiUrl, operatorIp } = credentials;
   try {
     const cloud = createCloudApi({ token, ...(apiUrl ? { baseUrl: apiUrl } : {}) });
-    const gathered = await gatherFacts(cloud, config, state, operatorIp);
-    return { state: gathered.state, facts: gathered.facts };
+    const { facts, adopted, vanished, ...gathered } = await gatherFacts(cloud, config, state, operatorIp);
+    return { state: gathered.state, facts, adopted, vanished };
   } catch (error) {
-    const reason = describeFailure('checking the DigitalOcean account', error);
-    throw new RunFailed(`${reason.message}\n${reason.hint}\nNothing was written or created.`);
+    const reason = describeFailure(said.what, error);
+    throw new RunFailed([reason.message, reason.hint, ...(said.nothingChanged ? ['Nothing was written or created.'] : [])].join('\n'));
   }
 }

@@ -97,18 +97,18 @@ export async function deployOnThisMachine(request: DeployRequest & { advertiseAd
  * anonymous push, or missing and not required.
  */
 export function proxyImageLogin(config: Config, env: CloudCredentials['env'], options: { required: boolean } = { required: true }): RegistryCredentials | undefined {
-  if (config.certificates.delivery !== 'image' || !config.registry) return undefined;
-  const { credentials, problem } = registryCredentials(config.registry, env);
-  if (problem && options.required) throw new UsageError(`certificates.delivery is image: ${problem}`);
-  return credentials;
+  const login = proxyImageRegistry(config, env);
+  if (login?.problem && options.required) throw new UsageError(`certificates.delivery is image: ${login.problem}`);
+  return login?.credentials;
 }
 
 /** undefined when swarm-wiz can deploy this project to the droplets by itself now; otherwise the line that says what is missing. */
 export function deployProblem(config: Config, env: CloudCredentials['env']): string | undefined {
-  if (config.certificates.delivery === 'image' && config.registry) {
-    // The proxy image is built on the manager and pushed to the registry: that needs its login.
-    const { problem } = registryCredentials(config.registry, env);
-    if (problem) return `Not deployed: certificates.delivery is image: ${problem}, then run swarm-wiz apply again (or build and deploy with support/build_proxy.sh).`;
-  }
-  return undefined;
+  const problem = proxyImageRegistry(config, env)?.problem;
+  return problem ? `Not deployed: certificates.delivery is image: ${problem}, then run swarm-wiz apply again (or build and deploy with support/build_proxy.sh).` : undefined;
+}
+
+/** delivery: image: the proxy image is built on the manager and pushed to the registry, with this login (or what is missing for it); undefined for the other deliveries. */
+function proxyImageRegistry(config: Config, env: CloudCredentials['env']) {
+  return config.certificates.delivery === 'image' && config.registry ? registryCredentials(config.registry, env) : undefined;
 }

@@ -1,7 +1,7 @@
 import type { Config } from '../config/index.js';
 import { isOperatorAddress, planCloud, summarise, type OnEdit, type PlanFacts, type PlanStep } from '../plan/index.js';
 import type { CloudCredentials } from './credentials.js';
-import { RunFailed, UsageError } from './errors.js';
+import { UsageError } from './errors.js';
 import { inspectProjectFiles, projectFiles, type FileInspection } from './project-files.js';
 import { loadProjectState } from './project-state.js';
 
@@ -38,22 +38,16 @@ export async function planProject(request: PlanRequest, warn: (line: string) => 
   if (request.operatorIp && !isOperatorAddress(request.operatorIp.value)) {
     throw new UsageError(`${request.operatorIp.from} ${showValue(request.operatorIp.value)} is not an IP address (like 203.0.113.7) or a CIDR block.`);
   }
-  const { token, apiUrl } = request.credentials;
+  const { token } = request.credentials;
   let facts: PlanFacts = operatorIp ? { operatorIp } : {};
   const notes: string[] = [];
   if (token) {
-    const [{ createCloudApi }, { gatherFacts }, { describeFailure }] = await Promise.all([import('../adapters/digitalocean/index.js'), import('./provision.js'), import('../run/index.js')]);
-    const cloud = createCloudApi({ token, ...(apiUrl ? { baseUrl: apiUrl } : {}) });
-    try {
-      const gathered = await gatherFacts(cloud, config, state, operatorIp);
-      facts = gathered.facts;
-      state = gathered.state;
-      if (gathered.adopted.length > 0) notes.push(`Found under the project tag but not in the state (apply will record them): ${gathered.adopted.join(', ')}`);
-      if (gathered.vanished.length > 0) notes.push(`In the state but gone from DigitalOcean (apply will create them again): ${gathered.vanished.join(', ')}`);
-    } catch (error) {
-      const reason = describeFailure('reading the DigitalOcean account', error);
-      throw new RunFailed(`${reason.message}\n${reason.hint}`);
-    }
+    const { lookUpCloud } = await import('./cloud-lookup.js');
+    const found = await lookUpCloud(config, state, { ...request.credentials, token, operatorIp }, { what: 'reading the DigitalOcean account', nothingChanged: false });
+    facts = found.facts;
+    state = found.state;
+    if (found.adopted.length > 0) notes.push(`Found under the project tag but not in the state (apply will record them): ${found.adopted.join(', ')}`);
+    if (found.vanished.length > 0) notes.push(`In the state but gone from DigitalOcean (apply will create them again): ${found.vanished.join(', ')}`);
   } else {
     notes.push('DIGITALOCEAN_TOKEN is not set: planned from .swarm-wiz/state.json alone; DigitalOcean DNS was not checked.');
   }

@@ -5,6 +5,7 @@ import { loadFileRecords, saveFileRecords, type FileRecords } from '../state/ind
 import { renderProjectFiles, type GeneratedFile } from '../../recipes/index.js';
 
 export type { GeneratedFile };
+import { CONFIG_FILE } from '../config/file-name.js';
 import type { Config } from '../config/index.js';
 import type { State } from '../state/index.js';
 import { UsageError } from './errors.js';
@@ -130,9 +131,6 @@ export function editLines(outcome: GuardedOutcome): string[] {
 export function projectFiles(config: Config, state: State): GeneratedFile[] {
   return renderProjectFiles(config, renderContextOf(state)).filter((file) => file.path !== CONFIG_FILE);
 }
-
-/** The project file every command reads; written by saveConfig, never by a recipe. */
-export const CONFIG_FILE = 'swarm-wiz.yaml';
 
 /** One line naming every file that could not be written and why. */
 export function failedFilesMessage(outcome: WriteOutcome): string {

@@ -2,7 +2,9 @@ import { relative } from 'node:path';
 import { renderCrontab } from '../../recipes/crontab.js';
 import { accountKeyPath, directoryUrlFor } from '../adapters/acme/account-key.js';
 import { CertificateStore } from '../adapters/certificate-store.js';
+import { CONFIG_FILE } from '../config/file-name.js';
 import { readOptional, writeFileAtomic } from '../config/fs-atomic.js';
+import { CA_CERT_FILE, TOKEN_FILE } from './dns-api.js';
 import { sshKeyPath } from '../adapters/ssh-key.js';
 import type { CertificateMeta } from '../adapters/certificate-metadata.js';
 import type { SiteNames } from '../certs/sites.js';
@@ -33,10 +35,10 @@ export const SUPPORT_FILES = {
   bundle: 'bin/swarm-wiz.mjs',
   /** A two-line launcher: the crontab's PATH finds `swarm-wiz` here (an extensionless file would not load as ES module). */
   launcher: 'bin/swarm-wiz',
-  config: 'swarm-wiz.yaml',
+  config: CONFIG_FILE,
   state: STATE_FILE,
-  caCert: '.swarm-wiz/ca.pem',
-  token: '.swarm-wiz/digitalocean-token',
+  caCert: CA_CERT_FILE,
+  token: TOKEN_FILE,
 } as const;
 
 /** `bin/swarm-wiz`: runs the bundle beside it with the Node.js on PATH (Debian's /usr/bin/node). */

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { CONFIG_FILE } from '../config/file-name.js';
 import { CliExit, EXIT } from './exit.js';
 import type { CliIo } from './io.js';
 
@@ -13,7 +14,8 @@ export interface CommonOptions {
   verbose: boolean;
 }
 
-export const DEFAULT_CONFIG_FILE = 'swarm-wiz.yaml';
+/** The project file's name (src/config/file-name.ts), as the commands' flags name it. */
+export const DEFAULT_CONFIG_FILE = CONFIG_FILE;
 
 /** Adds --config, --dir, --yes, --json and --verbose to a command. */
 export function withCommonOptions(command: Command): Command {

@@ -2,7 +2,7 @@ import type { OnEdit } from '../app/plan-text.js';
 import type { Config } from '../config/index.js';
 import type { WizardDeps } from '../wizard/ask-new-project.js';
 import type { ProjectPaths } from './common-options.js';
-import { writeLine, type CliIo } from './io.js';
+import { cloudEnv, writeLine, type CliIo } from './io.js';
 import { liveRunIo } from './live-run.js';
 import { askOnEdit, confirmPreview, filesIo } from './project-display.js';
 import { reviewText } from '../../screens/project-text.js';
@@ -14,7 +14,7 @@ import { afterInk } from './terminal-handoff.js';
  * the deploy; a project deployed on this machine gets the change there. `onEdit` is --on-edit.
  */
 export async function reviewAndWrite(io: CliIo, deps: WizardDeps, paths: ProjectPaths, config: Config, token: string | undefined, onEdit?: OnEdit): Promise<void> {
-  const [{ apply }, { chooseOnEdit }, { cloudEnv }] = await Promise.all([import('../app/apply.js'), import('../app/project-files.js'), import('./io.js')]);
+  const [{ apply }, { chooseOnEdit }] = await Promise.all([import('../app/apply.js'), import('../app/project-files.js')]);
   const outcome = await apply(
     {
       config: { from: 'answers', path: paths.configPath, config },

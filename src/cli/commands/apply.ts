@@ -152,39 +152,38 @@ function examplePaths(options: ApplyOptions, io: CliIo): { configPath: string; d
 
 /** What apply did, as text or JSON. */
 async function report(io: CliIo, outcome: ApplyOutcome, json: boolean, configPath: string): Promise<void> {
-  const say = (line = '') => io.stdout.write(`${line}\n`);
   const { fileJson } = await import('../../app/file-json.js');
   if (outcome.target === 'local') {
     if (json) {
-      say(JSON.stringify({ project: outcome.config.project, target: 'local', changed: outcome.changed, issued: outcome.issued }));
+      writeLine(io.stdout, JSON.stringify({ project: outcome.config.project, target: 'local', changed: outcome.changed, issued: outcome.issued }));
       return;
     }
     if (!io.isTTY) {
-      say(outcome.changed.length === 0 ? 'This machine already runs the project as swarm-wiz.yaml says: nothing changed.' : `This machine: ${outcome.changed.length} step${outcome.changed.length === 1 ? '' : 's'} done.`);
+      writeLine(io.stdout, outcome.changed.length === 0 ? 'This machine already runs the project as swarm-wiz.yaml says: nothing changed.' : `This machine: ${outcome.changed.length} step${outcome.changed.length === 1 ? '' : 's'} done.`);
     }
-    say(`Serving on this machine (ports 80 and 443): ${outcome.config.sites.map((site) => `https://${site.domain}/`).join(' ')}`);
+    writeLine(io.stdout, `Serving on this machine (ports 80 and 443): ${outcome.config.sites.map((site) => `https://${site.domain}/`).join(' ')}`);
     return;
   }
   if (outcome.target === 'plan-only') {
     if (json) {
-      say(JSON.stringify(jsonSummary(outcome.preview, outcome.files, outcome.savedConfig, fileJson)));
+      writeLine(io.stdout, JSON.stringify(jsonSummary(outcome.preview, outcome.files, outcome.savedConfig, fileJson)));
       return;
     }
     const { cloudText } = await import('../../../screens/project-text.js');
-    say();
-    say(cloudText(outcome.preview, io.stdout.columns || 160));
-    say();
-    say(`To create it: export DIGITALOCEAN_TOKEN=… and run swarm-wiz apply --config ${configPath} --yes`);
+    writeLine(io.stdout);
+    writeLine(io.stdout, cloudText(outcome.preview, io.stdout.columns || 160));
+    writeLine(io.stdout);
+    writeLine(io.stdout, `To create it: export DIGITALOCEAN_TOKEN=… and run swarm-wiz apply --config ${configPath} --yes`);
     return;
   }
   const { deploy, cloud } = outcome;
   const issued = 'issued' in deploy ? deploy.issued : [];
   if (!json) {
-    if ('not' in deploy) say(deploy.not === 'cloud-only' ? `Not deployed to the droplets (--cloud-only). To deploy: swarm-wiz apply --config ${configPath} --yes` : notDeployedLine(deploy.not));
-    else if (issued.length > 0) say(`Certificates ordered and rolled out: ${issued.join(', ')}.`);
+    if ('not' in deploy) writeLine(io.stdout, deploy.not === 'cloud-only' ? `Not deployed to the droplets (--cloud-only). To deploy: swarm-wiz apply --config ${configPath} --yes` : notDeployedLine(deploy.not));
+    else if (issued.length > 0) writeLine(io.stdout, `Certificates ordered and rolled out: ${issued.join(', ')}.`);
     return;
   }
-  say(JSON.stringify({ ...jsonSummary({ ...outcome.preview, steps: cloud.steps }, outcome.files, undefined, fileJson), rewritten: outcome.rewritten, manualDns: cloud.manualDns, deployed: 'issued' in deploy, issued }));
+  writeLine(io.stdout, JSON.stringify({ ...jsonSummary({ ...outcome.preview, steps: cloud.steps }, outcome.files, undefined, fileJson), rewritten: outcome.rewritten, manualDns: cloud.manualDns, deployed: 'issued' in deploy, issued }));
 }
 
 function notDeployedLine(not: NotDeployed): string {
