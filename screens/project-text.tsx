@@ -17,6 +17,7 @@ export function reviewText(preview: ProjectPreview, columns = 120, onEdit: OnEdi
       steps={preview.steps}
       planOnly={preview.planOnly}
       {...(onEdit ? { onEdit } : {})}
+      {...(preview.target === 'local' ? {} : { cost: preview.cost })}
     />,
     { columns },
   );

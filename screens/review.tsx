@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { FILE_MARK, fileNote, fileSummary, type FileChange, type FileStatus, type OnEdit, type PlanStep, type StepOp } from '../src/plan/index.js';
+import { costHeadline, costItemLine, FILE_MARK, fileNote, fileSummary, type FileChange, type FileStatus, type OnEdit, type PlanStep, type ProjectCost, type StepOp } from '../src/plan/index.js';
 import { FileDiff } from './file-diff.js';
 
 export interface ReviewFile {
@@ -23,6 +23,8 @@ export interface ReviewScreenProps {
   planOnly: boolean;
   /** The choice for files edited by hand, when made (flag or remembered). */
   onEdit?: OnEdit;
+  /** What the project costs a month at DigitalOcean (not shown for a project on this machine). */
+  cost?: ProjectCost;
 }
 
 const octal = (mode: number): string => `0${(mode & 0o777).toString(8)}`;
@@ -112,8 +114,26 @@ export function CloudSection({ steps, planOnly }: Pick<ReviewScreenProps, 'steps
   );
 }
 
-/** What swarm-wiz is about to do: the files it writes and the cloud changes it makes (or would make). */
-export function ReviewScreen({ project, dir, files, steps, planOnly, onEdit }: ReviewScreenProps) {
+/** The monthly cost: the sum (or why it is unknown), each item with where its price comes from, what is left out. */
+export function CostSection({ cost }: { cost: ProjectCost }) {
+  return (
+    <Box flexDirection="column">
+      <Text bold>{costHeadline(cost)}</Text>
+      {cost.items.map((item) => (
+        <Text key={item.what}>  {costItemLine(item)}</Text>
+      ))}
+      {cost.notes.map((note) => (
+        <Text key={note} dimColor>
+          {'  '}
+          {note}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+/** What swarm-wiz is about to do: the files it writes, the cloud changes it makes (or would make) and what they cost. */
+export function ReviewScreen({ project, dir, files, steps, planOnly, onEdit, cost }: ReviewScreenProps) {
   return (
     <Box flexDirection="column">
       <Text bold>Review: project {project}</Text>
@@ -123,6 +143,11 @@ export function ReviewScreen({ project, dir, files, steps, planOnly, onEdit }: R
       <Box marginTop={1}>
         <CloudSection steps={steps} planOnly={planOnly} />
       </Box>
+      {cost ? (
+        <Box marginTop={1}>
+          <CostSection cost={cost} />
+        </Box>
+      ) : null}
     </Box>
   );
 }

@@ -1,5 +1,5 @@
 import type { Config } from '../config/index.js';
-import { isOperatorAddress, planCloud, summarise, type OnEdit, type PlanFacts, type PlanStep } from '../plan/index.js';
+import { isOperatorAddress, planCloud, projectCost, summarise, type OnEdit, type PlanFacts, type PlanStep, type PricesMissing, type ProjectCost, type SizePrices } from '../plan/index.js';
 import type { CloudCredentials } from './credentials.js';
 import { UsageError } from './errors.js';
 import { inspectProjectFiles, projectFiles, type FileInspection } from './project-files.js';
@@ -24,11 +24,14 @@ export interface ProjectPlan {
   onEdit?: OnEdit;
   /** What the plan was made from, said before it (no token: the state alone; resources found or gone). */
   notes: string[];
+  /** What the project costs a month once applied (droplet prices from the API: unknown without a token). */
+  cost: ProjectCost;
 }
 
 /**
  * `swarm-wiz plan`: what apply would do, changing nothing. With a token it reads the account (DNS
- * zones, droplets found under the project tag or gone); without one it plans from the state alone.
+ * zones, droplets found under the project tag or gone, the droplet prices); without one it plans from
+ * the state alone, and the prices are unknown.
  */
 export async function planProject(request: PlanRequest, warn: (line: string) => void): Promise<ProjectPlan> {
   const { loadConfig, showValue } = await import('../config/index.js');
@@ -41,10 +44,12 @@ export async function planProject(request: PlanRequest, warn: (line: string) => 
   const { token } = request.credentials;
   let facts: PlanFacts = operatorIp ? { operatorIp } : {};
   const notes: string[] = [];
+  let prices: SizePrices | PricesMissing = 'no-token';
   if (token) {
     const { lookUpCloud } = await import('./cloud-lookup.js');
-    const found = await lookUpCloud(config, state, { ...request.credentials, token, operatorIp }, { what: 'reading the DigitalOcean account', nothingChanged: false });
+    const found = await lookUpCloud(config, state, { ...request.credentials, token, operatorIp }, { what: 'reading the DigitalOcean account', nothingChanged: false, prices: true });
     facts = found.facts;
+    prices = found.prices ?? prices;
     state = found.state;
     if (found.adopted.length > 0) notes.push(`Found under the project tag but not in the state (apply will record them): ${found.adopted.join(', ')}`);
     if (found.vanished.length > 0) notes.push(`In the state but gone from DigitalOcean (apply will create them again): ${found.vanished.join(', ')}`);
@@ -54,5 +59,5 @@ export async function planProject(request: PlanRequest, warn: (line: string) => 
   const steps = planCloud(config, state, facts);
   const inspection = await inspectProjectFiles(request.dir, projectFiles(config, state));
   const onEdit = request.onEdit ?? inspection.records.onEdit;
-  return { config, steps, summary: summarise(steps), inspection, ...(onEdit ? { onEdit } : {}), notes };
+  return { config, steps, summary: summarise(steps), inspection, ...(onEdit ? { onEdit } : {}), notes, cost: projectCost(config, prices) };
 }

@@ -1,6 +1,6 @@
 import type { GeneratedFile } from '../../recipes/index.js';
 import type { Config } from '../config/index.js';
-import { planCloud, type PlanFacts, type PlanStep } from '../plan/index.js';
+import { planCloud, projectCost, type PlanFacts, type PlanStep, type PricesMissing, type ProjectCost, type SizePrices } from '../plan/index.js';
 import type { State } from '../state/index.js';
 import type { CloudCredentials } from './credentials.js';
 import { inspectProjectFiles, projectFiles, type FileInspection } from './project-files.js';
@@ -20,6 +20,8 @@ export interface ProjectPreview {
   planOnly: boolean;
   /** Where the project was deployed (state.json), if anywhere. */
   target?: 'local' | 'digitalocean';
+  /** What the project costs a month at DigitalOcean (droplet prices unknown without a token). */
+  cost: ProjectCost;
 }
 
 interface PreviewOptions {
@@ -27,6 +29,7 @@ interface PreviewOptions {
   savesConfig: boolean;
   /** What a look-up at DigitalOcean found (DNS zones, operator IP); none when plan-only. */
   facts?: PlanFacts;
+  prices: SizePrices | PricesMissing;
 }
 
 /**
@@ -34,14 +37,14 @@ interface PreviewOptions {
  * fails, so a failure never leaves a half-generated project. swarm-wiz.yaml itself is saved by
  * the caller (saveConfig), never by a recipe.
  */
-function previewProject(config: Config, dir: string, state: State, inspection: FileInspection, { planOnly, savesConfig, facts }: PreviewOptions): ProjectPreview {
+function previewProject(config: Config, dir: string, state: State, inspection: FileInspection, { planOnly, savesConfig, facts, prices }: PreviewOptions): ProjectPreview {
   const files = inspection.changes.map((change) => change.file);
-  return { config, dir, files, inspection, savesConfig, steps: planCloud(config, state, facts), planOnly, ...(state.target ? { target: state.target } : {}) };
+  return { config, dir, files, inspection, savesConfig, steps: planCloud(config, state, facts), planOnly, ...(state.target ? { target: state.target } : {}), cost: projectCost(config, prices) };
 }
 
 /**
- * The preview against the recorded state and, with a token, what DigitalOcean has (a bad token
- * stops here, before anything is written). The DigitalOcean client is loaded only with a token.
+ * The preview against the recorded state and, with a token, what DigitalOcean has and what its
+ * droplets cost (a bad token stops here, before anything is written). The DigitalOcean client is loaded only with a token.
  * `renderFor` local: the files as --target local writes them.
  */
 export async function previewWithCloud(
@@ -56,7 +59,9 @@ export async function previewWithCloud(
   // --target local renders the files for this machine even before the state records it.
   const recorded = renderFor ? { ...loaded, target: renderFor } : loaded;
   const { token } = credentials;
-  const { state, facts } = token ? await (await import('./cloud-lookup.js')).lookUpCloud(config, recorded, { ...credentials, token }) : { state: recorded, facts: {} };
+  const { state, facts, prices } = token
+    ? await (await import('./cloud-lookup.js')).lookUpCloud(config, recorded, { ...credentials, token }, { what: 'checking the DigitalOcean account', nothingChanged: true, prices: true })
+    : { state: recorded, facts: {}, prices: 'no-token' as const };
   const inspection = await inspectProjectFiles(dir, projectFiles(config, state));
-  return previewProject(config, dir, state, inspection, { planOnly: !token, savesConfig, facts });
+  return previewProject(config, dir, state, inspection, { planOnly: !token, savesConfig, facts, prices: prices ?? 'no-token' });
 }

@@ -16,7 +16,12 @@ export interface CliIo {
   cwd: string;
   /** Asks questions; default: @inquirer/prompts on stdin/stdout. Tests pass a scripted one. */
   prompter?: Prompter;
+  /** Whether `apply --target local` could run here (a Docker engine answers); default: asked of this machine. Tests pass their own. */
+  localEngine?: () => Promise<boolean>;
 }
+
+/** swarm-wiz's own `npm start` script in a checkout (npm sets these for the script it runs). */
+const ownStartScript = (env: Readonly<Record<string, string | undefined>>): boolean => env.npm_lifecycle_event === 'start' && env.npm_package_name === 'swarm-wiz';
 
 /**
  * The folder the user called swarm-wiz from. That is the working directory, except under
@@ -25,8 +30,21 @@ export interface CliIo {
  * swarm-wiz runs it in the folder that script chose.
  */
 export function launchDir(env: Readonly<Record<string, string | undefined>>, cwd: string): string {
-  const ownStartScript = env.npm_lifecycle_event === 'start' && env.npm_package_name === 'swarm-wiz';
-  return ownStartScript && env.INIT_CWD ? env.INIT_CWD : cwd;
+  return ownStartScript(env) && env.INIT_CWD ? env.INIT_CWD : cwd;
+}
+
+/**
+ * How the person started swarm-wiz, to name a next command the same way: `npm start --` from a
+ * checkout, `swarm-wiz` when installed.
+ */
+export function invocation(env: Readonly<Record<string, string | undefined>>): string {
+  return ownStartScript(env) ? 'npm start --' : 'swarm-wiz';
+}
+
+/** Whether a Docker engine answers for `apply --target local`: the one io carries (tests), else asked of this machine. */
+export async function localEngineReady(io: CliIo): Promise<boolean> {
+  if (io.localEngine) return io.localEngine();
+  return (await import('../app/local-engine.js')).localEngineReady(io.env);
 }
 
 /** The real process as a CliIo (main.ts has moved it to its launchDir already). */
@@ -89,7 +107,10 @@ export async function prompterOf(io: CliIo): Promise<Prompter> {
 /** What the wizard's questions need: the prompter, lines on stdout between questions, the environment. */
 export async function wizardDeps(io: CliIo): Promise<WizardDeps> {
   const { readCaProfiles } = await import('../app/ca-profiles.js');
-  return { prompter: await prompterOf(io), say: (line) => writeLine(io.stdout, line), env: io.env, caProfiles: readCaProfiles };
+  const { apiUrl } = cloudEnv(io.env);
+  // The DigitalOcean client is loaded only once a token is given.
+  const sizePrices = async (token: string) => (await import('../app/prices.js')).sizePricesFor({ token, apiUrl, env: io.env });
+  return { prompter: await prompterOf(io), say: (line) => writeLine(io.stdout, line), env: io.env, caProfiles: readCaProfiles, sizePrices };
 }
 
 /** Writes one line (a newline is added) to a stream. */

@@ -25,3 +25,4 @@ export {
 } from './file-changes.js';
 export { ON_EDIT_CHOICES, type OnEdit } from '../state/file-records.js';
 export { FILE_MARK, fileNote, fileSummary, formatFileChanges } from './file-format.js';
+export { costHeadline, costItemLine, formatCost, LOAD_BALANCER_NODE_PRICE, projectCost, usd, type CostItem, type PricesMissing, type ProjectCost, type SizePrices } from './cost.js';

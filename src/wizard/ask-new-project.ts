@@ -1,6 +1,6 @@
 import { parseConfig, type Config, type ConfigInput } from '../config/index.js';
 import { askSite, takenBy, type SiteInput } from './ask-site.js';
-import { CA_CHOICES, DELIVERY_CHOICES, MANAGER_COUNTS, REGIONS, SIZES, challengeChoices, topologyChoices } from './choices.js';
+import { CA_CHOICES, DELIVERY_CHOICES, MANAGER_COUNTS, REGIONS, challengeChoices, sizeChoices, topologyChoices } from './choices.js';
 import type { Prompter } from './prompter.js';
 import { validateCaUrl, validateEmail, validateProject, validateRegistry, validateWorkers } from './validators.js';
 
@@ -11,6 +11,8 @@ export interface WizardDeps {
   env: Readonly<Record<string, string | undefined>>;
   /** The profiles a CA's directory lists (name → description); the wizard offers them for an ACME directory URL. */
   caProfiles?: (directoryUrl: string) => Promise<Record<string, string>>;
+  /** With a token: the droplet prices DigitalOcean's API lists (slug → USD a month), or why they could not be read. */
+  sizePrices?: (token: string) => Promise<ReadonlyMap<string, number> | { unreadable: string }>;
 }
 
 export interface WizardAnswers {
@@ -34,6 +36,15 @@ export async function askToken({ prompter, say, env }: WizardDeps): Promise<stri
     return undefined;
   }
   return typed;
+}
+
+/** The droplet prices for the size question; unreadable ones are said, and the sizes listed without them. */
+async function askPrices({ sizePrices, say }: WizardDeps, token: string): Promise<ReadonlyMap<string, number> | undefined> {
+  if (!sizePrices) return undefined;
+  const prices = await sizePrices(token);
+  if (!('unreadable' in prices)) return prices;
+  say(`${prices.unreadable}. The sizes are listed without prices.`);
+  return undefined;
 }
 
 async function askSites(prompter: Prompter): Promise<SiteInput[]> {
@@ -91,7 +102,8 @@ export async function askNewProject(deps: WizardDeps, defaults: { project?: stri
   const project = (await prompter.input({ message: 'Project name (the stack name)', default: suggested, validate: validateProject })).trim();
   const token = await askToken(deps);
   const region = await prompter.select({ message: 'Region', choices: REGIONS, default: 'fra1' });
-  const size = await prompter.select({ message: 'Droplet size', choices: SIZES, default: 's-1vcpu-2gb' });
+  const prices = token ? await askPrices(deps, token) : undefined;
+  const size = await prompter.select({ message: 'Droplet size', choices: sizeChoices(prices), default: 's-1vcpu-2gb' });
   const managers = await prompter.select({ message: 'Managers', choices: MANAGER_COUNTS, default: 1 });
   const workers = Number((await prompter.input({ message: 'Workers (0–50)', default: '3', validate: validateWorkers })).trim());
   const sites = await askSites(prompter);

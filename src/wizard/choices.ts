@@ -15,6 +15,7 @@ export const REGIONS: readonly Choice<string>[] = [
   { value: 'syd1', name: 'syd1  Sydney' },
 ];
 
+/** The droplet sizes offered, without prices (they come from DigitalOcean's API: see sizeChoices). */
 export const SIZES: readonly Choice<string>[] = [
   { value: 's-1vcpu-1gb', name: 's-1vcpu-1gb  1 vCPU, 1 GB' },
   { value: 's-1vcpu-2gb', name: 's-1vcpu-2gb  1 vCPU, 2 GB' },
@@ -22,6 +23,19 @@ export const SIZES: readonly Choice<string>[] = [
   { value: 's-2vcpu-4gb', name: 's-2vcpu-4gb  2 vCPU, 4 GB' },
   { value: 's-4vcpu-8gb', name: 's-4vcpu-8gb  4 vCPU, 8 GB' },
 ];
+
+/**
+ * The size question's choices: with the prices DigitalOcean's API lists (slug → USD a month), each
+ * size with its price; a size the API does not price says so. Without prices, SIZES as they are.
+ */
+export function sizeChoices(prices?: ReadonlyMap<string, number>): Choice<string>[] {
+  if (!prices) return [...SIZES];
+  const width = Math.max(...SIZES.map((size) => size.name.length));
+  return SIZES.map((size) => {
+    const price = prices.get(size.value);
+    return { ...size, name: `${size.name.padEnd(width)}  ${price === undefined ? 'price not listed' : `$${price.toFixed(2)}/month per droplet`}`, short: size.value };
+  });
+}
 
 export const MANAGER_COUNTS: readonly Choice<1 | 3>[] = [
   { value: 1, name: '1 manager', description: 'cheapest; if it is lost the swarm cannot be managed until it is rebuilt' },

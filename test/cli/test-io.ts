@@ -21,8 +21,11 @@ export interface TestIo {
   stderr: () => string;
 }
 
-/** An in-process CliIo: captured output, an env without DIGITALOCEAN_TOKEN unless given, no terminal unless `isTTY`. */
-export function testIo(options: { cwd: string; env?: Record<string, string>; isTTY?: boolean; prompter?: Prompter }): TestIo {
+/**
+ * An in-process CliIo: captured output, an env without DIGITALOCEAN_TOKEN unless given, no terminal unless `isTTY`,
+ * and no Docker engine for `apply --target local` unless `localEngine` (whatever this machine runs).
+ */
+export function testIo(options: { cwd: string; env?: Record<string, string>; isTTY?: boolean; prompter?: Prompter; localEngine?: boolean }): TestIo {
   const out = captureStream(160);
   const err = captureStream(160);
   const stdin = Object.assign(new PassThrough(), { ref: () => stdin, unref: () => stdin, isTTY: options.isTTY ?? false, setRawMode: () => stdin });
@@ -35,6 +38,7 @@ export function testIo(options: { cwd: string; env?: Record<string, string>; isT
       isTTY: options.isTTY ?? false,
       cwd: options.cwd,
       ...(options.prompter ? { prompter: options.prompter } : {}),
+      localEngine: () => Promise.resolve(options.localEngine ?? false),
     },
     stdout: out.text,
     stderr: err.text,

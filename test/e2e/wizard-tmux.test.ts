@@ -16,6 +16,9 @@ const repo = join(import.meta.dirname, '../..');
 const SOCKET = `swarm-wiz-e2e-${process.pid}`;
 const SESSION = 'wizard';
 
+/** A socket path where no Docker engine answers. */
+const NO_ENGINE = join(tmpdir(), `swarm-wiz-e2e-${process.pid}-no-engine.sock`);
+
 const tmux = (...args: string[]) => execa('tmux', ['-L', SOCKET, ...args]);
 
 async function screen(): Promise<string> {
@@ -63,12 +66,15 @@ async function keys(...names: string[]): Promise<void> {
   await tmux('send-keys', '-t', SESSION, ...names);
 }
 
-/** Runs swarm-wiz with `args` in a new tmux session (CI=false: Ink prints only its last frame when CI is set; no token: plan-only). */
+/**
+ * Runs swarm-wiz with `args` in a new tmux session (CI=false: Ink prints only its last frame when CI is set; no token: plan-only;
+ * DOCKER_HOST where no engine answers, so the end never offers a local try, whatever this machine runs).
+ */
 async function startInPane(statusFile: string, ...args: string[]): Promise<void> {
   await tmux('kill-session', '-t', SESSION).catch(() => undefined);
   await tmux(
     'new-session', '-d', '-s', SESSION, '-x', '160', '-y', '50', '-c', repo,
-    'env', '-u', 'DIGITALOCEAN_TOKEN', 'CI=false', process.execPath, join(import.meta.dirname, 'record-exit.mjs'), statusFile,
+    'env', '-u', 'DIGITALOCEAN_TOKEN', 'CI=false', `DOCKER_HOST=unix://${NO_ENGINE}`, process.execPath, join(import.meta.dirname, 'record-exit.mjs'), statusFile,
     'npx', 'tsx', 'src/cli/main.ts', ...args,
   );
   await tmux('set-option', '-t', SESSION, 'remain-on-exit', 'on');
@@ -162,11 +168,16 @@ describe('the wizard in a real terminal (tmux)', () => {
     await answer('');
 
     const review = await waitForQuestion('Write these files?');
-    for (const text of ['Review: project demo', 'proxy/nginx.conf', 'docker-compose.yml', 'plan-only: nothing is created', 'demo-lb']) expect(review).toContain(text);
+    for (const text of ['Review: project demo', 'proxy/nginx.conf', 'docker-compose.yml', 'plan-only: nothing is created', 'demo-lb', 'Monthly cost: unknown', '5 × droplet s-1vcpu-2gb  price unknown', 'load balancer node  $12.00']) {
+      expect(review).toContain(text);
+    }
     await answer('y');
 
-    const done = await waitForScreen('Plan-only: nothing was created in DigitalOcean.');
+    const done = await waitForScreen('To create it at DigitalOcean:');
     expect(done).toMatch(/Writing files in .* \((\d+)\/\1 written\)/);
+    // Started as `npx tsx src/cli/main.ts`, not by npm start: the commands are named swarm-wiz's way.
+    const config = join(dir, 'swarm-wiz.yaml');
+    expect(done.replace(/\n/g, '')).toContain(`Plan-only: nothing was created in DigitalOcean.To try it on this machine first (free; needs a Docker engine, and none answers here now): swarm-wiz apply --target local --config ${config}`);
     expect(await waitForExit(statusFile)).toBe(0);
 
     const expected = parseConfig({ ...SEED_EXAMPLE, topology: 'global-lb' });

@@ -8,6 +8,7 @@ import { dropletRoutes } from './routes/droplets.js';
 import { firewallRoutes } from './routes/firewalls.js';
 import { loadBalancerRoutes } from './routes/load-balancers.js';
 import { uuid, type Route, type RouteResult } from './routes/route.js';
+import { sizeRoutes } from './routes/sizes.js';
 import { tagRoutes } from './routes/tags.js';
 import { vpcRoutes } from './routes/vpcs.js';
 import type { OperationMatch } from './spec/openapi-validator.js';
@@ -40,6 +41,8 @@ export interface FakeDigitalOceanOptions {
   machines?: FakeMachines;
   /** The account's droplet limit (default 25); the sandbox sets it to the number of machines it has. */
   dropletLimit?: number;
+  /** Monthly prices (USD) per size slug that GET /v2/sizes lists, over the defaults (routes/sizes.ts); later changes go to `state.sizePrices`. */
+  sizePrices?: Record<string, number>;
 }
 
 export interface RecordedRequest {
@@ -83,7 +86,7 @@ export interface FakeDigitalOcean {
 /** Path prefix of the fake's own control endpoints (state, requests, violations, faults). */
 export const CONTROL_PREFIX = '/__fake/';
 
-const ROUTES: Route[] = [...accountRoutes, ...dropletRoutes, ...tagRoutes, ...vpcRoutes, ...firewallRoutes, ...loadBalancerRoutes, ...domainRoutes];
+const ROUTES: Route[] = [...accountRoutes, ...dropletRoutes, ...tagRoutes, ...vpcRoutes, ...firewallRoutes, ...loadBalancerRoutes, ...domainRoutes, ...sizeRoutes];
 
 function findRoute(method: string, pathname: string): { route: Route; params: Record<string, string> } | undefined {
   const segments = pathname.split('/');
@@ -131,6 +134,7 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
   const validator = conformance.validator;
   const state = createFakeState();
   if (options.dropletLimit !== undefined) state.account.droplet_limit = options.dropletLimit;
+  Object.assign(state.sizePrices, options.sizePrices);
   const faults = new FaultInjector();
   const requests: RecordedRequest[] = [];
   const violations: Violation[] = [];
@@ -277,6 +281,10 @@ export async function startFakeDigitalOcean(options: FakeDigitalOceanOptions = {
     if (method === 'POST' && what === 'faults') {
       faults.next(JSON.parse(text) as FaultRule);
       return reply(200, faults.pending());
+    }
+    if (method === 'POST' && what === 'sizes') {
+      Object.assign(state.sizePrices, JSON.parse(text) as Record<string, number>);
+      return reply(200, state.sizePrices);
     }
     if (method === 'POST' && what === 'domains') {
       addDomain(state, (JSON.parse(text) as { name: string }).name);

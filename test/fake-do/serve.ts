@@ -6,7 +6,8 @@
  *
  * Prints one JSON line `{"url": ..., "token": ..., "conformance": ...}` once listening. Inspect it with
  * `GET <url>/__fake/state`, `/__fake/requests`, `/__fake/violations`; arm faults with
- * `POST <url>/__fake/faults` (a FaultRule as JSON). Stops on SIGTERM/SIGINT.
+ * `POST <url>/__fake/faults` (a FaultRule as JSON); change droplet prices with `POST <url>/__fake/sizes`
+ * (`{"s-1vcpu-2gb": 14}`). Stops on SIGTERM/SIGINT.
  */
 import { parseArgs } from 'node:util';
 import { startFakeDigitalOcean } from './fake-server.js';

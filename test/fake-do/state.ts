@@ -1,3 +1,5 @@
+import { defaultSizePrices } from './routes/sizes.js';
+
 /**
  * What the fake DigitalOcean account holds, as the API's own JSON objects (snake_case), so a test
  * can assert on exactly what the API would report ("these droplets, no orphans").
@@ -149,6 +151,8 @@ export interface FakeState {
   domains: ApiDomain[];
   /** Records per domain name. */
   domainRecords: Map<string, ApiDomainRecord[]>;
+  /** Droplet size slug → price_monthly (USD) that GET /v2/sizes answers with; a test may change it. */
+  sizePrices: Record<string, number>;
   nextId: () => number;
 }
 
@@ -164,6 +168,7 @@ export function createFakeState(): FakeState {
     loadBalancers: [],
     domains: [],
     domainRecords: new Map(),
+    sizePrices: defaultSizePrices(),
     nextId: () => (lastId += 1),
   };
 }

@@ -139,4 +139,39 @@ describe('askNewProject', () => {
     none.wizardDeps.caProfiles = () => Promise.resolve({});
     expect((await askNewProject(none.wizardDeps)).config.certificates.profile).toBeUndefined();
   });
+
+  describe('the droplet size question', () => {
+    const sizeQuestion = (asked: { message: string; choiceNames?: string[] }[]) => asked.find((q) => q.message === 'Droplet size')?.choiceNames ?? [];
+    const withToken = () => seedAnswers().filter((entry) => entry.expect !== 'DigitalOcean API token');
+
+    it('with a token lists each size with the price DigitalOcean lists for it', async () => {
+      const { wizardDeps, asked } = deps(withToken(), { DIGITALOCEAN_TOKEN: 'dop_v1_secret' });
+      const tokens: string[] = [];
+      wizardDeps.sizePrices = (token) => (tokens.push(token), Promise.resolve(new Map([['s-1vcpu-1gb', 6], ['s-1vcpu-2gb', 12], ['s-2vcpu-2gb', 18], ['s-2vcpu-4gb', 24]])));
+      await askNewProject(wizardDeps);
+      expect(tokens).toEqual(['dop_v1_secret']);
+      const names = sizeQuestion(asked);
+      expect(names).toHaveLength(5);
+      expect(names[1]).toMatch(/^s-1vcpu-2gb {2}1 vCPU, 2 GB +\$12\.00\/month per droplet$/);
+      expect(names[3]).toMatch(/\$24\.00\/month per droplet$/);
+      expect(names[4]).toMatch(/^s-4vcpu-8gb .* price not listed$/);
+    });
+
+    it('without a token: no prices are asked for or shown', async () => {
+      const { wizardDeps, asked } = deps(seedAnswers());
+      let called = false;
+      wizardDeps.sizePrices = () => ((called = true), Promise.resolve(new Map()));
+      await askNewProject(wizardDeps);
+      expect(called).toBe(false);
+      expect(sizeQuestion(asked).join('\n')).not.toContain('$');
+    });
+
+    it('prices that cannot be read: said once, the sizes listed without them', async () => {
+      const { wizardDeps, asked, said } = deps(withToken(), { DIGITALOCEAN_TOKEN: 'dop_v1_secret' });
+      wizardDeps.sizePrices = () => Promise.resolve({ unreadable: 'reading the droplet prices failed: DigitalOcean GET /v2/sizes answered HTTP 401' });
+      await askNewProject(wizardDeps);
+      expect(said).toContain('reading the droplet prices failed: DigitalOcean GET /v2/sizes answered HTTP 401. The sizes are listed without prices.');
+      expect(sizeQuestion(asked).join('\n')).not.toContain('$');
+    });
+  });
 });

@@ -14,6 +14,8 @@ export interface AskedQuestion {
   message: string;
   /** For a select: every choice with why it is disabled (if it is). */
   choices?: { value: string | number; disabled: boolean | string }[];
+  /** For a select: each choice's text as the list shows it, in order. */
+  choiceNames?: string[];
   /** The validator's message when the answer was refused and the question asked again. */
   rejected?: string;
 }
@@ -55,7 +57,7 @@ export function scriptedPrompter(script: readonly ScriptedAnswer[]): { prompter:
     async select<V extends string | number>(question: { message: string; choices: readonly Choice<V>[]; default?: V }): Promise<V> {
       const entry = next('select', question.message);
       const choices = question.choices.map((choice) => ({ value: choice.value, disabled: choice.disabled ?? false }));
-      asked.push({ kind: 'select', message: question.message, choices });
+      asked.push({ kind: 'select', message: question.message, choices, choiceNames: question.choices.map((choice) => choice.name) });
       const wanted = entry.answer === ENTER ? (question.default ?? question.choices[0]?.value) : entry.answer;
       const choice = question.choices.find((c) => c.value === wanted);
       if (!choice) throw new Error(`${String(wanted)} is not a choice of ${JSON.stringify(question.message)}`);

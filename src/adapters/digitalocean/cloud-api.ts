@@ -89,6 +89,16 @@ export interface DomainRecord {
   ttl?: number;
 }
 
+/** A droplet size as GET /v2/sizes lists it: what it costs, and where it can be created. */
+export interface DropletSize {
+  slug: string;
+  /** `price_monthly`, in US dollars. */
+  priceMonthly: number;
+  /** Whether new droplets can be created with it. */
+  available: boolean;
+  regions: string[];
+}
+
 export interface CloudApi {
   /** GET /v2/account: the first call of any apply; a bad token stops everything here. */
   verifyToken(): Promise<{ email: string; dropletLimit: number }>;
@@ -117,6 +127,8 @@ export interface CloudApi {
   createLoadBalancer(spec: LoadBalancerSpec): Promise<LoadBalancer>;
   updateLoadBalancer(id: string, spec: LoadBalancerSpec): Promise<LoadBalancer>;
   deleteLoadBalancer(id: string): Promise<void>;
+  /** GET /v2/sizes, all pages: every droplet size with its monthly price. */
+  listSizes(): Promise<DropletSize[]>;
   /** Names of the domains this account serves in DigitalOcean DNS. */
   listDomains(): Promise<string[]>;
   listDomainRecords(domain: string): Promise<DomainRecord[]>;

@@ -19,7 +19,7 @@ import type { CloudApi, CreateDropletsRequest, Droplet, FirewallRule, FirewallSp
 import { DigitalOceanError } from './digitalocean-error.js';
 import { DEFAULT_RETRY, withRetries, type RetryEvent, type RetryOptions, type RetrySafety } from './retry.js';
 import { afterGrace, type StopRequests } from './stop.js';
-import { toDomainRecord, toDroplet, toFirewall, toLoadBalancer, toSshKey, toVpc } from './to-domain.js';
+import { toDomainRecord, toDroplet, toFirewall, toLoadBalancer, toSize, toSshKey, toVpc } from './to-domain.js';
 
 export const DEFAULT_API_URL = 'https://api.digitalocean.com';
 const PER_PAGE = 200;
@@ -232,6 +232,12 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
     },
 
     deleteLoadBalancer: (id) => deleteIdempotently(() => client.v2.load_balancers.byLb_id(id).delete()),
+
+    listSizes: () =>
+      listAll(async (page) => {
+        const response = await client.v2.sizes.get({ queryParameters: { page, perPage: PER_PAGE } });
+        return { items: response?.sizes?.map(toSize), links: response?.links };
+      }),
 
     async listDomains() {
       const domains = await listAll(async (page) => {

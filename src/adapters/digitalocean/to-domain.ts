@@ -4,10 +4,11 @@ import type {
   Firewall as DotsFirewall,
   Firewall_rule_target as DotsFirewallTarget,
   Load_balancer as DotsLoadBalancer,
+  Size as DotsSize,
   SshKeys as DotsSshKey,
   Vpc as DotsVpc,
 } from '@digitalocean/dots/src/dots/models/index.js';
-import type { DomainRecord, Droplet, DropletStatus, Firewall, FirewallRule, LoadBalancer, SshKey, Vpc } from './cloud-api.js';
+import type { DomainRecord, Droplet, DropletSize, DropletStatus, Firewall, FirewallRule, LoadBalancer, SshKey, Vpc } from './cloud-api.js';
 
 /** Maps dots' generated models (every field optional and nullable) onto swarm-wiz's CloudApi types. */
 
@@ -26,6 +27,11 @@ export function toDroplet(droplet: DotsDroplet): Droplet {
     ...(publicIpv4 ? { publicIpv4 } : {}),
     ...(privateIpv4 ? { privateIpv4 } : {}),
   };
+}
+
+/** A size without a price (the spec requires one) gets NaN, which the cost treats as unknown. */
+export function toSize(size: DotsSize): DropletSize {
+  return { slug: size.slug ?? '', priceMonthly: size.priceMonthly ?? Number.NaN, available: size.available ?? true, regions: size.regions ?? [] };
 }
 
 export function toSshKey(key: DotsSshKey): SshKey {

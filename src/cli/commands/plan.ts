@@ -11,10 +11,10 @@ interface PlanOptions extends CommonOptions {
   onEdit?: string;
 }
 
-/** `swarm-wiz plan`: what apply would create, update or delete at DigitalOcean, and each generated file it would write or change. Changes nothing. */
+/** `swarm-wiz plan`: what apply would create, update or delete at DigitalOcean, each generated file it would write or change, and what the project costs a month. Changes nothing. */
 export function registerPlanCommand(program: Command, io: CliIo): void {
   withCommonOptions(program.command('plan'))
-    .description('show the cloud resources apply would create, update or delete, and the files it would write (a unified diff of each that changes); changes nothing')
+    .description('show the cloud resources apply would create, update or delete, the files it would write (a unified diff of each that changes) and the monthly cost; changes nothing')
     .option('--operator-ip <ip>', 'your public address, allowed to reach SSH on the droplets (default: SWARM_WIZ_OPERATOR_IP)')
     .option('--on-edit <choice>', `${ON_EDIT_HELP} (plan only shows what apply would do with it)`)
     .action(async (options: PlanOptions) => planCommand(options, io));
@@ -22,7 +22,7 @@ export function registerPlanCommand(program: Command, io: CliIo): void {
 
 async function planCommand(options: PlanOptions, io: CliIo): Promise<void> {
   const onEditFlag = parseOnEdit(options.onEdit);
-  const [{ planProject }, { formatFileChanges, formatPlan }, { fileJson }] = await Promise.all([import('../../app/plan-project.js'), import('../../app/plan-text.js'), import('../../app/file-json.js')]);
+  const [{ planProject }, { formatCost, formatFileChanges, formatPlan }, { fileJson }] = await Promise.all([import('../../app/plan-project.js'), import('../../app/plan-text.js'), import('../../app/file-json.js')]);
   const { configPath, dir } = projectPaths(options, io);
   const env = cloudEnv(io.env);
   const operatorIp = options.operatorIp !== undefined ? { value: options.operatorIp, from: '--operator-ip' } : env.operatorIp !== undefined ? { value: env.operatorIp, from: 'SWARM_WIZ_OPERATOR_IP' } : undefined;
@@ -30,10 +30,10 @@ async function planCommand(options: PlanOptions, io: CliIo): Promise<void> {
     { configPath, dir, credentials: { ...env, env: io.env }, ...(operatorIp ? { operatorIp } : {}), ...(onEditFlag ? { onEdit: onEditFlag } : {}) },
     (line) => writeLine(io.stderr, line),
   );
-  const { config, steps, inspection, onEdit, notes } = plan;
+  const { config, steps, inspection, onEdit, notes, cost } = plan;
   if (options.json) {
     const files = inspection.changes.map(fileJson);
-    writeLine(io.stdout, JSON.stringify({ project: config.project, steps, summary: plan.summary, files, ...(onEdit ? { onEdit } : {}), notes }, null, 2));
+    writeLine(io.stdout, JSON.stringify({ project: config.project, steps, summary: plan.summary, files, ...(onEdit ? { onEdit } : {}), notes, cost }, null, 2));
     return;
   }
   for (const note of notes) writeLine(io.stdout, note);
@@ -41,6 +41,8 @@ async function planCommand(options: PlanOptions, io: CliIo): Promise<void> {
   // The files first, so the cloud plan's summary stays the last line (as terraform plan ends).
   writeLine(io.stdout, `Files in ${dir}:`);
   writeLine(io.stdout, formatFileChanges(inspection.changes, onEdit ? { onEdit } : {}));
+  writeLine(io.stdout);
+  writeLine(io.stdout, formatCost(cost));
   writeLine(io.stdout);
   writeLine(io.stdout, formatPlan(steps, { showSame: options.verbose }));
 }

@@ -71,10 +71,17 @@ async function wizardCommand(options: WizardOptions, io: CliIo, program: Command
     () => true,
     () => false,
   );
+  // Plan-only: the offer to try it on this machine first (apply --target local, as if typed), then the next commands.
+  const closePlanOnly = async () =>
+    (await import('../review-and-write.js')).closePlanOnly(io, deps, paths.configPath, async () => {
+      const apply = commandNamed(program, 'apply');
+      if (!apply) throw new CliExit(EXIT.usage, 'apply is not available in this build of swarm-wiz');
+      await apply.parseAsync(['--target', 'local', '--yes', '--config', paths.configPath, '--dir', paths.dir], { from: 'user' });
+    });
   if (!exists) {
     deps.say(`swarm-wiz: a new project in ${paths.dir}`);
     const { config, token } = await askNewProject(deps, { project: basename(paths.dir) });
-    await reviewAndWrite(io, deps, paths, config, token, onEdit);
+    if ((await reviewAndWrite(io, deps, paths, config, token, onEdit)) === 'plan-only') await closePlanOnly();
     return;
   }
 
@@ -102,7 +109,7 @@ async function wizardCommand(options: WizardOptions, io: CliIo, program: Command
       return;
     }
     case 're-apply':
-      await reviewAndWrite(io, deps, paths, config, await askToken(deps), onEdit);
+      if ((await reviewAndWrite(io, deps, paths, config, await askToken(deps), onEdit)) === 'plan-only') await closePlanOnly();
       return;
     case 'quit':
       deps.say('Nothing changed.');

@@ -1,34 +1,13 @@
 import type { ApiDroplet, FakeMachines, FakeState } from '../state.js';
 import { notFound, nowIso, paginate, unprocessable, type Route, type RouteContext } from './route.js';
+import { FAKE_REGIONS, FAKE_SIZES, sizeObject } from './sizes.js';
 
-const SIZES: Record<string, { memory: number; vcpus: number; disk: number; price_monthly: number }> = {
-  's-1vcpu-1gb': { memory: 1024, vcpus: 1, disk: 25, price_monthly: 6 },
-  's-1vcpu-2gb': { memory: 2048, vcpus: 1, disk: 50, price_monthly: 12 },
-  's-2vcpu-2gb': { memory: 2048, vcpus: 2, disk: 60, price_monthly: 18 },
-  's-2vcpu-4gb': { memory: 4096, vcpus: 2, disk: 80, price_monthly: 24 },
-  's-4vcpu-8gb': { memory: 8192, vcpus: 4, disk: 160, price_monthly: 48 },
-};
-const REGIONS = ['ams3', 'blr1', 'fra1', 'lon1', 'nyc1', 'nyc3', 'sfo3', 'sgp1', 'syd1', 'tor1'];
+const SIZES = FAKE_SIZES;
+const REGIONS = FAKE_REGIONS;
 const DROPLET_NAME = /^[a-zA-Z0-9.-]{1,255}$/;
 
 export const KNOWN_SIZES = Object.keys(SIZES);
 export const KNOWN_REGIONS = REGIONS;
-
-function sizeObject(slug: string, region: string): Record<string, unknown> {
-  const size = SIZES[slug]!;
-  return {
-    slug,
-    memory: size.memory,
-    vcpus: size.vcpus,
-    disk: size.disk,
-    transfer: 2,
-    price_monthly: size.price_monthly,
-    price_hourly: Math.round((size.price_monthly / 672) * 100000) / 100000,
-    regions: [region],
-    available: true,
-    description: 'Basic',
-  };
-}
 
 let addressCounter = 0;
 function nextOctets(): [number, number] {
@@ -61,7 +40,7 @@ function newDroplet(context: RouteContext, name: string): ApiDroplet {
     snapshot_ids: [],
     image: { id: 191457505, name: '24.04 (LTS) x64', distribution: 'Ubuntu', slug: body.image, public: true, regions: REGIONS, type: 'base', created_at: '2025-04-24T19:23:24Z', min_disk_size: 7, size_gigabytes: 2.36, status: 'available' },
     volume_ids: [],
-    size: sizeObject(body.size, body.region),
+    size: sizeObject(state, body.size, [body.region]),
     size_slug: body.size,
     networks: { v4: [], v6: [] },
     region: { name: body.region, slug: body.region, features: ['private_networking', 'backups', 'ipv6', 'metadata'], available: true, sizes: KNOWN_SIZES },
