@@ -8,6 +8,7 @@ interface StatusOptions extends CertsOptions {
   target?: string;
   timeout: string;
   watch?: string | boolean;
+  alert: boolean;
 }
 
 const WATCH_DEFAULT_S = 5;
@@ -33,11 +34,13 @@ export function registerStatusCommand(program: Command, io: CliIo): void {
       `for cron and monitoring: the certificates (as certs --check), the nodes and services a manager reports, and the support server over SSH; one line per problem (all well: silent, "${ALL_FINE_EXAMPLE}" on a terminal); exit 0 fine, 1 warning, 2 critical`,
       false,
     )
+    .option('--alert', 'with --check (what the support server\'s crontab runs): send each problem once to the webhook of alerts set (again after 12 h while it lasts, "resolved" when it clears) and ping its heartbeat URL when nothing is critical', false)
     .addHelpText(
       'after',
       '\nExit codes: 0 all fine; 1 something is down, mismatched or unhealthy (a node not ready, a service not running all its replicas, an entry not answering or serving another certificate than the stored one, GET / failing or 5xx, a certificate missing or expired), or no manager answered; 2 a bad flag or config.\nWith --check: 0 fine; 1 a warning (a renewal overdue or failed, a certificate past two thirds of its life, an entry serving another certificate, a worker down or drained, a service below its replicas or unhealthy); 2 critical (a certificate expired, missing or not covering its domain, a manager or proxy node down, the proxy not running, no manager answering, the support server not answering, state.json unreadable). --json: {"exitCode", "problems": [{"key", "kind", "severity", "line"}]}, each key the same on every run while its problem lasts.',
     )
     .action(async (options: StatusOptions) => {
+      if (options.alert && !options.check) throw new CliExit(EXIT.usage, '--alert sends what --check finds: give both (status --check --alert)');
       if (options.check) return checkCommand(options, io);
       await statusCommand(options, io);
     });
@@ -68,7 +71,23 @@ async function checkCommand(options: StatusOptions, io: CliIo): Promise<void> {
   else if (problems.length > 0) writeLine(io.stdout, problems.map((problem) => problem.line).join('\n'));
   // Under cron every line becomes mail: all well is silent there, one line on a terminal.
   else if (io.isTTY || options.verbose) writeLine(io.stdout, allFineLine(checked));
+  if (options.alert) await sendAlerts(io, { dir, project: config.project, problems, critical: exitCode === 2 });
   if (exitCode !== 0) throw new CliExit(exitCode);
+}
+
+/** The alerts of a cron run: a delivery that failed is one line on stderr (cron mails it); the check's exit code stays the run's. */
+async function sendAlerts(io: CliIo, request: { dir: string; project: string; problems: readonly { key: string; severity: 'warning' | 'critical'; line: string }[]; critical: boolean }): Promise<void> {
+  const [{ alertOnCheck }, { remoteLine }] = await Promise.all([import('../../app/alerts.js'), import('../../text/remote-text.js')]);
+  let outcome;
+  try {
+    outcome = await alertOnCheck(request);
+  } catch (error) {
+    // A broken alerts file must not hide the check's own exit code.
+    writeLine(io.stderr, `alerts: not sent: ${remoteLine(error instanceof Error ? error.message : String(error))}`);
+    return;
+  }
+  if (outcome.memoryReset) writeLine(io.stderr, `alerts: what was sent could not be read (${outcome.memoryReset}); every current problem is sent again`);
+  for (const delivery of outcome.deliveries.filter((d) => !d.ok)) writeLine(io.stderr, `alerts: ${delivery.what} not delivered (${delivery.reason ?? 'unknown reason'}); tried again on the next run`);
 }
 
 function seconds(flag: string, text: string, max: number): number {
