@@ -62,5 +62,5 @@ async function askManager(config: Config, shell: Shell, signal: AbortSignal, tim
     run(nodeInspect(ids)).then(parseNodeInspect),
     services.length > 0 ? run(servicesTasks(services.map((svc) => svc.name))).then(parseServiceTasks) : Promise.resolve([]),
   ]);
-  return { nodes: nodeRows(config, nodes, tasks), services: serviceRows(config, services, tasks) };
+  return { nodes: nodeRows(config, nodes, tasks), services: serviceRows(config, services, tasks, nodes) };
 }

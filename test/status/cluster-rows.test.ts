@@ -92,6 +92,18 @@ describe('docker output → status rows', () => {
     ]);
   });
 
+  it("tasks Swarm still counts running on a node that is down are not running (the node cannot say otherwise)", () => {
+    const services = parseStackServices(fixture('stack-services.jsonl'));
+    const tasks = parseServiceTasks(fixture('service-ps.jsonl'));
+    const web = (nodes: { hostname: string; state: string }[]) => serviceRows(config, services, tasks, nodes).find((row) => row.name === 'web')!;
+    const webNodes = [...new Set(tasks.filter((task) => task.name.startsWith('cap_web.') && task.desiredState === 'Running').map((task) => task.node))];
+    expect(webNodes.length).toBeGreaterThan(0);
+    expect(web(webNodes.map((hostname) => ({ hostname, state: 'ready' })))).toMatchObject({ running: 2, desired: 2, state: 'ok' });
+    const down = web(webNodes.map((hostname) => ({ hostname, state: 'down' })));
+    expect(down).toMatchObject({ desired: 2, state: 'down' });
+    expect(down.running).toBe(0);
+  });
+
   it('a stack that is not there: no services, every configured one missing', () => {
     expect(parseStackServices('')).toEqual([]);
     const rows = serviceRows(config, [], []);
