@@ -110,7 +110,8 @@ export function serviceRows(config: Config, services: readonly StackService[], t
   // A node that stopped answering cannot report its tasks stopped: Swarm (20.10 here) keeps counting
   // them running, and moves them only where the placement allows. They run nowhere anyone can reach.
   const gone = new Set(nodes.filter((node) => node.state !== 'ready').map((node) => node.hostname));
-  const onGoneNodes = (service: string) => tasks.filter((task) => serviceOfTask(task.name) === service && gone.has(task.node) && isRunning(task)).length;
+  // Counted whatever their desired state: Swarm marks them Shutdown when it gives up on them, and still counts them.
+  const onGoneNodes = (service: string) => tasks.filter((task) => serviceOfTask(task.name) === service && gone.has(task.node) && /^Running\b/.test(task.currentState)).length;
   const prefix = `${config.project}_`;
   const expected = expectedServices(config);
   const names = [...expected.map((svc) => `${prefix}${svc.name}`), ...services.map((svc) => svc.name).filter((name) => !expected.some((svc) => `${prefix}${svc.name}` === name))];

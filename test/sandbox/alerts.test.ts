@@ -221,7 +221,11 @@ describe('alerts and the heartbeat from the support server', () => {
     process.kill(Number((await readFile(join(worker.dir, 'dockerd.pid'), 'utf8')).trim()), 'SIGTERM');
     await eventually('the worker down in the swarm', () => managerDocker(['node', 'ls', '--format', '{{.Hostname}} {{.Status}}']), (run) => run.stdout.includes(`${worker.droplet} Down`), 90, 1000);
     // Swarm (20.10) keeps counting b's task running on the down node: status must not.
+    const seen = await managerDocker(['service', 'ps', '--format', '{{.Name}} {{.Node}} {{.DesiredState}} {{.CurrentState}}', `${PROJECT}_site-b`]);
+    const counted = await managerDocker(['service', 'ls', '--format', '{{.Name}} {{.Replicas}}']);
+    console.log(`sandbox alerts: with ${worker.droplet} down, the manager says:\n${seen.stdout}${counted.stdout}`);
     const nodeDown = await cron('a worker down');
+    console.log(`sandbox alerts: the cron run said:\n${nodeDown.stdout}${nodeDown.stderr}`);
     expect(nodeDown.stdout).toContain(worker.droplet);
     messages = await webhookMessages();
     const fresh = messages.slice(3).map((m) => m.key).sort();
