@@ -12,7 +12,7 @@ const LAYERS = [
   ['src/run'], //                           the engine
   ['src/plan'], //                          desired + recorded + facts → steps; pure
   ['src/state', 'src/status'], //           state.json and files.json; the status snapshot
-  ['src/certs'], //                         renewal policy, certificate files for the proxy
+  ['src/certs', 'src/alerts'], //           renewal policy, certificate files for the proxy; alerts (pure)
   ['src/adapters'], //                      I/O: DigitalOcean, ACME, DNS, TLS, keys, locks
   ['src/targets', 'recipes', 'src/wizard'], // where commands run; config → file text; the questions
   ['src/commands', 'src/config'], //        argv builders; the config schema, atomic writes
@@ -65,6 +65,13 @@ export default {
       comment: 'Plans are pure data: no I/O adapters, although adapters sit below the plan (the layers keep everything else above it out).',
       from: { path: '^src/plan/' },
       to: { path: '^src/adapters/' },
+    },
+    {
+      name: 'alerts-are-pure',
+      severity: 'error',
+      comment: 'src/alerts is pure (destinations, messages as request data, the once-per-problem memory): it imports only src/text, zod and node built-ins; src/adapters/webhook.ts sends.',
+      from: { path: '^src/alerts/' },
+      to: { path: '^(src|recipes|screens|node_modules)/', pathNot: '^(src/(alerts|text)|node_modules/zod)/' },
     },
     {
       name: 'use-cases-print-nothing',

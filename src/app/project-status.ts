@@ -1,26 +1,22 @@
 import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { directoryUrlFor } from '../adapters/acme/account-key.js';
 import { dnsEntryPoints } from '../adapters/acme/entry-points.js';
 import type { EntryPoint } from '../adapters/acme/preflight.js';
 import { CertificateStore } from '../adapters/certificate-store.js';
 import { networkReason, probeHttps } from '../adapters/https-probe.js';
-import { sshKeyPath } from '../adapters/ssh-key.js';
 import { probeTls } from '../adapters/tls-probe.js';
 import { certificateStatus } from '../certs/cert-status.js';
 import { siteNamesOf } from '../certs/sites.js';
 import { entryPointsFromState } from './state-entry-points.js';
-import { errorLine } from '../text/remote-text.js';
 
 // The snapshot as `status` shows it: its problems (the exit code) and its --json form.
 export { problemsOf, snapshotJson } from '../status/snapshot.js';
-import { nodeInspect, nodeList, parseNodeInspect, parseNodeList, parseServiceTasks, parseStackServices, servicesTasks, stackServices } from '../commands/index.js';
 import type { Config } from '../config/index.js';
 import { loadState, type State } from '../state/index.js';
-import { nodeRows, serviceRows } from '../status/cluster-rows.js';
-import { pendingSnapshot, servedKey, servedRowOf, type ClusterView, type ProbeAnswers, type ServedRow, type StatusSnapshot } from '../status/snapshot.js';
-import type { Shell } from '../targets/target.js';
-import { reachManager } from './manager.js';
+import { pendingSnapshot, servedKey, servedRowOf, type ProbeAnswers, type ServedRow, type StatusSnapshot } from '../status/snapshot.js';
+import { clusterFacts } from './cluster-facts.js';
+
+export { DEFAULT_CLUSTER_TIMEOUT_MS } from './cluster-facts.js';
 
 export interface ProjectStatusOptions {
   config: Config;
@@ -46,7 +42,6 @@ export interface ProjectStatusOptions {
 }
 
 export const DEFAULT_PROBE_TIMEOUT_MS = 5000;
-export const DEFAULT_CLUSTER_TIMEOUT_MS = 15_000;
 
 /**
  * `swarm-wiz status`: the nodes and the stack as a manager sees them, what every entry address serves
@@ -73,7 +68,9 @@ export async function projectStatus(options: ProjectStatusOptions): Promise<Stat
 
   const certificates = certificateStatus({ sites, store, now, caDirectoryUrl: directoryUrlFor(config.certificates.ca) }).then((rows) => update((s) => ({ ...s, certificates: rows })));
 
-  const cluster = clusterFacts(options, state).then((facts) => update((s) => ({ ...s, ...facts })));
+  const cluster = clusterFacts({ config, dir, ...(options.target ? { target: options.target } : {}), ...(state ? { state } : {}), ...(options.clusterTimeoutMs !== undefined ? { timeoutMs: options.clusterTimeoutMs } : {}) }).then((facts) =>
+    update((s) => ({ ...s, ...facts })),
+  );
 
   const served = (async () => {
     if (options.probe === false) return update((s) => ({ ...s, served: [] }));
@@ -149,43 +146,4 @@ async function entryPairs(options: ProjectStatusOptions, state: State | undefine
 function withinMs<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() => clearTimeout(timer));
-}
-
-/**
- * The nodes and the stack as a manager says (over SSH, or this machine's engine), within the cluster
- * limit: a manager that does not answer in time, or at all, is `unreachable` with the reason.
- */
-async function clusterFacts(options: ProjectStatusOptions, state: State | undefined): Promise<Pick<StatusSnapshot, 'cluster' | 'nodes' | 'services'>> {
-  const { config, dir } = options;
-  const limitMs = options.clusterTimeoutMs ?? DEFAULT_CLUSTER_TIMEOUT_MS;
-  const unreachable = (error: string, via?: string) => ({ cluster: { state: 'unreachable', error, ...(via ? { via } : {}) } as ClusterView, nodes: [], services: [] });
-  if (options.target !== 'local' && state?.target === 'digitalocean' && !existsSync(sshKeyPath(dir))) return unreachable(`no SSH key at ${sshKeyPath(dir)} to reach a manager with`);
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), limitMs);
-  let via: string | undefined;
-  try {
-    const access = await reachManager({ dir, project: config.project, ...(options.target ? { target: options.target } : {}), ...(state ? { state } : {}) });
-    via = access.manager;
-    try {
-      return { cluster: { state: 'ok', via }, ...(await askManager(config, access.target.shell(access.manager), abort.signal, limitMs)) };
-    } finally {
-      await access.dispose();
-    }
-  } catch (error) {
-    if (abort.signal.aborted) return unreachable(`no answer within ${limitMs / 1000} s`, via);
-    return unreachable(errorLine(error), via);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function askManager(config: Config, shell: Shell, signal: AbortSignal, timeoutMs: number): Promise<Pick<StatusSnapshot, 'nodes' | 'services'>> {
-  const run = async (command: Parameters<Shell['run']>[0]) => (await shell.run(command, { signal, timeoutMs })).stdout;
-  // Two rounds of docker commands, each asked at once: the lists, then the details they name.
-  const [ids, services] = await Promise.all([run(nodeList).then((out) => parseNodeList(out).map((node) => node.id)), run(stackServices(config.project)).then(parseStackServices)]);
-  const [nodes, tasks] = await Promise.all([
-    run(nodeInspect(ids)).then(parseNodeInspect),
-    services.length > 0 ? run(servicesTasks(services.map((svc) => svc.name))).then(parseServiceTasks) : Promise.resolve([]),
-  ]);
-  return { nodes: nodeRows(config, nodes, tasks), services: serviceRows(config, services, tasks) };
 }

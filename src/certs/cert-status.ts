@@ -24,6 +24,13 @@ export interface CertStatusRow {
   nextRenewal?: string;
   /** Where that date comes from: the CA's suggested window (ARI), or a third of the lifetime left. */
   renewalBasis?: 'ari' | 'lifetime';
+  /** Why the stored certificate cannot be read (health `error`). */
+  readError?: string;
+  /** The last renewal's error (renewal.json keeps it after a failed attempt, drops it after a success). */
+  renewalError?: string;
+  /** When renew last tried (ISO), failed or not. */
+  lastAttemptAt?: string;
+  /** What the screens show as the last error: the read error, else the last renewal's error. */
   lastError?: string;
   retryAfter?: string;
   lastSuccessAt?: string;
@@ -87,6 +94,9 @@ export async function certificateStatus(options: StatusOptions): Promise<CertSta
         names,
         health: readError ? 'error' : healthOf(meta, names, now, options.caDirectoryUrl),
         ...(meta ? { meta, daysLeft: daysLeft(meta, now), ...(meta.placeholder ? {} : nextRenewalOf(meta, now)) } : {}),
+        ...(readError ? { readError } : {}),
+        ...(renewal?.lastError ? { renewalError: renewal.lastError } : {}),
+        ...(renewal?.lastAttemptAt ? { lastAttemptAt: renewal.lastAttemptAt } : {}),
         ...(readError || renewal?.lastError ? { lastError: readError ?? renewal?.lastError } : {}),
         ...(renewal?.retryAfter ? { retryAfter: renewal.retryAfter } : {}),
         ...(renewal?.lastSuccessAt ? { lastSuccessAt: renewal.lastSuccessAt } : {}),

@@ -101,11 +101,17 @@ function healthOf(running: number, desired: number, tasks: readonly ServiceTask[
 
 /**
  * The stack's services as rows, in swarm-wiz.yaml's order (then any other service of the stack):
- * replicas running/desired from `docker stack services`, tasks starting and the newest task error from
+ * replicas running/desired from `docker stack services` (less the tasks Swarm still counts on nodes that
+ * are down), tasks starting and the newest task error from
  * `docker service ps` (newest first within each slot, as docker lists them), and for a service with a
  * health check, what it runs and its health. A service of the config that the stack lacks is `missing`.
  */
-export function serviceRows(config: Config, services: readonly StackService[], tasks: readonly ServiceTask[]): ServiceRow[] {
+export function serviceRows(config: Config, services: readonly StackService[], tasks: readonly ServiceTask[], nodes: readonly Pick<NodeFacts, 'hostname' | 'state'>[] = []): ServiceRow[] {
+  // A node that stopped answering cannot report its tasks stopped: Swarm (20.10 here) keeps counting
+  // them running, and moves them only where the placement allows. They run nowhere anyone can reach.
+  const gone = new Set(nodes.filter((node) => node.state !== 'ready').map((node) => node.hostname));
+  // Counted whatever their desired state: Swarm marks them Shutdown when it gives up on them, and still counts them.
+  const onGoneNodes = (service: string) => tasks.filter((task) => serviceOfTask(task.name) === service && gone.has(task.node) && /^Running\b/.test(task.currentState)).length;
   const prefix = `${config.project}_`;
   const expected = expectedServices(config);
   const names = [...expected.map((svc) => `${prefix}${svc.name}`), ...services.map((svc) => svc.name).filter((name) => !expected.some((svc) => `${prefix}${svc.name}` === name))];
@@ -119,8 +125,9 @@ export function serviceRows(config: Config, services: readonly StackService[], t
     const base = { service, name, ...check, starting: own.filter(isStarting).length };
     const error = failed ? { lastError: taskError(failed.error), lastErrorTask: `${failed.name} on ${failed.node}: ${failed.currentState}` } : {};
     if (!listed) return { ...base, mode: '', running: 0, desired: 0, state: 'missing', ...error };
-    const state = stateOf(listed.running, listed.desired);
-    const healthState = health && state !== 'stopped' ? healthOf(listed.running, listed.desired, own) : undefined;
-    return { ...base, mode: listed.mode, running: listed.running, desired: listed.desired, state, ...(healthState ? { health: healthState } : {}), ...error };
+    const running = Math.max(0, listed.running - onGoneNodes(service));
+    const state = stateOf(running, listed.desired);
+    const healthState = health && state !== 'stopped' ? healthOf(running, listed.desired, own) : undefined;
+    return { ...base, mode: listed.mode, running, desired: listed.desired, state, ...(healthState ? { health: healthState } : {}), ...error };
   });
 }

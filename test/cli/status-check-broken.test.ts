@@ -66,6 +66,17 @@ describe('status --check --no-probe is never quiet on broken input', () => {
     expect(code).toBe(0);
   });
 
+  it('--verbose names what was checked (a project never applied: its certificates); --json gives each problem its key', async () => {
+    const { dir, configPath } = await healthyProject();
+    const verbose = testIo({ cwd: dir });
+    expect(await runCli(['status', '--check', '--no-probe', '--verbose', '--config', configPath], verbose.io)).toBe(0);
+    expect(verbose.stdout()).toBe('all fine: certificates\n');
+    await writeFile(statePath(dir), '{"project": "de');
+    const json = testIo({ cwd: dir });
+    expect(await runCli(['status', '--check', '--no-probe', '--json', '--config', configPath], json.io)).toBe(2);
+    expect(JSON.parse(json.stdout())).toEqual({ exitCode: 2, problems: [{ key: 'state:unreadable', kind: 'state-unreadable', severity: 'critical', line: expect.stringMatching(/state\.json/) }] });
+  });
+
   for (const broken of BREAKS) {
     it(`${broken.name}: exit 2, one line naming it, none of the file's text`, async () => {
       const project = await healthyProject();

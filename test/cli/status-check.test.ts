@@ -70,7 +70,7 @@ async function dates(kase: Case): Promise<{ notAfter: string; twoThirds: string 
 describe('swarm-wiz status --check on real served certificates', () => {
   it('fine: exit 0, silent under cron, one line on a terminal or with --verbose', async () => {
     expect(await check('fine')).toEqual({ code: 0, stdout: '', stderr: '' });
-    expect(await check('fine', ['--verbose'])).toEqual({ code: 0, stdout: 'all certificates fine\n', stderr: '' });
+    expect(await check('fine', ['--verbose'])).toEqual({ code: 0, stdout: 'all fine: certificates\n', stderr: '' });
   });
 
   it('renewal overdue: exit 1', async () => {

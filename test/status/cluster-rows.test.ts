@@ -92,6 +92,29 @@ describe('docker output → status rows', () => {
     ]);
   });
 
+  it("tasks Swarm still counts running on a node that is down are not running (the node cannot say otherwise)", () => {
+    const services = parseStackServices(fixture('stack-services.jsonl'));
+    const tasks = parseServiceTasks(fixture('service-ps.jsonl'));
+    const web = (nodes: { hostname: string; state: string }[]) => serviceRows(config, services, tasks, nodes).find((row) => row.name === 'web')!;
+    const webNodes = [...new Set(tasks.filter((task) => task.name.startsWith('cap_web.') && task.desiredState === 'Running').map((task) => task.node))];
+    expect(webNodes.length).toBeGreaterThan(0);
+    expect(web(webNodes.map((hostname) => ({ hostname, state: 'ready' })))).toMatchObject({ running: 2, desired: 2, state: 'ok' });
+    const down = web(webNodes.map((hostname) => ({ hostname, state: 'down' })));
+    expect(down).toMatchObject({ desired: 2, state: 'down' });
+    expect(down.running).toBe(0);
+
+    // As a manager reported it (20.10) 30 s after a worker's engine stopped: the old task given up
+    // (Shutdown) but still Running by the last word of its node, a new one Pending, and 1/1 in the stack.
+    const given = [
+      { name: 'cap_web.1', node: '', desiredState: 'Ready', currentState: 'Pending less than a second ago', error: '' },
+      { name: 'cap_web.1', node: 'w1', desiredState: 'Shutdown', currentState: 'Running 34 seconds ago', error: '' },
+    ];
+    const stack = [{ name: 'cap_web', mode: 'replicated', running: 1, desired: 1, image: 'cap/web:1' }];
+    const row = (state: string) => serviceRows(config, stack, given, [{ hostname: 'w1', state }]).find((candidate) => candidate.name === 'web')!;
+    expect(row('ready')).toMatchObject({ running: 1, state: 'ok' });
+    expect(row('down')).toMatchObject({ running: 0, desired: 1, state: 'down' });
+  });
+
   it('a stack that is not there: no services, every configured one missing', () => {
     expect(parseStackServices('')).toEqual([]);
     const rows = serviceRows(config, [], []);

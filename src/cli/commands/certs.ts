@@ -18,8 +18,9 @@ export interface CertsOptions extends CommonOptions {
 /**
  * `swarm-wiz certs`: the certificate status screen (or `--json`). Exit 1 when a site has no usable certificate.
  * `--check` (cron, monitoring): one line per problem on stdout; when all is well nothing (under cron)
- * or the single line "all certificates fine" (on a terminal, or with --verbose);
- * exit 0 all well, 1 a warning, 2 critical (src/certs/status-check.ts says which is which).
+ * or the single line "all certificates fine" (on a terminal, or with --verbose); `--json`: `{ exitCode, problems }`,
+ * each problem with a key that stays the same while it lasts; exit 0 all well, 1 a warning, 2 critical
+ * (src/certs/status-check.ts says which is which).
  */
 export function registerCertsCommand(program: Command, io: CliIo): void {
   withCommonOptions(program.command('certs'))
@@ -28,13 +29,13 @@ export function registerCertsCommand(program: Command, io: CliIo): void {
     .option('--dns-server <address...>', 'DNS servers for the A look-ups instead of the system resolver')
     .option('--ca-cert <file>', 'PEM file of the root to verify served certificates against (a test CA)')
     .option('--no-probe', 'only read the store; do not connect to the live endpoints')
-    .option('--check', 'for cron and monitoring: one line per problem (all well: silent, "all certificates fine" on a terminal); exit 0 fine, 1 warning (renewal overdue, past two thirds of its life, an entry serving another certificate), 2 critical (expired, missing, an entry serving a certificate that does not cover its domain)', false)
+    .option('--check', 'for cron and monitoring: one line per problem (all well: silent, "all certificates fine" on a terminal); exit 0 fine, 1 warning (renewal overdue or failed, past two thirds of its life, an entry serving another certificate), 2 critical (expired, missing, an entry serving a certificate that does not cover its domain)', false)
     .action(async (options: CertsOptions) => {
       await certsCommand(options, io);
     });
 }
 
-/** The certificate view, and `status --check` (what the support server's crontab runs): the same code for both. */
+/** The certificate view, and `certs --check` (the certificate part of what `status --check` checks). */
 export async function certsCommand(options: CertsOptions, io: CliIo): Promise<void> {
   const [{ loadConfig }, { loadProjectState }, { certificateStatusOf }, { checkCertificates, ALL_FINE }, { parseEntries }] = await Promise.all([
     import('../../config/index.js'),

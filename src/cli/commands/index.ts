@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { registerAddDomainCommand } from './add-domain.js';
+import { registerAlertsCommand } from './alerts.js';
 import { registerApplyCommand } from './apply.js';
 import { registerDeployCommand } from './deploy.js';
 import { registerDestroyCommand } from './destroy.js';
@@ -28,5 +29,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDeployCommand,
   registerStatusCommand,
   registerSecretCommand,
+  registerAlertsCommand,
   registerCertsCommand,
 ];
