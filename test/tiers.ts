@@ -49,3 +49,10 @@ export const SLOW_FILES = [
 ];
 
 export const SLOW = [...SLOW_DIRECTORIES, ...SLOW_FILES];
+
+/**
+ * Fast files that set process-wide state before their imports (FORCE_COLOR, which chalk reads once when
+ * Ink first loads). The fast tier shares one module cache per worker (isolate: false: a third of the
+ * time, most of it spent importing the same modules again); these run isolated, in the project `fast-own`.
+ */
+export const OWN_MODULES = ['test/screens/file-diff.test.tsx'];
