@@ -157,9 +157,14 @@ function CertLine({ row }: { row: CertStatusRow }) {
         </Cell>
         {row.lastSuccessAt && !row.lastError ? <Text dimColor>renewed {day(row.lastSuccessAt)}</Text> : null}
       </Box>
-      {row.lastError ? (
+      {row.readError ? (
         <Text color="red">
-          {'    '}last renewal failed: {row.lastError}
+          {'    '}the stored certificate cannot be read: {row.readError}
+        </Text>
+      ) : null}
+      {row.renewalError ? (
+        <Text color="red">
+          {'    '}last renewal failed: {row.renewalError}
           {row.retryAfter ? ` (next try after ${row.retryAfter})` : ''}
         </Text>
       ) : null}

@@ -30,7 +30,7 @@ const SERIAL = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const NOT_AFTER = '2027-01-29T12:00:00.000Z';
 const certificates: CertStatusRow[] = [
   { domain: 'a.test', names: ['a.test'], health: 'ok', daysLeft: 60, nextRenewal: '2027-01-09T12:00:00.000Z', renewalBasis: 'ari', lastSuccessAt: '2026-11-29T03:00:00.000Z', live: [] },
-  { domain: 'b.test', names: ['b.test'], health: 'missing', lastError: 'the CA refused (rateLimited, HTTP 429)', live: [] },
+  { domain: 'b.test', names: ['b.test'], health: 'missing', lastError: 'the CA refused (rateLimited, HTTP 429)', renewalError: 'the CA refused (rateLimited, HTTP 429)', live: [] },
 ];
 
 const plain = (frame: string | undefined) => stripVTControlCharacters(frame ?? '');
