@@ -153,7 +153,10 @@ export function renderNginxConf(config: Config, options: NginxConfOptions): stri
   const http = [
     'include /etc/nginx/mime.types;',
     'default_type application/octet-stream;',
-    'access_log /dev/stdout;',
+    '# The access log (swarm-wiz logs proxy): which backend answered and how long it took.',
+    `log_format swarm_wiz '$remote_addr [$time_local] "$host" "$request" $status $body_bytes_sent '`,
+    `                     'upstream=$upstream_addr upstream_time=$upstream_response_time request_time=$request_time "$http_user_agent"';`,
+    'access_log /dev/stdout swarm_wiz;',
     'sendfile on;',
     'server_tokens off;',
     'keepalive_timeout 65s;',

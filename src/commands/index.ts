@@ -7,3 +7,4 @@ export * from './preflight.js';
 export * from './registry.js';
 export * from './support.js';
 export * from './secrets.js';
+export * from './logs.js';

@@ -198,9 +198,9 @@ export function buildNginxImageFromRoot(swarm: DockerCli, tag: string, nginxRoot
   });
 }
 
-/** A web service that answers every path with its own name (busybox httpd). */
+/** A web service that answers every path with its own name (busybox httpd; -v: a line per request in its log). */
 export function buildBackendImage(swarm: DockerCli, tag: string, name: string, port: number): Promise<void> {
-  return importRootfs(swarm, tag, [`CMD ["/bin/busybox", "httpd", "-f", "-p", "${port}", "-h", "/www"]`], (rootfs) => {
+  return importRootfs(swarm, tag, [`CMD ["/bin/busybox", "httpd", "-f", "-v", "-p", "${port}", "-h", "/www"]`], (rootfs) => {
     // wget: a test asks from inside one service whether another answers.
     busyboxInto(rootfs, ['sh', 'httpd', 'wget']);
     mkdirSync(join(rootfs, 'etc'), { recursive: true });

@@ -88,11 +88,24 @@ afterAll(async () => {
 }, 180_000);
 
 describe('alerts and the heartbeat from the support server', () => {
-  it('every format once; each problem once, again after the quiet period, resolved once; a node down and a service below desired once; the heartbeat stops with the support server; no URL leaks', async () => {
+  it('every format once; each problem once, again after the quiet period, resolved once; a node down and a service below desired once; the heartbeat stops with the support server; no URL leaks; logs of a backend and the proxy', async () => {
     const dir = await c().project({ project: PROJECT, managers: 1, workers: 1, topology: 'manager', sites: siteConfig(['a', 'b']) });
     const applied = await swarmWiz(dir, ['apply', '--yes', '--ca-cert', c().env.SANDBOX_CA_CERT!]);
     expectOk(applied, 'apply');
     for (const letter of ['a', 'b']) await eventually(`https://${letter}.test/`, () => c().get(`https://${letter}.test/`), (reply) => reply.ok, 30);
+
+    // logs, from the operator through the manager: a backend's own lines, and the proxy's access line of a request just made, with its upstream and time.
+    const marker = `/logs-check-${Date.now()}`;
+    await c().get(`https://a.test${marker}`);
+    const backendLog = await eventually('site-a has logged the request', () => swarmWiz(dir, ['logs', 'site-a', '--tail', '5']), (run) => run.code === 0 && run.stdout.includes('response:'), 30, 1000);
+    expect(backendLog.stdout.trim().split('\n').length).toBeLessThanOrEqual(5);
+    expect(backendLog.stdout).toMatch(new RegExp(`^${PROJECT}_site-a\\.1\\.\\w+@${PROJECT}-\\S+ +\\| `, 'm'));
+    const proxyLog = await eventually('the proxy has logged the request', () => swarmWiz(dir, ['logs', 'proxy', '--tail', '50']), (run) => run.code === 0 && run.stdout.includes(marker), 30, 1000);
+    const access = proxyLog.stdout.split('\n').find((line) => line.includes(marker))!;
+    console.log(`sandbox alerts: the proxy's access line: ${access}`);
+    expect(access).toMatch(/"a\.test" "GET \/logs-check-\d+ HTTP\/[\d.]+" \d{3} \d+ upstream=\d+\.\d+\.\d+\.\d+:5000 upstream_time=\d+\.\d{3} request_time=\d+\.\d{3}/);
+    const unknown = await swarmWiz(dir, ['logs', 'nope']);
+    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('"nope" is not a service of alr (one of proxy, site-a, site-b)')]);
     const bindings = await c().bindings();
     const support = bindings.find((b) => b.droplet === `${PROJECT}-support`)!;
     const worker = bindings.find((b) => b.droplet === `${PROJECT}-worker-1`)!;

@@ -4,6 +4,7 @@ import { registerAddDomainCommand } from './add-domain.js';
 import { registerAlertsCommand } from './alerts.js';
 import { registerApplyCommand } from './apply.js';
 import { registerDeployCommand } from './deploy.js';
+import { registerLogsCommand } from './logs.js';
 import { registerDestroyCommand } from './destroy.js';
 import { registerPlanCommand } from './plan.js';
 import { registerCertsCommand } from './certs.js';
@@ -28,6 +29,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerRenewCommand,
   registerDeployCommand,
   registerStatusCommand,
+  registerLogsCommand,
   registerSecretCommand,
   registerAlertsCommand,
   registerCertsCommand,
