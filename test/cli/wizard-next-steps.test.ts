@@ -79,3 +79,15 @@ describe('the wizard with a token (fake DigitalOcean API)', () => {
     fake.assertNoViolations();
   });
 });
+
+describe("apply's own plan-only line names the command the way it was started", () => {
+  it.each([
+    [{}, 'swarm-wiz'],
+    [NPM_START, 'npm start --'],
+  ])('%o: %s apply', async (env, command) => {
+    const dir = await tempDir('apply-plan-only');
+    const { io, stdout } = testIo({ cwd: '/', env });
+    expect(await runCli(['apply', '--example', '--dir', dir], io)).toBe(0);
+    expect(stdout()).toContain(`To create it: export DIGITALOCEAN_TOKEN=… and run ${command} apply --config ${join(dir, 'swarm-wiz.yaml')} --yes`);
+  });
+});

@@ -8,7 +8,7 @@ import type { GuardedOutcome, OnEditChoice } from '../../app/project-files.js';
 import type { ProjectPreview } from '../../app/project-preview.js';
 import { DEFAULT_CONFIG_FILE, dirOption, projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
-import { cloudEnv, prompterOf, writeLine, type CliIo } from '../io.js';
+import { cloudEnv, invocation, prompterOf, writeLine, type CliIo } from '../io.js';
 import { cloudSummary, liveRunIo, progressMode } from '../live-run.js';
 import { ON_EDIT_HELP, parseOnEdit } from '../on-edit-option.js';
 import type { ProgressDisplayMode } from '../../../screens/apply-progress-live.js';
@@ -173,13 +173,13 @@ async function report(io: CliIo, outcome: ApplyOutcome, json: boolean, configPat
     writeLine(io.stdout);
     writeLine(io.stdout, cloudText(outcome.preview, io.stdout.columns || 160));
     writeLine(io.stdout);
-    writeLine(io.stdout, `To create it: export DIGITALOCEAN_TOKEN=… and run swarm-wiz apply --config ${configPath} --yes`);
+    writeLine(io.stdout, `To create it: export DIGITALOCEAN_TOKEN=… and run ${invocation(io.env)} apply --config ${configPath} --yes`);
     return;
   }
   const { deploy, cloud } = outcome;
   const issued = 'issued' in deploy ? deploy.issued : [];
   if (!json) {
-    if ('not' in deploy) writeLine(io.stdout, deploy.not === 'cloud-only' ? `Not deployed to the droplets (--cloud-only). To deploy: swarm-wiz apply --config ${configPath} --yes` : notDeployedLine(deploy.not));
+    if ('not' in deploy) writeLine(io.stdout, deploy.not === 'cloud-only' ? `Not deployed to the droplets (--cloud-only). To deploy: ${invocation(io.env)} apply --config ${configPath} --yes` : notDeployedLine(deploy.not));
     else if (issued.length > 0) writeLine(io.stdout, `Certificates ordered and rolled out: ${issued.join(', ')}.`);
     return;
   }
