@@ -5,7 +5,7 @@ import { eventually, requireTool, runArgv } from '../peers/tools.js';
 import { startReceiver, type AlertReceiver, type Received } from './alert-receiver.js';
 import { OPERATOR_PUBLIC_IP } from './cluster.js';
 import { down, up } from './sandbox-cli.js';
-import { CRON_JOB_ENV, inMachine, sandboxClient, setRenewalWindow, siteConfig, type Run, type SandboxClient } from './sandbox-harness.js';
+import { CRON_JOB_ENV, cronJob, fakeApi, inMachine, sandboxClient, setRenewalWindow, siteConfig, type Run, type SandboxClient } from './sandbox-harness.js';
 
 /**
  * Nobody has to watch (issue 19), in the sandbox: the webhook and heartbeat services listen on the
@@ -40,30 +40,7 @@ async function swarmWiz(dir: string, args: string[]): Promise<Run> {
   return run;
 }
 
-/** The job line of root's crontab on a machine, with the variables it sets. */
-function cronJob(crontab: string): { env: Record<string, string>; command: string } {
-  const env: Record<string, string> = {};
-  let command = '';
-  for (const line of crontab.split('\n')) {
-    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
-    const variable = /^([A-Z_]+)=(.*)$/.exec(line);
-    if (variable) env[variable[1]!] = variable[2]!;
-    else command = line.trim().split(/\s+/).slice(5).join(' ');
-  }
-  return { env, command };
-}
-
-/** A call to the fake DigitalOcean API from the operator namespace. */
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const { apiUrl, token } = c().info;
-  const data = body === undefined ? [] : ['-H', 'Content-Type: application/json', '--data-binary', JSON.stringify(body)];
-  const result = await c().inOperator(['curl', '-sS', '--max-time', '5', '-X', method, '-H', `Authorization: Bearer ${token}`, ...data, '-w', '\n%{http_code}', `${apiUrl}${path}`]);
-  if (result.code !== 0) throw new Error(`${method} ${path}: ${result.stderr}`);
-  const lines = result.stdout.trimEnd().split('\n');
-  const status = Number(lines.pop());
-  const text = lines.join('\n').trim();
-  return { status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+const api = (method: string, path: string, body?: unknown) => fakeApi(c(), method, path, body);
 
 /** Points a domain's apex A record elsewhere (delete + create: the API has no update in our fake); returns the address it had. */
 async function pointApex(domain: string, address: string): Promise<string> {

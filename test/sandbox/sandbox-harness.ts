@@ -138,3 +138,28 @@ export function requestLoop(client: SandboxClient, urls: readonly string[], maxR
     },
   };
 }
+
+/** The job line of a crontab and the variables it sets (what cron would run, with which environment). */
+export function cronJob(crontab: string): { env: Record<string, string>; command: string } {
+  const env: Record<string, string> = {};
+  let command = '';
+  for (const line of crontab.split('\n')) {
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    const variable = /^([A-Z_]+)=(.*)$/.exec(line);
+    if (variable) env[variable[1]!] = variable[2]!;
+    else command = line.trim().split(/\s+/).slice(5).join(' ');
+  }
+  return { env, command };
+}
+
+/** A call to the fake DigitalOcean API (curl in the operator namespace, at most 5 s): its status and JSON answer. */
+export async function fakeApi(client: SandboxClient, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const { apiUrl, token } = client.info;
+  const data = body === undefined ? [] : ['-H', 'Content-Type: application/json', '--data-binary', JSON.stringify(body)];
+  const result = await client.inOperator(['curl', '-sS', '--max-time', '5', '-X', method, '-H', `Authorization: Bearer ${token}`, ...data, '-w', '\n%{http_code}', `${apiUrl}${path}`]);
+  if (result.code !== 0) throw new Error(`${method} ${path}: ${result.stderr}`);
+  const lines = result.stdout.trimEnd().split('\n');
+  const status = Number(lines.pop());
+  const text = lines.join('\n').trim();
+  return { status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}

@@ -7,7 +7,7 @@ import { eventually, requireTool, runArgv } from '../peers/tools.js';
 import { down, leftovers, up } from './sandbox-cli.js';
 import type { LoadBalancerStatus } from './load-balancer.js';
 import { LOAD_BALANCER_IP } from './sandbox-env.js';
-import { CRON_JOB_ENV, inMachine, requestLoop, sandboxClient, setRenewalWindow, siteConfig, type Run, type SandboxClient } from './sandbox-harness.js';
+import { CRON_JOB_ENV, cronJob, fakeApi, inMachine, requestLoop, sandboxClient, setRenewalWindow, siteConfig, type Run, type SandboxClient } from './sandbox-harness.js';
 
 /**
  * The whole flow on one machine, as a user runs it with the sandbox: `sandbox up`, then for each
@@ -78,19 +78,6 @@ async function keepSitesOff(project: string, droplet: string, letters: readonly 
   for (const letter of letters) await eventually(`${letter}.test after the move`, () => c().get(`https://${letter}.test/`), (r) => r.body === `site ${letter.toUpperCase()}`, 30);
 }
 
-/** The job line of a crontab and the variables it sets (what cron would run, with which environment). */
-function cronJob(crontab: string): { env: Record<string, string>; command: string } {
-  const env: Record<string, string> = {};
-  let command = '';
-  for (const line of crontab.split('\n')) {
-    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
-    const variable = /^([A-Z_]+)=(.*)$/.exec(line);
-    if (variable) env[variable[1]!] = variable[2]!;
-    else command = line.trim().split(/\s+/).slice(5).join(' ');
-  }
-  return { env, command };
-}
-
 /** The serial (as the store writes it: lower-case hex, no leading zeros) of the certificate an address serves for a name, seen from the operator. */
 async function servedSerial(address: string, servername: string): Promise<string> {
   const script = 'openssl s_client -connect "$1:443" -servername "$2" </dev/null 2>/dev/null | openssl x509 -noout -serial';
@@ -108,17 +95,7 @@ async function fetchInMachine(machine: string, url: string): Promise<{ status: n
   return { status: Number(status), body: body.join('\n').trim() };
 }
 
-/** A call to the fake DigitalOcean API (curl in the operator namespace): its status and JSON answer. */
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const { apiUrl, token } = c().info;
-  const data = body === undefined ? [] : ['-H', 'Content-Type: application/json', '--data-binary', JSON.stringify(body)];
-  const result = await c().inOperator(['curl', '-sS', '--max-time', '5', '-X', method, '-H', `Authorization: Bearer ${token}`, ...data, '-w', '\n%{http_code}', `${apiUrl}${path}`]);
-  if (result.code !== 0) throw new Error(`${method} ${path}: ${result.stderr}`);
-  const lines = result.stdout.trimEnd().split('\n');
-  const status = Number(lines.pop());
-  const text = lines.join('\n').trim();
-  return { status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+const api = (method: string, path: string, body?: unknown) => fakeApi(c(), method, path, body);
 
 /** A droplet with this user-data, through the fake API; resolves once it is bound to a machine. */
 async function dropletWith(name: string, userData: string): Promise<{ id: number; machine: string; dir: string }> {
