@@ -13,7 +13,7 @@ import { errorLine } from '../text/remote-text.js';
 import { hashFiles, nodeLabels, parseHashes, parseLabels, parseStackServices, parseSwarmInfo, stackServices, swarmInfo } from '../commands/index.js';
 import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
 import type { Config } from '../config/index.js';
-import { DeployPlanError, planDeploy, planRenew, type DeployFacts, type DeployPhase, type NodeFacts } from '../plan/index.js';
+import { DeployPlanError, planDeploy, planRenew, UNREACHABLE, type DeployFacts, type DeployPhase, type NodeFacts } from '../plan/index.js';
 import { DEFAULT_DEPLOY_TIMING, type DeployContext, type DeployTiming, type ProxyFile } from '../run/deploy-context.js';
 import { DEPLOY_HANDLERS } from '../run/deploy-handlers.js';
 import { eachStep, runPhases } from '../run/engine.js';
@@ -217,14 +217,24 @@ async function nodeFacts(options: DeployOptions, projectDir: string): Promise<No
   const facts = await Promise.all(
     nodes.map(async (node): Promise<NodeFacts> => {
       const shell = options.target.shell(node.name);
-      const [info, files] = await Promise.all([shell.run(swarmInfo, { signal: options.signal }), shell.probe(hashFiles(projectDir), { signal: options.signal })]);
+      const [info, files] = await Promise.all([
+        shell.run(swarmInfo, { signal: options.signal }).catch((error: unknown) => {
+          // renew goes on without a worker it does not need (planRenew decides); apply stops here.
+          if (!options.certificatesOnly || options.signal?.aborted) throw error;
+          return { unreachable: errorLine(error) };
+        }),
+        shell.probe(hashFiles(projectDir), { signal: options.signal }).catch((error: unknown) => {
+          if (!options.certificatesOnly || options.signal?.aborted) throw error;
+          return { exitCode: 255, stdout: '', stderr: '' };
+        }),
+      ]);
       const advertiseAddr = options.advertiseAddr?.(node.name);
       const proxyFiles = [...parseHashes(files.stdout, projectDir)].filter(([path]) => path.startsWith('proxy/')).map(([path, hash]): [string, string] => [path.slice('proxy/'.length), hash]);
       return {
         name: node.name,
         role: node.role === 'manager' ? 'manager' : 'worker',
         ...(advertiseAddr ? { advertiseAddr } : {}),
-        swarm: parseSwarmInfo(info.stdout),
+        swarm: 'unreachable' in info ? { nodeId: '', nodeAddr: '', state: UNREACHABLE, isManager: false, error: info.unreachable } : parseSwarmInfo(info.stdout),
         projectExists: files.exitCode === 0,
         ...(proxyFiles.length > 0 ? { proxyFiles: new Map(proxyFiles) } : {}),
       };

@@ -40,6 +40,12 @@ export interface DeployFacts {
   support?: SupportFacts;
 }
 
+/**
+ * The swarm state of a node whose engine could not be asked (renew only: apply stops at such a node).
+ * Its `error` says why.
+ */
+export const UNREACHABLE = 'unreachable';
+
 /** The plan cannot be carried out as the nodes are: the message says what and what to do. */
 export class DeployPlanError extends Error {
   constructor(message: string, readonly hint: string) {
@@ -74,7 +80,7 @@ function planSwarm(config: Config, facts: DeployFacts): [SwarmStep[], SwarmStep[
   const inSwarm = (node: NodeFacts) => node.swarm.state === 'active';
   for (const node of facts.nodes) {
     if (node.swarm.state === 'locked') throw new DeployPlanError(`node ${node.name}: its swarm is locked (autolock)`, `Unlock it with docker swarm unlock on ${node.name}, then run apply again.`);
-    if (node.swarm.state === 'pending' || node.swarm.state === 'error') {
+    if (node.swarm.state === 'pending' || node.swarm.state === 'error' || node.swarm.state === UNREACHABLE) {
       throw new DeployPlanError(`node ${node.name}: its swarm state is ${node.swarm.state}${node.swarm.error ? ` (${node.swarm.error})` : ''}`, `Check docker info on ${node.name}; run apply again once the engine is healthy.`);
     }
   }
@@ -337,7 +343,20 @@ const RENEW_PHASES = ['certificates', 'rollout', 'support server'] as const sati
  * planDeploy would deploy it. Pure.
  */
 export function planRenew(config: Config, facts: DeployFacts): DeployPhase[] {
-  return phasesOf(deploySteps(config, facts), RENEW_PHASES);
+  return phasesOf(deploySteps(config, withoutIdleUnreachable(config, facts)), RENEW_PHASES);
+}
+
+/**
+ * renew needs the first manager and the proxy nodes; a worker that carries no proxy and cannot be
+ * reached (its engine stopped, its droplet gone) must not stop the renewal of every certificate. Such
+ * nodes are left out. The proxy nodes are always the first managers or workers by name (proxyNodesOf),
+ * so leaving out others moves no proxy. An unreachable proxy node or first manager stays, and stops it.
+ */
+function withoutIdleUnreachable(config: Config, facts: DeployFacts): DeployFacts {
+  const proxies = new Set(proxyNodesOf(config, facts.nodes));
+  const first = facts.nodes[0];
+  const nodes = facts.nodes.filter((node) => node === first || proxies.has(node.name) || node.swarm.state !== UNREACHABLE);
+  return nodes.length === facts.nodes.length ? facts : { ...facts, nodes };
 }
 
 /** True when running the phases would change something (a `check` changes nothing). */

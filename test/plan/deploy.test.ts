@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, SEED_EXAMPLE, type Config } from '../../src/config/index.js';
-import { DeployPlanError, deployHasChanges, planDeploy, planRenew, proxyNodesOf, type DeployFacts, type NodeFacts, type StackStep, type SupportFacts } from '../../src/plan/index.js';
+import { DeployPlanError, deployHasChanges, planDeploy, planRenew, proxyNodesOf, UNREACHABLE, type DeployFacts, type NodeFacts, type StackStep, type SupportFacts } from '../../src/plan/index.js';
 
 const config = (overrides: Record<string, unknown> = {}): Config => parseConfig({ ...SEED_EXAMPLE, ...overrides });
 const inactive = { nodeId: '', nodeAddr: '', state: 'inactive', isManager: false };
@@ -226,6 +226,23 @@ describe('planRenew', () => {
     const secrets = config({ topology: 'manager', workers: 0, certificates: { ...SEED_EXAMPLE.certificates, delivery: 'secrets' } });
     const [, rollout] = planRenew(secrets, facts(manager(), { stack: { composePath: '/srv/x/docker-compose.yml', env: { A: '1' }, hash: 'h3' } }));
     expect(rollout?.steps).toEqual([expect.objectContaining({ kind: 'stack', op: 'update', id: 'stack:rollout:demo', composePath: '/srv/x/docker-compose.yml', env: { A: '1' }, hash: 'h3' })]);
+  });
+
+  it('a worker that carries no proxy and cannot be asked is left out of renew (not of apply); an unreachable proxy node still stops it', () => {
+    const worker = { nodeId: 'w', nodeAddr: '10.0.0.3', state: 'active', isManager: false, clusterId: undefined };
+    const gone = { nodeId: '', nodeAddr: '', state: UNREACHABLE, isManager: false, error: 'Cannot connect to the Docker daemon' };
+    const nodes = (second: typeof worker | typeof gone, third: typeof worker | typeof gone): NodeFacts[] => [
+      ...manager(),
+      { name: 'w1', role: 'worker', swarm: second, projectExists: true, proxyFiles: new Map() },
+      { name: 'w2', role: 'worker', swarm: third, projectExists: true, proxyFiles: new Map() },
+    ];
+    const dedicated = config({ topology: 'dedicated', workers: 2 });
+    const healthy = planRenew(dedicated, facts(nodes(worker, worker), { recordedClusterId: 'c1' }));
+    // w2 is not the proxy node (dedicated: the first worker): its renewal is the same without it.
+    expect(planRenew(dedicated, facts(nodes(worker, gone), { recordedClusterId: 'c1' }))).toEqual(healthy);
+    expect(summary(healthy)).toContain('rollout: update proxy-files:rollout:w1');
+    expect(() => planDeploy(dedicated, facts(nodes(worker, gone), { recordedClusterId: 'c1' }))).toThrow(/node w2: its swarm state is unreachable \(Cannot connect to the Docker daemon\)/);
+    expect(() => planRenew(dedicated, facts(nodes(gone, worker), { recordedClusterId: 'c1' }))).toThrow(/node w1: its swarm state is unreachable/);
   });
 
   it('still checks the swarm: a node in another swarm stops renew as it stops apply', () => {

@@ -217,6 +217,9 @@ describe('alerts and the heartbeat from the support server', () => {
     const nodeDown = await cron('a worker down');
     console.log(`sandbox alerts: the cron run said:\n${nodeDown.stdout}${nodeDown.stderr}`);
     expect(nodeDown.stdout).toContain(worker.droplet);
+    // The renewal goes on without the worker: it carries no proxy here (the manager does).
+    expect(nodeDown.stdout + nodeDown.stderr).not.toContain('reading the nodes failed');
+    expect(nodeDown.stdout.trim().split('\n').sort()).toEqual([expect.stringMatching(/^node alr-worker-1 \(worker\): down/), expect.stringMatching(/^service site-b: 0\/1 running/)]);
     messages = await webhookMessages();
     const fresh = messages.slice(3).map((m) => m.key).sort();
     expect(fresh).toEqual([`node:${worker.droplet}:down`, 'service:site-b:below-desired']);
