@@ -51,8 +51,9 @@ export const SLOW_FILES = [
 export const SLOW = [...SLOW_DIRECTORIES, ...SLOW_FILES];
 
 /**
- * Fast files that set process-wide state before their imports (FORCE_COLOR, which chalk reads once when
- * Ink first loads). The fast tier shares one module cache per worker (isolate: false: a third of the
- * time, most of it spent importing the same modules again); these run isolated, in the project `fast-own`.
+ * Fast files that set process-wide state before a module reads it once, when first loaded: FORCE_COLOR
+ * (chalk, inside Ink) and CI (is-in-ci: Ink under CI=true draws only its last frame). The fast tier shares
+ * one module cache per worker (isolate: false: a third of the time, most of it spent importing the same
+ * modules again), so Ink may already be loaded; these run isolated, in the project `fast-own`.
  */
-export const OWN_MODULES = ['test/screens/file-diff.test.tsx'];
+export const OWN_MODULES = ['test/screens/file-diff.test.tsx', 'test/status/probe-runner.test.ts'];

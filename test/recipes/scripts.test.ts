@@ -222,7 +222,7 @@ describe('support/crontab', () => {
     for (const job of jobs) {
       const fields = job.split(/\s+/);
       LIMITS.forEach(([min, max], i) => expect(fieldInRange(fields[i]!, min, max), `field ${i + 1} of ${job}`).toBe(true));
-      expect(fields.slice(5).join(' ')).toBe('swarm-wiz renew --config /srv/swarm-wiz/demo/swarm-wiz.yaml --dir /srv/swarm-wiz/demo; swarm-wiz status --check --config /srv/swarm-wiz/demo/swarm-wiz.yaml --dir /srv/swarm-wiz/demo');
+      expect(fields.slice(5).join(' ')).toBe('swarm-wiz renew --config /srv/swarm-wiz/demo/swarm-wiz.yaml --dir /srv/swarm-wiz/demo; swarm-wiz status --check --alert --config /srv/swarm-wiz/demo/swarm-wiz.yaml --dir /srv/swarm-wiz/demo');
     }
     expect(crontab).toContain('MAILTO=ops@a.com\n');
   });
