@@ -1,12 +1,10 @@
 import { sendHttp } from '../adapters/webhook.js';
 import { checkAlertUrl, guessFormat, maskUrl, ALERT_FORMATS, type AlertDestinations, type AlertFormat } from '../alerts/destinations.js';
 import { alertRequest, heartbeatRequest, type AlertEvent, type HttpRequest } from '../alerts/messages.js';
-import { DEFAULT_QUIET_MS, emptyMemory, parseAlertMemory, planAlerts, recordDelivery, type AlertMemory } from '../alerts/memory.js';
+import { DEFAULT_QUIET_MS, emptyMemory, parseAlertMemory, planAlerts, recordDelivery, type AlertMemory, type CurrentProblem } from '../alerts/memory.js';
 import { readOptional, writeFileAtomic } from '../config/fs-atomic.js';
 import { ALERTS_PATH, alertsFile, readDestinations, sentFile } from './alerts-files.js';
 import { ensureSwarmWizDir, SWARM_WIZ_DIR } from '../config/private-dir.js';
-
-export { ALERTS_PATH, readDestinations } from './alerts-files.js';
 import { makeDir, writeFile } from '../commands/index.js';
 import { loadState, StateStore, type State } from '../state/index.js';
 import { errorLine } from '../text/remote-text.js';
@@ -14,6 +12,8 @@ import { dropletNodes } from './deploy-droplets.js';
 import { UsageError } from './errors.js';
 import { remoteTarget } from './remote.js';
 import { remoteProjectDir } from '../../recipes/names.js';
+
+export { ALERTS_PATH, readDestinations } from './alerts-files.js';
 
 const destinationsText = (destinations: AlertDestinations): string => `${JSON.stringify(destinations, null, 2)}\n`;
 
@@ -139,7 +139,7 @@ export interface AlertsIo {
 
 const sender = (io: AlertsIo) => io.send ?? ((request: HttpRequest, maskedUrl: string) => sendHttp(request, { maskedUrl }));
 
-async function deliver(io: AlertsIo, what: Delivery['what'], url: string, shownUrl: string, request: HttpRequest): Promise<Delivery> {
+async function deliver(io: AlertsIo, what: Delivery['what'], shownUrl: string, request: HttpRequest): Promise<Delivery> {
   const result = await sender(io)(request, shownUrl);
   return result.ok ? { what, url: shownUrl, ok: true } : { what, url: shownUrl, ok: false, reason: result.reason };
 }
@@ -152,26 +152,20 @@ export async function alertsTest(request: { dir: string; project: string; now?: 
   const deliveries: Promise<Delivery>[] = [];
   if (destinations.webhook) {
     const { url, format } = destinations.webhook;
-    deliveries.push(deliver(io, 'webhook', url, maskUrl(url, format), alertRequest(format, url, request.project, { kind: 'test' }, now)));
+    deliveries.push(deliver(io, 'webhook', maskUrl(url, format), alertRequest(format, url, request.project, { kind: 'test' }, now)));
   }
   if (destinations.heartbeat) {
     const { url } = destinations.heartbeat;
-    deliveries.push(deliver(io, 'heartbeat', url, maskUrl(url, 'heartbeat'), heartbeatRequest(url)));
+    deliveries.push(deliver(io, 'heartbeat', maskUrl(url, 'heartbeat'), heartbeatRequest(url)));
   }
   return Promise.all(deliveries);
-}
-
-/** A problem as the check reports it: a stable key, a severity and one line. */
-export interface AlertableProblem {
-  key: string;
-  severity: 'warning' | 'critical';
-  line: string;
 }
 
 export interface AlertRunRequest {
   dir: string;
   project: string;
-  problems: readonly AlertableProblem[];
+  /** As the check reports them: a stable key, a severity and one line each. */
+  problems: readonly CurrentProblem[];
   /** Whether the run found something critical: then no heartbeat, so the outside service notices. */
   critical: boolean;
   now?: Date;
@@ -213,7 +207,7 @@ export async function alertOnCheck(request: AlertRunRequest, io: AlertsIo = {}):
     let failed: Delivery | undefined;
     for (const event of planned.events) {
       // One failure is enough to know the webhook is down this run: the rest wait for the next run, unsent.
-      const delivery = failed ?? (await deliver(io, 'webhook', url, shownUrl, alertRequest(format, url, request.project, event, now)));
+      const delivery = failed ?? (await deliver(io, 'webhook', shownUrl, alertRequest(format, url, request.project, event, now)));
       if (!delivery.ok) failed = delivery;
       memory = recordDelivery(memory, event, delivery.ok, now);
       outcome.events.push({ event: event.kind, ...(event.kind === 'test' ? {} : { key: event.key }), delivered: delivery.ok });
@@ -225,7 +219,7 @@ export async function alertOnCheck(request: AlertRunRequest, io: AlertsIo = {}):
   }
   if (destinations.heartbeat && !request.critical) {
     const { url } = destinations.heartbeat;
-    outcome.deliveries.push(await deliver(io, 'heartbeat', url, maskUrl(url, 'heartbeat'), heartbeatRequest(url)));
+    outcome.deliveries.push(await deliver(io, 'heartbeat', maskUrl(url, 'heartbeat'), heartbeatRequest(url)));
   }
   return outcome;
 }

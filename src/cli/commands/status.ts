@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { projectPaths, withCommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { writeLine, type CliIo } from '../io.js';
+import type { AlertRunRequest } from '../../app/alerts.js';
 import type { CertsOptions } from './certs.js';
 
 interface StatusOptions extends CertsOptions {
@@ -76,7 +77,7 @@ async function checkCommand(options: StatusOptions, io: CliIo): Promise<void> {
 }
 
 /** The alerts of a cron run: a delivery that failed is one line on stderr (cron mails it); the check's exit code stays the run's. */
-async function sendAlerts(io: CliIo, request: { dir: string; project: string; problems: readonly { key: string; severity: 'warning' | 'critical'; line: string }[]; critical: boolean }): Promise<void> {
+async function sendAlerts(io: CliIo, request: AlertRunRequest): Promise<void> {
   const [{ alertOnCheck }, { remoteLine }] = await Promise.all([import('../../app/alerts.js'), import('../../text/remote-text.js')]);
   let outcome;
   try {
