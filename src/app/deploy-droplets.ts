@@ -65,7 +65,9 @@ async function deployOverSsh(options: DropletDeployOptions): Promise<DeployResul
   }
   const remote = await remoteTarget({ dir, store, nodes, ...(here ? { local: here } : {}) });
   try {
-    await waitUntilReady(remote.target, nodes, options);
+    // renew runs on droplets that were set up long ago: a node it cannot reach is left to the plan (planRenew
+    // goes on without a worker it does not need), not waited for five minutes.
+    if (!options.certificatesOnly) await waitUntilReady(remote.target, nodes, options);
     return await deployRemote({
       ...options,
       store,

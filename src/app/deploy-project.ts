@@ -10,10 +10,10 @@ import { allNames, siteNamesOf, type SiteNames } from '../certs/sites.js';
 import { CertificateStore } from '../adapters/certificate-store.js';
 import type { CertificateMeta } from '../adapters/certificate-metadata.js';
 import { errorLine } from '../text/remote-text.js';
-import { hashFiles, nodeLabels, parseHashes, parseLabels, parseStackServices, parseSwarmInfo, stackServices, swarmInfo } from '../commands/index.js';
+import { hashFiles, nodeLabels, nodeList, parseHashes, parseNodeList, parseLabels, parseStackServices, parseSwarmInfo, stackServices, swarmInfo } from '../commands/index.js';
 import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
 import type { Config } from '../config/index.js';
-import { DeployPlanError, planDeploy, planRenew, UNREACHABLE, type DeployFacts, type DeployPhase, type NodeFacts } from '../plan/index.js';
+import { DeployPlanError, leadManager, planDeploy, proxyNodesOf, planRenew, UNREACHABLE, type DeployFacts, type DeployPhase, type NodeFacts } from '../plan/index.js';
 import { DEFAULT_DEPLOY_TIMING, type DeployContext, type DeployTiming, type ProxyFile } from '../run/deploy-context.js';
 import { DEPLOY_HANDLERS } from '../run/deploy-handlers.js';
 import { eachStep, runPhases } from '../run/engine.js';
@@ -25,7 +25,7 @@ import { CertificateOrders, type Issuing } from './certificate-orders.js';
 import { desiredProxyFiles } from './proxy-folder.js';
 import { servedMismatch } from './served-certificates.js';
 import { secretsNotSet, serviceSecrets, stackSpec, type StackSources } from './stack-spec.js';
-import { supportFacts, takeNewerCertificates, type SupportSetup } from './support.js';
+import { supportFacts, supportHasCopy, takeNewerCertificates, takeServedCertificates, type SupportSetup } from './support.js';
 
 export type { Issuing } from './certificate-orders.js';
 
@@ -103,8 +103,10 @@ interface DeployRun {
   certs: CertificateStore;
   sites: SiteNames[];
   projectDir: string;
-  /** Sites whose newer certificate was taken back from the support server. */
+  /** Sites whose newer certificate was taken back from the support server (or from the proxies, when its copy is gone). */
   taken: string[];
+  /** The support server holds no copy of the project: the certificates taken back from the proxy folders instead. */
+  copyLost?: { fromProxies: string[] };
   /** What the proxy folder must hold before anything runs. */
   desired: Map<string, ProxyFile>;
   stack: StackSources;
@@ -139,7 +141,7 @@ async function prepareRun(options: DeployOptions): Promise<DeployRun> {
   await ensurePlaceholders(certs, sites);
   const projectDir = remoteProjectDir(config, options.nodeRoot);
   // The support server may have renewed since the last run: its newer certificates are taken before anything is decided.
-  const taken = options.support ? await takeFromSupport(options, projectDir, sites) : [];
+  const { taken, copyLost } = options.support ? await takeFromSupport(options, projectDir, sites) : { taken: [] };
   const proxyFiles = () => desiredProxyFiles(config, certs, options.renderContext);
   const desired = await proxyFiles();
   const stack: StackSources = {
@@ -154,7 +156,7 @@ async function prepareRun(options: DeployOptions): Promise<DeployRun> {
     registryLogin: options.registryLogin,
     signal: options.signal,
   };
-  return { certs, sites, projectDir, taken, desired, stack };
+  return { certs, sites, projectDir, taken, ...(copyLost ? { copyLost } : {}), desired, stack };
 }
 
 /** What the nodes, the stack, the certificates and the support server look like; a failure to read them says so. */
@@ -183,13 +185,18 @@ async function readSupport(options: DeployOptions, setup: SupportSetup, run: Dep
     ...(options.signal ? { signal: options.signal } : {}),
   });
   if (run.taken.length > 0) support.facts.taken = run.taken;
+  if (run.copyLost && options.store.state.stack) support.facts.copyLost = run.copyLost;
   return support;
 }
 
 async function gatherFacts(options: DeployOptions, run: DeployRun): Promise<DeployFacts> {
   const { config, store } = options;
   const nodes = await nodeFacts(options, run.projectDir);
-  const manager = nodes[0]?.swarm.isManager ? nodes[0] : undefined;
+  const recordedClusterId = store.state.swarm?.clusterId;
+  const manager = leadManager(nodes, recordedClusterId);
+  // The swarm's secrets are read on the lead (the first manager's droplet may be new, not in the swarm yet).
+  if (manager) run.stack.manager = manager.name;
+  const listed = manager ? await options.target.shell(manager.name).probe(nodeList, { signal: options.signal }) : undefined;
   const services = manager ? parseStackServices((await options.target.shell(manager.name).probe(stackServices(config.project))).stdout) : [];
   const spec = manager ? await stackSpec(run.stack).catch(() => undefined) : undefined;
   const missingSecrets = manager ? (await serviceSecrets(run.stack)).missing : [];
@@ -201,7 +208,8 @@ async function gatherFacts(options: DeployOptions, run: DeployRun): Promise<Depl
     desiredProxyFiles: new Map([...run.desired].map(([path, file]) => [path, sha256Hex(file.content)])),
     services,
     stack: { composePath: composePathOf(run.projectDir), env: spec?.env ?? {}, hash: spec?.hash ?? '', ...(store.state.stack ? { recordedHash: store.state.stack.hash } : {}) },
-    ...(store.state.swarm?.clusterId ? { recordedClusterId: store.state.swarm.clusterId } : {}),
+    ...(recordedClusterId ? { recordedClusterId } : {}),
+    ...(listed?.exitCode === 0 ? { swarmNodes: parseNodeList(listed.stdout) } : {}),
     ...(missingSecrets.length > 0 ? { missingSecrets } : {}),
     certificates: run.sites.map((site, i) => {
       const decision = renewalDecision(metas[i], allNames(site), new Date(), options.forceCertificates);
@@ -297,10 +305,21 @@ async function currentSchedules(options: DeployOptions, certs: CertificateStore,
   return Promise.all(sites.map((site, i) => refreshAriSchedule(certs, issuer, site.domain, metas[i], now)));
 }
 
-async function takeFromSupport(options: DeployOptions, projectDir: string, sites: readonly SiteNames[]): Promise<string[]> {
+/**
+ * The support server may have renewed since the last run: its newer certificates are taken first. When
+ * it holds no copy of the project (its droplet was made again), what it renewed survives only in the
+ * proxy folders it rolled out to: the newer of those are taken instead.
+ */
+async function takeFromSupport(options: DeployOptions, projectDir: string, sites: readonly SiteNames[]): Promise<{ taken: string[]; copyLost?: { fromProxies: string[] } }> {
   const node = options.support!.node;
+  const shell = options.target.shell(node);
   try {
-    return await takeNewerCertificates(options.target.shell(node), options.dir, projectDir, sites, options.signal);
+    if (await supportHasCopy(shell, projectDir, options.signal)) return { taken: await takeNewerCertificates(shell, options.dir, projectDir, sites, options.signal) };
+    if (options.config.certificates.delivery !== 'files') return { taken: [], copyLost: { fromProxies: [] } };
+    const swarmNodes = options.target.nodes().flatMap((n) => (n.role === 'support' ? [] : [{ name: n.name, role: n.role === 'manager' ? ('manager' as const) : ('worker' as const) }]));
+    const proxies = proxyNodesOf(options.config, swarmNodes).map((name) => options.target.shell(name));
+    const fromProxies = await takeServedCertificates(proxies, options.dir, projectDir, sites, options.signal);
+    return { taken: fromProxies, copyLost: { fromProxies } };
   } catch (error) {
     throw new StepFailed(`support:${node}`, {
       message: `reading the certificates the support server ${node} renewed failed: ${errorLine(error)}`,

@@ -27,11 +27,13 @@ export interface StackSources {
   /** delivery: image on droplets: `docker login` on the manager with these before the push (none: an anonymous push). */
   registryLogin?: RegistryCredentials;
   signal?: AbortSignal;
+  /** The manager to read the swarm's secrets on (the lead, once known); else the first manager. */
+  manager?: string;
 }
 
 /** The services' secrets: SWARM_WIZ_SECRET_<NAME> → the newest stored version of each, read on the manager. */
-export async function serviceSecrets(sources: Pick<StackSources, 'config' | 'target' | 'signal'>): Promise<{ env: Record<string, string>; missing: string[] }> {
-  const manager = sources.target.nodes().find((node) => node.role === 'manager')?.name;
+export async function serviceSecrets(sources: Pick<StackSources, 'config' | 'target' | 'signal' | 'manager'>): Promise<{ env: Record<string, string>; missing: string[] }> {
+  const manager = sources.manager ?? sources.target.nodes().find((node) => node.role === 'manager')?.name;
   if (declaredSecrets(sources.config).length === 0 || !manager) return { env: {}, missing: [] };
   return secretEnv(sources.config, await currentSecretVersions(sources.target.shell(manager), sources.config.project, sources.signal));
 }

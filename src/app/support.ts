@@ -7,7 +7,7 @@ import { readOptional, writeFileAtomic } from '../config/fs-atomic.js';
 import { CA_CERT_FILE, TOKEN_FILE } from './dns-api.js';
 import { ALERTS_PATH } from './alerts-files.js';
 import { sshKeyPath } from '../adapters/ssh-key.js';
-import type { CertificateMeta } from '../adapters/certificate-metadata.js';
+import { certificateMeta, splitChain, type CertificateMeta } from '../adapters/certificate-metadata.js';
 import type { SiteNames } from '../certs/sites.js';
 import { hashFiles, keyAuthorized, parseHashes, readCrontab, readFile as readRemoteFile } from '../commands/index.js';
 import { configToYaml, type Config } from '../config/index.js';
@@ -15,7 +15,8 @@ import type { SupportFacts } from '../plan/index.js';
 import type { ProxyFile, SupportContext } from '../run/deploy-context.js';
 import { parseState, STATE_FILE, type State } from '../state/index.js';
 import type { Shell } from '../targets/target.js';
-import { sha256Hex } from '../../recipes/names.js';
+import { certificateFiles, sha256Hex } from '../../recipes/names.js';
+import { X509Certificate } from 'node:crypto';
 
 /** What `apply` needs to set up the support server (droplets). */
 export interface SupportSetup {
@@ -163,6 +164,55 @@ export async function takeNewerCertificates(shell: Shell, dir: string, remoteDir
     await local.save(site.domain, key!.stdout, chain!.stdout, { names: [site.domain, ...site.altNames], ...(meta.caDirectoryUrl ? { caDirectoryUrl: meta.caDirectoryUrl } : {}), ...(meta.profile ? { profile: meta.profile } : {}) });
     await local.writeMeta(site.domain, meta);
     if (renewal!.exitCode === 0) await writeFileAtomic(local.paths(site.domain).renewal, renewal!.stdout, 0o644);
+    taken.push(site.domain);
+  }
+  return taken;
+}
+
+/** Whether the support server holds a copy of the project (a droplet made again, or never set up, has none). */
+export async function supportHasCopy(shell: Shell, remoteDir: string, signal?: AbortSignal): Promise<boolean> {
+  return (await shell.probe(readRemoteFile(`${remoteDir}/${STATE_FILE}`), { signal })).exitCode === 0;
+}
+
+/** A self-signed chain: the placeholder a proxy serves before the first real certificate. */
+function selfIssued(chainPem: string): boolean {
+  const leaf = splitChain(chainPem)[0];
+  if (!leaf) return true;
+  const certificate = new X509Certificate(leaf);
+  return certificate.issuer === certificate.subject;
+}
+
+/**
+ * When the support server's copy is gone with its droplet, what it renewed since the last apply
+ * survives only where it rolled it out: the proxy folders. Each site's certificate there that is newer
+ * than this folder's (a later notBefore; never a placeholder) is taken — chain and key, checked to fit
+ * and to cover every name — from the proxy node holding the newest. A node that cannot be reached is
+ * passed over. Returns the domains taken.
+ */
+export async function takeServedCertificates(shells: readonly Shell[], dir: string, projectDir: string, sites: readonly SiteNames[], signal?: AbortSignal): Promise<string[]> {
+  const local = new CertificateStore(dir);
+  const taken: string[] = [];
+  for (const site of sites) {
+    const files = certificateFiles(site.domain);
+    let best: { shell: Shell; chain: string; meta: CertificateMeta } | undefined;
+    for (const shell of shells) {
+      const read = await shell.probe(readRemoteFile(`${projectDir}/${files.chain}`), { signal }).catch(() => undefined);
+      if (read?.exitCode !== 0) continue;
+      let meta: CertificateMeta;
+      try {
+        if (selfIssued(read.stdout)) continue;
+        meta = certificateMeta(read.stdout);
+      } catch {
+        continue;
+      }
+      if (!best || Date.parse(meta.notBefore) > Date.parse(best.meta.notBefore)) best = { shell, chain: read.stdout, meta };
+    }
+    const mine = await local.readMeta(site.domain);
+    if (!best || !newer(best.meta, mine)) continue;
+    const key = await best.shell.probe(readRemoteFile(`${projectDir}/${files.key}`), { signal }).catch(() => undefined);
+    if (key?.exitCode !== 0) continue;
+    // save() checks that the key fits the chain and that every name is covered before writing anything.
+    await local.save(site.domain, key.stdout, best.chain, { names: [site.domain, ...site.altNames], ...(mine?.caDirectoryUrl ? { caDirectoryUrl: mine.caDirectoryUrl } : {}), ...(mine?.profile ? { profile: mine.profile } : {}) });
     taken.push(site.domain);
   }
   return taken;

@@ -54,6 +54,22 @@ export function swarmJoin(token: string, managerAddr: string, advertiseAddr: str
   };
 }
 
+/**
+ * Leaves whatever swarm this engine is in (`--force`: also a manager, or a worker whose managers are
+ * gone). Its swarm tasks stop with it.
+ */
+export const swarmLeave: Command = { argv: ['docker', 'swarm', 'leave', '--force'], description: 'leave the swarm' };
+
+/** A manager becomes a worker (Raft forgets it), so it can be removed. */
+export function nodeDemote(id: string): Command {
+  return { argv: ['docker', 'node', 'demote', id], description: `demote node ${id}` };
+}
+
+/** Forgets a node that is down (its droplet is gone): `--force` because it cannot leave by itself. */
+export function nodeRemove(id: string): Command {
+  return { argv: ['docker', 'node', 'rm', '--force', id], description: `remove node ${id} from the swarm` };
+}
+
 export const nodeList: Command = { argv: ['docker', 'node', 'ls', '--format', '{{json .}}'], description: 'list the swarm nodes' };
 
 export interface SwarmNode {

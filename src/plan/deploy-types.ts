@@ -41,6 +41,8 @@ export interface SwarmJoinStep extends DeployStepBase {
   /** The node the join token comes from and the join goes to. */
   manager: string;
   advertiseAddr?: string;
+  /** The node is still in a swarm that is gone (its managers were lost): it leaves that one first (its tasks stop). */
+  leaveFirst?: boolean;
 }
 
 export interface SwarmLabelStep extends DeployStepBase {
@@ -53,7 +55,19 @@ export interface SwarmLabelStep extends DeployStepBase {
   labels: Record<string, string>;
 }
 
-export type SwarmStep = SwarmInitStep | SwarmJoinStep | SwarmLabelStep;
+/** A node whose droplet is gone, still listed by the swarm (down): forgotten, a manager demoted first. */
+export interface SwarmRemoveStep extends DeployStepBase {
+  kind: 'swarm';
+  action: 'remove';
+  /** Where the command runs (a manager). */
+  node: string;
+  /** The swarm's id of the node to remove. */
+  swarmNodeId: string;
+  /** It is a manager: demoted first (Raft forgets it), then removed. */
+  demote: boolean;
+}
+
+export type SwarmStep = SwarmInitStep | SwarmJoinStep | SwarmLabelStep | SwarmRemoveStep;
 
 /**
  * Checks, before anything is deployed, that the swarm nodes reach each other on the ports Swarm needs:

@@ -1,7 +1,7 @@
 import type { Config } from '../config/index.js';
-import type { SwarmInfo } from '../commands/swarm.js';
+import type { SwarmInfo, SwarmNode } from '../commands/swarm.js';
 import type { StackService } from '../commands/stack.js';
-import { dataNodeLabel, PROXY_NODE_LABEL, secretNotSetMessage } from '../../recipes/names.js';
+import { dataNodeLabel, declaredSecrets, PROXY_NODE_LABEL, secretNotSetMessage } from '../../recipes/names.js';
 import { proxyServiceMode } from '../../recipes/compose.js';
 import { DEPLOY_PHASES, type CertificateStep, type DeployPhase, type DeployPhaseName, type DeployStep, type NodeStep, type PreflightStep, type ProxyFilesStep, type ServiceReplacement, type StackStep, type SwarmStep } from './deploy-types.js';
 import { planSupport, type SupportFacts } from './support.js';
@@ -33,6 +33,8 @@ export interface DeployFacts {
   stack: { composePath: string; env: Record<string, string>; hash: string; recordedHash?: string };
   /** The swarm this project made or adopted (state.json); a node in another swarm is an error. */
   recordedClusterId?: string;
+  /** The swarm's own list of its nodes, read on the lead manager (leadManager); undefined when none answered. */
+  swarmNodes?: readonly Pick<SwarmNode, 'id' | 'hostname' | 'status' | 'managerStatus'>[];
   certificates: { domain: string; altNames: string[]; due: boolean; reason: string }[];
   /** Secrets the services declare that have no stored version on the manager (known once a swarm runs). */
   missingSecrets?: readonly string[];
@@ -74,12 +76,34 @@ export function proxyNodesOf(config: Pick<Config, 'topology' | 'sites'>, nodes: 
 
 const step = <S extends DeployStep>(s: S): S => s;
 
+/**
+ * The manager the swarm steps run on: the first node that manages the swarm this project made (any
+ * swarm on a first apply). When the first manager's droplet was replaced, another manager of the same
+ * swarm leads, and the new droplet joins it instead of starting a swarm of its own.
+ */
+export function leadManager<N extends Pick<NodeFacts, 'role' | 'swarm'>>(nodes: readonly N[], recordedClusterId: string | undefined): N | undefined {
+  return nodes.find((node) => node.role === 'manager' && node.swarm.state === 'active' && node.swarm.isManager && (!recordedClusterId || node.swarm.clusterId === recordedClusterId));
+}
+
+/** The facts with the lead manager first: every step that needs "the manager" takes nodes[0]. */
+function leadFirst(facts: DeployFacts): DeployFacts {
+  const lead = leadManager(facts.nodes, facts.recordedClusterId);
+  if (!lead || lead === facts.nodes[0]) return facts;
+  return { ...facts, nodes: [lead, ...facts.nodes.filter((node) => node !== lead)] };
+}
+
 function planSwarm(config: Config, facts: DeployFacts): [SwarmStep[], SwarmStep[], SwarmStep[]] {
   const [first, ...others] = facts.nodes;
   if (!first) throw new DeployPlanError('no nodes to deploy to', 'Run apply with a DigitalOcean token first, or use --target local.');
   const inSwarm = (node: NodeFacts) => node.swarm.state === 'active';
+  // The swarm this project made is gone when none of its managers is left: a new one is made, and the
+  // nodes still in the old one leave it first (a worker cannot tell which swarm it is in, only its managers can).
+  const swarmLost = facts.recordedClusterId !== undefined && !inSwarm(first);
+  const listed = facts.swarmNodes && inSwarm(first) ? new Set(facts.swarmNodes.map((node) => node.id)) : undefined;
+  const strayed = (node: NodeFacts) => (swarmLost && node.swarm.state !== 'inactive' && node.swarm.state !== 'locked' && node.swarm.state !== UNREACHABLE) || (listed !== undefined && inSwarm(node) && !node.swarm.isManager && !listed.has(node.swarm.nodeId));
   for (const node of facts.nodes) {
     if (node.swarm.state === 'locked') throw new DeployPlanError(`node ${node.name}: its swarm is locked (autolock)`, `Unlock it with docker swarm unlock on ${node.name}, then run apply again.`);
+    if (strayed(node)) continue;
     if (node.swarm.state === 'pending' || node.swarm.state === 'error' || node.swarm.state === UNREACHABLE) {
       throw new DeployPlanError(`node ${node.name}: its swarm state is ${node.swarm.state}${node.swarm.error ? ` (${node.swarm.error})` : ''}`, `Check docker info on ${node.name}; run apply again once the engine is healthy.`);
     }
@@ -94,6 +118,7 @@ function planSwarm(config: Config, facts: DeployFacts): [SwarmStep[], SwarmStep[
       `Leave that swarm on ${first.name} (docker swarm leave --force) if it is not needed, or point swarm-wiz at the right project folder.`,
     );
   }
+  const secrets = declaredSecrets(config);
   const init: SwarmStep[] = [
     inSwarm(first)
       ? step({ kind: 'swarm', action: 'init', op: 'same', id: `swarm:init:${first.name}`, name: first.name, node: first.name, description: `${first.name} manages the swarm (${first.swarm.nodeAddr || 'active'})` })
@@ -106,25 +131,37 @@ function planSwarm(config: Config, facts: DeployFacts): [SwarmStep[], SwarmStep[
           node: first.name,
           ...(first.advertiseAddr ? { advertiseAddr: first.advertiseAddr } : {}),
           description: `docker swarm init on ${first.name}${first.advertiseAddr ? ` advertising ${first.advertiseAddr}` : ''}`,
+          ...(swarmLost
+            ? {
+                warning:
+                  `the swarm ${config.project} ran in (cluster ${facts.recordedClusterId}) is gone: none of its managers is left, and its secrets and configs went with it. ` +
+                  `A new swarm is made and the stack deployed again${secrets.length > 0 ? `; set again: ${secrets.map((name) => `swarm-wiz secret set ${name}`).join(', ')} (nothing is deployed until they are)` : ''}`,
+              }
+            : {}),
         }),
+    ...planRemovals(facts, first),
   ];
   const joins: SwarmStep[] = others.map((node) => {
     if (inSwarm(node) && cluster && node.swarm.clusterId && node.swarm.clusterId !== cluster) {
       throw new DeployPlanError(`node ${node.name} is in another swarm (cluster ${node.swarm.clusterId})`, `Leave it on ${node.name} (docker swarm leave --force), then run apply again.`);
     }
     const id = `swarm:join:${node.name}`;
-    if (inSwarm(node)) return step({ kind: 'swarm', action: 'join', op: 'same', id, name: node.name, node: node.name, role: node.role, manager: first.name, description: `${node.name} is in the swarm` });
+    const leave = strayed(node);
+    if (inSwarm(node) && !leave) return step({ kind: 'swarm', action: 'join', op: 'same', id, name: node.name, node: node.name, role: node.role, manager: first.name, description: `${node.name} is in the swarm` });
     return step({
       kind: 'swarm',
       action: 'join',
-      op: 'create',
+      op: leave ? 'update' : 'create',
       id,
       name: node.name,
       node: node.name,
       role: node.role,
       manager: first.name,
       ...(node.advertiseAddr ? { advertiseAddr: node.advertiseAddr } : {}),
-      description: `${node.name} joins the swarm as a ${node.role}`,
+      ...(leave ? { leaveFirst: true } : {}),
+      description: leave
+        ? `${node.name} is still in a swarm that is gone: it leaves it (its tasks there stop), then joins this one as a ${node.role}`
+        : `${node.name} joins the swarm as a ${node.role}`,
     });
   });
   const labelled = config.topology === 'dedicated' || config.topology === 'per-domain' ? proxyNodesOf(config, facts.nodes) : [];
@@ -164,6 +201,33 @@ function planSwarm(config: Config, facts: DeployFacts): [SwarmStep[], SwarmStep[
     );
   }
   return [init, joins, labels];
+}
+
+/**
+ * Nodes the swarm still lists that are down and are none of the project's machines now (their droplet
+ * was deleted; a replacement has its own node id): forgotten, so `docker node ls` shows no dead node and
+ * a lost manager no longer counts in the quorum. They go before any join (Docker's advice for a lost
+ * manager: demote and remove it, then add the new one).
+ */
+function planRemovals(facts: DeployFacts, lead: NodeFacts): SwarmStep[] {
+  if (!facts.swarmNodes || lead.swarm.state !== 'active') return [];
+  const ours = new Set(facts.nodes.map((node) => node.swarm.nodeId).filter(Boolean));
+  return facts.swarmNodes
+    .filter((node) => !ours.has(node.id) && node.status.toLowerCase() === 'down')
+    .map((node) => {
+      const demote = node.managerStatus !== '';
+      return step({
+        kind: 'swarm',
+        action: 'remove',
+        op: 'delete',
+        id: `swarm:remove:${node.id}`,
+        name: `${node.hostname} (${node.id.slice(0, 12)})`,
+        node: lead.name,
+        swarmNodeId: node.id,
+        demote,
+        description: `${node.hostname} (node ${node.id.slice(0, 12)}) is down and is none of the project's droplets now: ${demote ? 'demote it, then ' : ''}docker node rm`,
+      });
+    });
 }
 
 function planProxyFiles(facts: DeployFacts, proxyNodes: readonly string[], why: string): ProxyFilesStep[] {
@@ -302,7 +366,8 @@ function planRollout(config: Config, facts: DeployFacts, stack: StackStep, order
 /** Every phase's steps: a phase name without its steps does not compile. */
 type DeploySteps = { readonly [N in DeployPhaseName]: DeployStep[] };
 
-function deploySteps(config: Config, facts: DeployFacts): DeploySteps {
+function deploySteps(config: Config, gathered: DeployFacts): DeploySteps {
+  const facts = leadFirst(gathered);
   const [init, joins, labels] = planSwarm(config, facts);
   const files = config.certificates.delivery === 'files';
   const stack = planStack(config, facts);
@@ -343,7 +408,7 @@ const RENEW_PHASES = ['certificates', 'rollout', 'support server'] as const sati
  * planDeploy would deploy it. Pure.
  */
 export function planRenew(config: Config, facts: DeployFacts): DeployPhase[] {
-  return phasesOf(deploySteps(config, withoutIdleUnreachable(config, facts)), RENEW_PHASES);
+  return phasesOf(deploySteps(config, withoutIdleUnreachable(config, leadFirst(facts))), RENEW_PHASES);
 }
 
 /**

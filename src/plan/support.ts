@@ -19,6 +19,12 @@ export interface SupportFacts {
   token: boolean;
   /** Certificates it had renewed on its own, copied into this project folder before planning. */
   taken?: string[];
+  /**
+   * It holds no copy of the project although the project was deployed before (its droplet was made
+   * again): what it kept only there is lost; the certificates it had rolled out were taken back from the
+   * proxy folders (`fromProxies`, newer than this folder's).
+   */
+  copyLost?: { fromProxies: string[] };
 }
 
 /** The support step: install (create), bring up to date (update) or nothing to do (same). Pure. */
@@ -32,6 +38,10 @@ export function planSupport(config: Config, support: SupportFacts): SupportStep 
     ...(support.unauthorized.length > 0 ? [`authorise its SSH key on ${support.unauthorized.join(', ')}`] : []),
   ];
   const taken = support.taken && support.taken.length > 0 ? ` (the certificates it renewed for ${support.taken.join(', ')} were copied into this project folder first)` : '';
+  const warnings = [
+    ...(support.copyLost ? [copyLostWarning(support.name, support.copyLost.fromProxies)] : []),
+    ...(support.token && op !== 'same' ? [`certificates.challenge is dns-01: the DigitalOcean API token is copied to ${support.name} (${support.dir}/.swarm-wiz/digitalocean-token, readable by root only) so its renewals can create TXT records`] : []),
+  ];
   return {
     kind: 'support',
     op,
@@ -47,9 +57,16 @@ export function planSupport(config: Config, support: SupportFacts): SupportStep 
       op === 'same'
         ? `the support server ${support.name} renews the certificates from its crontab (up to date)${taken}`
         : `${op === 'create' ? 'set up' : 'update'} the support server ${support.name} to renew the certificates from cron: ${parts.join('; ')}${taken}`,
-    ...(support.token && op !== 'same'
-      ? { warning: `certificates.challenge is dns-01: the DigitalOcean API token is copied to ${support.name} (${support.dir}/.swarm-wiz/digitalocean-token, readable by root only) so its renewals can create TXT records` }
-      : {}),
+    ...(warnings.length > 0 ? { warning: warnings.join('; ') } : {}),
   };
 }
 
+
+/** What a support server made again has lost, and what was saved from the proxies. */
+function copyLostWarning(name: string, fromProxies: readonly string[]): string {
+  const saved = fromProxies.length > 0 ? `the certificates it had renewed for ${fromProxies.join(', ')} were taken back from the proxies` : 'no certificate the proxies serve is newer than this folder\'s, so none it renewed is lost';
+  return (
+    `${name} holds no copy of the project (its droplet was made again): it gets this folder's copy, renewal state included; ${saved}. ` +
+    'Lost with the old droplet: its own record of alerts sent (a problem still open is alerted once more) and of its failed renewal attempts'
+  );
+}

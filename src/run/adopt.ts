@@ -25,7 +25,8 @@ function roleOf(project: string, droplet: Droplet): DropletRole {
  * Brings the recorded droplets in line with what DigitalOcean lists under the project tag:
  * droplets created but never recorded (a crash between the create call and the state write) are
  * adopted, so they are neither created twice nor left as orphans; recorded droplets that are gone
- * are forgotten, so the plan creates them again. Pure.
+ * are forgotten, so the plan creates them again — with their pinned host keys, since the droplet that
+ * replaces one under the same name has keys of its own (a changed key is refused, never re-pinned). Pure.
  */
 export function reconcileDroplets(state: State, found: readonly Droplet[]): { state: State; adopted: string[]; vanished: string[] } {
   const tag = projectTag(state.project);
@@ -37,6 +38,12 @@ export function reconcileDroplets(state: State, found: readonly Droplet[]): { st
   const adoptedDroplets = mine.filter((d) => !recordedIds.has(d.id));
   const next = structuredClone(state);
   next.cloud.droplets = [...kept, ...adoptedDroplets.map((d) => dropletRecord(d, roleOf(state.project, d)))];
+  const stillNamed = new Set(kept.map((d) => d.name));
+  for (const name of vanished) {
+    if (stillNamed.has(name) || !next.nodes?.[name]) continue;
+    const { hostKey: _gone, ...rest } = next.nodes[name];
+    next.nodes[name] = rest;
+  }
   return { state: next, adopted: adoptedDroplets.map((d) => d.name), vanished };
 }
 

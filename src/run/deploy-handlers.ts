@@ -23,6 +23,9 @@ import {
   swarmInfo,
   swarmInit,
   swarmJoin,
+  swarmLeave,
+  nodeDemote,
+  nodeRemove,
   writeFile,
   needsAdvertiseAddr,
 } from '../commands/index.js';
@@ -77,9 +80,19 @@ async function swarm(ctx: DeployContext, step: SwarmStep): Promise<string> {
       const recorded = ctx.store.state.swarm;
       const managerShell = shellOf(ctx, step.manager);
       const token = recorded?.joinTokens?.[step.role] ?? (await managerShell.run(joinToken(step.role))).stdout.trim();
-      const address = recorded?.managerAddress ?? parseSwarmInfo((await managerShell.run(swarmInfo)).stdout).nodeAddr;
-      await shellOf(ctx, step.node).run(swarmJoin(token, address, step.advertiseAddr), { signal: ctx.signal });
-      return `joined as a ${step.role}`;
+      // Asked each time: the lead may be another manager than the one that made the swarm (its droplet replaced).
+      const address = parseSwarmInfo((await managerShell.run(swarmInfo)).stdout).nodeAddr || recorded?.managerAddress;
+      if (!address) throw new StepFailed(step.id, { message: `${step.manager} does not say which address it manages the swarm at`, hint: `Check docker info on ${step.manager}, then run apply again.` });
+      const shell = shellOf(ctx, step.node);
+      if (step.leaveFirst) await shell.run(swarmLeave, { signal: ctx.signal });
+      await shell.run(swarmJoin(token, address, step.advertiseAddr), { signal: ctx.signal });
+      return step.leaveFirst ? `left the old swarm, joined as a ${step.role}` : `joined as a ${step.role}`;
+    }
+    case 'remove': {
+      const shell = shellOf(ctx, step.node);
+      if (step.demote) await shell.run(nodeDemote(step.swarmNodeId), { signal: ctx.signal });
+      await shell.run(nodeRemove(step.swarmNodeId), { signal: ctx.signal });
+      return step.demote ? 'demoted and removed' : 'removed';
     }
     case 'label': {
       const nodeId = parseSwarmInfo((await shellOf(ctx, step.swarmNode).run(swarmInfo)).stdout).nodeId;

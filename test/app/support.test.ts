@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CertificateStore } from '../../src/adapters/certificate-store.js';
-import { supportFiles, supportState, supportAuthorizedLine, SUPPORT_FILES, LAUNCHER } from '../../src/app/support.js';
+import { supportFiles, supportState, supportAuthorizedLine, SUPPORT_FILES, LAUNCHER, takeServedCertificates } from '../../src/app/support.js';
+import { certificateMeta } from '../../src/adapters/certificate-metadata.js';
+import { generateCertificate } from '../../src/certs/x509-generate.js';
+import { allNames, type SiteNames } from '../../src/certs/sites.js';
+import { certificateFiles } from '../../recipes/names.js';
+import type { Shell } from '../../src/targets/target.js';
 import { ensurePlaceholders } from '../../src/certs/placeholder.js';
 import { siteNamesOf } from '../../src/certs/sites.js';
 import { parseConfig, SEED_EXAMPLE } from '../../src/config/index.js';
@@ -68,5 +73,55 @@ describe("the support server's copy of the project", () => {
     expect(supportAuthorizedLine('ssh-ed25519 AAAAkey root@support\n', '10.110.0.9', 'swarm-wiz-support:demo')).toBe(
       'from="10.110.0.9",no-agent-forwarding,no-port-forwarding,no-X11-forwarding ssh-ed25519 AAAAkey swarm-wiz-support:demo',
     );
+  });
+});
+
+describe('a support droplet made again: certificates taken back from the proxy folders', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'swz-served-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const REMOTE = '/srv/swarm-wiz/demo';
+
+  /** A node whose files are `files` (path → text); `cat -- PATH` of anything else exits 1; `unreachable` throws. */
+  const node = (files: Map<string, string>, unreachable = false): Shell => ({
+    run: async (command) => {
+      throw new Error(`unexpected ${command.argv.join(' ')}`);
+    },
+    probe: async (command) => {
+      if (unreachable) throw new Error('ssh: connect to host 10.110.0.9 port 22: Connection timed out');
+      if (command.argv[0] !== 'cat') throw new Error(`unexpected ${command.argv.join(' ')}`);
+      const text = files.get(command.argv.at(-1)!);
+      return text === undefined ? { exitCode: 1, stdout: '', stderr: 'No such file or directory' } : { exitCode: 0, stdout: text, stderr: '' };
+    },
+  });
+
+  it('takes the newest real certificate a proxy serves when it is newer than this folder; never a placeholder, never an older one; passes over a node it cannot reach', async () => {
+    const config = parseConfig({ ...SEED_EXAMPLE, sites: SEED_EXAMPLE.sites.slice(0, 2) });
+    const sites = siteNamesOf(config);
+    const store = new CertificateStore(dir);
+    await ensurePlaceholders(store, sites);
+    const day = 86_400_000;
+    const ca = await generateCertificate({ names: ['Test CA'], commonName: 'Test CA', isCa: true, notBefore: new Date(Date.now() - 30 * day), notAfter: new Date(Date.now() + 300 * day) });
+    const issued = (names: string[], daysAgo: number) => generateCertificate({ names, issuer: ca, notBefore: new Date(Date.now() - daysAgo * day), notAfter: new Date(Date.now() + (90 - daysAgo) * day) });
+    const [first, second] = sites as [SiteNames, SiteNames];
+    // This folder: a real certificate for the first site, issued 20 days ago; the second still has its placeholder.
+    const old = await issued(allNames(first), 20);
+    await store.save(first.domain, old.keyPem, old.certPem + ca.certPem, { names: allNames(first), caDirectoryUrl: 'https://ca.test/dir' });
+    const renewed = await issued(allNames(first), 2);
+    const older = await issued(allNames(first), 25);
+    const served = (domain: string, pair: { certPem: string; keyPem: string }) =>
+      new Map([
+        [`${REMOTE}/${certificateFiles(domain).chain}`, pair.certPem + ca.certPem],
+        [`${REMOTE}/${certificateFiles(domain).key}`, pair.keyPem],
+      ]);
+    const placeholder = await generateCertificate({ names: allNames(second), notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 30 * day) });
+    const nodes = [node(new Map(), true), node(served(first.domain, older)), node(new Map([...served(first.domain, renewed), ...served(second.domain, placeholder)]))];
+
+    const taken = await takeServedCertificates(nodes, dir, REMOTE, sites);
+    expect(taken).toEqual([first.domain]);
+    const meta = await store.readMeta(first.domain);
+    expect(meta).toMatchObject({ serial: certificateMeta(renewed.certPem).serial, placeholder: false, caDirectoryUrl: 'https://ca.test/dir' });
+    expect((await store.readMeta(second.domain))?.placeholder).toBe(true);
+    // Taken once: the next run finds nothing newer.
+    expect(await takeServedCertificates(nodes, dir, REMOTE, sites)).toEqual([]);
   });
 });

@@ -207,6 +207,90 @@ describe('planDeploy', () => {
   });
 });
 
+describe('planDeploy: machines that come back', () => {
+  const lead = (id: string, cluster = 'c1') => ({ nodeId: id, nodeAddr: '10.110.0.2', state: 'active', isManager: true, clusterId: cluster });
+  const worker = (id: string) => ({ nodeId: id, nodeAddr: '10.110.0.3', state: 'active', isManager: false });
+  const swarmSteps = (phases: ReturnType<typeof planDeploy>) => phases.flatMap((p) => p.steps).filter((s) => s.kind === 'swarm');
+
+  it('a worker replaced: the new droplet joins, the dead node the swarm still lists is removed before any join, the others are left alone', () => {
+    const nodes: NodeFacts[] = [
+      { name: 'demo-manager-1', role: 'manager', swarm: lead('m1'), projectExists: true },
+      { name: 'demo-worker-1', role: 'worker', swarm: inactive, projectExists: false },
+      { name: 'demo-worker-2', role: 'worker', swarm: worker('w2'), projectExists: true },
+    ];
+    const swarmNodes = [
+      { id: 'm1', hostname: 'demo-manager-1', status: 'Ready', managerStatus: 'Leader' },
+      { id: 'w1old', hostname: 'demo-worker-1', status: 'Down', managerStatus: '' },
+      { id: 'w2', hostname: 'demo-worker-2', status: 'Ready', managerStatus: '' },
+    ];
+    const phases = planDeploy(config({ topology: 'global-lb', workers: 2 }), facts(nodes, { recordedClusterId: 'c1', swarmNodes }));
+    expect(summary(phases).slice(1, 3)).toEqual(['swarm: same swarm:init:demo-manager-1, delete swarm:remove:w1old', 'join: create swarm:join:demo-worker-1, same swarm:join:demo-worker-2']);
+    expect(swarmSteps(phases).find((s) => s.action === 'remove')).toMatchObject({ node: 'demo-manager-1', swarmNodeId: 'w1old', demote: false, description: expect.stringContaining('demo-worker-1 (node w1old) is down') });
+    // A node that is down but is still one of the project's (its engine stopped) is not removed.
+    const stillOurs = planDeploy(config({ topology: 'global-lb', workers: 2 }), facts(nodes, { recordedClusterId: 'c1', swarmNodes: swarmNodes.map((n) => (n.id === 'w2' ? { ...n, status: 'Down' } : n)) }));
+    expect(swarmSteps(stillOurs).filter((s) => s.action === 'remove').map((s) => s.id)).toEqual(['swarm:remove:w1old']);
+  });
+
+  it('the first of three managers replaced: another manager of the swarm leads, the new droplet joins it as a manager, the lost one is demoted and removed', () => {
+    const nodes: NodeFacts[] = [
+      { name: 'demo-manager-1', role: 'manager', swarm: inactive, projectExists: false },
+      { name: 'demo-manager-2', role: 'manager', swarm: lead('m2'), projectExists: true },
+      { name: 'demo-manager-3', role: 'manager', swarm: lead('m3'), projectExists: true },
+      { name: 'demo-worker-1', role: 'worker', swarm: worker('w1'), projectExists: true },
+    ];
+    const swarmNodes = [
+      { id: 'm1old', hostname: 'demo-manager-1', status: 'Down', managerStatus: 'Unreachable' },
+      { id: 'm2', hostname: 'demo-manager-2', status: 'Ready', managerStatus: 'Leader' },
+      { id: 'm3', hostname: 'demo-manager-3', status: 'Ready', managerStatus: 'Reachable' },
+      { id: 'w1', hostname: 'demo-worker-1', status: 'Ready', managerStatus: '' },
+    ];
+    const phases = planDeploy(config({ topology: 'dedicated', managers: 3, workers: 1 }), facts(nodes, { recordedClusterId: 'c1', swarmNodes }));
+    expect(summary(phases).slice(1, 3)).toEqual([
+      'swarm: same swarm:init:demo-manager-2, delete swarm:remove:m1old',
+      'join: create swarm:join:demo-manager-1, same swarm:join:demo-manager-3, same swarm:join:demo-worker-1',
+    ]);
+    const steps = swarmSteps(phases);
+    expect(steps.find((s) => s.id === 'swarm:join:demo-manager-1')).toMatchObject({ role: 'manager', manager: 'demo-manager-2' });
+    expect(steps.find((s) => s.action === 'remove')).toMatchObject({ node: 'demo-manager-2', demote: true });
+    expect(phases.flatMap((p) => p.steps).find((s) => s.kind === 'stack')).toMatchObject({ node: 'demo-manager-2' });
+  });
+
+  it('the only manager lost: says before anything that the swarm, its secrets and configs are gone and which secrets to set again; a new swarm is made and the workers leave the old one first', () => {
+    const c = config({ topology: 'global-lb', workers: 2 });
+    c.sites[0]!.service.secrets = ['db_password'];
+    const nodes: NodeFacts[] = [
+      { name: 'demo-manager-1', role: 'manager', swarm: inactive, projectExists: false },
+      { name: 'demo-worker-1', role: 'worker', swarm: worker('w1'), projectExists: true },
+      { name: 'demo-worker-2', role: 'worker', swarm: { ...worker('w2'), state: 'pending', error: 'no manager reachable' }, projectExists: true },
+    ];
+    const phases = planDeploy(c, facts(nodes, { recordedClusterId: 'c1' }));
+    const init = swarmSteps(phases).find((s) => s.action === 'init')!;
+    expect(init.op).toBe('create');
+    expect(init.warning).toMatch(/^the swarm demo ran in \(cluster c1\) is gone: none of its managers is left, and its secrets and configs went with it\. .*set again: swarm-wiz secret set db_password/);
+    expect(swarmSteps(phases).filter((s) => s.action === 'join').map((s) => [s.id, s.op, s.action === 'join' && s.leaveFirst])).toEqual([
+      ['swarm:join:demo-worker-1', 'update', true],
+      ['swarm:join:demo-worker-2', 'update', true],
+    ]);
+    // The first apply of a project (no swarm recorded) has no such warning.
+    const first = planDeploy(c, facts(nodes.map((n) => ({ ...n, swarm: inactive }))));
+    expect(swarmSteps(first).find((s) => s.action === 'init')?.warning).toBeUndefined();
+  });
+
+  it('a worker still in a swarm the lead does not list leaves it and joins; one the lead lists stays', () => {
+    const nodes: NodeFacts[] = [
+      { name: 'demo-manager-1', role: 'manager', swarm: lead('m1'), projectExists: true },
+      { name: 'demo-worker-1', role: 'worker', swarm: worker('stray'), projectExists: true },
+      { name: 'demo-worker-2', role: 'worker', swarm: worker('w2'), projectExists: true },
+    ];
+    const swarmNodes = [
+      { id: 'm1', hostname: 'demo-manager-1', status: 'Ready', managerStatus: 'Leader' },
+      { id: 'w2', hostname: 'demo-worker-2', status: 'Ready', managerStatus: '' },
+    ];
+    const phases = planDeploy(config({ topology: 'global-lb', workers: 2 }), facts(nodes, { recordedClusterId: 'c1', swarmNodes }));
+    expect(summary(phases)[2]).toBe('join: update swarm:join:demo-worker-1, same swarm:join:demo-worker-2');
+  });
+});
+
 describe('planRenew', () => {
   const active = { nodeId: 'n1', nodeAddr: '10.0.0.2', state: 'active', isManager: true, clusterId: 'c1' };
   const support: SupportFacts = { name: 'demo-support', dir: '/srv/swarm-wiz/demo', desiredFiles: new Map([['swarm-wiz.yaml', 'c'.repeat(64)]]), crontabMatches: true, unauthorized: [], token: false };

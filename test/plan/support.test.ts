@@ -37,6 +37,15 @@ describe('planSupport', () => {
     expect(update.description).toContain('copy .swarm-wiz/state.json; authorise its SSH key on demo-worker-2');
   });
 
+  it('a support droplet made again: says what was lost with the old one and which certificates came back from the proxies', () => {
+    const taken = planSupport(config(), facts({ copyLost: { fromProxies: ['a.com'] }, taken: ['a.com'] }));
+    expect(taken.op).toBe('create');
+    expect(taken.warning).toMatch(/^demo-support holds no copy of the project \(its droplet was made again\): it gets this folder's copy, renewal state included; the certificates it had renewed for a\.com were taken back from the proxies\. Lost with the old droplet: its own record of alerts sent/);
+    const none = planSupport(config(), facts({ copyLost: { fromProxies: [] }, token: true }));
+    expect(none.warning).toContain("no certificate the proxies serve is newer than this folder's");
+    expect(none.warning).toContain('; certificates.challenge is dns-01: the DigitalOcean API token is copied');
+  });
+
   it('says in the plan that the DigitalOcean token is copied (dns-01), and which certificates it took back', () => {
     const step = planSupport(config(), facts({ token: true, taken: ['a.com'] }));
     expect(step.warning).toMatch(/DigitalOcean API token is copied to demo-support \(\/srv\/swarm-wiz\/demo\/\.swarm-wiz\/digitalocean-token, readable by root only\)/);

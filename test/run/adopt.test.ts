@@ -29,6 +29,19 @@ describe('reconcileDroplets', () => {
     expect(result.adopted).toEqual([]);
     expect(result.state.cloud.droplets).toEqual([{ id: 1, name: 'demo-manager-1', role: 'manager', region: 'fra1', size: 's-1vcpu-2gb', tags: ['swarm-wiz:demo'], status: 'active', publicIpv4: '203.0.113.1', privateIpv4: '10.0.0.1' }]);
   });
+
+  it("forgets the pinned host key of a droplet that is gone (its replacement has its own), and keeps the others'", () => {
+    const state = emptyState('demo');
+    state.cloud.droplets.push(
+      { id: 1, name: 'demo-manager-1', role: 'manager', region: 'fra1', size: 's-1vcpu-2gb', tags: ['swarm-wiz:demo'], status: 'active' },
+      { id: 2, name: 'demo-worker-1', role: 'worker', region: 'fra1', size: 's-1vcpu-2gb', tags: ['swarm-wiz:demo'], status: 'active' },
+    );
+    state.nodes = { 'demo-manager-1': { hostKey: 'ssh-ed25519 AAAAmanager' }, 'demo-worker-1': { hostKey: 'ssh-ed25519 AAAAworker' } };
+    const result = reconcileDroplets(state, [droplet(1, 'demo-manager-1', ['swarm-wiz:demo'])]);
+    expect(result.vanished).toEqual(['demo-worker-1']);
+    expect(result.state.nodes).toEqual({ 'demo-manager-1': { hostKey: 'ssh-ed25519 AAAAmanager' }, 'demo-worker-1': {} });
+    expect(state.nodes['demo-worker-1']).toEqual({ hostKey: 'ssh-ed25519 AAAAworker' });
+  });
 });
 
 describe('forgetVanished', () => {
