@@ -1,6 +1,6 @@
 import { render } from 'ink';
 import { formatElapsed, ApplyProgressScreen } from './apply-progress.js';
-import { initialProgress, progressReducer, type ApplyEvent, type ProgressState } from '../src/run/index.js';
+import { initialProgress, plannedWarnings, progressReducer, type ApplyEvent, type ProgressState } from '../src/run/index.js';
 
 export type ProgressDisplayMode = 'ink' | 'lines' | 'json' | 'none';
 
@@ -66,7 +66,10 @@ function lineFor(event: ApplyEvent, state: ProgressState): string | undefined {
       return `  … ${label}: ${event.message}`;
     case 'retrying':
       return `  ↻ ${event.what}: ${event.reason}; retrying in ${(event.delayMs / 1000).toFixed(1)}s (attempt ${event.attempt})`;
-    case 'planned':
+    case 'planned': {
+      const lines = plannedWarnings(event.steps).map((warning) => `  ! ${warning}`);
+      return lines.length > 0 ? lines.join('\n') : undefined;
+    }
     case 'step-started':
     case 'waiting':
     case 'aborted':

@@ -64,6 +64,11 @@ export function ApplyProgressScreen({ project, progress, action = 'apply', now: 
         {action === 'destroy' ? 'Destroying' : 'Provisioning'} {project} on DigitalOcean{progress.account ? ` (${progress.account})` : ''}: {done}/{shown.length} done
         {unchanged > 0 ? `, ${unchanged} unchanged` : ''}
       </Text>
+      {progress.warnings.map((warning) => (
+        <Text key={warning} color="yellow">
+          {'  '}! {warning}
+        </Text>
+      ))}
       {shown.map((row) => (
         <Row key={row.id} row={row} now={now} />
       ))}

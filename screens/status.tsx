@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import type { CertStatusRow } from '../src/certs/cert-status.js';
 import { CERT_HEALTH, CERT_HEALTH_WIDTH } from './cert-health.js';
-import type { NodeRow, ServedRow, ServedState, ServiceHealth, ServiceRow, ServiceState, StatusSnapshot } from '../src/status/snapshot.js';
+import type { NodeRow, ServedRow, ServedState, ServiceHealth, ServiceRow, ServiceState, StatusSnapshot, SupportView } from '../src/status/snapshot.js';
 import { healthWords, problemsOf } from '../src/status/snapshot.js';
 
 export interface StatusScreenProps {
@@ -48,6 +48,23 @@ function NodeLine({ node }: { node: NodeRow }) {
         {`docker ${node.engineVersion}`}
       </Cell>
       <Text color={node.carriesProxy && node.proxyTasks === 0 ? 'yellow' : 'cyan'}>{proxy}</Text>
+    </Box>
+  );
+}
+
+/** The support droplet: not a swarm node, but where the renewals run. */
+function SupportLine({ support }: { support: SupportView }) {
+  return (
+    <Box>
+      <Cell width={20}>{support.name}</Cell>
+      <Cell width={18}>support</Cell>
+      {support.state === 'pending' ? (
+        <Text dimColor>{`asking over SSH ${PENDING}`}</Text>
+      ) : support.state === 'ok' ? (
+        <Text color="green">answers over SSH; renews from cron</Text>
+      ) : (
+        <Text color="red">{`no answer over SSH${support.error ? ` (${support.error})` : ''}`}</Text>
+      )}
     </Box>
   );
 }
@@ -178,7 +195,7 @@ function CertLine({ row }: { row: CertStatusRow }) {
  */
 export function StatusScreen({ snapshot, watchSeconds }: StatusScreenProps) {
   const { cluster } = snapshot;
-  const done = cluster.state !== 'pending' && snapshot.certificates !== undefined && snapshot.served.every((row) => row.pending.length === 0);
+  const done = cluster.state !== 'pending' && snapshot.certificates !== undefined && snapshot.served.every((row) => row.pending.length === 0) && snapshot.support?.state !== 'pending';
   const problems = done ? problemsOf(snapshot) : [];
   const clusterNote = cluster.state === 'ok' ? `via ${cluster.via ?? 'a manager'}` : cluster.state === 'pending' ? `asking a manager ${PENDING}` : undefined;
   return (
@@ -197,6 +214,7 @@ export function StatusScreen({ snapshot, watchSeconds }: StatusScreenProps) {
       {snapshot.nodes.map((node) => (
         <NodeLine key={node.id} node={node} />
       ))}
+      {snapshot.support ? <SupportLine support={snapshot.support} /> : null}
       <Title>Stack</Title>
       {snapshot.services.length === 0 ? <Text dimColor>{cluster.state === 'pending' ? `  ${PENDING}` : '  –'}</Text> : null}
       {snapshot.services.map((service) => (

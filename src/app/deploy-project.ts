@@ -13,7 +13,7 @@ import { errorLine } from '../text/remote-text.js';
 import { hashFiles, nodeLabels, nodeList, parseHashes, parseNodeList, parseLabels, parseStackServices, parseSwarmInfo, stackServices, swarmInfo } from '../commands/index.js';
 import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
 import type { Config } from '../config/index.js';
-import { DeployPlanError, leadManager, planDeploy, proxyNodesOf, planRenew, UNREACHABLE, type DeployFacts, type DeployPhase, type NodeFacts } from '../plan/index.js';
+import { DeployPlanError, leadManager, planDeploy, proxyNodesOf, secretsToSetAgain, planRenew, UNREACHABLE, type DeployFacts, type DeployPhase, type NodeFacts } from '../plan/index.js';
 import { DEFAULT_DEPLOY_TIMING, type DeployContext, type DeployTiming, type ProxyFile } from '../run/deploy-context.js';
 import { DEPLOY_HANDLERS } from '../run/deploy-handlers.js';
 import { eachStep, runPhases } from '../run/engine.js';
@@ -131,6 +131,9 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
   } finally {
     await orders.close();
   }
+  // The swarm was made again: its manager is up, the stack waits for the secrets that went with the old one.
+  const setAgain = options.certificatesOnly ? [] : secretsToSetAgain(options.config, facts);
+  if (setAgain.length > 0) throw secretsNotSet(options.config.project, setAgain);
   return { phases, issued: orders.issued };
 }
 

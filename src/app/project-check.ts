@@ -1,24 +1,20 @@
-import { existsSync } from 'node:fs';
 import type { EntryPoint } from '../adapters/acme/preflight.js';
-import { sshKeyPath } from '../adapters/ssh-key.js';
 import { checkResultOf, type CheckResult } from '../certs/check-problem.js';
 import { checkCertificates } from '../certs/status-check.js';
-import { reachable } from '../commands/index.js';
 import type { Config } from '../config/index.js';
-import { emptyState, StateStore, type State } from '../state/index.js';
+import { emptyState, type State } from '../state/index.js';
 import { checkAll, checkCluster, checkSupport, stateUnreadable, type ClusterFacts, type ProjectProblem, type SupportView } from '../status/cluster-check.js';
 import { errorLine, remoteLine } from '../text/remote-text.js';
 import { clusterFacts } from './cluster-facts.js';
-import { dropletNodes } from './deploy-droplets.js';
 import type { ConnectNodes } from './manager.js';
 import { loadProjectState } from './project-state.js';
 import { remoteTarget } from './remote.js';
+import { asksSupport, DEFAULT_SUPPORT_TIMEOUT_MS, supportAnswer } from './support-answer.js';
 import { certificateStatusOf } from './status.js';
 
 export type { ProjectProblem } from '../status/cluster-check.js';
 
-/** How long the support droplet has to answer `true` over SSH. */
-export const DEFAULT_SUPPORT_TIMEOUT_MS = 10_000;
+export { DEFAULT_SUPPORT_TIMEOUT_MS } from './support-answer.js';
 
 export interface ProjectCheckOptions {
   config: Config;
@@ -76,7 +72,7 @@ export async function projectCheck(options: ProjectCheckOptions): Promise<Projec
   }
   const applied = options.target === 'local' || state?.target !== undefined;
   // The support droplet checks itself from its crontab by running this; from there it is not asked.
-  const askSupport = options.target !== 'local' && state?.target === 'digitalocean' && state.runsOn === undefined;
+  const askSupport = asksSupport(state, options.target);
   const [rows, cluster, support] = await Promise.all([
     certificateStatusOf({
       config,
@@ -90,7 +86,7 @@ export async function projectCheck(options: ProjectCheckOptions): Promise<Projec
       now,
     }),
     applied ? clusterFacts({ config, dir, ...(options.target ? { target: options.target } : {}), ...(state ? { state } : {}), connect, ...(options.clusterTimeoutMs !== undefined ? { timeoutMs: options.clusterTimeoutMs } : {}) }) : undefined,
-    askSupport && state ? supportFacts(dir, state, connect, options.supportTimeoutMs ?? DEFAULT_SUPPORT_TIMEOUT_MS) : undefined,
+    askSupport && state ? supportAnswer(dir, state, connect, options.supportTimeoutMs ?? DEFAULT_SUPPORT_TIMEOUT_MS) : undefined,
   ]);
   const result = checkAll(
     checkResultOf(unreadable ? [unreadable] : []),
@@ -105,31 +101,3 @@ function checkedParts(cluster: ClusterFacts | undefined, support: SupportView | 
   return ['certificates', ...(cluster ? (['nodes', 'services'] as const) : []), ...(support ? (['support server'] as const) : [])];
 }
 
-/**
- * Whether the support droplet answers over SSH (`true`, within the limit), at its public address with
- * the project's key and the host key the state pins. Undefined when the state records no support droplet.
- */
-async function supportFacts(dir: string, state: State, connect: ConnectNodes, limitMs: number): Promise<SupportView | undefined> {
-  const recorded = state.cloud.droplets.find((droplet) => droplet.role === 'support');
-  if (!recorded) return undefined;
-  const name = recorded.name;
-  const node = dropletNodes(state).find((candidate) => candidate.role === 'support');
-  if (!node) return { name, state: 'unreachable', error: `the state records it ${recorded.status}, without a public address` };
-  if (!existsSync(sshKeyPath(dir))) return { name, state: 'unreachable', error: `no SSH key at ${sshKeyPath(dir)} to reach it with` };
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), limitMs);
-  try {
-    const remote = await connect({ dir, store: new StateStore(dir, state), nodes: [node] });
-    try {
-      const answer = await remote.target.shell(name).probe(reachable, { signal: abort.signal, timeoutMs: limitMs });
-      if (answer.exitCode === 0) return { name, state: 'ok' };
-      return { name, state: 'unreachable', error: remoteLine(answer.stderr.trim().split('\n').pop() || `exit ${answer.exitCode}`) };
-    } finally {
-      await remote.dispose();
-    }
-  } catch (error) {
-    return { name, state: 'unreachable', error: abort.signal.aborted ? `no answer within ${limitMs / 1000} s` : remoteLine(errorLine(error)) };
-  } finally {
-    clearTimeout(timer);
-  }
-}

@@ -15,6 +15,9 @@ import type { Config } from '../config/index.js';
 import { loadState, type State } from '../state/index.js';
 import { pendingSnapshot, servedKey, servedRowOf, type ProbeAnswers, type ServedRow, type StatusSnapshot } from '../status/snapshot.js';
 import { clusterFacts } from './cluster-facts.js';
+import type { ConnectNodes } from './manager.js';
+import { remoteTarget } from './remote.js';
+import { asksSupport, DEFAULT_SUPPORT_TIMEOUT_MS, supportAnswer } from './support-answer.js';
 
 export { DEFAULT_CLUSTER_TIMEOUT_MS } from './cluster-facts.js';
 
@@ -34,6 +37,10 @@ export interface ProjectStatusOptions {
   probeTimeoutMs?: number;
   /** The cluster query's own limit (SSH to the manager and every docker command): default 15 s. */
   clusterTimeoutMs?: number;
+  /** The support droplet's limit to answer over SSH: default 10 s. */
+  supportTimeoutMs?: number;
+  /** How droplets are reached (default: SSH with the project's key); tests pass their own. */
+  connect?: ConnectNodes;
   /** Called with a new snapshot each time an answer arrives. */
   onUpdate?(snapshot: StatusSnapshot): void;
   /** The previous round (`--watch`): its rows stay shown until their new answers arrive. */
@@ -68,7 +75,7 @@ export async function projectStatus(options: ProjectStatusOptions): Promise<Stat
 
   const certificates = certificateStatus({ sites, store, now, caDirectoryUrl: directoryUrlFor(config.certificates.ca) }).then((rows) => update((s) => ({ ...s, certificates: rows })));
 
-  const cluster = clusterFacts({ config, dir, ...(options.target ? { target: options.target } : {}), ...(state ? { state } : {}), ...(options.clusterTimeoutMs !== undefined ? { timeoutMs: options.clusterTimeoutMs } : {}) }).then((facts) =>
+  const cluster = clusterFacts({ config, dir, ...(options.target ? { target: options.target } : {}), ...(state ? { state } : {}), ...(options.connect ? { connect: options.connect } : {}), ...(options.clusterTimeoutMs !== undefined ? { timeoutMs: options.clusterTimeoutMs } : {}) }).then((facts) =>
     update((s) => ({ ...s, ...facts })),
   );
 
@@ -103,7 +110,18 @@ export async function projectStatus(options: ProjectStatusOptions): Promise<Stat
     );
   })();
 
-  await Promise.all([certificates, cluster, served]);
+  // The support droplet, where the renewals run: answering over SSH or not (deleted in the panel, say).
+  const support = asksSupport(state, options.target)
+    ? (async () => {
+        const name = state.cloud.droplets.find((droplet) => droplet.role === 'support')?.name;
+        if (!name) return;
+        update((s) => ({ ...s, support: s.support ?? { name, state: 'pending' } }));
+        const answer = await supportAnswer(dir, state, options.connect ?? remoteTarget, options.supportTimeoutMs ?? DEFAULT_SUPPORT_TIMEOUT_MS);
+        if (answer) update((s) => ({ ...s, support: answer }));
+      })()
+    : undefined;
+
+  await Promise.all([certificates, cluster, served, support]);
   return snapshot;
 }
 

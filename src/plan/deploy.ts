@@ -100,7 +100,7 @@ function planSwarm(config: Config, facts: DeployFacts): [SwarmStep[], SwarmStep[
   // nodes still in the old one leave it first (a worker cannot tell which swarm it is in, only its managers can).
   const swarmLost = facts.recordedClusterId !== undefined && !inSwarm(first);
   const listed = facts.swarmNodes && inSwarm(first) ? new Set(facts.swarmNodes.map((node) => node.id)) : undefined;
-  const strayed = (node: NodeFacts) => (swarmLost && node.swarm.state !== 'inactive' && node.swarm.state !== 'locked' && node.swarm.state !== UNREACHABLE) || (listed !== undefined && inSwarm(node) && !node.swarm.isManager && !listed.has(node.swarm.nodeId));
+  const strayed = (node: NodeFacts) => (swarmLost && node.swarm.state !== 'inactive' && node.swarm.state !== 'locked' && node.swarm.state !== UNREACHABLE) || (listed !== undefined && ['active', 'pending', 'error'].includes(node.swarm.state) && !node.swarm.isManager && !listed.has(node.swarm.nodeId));
   for (const node of facts.nodes) {
     if (node.swarm.state === 'locked') throw new DeployPlanError(`node ${node.name}: its swarm is locked (autolock)`, `Unlock it with docker swarm unlock on ${node.name}, then run apply again.`);
     if (strayed(node)) continue;
@@ -135,7 +135,9 @@ function planSwarm(config: Config, facts: DeployFacts): [SwarmStep[], SwarmStep[
             ? {
                 warning:
                   `the swarm ${config.project} ran in (cluster ${facts.recordedClusterId}) is gone: none of its managers is left, and its secrets and configs went with it. ` +
-                  `A new swarm is made and the stack deployed again${secrets.length > 0 ? `; set again: ${secrets.map((name) => `swarm-wiz secret set ${name}`).join(', ')} (nothing is deployed until they are)` : ''}`,
+                  (secrets.length > 0
+                    ? `A new swarm is made on ${first.name}; the other nodes stay in the old one, their proxies serving, until the secrets are set again: ${secrets.map((name) => `swarm-wiz secret set ${name}`).join(', ')}, then swarm-wiz apply moves them over and deploys the stack`
+                    : 'A new swarm is made, the other nodes leave the old one and join it, and the stack is deployed again'),
               }
             : {}),
         }),
@@ -396,7 +398,23 @@ const phasesOf = (steps: DeploySteps, names: readonly DeployPhaseName[]): Deploy
  * the certificates that are due, and the rollout of those certificates. Pure.
  */
 export function planDeploy(config: Config, facts: DeployFacts): DeployPhase[] {
-  return phasesOf(deploySteps(config, facts), DEPLOY_PHASES);
+  const steps = deploySteps(config, facts);
+  if (secretsToSetAgain(config, facts).length === 0) return phasesOf(steps, DEPLOY_PHASES);
+  // The new swarm cannot run the stack before its secrets are set: only its manager is made now. The
+  // workers stay in the old swarm, their proxies serving, until apply runs again with the secrets set.
+  const lead = leadFirst(facts).nodes[0]!.name;
+  return phasesOf({ ...steps, nodes: steps.nodes.filter((s) => s.kind === 'node' && s.node === lead), swarm: steps.swarm.filter((s) => s.kind === 'swarm' && s.action === 'init') }, ['nodes', 'swarm']);
+}
+
+/**
+ * The secrets to set again before the stack can run, when the swarm this project made is gone with
+ * its managers (a new swarm has none of them): apply makes the new swarm's manager, then stops naming
+ * them (deployProject). Empty otherwise. Pure.
+ */
+export function secretsToSetAgain(config: Config, facts: DeployFacts): string[] {
+  const first = leadFirst(facts).nodes[0];
+  const swarmLost = facts.recordedClusterId !== undefined && first !== undefined && first.swarm.state !== 'active';
+  return swarmLost ? declaredSecrets(config) : [];
 }
 
 /** What renew runs: the certificates, their rollout, and the support server's copy of what was renewed. */

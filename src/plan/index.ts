@@ -7,7 +7,7 @@ export { zoneOf } from '../config/domain-name.js';
 export { recordedIp } from './dns.js';
 export { planDestroy } from './destroy.js';
 export type * from './deploy-types.js';
-export { planDeploy, planRenew, leadManager, proxyNodesOf, UNREACHABLE, deployHasChanges, DeployPlanError, type DeployFacts, type NodeFacts } from './deploy.js';
+export { planDeploy, planRenew, leadManager, secretsToSetAgain, proxyNodesOf, UNREACHABLE, deployHasChanges, DeployPlanError, type DeployFacts, type NodeFacts } from './deploy.js';
 export { cloudPhases, type CloudPhase, type CloudPhaseName } from './cloud-phases.js';
 export { planSupport, type SupportFacts } from './support.js';
 export { unifiedDiff, capDiff, diffText, DIFF_LINES_SHOWN, type DiffLine } from './file-diff.js';

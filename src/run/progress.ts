@@ -25,9 +25,19 @@ export interface ProgressState {
   outcome: 'running' | 'finished' | 'failed' | 'aborted';
   abortMessage?: string;
   manualDns: string[];
+  /** What the deploy plan warns of before it runs (a swarm that is gone, a secret to set again, a support server made again). */
+  warnings: string[];
 }
 
-export const initialProgress: ProgressState = { rows: [], outcome: 'running', manualDns: [] };
+export const initialProgress: ProgressState = { rows: [], outcome: 'running', manualDns: [], warnings: [] };
+
+/** The deploy steps' kinds: their warnings are shown as the run starts (a cloud step's warning is what apply leaves alone, shown by the plan). */
+const DEPLOY_KINDS = { node: true, swarm: true, preflight: true, 'proxy-files': true, stack: true, certificate: true, support: true } as const satisfies Record<DeployStepKind, true>;
+
+/** The warnings of planned deploy steps, each once. */
+export function plannedWarnings(steps: readonly (PlanStep | DeployStep)[]): string[] {
+  return [...new Set(steps.flatMap((step) => (step.kind in DEPLOY_KINDS && step.warning ? [step.warning] : [])))];
+}
 
 function rowFor(step: PlanStep | DeployStep): ProgressRow {
   const status: RowStatus = step.kind === 'manual-dns' ? 'manual' : step.op === 'same' ? 'unchanged' : 'pending';
@@ -46,7 +56,7 @@ export function progressReducer(state: ProgressState, event: ApplyEvent): Progre
     case 'verified':
       return { ...state, account: event.email };
     case 'planned':
-      return { ...state, rows: [...(event.append ? state.rows : []), ...event.steps.map(rowFor)] };
+      return { ...state, rows: [...(event.append ? state.rows : []), ...event.steps.map(rowFor)], warnings: [...new Set([...(event.append ? state.warnings : []), ...plannedWarnings(event.steps)])] };
     case 'step-started':
       return updateRow({ ...state, retrying: undefined }, event.stepId, (r) => ({ ...r, status: 'running', startedAt: r.startedAt ?? event.at, endedAt: undefined }));
     case 'step-progress':

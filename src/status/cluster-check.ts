@@ -2,7 +2,7 @@ import { checkResultOf, type CheckProblem, type CheckResult } from '../certs/che
 import type { CertProblem } from '../certs/status-check.js';
 import { remoteLine } from '../text/remote-text.js';
 import { PROXY_SERVICE } from './cluster-rows.js';
-import { healthWords, type NodeRow, type ServiceRow, type StatusSnapshot } from './snapshot.js';
+import { healthWords, supportProblemLine, type NodeRow, type ServiceRow, type StatusSnapshot, type SupportView } from './snapshot.js';
 
 /**
  * `swarm-wiz status --check` beyond the certificates: the cluster as a manager sees it, and the
@@ -29,13 +29,7 @@ export type ProjectProblem = CertProblem | ClusterProblem;
 /** What a manager said (or why none did): the cluster part of a status snapshot. */
 export type ClusterFacts = Pick<StatusSnapshot, 'cluster' | 'nodes' | 'services'>;
 
-/** Whether the support droplet answered over SSH. */
-export interface SupportView {
-  /** The droplet's name. */
-  name: string;
-  state: 'ok' | 'unreachable';
-  error?: string;
-}
+export type { SupportView } from './snapshot.js';
 
 /** The state file cannot be read: nothing it records can be checked, and the check must not stay quiet. */
 export function stateUnreadable(reason: string): ClusterProblem {
@@ -55,10 +49,8 @@ export function checkCluster(facts: ClusterFacts): CheckResult<ClusterProblem> {
 
 /** The support server runs the renewals from its crontab: not reaching it is critical. */
 export function checkSupport(support: SupportView | undefined): CheckResult<ClusterProblem> {
-  if (!support || support.state === 'ok') return checkResultOf([]);
-  return checkResultOf([
-    { key: `support:${support.name}:unreachable`, kind: 'support-unreachable', severity: 'critical', line: `support server ${support.name}: no answer over SSH${support.error ? ` (${support.error})` : ''}; renewals run there` },
-  ]);
+  if (!support || support.state !== 'unreachable') return checkResultOf([]);
+  return checkResultOf([{ key: `support:${support.name}:unreachable`, kind: 'support-unreachable', severity: 'critical', line: supportProblemLine(support) }]);
 }
 
 /** Several checks as one: every problem, critical first, and the exit code of the worst. */

@@ -94,6 +94,18 @@ export interface ClusterView {
   error?: string;
 }
 
+/** Whether the support droplet (where the renewals run from cron) answered over SSH. */
+export interface SupportView {
+  /** The droplet's name. */
+  name: string;
+  state: 'ok' | 'unreachable' | 'pending';
+  error?: string;
+}
+
+/** The problem line of a support droplet that did not answer: where renewals run, and what brings a deleted one back. */
+export const supportProblemLine = (support: SupportView): string =>
+  `support server ${support.name}: no answer over SSH${support.error ? ` (${support.error})` : ''}; renewals run there (if its droplet was deleted, swarm-wiz apply makes it again)`;
+
 export interface StatusSnapshot {
   project: string;
   /** When this round of reading started (ISO). */
@@ -104,6 +116,8 @@ export interface StatusSnapshot {
   served: ServedRow[];
   /** undefined until the store was read. */
   certificates?: CertStatusRow[];
+  /** The support droplet, when the project has one and this is not it. */
+  support?: SupportView;
 }
 
 /** A snapshot where nothing has answered yet; `previous` (a watch's last round) keeps its rows meanwhile, so nothing blanks. */
@@ -184,6 +198,7 @@ export function problemsOf(snapshot: StatusSnapshot): string[] {
     if (row.state === 'ok') continue;
     problems.push(`${row.domain} at ${row.entry}: ${servedProblem(row)}`);
   }
+  if (snapshot.support?.state === 'unreachable') problems.push(supportProblemLine(snapshot.support));
   for (const cert of snapshot.certificates ?? []) {
     if (cert.health === 'ok' || cert.health === 'due') continue;
     problems.push(`${cert.domain} certificate: ${cert.health}${cert.lastError ? ` (${cert.lastError})` : ''}`);
@@ -221,5 +236,6 @@ export function snapshotJson(snapshot: StatusSnapshot): Record<string, unknown> 
     services: snapshot.services,
     served: snapshot.served.map(({ pending: _pending, ...row }) => row),
     certificates: snapshot.certificates ?? [],
+    ...(snapshot.support ? { support: snapshot.support } : {}),
   };
 }

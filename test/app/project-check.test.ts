@@ -135,7 +135,7 @@ describe('projectCheck: certificates, cluster and support server', () => {
     expect(result.exitCode).toBe(2);
     expect(keys(result)).toEqual(['critical support:demo-support:unreachable', 'warning cert:fine.test:renewal-failed', 'warning node:demo-worker-1:down', 'warning service:web:below-desired']);
     expect(result.problems.map((problem) => problem.line)).toEqual([
-      'support server demo-support: no answer over SSH (ssh: connect to host 203.0.113.3 port 22: Connection timed out); renewals run there',
+      'support server demo-support: no answer over SSH (ssh: connect to host 203.0.113.3 port 22: Connection timed out); renewals run there (if its droplet was deleted, swarm-wiz apply makes it again)',
       'fine.test: the last renewal failed at 2026-11-30 03:43 UTC: the CA could not validate http-01 for fine.test',
       'node demo-worker-1 (worker): down, availability active',
       'service web: 1/2 running; last task error: task: non-zero exit (1)',
@@ -150,7 +150,7 @@ describe('projectCheck: certificates, cluster and support server', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(result.problems.map(({ key, line }) => ({ key, line }))).toEqual([
       { key: 'cluster:unreachable', line: 'cluster: no answer from a manager (demo-manager-1): no answer within 0.05 s' },
-      { key: 'support:demo-support:unreachable', line: 'support server demo-support: no answer over SSH (ssh: Could not resolve hostname); renewals run there' },
+      { key: 'support:demo-support:unreachable', line: 'support server demo-support: no answer over SSH (ssh: Could not resolve hostname); renewals run there (if its droplet was deleted, swarm-wiz apply makes it again)' },
     ]);
   });
 

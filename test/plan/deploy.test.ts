@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, SEED_EXAMPLE, type Config } from '../../src/config/index.js';
-import { DeployPlanError, deployHasChanges, planDeploy, planRenew, proxyNodesOf, UNREACHABLE, type DeployFacts, type NodeFacts, type StackStep, type SupportFacts } from '../../src/plan/index.js';
+import { DeployPlanError, deployHasChanges, planDeploy, planRenew, proxyNodesOf, secretsToSetAgain, UNREACHABLE, type DeployFacts, type NodeFacts, type StackStep, type SupportFacts } from '../../src/plan/index.js';
 
 const config = (overrides: Record<string, unknown> = {}): Config => parseConfig({ ...SEED_EXAMPLE, ...overrides });
 const inactive = { nodeId: '', nodeAddr: '', state: 'inactive', isManager: false };
@@ -255,9 +255,8 @@ describe('planDeploy: machines that come back', () => {
     expect(phases.flatMap((p) => p.steps).find((s) => s.kind === 'stack')).toMatchObject({ node: 'demo-manager-2' });
   });
 
-  it('the only manager lost: says before anything that the swarm, its secrets and configs are gone and which secrets to set again; a new swarm is made and the workers leave the old one first', () => {
+  it('the only manager lost, no secrets: says the swarm, its secrets and configs are gone; a new swarm is made, the workers leave the old one first, the stack is deployed', () => {
     const c = config({ topology: 'global-lb', workers: 2 });
-    c.sites[0]!.service.secrets = ['db_password'];
     const nodes: NodeFacts[] = [
       { name: 'demo-manager-1', role: 'manager', swarm: inactive, projectExists: false },
       { name: 'demo-worker-1', role: 'worker', swarm: worker('w1'), projectExists: true },
@@ -266,14 +265,35 @@ describe('planDeploy: machines that come back', () => {
     const phases = planDeploy(c, facts(nodes, { recordedClusterId: 'c1' }));
     const init = swarmSteps(phases).find((s) => s.action === 'init')!;
     expect(init.op).toBe('create');
-    expect(init.warning).toMatch(/^the swarm demo ran in \(cluster c1\) is gone: none of its managers is left, and its secrets and configs went with it\. .*set again: swarm-wiz secret set db_password/);
+    expect(init.warning).toBe('the swarm demo ran in (cluster c1) is gone: none of its managers is left, and its secrets and configs went with it. A new swarm is made, the other nodes leave the old one and join it, and the stack is deployed again');
     expect(swarmSteps(phases).filter((s) => s.action === 'join').map((s) => [s.id, s.op, s.action === 'join' && s.leaveFirst])).toEqual([
       ['swarm:join:demo-worker-1', 'update', true],
       ['swarm:join:demo-worker-2', 'update', true],
     ]);
+    expect(phases.map((p) => p.name)).toContain('stack');
+    expect(secretsToSetAgain(c, facts(nodes, { recordedClusterId: 'c1' }))).toEqual([]);
     // The first apply of a project (no swarm recorded) has no such warning.
     const first = planDeploy(c, facts(nodes.map((n) => ({ ...n, swarm: inactive }))));
     expect(swarmSteps(first).find((s) => s.action === 'init')?.warning).toBeUndefined();
+  });
+
+  it('the only manager lost, with a declared secret: only the new manager is made; the workers stay in the old swarm, serving, until the secret is set again', () => {
+    const c = config({ topology: 'global-lb', workers: 2 });
+    c.sites[0]!.service.secrets = ['db_password'];
+    const nodes: NodeFacts[] = [
+      { name: 'demo-manager-1', role: 'manager', swarm: inactive, projectExists: false },
+      { name: 'demo-worker-1', role: 'worker', swarm: worker('w1'), projectExists: true },
+      { name: 'demo-worker-2', role: 'worker', swarm: worker('w2'), projectExists: true },
+    ];
+    const lost = facts(nodes, { recordedClusterId: 'c1' });
+    const phases = planDeploy(c, lost);
+    expect(summary(phases)).toEqual(['nodes: create node:demo-manager-1', 'swarm: create swarm:init:demo-manager-1']);
+    expect(phases[1]!.steps[0]!.warning).toMatch(/its secrets and configs went with it\. A new swarm is made on demo-manager-1; the other nodes stay in the old one, their proxies serving, until the secrets are set again: swarm-wiz secret set db_password, then swarm-wiz apply moves them over/);
+    expect(secretsToSetAgain(c, lost)).toEqual(['db_password']);
+    // The next apply, the secret set in the new swarm: the workers its manager does not list leave the old swarm and join.
+    const next = planDeploy(c, facts([{ ...nodes[0]!, swarm: lead('m1', 'c2'), projectExists: true }, ...nodes.slice(1)], { recordedClusterId: 'c2', swarmNodes: [{ id: 'm1', hostname: 'demo-manager-1', status: 'Ready', managerStatus: 'Leader' }] }));
+    expect(summary(next).slice(1, 3)).toEqual(['swarm: same swarm:init:demo-manager-1', 'join: update swarm:join:demo-worker-1, update swarm:join:demo-worker-2']);
+    expect(next.map((p) => p.name)).toContain('stack');
   });
 
   it('a worker still in a swarm the lead does not list leaves it and joins; one the lead lists stays', () => {

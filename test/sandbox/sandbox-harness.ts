@@ -12,6 +12,7 @@ import { runArgv } from '../peers/tools.js';
 import { swarmWiz, type Finished } from '../support/cli.js';
 import { execInMachine, readOr, type MachineExecOptions } from './cluster.js';
 import type { Binding } from './machines.js';
+import type { LoadBalancerStatus } from './load-balancer.js';
 import { parseEnvLines, SANDBOX_BACKEND_PORT, SANDBOX_IMAGES, type SandboxInfo } from './sandbox-env.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -25,8 +26,8 @@ export interface SandboxClient {
   dir: string;
   env: Record<string, string>;
   info: SandboxInfo;
-  /** `swarm-wiz ARGS` in the operator namespace (its own project folder), CI=false, no stdin. */
-  swarmWiz(projectDir: string, args: readonly string[]): Promise<Run>;
+  /** `swarm-wiz ARGS` in the operator namespace (its own project folder), CI=false; no stdin unless given. */
+  swarmWiz(projectDir: string, args: readonly string[], stdin?: string): Promise<Run>;
   /** curl in the operator namespace: the name resolves through the sandbox's DNS, TLS checked against Pebble's root. */
   get(url: string, options?: { timeoutSeconds?: number; http1?: boolean }): Promise<{ ok: boolean; body: string; error: string }>;
   /** Any argv in the operator namespace. */
@@ -85,9 +86,9 @@ export async function sandboxClient(dir: string): Promise<SandboxClient> {
     env,
     info,
     inOperator,
-    swarmWiz: async (projectDir, args) => {
+    swarmWiz: async (projectDir, args, stdin) => {
       const started = Date.now();
-      const run = await swarmWiz([...args, '--dir', projectDir], { via: ['ip', 'netns', 'exec', info.operatorNetns], cwd: ROOT, env: { CI: 'false', ...env } });
+      const run = await swarmWiz([...args, '--dir', projectDir], { via: ['ip', 'netns', 'exec', info.operatorNetns], cwd: ROOT, env: { CI: 'false', ...env }, ...(stdin === undefined ? {} : { stdin }) });
       return { ...run, ms: Date.now() - started };
     },
     get: async (url, { timeoutSeconds = 3, http1 = false } = {}) => {
@@ -162,4 +163,16 @@ export async function fakeApi(client: SandboxClient, method: string, path: strin
   const status = Number(lines.pop());
   const text = lines.join('\n').trim();
   return { status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** The serial (as the store writes it: lower-case hex, no leading zeros) of the certificate an address serves for a name, seen from the operator. */
+export async function servedSerialAt(client: SandboxClient, address: string, servername: string): Promise<string> {
+  const script = 'openssl s_client -connect "$1:443" -servername "$2" </dev/null 2>/dev/null | openssl x509 -noout -serial';
+  const run = await client.inOperator(['timeout', '10', 'sh', '-c', script, 'sh', address, servername]);
+  return run.stdout.trim().replace(/^serial=/, '').toLowerCase().replace(/^0+(?=.)/, '');
+}
+
+/** What the sandbox's load balancer reports (it writes its state next to its config in the sandbox's folder `dir`). */
+export async function loadBalancerStatus(dir: string): Promise<LoadBalancerStatus> {
+  return JSON.parse(await readFile(join(dir, 'load-balancer', 'status.json'), 'utf8').catch(() => '{"targets":[]}')) as LoadBalancerStatus;
 }

@@ -5,9 +5,8 @@ import { ariCertIdOf } from '../../src/adapters/acme/ari.js';
 import { loadState } from '../../src/state/index.js';
 import { eventually, requireTool, runArgv } from '../peers/tools.js';
 import { down, leftovers, up } from './sandbox-cli.js';
-import type { LoadBalancerStatus } from './load-balancer.js';
 import { LOAD_BALANCER_IP } from './sandbox-env.js';
-import { CRON_JOB_ENV, cronJob, fakeApi, inMachine, requestLoop, sandboxClient, setRenewalWindow, siteConfig, type Run, type SandboxClient } from './sandbox-harness.js';
+import { CRON_JOB_ENV, cronJob, fakeApi, inMachine, loadBalancerStatus, requestLoop, sandboxClient, servedSerialAt, setRenewalWindow, siteConfig, type Run, type SandboxClient } from './sandbox-harness.js';
 
 /**
  * The whole flow on one machine, as a user runs it with the sandbox: `sandbox up`, then for each
@@ -78,12 +77,7 @@ async function keepSitesOff(project: string, droplet: string, letters: readonly 
   for (const letter of letters) await eventually(`${letter}.test after the move`, () => c().get(`https://${letter}.test/`), (r) => r.body === `site ${letter.toUpperCase()}`, 30);
 }
 
-/** The serial (as the store writes it: lower-case hex, no leading zeros) of the certificate an address serves for a name, seen from the operator. */
-async function servedSerial(address: string, servername: string): Promise<string> {
-  const script = 'openssl s_client -connect "$1:443" -servername "$2" </dev/null 2>/dev/null | openssl x509 -noout -serial';
-  const run = await c().inOperator(['timeout', '10', 'sh', '-c', script, 'sh', address, servername]);
-  return run.stdout.trim().replace(/^serial=/, '').toLowerCase().replace(/^0+(?=.)/, '');
-}
+const servedSerial = (address: string, servername: string): Promise<string> => servedSerialAt(c(), address, servername);
 
 /** GETs a URL with Node's fetch inside a machine, as a cron job there would (NODE_EXTRA_CA_CERTS: Pebble's listener CA). */
 async function fetchInMachine(machine: string, url: string): Promise<{ status: number; body: string }> {
@@ -107,10 +101,7 @@ async function dropletWith(name: string, userData: string): Promise<{ id: number
   return { id, machine: binding.machine, dir: binding.dir };
 }
 
-/** What the load balancer reports (it writes its state next to its config in the sandbox's folder). */
-async function lbStatus(): Promise<LoadBalancerStatus> {
-  return JSON.parse(await readFile(join(DIR, 'load-balancer', 'status.json'), 'utf8').catch(() => '{"targets":[]}')) as LoadBalancerStatus;
-}
+const lbStatus = () => loadBalancerStatus(DIR);
 
 beforeAll(async () => {
   requireTool('ip (iproute2)', ['ip', 'netns', 'list'], 'the sandbox');

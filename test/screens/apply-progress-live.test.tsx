@@ -46,4 +46,18 @@ describe('showProgress without a terminal', () => {
     const lines = output('json').trim().split('\n');
     expect(lines.map((line) => (JSON.parse(line) as ApplyEvent).type)).toEqual(events.map((e) => e.type));
   });
+
+  it("prints a deploy step's warning once, as the deploy starts (a cloud step's warning is the plan's to show)", () => {
+    const stream = new PassThrough();
+    let text = '';
+    stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const live = showProgress('lines', 'demo', stream as unknown as NodeJS.WriteStream);
+    const gone = 'the swarm demo ran in (cluster c1) is gone: none of its managers is left';
+    const init = { kind: 'swarm', action: 'init', op: 'create', id: 'swarm:init:demo-manager-1', name: 'demo-manager-1', node: 'demo-manager-1', description: 'docker swarm init', warning: gone } as const;
+    const cloudWarning = { ...steps[0]!, warning: 'region cannot change' };
+    live.onEvent({ type: 'planned', steps: [cloudWarning] });
+    live.onEvent({ type: 'planned', steps: [init, { ...init, id: 'swarm:init:again' }], append: true });
+    expect(text).toBe(`  ! ${gone}\n`);
+    expect(live.state.warnings).toEqual([gone]);
+  });
 });

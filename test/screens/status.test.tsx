@@ -121,4 +121,21 @@ describe('StatusScreen', () => {
     expect(section(text, 'Stack')).toEqual(['  –']);
     expect(text).toContain('refreshing every 5 s · Ctrl-C to stop');
   });
+
+  it('the support droplet: asked (…), answering, or not answering — then a problem that says apply makes a deleted one again', () => {
+    const base: StatusSnapshot = { ...pendingSnapshot('cap', NOW), cluster: { state: 'ok', via: 'cap-manager-1' }, nodes, services, certificates: [] };
+    const frame = (snapshot: StatusSnapshot) => {
+      const { lastFrame, unmount } = render(<StatusScreen snapshot={snapshot} />);
+      const text = plain(lastFrame());
+      unmount();
+      return text;
+    };
+    const asking = frame({ ...base, support: { name: 'cap-support', state: 'pending' } });
+    expect(section(asking, 'Nodes').at(-1)).toMatch(/^cap-support +support +asking over SSH …$/);
+    expect(asking).toContain('waiting for answers');
+    expect(section(frame({ ...base, support: { name: 'cap-support', state: 'ok' } }), 'Nodes').at(-1)).toMatch(/^cap-support +support +answers over SSH; renews from cron$/);
+    const gone = frame({ ...base, support: { name: 'cap-support', state: 'unreachable', error: 'connection timed out' } });
+    expect(section(gone, 'Nodes').at(-1)).toMatch(/^cap-support +support +no answer over SSH \(connection timed out\)$/);
+    expect(gone.replace(/\s+/g, ' ')).toContain('support server cap-support: no answer over SSH (connection timed out); renewals run there (if its droplet was deleted, swarm-wiz apply makes it again)');
+  });
 });

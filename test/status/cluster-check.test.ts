@@ -106,7 +106,7 @@ describe('status --check: the support server and the whole (pure)', () => {
   it('the support droplet not answering over SSH: critical, keyed by its name; answering or not asked: nothing', () => {
     expect(checkSupport({ name: 'demo-support', state: 'unreachable', error: 'connection timed out' })).toEqual({
       exitCode: 2,
-      problems: [{ key: 'support:demo-support:unreachable', kind: 'support-unreachable', severity: 'critical', line: 'support server demo-support: no answer over SSH (connection timed out); renewals run there' }],
+      problems: [{ key: 'support:demo-support:unreachable', kind: 'support-unreachable', severity: 'critical', line: 'support server demo-support: no answer over SSH (connection timed out); renewals run there (if its droplet was deleted, swarm-wiz apply makes it again)' }],
     });
     expect(checkSupport({ name: 'demo-support', state: 'ok' })).toEqual({ exitCode: 0, problems: [] });
     expect(checkSupport(undefined)).toEqual({ exitCode: 0, problems: [] });
