@@ -1,5 +1,7 @@
 import { createCloudApi, type CloudApi } from '../adapters/digitalocean/index.js';
-import type { PricesMissing, SizePrices } from '../plan/index.js';
+import { projectCost, type PricesMissing, type ProjectCost, type SizePrices } from '../plan/index.js';
+import type { Config } from '../config/index.js';
+import { loadState } from '../state/index.js';
 import { describeFailure } from '../run/index.js';
 import type { CloudCredentials } from './credentials.js';
 
@@ -23,4 +25,28 @@ export async function readSizePrices(cloud: CloudApi): Promise<SizePrices | Excl
 export async function sizePricesFor(credentials: CloudCredentials & { token: string }): Promise<SizePrices | Exclude<PricesMissing, 'no-token'>> {
   const { token, apiUrl } = credentials;
   return readSizePrices(createCloudApi({ token, ...(apiUrl ? { baseUrl: apiUrl } : {}) }));
+}
+
+/** How long `status` waits for the prices before it says they are unknown. */
+export const STATUS_PRICES_TIMEOUT_MS = 10_000;
+
+/**
+ * `status`: the monthly cost of a project that runs on droplets (undefined for one never applied there,
+ * or run with --target local), at the API's prices when a token is given, unknown otherwise (never made
+ * up). Bounded: an API that does not answer within the limit leaves the prices unknown, with the reason.
+ */
+export async function statusCost(request: { config: Config; dir: string; credentials: CloudCredentials; target?: 'local'; timeoutMs?: number }): Promise<ProjectCost | undefined> {
+  if (request.target === 'local') return undefined;
+  const state = await loadState(request.dir, request.config.project).catch(() => undefined);
+  if (state?.target !== 'digitalocean') return undefined;
+  const { token } = request.credentials;
+  if (!token) return projectCost(request.config, 'no-token');
+  const limitMs = request.timeoutMs ?? STATUS_PRICES_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<{ unreadable: string }>((resolve) => (timer = setTimeout(() => resolve({ unreadable: `DigitalOcean's API did not answer within ${limitMs / 1000} s` }), limitMs)));
+  try {
+    return projectCost(request.config, await Promise.race([sizePricesFor({ ...request.credentials, token }), late]));
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -100,6 +100,12 @@ describe('machines come back: apply rebuilds what was deleted in the panel', () 
     // Its renewal state came with it: the stored certificates, and the crontab line that renews them.
     const storedSerial = async (domain: string) => (JSON.parse((await there(['cat', `${REMOTE}/.swarm-wiz/certs/${domain}/meta.json`])).stdout) as { serial: string }).serial;
     expect([await storedSerial('a.test'), await storedSerial('b.test')]).toEqual(before);
+    // The copy carries this folder's renewal schedule, with the CA's Retry-After: moved into the past, as if it had passed.
+    const metaPath = `${REMOTE}/.swarm-wiz/certs/a.test/meta.json`;
+    const meta = JSON.parse((await there(['cat', metaPath])).stdout) as { ari?: { nextCheckAt: string } };
+    expect(meta.ari?.nextCheckAt).toBeDefined();
+    meta.ari!.nextCheckAt = new Date(Date.now() - 60_000).toISOString();
+    expectOk(await there(['sh', '-c', `printf '%s' "$1" > "$2"`, 'sh', JSON.stringify(meta), metaPath]), 'the Retry-After passed');
     const chain = await readFile(join(dir, '.swarm-wiz', 'certs', 'a.test', 'fullchain.pem'), 'utf8');
     await setRenewalWindow(c().info, chain, { start: new Date(Date.now() - 2 * 3_600_000), end: new Date(Date.now() - 3_600_000) });
     const crontab = await there(['crontab', '-l']);
@@ -137,8 +143,13 @@ describe('machines come back: apply rebuilds what was deleted in the panel', () 
     );
     expect(failed).toEqual([]);
     expect(await swarmNodes()).toEqual([`${PROJECT}-manager-1 Ready`, `${PROJECT}-worker-1 Ready`, `${PROJECT}-worker-2 Ready`]);
-    const proxies = await managerDocker(['service', 'ps', `${PROJECT}_proxy`, '--filter', 'desired-state=running', '--format', '{{.Node}} {{.CurrentState}}']);
-    expect(proxies.stdout).toMatch(new RegExp(`${gone} Running`));
+    await eventually(
+      `the proxy running on the new ${gone}`,
+      () => managerDocker(['service', 'ps', `${PROJECT}_proxy`, '--filter', 'desired-state=running', '--format', '{{.Node}} {{.CurrentState}}']),
+      (proxies) => new RegExp(`${gone} Running`).test(proxies.stdout),
+      60,
+      1000,
+    );
     expect(await served()).toEqual(serials);
   }, 900_000);
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { projectPaths, withCommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
-import { writeLine, type CliIo } from '../io.js';
+import { cloudEnv, writeLine, type CliIo } from '../io.js';
 import type { AlertRunRequest } from '../../app/alerts.js';
 import type { CertsOptions } from './certs.js';
 
@@ -128,6 +128,8 @@ async function statusCommand(options: StatusOptions, io: CliIo): Promise<void> {
     probe: options.probe,
     probeTimeoutMs: timeoutS * 1000,
   };
+  // The monthly cost, asked beside the status (the API's prices with a token; unknown without).
+  const costing = import('../../app/prices.js').then(({ statusCost }) => statusCost({ config, dir, credentials: { ...cloudEnv(io.env), env: io.env }, ...(target ? { target } : {}) }));
   let snapshot;
   if (options.json) snapshot = await projectStatus(ask);
   else if (io.isTTY) {
@@ -158,7 +160,9 @@ async function statusCommand(options: StatusOptions, io: CliIo): Promise<void> {
     snapshot = await projectStatus(ask);
     writeLine(io.stdout, renderToString(createElement(StatusScreen, { snapshot }), { columns: io.stdout.columns || 140 }));
   }
-  if (options.json) writeLine(io.stdout, JSON.stringify(snapshotJson(snapshot), null, 2));
+  const cost = await costing;
+  if (options.json) writeLine(io.stdout, JSON.stringify({ ...snapshotJson(snapshot), ...(cost ? { cost } : {}) }, null, 2));
+  else if (cost) writeLine(io.stdout, `\n${(await import('../../app/plan-text.js')).formatCost(cost)}`);
   const problems = problemsOf(snapshot);
   // The screen and the JSON list them; stderr says how many.
   if (problems.length > 0) throw new CliExit(EXIT.failure, `status: ${problems.length === 1 ? '1 problem' : `${problems.length} problems`}`);
