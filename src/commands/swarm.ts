@@ -60,6 +60,12 @@ export function swarmJoin(token: string, managerAddr: string, advertiseAddr: str
  */
 export const swarmLeave: Command = { argv: ['docker', 'swarm', 'leave', '--force'], description: 'leave the swarm' };
 
+/** Containers of swarm tasks still on this engine (any state): after a leave they are torn down in the background. */
+export const swarmTaskContainers: Command = { argv: ['docker', 'ps', '-aq', '--filter', 'label=com.docker.swarm.task.id'], description: "list the swarm tasks' containers" };
+
+/** Overlay networks still on this engine: a swarm's go with it once its tasks are gone. */
+export const overlayNetworks: Command = { argv: ['docker', 'network', 'ls', '-q', '--filter', 'driver=overlay'], description: 'list the overlay networks' };
+
 /** A manager becomes a worker (Raft forgets it), so it can be removed. */
 export function nodeDemote(id: string): Command {
   return { argv: ['docker', 'node', 'demote', id], description: `demote node ${id}` };

@@ -24,6 +24,8 @@ import {
   swarmInit,
   swarmJoin,
   swarmLeave,
+  swarmTaskContainers,
+  overlayNetworks,
   nodeDemote,
   nodeRemove,
   writeFile,
@@ -84,7 +86,10 @@ async function swarm(ctx: DeployContext, step: SwarmStep): Promise<string> {
       const address = parseSwarmInfo((await managerShell.run(swarmInfo)).stdout).nodeAddr || recorded?.managerAddress;
       if (!address) throw new StepFailed(step.id, { message: `${step.manager} does not say which address it manages the swarm at`, hint: `Check docker info on ${step.manager}, then run apply again.` });
       const shell = shellOf(ctx, step.node);
-      if (step.leaveFirst) await shell.run(swarmLeave, { signal: ctx.signal });
+      if (step.leaveFirst) {
+        await shell.run(swarmLeave, { signal: ctx.signal });
+        await oldSwarmGone(ctx, step.node);
+      }
       await shell.run(swarmJoin(token, address, step.advertiseAddr), { signal: ctx.signal });
       return step.leaveFirst ? `left the old swarm, joined as a ${step.role}` : `joined as a ${step.role}`;
     }
@@ -102,6 +107,29 @@ async function swarm(ctx: DeployContext, step: SwarmStep): Promise<string> {
   }
 }
 
+
+/**
+ * After `docker swarm leave --force` the engine tears the old swarm's task containers and overlay
+ * networks down in the background; a join before they are gone can leave the node's new overlay
+ * traffic broken (seen in the sandbox: HTTP 502 from every peer). Waits (bounded) until both are gone.
+ */
+async function oldSwarmGone(ctx: DeployContext, node: string): Promise<void> {
+  const shell = shellOf(ctx, node);
+  const deadline = Date.now() + ctx.timing.serviceRemovalTimeoutMs;
+  for (;;) {
+    const [tasks, networks] = await Promise.all([shell.probe(swarmTaskContainers, { signal: ctx.signal }), shell.probe(overlayNetworks, { signal: ctx.signal })]);
+    const left = [tasks, networks].filter((listed) => listed.exitCode === 0 && listed.stdout.trim() !== '').length;
+    if (left === 0) return;
+    if (Date.now() > deadline) {
+      throw new StepFailed(`swarm:join:${node}`, {
+        message: `${node} left the old swarm, but its task containers or overlay networks were still there after ${ctx.timing.serviceRemovalTimeoutMs / 1000} s`,
+        hint: `Look at docker ps -a and docker network ls on ${node}; remove what is left of the old swarm, then run apply again.`,
+      });
+    }
+    ctx.emit({ type: 'step-progress', stepId: `swarm:join:${node}`, message: 'waiting for the old swarm\'s containers and networks to go' });
+    await pause(ctx, ctx.timing.pollIntervalMs);
+  }
+}
 
 /** Files first and nginx.conf last, so a new nginx.conf never names a certificate that is not there yet. */
 const nginxConfLast = (a: string, b: string): number => Number(a === 'nginx.conf') - Number(b === 'nginx.conf') || a.localeCompare(b);

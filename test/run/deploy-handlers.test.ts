@@ -163,3 +163,50 @@ describe('the stack on the manager', () => {
     expect(ran.slice(removed, deployed).filter((argv) => argv[1] === 'ps')).toHaveLength(3);
   });
 });
+
+describe('the swarm steps that bring machines back', () => {
+  /** Nodes whose shells record every argv; `docker ps -aq` lists a container of the old swarm `leftovers` times. */
+  function swarmNodes(leftovers: number) {
+    const ran: { node: string; argv: string[] }[] = [];
+    let polls = 0;
+    const shellOf = (node: string): Shell => {
+      const exec = async (command: Command): Promise<CommandResult> => {
+        const argv = [...command.argv];
+        ran.push({ node, argv });
+        const ok = (stdout = ''): CommandResult => ({ exitCode: 0, stdout, stderr: '' });
+        if (argv[1] === 'info') return ok(JSON.stringify({ NodeID: `id-${node}`, NodeAddr: node === 'm2' ? '10.110.0.3' : '10.110.0.9', LocalNodeState: 'active', ControlAvailable: node === 'm2' }));
+        if (argv[1] === 'swarm' && argv[2] === 'join-token') return ok(`SWMTKN-${argv[4]}`);
+        if (argv[1] === 'ps') return ok(polls++ < leftovers ? 'c0ffee\n' : '');
+        return ok();
+      };
+      return { run: exec, probe: exec };
+    };
+    const target: Target = { kind: 'local', nodes: () => [{ name: 'm2', role: 'manager' }, { name: 'w1', role: 'worker' }], shell: shellOf, close: async () => {} };
+    const ctx = { ...handlerContext(target, stateDir), timing: { ...DEFAULT_DEPLOY_TIMING, pollIntervalMs: 1, serviceRemovalTimeoutMs: 200 } };
+    return { ran, ctx };
+  }
+
+  it('a worker still in a swarm that is gone leaves it, waits until its old containers and networks are gone, then joins at the lead manager', async () => {
+    const { ran, ctx } = swarmNodes(2);
+    const joined = await DEPLOY_HANDLERS.swarm(ctx, { kind: 'swarm', action: 'join', op: 'update', id: 'swarm:join:w1', name: 'w1', node: 'w1', role: 'worker', manager: 'm2', leaveFirst: true, description: '' });
+    expect(joined).toBe('left the old swarm, joined as a worker');
+    const onWorker = ran.filter((r) => r.node === 'w1').map((r) => r.argv.slice(0, 3).join(' '));
+    expect(onWorker[0]).toBe('docker swarm leave');
+    expect(onWorker.filter((line) => line === 'docker ps -aq')).toHaveLength(3);
+    expect(ran.filter((r) => r.node === 'w1').at(-1)!.argv).toEqual(['docker', 'swarm', 'join', '--token', 'SWMTKN-worker', '10.110.0.3:2377']);
+  });
+
+  it('gives up, saying what is left, when the old swarm does not go in time', async () => {
+    const { ctx } = swarmNodes(10_000);
+    const failure = await DEPLOY_HANDLERS.swarm(ctx, { kind: 'swarm', action: 'join', op: 'update', id: 'swarm:join:w1', name: 'w1', node: 'w1', role: 'worker', manager: 'm2', leaveFirst: true, description: '' }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(StepFailed);
+    expect((failure as StepFailed).reason.message).toMatch(/^w1 left the old swarm, but its task containers or overlay networks were still there after 0\.2 s/);
+  });
+
+  it('a dead manager is demoted, then removed; a dead worker only removed', async () => {
+    const { ran, ctx } = swarmNodes(0);
+    expect(await DEPLOY_HANDLERS.swarm(ctx, { kind: 'swarm', action: 'remove', op: 'delete', id: 'swarm:remove:x', name: 'm1', node: 'm2', swarmNodeId: 'x', demote: true, description: '' })).toBe('demoted and removed');
+    expect(await DEPLOY_HANDLERS.swarm(ctx, { kind: 'swarm', action: 'remove', op: 'delete', id: 'swarm:remove:y', name: 'w9', node: 'm2', swarmNodeId: 'y', demote: false, description: '' })).toBe('removed');
+    expect(ran.map((r) => `${r.node}: ${r.argv.join(' ')}`)).toEqual(['m2: docker node demote x', 'm2: docker node rm --force x', 'm2: docker node rm --force y']);
+  });
+});

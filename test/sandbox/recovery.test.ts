@@ -88,7 +88,9 @@ describe('machines come back: apply rebuilds what was deleted in the panel', () 
     expect(check.code).toBe(2);
     expect(check.stdout).toMatch(new RegExp(`support server ${PROJECT}-support`));
     const status = await swarmWiz(['status', '--ca-cert', c().env.SANDBOX_CA_ROOT!]);
-    expect(status.stdout).toContain(`${PROJECT}-support`);
+    expect(status.stdout).toMatch(new RegExp(`${PROJECT}-support +support +no answer over SSH`));
+    // And what the project costs a month: 4 droplets at the fake's price of s-1vcpu-2gb, and the load balancer.
+    expect(status.stdout).toContain("Monthly cost: $60.00 (an estimate: the load balancer node's price is DigitalOcean's published one as of 2022-07-01)");
 
     const applied = await apply();
     expectOk(applied, 'apply after the support droplet was deleted');
