@@ -66,6 +66,13 @@ export const swarmTaskContainers: Command = { argv: ['docker', 'ps', '-aq', '--f
 /** Overlay networks still on this engine: a swarm's go with it once its tasks are gone. */
 export const overlayNetworks: Command = { argv: ['docker', 'network', 'ls', '-q', '--filter', 'driver=overlay'], description: 'list the overlay networks' };
 
+/**
+ * Restarts the engine (Debian's docker.io under systemd). After leaving a swarm, Docker keeps that
+ * swarm's gossip state (networkdb) until it restarts, and a node that joins another swarm without a
+ * restart never learns its overlay peers (moby/moby#30314; seen with Docker 20.10).
+ */
+export const engineRestart: Command = { argv: ['systemctl', 'restart', 'docker'], description: 'restart the Docker engine' };
+
 /** A manager becomes a worker (Raft forgets it), so it can be removed. */
 export function nodeDemote(id: string): Command {
   return { argv: ['docker', 'node', 'demote', id], description: `demote node ${id}` };

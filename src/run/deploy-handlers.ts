@@ -24,6 +24,7 @@ import {
   swarmInit,
   swarmJoin,
   swarmLeave,
+  engineRestart,
   swarmTaskContainers,
   overlayNetworks,
   nodeDemote,
@@ -89,6 +90,10 @@ async function swarm(ctx: DeployContext, step: SwarmStep): Promise<string> {
       if (step.leaveFirst) {
         await shell.run(swarmLeave, { signal: ctx.signal });
         await oldSwarmGone(ctx, step.node);
+        // A fresh engine: without a restart it keeps the old swarm's gossip and the new overlay never works there.
+        ctx.emit({ type: 'step-progress', stepId: step.id, message: 'restarting the Docker engine (it forgets the old swarm only then)' });
+        await shell.run(engineRestart, { signal: ctx.signal, timeoutMs: 180_000 });
+        await engineAnswers(ctx, step.node, step.id);
       }
       await shell.run(swarmJoin(token, address, step.advertiseAddr), { signal: ctx.signal });
       return step.leaveFirst ? `left the old swarm, joined as a ${step.role}` : `joined as a ${step.role}`;
@@ -131,6 +136,22 @@ async function oldSwarmGone(ctx: DeployContext, node: string): Promise<void> {
   }
 }
 
+/** Waits (bounded) until a restarted engine answers again. */
+async function engineAnswers(ctx: DeployContext, node: string, stepId: string): Promise<void> {
+  const deadline = Date.now() + ctx.timing.serviceRemovalTimeoutMs;
+  for (;;) {
+    const info = await shellOf(ctx, node).probe(swarmInfo, { signal: ctx.signal });
+    if (info.exitCode === 0) return;
+    if (Date.now() > deadline) {
+      throw new StepFailed(stepId, {
+        message: `the Docker engine on ${node} did not answer within ${ctx.timing.serviceRemovalTimeoutMs / 1000} s of its restart`,
+        hint: `Look at systemctl status docker and journalctl -u docker on ${node}, then run apply again.`,
+      });
+    }
+    await pause(ctx, ctx.timing.pollIntervalMs);
+  }
+}
+
 /** Files first and nginx.conf last, so a new nginx.conf never names a certificate that is not there yet. */
 const nginxConfLast = (a: string, b: string): number => Number(a === 'nginx.conf') - Number(b === 'nginx.conf') || a.localeCompare(b);
 
@@ -164,8 +185,13 @@ async function proxyFiles(ctx: DeployContext, step: ProxyFilesStep): Promise<str
   const containers: string[] = [];
   for (const id of running) if ((await shell.run(containerMounts(id))).stdout.split('\n').includes(PROXY_FOLDER_IN_CONTAINER)) containers.push(id);
   if (containers.length === 0) return `${changed.length} file${changed.length === 1 ? '' : 's'} written (no proxy reads them yet)`;
+  const checked: string[] = [];
   for (const container of containers) {
     const check = await shell.probe(nginxTest(container));
+    // A proxy task that died meanwhile (on a node that just joined, a global proxy starts before its folder is
+    // there, and restarts): it serves nothing, and reads these files when it starts again.
+    if (check.exitCode !== 0 && /is not running|No such container/i.test(check.stderr)) continue;
+    checked.push(container);
     if (check.exitCode !== 0) {
       await writeAll(changed.map((path) => [path, previous.get(path) === undefined ? undefined : { content: previous.get(path)!, mode: desired.get(path)!.mode }]));
       const why = (check.stderr || check.stdout).trim().split('\n').slice(-3).join(' / ');
@@ -175,7 +201,8 @@ async function proxyFiles(ctx: DeployContext, step: ProxyFilesStep): Promise<str
       });
     }
   }
-  for (const container of containers) await shell.run(nginxReload(container), { signal: ctx.signal });
+  if (checked.length === 0) return `${changed.length} file${changed.length === 1 ? '' : 's'} written (the proxy there is starting: it reads them as it starts)`;
+  for (const container of checked) await shell.run(nginxReload(container), { signal: ctx.signal });
   const wrong = await ctx.servedMatches?.(step.node);
   if (wrong) {
     throw new StepFailed(step.id, {

@@ -15,7 +15,7 @@ import { handlerContext } from './deploy-context-fixture.js';
  * The proxy-files handler's promise, checked on a node whose shell is a small in-memory machine: the
  * files, a running proxy container, and an `nginx -t` that accepts or rejects what is in the folder.
  */
-function fakeNode(files: Map<string, string>, nginxAccepts: (files: Map<string, string>) => boolean) {
+function fakeNode(files: Map<string, string>, nginxAccepts: (files: Map<string, string>) => boolean, proxyDied = false) {
   const ran: string[][] = [];
   const staged = new Map<string, string>();
   const ok = (stdout = ''): CommandResult => ({ exitCode: 0, stdout, stderr: '' });
@@ -45,6 +45,7 @@ function fakeNode(files: Map<string, string>, nginxAccepts: (files: Map<string, 
         // c0ffee reads the proxy folder; c1d is a proxy from before a switch to delivery: files.
         if (args[0] === 'inspect') return ok(args.at(-1) === 'c0ffee' ? '/etc/nginx/swarm-wiz\n' : '/run/secrets\n');
         if (args[0] === 'exec' && args[1] !== 'c0ffee') return { exitCode: 1, stdout: '', stderr: 'open() "/etc/nginx/swarm-wiz/nginx.conf" failed (2: No such file or directory)' };
+        if (args[0] === 'exec' && proxyDied) return { exitCode: 1, stdout: '', stderr: 'Error response from daemon: Container c0ffee is not running' };
         if (args[0] === 'exec') return nginxAccepts(files) ? ok() : { exitCode: 1, stdout: '', stderr: 'nginx: [emerg] unknown directive "bogus" in /etc/nginx/swarm-wiz/nginx.conf:3\nnginx: configuration file test failed' };
         return ok();
       default:
@@ -164,6 +165,17 @@ describe('the stack on the manager', () => {
   });
 });
 
+describe('the proxy folder on a node that just joined', () => {
+  it('a proxy task that died meanwhile (it started before its folder was there) is neither checked nor reloaded: the files are written, it reads them as it starts again', async () => {
+    const files = new Map<string, string>();
+    const node = fakeNode(files, () => false, true);
+    const desired = new Map<string, ProxyFile>([['nginx.conf', { content: 'conf', mode: 0o644 }]]);
+    expect(await DEPLOY_HANDLERS['proxy-files'](context(node.target, desired), step)).toBe('1 file written (the proxy there is starting: it reads them as it starts)');
+    expect(files.get('/p/nginx.conf')).toBe('conf');
+    expect(node.ran.filter((argv) => argv[1] === 'kill')).toEqual([]);
+  });
+});
+
 describe('the swarm steps that bring machines back', () => {
   /** Nodes whose shells record every argv; `docker ps -aq` lists a container of the old swarm `leftovers` times. */
   function swarmNodes(leftovers: number) {
@@ -186,13 +198,16 @@ describe('the swarm steps that bring machines back', () => {
     return { ran, ctx };
   }
 
-  it('a worker still in a swarm that is gone leaves it, waits until its old containers and networks are gone, then joins at the lead manager', async () => {
+  it('a worker still in a swarm that is gone leaves it, waits until its old containers and networks are gone, restarts its engine, then joins at the lead manager', async () => {
     const { ran, ctx } = swarmNodes(2);
     const joined = await DEPLOY_HANDLERS.swarm(ctx, { kind: 'swarm', action: 'join', op: 'update', id: 'swarm:join:w1', name: 'w1', node: 'w1', role: 'worker', manager: 'm2', leaveFirst: true, description: '' });
     expect(joined).toBe('left the old swarm, joined as a worker');
     const onWorker = ran.filter((r) => r.node === 'w1').map((r) => r.argv.slice(0, 3).join(' '));
     expect(onWorker[0]).toBe('docker swarm leave');
     expect(onWorker.filter((line) => line === 'docker ps -aq')).toHaveLength(3);
+    // The engine restarts between the leave and the join (it forgets the old swarm's gossip only then).
+    expect(onWorker.indexOf('systemctl restart docker')).toBeGreaterThan(onWorker.lastIndexOf('docker ps -aq'));
+    expect(onWorker.indexOf('systemctl restart docker')).toBeLessThan(onWorker.indexOf('docker swarm join'));
     expect(ran.filter((r) => r.node === 'w1').at(-1)!.argv).toEqual(['docker', 'swarm', 'join', '--token', 'SWMTKN-worker', '10.110.0.3:2377']);
   });
 

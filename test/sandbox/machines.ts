@@ -7,7 +7,7 @@
  * again; the preloaded images stay, as on a droplet image that has them.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import YAML from 'yaml';
 import type { ApiDroplet, FakeMachines } from '../fake-do/state.js';
@@ -31,6 +31,32 @@ while :; do
   i=$((i + 1)); [ "$i" -gt 1200 ] && { echo 'status: running (swarm-wiz sandbox gave up waiting)'; exit 1; }
   sleep 0.5
 done
+`;
+
+/** Inside a machine: the request the systemctl stand-in leaves for the sandbox to restart the engine. */
+const ENGINE_RESTART_REQUEST = `${CLOUD_INIT_RUN_DIR}/engine-restart`;
+
+/**
+ * Bind-mounted over /usr/bin/systemctl on every machine: `systemctl restart docker` restarts the
+ * machine's engine as systemd would on a droplet (the sandbox does it: the engine is its process), and
+ * returns once it answers again, bounded to 2 min. Anything else is refused: no systemd runs here.
+ */
+export const SYSTEMCTL_STAND_IN = `#!/bin/sh
+# swarm-wiz sandbox: stands in for systemctl on a sandbox droplet (only 'systemctl restart docker').
+case "$1 $2" in
+  'restart docker'|'restart docker.service') ;;
+  *) echo "swarm-wiz sandbox: only 'systemctl restart docker' is here" >&2; exit 1 ;;
+esac
+mkdir -p ${CLOUD_INIT_RUN_DIR}
+rm -f ${ENGINE_RESTART_REQUEST}.failed
+: > ${ENGINE_RESTART_REQUEST}
+i=0
+while [ -e ${ENGINE_RESTART_REQUEST} ]; do
+  i=$((i + 1)); [ "$i" -gt 240 ] && { echo 'Job for docker.service failed: the swarm-wiz sandbox did not restart the engine within 120 s' >&2; exit 1; }
+  sleep 0.5
+done
+[ -e ${ENGINE_RESTART_REQUEST}.failed ] && { cat ${ENGINE_RESTART_REQUEST}.failed >&2; exit 1; }
+exit 0
 `;
 
 /** The PATH a droplet's root has (cloud-init's, an SSH session's): where a package's command is looked for. */
@@ -85,6 +111,23 @@ export async function checkPackages(packages: readonly string[], probe: CommandP
 const PRIVATE_PATHS = ['/srv/', '/run/', '/etc/docker/', '/root/', '/var/spool/cron/'];
 const isPrivatePath = (path: string): boolean => PRIVATE_PATHS.some((prefix) => `${path}/`.startsWith(prefix));
 
+/**
+ * A fresh engine, as a restarted droplet's: dockerd stopped, the overlay networks' own namespaces
+ * (bind mounts under the machine's /run/docker/netns) and their VXLAN devices removed — in the sandbox
+ * they outlive a stopped engine, and a new swarm would fail with "error creating vxlan interface: file
+ * exists" — then dockerd started again.
+ */
+async function restartEngine(node: ClusterNode): Promise<void> {
+  await node.stopDockerd();
+  await node.exec(['sh', '-c', 'for ns in /run/docker/netns/*; do [ -e "$ns" ] || continue; umount "$ns" 2>/dev/null; rm -f "$ns"; done']);
+  const vxlans = await node.exec(['ip', '-o', 'link', 'show', 'type', 'vxlan']);
+  for (const line of vxlans.stdout.split('\n').filter(Boolean)) {
+    const name = /^\d+: ([^:@]+)/.exec(line)?.[1];
+    if (name) await node.exec(['ip', 'link', 'delete', name]);
+  }
+  await node.startDockerd();
+}
+
 interface Slot {
   node: ClusterNode;
   droplet?: { id: number; name: string };
@@ -115,6 +158,7 @@ export interface MachinePoolOptions {
 
 export class MachinePool implements FakeMachines {
   private readonly slots: Slot[];
+  private restartTimer: NodeJS.Timeout | undefined;
 
   constructor(
     nodes: readonly ClusterNode[],
@@ -180,6 +224,32 @@ export class MachinePool implements FakeMachines {
         this.options.log(`wiping ${slot.node.name} failed, it is out of the pool: ${(error as Error).message}`);
       });
     this.options.onChange();
+  }
+
+  /**
+   * Restarts a machine's engine when its systemctl stand-in asks (`systemctl restart docker` there),
+   * polling every machine's request file; until close().
+   */
+  serveEngineRestarts(): void {
+    const restarting = new Set<Slot>();
+    this.restartTimer = setInterval(() => {
+      for (const slot of this.slots) {
+        const request = join(slot.node.dir, 'run', ENGINE_RESTART_REQUEST.replace(/^\/run\//, ''));
+        if (restarting.has(slot) || slot.wiping || !existsSync(request)) continue;
+        restarting.add(slot);
+        this.options.log(`${slot.droplet?.name ?? slot.node.name}: systemctl restart docker`);
+        void restartEngine(slot.node)
+          .catch((error: unknown) => writeFileSync(`${request}.failed`, `Job for docker.service failed: ${(error as Error).message}\n`))
+          .finally(() => {
+            rmSync(request, { force: true });
+            restarting.delete(slot);
+          });
+      }
+    }, 500);
+  }
+
+  close(): void {
+    if (this.restartTimer) clearInterval(this.restartTimer);
   }
 
   /** Waits until no machine is being wiped. */
@@ -265,17 +335,7 @@ export class MachinePool implements FakeMachines {
     await node.docker(['volume', 'prune', '-f']);
     // A reinstalled droplet boots a fresh engine: Docker 20.10 keeps the old swarm's gossip (networkdb)
     // after a leave, and overlay peers of the next swarm would never be learned.
-    await node.stopDockerd();
-    // The overlay networks' own namespaces (bind mounts under the machine's /run/docker/netns) and
-    // their VXLAN devices outlive a stopped engine: a new swarm would fail with "error creating vxlan
-    // interface: file exists".
-    await node.exec(['sh', '-c', 'for ns in /run/docker/netns/*; do [ -e "$ns" ] || continue; umount "$ns" 2>/dev/null; rm -f "$ns"; done']);
-    const vxlans = await node.exec(['ip', '-o', 'link', 'show', 'type', 'vxlan']);
-    for (const line of vxlans.stdout.split('\n').filter(Boolean)) {
-      const name = /^\d+: ([^:@]+)/.exec(line)?.[1];
-      if (name) await node.exec(['ip', 'link', 'delete', name]);
-    }
-    await node.startDockerd();
+    await restartEngine(node);
     for (const own of ['srv', 'root']) {
       const path = join(node.dir, own);
       for (const entry of readdirSync(path)) rmSync(join(path, entry), { recursive: true, force: true });

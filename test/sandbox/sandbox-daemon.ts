@@ -22,7 +22,7 @@ import { startPebble, type PebblePeer } from '../peers/pebble.js';
 import { startRegistry, type RegistryPeer } from '../peers/registry.js';
 import { OPERATOR_PUBLIC_IP, startCluster, type Cluster } from './cluster.js';
 import { startLoadBalancer, type LoadBalancerConfig, type LoadBalancerHandle } from './load-balancer.js';
-import { CLOUD_INIT_STAND_IN, MachinePool } from './machines.js';
+import { CLOUD_INIT_STAND_IN, MachinePool, SYSTEMCTL_STAND_IN } from './machines.js';
 import { LOAD_BALANCER_IP, LOAD_BALANCER_TIME_SCALE, SANDBOX_DNS_PORT, SANDBOX_REGISTRY, SANDBOX_DOMAINS, SANDBOX_IMAGES, envLines, type SandboxInfo } from './sandbox-env.js';
 
 const { values } = parseArgs({ options: { dir: { type: 'string' }, prefix: { type: 'string' }, machines: { type: 'string' } } });
@@ -51,6 +51,7 @@ let balancerTimer: NodeJS.Timeout | undefined;
 async function stop(): Promise<void> {
   log('stopping');
   if (balancerTimer) clearInterval(balancerTimer);
+  pool?.close();
   await balancerSync.catch(() => undefined);
   await balancer?.handle.stop().catch(() => undefined);
   await fake?.stop().catch(() => undefined);
@@ -127,6 +128,9 @@ async function main(): Promise<void> {
   const standIn = join(dir, 'cloud-init');
   writeFileSync(standIn, CLOUD_INIT_STAND_IN);
   chmodSync(standIn, 0o755);
+  const systemctl = join(dir, 'systemctl');
+  writeFileSync(systemctl, SYSTEMCTL_STAND_IN);
+  chmodSync(systemctl, 0o755);
   cluster = await startCluster({
     machines: Array.from({ length: machineCount }, (_, i) => ({ name: `machine-${i + 1}`, role: 'worker' as const })),
     prefix,
@@ -134,7 +138,10 @@ async function main(): Promise<void> {
     operatorNetns: `${prefix}-op`,
     extraNamespaces: [{ name: `${prefix}-lb`, short: 'lb', publicIp: LOAD_BALANCER_IP, privateIp: '10.110.0.250' }],
     perNodeKeys: true,
-    holderBinds: [{ source: standIn, target: '/usr/bin/cloud-init' }],
+    holderBinds: [
+      { source: standIn, target: '/usr/bin/cloud-init' },
+      { source: systemctl, target: '/usr/bin/systemctl' },
+    ],
     images: SANDBOX_IMAGES,
     insecureRegistries: [`${SANDBOX_REGISTRY.address}:${SANDBOX_REGISTRY.port}`],
   });
@@ -155,6 +162,7 @@ async function main(): Promise<void> {
   const publishDns = dnsPublisher(pebble.challtestsrv);
   const writeBindings = () => writeAtomic(join(dir, 'bindings.json'), `${JSON.stringify(pool?.bindings() ?? [], null, 2)}\n`, 0o644);
   pool = new MachinePool(cluster.nodes, { loadBalancerIp: LOAD_BALANCER_IP, log, onChange: writeBindings });
+  pool.serveEngineRestarts();
   writeBindings();
   fake = await startFakeDigitalOcean({
     token: DEFAULT_FAKE_TOKEN,
