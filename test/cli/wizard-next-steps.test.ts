@@ -4,6 +4,7 @@ import { TRY_LOCALLY_QUESTION } from '../../src/cli/review-and-write.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { startFakeDigitalOcean } from '../fake-do/index.js';
 import { tempDir } from '../support/files.js';
+import { emptyState, saveState } from '../../src/state/index.js';
 import { scriptedPrompter, type ScriptedAnswer } from '../wizard/scripted-prompter.js';
 import { seedAnswers } from '../wizard/seed-script.js';
 import { testIo } from './test-io.js';
@@ -45,6 +46,18 @@ describe("the wizard's closing lines (plan-only)", () => {
       `To try it on this machine later: npm start -- apply --target local --config ${config}`,
       `To create it at DigitalOcean: export DIGITALOCEAN_TOKEN=… and run: npm start -- apply --config ${config} --yes`,
     ]);
+  });
+
+  it('the local try accepted: the wizard runs apply --target local on the project it wrote (here it stops at the check that the folder is no droplet project)', async () => {
+    const dir = await tempDir('wizard-try');
+    // A folder whose state lists a droplet: apply --target local refuses it before it asks any engine.
+    await saveState(dir, { ...emptyState('demo'), cloud: { ...emptyState('demo').cloud, droplets: [{ id: 1, name: 'demo-manager-1', role: 'manager', region: 'fra1', size: 's-1vcpu-2gb', tags: [], status: 'active' }] } });
+    const { prompter, remaining } = scriptedPrompter([...seedAnswers(), { expect: 'Write these files?', answer: true }, { expect: TRY_LOCALLY_QUESTION, answer: true }]);
+    const { io, stdout, stderr } = testIo({ cwd: '/', isTTY: true, prompter, localEngine: true });
+    const code = await runCli(['--dir', dir], io);
+    expect(remaining()).toBe(0);
+    expect(code).toBe(1);
+    expect(stdout() + stderr()).toContain(`${dir} is a project on DigitalOcean droplets (its state lists them); --target local would deploy a second copy here`);
   });
 
   it('another package\'s start script is not swarm-wiz\'s: the lines say swarm-wiz', async () => {
