@@ -3,7 +3,7 @@ import type { SwarmInfo, SwarmNode } from '../commands/swarm.js';
 import type { StackService } from '../commands/stack.js';
 import { dataNodeLabel, declaredSecrets, PROXY_NODE_LABEL, secretNotSetMessage } from '../../recipes/names.js';
 import { proxyServiceMode } from '../../recipes/compose.js';
-import { DEPLOY_PHASES, type CertificateStep, type DeployPhase, type DeployPhaseName, type DeployStep, type NodeStep, type PreflightStep, type ProxyFilesStep, type ServiceReplacement, type StackStep, type SwarmStep } from './deploy-types.js';
+import { DEPLOY_PHASES, type CertificateStep, type DeployPhase, type DeployPhaseName, type DeployStep, type NodeStep, type PreflightStep, type ProxyFilesStep, type ServiceReplacement, type StackStep, type SwarmInitStep, type SwarmStep } from './deploy-types.js';
 import { planSupport, type SupportFacts } from './support.js';
 
 /** What a node looks like now, as the use case read it over its shell. */
@@ -92,15 +92,24 @@ function leadFirst(facts: DeployFacts): DeployFacts {
   return { ...facts, nodes: [lead, ...facts.nodes.filter((node) => node !== lead)] };
 }
 
+/**
+ * The swarm this project made is gone when one is recorded and the lead (leadFirst: a manager of it,
+ * if any answered) is in no swarm: none of its managers is left.
+ */
+const swarmLost = (facts: DeployFacts): boolean => facts.recordedClusterId !== undefined && facts.nodes[0] !== undefined && facts.nodes[0].swarm.state !== 'active';
+
+/** The engine is in some swarm, healthy or not (a worker whose managers are gone may say pending or error). */
+const inSomeSwarm = (node: NodeFacts): boolean => node.swarm.state === 'active' || node.swarm.state === 'pending' || node.swarm.state === 'error';
+
 function planSwarm(config: Config, facts: DeployFacts): [SwarmStep[], SwarmStep[], SwarmStep[]] {
   const [first, ...others] = facts.nodes;
   if (!first) throw new DeployPlanError('no nodes to deploy to', 'Run apply with a DigitalOcean token first, or use --target local.');
   const inSwarm = (node: NodeFacts) => node.swarm.state === 'active';
-  // The swarm this project made is gone when none of its managers is left: a new one is made, and the
-  // nodes still in the old one leave it first (a worker cannot tell which swarm it is in, only its managers can).
-  const swarmLost = facts.recordedClusterId !== undefined && !inSwarm(first);
+  // When the swarm is gone a new one is made, and the nodes still in the old one leave it first; while it
+  // runs, a worker its lead does not list is in another (a worker cannot tell which swarm it is in, only managers can).
+  const lost = swarmLost(facts);
   const listed = facts.swarmNodes && inSwarm(first) ? new Set(facts.swarmNodes.map((node) => node.id)) : undefined;
-  const strayed = (node: NodeFacts) => (swarmLost && node.swarm.state !== 'inactive' && node.swarm.state !== 'locked' && node.swarm.state !== UNREACHABLE) || (listed !== undefined && ['active', 'pending', 'error'].includes(node.swarm.state) && !node.swarm.isManager && !listed.has(node.swarm.nodeId));
+  const strayed = (node: NodeFacts) => inSomeSwarm(node) && (lost || (listed !== undefined && !node.swarm.isManager && !listed.has(node.swarm.nodeId)));
   for (const node of facts.nodes) {
     if (node.swarm.state === 'locked') throw new DeployPlanError(`node ${node.name}: its swarm is locked (autolock)`, `Unlock it with docker swarm unlock on ${node.name}, then run apply again.`);
     if (strayed(node)) continue;
@@ -131,7 +140,7 @@ function planSwarm(config: Config, facts: DeployFacts): [SwarmStep[], SwarmStep[
           node: first.name,
           ...(first.advertiseAddr ? { advertiseAddr: first.advertiseAddr } : {}),
           description: `docker swarm init on ${first.name}${first.advertiseAddr ? ` advertising ${first.advertiseAddr}` : ''}`,
-          ...(swarmLost
+          ...(lost
             ? {
                 warning:
                   `the swarm ${config.project} ran in (cluster ${facts.recordedClusterId}) is gone: none of its managers is left, and its secrets and configs went with it. ` +
@@ -402,8 +411,9 @@ export function planDeploy(config: Config, facts: DeployFacts): DeployPhase[] {
   if (secretsToSetAgain(config, facts).length === 0) return phasesOf(steps, DEPLOY_PHASES);
   // The new swarm cannot run the stack before its secrets are set: only its manager is made now. The
   // workers stay in the old swarm, their proxies serving, until apply runs again with the secrets set.
-  const lead = leadFirst(facts).nodes[0]!.name;
-  return phasesOf({ ...steps, nodes: steps.nodes.filter((s) => s.kind === 'node' && s.node === lead), swarm: steps.swarm.filter((s) => s.kind === 'swarm' && s.action === 'init') }, ['nodes', 'swarm']);
+  const init = steps.swarm.filter((s): s is SwarmInitStep => s.kind === 'swarm' && s.action === 'init');
+  const lead = init[0]!.node;
+  return phasesOf({ ...steps, nodes: steps.nodes.filter((s) => s.kind === 'node' && s.node === lead), swarm: init }, ['nodes', 'swarm']);
 }
 
 /**
@@ -412,9 +422,7 @@ export function planDeploy(config: Config, facts: DeployFacts): DeployPhase[] {
  * them (deployProject). Empty otherwise. Pure.
  */
 export function secretsToSetAgain(config: Config, facts: DeployFacts): string[] {
-  const first = leadFirst(facts).nodes[0];
-  const swarmLost = facts.recordedClusterId !== undefined && first !== undefined && first.swarm.state !== 'active';
-  return swarmLost ? declaredSecrets(config) : [];
+  return swarmLost(leadFirst(facts)) ? declaredSecrets(config) : [];
 }
 
 /** What renew runs: the certificates, their rollout, and the support server's copy of what was renewed. */
