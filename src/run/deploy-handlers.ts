@@ -40,6 +40,7 @@ import { pause } from './context.js';
 import { buildProxyImage } from './proxy-image.js';
 import { runAll, type DeployContext, type ProxyFile } from './deploy-context.js';
 import type { HandlerMap } from './engine.js';
+import type { FailureReason } from './events.js';
 import { StepFailed } from './failure.js';
 import { preflight } from './preflight-handler.js';
 import { support } from './support-handler.js';
@@ -89,7 +90,7 @@ async function swarm(ctx: DeployContext, step: SwarmStep): Promise<string> {
       const shell = shellOf(ctx, step.node);
       if (step.leaveFirst) {
         await shell.run(swarmLeave, { signal: ctx.signal });
-        await oldSwarmGone(ctx, step.node);
+        await oldSwarmGone(ctx, step.node, step.id);
         // A fresh engine: without a restart it keeps the old swarm's gossip and the new overlay never works there.
         ctx.emit({ type: 'step-progress', stepId: step.id, message: 'restarting the Docker engine (it forgets the old swarm only then)' });
         await shell.run(engineRestart, { signal: ctx.signal, timeoutMs: 180_000 });
@@ -114,42 +115,51 @@ async function swarm(ctx: DeployContext, step: SwarmStep): Promise<string> {
 
 
 /**
- * After `docker swarm leave --force` the engine tears the old swarm's task containers and overlay
- * networks down in the background; a join before they are gone can leave the node's new overlay
- * traffic broken (seen in the sandbox: HTTP 502 from every peer). Waits (bounded) until both are gone.
+ * Asks `ready` every poll interval until it says yes, bounded by serviceRemovalTimeoutMs; then the step
+ * fails with `late` (given the limit in seconds). `waiting`, when given, is shown on the step's row meanwhile.
  */
-async function oldSwarmGone(ctx: DeployContext, node: string): Promise<void> {
-  const shell = shellOf(ctx, node);
+async function waitOnNode(ctx: DeployContext, stepId: string, ready: () => Promise<boolean>, late: (seconds: number) => FailureReason, waiting?: string): Promise<void> {
   const deadline = Date.now() + ctx.timing.serviceRemovalTimeoutMs;
-  for (;;) {
-    const [tasks, networks] = await Promise.all([shell.probe(swarmTaskContainers, { signal: ctx.signal }), shell.probe(overlayNetworks, { signal: ctx.signal })]);
-    const left = [tasks, networks].filter((listed) => listed.exitCode === 0 && listed.stdout.trim() !== '').length;
-    if (left === 0) return;
-    if (Date.now() > deadline) {
-      throw new StepFailed(`swarm:join:${node}`, {
-        message: `${node} left the old swarm, but its task containers or overlay networks were still there after ${ctx.timing.serviceRemovalTimeoutMs / 1000} s`,
-        hint: `Look at docker ps -a and docker network ls on ${node}; remove what is left of the old swarm, then run apply again.`,
-      });
-    }
-    ctx.emit({ type: 'step-progress', stepId: `swarm:join:${node}`, message: 'waiting for the old swarm\'s containers and networks to go' });
+  while (!(await ready())) {
+    if (Date.now() > deadline) throw new StepFailed(stepId, late(ctx.timing.serviceRemovalTimeoutMs / 1000));
+    if (waiting) ctx.emit({ type: 'step-progress', stepId, message: waiting });
     await pause(ctx, ctx.timing.pollIntervalMs);
   }
 }
 
+/**
+ * After `docker swarm leave --force` the engine tears the old swarm's task containers and overlay
+ * networks down in the background; a join before they are gone can leave the node's new overlay
+ * traffic broken (seen in the sandbox: HTTP 502 from every peer). Waits (bounded) until both are gone.
+ */
+function oldSwarmGone(ctx: DeployContext, node: string, stepId: string): Promise<void> {
+  const shell = shellOf(ctx, node);
+  return waitOnNode(
+    ctx,
+    stepId,
+    async () => {
+      const listed = await Promise.all([shell.probe(swarmTaskContainers, { signal: ctx.signal }), shell.probe(overlayNetworks, { signal: ctx.signal })]);
+      return listed.every((list) => list.exitCode !== 0 || list.stdout.trim() === '');
+    },
+    (seconds) => ({
+      message: `${node} left the old swarm, but its task containers or overlay networks were still there after ${seconds} s`,
+      hint: `Look at docker ps -a and docker network ls on ${node}; remove what is left of the old swarm, then run apply again.`,
+    }),
+    "waiting for the old swarm's containers and networks to go",
+  );
+}
+
 /** Waits (bounded) until a restarted engine answers again. */
-async function engineAnswers(ctx: DeployContext, node: string, stepId: string): Promise<void> {
-  const deadline = Date.now() + ctx.timing.serviceRemovalTimeoutMs;
-  for (;;) {
-    const info = await shellOf(ctx, node).probe(swarmInfo, { signal: ctx.signal });
-    if (info.exitCode === 0) return;
-    if (Date.now() > deadline) {
-      throw new StepFailed(stepId, {
-        message: `the Docker engine on ${node} did not answer within ${ctx.timing.serviceRemovalTimeoutMs / 1000} s of its restart`,
-        hint: `Look at systemctl status docker and journalctl -u docker on ${node}, then run apply again.`,
-      });
-    }
-    await pause(ctx, ctx.timing.pollIntervalMs);
-  }
+function engineAnswers(ctx: DeployContext, node: string, stepId: string): Promise<void> {
+  return waitOnNode(
+    ctx,
+    stepId,
+    async () => (await shellOf(ctx, node).probe(swarmInfo, { signal: ctx.signal })).exitCode === 0,
+    (seconds) => ({
+      message: `the Docker engine on ${node} did not answer within ${seconds} s of its restart`,
+      hint: `Look at systemctl status docker and journalctl -u docker on ${node}, then run apply again.`,
+    }),
+  );
 }
 
 /** Files first and nginx.conf last, so a new nginx.conf never names a certificate that is not there yet. */
