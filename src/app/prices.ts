@@ -4,6 +4,7 @@ import type { Config } from '../config/index.js';
 import { loadState } from '../state/index.js';
 import { describeFailure } from '../run/index.js';
 import type { CloudCredentials } from './credentials.js';
+import { withinMs } from './within.js';
 
 /**
  * The droplet prices DigitalOcean's API lists (GET /v2/sizes): slug → USD a month. A failure is
@@ -42,11 +43,6 @@ export async function statusCost(request: { config: Config; dir: string; credent
   const { token } = request.credentials;
   if (!token) return projectCost(request.config, 'no-token');
   const limitMs = request.timeoutMs ?? STATUS_PRICES_TIMEOUT_MS;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<{ unreadable: string }>((resolve) => (timer = setTimeout(() => resolve({ unreadable: `DigitalOcean's API did not answer within ${limitMs / 1000} s` }), limitMs)));
-  try {
-    return projectCost(request.config, await Promise.race([sizePricesFor({ ...request.credentials, token }), late]));
-  } finally {
-    clearTimeout(timer);
-  }
+  const prices = await withinMs<SizePrices | Exclude<PricesMissing, 'no-token'>>(sizePricesFor({ ...request.credentials, token }), limitMs, () => ({ unreadable: `DigitalOcean's API did not answer within ${limitMs / 1000} s` }));
+  return projectCost(request.config, prices);
 }

@@ -15,6 +15,7 @@ import type { Config } from '../config/index.js';
 import { loadState, type State } from '../state/index.js';
 import { pendingSnapshot, servedKey, servedRowOf, type ProbeAnswers, type ServedRow, type StatusSnapshot } from '../status/snapshot.js';
 import { clusterFacts } from './cluster-facts.js';
+import { withinMs } from './within.js';
 import type { ConnectNodes } from './manager.js';
 import { remoteTarget } from './remote.js';
 import { asksSupport, DEFAULT_SUPPORT_TIMEOUT_MS, supportAnswer } from './support-answer.js';
@@ -147,7 +148,9 @@ async function entryPairs(options: ProjectStatusOptions, state: State | undefine
     const found = await Promise.all(
       domains.map(async (domain) => {
         try {
-          return await withinMs(lookup(domain), timeoutMs, `no DNS answer within ${timeoutMs / 1000} s`);
+          return await withinMs(lookup(domain), timeoutMs, () => {
+            throw new Error(`no DNS answer within ${timeoutMs / 1000} s`);
+          });
         } catch (error) {
           failures.push({ entry: '(dns)', address: '', port: 443, domain, state: 'down', error: (error as Error).message, pending: [] });
           return [];
@@ -161,7 +164,3 @@ async function entryPairs(options: ProjectStatusOptions, state: State | undefine
   return { pairs: unique.flatMap((entry) => domains.map((domain) => ({ entry, domain }))), failures };
 }
 
-function withinMs<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() => clearTimeout(timer));
-}
