@@ -183,7 +183,7 @@ async function readSupport(options: DeployOptions, setup: SupportSetup, run: Dep
     sites: run.sites,
     shell: options.target.shell(setup.node),
     remoteDir: run.projectDir,
-    swarmNodes: options.target.nodes().filter((node) => node.role !== 'support').map((node) => node.name),
+    swarmNodes: swarmNodesOf(options.target).map((node) => node.name),
     nodeShell: (name) => options.target.shell(name),
     ...(options.signal ? { signal: options.signal } : {}),
   });
@@ -221,10 +221,13 @@ async function gatherFacts(options: DeployOptions, run: DeployRun): Promise<Depl
   };
 }
 
+/** The target's swarm nodes (every node but the support droplet), each a manager or a worker. */
+const swarmNodesOf = (target: Target) => target.nodes().flatMap((node) => (node.role === 'support' ? [] : [{ ...node, role: node.role === 'manager' ? ('manager' as const) : ('worker' as const) }]));
+
 const composePathOf = (projectDir: string): string => `${projectDir}/docker-compose.yml`;
 
 async function nodeFacts(options: DeployOptions, projectDir: string): Promise<NodeFacts[]> {
-  const nodes = options.target.nodes().filter((node) => node.role !== 'support');
+  const nodes = swarmNodesOf(options.target);
   const facts = await Promise.all(
     nodes.map(async (node): Promise<NodeFacts> => {
       const shell = options.target.shell(node.name);
@@ -243,7 +246,7 @@ async function nodeFacts(options: DeployOptions, projectDir: string): Promise<No
       const proxyFiles = [...parseHashes(files.stdout, projectDir)].filter(([path]) => path.startsWith('proxy/')).map(([path, hash]): [string, string] => [path.slice('proxy/'.length), hash]);
       return {
         name: node.name,
-        role: node.role === 'manager' ? 'manager' : 'worker',
+        role: node.role,
         ...(advertiseAddr ? { advertiseAddr } : {}),
         swarm: 'unreachable' in info ? { nodeId: '', nodeAddr: '', state: UNREACHABLE, isManager: false, error: info.unreachable } : parseSwarmInfo(info.stdout),
         projectExists: files.exitCode === 0,
@@ -319,8 +322,7 @@ async function takeFromSupport(options: DeployOptions, projectDir: string, sites
   try {
     if (await supportHasCopy(shell, projectDir, options.signal)) return { taken: await takeNewerCertificates(shell, options.dir, projectDir, sites, options.signal) };
     if (options.config.certificates.delivery !== 'files') return { taken: [], copyLost: { fromProxies: [] } };
-    const swarmNodes = options.target.nodes().flatMap((n) => (n.role === 'support' ? [] : [{ name: n.name, role: n.role === 'manager' ? ('manager' as const) : ('worker' as const) }]));
-    const proxies = proxyNodesOf(options.config, swarmNodes).map((name) => options.target.shell(name));
+    const proxies = proxyNodesOf(options.config, swarmNodesOf(options.target)).map((name) => options.target.shell(name));
     const fromProxies = await takeServedCertificates(proxies, options.dir, projectDir, sites, options.signal);
     return { taken: fromProxies, copyLost: { fromProxies } };
   } catch (error) {
