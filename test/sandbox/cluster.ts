@@ -70,6 +70,8 @@ export interface ClusterNode {
   stopDockerd(): Promise<void>;
   /** Starts its dockerd again if it is not running. */
   startDockerd(): Promise<void>;
+  /** Stops its sshd (a destroyed droplet answers nothing); restartSshd starts it again. */
+  stopSshd(): Promise<void>;
   /** A new host key and a restarted sshd (a reinstalled droplet); updates `hostKeyLine`. */
   restartSshd(): Promise<string>;
 }
@@ -508,12 +510,15 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         r.dockerd = spawnDockerd();
         await dockerdReady();
       },
-      restartSshd: async () => {
+      stopSshd: async () => {
         const old = r.sshd;
         if (old && old.exitCode === null && old.signalCode === null) {
           old.kill('SIGTERM');
           await new Promise((resolve) => old.once('exit', resolve));
         }
+      },
+      restartSshd: async () => {
+        await node.stopSshd();
         node.hostKeyLine = await startSshd();
         return node.hostKeyLine;
       },

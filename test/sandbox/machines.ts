@@ -326,6 +326,8 @@ export class MachinePool implements FakeMachines {
 
   private async wipe(slot: Slot): Promise<void> {
     const { node } = slot;
+    // A destroyed droplet answers nothing at once: no SSH login to it while the machine is cleaned.
+    await node.stopSshd();
     for (const child of slot.processes.splice(0)) child.kill('SIGKILL');
     await node.startDockerd(); // a test may have stopped it
     await node.docker(['swarm', 'leave', '--force']).catch(() => '');
