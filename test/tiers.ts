@@ -32,6 +32,7 @@ export const SLOW_FILES = [
   'test/config/private-dir.test.ts',
   'test/fake-do/fake-server.test.ts',
   'test/peers/registry.test.ts',
+  'test/peers/s3.test.ts',
   'test/recipes/app-secrets.test.ts',
   'test/recipes/app-services.test.ts',
   'test/recipes/cloud-init.test.ts',

@@ -31,14 +31,14 @@ if [[ " ${missing[*]:-} " == *" cron "* ]] && pgrep -x cron >/dev/null; then
   if pgrep -x cron >/dev/null; then echo "a cron daemon still runs (pid $(pgrep -x cron | tr '\n' ' ')): it runs this machine's crontabs, never a sandbox machine's" >&2; fi
 fi
 
-# Downloads packages from Debian unstable with a private apt configuration (the system's sources,
-# lists and packages stay untouched) and unpacks them into a fresh folder $1.
-unpack_from_unstable() {
-  local dest=$1 work
-  shift
+# Downloads packages from Debian suite $1 (sid, trixie, ...) with a private apt configuration (the
+# system's sources, lists and packages stay untouched) and unpacks them into a fresh folder $2.
+unpack_from_debian() {
+  local suite=$1 dest=$2 work
+  shift 2
   work=$(mktemp -d)
   mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/debs"
-  echo 'deb http://deb.debian.org/debian sid main' > "$work/sources.list"
+  echo "deb http://deb.debian.org/debian $suite main" > "$work/sources.list"
   local apt_private=(-o Dir::Etc::SourceList="$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
     -o Dir::State::Lists="$work/lists" -o Dir::Cache="$work/cache" -o Debug::NoLocking=1)
   apt-get "${apt_private[@]}" update -qq
@@ -47,6 +47,9 @@ unpack_from_unstable() {
   for deb in "$work"/debs/*.deb; do dpkg-deb -x "$deb" "$dest"; done
   rm -rf "$work"
 }
+
+# The same from Debian unstable: unpack_from_unstable DEST PKGS...
+unpack_from_unstable() { unpack_from_debian sid "$@"; }
 
 # A newer nginx (>= 1.27.3, for the upstream-resolve rendering) from Debian unstable, unpacked into its
 # own root filesystem and run with chroot. A private apt configuration: the system's sources, lists and
@@ -75,6 +78,20 @@ if [ ! -x "$newer_pebble/usr/bin/pebble" ] || [ ! -x "$newer_pebble/usr/bin/pebb
   fi
 fi
 
+# restic from Debian 13 (trixie; 0.18 when written): the droplets run Debian 13's restic, and Debian 12's
+# 0.14 cannot restore a snapshot's subfolder (`restore ID:subfolder`). The package holds a Go binary
+# (usr/bin/restic) linked only against libc, which runs here; unpacked with the same private apt.
+trixie_restic=/opt/swarm-wiz-test/restic-trixie
+if ! "$trixie_restic/usr/bin/restic" version >/dev/null 2>&1; then
+  echo "unpacking restic from Debian 13 (trixie) into $trixie_restic"
+  unpack_from_debian trixie "$trixie_restic" restic
+  if [ ! -x "$trixie_restic/usr/bin/restic" ]; then
+    echo "the trixie restic package did not hold usr/bin/restic" >&2
+    exit 1
+  fi
+  "$trixie_restic/usr/bin/restic" version
+fi
+
 # dockerd with the vfs storage driver works without overlay support in the kernel.
 if ! docker info >/dev/null 2>&1; then
   echo "starting dockerd (vfs)"
@@ -88,4 +105,4 @@ if ! docker stack config --help >/dev/null 2>&1; then
   echo "the docker CLI on PATH ($(command -v docker)) has no 'stack config'; install docker CLI >= 23" >&2
   exit 1
 fi
-echo "peers ready: nginx $(nginx -v 2>&1 | sed 's/.*\///'), pebble, dockerd, shellcheck $(shellcheck --version | sed -n 's/^version: //p')"
+echo "peers ready: nginx $(nginx -v 2>&1 | sed 's/.*\///'), pebble, restic $("$trixie_restic/usr/bin/restic" version | awk '{print $2}'), dockerd, shellcheck $(shellcheck --version | sed -n 's/^version: //p')"
