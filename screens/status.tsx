@@ -3,6 +3,7 @@ import type { CertStatusRow } from '../src/certs/cert-status.js';
 import { CERT_HEALTH, CERT_HEALTH_WIDTH } from './cert-health.js';
 import type { NodeRow, ServedRow, ServedState, ServiceHealth, ServiceRow, ServiceState, StatusSnapshot, SupportView } from '../src/status/snapshot.js';
 import { healthWords, problemsOf } from '../src/status/snapshot.js';
+import type { BackupVolumeFacts } from '../src/status/backup-check.js';
 
 export interface StatusScreenProps {
   snapshot: StatusSnapshot;
@@ -48,6 +49,26 @@ function NodeLine({ node }: { node: NodeRow }) {
         {`docker ${node.engineVersion}`}
       </Cell>
       <Text color={node.carriesProxy && node.proxyTasks === 0 ? 'yellow' : 'cyan'}>{proxy}</Text>
+    </Box>
+  );
+}
+
+/** A volume's last backup run: when, and whether it went. */
+function BackupLine({ volume }: { volume: BackupVolumeFacts }) {
+  const { last } = volume;
+  const good = last?.lastGood ?? (last?.ok ? last.at : undefined);
+  const when = (at: string) => `${at.slice(0, 16).replace('T', ' ')} UTC`;
+  return (
+    <Box>
+      <Cell width={28}>{volume.volume}</Cell>
+      <Cell width={18}>{volume.service}</Cell>
+      {!last ? (
+        <Text dimColor>no backup yet</Text>
+      ) : last.ok ? (
+        <Text color="green">{`backed up ${when(last.at)}`}</Text>
+      ) : (
+        <Text color="red">{`failed ${when(last.at)}: ${last.error ?? 'no reason recorded'}${good ? `; last good ${when(good)}` : ''}`}</Text>
+      )}
     </Box>
   );
 }
@@ -230,6 +251,15 @@ export function StatusScreen({ snapshot, watchSeconds }: StatusScreenProps) {
       {(snapshot.certificates ?? []).map((row) => (
         <CertLine key={row.domain} row={row} />
       ))}
+      {snapshot.backups ? (
+        <>
+          <Title>Backups</Title>
+          {snapshot.backups.volumes.length === 0 ? <Text dimColor>{'  no service has volumes'}</Text> : null}
+          {snapshot.backups.volumes.map((volume) => (
+            <BackupLine key={volume.volume} volume={volume} />
+          ))}
+        </>
+      ) : null}
       <Box marginTop={1} flexDirection="column">
         {!done ? <Text dimColor>waiting for answers {PENDING}</Text> : problems.length === 0 ? <Text color="green">All fine.</Text> : <Text color="yellow">{problems.length === 1 ? '1 problem:' : `${problems.length} problems:`}</Text>}
         {problems.map((line) => (

@@ -3,8 +3,10 @@ import { checkResultOf, type CheckResult } from '../certs/check-problem.js';
 import { checkCertificates } from '../certs/status-check.js';
 import type { Config } from '../config/index.js';
 import { emptyState, type State } from '../state/index.js';
+import { checkBackups } from '../status/backup-check.js';
 import { checkAll, checkCluster, checkSupport, stateUnreadable, type ClusterFacts, type ProjectProblem, type SupportView } from '../status/cluster-check.js';
 import { errorLine, remoteLine } from '../text/remote-text.js';
+import { backupFacts } from './backup-files.js';
 import { clusterFacts } from './cluster-facts.js';
 import type { ConnectNodes } from './manager.js';
 import { loadProjectState } from './project-state.js';
@@ -40,7 +42,7 @@ export interface ProjectCheckOptions {
 }
 
 /** What a check looked at: the words of its "all fine" line. */
-export type CheckedPart = 'certificates' | 'nodes' | 'services' | 'support server';
+export type CheckedPart = 'certificates' | 'nodes' | 'services' | 'support server' | 'backups';
 
 export interface ProjectCheckResult extends CheckResult<ProjectProblem> {
   /** What was looked at (a project never applied has only certificates). */
@@ -54,7 +56,8 @@ export const allFineLine = (checked: readonly CheckedPart[]): string => `all fin
  * `swarm-wiz status --check` (the support server's crontab, monitoring): the certificates as
  * `certs --check` sees them, plus — once the project was applied — the nodes and services a manager
  * reports, plus, from anywhere but the support server itself, whether the support droplet (where the
- * renewals run) answers over SSH. Everything is asked at once, each part within its own limit; nothing
+ * renewals run) answers over SSH, plus each volume's last recorded backup once backups are set up.
+ * Everything is asked at once, each part within its own limit; nothing
  * rejects for a node or a manager that does not answer (that is a problem in the result). A state.json
  * that cannot be read is a critical problem of its own: the alarm is never quiet on input it cannot
  * trust. Prints nothing.
@@ -73,7 +76,7 @@ export async function projectCheck(options: ProjectCheckOptions): Promise<Projec
   const applied = options.target === 'local' || state?.target !== undefined;
   // The support droplet checks itself from its crontab by running this; from there it is not asked.
   const askSupport = asksSupport(state, options.target);
-  const [rows, cluster, support] = await Promise.all([
+  const [rows, cluster, support, backups] = await Promise.all([
     certificateStatusOf({
       config,
       dir,
@@ -87,17 +90,19 @@ export async function projectCheck(options: ProjectCheckOptions): Promise<Projec
     }),
     applied ? clusterFacts({ config, dir, ...(options.target ? { target: options.target } : {}), ...(state ? { state } : {}), connect, ...(options.clusterTimeoutMs !== undefined ? { timeoutMs: options.clusterTimeoutMs } : {}) }) : undefined,
     askSupport && state ? supportAnswer(dir, state, connect, options.supportTimeoutMs ?? DEFAULT_SUPPORT_TIMEOUT_MS) : undefined,
+    backupFacts(dir, config),
   ]);
   const result = checkAll(
     checkResultOf(unreadable ? [unreadable] : []),
     checkCertificates(rows, now),
     cluster ? checkCluster(cluster) : checkResultOf([]),
     checkSupport(support),
+    checkBackups(backups, now),
   );
-  return { ...result, checked: checkedParts(cluster, support) };
+  return { ...result, checked: checkedParts(cluster, support, backups.setUp) };
 }
 
-function checkedParts(cluster: ClusterFacts | undefined, support: SupportView | undefined): CheckedPart[] {
-  return ['certificates', ...(cluster ? (['nodes', 'services'] as const) : []), ...(support ? (['support server'] as const) : [])];
+function checkedParts(cluster: ClusterFacts | undefined, support: SupportView | undefined, backups: boolean): CheckedPart[] {
+  return ['certificates', ...(cluster ? (['nodes', 'services'] as const) : []), ...(support ? (['support server'] as const) : []), ...(backups ? (['backups'] as const) : [])];
 }
 

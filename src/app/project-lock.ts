@@ -3,7 +3,7 @@ import { ProjectLockedError, withProjectLock } from '../adapters/project-lock.js
 export { ProjectLockedError };
 
 /** The commands that change a project (its files, its state, its cloud resources or its swarm), as the lock names them. */
-export type ProjectChange = 'apply' | 'add-domain' | 'renew' | 'destroy' | 'secret set' | 'deploy' | 'wizard';
+export type ProjectChange = 'apply' | 'add-domain' | 'renew' | 'destroy' | 'secret set' | 'deploy' | 'wizard' | 'restore';
 
 /**
  * Runs a use case that changes the project in `dir` holding the project's one lock: a second command

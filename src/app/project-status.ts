@@ -14,6 +14,7 @@ export { problemsOf, snapshotJson } from '../status/snapshot.js';
 import type { Config } from '../config/index.js';
 import { loadState, type State } from '../state/index.js';
 import { pendingSnapshot, servedKey, servedRowOf, type ProbeAnswers, type ServedRow, type StatusSnapshot } from '../status/snapshot.js';
+import { backupFacts } from './backup-files.js';
 import { clusterFacts } from './cluster-facts.js';
 import { withinMs } from './within.js';
 import type { ConnectNodes } from './manager.js';
@@ -122,7 +123,10 @@ export async function projectStatus(options: ProjectStatusOptions): Promise<Stat
       })()
     : undefined;
 
-  await Promise.all([certificates, cluster, served, support]);
+  // Each volume's last backup, as the backup runs recorded it in this folder.
+  const backups = backupFacts(dir, config).then((facts) => (facts.setUp ? update((s) => ({ ...s, backups: facts })) : undefined));
+
+  await Promise.all([certificates, cluster, served, support, backups]);
   return snapshot;
 }
 

@@ -8,3 +8,4 @@ export * from './registry.js';
 export * from './support.js';
 export * from './secrets.js';
 export * from './logs.js';
+export * from './backup.js';

@@ -192,6 +192,19 @@ const secretName = z.string(typeError('a secret name')).regex(SECRET_NAME, {
   error: (i) => `${show(i.input)} is not a secret name (a lower-case letter first, then lower-case letters, digits, '_' and '-'; at most 64 characters)`,
 });
 
+/**
+ * A service's backups: `before` is run in its container (`sh -c`) right before each copy of its
+ * volumes, so the copy holds a consistent dump (`pg_dumpall -U postgres > /var/lib/postgresql/data/dump.sql`).
+ */
+const backupSchema = z.strictObject({
+  before: z
+    .string(typeError('a shell command run in the container before each backup, like "pg_dumpall -U postgres > /var/lib/postgresql/data/dump.sql"'))
+    .min(1, { error: 'is empty: a shell command run in the container before each backup' })
+    .max(4096, { error: 'is longer than 4096 characters' })
+    .refine((text) => !text.includes('\0'), { error: 'contains a NUL byte' })
+    .optional(),
+});
+
 export const serviceSchema = z.strictObject({
   name: serviceName,
   image,
@@ -201,6 +214,7 @@ export const serviceSchema = z.strictObject({
   env: env.optional(),
   volumes: z.array(volume, typeError('a list of volumes like data:/var/lib/data')).optional(),
   secrets: z.array(secretName, typeError('a list of secret names like [db_password]')).optional(),
+  backup: backupSchema.optional(),
 });
 
 export const siteSchema = z.strictObject({
@@ -333,6 +347,9 @@ function checkCrossFields(config: RawConfig, ctx: z.RefinementCtx): void {
     for (const [svc, path] of services) {
       if (svc.volumes && svc.volumes.length > 0 && (svc.replicas ?? 1) > 1) {
         ctx.addIssue({ code: 'custom', path: [...path, 'replicas'], message: `${svc.replicas} replicas with volumes: a service with volumes runs one task, on the one node that holds its data` });
+      }
+      if (svc.backup && !(svc.volumes && svc.volumes.length > 0)) {
+        ctx.addIssue({ code: 'custom', path: [...path, 'backup'], message: `${svc.name} has no volumes: backups copy a service's named volumes (add volumes: [NAME:/path], or remove backup)` });
       }
       const paths = new Set<string>();
       svc.volumes?.forEach((entry, k) => {

@@ -1,5 +1,6 @@
 import { checkResultOf, type CheckProblem, type CheckResult } from '../certs/check-problem.js';
 import type { CertProblem } from '../certs/status-check.js';
+import type { BackupProblem } from './backup-check.js';
 import { remoteLine } from '../text/remote-text.js';
 import { PROXY_SERVICE } from './cluster-rows.js';
 import { healthWords, supportProblemLine, type NodeRow, type ServiceRow, type StatusSnapshot, type SupportView } from './snapshot.js';
@@ -24,7 +25,7 @@ export type ClusterCheckKind = 'state-unreadable' | 'cluster-unreachable' | 'nod
 export type ClusterProblem = CheckProblem<ClusterCheckKind>;
 
 /** Any problem `status --check` reports. */
-export type ProjectProblem = CertProblem | ClusterProblem;
+export type ProjectProblem = CertProblem | ClusterProblem | BackupProblem;
 
 /** What a manager said (or why none did): the cluster part of a status snapshot. */
 export type ClusterFacts = Pick<StatusSnapshot, 'cluster' | 'nodes' | 'services'>;

@@ -1,3 +1,4 @@
+import { checkBackups, type BackupFacts } from './backup-check.js';
 import type { CertStatusRow } from '../certs/cert-status.js';
 
 /**
@@ -118,6 +119,8 @@ export interface StatusSnapshot {
   certificates?: CertStatusRow[];
   /** The support droplet, when the project has one and this is not it. */
   support?: SupportView;
+  /** Each volume's last backup run as recorded here, once `backup setup` was run. */
+  backups?: BackupFacts;
 }
 
 /** A snapshot where nothing has answered yet; `previous` (a watch's last round) keeps its rows meanwhile, so nothing blanks. */
@@ -199,6 +202,7 @@ export function problemsOf(snapshot: StatusSnapshot): string[] {
     problems.push(`${row.domain} at ${row.entry}: ${servedProblem(row)}`);
   }
   if (snapshot.support?.state === 'unreachable') problems.push(supportProblemLine(snapshot.support));
+  if (snapshot.backups) problems.push(...checkBackups(snapshot.backups, new Date(snapshot.at)).problems.map((problem) => problem.line));
   for (const cert of snapshot.certificates ?? []) {
     if (cert.health === 'ok' || cert.health === 'due') continue;
     problems.push(`${cert.domain} certificate: ${cert.health}${cert.lastError ? ` (${cert.lastError})` : ''}`);
@@ -237,5 +241,6 @@ export function snapshotJson(snapshot: StatusSnapshot): Record<string, unknown> 
     served: snapshot.served.map(({ pending: _pending, ...row }) => row),
     certificates: snapshot.certificates ?? [],
     ...(snapshot.support ? { support: snapshot.support } : {}),
+    ...(snapshot.backups?.setUp ? { backups: snapshot.backups.volumes } : {}),
   };
 }

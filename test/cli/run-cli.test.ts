@@ -18,7 +18,7 @@ describe('an unknown command', () => {
     expect(await runCli(args, io)).toBe(2);
     const lines = stderr().split('\n');
     expect(lines[0]).toBe(`unknown command '${args[0]}'`);
-    expect(stderr()).toMatch(/^Commands: wizard, apply, add-domain, plan, destroy, renew, deploy, status, logs, secret, alerts, certs$/m);
+    expect(stderr()).toMatch(/^Commands: wizard, apply, add-domain, plan, destroy, renew, deploy, status, logs, secret, alerts, backup, restore, certs$/m);
     expect(stderr()).toContain('swarm-wiz --help');
     expect(stderr()).not.toContain('too many arguments');
     expect(stdout()).toBe('');

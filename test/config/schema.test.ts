@@ -97,6 +97,18 @@ describe('the swarm-wiz.yaml contract', () => {
     expect(issuesOf(withChanges((c) => { c.certificates.profile = 'short lived; x'; }))[0]).toMatch(/^certificates.profile: "short lived; x" is not a profile name/);
   });
 
+  it('takes backup.before on a service with volumes; names the field otherwise', () => {
+    const before = 'pg_dumpall -U postgres > /var/lib/postgresql/data/dump.sql';
+    const config = parseConfig(withChanges((c) => { c.sites[0]!.private![0]!.volumes = ['a1-data:/var/lib/postgresql/data']; c.sites[0]!.private![0]!.backup = { before }; }));
+    expect(config.sites[0]?.private[0]?.backup).toEqual({ before });
+    expect(configFromYaml(configToYaml(config)).sites[0]?.private[0]?.backup).toEqual({ before });
+    expect(issuesOf(withChanges((c) => { c.sites[0]!.private![0]!.volumes = []; c.sites[0]!.private![0]!.backup = { before }; }))).toEqual([
+      'sites[0].private[0].backup: a1 has no volumes: backups copy a service\'s named volumes (add volumes: [NAME:/path], or remove backup)',
+    ]);
+    expect(issuesOf(withChanges((c) => { c.sites[0]!.private![0]!.volumes = ['d:/d']; c.sites[0]!.private![0]!.backup = { before: '' }; }))[0]).toMatch(/^sites\[0\]\.private\[0\]\.backup\.before: is empty/);
+    expect(issuesOf(withChanges((c) => { c.sites[0]!.private![0]!.volumes = ['d:/d']; c.sites[0]!.private![0]!.backup = { befor: 'x' } as never; }))[0]).toMatch(/^sites\[0\]\.private\[0\]\.backup/);
+  });
+
   it('round-trips through YAML', () => {
     const config = parseConfig(withChanges((c) => { c.certificates.delivery = 'image'; c.registry = 'registry.digitalocean.com/me'; }));
     expect(configFromYaml(configToYaml(config))).toEqual(config);

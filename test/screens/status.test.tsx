@@ -138,4 +138,27 @@ describe('StatusScreen', () => {
     expect(section(gone, 'Nodes').at(-1)).toMatch(/^cap-support +support +no answer over SSH \(connection timed out\)$/);
     expect(gone.replace(/\s+/g, ' ')).toContain('support server cap-support: no answer over SSH (connection timed out); renewals run there (if its droplet was deleted, swarm-wiz apply makes it again)');
   });
+  it('backups: each volume\'s last run, and a failed one among the problems', () => {
+    const base: StatusSnapshot = { ...pendingSnapshot('cap', NOW), cluster: { state: 'ok', via: 'cap-manager-1' }, nodes, services, certificates: [] };
+    const { lastFrame, unmount } = render(
+      <StatusScreen
+        snapshot={{
+          ...base,
+          backups: {
+            setUp: true,
+            since: '2026-11-01T00:00:00Z',
+            volumes: [
+              { volume: 'cap_db-data', service: 'db', last: { at: '2026-11-30T03:00:00.000Z', ok: true, lastGood: '2026-11-30T03:00:00.000Z' } },
+              { volume: 'cap_uploads', service: 'web', last: { at: '2026-11-30T03:00:00.000Z', ok: false, error: 'wrong password', lastGood: '2026-11-29T03:00:00.000Z' } },
+            ],
+          },
+        }}
+      />,
+    );
+    const text = plain(lastFrame());
+    unmount();
+    const rows = section(text, 'Backups').join(' ').replace(/\s+/g, ' ');
+    expect(rows).toBe('cap_db-data db backed up 2026-11-30 03:00 UTC cap_uploads web failed 2026-11-30 03:00 UTC: wrong password; last good 2026-11-29 03:00 UTC');
+    expect(text.replace(/\s+/g, ' ')).toContain('backup of cap_uploads (web) failed 9 h ago: wrong password; last good backup 2026-11-29T03:00:00.000Z (33 h ago)');
+  });
 });

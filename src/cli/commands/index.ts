@@ -3,12 +3,14 @@ import type { CliIo } from '../io.js';
 import { registerAddDomainCommand } from './add-domain.js';
 import { registerAlertsCommand } from './alerts.js';
 import { registerApplyCommand } from './apply.js';
+import { registerBackupCommand } from './backup.js';
 import { registerDeployCommand } from './deploy.js';
 import { registerLogsCommand } from './logs.js';
 import { registerDestroyCommand } from './destroy.js';
 import { registerPlanCommand } from './plan.js';
 import { registerCertsCommand } from './certs.js';
 import { registerRenewCommand } from './renew.js';
+import { registerRestoreCommand } from './restore.js';
 import { registerSecretCommand } from './secret.js';
 import { registerStatusCommand } from './status.js';
 import { registerWizardCommand } from './wizard.js';
@@ -32,5 +34,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerLogsCommand,
   registerSecretCommand,
   registerAlertsCommand,
+  registerBackupCommand,
+  registerRestoreCommand,
   registerCertsCommand,
 ];
