@@ -83,6 +83,9 @@ async function main(): Promise<void> {
 
     await docker(['service', 'scale', '--detach', `${PROJECT}_a1=0`]);
     await eventually('a1 stopped', async () => (await docker(['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${PROJECT}_a1`])).trim(), (ids) => ids === '', 60);
+    // Lost as on a new droplet: the service's exited containers (which hold the volume) and the volume.
+    const containers = (await docker(['ps', '-aq', '--filter', `label=com.docker.swarm.service.name=${PROJECT}_a1`])).split('\n').filter(Boolean);
+    if (containers.length > 0) await docker(['rm', '-f', ...containers]);
     await docker(['volume', 'rm', VOLUME]);
     const restoreStarted = performance.now();
     await cli(['restore', 'a1', '--target', 'local', '--yes']);
