@@ -105,6 +105,9 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     await h?.stop();
+    // The swarm's left tasks may still hold the volume: their containers go first.
+    const left = (await runArgv('docker', ['ps', '-aq', '--filter', `label=com.docker.stack.namespace=${PROJECT}`])).stdout.split('\n').filter(Boolean);
+    if (left.length > 0) await runArgv('docker', ['rm', '-f', ...left]);
     await runArgv('docker', ['volume', 'rm', '-f', VOLUME]);
     await runArgv('docker', ['image', 'rm', '-f', IMAGE]);
     await s3?.stop();
