@@ -64,3 +64,10 @@ export function dirOption(given: string, io: Pick<CliIo, 'cwd'>): string {
   if (!isFolder) throw new CliExit(EXIT.usage, `--dir ${given} is a file, not a folder: give the folder for the generated files and .swarm-wiz/`);
   return dir;
 }
+
+/** `--target local` (this machine's Docker engine) or nothing (the state decides where the project runs); anything else exits 2. */
+export function isLocalTarget(target: string | undefined): boolean {
+  if (target === undefined) return false;
+  if (target === 'local') return true;
+  throw new CliExit(EXIT.usage, `--target: ${JSON.stringify(target)} is not a target (local, or leave it out for the project's swarm)`);
+}

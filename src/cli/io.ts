@@ -117,3 +117,15 @@ export async function wizardDeps(io: CliIo): Promise<WizardDeps> {
 export function writeLine(stream: NodeJS.WritableStream, text = ''): void {
   stream.write(`${text}\n`);
 }
+
+/** Everything a stream holds, as bytes (a value piped in: `printf %s "$V" | swarm-wiz secret set NAME`). */
+export async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks);
+}
+
+/** The first line a stream holds, without its line ending (a URL or a password kept out of the shell's history and of `ps`). */
+export async function firstLine(stream: NodeJS.ReadableStream): Promise<string> {
+  return ((await readAll(stream)).toString('utf8').split('\n')[0] ?? '').replace(/\r$/, '');
+}

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { AlertsChange } from '../../app/alerts.js';
 import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
-import { writeLine, type CliIo } from '../io.js';
+import { firstLine, writeLine, type CliIo } from '../io.js';
 
 interface SetOptions extends CommonOptions {
   webhook?: string;
@@ -13,13 +13,6 @@ interface SetOptions extends CommonOptions {
 interface RmOptions extends CommonOptions {
   webhook: boolean;
   heartbeat: boolean;
-}
-
-/** The first line of stdin (`--webhook -`: the URL stays out of the shell's history and of `ps`). */
-async function firstLine(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array));
-  return (Buffer.concat(chunks).toString('utf8').split('\n')[0] ?? '').trim();
 }
 
 async function projectOf(options: CommonOptions, io: CliIo): Promise<{ dir: string; project: string }> {
@@ -56,8 +49,8 @@ export function registerAlertsCommand(program: Command, io: CliIo): void {
     .description('store where alerts go (kept out of swarm-wiz.yaml, 0600, copied to the support server, never printed in full)')
     .action(async (options: SetOptions) => {
       if (options.webhook === '-' && options.heartbeat === '-') throw new CliExit(EXIT.usage, 'only one of --webhook and --heartbeat can read stdin (-); set the other in a second call');
-      const webhook = options.webhook === '-' ? await firstLine(io.stdin) : options.webhook;
-      const heartbeat = options.heartbeat === '-' ? await firstLine(io.stdin) : options.heartbeat;
+      const webhook = options.webhook === '-' ? (await firstLine(io.stdin)).trim() : options.webhook;
+      const heartbeat = options.heartbeat === '-' ? (await firstLine(io.stdin)).trim() : options.heartbeat;
       const { alertsSet } = await import('../../app/alerts.js');
       const change = await alertsSet({
         ...(await projectOf(options, io)),

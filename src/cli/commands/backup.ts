@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { VolumeBackup } from '../../app/backup.js';
-import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
+import { isLocalTarget, projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
-import { writeLine, type CliIo } from '../io.js';
+import { firstLine, writeLine, type CliIo } from '../io.js';
 
 interface TargetOption extends CommonOptions {
   target?: string;
@@ -14,20 +14,6 @@ interface SetupOptions extends TargetOption {
   bucket?: string;
   passwordStdin: boolean;
   caCert?: string;
-}
-
-/** `--target local` or nothing (the state decides where the project runs). */
-export function localTarget(options: TargetOption): boolean {
-  if (options.target === undefined) return false;
-  if (options.target === 'local') return true;
-  throw new CliExit(EXIT.usage, `--target: ${JSON.stringify(options.target)} is not a target (local, or leave it out for the project's swarm)`);
-}
-
-/** The first line of stdin (the repository password: out of the shell's history and of `ps`). */
-async function firstLine(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array));
-  return (Buffer.concat(chunks).toString('utf8').split('\n')[0] ?? '').replace(/\r$/, '');
 }
 
 export const size = (bytes: number): string => {
@@ -84,7 +70,7 @@ export function registerBackupCommand(program: Command, io: CliIo): void {
       const outcome = await backupSetup({
         configPath,
         dir,
-        local: localTarget(options),
+        local: isLocalTarget(options.target),
         bucket: options.bucket!,
         accessKeyId,
         secretAccessKey,
@@ -104,7 +90,7 @@ export function registerBackupCommand(program: Command, io: CliIo): void {
     .action(async (service: string | undefined, options: TargetOption) => {
       const { backupNow } = await import('../../app/backup.js');
       const { configPath, dir } = projectPaths(options, io);
-      const results = await backupNow({ configPath, dir, local: localTarget(options), ...(service !== undefined ? { service } : {}) }, { onProgress: (line) => (options.json ? undefined : writeLine(io.stdout, `  ${line}`)) });
+      const results = await backupNow({ configPath, dir, local: isLocalTarget(options.target), ...(service !== undefined ? { service } : {}) }, { onProgress: (line) => (options.json ? undefined : writeLine(io.stdout, `  ${line}`)) });
       if (options.json) writeLine(io.stdout, JSON.stringify(results));
       else if (results.length === 0) writeLine(io.stdout, 'No service in swarm-wiz.yaml has volumes: nothing to back up.');
       else for (const result of results) writeLine(result.ok ? io.stdout : io.stderr, volumeLine(result));
@@ -120,12 +106,12 @@ export function registerBackupCommand(program: Command, io: CliIo): void {
       const { backupFiles, backupList } = await import('../../app/backup.js');
       const { configPath, dir } = projectPaths(options, io);
       if (options.files !== undefined) {
-        const files = await backupFiles({ configPath, dir, local: localTarget(options), snapshot: options.files });
+        const files = await backupFiles({ configPath, dir, local: isLocalTarget(options.target), snapshot: options.files });
         if (options.json) return writeLine(io.stdout, JSON.stringify(files));
         for (const file of files) writeLine(io.stdout, `${file.path}${file.type === 'dir' ? '/' : ''}${file.size !== undefined && file.type === 'file' ? `  ${size(file.size)}` : ''}`);
         return;
       }
-      const snapshots = await backupList({ configPath, dir, local: localTarget(options), ...(service !== undefined ? { service } : {}) });
+      const snapshots = await backupList({ configPath, dir, local: isLocalTarget(options.target), ...(service !== undefined ? { service } : {}) });
       if (options.json) return writeLine(io.stdout, JSON.stringify(snapshots));
       if (snapshots.length === 0) writeLine(io.stdout, `No backups yet: swarm-wiz backup now${service ? ` ${service}` : ''}.`);
       for (const snapshot of snapshots) writeLine(io.stdout, `${snapshot.shortId}  ${snapshot.time.slice(0, 19).replace('T', ' ')} UTC (${age(snapshot.time)})  ${snapshot.volume}  ${snapshot.bytes !== undefined ? size(snapshot.bytes) : 'size unknown'}`);

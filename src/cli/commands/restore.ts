@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import type { RestorePlan } from '../../app/backup.js';
-import { projectPaths, withCommonOptions } from '../common-options.js';
+import { isLocalTarget, projectPaths, withCommonOptions } from '../common-options.js';
 import { CliExit, EXIT } from '../exit.js';
 import { prompterOf, writeLine, type CliIo } from '../io.js';
 import { releaseStdin } from '../terminal-handoff.js';
-import { age, localTarget, size } from './backup.js';
+import { age, size } from './backup.js';
 
 interface RestoreOptions {
   config?: string;
@@ -41,7 +41,7 @@ export function registerRestoreCommand(program: Command, io: CliIo): void {
         const { restore } = await import('../../app/backup.js');
         const { configPath, dir } = projectPaths(options, io);
         const outcome = await restore(
-          { configPath, dir, local: localTarget(options), service, ...(options.snapshot !== undefined ? { snapshot: options.snapshot } : {}) },
+          { configPath, dir, local: isLocalTarget(options.target), service, ...(options.snapshot !== undefined ? { snapshot: options.snapshot } : {}) },
           {
             confirm: async (plan) => {
               if (!options.json) for (const line of planLines(plan)) writeLine(io.stdout, line);

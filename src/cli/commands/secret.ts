@@ -1,25 +1,11 @@
 import type { Command } from 'commander';
-import { projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
-import { CliExit, EXIT } from '../exit.js';
-import { prompterOf, writeLine, type CliIo } from '../io.js';
+import { isLocalTarget, projectPaths, withCommonOptions, type CommonOptions } from '../common-options.js';
+import { prompterOf, readAll, writeLine, type CliIo } from '../io.js';
 
 interface SecretOptions extends CommonOptions {
   target?: string;
 }
 
-/** Everything stdin holds, as bytes (a value piped in: `printf %s "$V" | swarm-wiz secret set NAME`). */
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks);
-}
-
-/** `--target local` or nothing (the state decides where the project runs). */
-function localTarget(options: SecretOptions): boolean {
-  if (options.target === undefined) return false;
-  if (options.target === 'local') return true;
-  throw new CliExit(EXIT.usage, `--target: ${JSON.stringify(options.target)} is not a target (local, or leave it out for the project's swarm)`);
-}
 
 /**
  * `swarm-wiz secret set NAME` and `swarm-wiz secret ls`: the services' secrets, stored only as Swarm
@@ -37,7 +23,7 @@ export function registerSecretCommand(program: Command, io: CliIo): void {
       const { secretSet } = await import('../../app/secrets.js');
       const { configPath, dir } = projectPaths(options, io);
       const result = await secretSet(
-        { configPath, dir, name, local: localTarget(options) },
+        { configPath, dir, name, local: isLocalTarget(options.target) },
         { readValue: () => readValue(io, name), onProgress: (line) => (options.json ? undefined : writeLine(io.stdout, line)) },
       );
       if (options.json) writeLine(io.stdout, JSON.stringify(result));
@@ -53,7 +39,7 @@ export function registerSecretCommand(program: Command, io: CliIo): void {
     .action(async (options: SecretOptions) => {
       const { secretList } = await import('../../app/secrets.js');
       const { configPath, dir } = projectPaths(options, io);
-      const secrets = await secretList({ configPath, dir, local: localTarget(options) });
+      const secrets = await secretList({ configPath, dir, local: isLocalTarget(options.target) });
       if (options.json) {
         writeLine(io.stdout, JSON.stringify(secrets));
         return;
