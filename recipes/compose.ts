@@ -25,6 +25,7 @@
 import YAML from 'yaml';
 import type { Config, Service, Site } from '../src/config/index.js';
 import {
+  appServices,
   DEPLOY_ENV,
   dataNodeLabel,
   HEALTH_PATH,
@@ -43,6 +44,7 @@ import {
   proxyImageRepository,
   secretNamePrefix,
   secretTargets,
+  volumeNames,
 } from './names.js';
 
 /**
@@ -210,7 +212,7 @@ function appService(service: Service, networks: string[]): Record<string, unknow
 
 /** The named volumes the app services use (top-level `volumes:`). */
 function appVolumes(config: Config): Record<string, unknown> {
-  const names = config.sites.flatMap((site) => [site.service, ...site.private]).flatMap((service) => (service.volumes ?? []).map((entry) => entry.slice(0, entry.indexOf(':'))));
+  const names = appServices(config).flatMap(volumeNames);
   return names.length > 0 ? { volumes: Object.fromEntries([...new Set(names)].map((name) => [name, {}])) } : {};
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Config, Delivery } from '../src/config/index.js';
+import type { Config, Delivery, Service } from '../src/config/index.js';
 import { PROXY_FOLDER_IN_CONTAINER } from '../src/commands/stack.js';
 
 /**
@@ -131,14 +131,23 @@ export { SECRET_LABELS, secretVersionName } from '../src/commands/secrets.js';
 /** The variable docker-compose.yml reads the current Swarm secret name of `name` from (`-` written `_`). */
 export const secretVariable = (name: string): string => `SWARM_WIZ_SECRET_${name.toUpperCase().replaceAll('-', '_')}`;
 
+/** Every app service of the project: each site's public service, then its private ones, in config order. */
+export const appServices = (config: Pick<Config, 'sites'>): Service[] => config.sites.flatMap((site) => [site.service, ...site.private]);
+
+/** The named volumes a service mounts: the NAME of each `NAME:/path`. */
+export const volumeNames = (service: Pick<Service, 'volumes'>): string[] => (service.volumes ?? []).map((entry) => entry.slice(0, entry.indexOf(':')));
+
+/** What `docker stack deploy` names a service or a volume of the project's stack: `<project>_<name>`. */
+export const stackObjectName = (config: Pick<Config, 'project'>, name: string): string => `${config.project}_${name}`;
+
 /** Every secret name the project's services declare, in config order, once each. */
 export function declaredSecrets(config: Pick<Config, 'sites'>): string[] {
-  return [...new Set(config.sites.flatMap((site) => [site.service, ...site.private]).flatMap((service) => service.secrets ?? []))];
+  return [...new Set(appServices(config).flatMap((service) => service.secrets ?? []))];
 }
 
 /** The services (names in swarm-wiz.yaml) that declare secret `name`. */
 export function servicesUsingSecret(config: Pick<Config, 'sites'>, name: string): string[] {
-  return config.sites.flatMap((site) => [site.service, ...site.private]).filter((service) => (service.secrets ?? []).includes(name)).map((service) => service.name);
+  return appServices(config).filter((service) => (service.secrets ?? []).includes(name)).map((service) => service.name);
 }
 
 /** What a deploy says when a declared secret has no version yet. */

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { readOptional, writeFileAtomic } from '../config/fs-atomic.js';
+import { appServices, stackObjectName, volumeNames } from '../../recipes/names.js';
 import type { Config } from '../config/index.js';
 import { ensureSwarmWizDir, SWARM_WIZ_DIR } from '../config/private-dir.js';
 import type { BackupFacts } from '../status/backup-check.js';
@@ -109,9 +110,8 @@ export async function backupFacts(dir: string, config: Config): Promise<BackupFa
   const settings = await readBackupSettings(dir).catch(() => undefined);
   if (!settings) return { setUp: false, volumes: [] };
   const records = await readBackupRecords(dir);
-  const volumes = config.sites
-    .flatMap((site) => [site.service, ...site.private])
-    .flatMap((service) => (service.volumes ?? []).map((entry) => ({ service: service.name, volume: `${config.project}_${entry.slice(0, entry.indexOf(':'))}` })))
+  const volumes = appServices(config)
+    .flatMap((service) => volumeNames(service).map((name) => ({ service: service.name, volume: stackObjectName(config, name) })))
     .map(({ service, volume }) => {
       const last = records[volume];
       return { service, volume, ...(last ? { last: { at: last.at, ok: last.ok, ...(last.error ? { error: last.error } : {}), ...(last.lastGood ? { lastGood: last.lastGood } : {}) } } : {}) };

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { dataNodeLabel } from '../../recipes/names.js';
+import { appServices, dataNodeLabel, stackObjectName, volumeNames } from '../../recipes/names.js';
 import {
   containerShell,
   credentialsFileText,
@@ -72,9 +72,7 @@ export interface BackupRequest {
   connect?: ConnectNodes;
 }
 
-const stackName = (config: Config, name: string): string => `${config.project}_${name}`;
-const volumesOf = (service: Service): string[] => (service.volumes ?? []).map((entry) => entry.slice(0, entry.indexOf(':')));
-const servicesWithVolumes = (config: Config): Service[] => config.sites.flatMap((site) => [site.service, ...site.private]).filter((service) => volumesOf(service).length > 0);
+const servicesWithVolumes = (config: Config): Service[] => appServices(config).filter((service) => volumeNames(service).length > 0);
 
 /** The services a command is about: the one named (it must have volumes), or every service with volumes. */
 function chosenServices(config: Config, name: string | undefined): Service[] {
@@ -82,7 +80,7 @@ function chosenServices(config: Config, name: string | undefined): Service[] {
   if (name === undefined) return candidates;
   const found = candidates.find((service) => service.name === name);
   if (found) return [found];
-  const known = config.sites.flatMap((site) => [site.service, ...site.private]).some((service) => service.name === name);
+  const known = appServices(config).some((service) => service.name === name);
   const list = candidates.length > 0 ? `services with volumes: ${candidates.map((service) => service.name).join(', ')}` : 'no service in swarm-wiz.yaml has volumes';
   throw new UsageError(`${name} ${known ? 'has no volumes to back up' : 'is not a service in swarm-wiz.yaml'} (${list})`);
 }
@@ -315,7 +313,7 @@ export async function backupNow(request: BackupNowRequest, io: { onProgress?(lin
   try {
     for (const service of services) {
       const started = Date.now();
-      const volumes = volumesOf(service).map((name) => stackName(config, name));
+      const volumes = volumeNames(service).map((name) => stackObjectName(config, name));
       const fail = (node: string, error: string) => volumes.forEach((volume) => results.push({ service: service.name, volume, node, ok: false, seconds: (Date.now() - started) / 1000, error }));
       let node = '';
       try {
@@ -323,7 +321,7 @@ export async function backupNow(request: BackupNowRequest, io: { onProgress?(lin
         const shell = await opened.shellOf(node);
         const prepared = await prepareNode(node, shell, opened.settings, repositoryOn(opened.settings, config.project, opened.filesDir), false);
         if (service.backup?.before) {
-          const container = (await shell.run(serviceContainers(stackName(config, service.name)))).stdout.split('\n').map((line) => line.trim()).find(Boolean);
+          const container = (await shell.run(serviceContainers(stackObjectName(config, service.name)))).stdout.split('\n').map((line) => line.trim()).find(Boolean);
           if (!container) throw new BackupFailed(`${service.name} has no running container on ${node} to run backup.before in: start it (swarm-wiz apply), then back up again`);
           io.onProgress?.(`${service.name}: backup.before in its container on ${node}`);
           await shell.run(containerShell(container, service.backup.before), { timeoutMs: RESTIC_TIMEOUT_MS }).catch((error: unknown) => {
@@ -460,7 +458,7 @@ export async function restore(request: RestoreRequest, io: RestoreIo): Promise<R
       const started = Date.now();
       const shell = await opened.shellOf(node);
       const onNode = node === opened.access.manager ? prepared : await prepareNode(node, shell, opened.settings, prepared.repo, false);
-      const swarmService = stackName(config, service.name);
+      const swarmService = stackObjectName(config, service.name);
       io.onProgress?.(`${swarmService}: stopping (0 replicas)`);
       await manager.run(serviceScale(swarmService, 0));
       await waitFor(`${swarmService}'s container to stop on ${node}`, 120_000, async () => (await shell.run(serviceContainerStates(swarmService))).stdout.trim() === '');
@@ -491,8 +489,8 @@ function pickSnapshots(config: Config, service: Service, snapshots: readonly Sna
     }
     return found;
   }
-  return volumesOf(service).map((name) => {
-    const volume = stackName(config, name);
+  return volumeNames(service).map((name) => {
+    const volume = stackObjectName(config, name);
     const latest = snapshots.filter((snapshot) => snapshot.volume === volume).sort((a, b) => a.time.localeCompare(b.time)).at(-1);
     if (!latest) throw new BackupFailed(`the volume ${volume} has no backup to restore: swarm-wiz backup ls ${service.name}`);
     return latest;

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { stackObjectName } from '../../recipes/names.js';
 import { writeFileAtomic } from '../config/fs-atomic.js';
 import { serviceImage, serviceUpdateImage, withoutDigest } from '../commands/index.js';
 import { configFromYaml, withServiceImage, type Config } from '../config/index.js';
@@ -102,7 +103,7 @@ export function deployService(options: DeployServiceOptions): Promise<DeployServ
 async function rollOutService(options: DeployServiceOptions): Promise<DeployServiceResult> {
   const { config } = options;
   const path = findService(config, options.service);
-  const swarmService = `${config.project}_${options.service}`;
+  const swarmService = stackObjectName(config, options.service);
   const progress = options.onProgress ?? (() => undefined);
   const { target, manager, dispose } = await reachManager({ dir: options.dir, project: config.project }).catch((error: unknown) => {
     throw error instanceof NotDeployedError ? new ServiceDeployError(error.message, error.hint) : error;

@@ -1,3 +1,4 @@
+import { stackObjectName } from '../../recipes/names.js';
 import { LOGS_SINCE, serviceLogs } from '../commands/index.js';
 import type { Config } from '../config/index.js';
 import { expectedServices } from '../status/cluster-rows.js';
@@ -53,7 +54,7 @@ export async function serviceLog(request: LogsRequest, io: LogsIo): Promise<{ se
     if (!Number.isInteger(tail)) throw new UsageError(`--tail ${JSON.stringify(request.tail)} is not a number of lines (0 or more, or all)`);
   }
   const access = await reachManager({ dir: request.dir, project: config.project, ...(request.target ? { target: request.target } : {}), ...(request.connect ? { connect: request.connect } : {}) });
-  const service = `${config.project}_${request.service}`;
+  const service = stackObjectName(config, request.service);
   try {
     const shell = access.target.shell(access.manager);
     const command = serviceLogs(service, { follow: request.follow, ...(request.since !== undefined ? { since: request.since } : {}), ...(tail !== undefined ? { tail } : {}) });

@@ -1,7 +1,7 @@
 import type { Config } from '../config/index.js';
 import type { SwarmInfo, SwarmNode } from '../commands/swarm.js';
 import type { StackService } from '../commands/stack.js';
-import { dataNodeLabel, declaredSecrets, PROXY_NODE_LABEL, secretNotSetMessage } from '../../recipes/names.js';
+import { appServices, dataNodeLabel, declaredSecrets, PROXY_NODE_LABEL, secretNotSetMessage, volumeNames } from '../../recipes/names.js';
 import { proxyServiceMode } from '../../recipes/compose.js';
 import { DEPLOY_PHASES, type CertificateStep, type DeployPhase, type DeployPhaseName, type DeployStep, type NodeStep, type PreflightStep, type ProxyFilesStep, type ServiceReplacement, type StackStep, type SwarmInitStep, type SwarmStep } from './deploy-types.js';
 import { planSupport, type SupportFacts } from './support.js';
@@ -193,7 +193,7 @@ function planSwarm(config: Config, facts: DeployFacts): [SwarmStep[], SwarmStep[
       });
     });
   // Services with volumes: pinned to the first manager (their named volumes live there), on any number of nodes.
-  const dataServices = config.sites.flatMap((site) => [site.service, ...site.private]).filter((service) => (service.volumes ?? []).length > 0);
+  const dataServices = appServices(config).filter((service) => volumeNames(service).length > 0);
   if (dataServices.length > 0) {
     const wanted = Object.fromEntries(dataServices.map((service) => [dataNodeLabel(service.name), 'true']));
     const missing = Object.keys(wanted).filter((key) => first.labels?.[key] !== 'true');
