@@ -149,17 +149,20 @@ async function prepareNode(name: string, shell: Shell, settings: BackupSettings,
 
 /** A project and a way to reach its manager, with the backup settings; `dispose` ends every connection opened. */
 interface Opened {
-  config: Config;
   settings: BackupSettings;
   access: ManagerAccess;
-  filesDir: string;
+  /** The repository as restic on a node of this target opens it. */
+  repo: ResticRepository;
   /** The shell of a node by name (the manager's, or a new connection to another droplet). */
   shellOf(name: string): Promise<Shell>;
+  /** restic checked on a node, its files written there, the repository opened (created when `create`). */
+  prepare(name: string, shell: Shell, create?: boolean): Promise<ResticNode & { created: boolean }>;
+  /** The same on the manager reached. */
+  onManager(create?: boolean): Promise<ResticNode & { created: boolean }>;
   dispose(): Promise<void>;
 }
 
-async function openProject(request: BackupRequest, settings: BackupSettings | undefined): Promise<Opened> {
-  const config = await loadConfig(request.configPath);
+async function openProject(request: BackupRequest, config: Config, settings: BackupSettings | undefined): Promise<Opened> {
   const stored = settings ?? (await readBackupSettings(request.dir).catch((error: unknown) => {
     throw error instanceof BackupNotSetUp ? new UsageError('backups are not set up: run swarm-wiz backup setup --bucket NAME (the S3 keys from SWARM_WIZ_S3_ACCESS_KEY_ID and SWARM_WIZ_S3_SECRET_ACCESS_KEY)') : error;
   }));
@@ -168,11 +171,14 @@ async function openProject(request: BackupRequest, settings: BackupSettings | un
   });
   const others: { dispose(): Promise<void> }[] = [];
   const local = access.manager === 'local';
+  const repo = repositoryOn(stored, config.project, filesDirFor(request.dir, local));
+  const prepare = (name: string, shell: Shell, create = false) => prepareNode(name, shell, stored, repo, create);
   return {
-    config,
     settings: stored,
     access,
-    filesDir: filesDirFor(request.dir, local),
+    repo,
+    prepare,
+    onManager: (create = false) => prepare(access.manager, access.target.shell(access.manager), create),
     async shellOf(name: string) {
       if (local || name === access.manager) return access.target.shell(access.manager);
       const state = await loadState(request.dir, config.project);
@@ -187,6 +193,11 @@ async function openProject(request: BackupRequest, settings: BackupSettings | un
       await access.dispose();
     },
   };
+}
+
+/** The project's snapshots in the repository, oldest first. */
+async function snapshotsOf(node: ResticNode, config: Config): Promise<Snapshot[]> {
+  return parseSnapshots((await node.shell.run(resticSnapshots(node.repo, config.project), { timeoutMs: 120_000 })).stdout);
 }
 
 /** The node a service's data is pinned to (its data label), by the swarm's word. */
@@ -264,13 +275,11 @@ export async function backupSetup(request: BackupSetupRequest): Promise<BackupSe
     ...(request.caCert !== undefined ? { caCert: request.caCert } : {}),
     since: before?.since ?? new Date().toISOString(),
   };
-  const opened = await openProject(request, settings);
+  const opened = await openProject(request, config, settings);
   try {
-    const node = opened.access.manager;
-    const repo = repositoryOn(settings, config.project, opened.filesDir);
-    const prepared = await prepareNode(node, opened.access.target.shell(node), settings, repo, true);
+    const prepared = await opened.onManager(true);
     await writeBackupSettings(request.dir, settings);
-    return { repository: repo.url, node, created: prepared.created, passwordGenerated: request.password === undefined && before === undefined };
+    return { repository: opened.repo.url, node: prepared.name, created: prepared.created, passwordGenerated: request.password === undefined && before === undefined };
   } finally {
     await opened.dispose();
   }
@@ -308,7 +317,7 @@ export async function backupNow(request: BackupNowRequest, io: { onProgress?(lin
   const services = chosenServices(config, request.service);
   if (services.length === 0) return [];
   const now = request.now ?? (() => new Date());
-  const opened = await openProject(request, undefined);
+  const opened = await openProject(request, config, undefined);
   const results: VolumeBackup[] = [];
   try {
     for (const service of services) {
@@ -319,7 +328,7 @@ export async function backupNow(request: BackupNowRequest, io: { onProgress?(lin
       try {
         node = await dataNodeOf(opened, service);
         const shell = await opened.shellOf(node);
-        const prepared = await prepareNode(node, shell, opened.settings, repositoryOn(opened.settings, config.project, opened.filesDir), false);
+        const prepared = await opened.prepare(node, shell);
         if (service.backup?.before) {
           const container = (await shell.run(serviceContainers(stackObjectName(config, service.name)))).stdout.split('\n').map((line) => line.trim()).find(Boolean);
           if (!container) throw new BackupFailed(`${service.name} has no running container on ${node} to run backup.before in: start it (swarm-wiz apply), then back up again`);
@@ -383,12 +392,9 @@ export interface BackupListRequest extends BackupRequest {
 export async function backupList(request: BackupListRequest): Promise<Snapshot[]> {
   const config = await loadConfig(request.configPath);
   const services = chosenServices(config, request.service).map((service) => service.name);
-  const opened = await openProject(request, undefined);
+  const opened = await openProject(request, config, undefined);
   try {
-    const node = opened.access.manager;
-    const prepared = await prepareNode(node, opened.access.target.shell(node), opened.settings, repositoryOn(opened.settings, config.project, opened.filesDir), false);
-    const listed = await prepared.shell.run(resticSnapshots(prepared.repo, config.project), { timeoutMs: 120_000 });
-    return parseSnapshots(listed.stdout).filter((snapshot) => services.includes(snapshot.service));
+    return (await snapshotsOf(await opened.onManager(), config)).filter((snapshot) => services.includes(snapshot.service));
   } finally {
     await opened.dispose();
   }
@@ -397,10 +403,9 @@ export async function backupList(request: BackupListRequest): Promise<Snapshot[]
 /** The files of one snapshot (the drill shows a `backup.before` dump is in it). */
 export async function backupFiles(request: BackupRequest & { snapshot: string }): Promise<{ path: string; type: string; size?: number }[]> {
   const config = await loadConfig(request.configPath);
-  const opened = await openProject(request, undefined);
+  const opened = await openProject(request, config, undefined);
   try {
-    const node = opened.access.manager;
-    const prepared = await prepareNode(node, opened.access.target.shell(node), opened.settings, repositoryOn(opened.settings, config.project, opened.filesDir), false);
+    const prepared = await opened.onManager();
     return parseLs((await prepared.shell.run(resticLs(prepared.repo, request.snapshot), { timeoutMs: 120_000 })).stdout);
   } finally {
     await opened.dispose();
@@ -446,18 +451,18 @@ export async function restore(request: RestoreRequest, io: RestoreIo): Promise<R
   const [service] = chosenServices(config, request.service);
   if (!service) throw new UsageError(`${request.service} has no volumes to restore`);
   return changingProject(request.dir, 'restore', async () => {
-    const opened = await openProject(request, undefined);
+    const opened = await openProject(request, config, undefined);
     try {
-      const manager = opened.access.target.shell(opened.access.manager);
-      const prepared = await prepareNode(opened.access.manager, manager, opened.settings, repositoryOn(opened.settings, config.project, opened.filesDir), false);
-      const snapshots = parseSnapshots((await manager.run(resticSnapshots(prepared.repo, config.project), { timeoutMs: 120_000 })).stdout).filter((snapshot) => snapshot.service === service.name);
+      const prepared = await opened.onManager();
+      const manager = prepared.shell;
+      const snapshots = (await snapshotsOf(prepared, config)).filter((snapshot) => snapshot.service === service.name);
       const chosen = pickSnapshots(config, service, snapshots, request.snapshot);
       const node = await dataNodeOf(opened, service);
       const plan: RestorePlan = { service: service.name, node, volumes: chosen.map((snapshot) => ({ volume: snapshot.volume, snapshot: snapshot.shortId, time: snapshot.time, ...(snapshot.bytes !== undefined ? { bytes: snapshot.bytes } : {}) })) };
       if (!(await io.confirm(plan))) throw new Cancelled('Cancelled; nothing was stopped or restored.');
       const started = Date.now();
       const shell = await opened.shellOf(node);
-      const onNode = node === opened.access.manager ? prepared : await prepareNode(node, shell, opened.settings, prepared.repo, false);
+      const onNode = node === opened.access.manager ? prepared : await opened.prepare(node, shell);
       const swarmService = stackObjectName(config, service.name);
       io.onProgress?.(`${swarmService}: stopping (0 replicas)`);
       await manager.run(serviceScale(swarmService, 0));
