@@ -1,24 +1,14 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { requireTool } from '../peers/tools.js';
 import type { BackupBenchResult } from './backup-run.js';
 import type { Figure } from './figures.js';
+import { underHostDockerLock } from './host-docker.js';
 
-/** This machine's Docker engine is shared: everything that uses it runs under this lock. */
-const HOST_DOCKER_LOCK = '/tmp/swz-host-docker.lock';
-const LOCK_WAIT_S = 900;
 const INSIDE = join(import.meta.dirname, 'backup-run.ts');
 const MiB = 1024 * 1024;
 
 /** `backup now` of a 1 GiB volume of random data, again after a 10 MiB change, and `restore` of it (local swarm, S3 peer). */
 export default async function backupBench(): Promise<Figure[]> {
-  requireTool('flock (util-linux)', ['flock', '--version'], 'holding the shared Docker engine');
-  const child = spawn('flock', ['--wait', String(LOCK_WAIT_S), HOST_DOCKER_LOCK, process.execPath, '--import', 'tsx', INSIDE], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  if (code !== 0) throw new Error(`the backup benchmark failed (exit ${code})`);
-  const r = JSON.parse(stdout.trim().split('\n').pop() ?? '') as BackupBenchResult;
+  const r = await underHostDockerLock<BackupBenchResult>(INSIDE, 'backup');
   if (!r.restoredSame) throw new Error('the restored volume differs from the one backed up');
   const where = "swarm-wiz backup now --target local, Debian 13's restic 0.18 on this machine, s3rver over HTTPS on loopback";
   return [

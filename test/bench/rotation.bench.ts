@@ -1,24 +1,13 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { requireTool } from '../peers/tools.js';
 import type { RotationResult } from './rotation-run.js';
 import type { Figure } from './figures.js';
+import { underHostDockerLock } from './host-docker.js';
 
-/** This machine's Docker engine is shared: everything that uses it runs under this lock. */
-const HOST_DOCKER_LOCK = '/tmp/swz-host-docker.lock';
-/** Someone else's run on the shared engine may hold the lock this long before the bench gives up. */
-const LOCK_WAIT_S = 900;
 const INSIDE = join(import.meta.dirname, 'rotation-run.ts');
 
 /** `renew --force` on the local swarm (apply --target local) under HTTPS load: requests served and failed. */
 export default async function rotationBench(): Promise<Figure[]> {
-  requireTool('flock (util-linux)', ['flock', '--version'], 'holding the shared Docker engine');
-  const child = spawn('flock', ['--wait', String(LOCK_WAIT_S), HOST_DOCKER_LOCK, process.execPath, '--import', 'tsx', INSIDE], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  if (code !== 0) throw new Error(`the rotation benchmark failed (exit ${code}${code === 1 && stdout === '' ? `; or ${HOST_DOCKER_LOCK} stayed held for ${LOCK_WAIT_S} s` : ''})`);
-  const result = JSON.parse(stdout.trim().split('\n').pop() ?? '') as RotationResult;
+  const result = await underHostDockerLock<RotationResult>(INSIDE, 'rotation');
   if (result.renewCode !== 0) throw new Error(`renew --force exited ${result.renewCode}`);
   if (!result.serialsChanged) throw new Error('renew --force did not change the served certificates');
   return [
