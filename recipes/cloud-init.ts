@@ -32,7 +32,8 @@ function webrootUnit(config: Config): string {
 /** The `#cloud-config` user-data for one kind of droplet. */
 export function renderCloudInit(config: Config, role: NodeRole): string {
   // The support server runs swarm-wiz from cron: Node.js from the image's own packages (Debian 13: Node.js 20).
-  const packages = role === 'support' ? ['docker.io', 'busybox', 'cron', 'openssh-client', 'nodejs'] : ['docker.io'];
+  // The swarm nodes back up the volumes they hold with restic (Debian 13: 0.18), run over SSH by swarm-wiz backup.
+  const packages = role === 'support' ? ['docker.io', 'busybox', 'cron', 'openssh-client', 'nodejs'] : ['docker.io', 'restic'];
   const document: Record<string, unknown> = {
     package_update: true,
     package_upgrade: false,

@@ -29,7 +29,19 @@ export function renderCrontab(config: Config): string {
     // swarm-wiz apply installs swarm-wiz (one file and its launcher) in the project folder's bin/.
     `PATH=${dir}/bin:/usr/local/bin:/usr/bin:/bin`,
     `MAILTO=${config.certificates.email}`,
+    ...backupLines(config, dir),
     `${renewMinute(config)} 3,15 * * * swarm-wiz renew --config ${dir}/swarm-wiz.yaml --dir ${dir}; swarm-wiz status --check --alert --config ${dir}/swarm-wiz.yaml --dir ${dir}`,
     '',
   ].join('\n');
+}
+
+/**
+ * The daily backup (02:<minute>, before the 03:<minute> check that warns about a failed or missing one),
+ * when a service has volumes: only once backup setup copied its settings here. It keeps 7 daily, 4 weekly
+ * and 6 monthly snapshots of each volume (--scheduled: restic forget --prune after the snapshots).
+ */
+function backupLines(config: Config, dir: string): string[] {
+  const volumes = config.sites.some((site) => [site.service, ...site.private].some((service) => (service.volumes ?? []).length > 0));
+  if (!volumes) return [];
+  return [`${renewMinute(config)} 2 * * * [ ! -f ${dir}/.swarm-wiz/backup.json ] || swarm-wiz backup now --scheduled --config ${dir}/swarm-wiz.yaml --dir ${dir}`];
 }

@@ -15,6 +15,8 @@ import {
   resticBackup,
   resticCaFile,
   resticCatConfig,
+  resticForget,
+  RETENTION,
   resticCredentialsFile,
   RESTIC_EXIT,
   resticInit,
@@ -182,9 +184,11 @@ async function openProject(request: BackupRequest, config: Config, settings: Bac
     async shellOf(name: string) {
       if (local || name === access.manager) return access.target.shell(access.manager);
       const state = await loadState(request.dir, config.project);
-      const node = dropletNodes(state).find((candidate) => candidate.name === name);
+      // On the support server (its state says runsOn) the nodes are reached over the VPC.
+      const here = state.runsOn;
+      const node = dropletNodes(state, here ? 'private' : 'public').find((candidate) => candidate.name === name);
       if (!node) throw new BackupFailed(`${name} holds the data but is not a droplet of ${config.project} in the state: run swarm-wiz apply`);
-      const remote = await (request.connect ?? remoteTarget)({ dir: request.dir, store: new StateStore(request.dir, state), nodes: [node] });
+      const remote = await (request.connect ?? remoteTarget)({ dir: request.dir, store: new StateStore(request.dir, state), nodes: [node], ...(here ? { local: here } : {}) });
       others.push(remote);
       return remote.target.shell(name);
     },
@@ -304,6 +308,8 @@ export interface VolumeBackup {
 
 export interface BackupNowRequest extends BackupRequest {
   service?: string;
+  /** The support server's daily run: after each snapshot, forget those beyond the retention and prune. */
+  scheduled?: boolean;
   now?: () => Date;
 }
 
@@ -345,6 +351,10 @@ export async function backupNow(request: BackupNowRequest, io: { onProgress?(lin
             const run = await shell.run(resticBackup(prepared.repo, { host: config.project, path: mount, volume, service: service.name }), { timeoutMs: RESTIC_TIMEOUT_MS });
             const summary = parseBackupSummary(run.stdout);
             if (!summary) throw new BackupFailed(`restic did not report a snapshot for ${volume}`);
+            if (request.scheduled) {
+              io.onProgress?.(`${volume}: keeping ${RETENTION.daily} daily, ${RETENTION.weekly} weekly and ${RETENTION.monthly} monthly snapshots`);
+              await shell.run(resticForget(prepared.repo, config.project, volume), { timeoutMs: RESTIC_TIMEOUT_MS });
+            }
             results.push({ service: service.name, volume, node, ok: true, snapshot: summary.snapshotId, bytes: summary.totalBytes, added: summary.dataAddedPacked, seconds: (Date.now() - volumeStarted) / 1000 });
           } catch (error) {
             results.push({ service: service.name, volume, node, ok: false, seconds: (Date.now() - volumeStarted) / 1000, error: error instanceof BackupFailed ? error.message : resticLine(error) });

@@ -6,6 +6,7 @@ import { CONFIG_FILE } from '../config/file-name.js';
 import { readOptional, writeFileAtomic } from '../config/fs-atomic.js';
 import { CA_CERT_FILE, TOKEN_FILE } from './dns-api.js';
 import { ALERTS_PATH } from './alerts-files.js';
+import { BACKUP_SETTINGS_PATH } from './backup-files.js';
 import { sshKeyPath } from '../adapters/ssh-key.js';
 import { certificateMeta, splitChain, type CertificateMeta } from '../adapters/certificate-metadata.js';
 import type { SiteNames } from '../certs/sites.js';
@@ -43,6 +44,8 @@ export const SUPPORT_FILES = {
   token: TOKEN_FILE,
   /** Where alerts go (alerts set): copied when set, kept even when emptied so the copy learns of a removal. */
   alerts: ALERTS_PATH,
+  /** Where backups go (backup setup): the S3 keys and the repository password, for the scheduled run. */
+  backup: BACKUP_SETTINGS_PATH,
 } as const;
 
 /** `bin/swarm-wiz`: runs the bundle beside it with the Node.js on PATH (Debian's /usr/bin/node). */
@@ -120,6 +123,8 @@ export async function supportFiles(options: { config: Config; dir: string; state
   if (setup.caCertPem) files.set(SUPPORT_FILES.caCert, { content: setup.caCertPem, mode: 0o644 });
   const alerts = await readOptional(join(dir, SUPPORT_FILES.alerts));
   if (alerts !== undefined) files.set(SUPPORT_FILES.alerts, { content: alerts, mode: 0o600 });
+  const backup = await readOptional(join(dir, SUPPORT_FILES.backup));
+  if (backup !== undefined) files.set(SUPPORT_FILES.backup, { content: backup, mode: 0o600 });
   if (setup.token && config.certificates.challenge === 'dns-01') files.set(SUPPORT_FILES.token, { content: `${setup.token}\n`, mode: 0o600 });
   return files;
 }

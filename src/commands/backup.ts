@@ -103,6 +103,21 @@ export function parseBackupSummary(output: string): BackupSummary | undefined {
   };
 }
 
+/** What the scheduled run keeps of each volume's snapshots. */
+export const RETENTION = { daily: 7, weekly: 4, monthly: 6 } as const;
+
+/**
+ * Forgets a volume's snapshots beyond the retention and prunes what no snapshot uses. Grouped by host
+ * and tags, not paths: a volume on a replaced droplet may have another mount point.
+ */
+export function resticForget(repo: ResticRepository, host: string, volume: string): Command {
+  return restic(
+    repo,
+    ['forget', '--quiet', '--host', host, '--tag', volumeTag(volume), '--group-by', 'host,tags', '--keep-daily', String(RETENTION.daily), '--keep-weekly', String(RETENTION.weekly), '--keep-monthly', String(RETENTION.monthly), '--prune'],
+    `forget the old snapshots of ${volume}`,
+  );
+}
+
 /** The snapshots of `host`, oldest first (`--json`). */
 export const resticSnapshots = (repo: ResticRepository, host: string): Command => restic(repo, ['snapshots', '--json', '--host', host, '--tag', 'swarm-wiz'], 'list the snapshots');
 

@@ -24,7 +24,6 @@ import { join } from 'node:path';
 import S3rver from 's3rver';
 import AWSAccount from 's3rver/lib/models/account.js';
 import { generateCertificate } from '../../src/certs/x509-generate.js';
-import { requireTool } from './tools.js';
 
 export interface S3Peer {
   /** `https://ADDRESS:PORT`: path-style buckets (`<endpoint>/<bucket>/<key>`). */
@@ -39,14 +38,7 @@ export interface S3Peer {
   stop(): Promise<void>;
 }
 
-/** Where test/peers/install.sh unpacks Debian 13's restic (0.18 when written), the one the droplets run. */
-export const RESTIC_BINARY = '/opt/swarm-wiz-test/restic-trixie/usr/bin/restic';
-
-export const resticBinary = (): string => RESTIC_BINARY;
-
-/** Fails (never skips) unless Debian 13's restic is unpacked (test/peers/install.sh). */
-export const requireRestic = (): void =>
-  requireTool("restic (Debian 13's, unpacked into /opt/swarm-wiz-test/restic-trixie by test/peers/install.sh)", [RESTIC_BINARY, 'version'], 'backups to S3-compatible storage');
+export { RESTIC_BINARY, requireRestic, resticBinary } from './restic.js';
 
 /** The suffix s3rver gives the file holding an object's content. */
 const OBJECT_SUFFIX = '._S3rver_object';

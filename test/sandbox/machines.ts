@@ -73,6 +73,7 @@ export const PACKAGE_COMMANDS: Readonly<Record<string, { command: string; minMaj
   'busybox-static': { command: 'busybox' },
   cron: { command: 'crontab' },
   'openssh-client': { command: 'ssh' },
+  restic: { command: 'restic' },
 };
 
 /** What looking for a command inside the machine found: its path (none when missing) and, when asked, its `--version` output. */

@@ -12,7 +12,7 @@
  * droplet is bound to or released from a machine.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_FAKE_TOKEN, startFakeDigitalOcean, type FakeDigitalOcean } from '../fake-do/fake-server.js';
@@ -20,6 +20,7 @@ import type { FakeState } from '../fake-do/state.js';
 import { dnsPublisher } from '../fake-do/dns-publisher.js';
 import { startPebble, type PebblePeer } from '../peers/pebble.js';
 import { startRegistry, type RegistryPeer } from '../peers/registry.js';
+import { RESTIC_BINARY } from '../peers/restic.js';
 import { OPERATOR_PUBLIC_IP, startCluster, type Cluster } from './cluster.js';
 import { startLoadBalancer, type LoadBalancerConfig, type LoadBalancerHandle } from './load-balancer.js';
 import { CLOUD_INIT_STAND_IN, MachinePool, SYSTEMCTL_STAND_IN } from './machines.js';
@@ -131,6 +132,11 @@ async function main(): Promise<void> {
   const systemctl = join(dir, 'systemctl');
   writeFileSync(systemctl, SYSTEMCTL_STAND_IN);
   chmodSync(systemctl, 0o755);
+  // The package cloud-init installs on the swarm nodes that this machine lacks: Debian 13's restic
+  // (unpacked by test/peers/install.sh), on the droplets' PATH in /usr/local/sbin (empty on Debian).
+  const localSbin = join(dir, 'usr-local-sbin');
+  mkdirSync(localSbin, { recursive: true });
+  copyFileSync(RESTIC_BINARY, join(localSbin, 'restic'));
   cluster = await startCluster({
     machines: Array.from({ length: machineCount }, (_, i) => ({ name: `machine-${i + 1}`, role: 'worker' as const })),
     prefix,
@@ -141,6 +147,7 @@ async function main(): Promise<void> {
     holderBinds: [
       { source: standIn, target: '/usr/bin/cloud-init' },
       { source: systemctl, target: '/usr/bin/systemctl' },
+      { source: localSbin, target: '/usr/local/sbin' },
     ],
     images: SANDBOX_IMAGES,
     insecureRegistries: [`${SANDBOX_REGISTRY.address}:${SANDBOX_REGISTRY.port}`],

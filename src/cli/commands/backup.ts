@@ -86,11 +86,12 @@ export function registerBackupCommand(program: Command, io: CliIo): void {
   withCommonOptions(backup.command('now'))
     .argument('[service]', 'one service with volumes (default: every one)')
     .option('--target <target>', "local: this machine's Docker engine and restic")
+    .option('--scheduled', "the support server's daily run: then keep 7 daily, 4 weekly and 6 monthly snapshots of each volume (restic forget --prune)", false)
     .description("back up the services' volumes now: each service's backup.before first, in its container, then one snapshot per volume")
-    .action(async (service: string | undefined, options: TargetOption) => {
+    .action(async (service: string | undefined, options: TargetOption & { scheduled: boolean }) => {
       const { backupNow } = await import('../../app/backup.js');
       const { configPath, dir } = projectPaths(options, io);
-      const results = await backupNow({ configPath, dir, local: isLocalTarget(options.target), ...(service !== undefined ? { service } : {}) }, { onProgress: (line) => (options.json ? undefined : writeLine(io.stdout, `  ${line}`)) });
+      const results = await backupNow({ configPath, dir, local: isLocalTarget(options.target), scheduled: options.scheduled, ...(service !== undefined ? { service } : {}) }, { onProgress: (line) => (options.json ? undefined : writeLine(io.stdout, `  ${line}`)) });
       if (options.json) writeLine(io.stdout, JSON.stringify(results));
       else if (results.length === 0) writeLine(io.stdout, 'No service in swarm-wiz.yaml has volumes: nothing to back up.');
       else for (const result of results) writeLine(result.ok ? io.stdout : io.stderr, volumeLine(result));

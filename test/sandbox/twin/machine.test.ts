@@ -179,7 +179,7 @@ describe('DigitalOcean twin: Debian 13 droplets with real cloud-init', () => {
 describe('the twin mirror', () => {
   it(`holds Debian ${DEBIAN_SUITE}'s packages for every role's user-data, with their recommends`, () => {
     // What the image lacks of every role's list (openssh-client comes with the image's openssh-server), and docker.io's recommends.
-    for (const name of ['docker.io', 'nodejs', 'cron', 'busybox', 'docker-cli', 'containerd', 'runc']) expect(mirror.packages).toContain(name);
-    expect(projectPackages()).toEqual(['busybox', 'cron', 'docker.io', 'nodejs', 'openssh-client']);
+    for (const name of ['docker.io', 'nodejs', 'cron', 'busybox', 'docker-cli', 'containerd', 'runc', 'restic']) expect(mirror.packages).toContain(name);
+    expect(projectPackages()).toEqual(['busybox', 'cron', 'docker.io', 'nodejs', 'openssh-client', 'restic']);
   });
 });
