@@ -190,7 +190,7 @@ export function healthCheck(service: Pick<Service, 'port' | 'health'>): Record<s
  * service with volumes is pinned to the node labelled for its data and updated stop-first: two tasks
  * never share one data directory, even for a moment.
  */
-function appService(service: Service, networks: string[]): Record<string, unknown> {
+function appService(service: Service, networks: string[], held: boolean): Record<string, unknown> {
   const volumes = service.volumes ?? [];
   const check = healthCheck(service);
   return {
@@ -203,7 +203,8 @@ function appService(service: Service, networks: string[]): Record<string, unknow
     ...(check ? { healthcheck: check } : {}),
     deploy: {
       mode: 'replicated',
-      replicas: service.replicas ?? 1,
+      // Held: its data's droplet was replaced and backups exist; it starts once `restore` brought the data back.
+      replicas: held ? 0 : (service.replicas ?? 1),
       ...(volumes.length > 0 ? { placement: { constraints: [`node.labels.${dataNodeLabel(service.name)} == true`] } } : {}),
       ...rollingDeploy(volumes.length > 0 ? 'stop-first' : 'start-first'),
     },
@@ -222,10 +223,10 @@ function siteNetworks(site: Site): string[] {
   return [EDGE_NETWORK, ...(site.private.length > 0 ? [internalNetwork(name)] : [])];
 }
 
-function siteServices(site: Site): [string, Record<string, unknown>][] {
+function siteServices(site: Site, held: ReadonlySet<string>): [string, Record<string, unknown>][] {
   return [
-    [site.service.name, appService(site.service, siteNetworks(site))],
-    ...site.private.map((svc): [string, Record<string, unknown>] => [svc.name, appService(svc, [internalNetwork(site.service.name)])]),
+    [site.service.name, appService(site.service, siteNetworks(site), held.has(site.service.name))],
+    ...site.private.map((svc): [string, Record<string, unknown>] => [svc.name, appService(svc, [internalNetwork(site.service.name)], held.has(svc.name))]),
   ];
 }
 
@@ -266,11 +267,15 @@ function secretsAndConfigs(config: Config): Record<string, unknown> {
   };
 }
 
-/** The stack file. It needs no RenderContext: every runtime fact comes in through interpolation at deploy time. */
-export function renderCompose(config: Config): string {
+/**
+ * The stack file. It needs no RenderContext: every runtime fact comes in through interpolation at deploy
+ * time. `held`: services with volumes deployed at 0 replicas (their droplet was replaced; see src/plan/data-holds.ts).
+ */
+export function renderCompose(config: Config, options: { held?: readonly string[] } = {}): string {
+  const held = new Set(options.held);
   const document = {
     version: '3.8',
-    services: Object.fromEntries([['proxy', proxyService(config)], ...config.sites.flatMap(siteServices)]),
+    services: Object.fromEntries([['proxy', proxyService(config)], ...config.sites.flatMap((site) => siteServices(site, held))]),
     networks: networks(config),
     ...appVolumes(config),
     ...secretsAndConfigs(config),

@@ -4,7 +4,7 @@ import type { OnEdit } from '../plan/index.js';
 import type { ApplyResult } from './provision.js';
 import type { CloudCredentials } from './credentials.js';
 import { RunFailed, UsageError } from './errors.js';
-import { deployOnDroplets, deployOnThisMachine, deployProblem, type LocalRunResult } from './live-deploy.js';
+import { deployOnDroplets, deployOnThisMachine, deployProblem, type DeployNotes, type LocalRunResult } from './live-deploy.js';
 import { changingProject } from './project-lock.js';
 import { failedFilesMessage, rewriteChangedFiles, stopIfEdited, writeDecidedFiles, type FilesIo, type GuardedOutcome, type OnEditChoice } from './project-files.js';
 import { previewWithCloud, type ProjectPreview } from './project-preview.js';
@@ -35,6 +35,8 @@ export interface ApplyRequest {
   dnsServers?: string[];
   /** local: the address to advertise when the engine is not in a swarm yet. */
   advertiseAddr?: string;
+  /** --start-empty: a service whose data's droplet was replaced starts on an empty volume even when backups exist. */
+  startEmpty?: boolean;
 }
 
 export interface ApplyIo extends RunIo {
@@ -69,7 +71,7 @@ export type NotDeployed = 'cloud-only' | 'declined' | { missing: string };
 export type ApplyOutcome =
   | (Written & { target: 'plan-only' })
   | (Written & { target: 'local' } & LocalRunResult)
-  | (Written & { target: 'digitalocean'; cloud: ApplyResult; rewritten: string[]; deploy: { issued: string[] } | { not: NotDeployed } });
+  | (Written & { target: 'digitalocean'; cloud: ApplyResult; rewritten: string[]; deploy: DeployNotes | { not: NotDeployed } });
 
 /**
  * `swarm-wiz apply`: under the project lock (held from before swarm-wiz.yaml is read until the last
@@ -114,8 +116,7 @@ async function createAndDeploy(request: ApplyRequest, written: Written, token: s
   const rewritten = await rewriteChangedFiles({ config, dir: request.dir, state: cloud.state, before: preview.files, onEdit: written.onEdit }, io.files, io.warn);
   const not = await whyNotDeploy(request, config, io);
   if (not) return { cloud, rewritten: rewritten.written, deploy: { not } };
-  const issued = await deployOnDroplets(deployRequestOf(request, config), io);
-  return { cloud, rewritten: rewritten.written, deploy: { issued } };
+  return { cloud, rewritten: rewritten.written, deploy: await deployOnDroplets(deployRequestOf(request, config), io) };
 }
 
 /** A profile the CA does not offer stops here, before anything is created (and paid for); then the cloud under live progress. */
@@ -156,6 +157,7 @@ function deployRequestOf(request: ApplyRequest, config: Config) {
     ...(request.caCertFile ? { caCertFile: request.caCertFile } : {}),
     ...(request.dnsServers ? { dnsServers: request.dnsServers } : {}),
     ...(request.advertiseAddr ? { advertiseAddr: request.advertiseAddr } : {}),
+    ...(request.startEmpty ? { startEmpty: true } : {}),
   };
 }
 

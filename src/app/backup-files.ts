@@ -82,15 +82,52 @@ const recordSchema = z.strictObject({
 export type BackupRecord = z.output<typeof recordSchema>;
 const recordsSchema = z.strictObject({ volumes: z.record(z.string(), recordSchema) });
 
+/** The records in a records file's text, by volume; undefined when the text is not such a file (damaged). */
+export function parseBackupRecords(text: string): Record<string, BackupRecord> | undefined {
+  try {
+    const parsed = recordsSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data.volumes : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Each volume's last backup run; empty when none ran (or the file is unreadable: the next run writes it again). */
 export async function readBackupRecords(dir: string): Promise<Record<string, BackupRecord>> {
   const text = await readOptional(backupRecordsFile(dir));
   if (text === undefined) return {};
-  try {
-    return recordsSchema.parse(JSON.parse(text)).volumes;
-  } catch {
-    return {};
+  return parseBackupRecords(text) ?? {};
+}
+
+/** An ISO time as milliseconds; one that does not parse is older than any. */
+const timeOf = (iso: string): number => {
+  const time = Date.parse(iso);
+  return Number.isNaN(time) ? -Infinity : time;
+};
+
+/** The latest of these times (undefined ones left out). */
+const latest = (times: readonly (string | undefined)[]): string | undefined =>
+  times.reduce<string | undefined>((best, time) => (time !== undefined && (best === undefined || timeOf(time) > timeOf(best)) ? time : best), undefined);
+
+/**
+ * The records of two places backups run (this folder and the support server, whose crontab runs the
+ * daily backup), by volume: the newer run of the two (by `at`; a tie keeps `here`), with the newest good
+ * backup of either as `lastGood` — a failed run here after a good one there still shows that good one.
+ * A volume recorded in one place only keeps its record. Pure.
+ */
+export function mergeBackupRecords(here: Readonly<Record<string, BackupRecord>>, there: Readonly<Record<string, BackupRecord>>): Record<string, BackupRecord> {
+  const merged = new Map(Object.entries(here));
+  for (const [volume, record] of Object.entries(there)) {
+    const mine = merged.get(volume);
+    if (!mine) {
+      merged.set(volume, record);
+      continue;
+    }
+    const newer = timeOf(record.at) > timeOf(mine.at) ? record : mine;
+    const lastGood = latest([mine.lastGood, mine.ok ? mine.at : undefined, record.lastGood, record.ok ? record.at : undefined]);
+    merged.set(volume, { ...newer, ...(lastGood ? { lastGood } : {}) });
   }
+  return Object.fromEntries(merged);
 }
 
 /** Adds this run's records (by volume) to the file, keeping each volume's last good backup time. */
@@ -105,11 +142,14 @@ export async function recordBackups(dir: string, records: readonly BackupRecord[
   await writeFileAtomic(backupRecordsFile(dir), `${JSON.stringify({ volumes }, null, 2)}\n`, 0o600);
 }
 
-/** What `status --check` looks at: whether backups are set up, and each volume's last recorded run. */
-export async function backupFacts(dir: string, config: Config): Promise<BackupFacts> {
+/**
+ * What `status --check` looks at: whether backups are set up, and each volume's last recorded run —
+ * here, or in `elsewhere` (the support server's records, read over SSH) when that run is newer.
+ */
+export async function backupFacts(dir: string, config: Config, elsewhere: Readonly<Record<string, BackupRecord>> = {}): Promise<BackupFacts> {
   const settings = await readBackupSettings(dir).catch(() => undefined);
   if (!settings) return { setUp: false, volumes: [] };
-  const records = await readBackupRecords(dir);
+  const records = mergeBackupRecords(await readBackupRecords(dir), elsewhere);
   const volumes = appServices(config)
     .flatMap((service) => volumeNames(service).map((name) => ({ service: service.name, volume: stackObjectName(config, name) })))
     .map(({ service, volume }) => {

@@ -474,15 +474,22 @@ export async function restore(request: RestoreRequest, io: RestoreIo): Promise<R
       const shell = await opened.shellOf(node);
       const onNode = node === opened.access.manager ? prepared : await opened.prepare(node, shell);
       const swarmService = stackObjectName(config, service.name);
+      // Held by apply (its data's droplet was replaced): it stays at 0 replicas unless the restore succeeds.
+      const held = (await loadState(request.dir, config.project)).data?.held.includes(service.name) === true;
       io.onProgress?.(`${swarmService}: stopping (0 replicas)`);
       await manager.run(serviceScale(swarmService, 0));
       await waitFor(`${swarmService}'s container to stop on ${node}`, 120_000, async () => (await shell.run(serviceContainerStates(swarmService))).stdout.trim() === '');
+      let restored = false;
       try {
         for (const snapshot of chosen) await restoreVolume(shell, onNode.repo, snapshot, config.project, node, io);
+        restored = true;
       } finally {
-        io.onProgress?.(`${swarmService}: starting again`);
-        await manager.run(serviceScale(swarmService, 1));
+        if (restored || !held) {
+          io.onProgress?.(`${swarmService}: starting again`);
+          await manager.run(serviceScale(swarmService, 1));
+        }
       }
+      if (held) await releaseHold(request.dir, config.project, service.name);
       await waitFor(`${swarmService} to be up${service.health ? ' and healthy' : ''} on ${node}`, START_TIMEOUT_MS, async () => {
         const states = (await shell.run(serviceContainerStates(swarmService))).stdout.trim();
         if (/\(unhealthy\)/.test(states)) throw new BackupFailed(`${swarmService} is unhealthy after the restore (${remoteLine(states)}): swarm-wiz logs ${service.name}`);
@@ -492,6 +499,14 @@ export async function restore(request: RestoreRequest, io: RestoreIo): Promise<R
     } finally {
       await opened.dispose();
     }
+  });
+}
+
+/** The service's data is back: apply starts it again (state.json `data.held`). */
+async function releaseHold(dir: string, project: string, service: string): Promise<void> {
+  const store = new StateStore(dir, await loadState(dir, project));
+  await store.update((draft) => {
+    if (draft.data) draft.data.held = draft.data.held.filter((name) => name !== service);
   });
 }
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderCompose } from '../../recipes/compose.js';
 import { nodeProxyDir, remoteProjectDir, sha256Hex } from '../../recipes/names.js';
@@ -13,7 +14,7 @@ import { errorLine } from '../text/remote-text.js';
 import { hashFiles, nodeLabels, nodeList, parseHashes, parseNodeList, parseLabels, parseStackServices, parseSwarmInfo, stackServices, swarmInfo } from '../commands/index.js';
 import type { CloudApi } from '../adapters/digitalocean/cloud-api.js';
 import type { Config } from '../config/index.js';
-import { DeployPlanError, leadManager, planDeploy, proxyNodesOf, secretsToSetAgain, planRenew, UNREACHABLE, type DeployFacts, type DeployPhase, type NodeFacts } from '../plan/index.js';
+import { dataHolder, dataMemoryAfter, DeployPlanError, leadManager, planDataHolds, planDeploy, proxyNodesOf, secretsToSetAgain, planRenew, UNREACHABLE, type DataHolds, type DeployFacts, type DeployPhase, type NodeFacts } from '../plan/index.js';
 import { DEFAULT_DEPLOY_TIMING, type DeployContext, type DeployTiming, type ProxyFile } from '../run/deploy-context.js';
 import { DEPLOY_HANDLERS } from '../run/deploy-handlers.js';
 import { eachStep, runPhases } from '../run/engine.js';
@@ -25,6 +26,7 @@ import { CertificateOrders, type Issuing } from './certificate-orders.js';
 import { desiredProxyFiles } from './proxy-folder.js';
 import { servedMismatch } from './served-certificates.js';
 import { secretsNotSet, serviceSecrets, stackSpec, type StackSources } from './stack-spec.js';
+import { backupSettingsFile } from './backup-files.js';
 import { supportFacts, supportHasCopy, takeNewerCertificates, takeServedCertificates, type SupportSetup } from './support.js';
 
 export type { Issuing } from './certificate-orders.js';
@@ -54,6 +56,8 @@ export interface DeployOptions {
   registryLogin?: RegistryCredentials;
   /** Droplets: set up the support server to renew from its own crontab (last phase). */
   support?: SupportSetup;
+  /** apply --start-empty: a service whose data's droplet was replaced starts on an empty volume even when backups exist. */
+  startEmpty?: boolean;
   onEvent?: ApplyEventListener;
   signal?: AbortSignal;
   timing?: Partial<DeployTiming>;
@@ -75,14 +79,17 @@ export interface DeployRunOptions {
   certificatesOnly?: boolean;
   /** delivery: image on droplets: the registry login for the push (see recipes' registryCredentials). */
   registryLogin?: RegistryCredentials;
+  /** apply --start-empty: a service whose data's droplet was replaced starts on an empty volume even when backups exist. */
+  startEmpty?: boolean;
   onEvent?: ApplyEventListener;
   signal?: AbortSignal;
   timing?: Partial<DeployTiming>;
 }
 
 /** The run options of `options` that are set, to pass on to deployProject. */
-export function runOptionsOf(options: DeployRunOptions): Pick<DeployOptions, 'forceCertificates' | 'certificatesOnly' | 'registryLogin' | 'onEvent' | 'signal' | 'timing'> {
+export function runOptionsOf(options: DeployRunOptions): Pick<DeployOptions, 'forceCertificates' | 'certificatesOnly' | 'registryLogin' | 'startEmpty' | 'onEvent' | 'signal' | 'timing'> {
   return {
+    ...(options.startEmpty ? { startEmpty: true } : {}),
     ...(options.registryLogin ? { registryLogin: options.registryLogin } : {}),
     ...(options.forceCertificates ? { forceCertificates: true } : {}),
     ...(options.certificatesOnly ? { certificatesOnly: true } : {}),
@@ -96,6 +103,8 @@ export interface DeployResult {
   phases: DeployPhase[];
   /** Sites whose certificate was ordered in this run. */
   issued: string[];
+  /** Services with volumes kept at 0 replicas, or started empty, because the droplet holding their data was replaced. */
+  holds: DataHolds;
 }
 
 /** What one deploy works with, fixed before the nodes are read. */
@@ -126,15 +135,28 @@ export async function deployProject(options: DeployOptions): Promise<DeployResul
   const phases = planPhases(options, facts);
   (options.onEvent ?? (() => undefined))({ type: 'planned', steps: phases.flatMap((phase) => phase.steps), append: true });
   const orders = new CertificateOrders(options.issuing, run.certs, options.store);
+  const holds = facts.dataHolds ?? { held: [], startEmpty: [] };
+  // A hold is remembered before anything runs: a run stopped half-way must not start the service empty next time.
+  if (!options.certificatesOnly) await rememberHolds(options, holds.held);
   try {
     await runPhases(deployContext(options, run, orders, support), phases, eachStep(DEPLOY_HANDLERS));
   } finally {
     await orders.close();
   }
+  if (!options.certificatesOnly && phases.some((phase) => phase.name === 'stack')) {
+    const memory = dataMemoryAfter(options.config, holds);
+    if (memory.placed.length > 0 || options.store.state.data) await options.store.update((draft) => void (draft.data = { placed: [...memory.placed], held: [...memory.held] }));
+  }
   // The swarm was made again: its manager is up, the stack waits for the secrets that went with the old one.
   const setAgain = options.certificatesOnly ? [] : secretsToSetAgain(options.config, facts);
   if (setAgain.length > 0) throw secretsNotSet(options.config.project, setAgain);
-  return { phases, issued: orders.issued };
+  return { phases, issued: orders.issued, holds };
+}
+
+async function rememberHolds(options: DeployOptions, held: readonly string[]): Promise<void> {
+  const before = options.store.state.data;
+  if (JSON.stringify(before?.held ?? []) === JSON.stringify(held)) return;
+  await options.store.update((draft) => void (draft.data = { placed: [...(before?.placed ?? [])], held: [...held] }));
 }
 
 async function prepareRun(options: DeployOptions): Promise<DeployRun> {
@@ -197,6 +219,12 @@ async function gatherFacts(options: DeployOptions, run: DeployRun): Promise<Depl
   const nodes = await nodeFacts(options, run.projectDir);
   const recordedClusterId = store.state.swarm?.clusterId;
   const manager = leadManager(nodes, recordedClusterId);
+  // A service whose data's droplet was replaced is deployed at 0 replicas while backups exist: the stack file says so.
+  const dataHolds = planDataHolds(config, dataHolder({ nodes, ...(recordedClusterId ? { recordedClusterId } : {}) }), store.state.data, {
+    backupsSetUp: existsSync(backupSettingsFile(options.dir)),
+    startEmpty: options.startEmpty === true,
+  });
+  run.stack.compose = renderCompose(config, { held: dataHolds.held });
   // The swarm's secrets are read on the lead (the first manager's droplet may be new, not in the swarm yet).
   if (manager) run.stack.manager = manager.name;
   const listed = manager ? await options.target.shell(manager.name).probe(nodeList, { signal: options.signal }) : undefined;
@@ -214,6 +242,7 @@ async function gatherFacts(options: DeployOptions, run: DeployRun): Promise<Depl
     ...(recordedClusterId ? { recordedClusterId } : {}),
     ...(listed?.exitCode === 0 ? { swarmNodes: parseNodeList(listed.stdout) } : {}),
     ...(missingSecrets.length > 0 ? { missingSecrets } : {}),
+    ...(dataHolds.held.length > 0 || dataHolds.startEmpty.length > 0 ? { dataHolds } : {}),
     certificates: run.sites.map((site, i) => {
       const decision = renewalDecision(metas[i], allNames(site), new Date(), options.forceCertificates);
       return { domain: site.domain, altNames: site.altNames, due: decision.due, reason: decision.reason };

@@ -1,6 +1,7 @@
 import { registryCredentials, type RegistryCredentials } from '../../recipes/registry-login.js';
 import type { Config } from '../config/index.js';
 import type { CloudCredentials } from './credentials.js';
+import { dataHoldLines, type DataHolds } from '../plan/index.js';
 import { dnsChallengeApi } from './dns-api.js';
 import { UsageError } from './errors.js';
 import { underProgress, type RunIo } from './run-io.js';
@@ -18,6 +19,16 @@ export interface DeployRequest {
   dnsServers?: string[];
   /** renew: only the certificates that are due (all with force), rolled out in the same run. */
   renew?: { force: boolean };
+  /** apply --start-empty: start a service whose data's droplet was replaced on an empty volume, backups or not. */
+  startEmpty?: boolean;
+}
+
+/** What a deploy did that the person must hear of: the services with volumes kept at 0 replicas or started empty (dataHoldLines). */
+export interface DeployNotes {
+  issued: string[];
+  holds: DataHolds;
+  /** The holds in words, one line each (what apply prints last). */
+  holdLines: string[];
 }
 
 /** dns-01: the API client for the TXT records (from the token, or the token file on the support server) and the DNS servers to check at. */
@@ -30,7 +41,7 @@ async function dnsOptions(request: DeployRequest, tokenFileIn?: string) {
  * The swarm, proxy folder, stack and certificates on the droplets over SSH, under live progress
  * (`renew`: the certificate phases only). Returns the sites whose certificate was ordered.
  */
-export async function deployOnDroplets(request: DeployRequest, io: RunIo): Promise<string[]> {
+export async function deployOnDroplets(request: DeployRequest, io: RunIo): Promise<DeployNotes> {
   const { config, dir, renew } = request;
   // renew (cron) goes on without it: the certificates are still ordered, and a rollout's push fails saying what to set.
   const registryLogin = proxyImageLogin(config, request.credentials.env, { required: !renew });
@@ -51,20 +62,20 @@ export async function deployOnDroplets(request: DeployRequest, io: RunIo): Promi
         ...(request.caCertFile ? { caCertFile: request.caCertFile } : {}),
         ...dns,
         ...(renew ? { certificatesOnly: true, forceCertificates: renew.force } : {}),
+        ...(request.startEmpty ? { startEmpty: true } : {}),
         ...(registryLogin ? { registryLogin } : {}),
         // dns-01: the support server's renewals create TXT records too (the plan says the token is copied there).
         ...(config.certificates.challenge === 'dns-01' && token ? { dnsToken: token } : {}),
       }),
   );
-  return result.issued;
+  return { issued: result.issued, holds: result.holds, holdLines: dataHoldLines(result.holds) };
 }
 
 const LOCAL_RESUME = 'Interrupted: what was done so far is recorded in .swarm-wiz/state.json. Run apply --target local again to finish.';
 
 /** What a run on this machine did: the steps that changed something, and the sites ordered. */
-export interface LocalRunResult {
+export interface LocalRunResult extends DeployNotes {
   changed: { kind: string; name: string; op: string }[];
-  issued: string[];
 }
 
 /** The whole flow on this machine's Docker engine (`renew`: the certificate phases only), under live progress. */
@@ -82,13 +93,14 @@ export async function deployOnThisMachine(request: DeployRequest & { advertiseAd
       onEvent,
       signal,
       ...(renew ? { certificatesOnly: true, forceCertificates: renew.force } : {}),
+      ...(request.startEmpty ? { startEmpty: true } : {}),
       ...(request.advertiseAddr ? { advertiseAddr: request.advertiseAddr } : {}),
       ...(request.caCertFile ? { caCertFile: request.caCertFile } : {}),
       ...dns,
     }),
   );
   const changed = result.phases.flatMap((phase) => phase.steps).filter((step) => step.op !== 'same');
-  return { changed: changed.map(({ kind, name, op }) => ({ kind, name, op })), issued: result.issued };
+  return { changed: changed.map(({ kind, name, op }) => ({ kind, name, op })), issued: result.issued, holds: result.holds, holdLines: dataHoldLines(result.holds) };
 }
 
 /**

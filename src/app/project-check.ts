@@ -56,7 +56,8 @@ export const allFineLine = (checked: readonly CheckedPart[]): string => `all fin
  * `swarm-wiz status --check` (the support server's crontab, monitoring): the certificates as
  * `certs --check` sees them, plus — once the project was applied — the nodes and services a manager
  * reports, plus, from anywhere but the support server itself, whether the support droplet (where the
- * renewals run) answers over SSH, plus each volume's last recorded backup once backups are set up.
+ * renewals run) answers over SSH, plus each volume's last recorded backup once backups are set up (here or,
+ * newer, on the support server, whose crontab runs the daily backup).
  * Everything is asked at once, each part within its own limit; nothing
  * rejects for a node or a manager that does not answer (that is a problem in the result). A state.json
  * that cannot be read is a critical problem of its own: the alarm is never quiet on input it cannot
@@ -76,7 +77,7 @@ export async function projectCheck(options: ProjectCheckOptions): Promise<Projec
   const applied = options.target === 'local' || state?.target !== undefined;
   // The support droplet checks itself from its crontab by running this; from there it is not asked.
   const askSupport = asksSupport(state, options.target);
-  const [rows, cluster, support, backups] = await Promise.all([
+  const [rows, cluster, support] = await Promise.all([
     certificateStatusOf({
       config,
       dir,
@@ -90,16 +91,17 @@ export async function projectCheck(options: ProjectCheckOptions): Promise<Projec
     }),
     applied ? clusterFacts({ config, dir, ...(options.target ? { target: options.target } : {}), ...(state ? { state } : {}), connect, ...(options.clusterTimeoutMs !== undefined ? { timeoutMs: options.clusterTimeoutMs } : {}) }) : undefined,
     askSupport && state ? supportAnswer(dir, state, connect, options.supportTimeoutMs ?? DEFAULT_SUPPORT_TIMEOUT_MS) : undefined,
-    backupFacts(dir, config),
   ]);
+  // The backup runs recorded here or on the support server (its crontab runs the daily backup): the newer of the two.
+  const backups = await backupFacts(dir, config, support?.backups ?? {});
   const result = checkAll(
     checkResultOf(unreadable ? [unreadable] : []),
     checkCertificates(rows, now),
     cluster ? checkCluster(cluster) : checkResultOf([]),
-    checkSupport(support),
+    checkSupport(support?.view),
     checkBackups(backups, now),
   );
-  return { ...result, checked: checkedParts(cluster, support, backups.setUp) };
+  return { ...result, checked: checkedParts(cluster, support?.view, backups.setUp) };
 }
 
 function checkedParts(cluster: ClusterFacts | undefined, support: SupportView | undefined, backups: boolean): CheckedPart[] {

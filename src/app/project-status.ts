@@ -112,19 +112,26 @@ export async function projectStatus(options: ProjectStatusOptions): Promise<Stat
     );
   })();
 
-  // The support droplet, where the renewals run: answering over SSH or not (deleted in the panel, say).
+  // The support droplet, where the renewals and the daily backups run: answering over SSH or not
+  // (deleted in the panel, say), and the backup runs it recorded.
   const support = asksSupport(state, options.target)
     ? (async () => {
         const name = state.cloud.droplets.find((droplet) => droplet.role === 'support')?.name;
-        if (!name) return;
+        if (!name) return undefined;
         update((s) => ({ ...s, support: s.support ?? { name, state: 'pending' } }));
         const answer = await supportAnswer(dir, state, options.connect ?? remoteTarget, options.supportTimeoutMs ?? DEFAULT_SUPPORT_TIMEOUT_MS);
-        if (answer) update((s) => ({ ...s, support: answer }));
+        if (answer) update((s) => ({ ...s, support: answer.view }));
+        return answer?.backups;
       })()
     : undefined;
 
-  // Each volume's last backup, as the backup runs recorded it in this folder.
-  const backups = backupFacts(dir, config).then((facts) => (facts.setUp ? update((s) => ({ ...s, backups: facts })) : undefined));
+  // Each volume's last backup, as the runs recorded it in this folder or on the support server (the
+  // newer of the two): shown once the support droplet answered (or not), so a watch never flickers
+  // between the two.
+  const backups = (async () => {
+    const facts = await backupFacts(dir, config, (await support) ?? {});
+    if (facts.setUp) update((s) => ({ ...s, backups: facts }));
+  })();
 
   await Promise.all([certificates, cluster, served, support, backups]);
   return snapshot;

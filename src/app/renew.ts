@@ -122,7 +122,7 @@ async function renewHeld(request: RenewRequest, io: RunIo): Promise<RenewOutcome
   if (recorded.target === 'local' || recorded.target === 'digitalocean') {
     if (request.only) throw new UsageError(`--domain is not supported yet for a project swarm-wiz deployed (${recorded.target}): renew orders what is due, or everything with --force.`);
     const deploy = { config, dir, credentials: request.credentials, renew: { force: request.force }, ...(caCertFile ? { caCertFile } : {}), ...(request.dnsServers ? { dnsServers: request.dnsServers } : {}) };
-    const issued = recorded.target === 'local' ? (await deployOnThisMachine(deploy, io)).issued : await deployOnDroplets(deploy, io);
+    const issued = recorded.target === 'local' ? (await deployOnThisMachine(deploy, io)).issued : (await deployOnDroplets(deploy, io)).issued;
     return { target: recorded.target, project: config.project, issued };
   }
   const entries = parseEntries(request.entries, 80);

@@ -6,6 +6,7 @@ export * from './node.js';
 export * from './preflight.js';
 export * from './registry.js';
 export * from './support.js';
+export * from './support-records.js';
 export * from './secrets.js';
 export * from './logs.js';
 export * from './backup.js';

@@ -5,6 +5,7 @@ import { appServices, dataNodeLabel, declaredSecrets, PROXY_NODE_LABEL, secretNo
 import { proxyServiceMode } from '../../recipes/compose.js';
 import { DEPLOY_PHASES, type CertificateStep, type DeployPhase, type DeployPhaseName, type DeployStep, type NodeStep, type PreflightStep, type ProxyFilesStep, type ServiceReplacement, type StackStep, type SwarmInitStep, type SwarmStep } from './deploy-types.js';
 import { planSupport, type SupportFacts } from './support.js';
+import { dataHoldLines, type DataHolds } from './data-holds.js';
 
 /** What a node looks like now, as the use case read it over its shell. */
 export interface NodeFacts {
@@ -40,6 +41,8 @@ export interface DeployFacts {
   missingSecrets?: readonly string[];
   /** The support server to set up for renewing from cron (droplets); undefined: none (--target local, or running on it). */
   support?: SupportFacts;
+  /** Services with volumes whose data's droplet was replaced: kept at 0 replicas, or started empty (planDataHolds). */
+  dataHolds?: DataHolds;
 }
 
 /**
@@ -86,11 +89,14 @@ export function leadManager<N extends Pick<NodeFacts, 'role' | 'swarm'>>(nodes: 
 }
 
 /** The facts with the lead manager first: every step that needs "the manager" takes nodes[0]. */
-function leadFirst(facts: DeployFacts): DeployFacts {
+function leadFirst<F extends Pick<DeployFacts, 'nodes' | 'recordedClusterId'>>(facts: F): F {
   const lead = leadManager(facts.nodes, facts.recordedClusterId);
   if (!lead || lead === facts.nodes[0]) return facts;
   return { ...facts, nodes: [lead, ...facts.nodes.filter((node) => node !== lead)] };
 }
+
+/** The node the services with volumes are pinned to (the data label step labels it): the lead manager, else the first. */
+export const dataHolder = (facts: Pick<DeployFacts, 'nodes' | 'recordedClusterId'>): NodeFacts | undefined => leadFirst(facts).nodes[0];
 
 /**
  * The swarm this project made is gone when one is recorded and the lead (leadFirst: a manager of it,
@@ -335,6 +341,7 @@ function planStack(config: Config, facts: DeployFacts): StackStep {
         : deploy,
     ...(replace ? { warning: `HTTPS is down for a few seconds while ${replace.service} is replaced (topology ${config.topology}: ${replace.to})` } : {}),
     ...(facts.missingSecrets && facts.missingSecrets.length > 0 ? { warning: facts.missingSecrets.map(secretNotSetMessage).join('; ') } : {}),
+    ...(facts.dataHolds && dataHoldLines(facts.dataHolds).length > 0 ? { warning: dataHoldLines(facts.dataHolds).join('; ') } : {}),
   });
 }
 

@@ -104,6 +104,12 @@ export const stateSchema = z.looseObject({
   stack: stackStateSchema.optional(),
   certificates: certificatesStateSchema.optional(),
   /**
+   * Services with volumes as apply left them: `placed` ran on a node at least once; `held` are kept at
+   * 0 replicas because the droplet holding their data was replaced while backups exist, until `restore`
+   * brings their data back (or `apply --start-empty`).
+   */
+  data: z.strictObject({ placed: z.array(z.string()).default([]), held: z.array(z.string()).default([]) }).optional(),
+  /**
    * Set only in the copy `apply` puts on the support server: the droplet this copy runs on. There, that
    * node is this machine (a local shell) and the others are reached over the VPC with its own SSH key.
    */

@@ -27,6 +27,7 @@ interface ApplyOptions extends CommonOptions {
   dnsServer?: string[];
   cloudOnly: boolean;
   onEdit?: string;
+  startEmpty: boolean;
 }
 
 const TARGETS = ['digitalocean', 'local'] as const;
@@ -46,6 +47,7 @@ export function registerApplyCommand(program: Command, io: CliIo): void {
     .option('--ca-cert <file>', 'PEM file to trust for the CA (a private or test ACME server)')
     .option('--dns-server <address...>', "dns-01: DNS servers (IP[:PORT]) to check the TXT records at instead of the zone's name servers")
     .option('--cloud-only', 'create the DigitalOcean resources and write the files, but do not deploy to the droplets', false)
+    .option('--start-empty', 'start a service with volumes on an empty volume after the droplet holding its data was replaced, even when backups exist (else it stays at 0 replicas until swarm-wiz restore)', false)
     .option('--on-edit <choice>', ON_EDIT_HELP)
     .action(async (options: ApplyOptions) => {
       try {
@@ -141,6 +143,7 @@ function applyRequest(options: ApplyOptions, io: CliIo): ApplyRequest {
     ...(options.caCert ? { caCertFile: resolve(io.cwd, options.caCert) } : {}),
     ...(options.dnsServer ? { dnsServers: options.dnsServer } : {}),
     ...(options.advertiseAddr ? { advertiseAddr: options.advertiseAddr } : {}),
+    ...(options.startEmpty ? { startEmpty: true } : {}),
   };
 }
 
@@ -155,9 +158,10 @@ async function report(io: CliIo, outcome: ApplyOutcome, json: boolean, configPat
   const { fileJson } = await import('../../app/file-json.js');
   if (outcome.target === 'local') {
     if (json) {
-      writeLine(io.stdout, JSON.stringify({ project: outcome.config.project, target: 'local', changed: outcome.changed, issued: outcome.issued }));
+      writeLine(io.stdout, JSON.stringify({ project: outcome.config.project, target: 'local', changed: outcome.changed, issued: outcome.issued, held: outcome.holds.held, startedEmpty: outcome.holds.startEmpty }));
       return;
     }
+    for (const line of outcome.holdLines) writeLine(io.stdout, `! ${line}`);
     if (!io.isTTY) {
       writeLine(io.stdout, outcome.changed.length === 0 ? 'This machine already runs the project as swarm-wiz.yaml says: nothing changed.' : `This machine: ${outcome.changed.length} step${outcome.changed.length === 1 ? '' : 's'} done.`);
     }
@@ -180,10 +184,14 @@ async function report(io: CliIo, outcome: ApplyOutcome, json: boolean, configPat
   const issued = 'issued' in deploy ? deploy.issued : [];
   if (!json) {
     if ('not' in deploy) writeLine(io.stdout, deploy.not === 'cloud-only' ? `Not deployed to the droplets (--cloud-only). To deploy: ${invocation(io.env)} apply --config ${configPath} --yes` : notDeployedLine(deploy.not));
-    else if (issued.length > 0) writeLine(io.stdout, `Certificates ordered and rolled out: ${issued.join(', ')}.`);
+    else {
+      if (issued.length > 0) writeLine(io.stdout, `Certificates ordered and rolled out: ${issued.join(', ')}.`);
+      for (const line of deploy.holdLines) writeLine(io.stdout, `! ${line}`);
+    }
     return;
   }
-  writeLine(io.stdout, JSON.stringify({ ...jsonSummary({ ...outcome.preview, steps: cloud.steps }, outcome.files, undefined, fileJson), rewritten: outcome.rewritten, manualDns: cloud.manualDns, deployed: 'issued' in deploy, issued }));
+  const held = 'holds' in deploy ? { held: deploy.holds.held, startedEmpty: deploy.holds.startEmpty } : {};
+  writeLine(io.stdout, JSON.stringify({ ...jsonSummary({ ...outcome.preview, steps: cloud.steps }, outcome.files, undefined, fileJson), rewritten: outcome.rewritten, manualDns: cloud.manualDns, deployed: 'issued' in deploy, issued, ...held }));
 }
 
 function notDeployedLine(not: NotDeployed): string {
