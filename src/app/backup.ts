@@ -342,6 +342,8 @@ export async function backupNow(request: BackupNowRequest, io: { onProgress?(lin
           await shell.run(containerShell(container, service.backup.before), { timeoutMs: RESTIC_TIMEOUT_MS }).catch((error: unknown) => {
             throw new BackupFailed(`backup.before of ${service.name} failed, so nothing of it was backed up: ${resticLine(error)}`);
           });
+        } else {
+          io.onProgress?.(`${service.name}: no backup.before, so its files are copied as they are (crash-consistent)`);
         }
         for (const volume of volumes) {
           const volumeStarted = Date.now();

@@ -1,4 +1,4 @@
-import type { Config } from '../config/index.js';
+import type { Config, Service } from '../config/index.js';
 import type { SwarmInfo, SwarmNode } from '../commands/swarm.js';
 import type { StackService } from '../commands/stack.js';
 import { appServices, dataNodeLabel, declaredSecrets, PROXY_NODE_LABEL, secretNotSetMessage, volumeNames } from '../../recipes/names.js';
@@ -213,11 +213,20 @@ function planSwarm(config: Config, facts: DeployFacts): [SwarmStep[], SwarmStep[
         node: first.name,
         swarmNode: first.name,
         labels: wanted,
-        description: `${dataServices.map((service) => service.name).join(', ')} keep${dataServices.length === 1 ? 's' : ''} data in named volumes: pinned to ${first.name} (label ${Object.keys(wanted).join(', ')}), one task, updated stop-first`,
+        description:
+          `${dataServices.map((service) => service.name).join(', ')} keep${dataServices.length === 1 ? 's' : ''} data in named volumes: pinned to ${first.name} (label ${Object.keys(wanted).join(', ')}), one task, updated stop-first` +
+          crashConsistent(dataServices),
       }),
     );
   }
   return [init, joins, labels];
+}
+
+/** What a backup of services without `backup.before` holds: their files as they are, as after a power cut. */
+function crashConsistent(services: readonly Service[]): string {
+  const bare = services.filter((service) => !service.backup).map((service) => service.name);
+  if (bare.length === 0) return '';
+  return `; a backup copies ${bare.join(', ')}'s files as they are, crash-consistent (a live database's files as after a power cut): give ${bare.length === 1 ? 'it' : 'each'} backup.before with a dump command for a clean copy`;
 }
 
 /**

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sshKeyPath } from '../../src/adapters/ssh-key.js';
-import { backupNow, backupSetup } from '../../src/app/backup.js';
+import { backupNow, backupSetup, restore } from '../../src/app/backup.js';
 import { backupSettingsFile, readBackupRecords, recordBackups, writeBackupSettings } from '../../src/app/backup-files.js';
 import { UsageError } from '../../src/app/errors.js';
 import type { ConnectNodes } from '../../src/app/manager.js';
 import type { Command } from '../../src/commands/command.js';
 import { configToYaml, parseConfig, SEED_EXAMPLE, type Config } from '../../src/config/index.js';
-import { emptyState, saveState } from '../../src/state/index.js';
+import { emptyState, loadState, saveState } from '../../src/state/index.js';
 import type { CommandResult, Shell } from '../../src/targets/index.js';
 
 const config: Config = parseConfig({
@@ -147,5 +147,49 @@ describe('the record of backup runs', () => {
     expect((await stat(join(dir, '.swarm-wiz', 'backups.json'))).mode & 0o777).toBe(0o600);
     await writeFile(join(dir, '.swarm-wiz', 'backups.json'), 'not json');
     expect(await readBackupRecords(dir)).toEqual({});
+  });
+
+  describe('restore of a service apply held at 0 replicas (its data droplet was replaced)', () => {
+    const SNAPSHOTS = JSON.stringify([{ id: 'abcdef0123456789', short_id: 'abcdef01', time: '2026-12-06T02:00:00Z', paths: ['/var/lib/docker/volumes/demo_db-data/_data'], tags: ['swarm-wiz', 'volume=demo_db-data', 'service=db'] }]);
+    async function heldProject() {
+      const paths = await project();
+      await writeBackupSettings(paths.dir, SETTINGS);
+      const state = await loadState(paths.dir, config.project);
+      state.data = { placed: ['db'], held: ['db'] };
+      await saveState(paths.dir, state);
+      return paths;
+    }
+    /** The new droplet: no volume yet; the service runs only once scaled to 1; `restic restore` answers `restoreExit`. */
+    const newDroplet = (restoreExit: number) => {
+      let replicas = 0;
+      return droplets((argv) => {
+        if (argv[0] === 'restic') return { stdout: 'restic 0.18.0 compiled with go1.24 on linux/amd64\n' };
+        if (restic(argv)[0] === 'snapshots') return { stdout: SNAPSHOTS };
+        if (restic(argv)[0] === 'restore') return restoreExit === 0 ? undefined : { exitCode: restoreExit, stderr: 'Fatal: unable to open repository' };
+        if (argv.includes('node.label=swarm-wiz.data.db=true')) return { stdout: 'demo-manager-1\n' };
+        if (argv[1] === 'service' && argv[2] === 'scale') replicas = Number(argv.at(-1)!.split('=')[1]);
+        if (argv[0] === 'docker' && argv[1] === 'ps') return { stdout: replicas > 0 ? 'Up 2 seconds\n' : '' };
+        if (argv[1] === 'volume' && argv[2] === 'inspect') return { stdout: '/var/lib/docker/volumes/demo_db-data/_data\n' };
+        return undefined;
+      });
+    };
+    const scales = (fake: ReturnType<typeof droplets>) => fake.ran.map((r) => r.command.argv).filter((argv) => argv[2] === 'scale').map((argv) => argv.at(-1));
+
+    it('a failed restore leaves it stopped (never started on the empty volume) and still held', async () => {
+      const { dir, configPath } = await heldProject();
+      const fake = newDroplet(1);
+      await expect(restore({ dir, configPath, local: false, connect: fake.connect, service: 'db' }, { confirm: async () => true })).rejects.toThrow(/the restore of demo_db-data failed; the volume is as it was/);
+      expect(scales(fake)).toEqual(['demo_db=0']);
+      expect((await loadState(dir, config.project)).data).toEqual({ placed: ['db'], held: ['db'] });
+    });
+
+    it('a restore that succeeds starts it and releases the hold, so the next apply deploys its replica', async () => {
+      const { dir, configPath } = await heldProject();
+      const fake = newDroplet(0);
+      const outcome = await restore({ dir, configPath, local: false, connect: fake.connect, service: 'db' }, { confirm: async () => true });
+      expect(outcome).toMatchObject({ service: 'db', node: 'demo-manager-1', volumes: [{ volume: 'demo_db-data', snapshot: 'abcdef01' }] });
+      expect(scales(fake)).toEqual(['demo_db=0', 'demo_db=1']);
+      expect((await loadState(dir, config.project)).data).toEqual({ placed: ['db'], held: [] });
+    });
   });
 });

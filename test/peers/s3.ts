@@ -43,7 +43,8 @@ export { RESTIC_BINARY, requireRestic, resticBinary } from './restic.js';
 /** The suffix s3rver gives the file holding an object's content. */
 const OBJECT_SUFFIX = '._S3rver_object';
 
-async function objectBytes(dir: string): Promise<number> {
+/** The bytes of every object stored under `dir` (a bucket's folder in an s3rver data dir). */
+export async function objectBytes(dir: string): Promise<number> {
   let total = 0;
   for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
     const path = join(dir, entry.name);
@@ -53,7 +54,7 @@ async function objectBytes(dir: string): Promise<number> {
   return total;
 }
 
-export async function startS3(options: { dir: string; bucket: string; accessKeyId: string; secretAccessKey: string; address?: string }): Promise<S3Peer> {
+export async function startS3(options: { dir: string; bucket: string; accessKeyId: string; secretAccessKey: string; address?: string; port?: number }): Promise<S3Peer> {
   const address = options.address ?? '127.0.0.1';
   const root = await mkdtemp(join(options.dir, 's3-'));
   const dataDir = join(root, 'data');
@@ -66,7 +67,7 @@ export async function startS3(options: { dir: string; bucket: string; accessKeyI
 
   AWSAccount.DUMMY_ACCOUNT.revokeAccessKey('S3RVER');
   AWSAccount.DUMMY_ACCOUNT.createKeyPair(options.accessKeyId, options.secretAccessKey);
-  const s3 = new S3rver({ address, port: 0, directory: dataDir, silent: true, key: server.keyPem, cert: server.certPem, configureBuckets: [{ name: options.bucket }] });
+  const s3 = new S3rver({ address, port: options.port ?? 0, directory: dataDir, silent: true, key: server.keyPem, cert: server.certPem, configureBuckets: [{ name: options.bucket }] });
   let listening: { port: number };
   try {
     listening = await s3.run();
@@ -77,7 +78,7 @@ export async function startS3(options: { dir: string; bucket: string; accessKeyI
   }
   let stopped = false;
   return {
-    endpoint: `https://${isIP(address) === 6 ? `[${address}]` : address}:${listening.port}`,
+    endpoint: `https://${isIP(address) === 6 ? `[${address}]` : address}${listening.port === 443 ? '' : `:${listening.port}`}`,
     caFile,
     dataDir,
     storedBytes: () => objectBytes(join(dataDir, options.bucket)),

@@ -368,8 +368,14 @@ describe('planDeploy: services with volumes', () => {
         .flatMap((phase) => phase.steps)
         .find((s) => s.id === 'swarm:data-label:local');
     expect(label()).toMatchObject({ op: 'create', swarmNode: 'local', labels: { 'swarm-wiz.data.a-db': 'true' } });
-    expect(label()?.description).toBe('a-db keeps data in named volumes: pinned to local (label swarm-wiz.data.a-db), one task, updated stop-first');
+    expect(label()?.description).toBe(
+      "a-db keeps data in named volumes: pinned to local (label swarm-wiz.data.a-db), one task, updated stop-first; a backup copies a-db's files as they are, crash-consistent (a live database's files as after a power cut): give it backup.before with a dump command for a clean copy",
+    );
     expect(label({ 'swarm-wiz.data.a-db': 'true' })?.op).toBe('same');
+    // With a dump command before each copy, the plan has nothing to warn of.
+    const dumped = parseConfig({ ...c, sites: c.sites.map((site) => ({ ...site, private: site.private.map((svc) => ({ ...svc, backup: { before: 'pg_dumpall -U postgres > /var/lib/postgresql/data/dump.sql' } })) })) });
+    const step = planDeploy(dumped, facts([{ name: 'local', role: 'manager', swarm: inactive, projectExists: false }])).flatMap((phase) => phase.steps).find((s) => s.id === 'swarm:data-label:local');
+    expect(step?.description).toBe('a-db keeps data in named volumes: pinned to local (label swarm-wiz.data.a-db), one task, updated stop-first');
     expect(planDeploy(config({ topology: 'manager', workers: 0 }), facts([{ name: 'local', role: 'manager', swarm: inactive, projectExists: false }])).flatMap((p) => p.steps).filter((s) => s.id.startsWith('swarm:data-label'))).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
  * both bridges too (where the SSH client, the deploy and curl run). No namespace has a default route.
  *
  * Per node, a holder process owns a private mount + UTS namespace (hostname = node name; private /run,
- * /etc/docker, /srv, /root and /var/spool/cron) inside the node's network namespace; dockerd (vfs, own data root, exec root,
+ * /etc/docker, /etc/swarm-wiz, /srv, /root and /var/spool/cron; the rest of /etc through an overlay) inside the node's network namespace; dockerd (vfs, own data root, exec root,
  * pidfile and cgroup parent) and sshd (own config and host key, key logins as root) run inside it.
  * The test reaches each dockerd through a unix socket outside the holder (`node.dockerHost`).
  *
@@ -370,7 +370,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
   const startNode = async (r: NodeRuntime): Promise<ClusterNode> => {
     const { spec, dir } = r;
-    for (const sub of ['run', 'etc-docker', 'srv', 'data', 'exec', 'root']) mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 });
+    for (const sub of ['run', 'etc-docker', 'etc-swarm-wiz', 'etc-upper', 'etc-work', 'srv', 'data', 'exec', 'root']) mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 });
     resetCronSpool(dir);
     writeFileSync(join(dir, 'daemon.json'), `${JSON.stringify(daemonJson(options))}\n`);
     const holderPidFile = join(dir, 'holder.pid');
@@ -378,6 +378,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const script = [
       'set -eu',
       `hostname '${spec.name}'`,
+      // Its own /etc as far as swarm-wiz writes there (node secrets in /etc/swarm-wiz): this machine's
+      // /etc seen through an overlay whose writes stay in the node's folder, never in this machine's /etc.
+      `mount -t overlay overlay -o 'lowerdir=/etc,upperdir=${join(dir, 'etc-upper')},workdir=${join(dir, 'etc-work')}' /etc`,
+      'mkdir -p /etc/swarm-wiz',
+      `mount --bind '${join(dir, 'etc-swarm-wiz')}' /etc/swarm-wiz`,
       `mount --bind '${join(dir, 'run')}' /run`,
       `mount --bind '${join(dir, 'etc-docker')}' /etc/docker`,
       `mount --bind '${join(dir, 'srv')}' /srv`,

@@ -3,7 +3,7 @@
  * binds droplets to. When a droplet becomes active it gets a free machine: the droplet's name as host
  * name, exactly the SSH keys named in its create request for root, and its user-data applied by a small
  * stand-in for cloud-init. When the droplet is destroyed its machine is wiped (swarm left, containers,
- * networks and volumes removed, /srv, /root and its crontab emptied, a new SSH host key) and is free
+ * networks and volumes removed, /srv, /root, /etc/swarm-wiz and its crontab emptied, a new SSH host key) and is free
  * again; the preloaded images stay, as on a droplet image that has them.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -109,7 +109,7 @@ export async function checkPackages(packages: readonly string[], probe: CommandP
 }
 
 /** Paths that are the machine's own (bind-mounted per node); anything else is this machine's and is not touched. */
-const PRIVATE_PATHS = ['/srv/', '/run/', '/etc/docker/', '/root/', '/var/spool/cron/'];
+const PRIVATE_PATHS = ['/srv/', '/run/', '/etc/docker/', '/etc/swarm-wiz/', '/root/', '/var/spool/cron/'];
 const isPrivatePath = (path: string): boolean => PRIVATE_PATHS.some((prefix) => `${path}/`.startsWith(prefix));
 
 /**
@@ -339,7 +339,7 @@ export class MachinePool implements FakeMachines {
     // A reinstalled droplet boots a fresh engine: Docker 20.10 keeps the old swarm's gossip (networkdb)
     // after a leave, and overlay peers of the next swarm would never be learned.
     await restartEngine(node);
-    for (const own of ['srv', 'root']) {
+    for (const own of ['srv', 'root', 'etc-swarm-wiz']) {
       const path = join(node.dir, own);
       for (const entry of readdirSync(path)) rmSync(join(path, entry), { recursive: true, force: true });
     }

@@ -21,10 +21,11 @@ import { dnsPublisher } from '../fake-do/dns-publisher.js';
 import { startPebble, type PebblePeer } from '../peers/pebble.js';
 import { startRegistry, type RegistryPeer } from '../peers/registry.js';
 import { RESTIC_BINARY } from '../peers/restic.js';
+import { startS3, type S3Peer } from '../peers/s3.js';
 import { OPERATOR_PUBLIC_IP, startCluster, type Cluster } from './cluster.js';
 import { startLoadBalancer, type LoadBalancerConfig, type LoadBalancerHandle } from './load-balancer.js';
 import { CLOUD_INIT_STAND_IN, MachinePool, SYSTEMCTL_STAND_IN } from './machines.js';
-import { LOAD_BALANCER_IP, LOAD_BALANCER_TIME_SCALE, SANDBOX_DNS_PORT, SANDBOX_REGISTRY, SANDBOX_DOMAINS, SANDBOX_IMAGES, envLines, type SandboxInfo } from './sandbox-env.js';
+import { LOAD_BALANCER_IP, LOAD_BALANCER_TIME_SCALE, SANDBOX_DNS_PORT, SANDBOX_REGISTRY, SANDBOX_DOMAINS, SANDBOX_IMAGES, SANDBOX_S3_BUCKET, envLines, type SandboxInfo } from './sandbox-env.js';
 
 const { values } = parseArgs({ options: { dir: { type: 'string' }, prefix: { type: 'string' }, machines: { type: 'string' } } });
 const dir = values.dir ?? '';
@@ -42,6 +43,7 @@ const writeAtomic = (path: string, text: string, mode = 0o600): void => {
 let cluster: Cluster | undefined;
 let pebble: PebblePeer | undefined;
 let registry: RegistryPeer | undefined;
+let s3: S3Peer | undefined;
 let fake: FakeDigitalOcean | undefined;
 let pool: MachinePool | undefined;
 let stopping: Promise<void> | undefined;
@@ -58,6 +60,7 @@ async function stop(): Promise<void> {
   await fake?.stop().catch(() => undefined);
   await pebble?.stop().catch(() => undefined);
   await registry?.stop().catch(() => undefined);
+  await s3?.stop().catch(() => undefined);
   await cluster?.stop();
   log('stopped');
 }
@@ -166,6 +169,11 @@ async function main(): Promise<void> {
   const registryLogin = { username: 'sandbox', password: randomBytes(12).toString('base64url') };
   registry = await startRegistry({ ...SANDBOX_REGISTRY, dir: join(dir, 'registry'), auth: registryLogin });
 
+  // Backups: an S3-compatible server where Spaces would be (the "internet": the operator's public
+  // address, HTTPS on 443 with a throwaway CA), with one bucket and a key pair of its own.
+  const s3Keys = { accessKeyId: `SANDBOX${randomBytes(6).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(24).toString('base64url') };
+  s3 = await startS3({ dir, bucket: SANDBOX_S3_BUCKET, ...s3Keys, address: OPERATOR_PUBLIC_IP, port: 443 });
+
   const publishDns = dnsPublisher(pebble.challtestsrv);
   const writeBindings = () => writeAtomic(join(dir, 'bindings.json'), `${JSON.stringify(pool?.bindings() ?? [], null, 2)}\n`, 0o644);
   pool = new MachinePool(cluster.nodes, { loadBalancerIp: LOAD_BALANCER_IP, log, onChange: writeBindings });
@@ -194,6 +202,7 @@ async function main(): Promise<void> {
     machines: cluster.nodes.map((node) => ({ name: node.name, netns: node.netns, publicIp: node.publicIp, privateIp: node.privateIp, dir: node.dir })),
     loadBalancerNetns: `${prefix}-lb`,
     registry: { host: registry.host, ...registryLogin },
+    s3: { endpoint: s3.endpoint, caFile: s3.caFile, dataDir: s3.dataDir, bucket: SANDBOX_S3_BUCKET, ...s3Keys },
   };
   writeAtomic(join(dir, 'info.json'), `${JSON.stringify(info, null, 2)}\n`, 0o644);
   writeAtomic(join(dir, 'env'), envLines(info).join('\n') + '\n', 0o600);

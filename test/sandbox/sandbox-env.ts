@@ -27,6 +27,9 @@ export const LOAD_BALANCER_TIME_SCALE = 0.1;
 /** Debian's docker-registry in the operator namespace, on the VPC (delivery: image pushes there). */
 export const SANDBOX_REGISTRY = { address: '10.110.0.2', port: 5000 };
 
+/** The bucket of the sandbox's S3-compatible server (backups). */
+export const SANDBOX_S3_BUCKET = 'swz-backups';
+
 export interface SandboxInfo {
   apiUrl: string;
   token: string;
@@ -47,6 +50,11 @@ export interface SandboxInfo {
   loadBalancerNetns: string;
   /** The registry and its (throwaway) login. */
   registry: { host: string; username: string; password: string };
+  /**
+   * Where Spaces would be: s3rver over HTTPS (its throwaway CA in `caFile`) on the operator's public
+   * address, port 443; `dataDir` holds the stored objects (`<dataDir>/<bucket>/…`).
+   */
+  s3: { endpoint: string; caFile: string; dataDir: string; bucket: string; accessKeyId: string; secretAccessKey: string };
 }
 
 const shellValue = (value: string): string => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
@@ -67,6 +75,11 @@ export function envLines(info: SandboxInfo): string[] {
     ['SANDBOX_REGISTRY', info.registry.host],
     ['SWARM_WIZ_REGISTRY_USER', info.registry.username],
     ['SWARM_WIZ_REGISTRY_PASSWORD', info.registry.password],
+    ['SANDBOX_S3_ENDPOINT', info.s3.endpoint],
+    ['SANDBOX_S3_BUCKET', info.s3.bucket],
+    ['SANDBOX_S3_CA', info.s3.caFile],
+    ['SWARM_WIZ_S3_ACCESS_KEY_ID', info.s3.accessKeyId],
+    ['SWARM_WIZ_S3_SECRET_ACCESS_KEY', info.s3.secretAccessKey],
     ['SANDBOX_IMAGES', [SANDBOX_IMAGES.proxy, ...SANDBOX_IMAGES.backends.map((backend) => backend.image)].join(' ')],
   ];
   return env.map(([key, value]) => `${key}=${shellValue(value)}`);
@@ -76,7 +89,7 @@ export function envLines(info: SandboxInfo): string[] {
 export function parseEnvLines(text: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const line of text.split('\n')) {
-    const match = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim());
     if (!match) continue;
     const raw = match[2]!;
     env[match[1]!] = raw.startsWith("'") ? raw.slice(1, -1).replace(/'\\''/g, "'") : raw;

@@ -146,7 +146,7 @@ export function cronJob(crontab: string): { env: Record<string, string>; command
   let command = '';
   for (const line of crontab.split('\n')) {
     if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
-    const variable = /^([A-Z_]+)=(.*)$/.exec(line);
+    const variable = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
     if (variable) env[variable[1]!] = variable[2]!;
     else command = line.trim().split(/\s+/).slice(5).join(' ');
   }
