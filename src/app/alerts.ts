@@ -4,14 +4,10 @@ import { alertRequest, heartbeatRequest, type AlertEvent, type HttpRequest } fro
 import { DEFAULT_QUIET_MS, emptyMemory, parseAlertMemory, planAlerts, recordDelivery, type AlertMemory, type CurrentProblem } from '../alerts/memory.js';
 import { readOptional, writeFileAtomic } from '../config/fs-atomic.js';
 import { ALERTS_PATH, alertsFile, readDestinations, sentFile } from './alerts-files.js';
-import { ensureSwarmWizDir, SWARM_WIZ_DIR } from '../config/private-dir.js';
-import { makeDir, writeFile } from '../commands/index.js';
-import { loadState, StateStore, type State } from '../state/index.js';
+import { ensureSwarmWizDir } from '../config/private-dir.js';
 import { errorLine } from '../text/remote-text.js';
-import { dropletNodes } from './deploy-droplets.js';
 import { UsageError } from './errors.js';
-import { remoteTarget } from './remote.js';
-import { remoteProjectDir } from '../../recipes/names.js';
+import { copyToSupport, type SupportCopy } from './support-copy.js';
 
 export { ALERTS_PATH, readDestinations } from './alerts-files.js';
 
@@ -35,7 +31,7 @@ export function shownDestinations(destinations: AlertDestinations): ShownDestina
 export interface AlertsChange {
   destinations: ShownDestination[];
   /** Where the support server's copy stands: copied now, left for the next apply (and why), or none to copy to. */
-  support: { copied: string } | { later: string } | { none: true };
+  support: SupportCopy;
 }
 
 export interface AlertsSetRequest {
@@ -94,33 +90,7 @@ async function saveDestinations(request: { dir: string; project: string }, desti
   // Kept even when empty: the support server's copy must learn that a destination was removed.
   const text = destinationsText(destinations);
   await writeFileAtomic(alertsFile(request.dir), text, 0o600);
-  return { destinations: shownDestinations(destinations), support: await copyToSupport(request.dir, request.project, text) };
-}
-
-/** The support droplet the state records, when this is the operator's folder of a project on droplets. */
-function supportNodeOf(state: State) {
-  if (state.target !== 'digitalocean' || state.runsOn) return undefined;
-  return dropletNodes(state).find((node) => node.role === 'support');
-}
-
-/** Writes alerts.json into the support server's copy of the project (atomically, 0600), when there is one. */
-async function copyToSupport(dir: string, project: string, text: string): Promise<AlertsChange['support']> {
-  const state = await loadState(dir, project).catch(() => undefined);
-  const support = state ? supportNodeOf(state) : undefined;
-  if (!state || !support) return { none: true };
-  const remoteDir = remoteProjectDir({ project });
-  const remote = await remoteTarget({ dir, store: new StateStore(dir, state), nodes: [support] });
-  try {
-    const shell = remote.target.shell(support.name);
-    for (const command of [...makeDir(`${remoteDir}/${SWARM_WIZ_DIR}`, 0o700), ...writeFile(`${remoteDir}/${ALERTS_PATH}`, text, 0o600)]) {
-      await shell.run(command, { timeoutMs: 30_000 });
-    }
-    return { copied: support.name };
-  } catch (error) {
-    return { later: `${support.name} could not be reached (${errorLine(error)}); the next apply copies it` };
-  } finally {
-    await remote.dispose();
-  }
+  return { destinations: shownDestinations(destinations), support: await copyToSupport(request.dir, request.project, ALERTS_PATH, text) };
 }
 
 /** One delivery: where (masked) and how it went. */

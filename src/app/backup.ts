@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { appServices, dataNodeLabel, stackObjectName, volumeNames } from '../../recipes/names.js';
 import {
@@ -41,12 +42,13 @@ import { loadState, StateStore } from '../state/index.js';
 import { CommandFailed } from '../targets/errors.js';
 import type { Shell } from '../targets/target.js';
 import { errorLine, remoteLine } from '../text/remote-text.js';
-import { BackupNotSetUp, readBackupSettings, recordBackups, repositoryUrl, writeBackupSettings, type BackupRecord, type BackupSettings } from './backup-files.js';
+import { BACKUP_SETTINGS_PATH, backupSettingsFile, BackupNotSetUp, readBackupSettings, recordBackups, repositoryUrl, writeBackupSettings, type BackupRecord, type BackupSettings } from './backup-files.js';
 import { dropletNodes } from './deploy-droplets.js';
 import { Cancelled, RunFailed, UsageError } from './errors.js';
 import { NotDeployedError, reachManager, type ConnectNodes, type ManagerAccess } from './manager.js';
 import { changingProject } from './project-lock.js';
 import { remoteTarget } from './remote.js';
+import { copyToSupport, type SupportCopy } from './support-copy.js';
 
 /** Where restic's files live on a droplet (0700 folder, 0600 files), written before every run. */
 export const NODE_RESTIC_DIR = '/etc/swarm-wiz/backup';
@@ -234,6 +236,8 @@ export interface BackupSetupOutcome {
   created: boolean;
   /** The password was made here (the user keeps a copy of backup.json: without it no backup can be read). */
   passwordGenerated: boolean;
+  /** The support server's copy (its crontab's daily run reads it): copied now, by the next apply, or none (--target local). */
+  support: SupportCopy;
 }
 
 /** S3 bucket names: 3–63 characters, lower-case letters, digits, '.' and '-', a letter or digit at each end. */
@@ -283,7 +287,10 @@ export async function backupSetup(request: BackupSetupRequest): Promise<BackupSe
   try {
     const prepared = await opened.onManager(true);
     await writeBackupSettings(request.dir, settings);
-    return { repository: opened.repo.url, node: prepared.name, created: prepared.created, passwordGenerated: request.password === undefined && before === undefined };
+    // The support server's crontab backs up daily once it has the settings: copied now, not at the next apply.
+    const text = await readFile(backupSettingsFile(request.dir), 'utf8');
+    const support = request.local ? ({ none: true } as const) : await copyToSupport(request.dir, config.project, BACKUP_SETTINGS_PATH, text, { ...(request.connect ? { connect: request.connect } : {}), secrets: [settings.accessKeyId, settings.secretAccessKey, settings.password] });
+    return { repository: opened.repo.url, node: prepared.name, created: prepared.created, passwordGenerated: request.password === undefined && before === undefined, support };
   } finally {
     await opened.dispose();
   }

@@ -1,43 +1,25 @@
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { sshKeyPath } from '../../src/adapters/ssh-key.js';
+import { stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { backupNow, backupSetup, restore } from '../../src/app/backup.js';
 import { backupSettingsFile, readBackupRecords, recordBackups, writeBackupSettings } from '../../src/app/backup-files.js';
 import { UsageError } from '../../src/app/errors.js';
 import type { ConnectNodes } from '../../src/app/manager.js';
 import type { Command } from '../../src/commands/command.js';
-import { configToYaml, parseConfig, SEED_EXAMPLE, type Config } from '../../src/config/index.js';
-import { emptyState, loadState, saveState } from '../../src/state/index.js';
+import { parseConfig, SEED_EXAMPLE, type Config } from '../../src/config/index.js';
+import { loadState, saveState } from '../../src/state/index.js';
 import type { CommandResult, Shell } from '../../src/targets/index.js';
+import { dropletProjects } from '../support/droplet-project.js';
 
 const config: Config = parseConfig({
   ...SEED_EXAMPLE,
   topology: 'manager',
   sites: [{ domain: 'a.test', service: { name: 'web', image: 'x/web:1', port: 5000 }, private: [{ name: 'db', image: 'postgres:16', port: 5432, volumes: ['db-data:/var/lib/postgresql/data'], backup: { before: 'pg_dumpall -U postgres > /var/lib/postgresql/data/dump.sql' } }] }],
 });
-const droplet = (id: number, name: string, role: 'manager' | 'support', last: number) => ({ id, name, role, region: 'fra1', size: 's-1vcpu-2gb', tags: [], status: 'active' as const, publicIpv4: `203.0.113.${last}`, privateIpv4: `10.10.0.${last}` });
 const SETTINGS = { endpoint: 'https://fra1.digitaloceanspaces.com', bucket: 'shop-backups', accessKeyId: 'DO00KEYIDKEYID', secretAccessKey: 'secret-key-that-must-not-show', password: 'repository-password-never-shown' };
 
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function project(): Promise<{ dir: string; configPath: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'swarm-wiz-backup-'));
-  dirs.push(dir);
-  const configPath = join(dir, 'swarm-wiz.yaml');
-  await writeFile(configPath, configToYaml(config));
-  const state = emptyState(config.project);
-  state.target = 'digitalocean';
-  state.cloud.droplets = [droplet(1, 'demo-manager-1', 'manager', 1), droplet(2, 'demo-support', 'support', 2)];
-  await saveState(dir, state);
-  await mkdir(dirname(sshKeyPath(dir)), { recursive: true });
-  await writeFile(sshKeyPath(dir), 'not a key: the fake connection never reads it\n', { mode: 0o600 });
-  return { dir, configPath };
-}
+const newProject = dropletProjects('swarm-wiz-backup-');
+const project = () => newProject(config);
 
 /** Droplets whose commands answer by their argv: `answer` returns a result, or undefined for exit 0 with no output. */
 function droplets(answer: (argv: readonly string[]) => Partial<CommandResult> | undefined) {
@@ -80,6 +62,22 @@ describe('backup setup', () => {
     );
     await expect(stat(backupSettingsFile(dir))).rejects.toThrow();
     expect(fake.ran.some((r) => restic(r.command.argv)[0] === 'init')).toBe(false);
+  });
+});
+
+describe('backup setup on droplets', () => {
+  it('opens the repository from the manager, stores the settings 0600 and copies them to the support server at once, secrets on stdin only', async () => {
+    const { dir, configPath } = await project();
+    const fake = droplets((argv) => (argv[0] === 'restic' && argv.includes('version') ? { stdout: 'restic 0.18.0 compiled with go1.24 on linux/amd64\n' } : undefined));
+    const outcome = await backupSetup({ dir, configPath, local: false, connect: fake.connect, bucket: 'shop-backups', accessKeyId: SETTINGS.accessKeyId, secretAccessKey: SETTINGS.secretAccessKey, password: SETTINGS.password });
+    expect(outcome).toMatchObject({ repository: 's3:https://fra1.digitaloceanspaces.com/shop-backups/demo', node: 'demo-manager-1', support: { copied: 'demo-support' } });
+    expect((await stat(backupSettingsFile(dir))).mode & 0o777).toBe(0o600);
+    const copy = fake.ran.filter((r) => r.node === 'demo-support');
+    expect(copy.map((r) => r.command.argv.join(' '))).toContain('install -m 0600 /dev/null /srv/swarm-wiz/demo/.swarm-wiz/.backup.json.swarm-wiz-new');
+    const written = copy.find((r) => r.command.stdin !== undefined)!;
+    expect(JSON.parse(String(written.command.stdin))).toMatchObject({ bucket: 'shop-backups', password: SETTINGS.password });
+    expect(written.command.secrets).toEqual(expect.arrayContaining([SETTINGS.secretAccessKey, SETTINGS.password]));
+    for (const { command } of fake.ran) for (const secret of [SETTINGS.password, SETTINGS.secretAccessKey]) expect(command.argv.join(' ') + command.description).not.toContain(secret);
   });
 });
 
@@ -139,8 +137,7 @@ describe('backup now on droplets', () => {
 
 describe('the record of backup runs', () => {
   it("keeps each volume's last good backup through a failed run", async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'swarm-wiz-backup-records-'));
-    dirs.push(dir);
+    const { dir } = await project();
     await recordBackups(dir, [{ service: 'db', volume: 'demo_db-data', node: 'n', at: '2026-12-05T03:00:00Z', ok: true, snapshot: 'a' }]);
     await recordBackups(dir, [{ service: 'db', volume: 'demo_db-data', node: 'n', at: '2026-12-06T03:00:00Z', ok: false, error: 'wrong password' }]);
     expect((await readBackupRecords(dir))['demo_db-data']).toEqual({ service: 'db', volume: 'demo_db-data', node: 'n', at: '2026-12-06T03:00:00Z', ok: false, error: 'wrong password', lastGood: '2026-12-05T03:00:00Z' });

@@ -1,35 +1,15 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { sshKeyPath } from '../../src/adapters/ssh-key.js';
+import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/app/errors.js';
 import { serviceLog } from '../../src/app/logs.js';
 import type { ConnectNodes } from '../../src/app/manager.js';
 import type { Command } from '../../src/commands/command.js';
 import { parseConfig, SEED_EXAMPLE, type Config } from '../../src/config/index.js';
-import { emptyState, saveState } from '../../src/state/index.js';
 import type { RunOptions, Shell } from '../../src/targets/index.js';
+import { dropletProjects } from '../support/droplet-project.js';
 
 const config: Config = parseConfig({ ...SEED_EXAMPLE, topology: 'manager', sites: [{ domain: 'a.test', service: { name: 'web', image: 'x/web:1', port: 5000 }, private: [{ name: 'db', image: 'postgres:16', port: 5432 }] }] });
-const droplet = (id: number, name: string, role: 'manager' | 'support', last: number) => ({ id, name, role, region: 'fra1', size: 's-1vcpu-2gb', tags: [], status: 'active' as const, publicIpv4: `203.0.113.${last}`, privateIpv4: `10.10.0.${last}` });
-
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function project(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'swarm-wiz-logs-'));
-  dirs.push(dir);
-  const state = emptyState(config.project);
-  state.target = 'digitalocean';
-  state.cloud.droplets = [droplet(1, 'demo-manager-1', 'manager', 1), droplet(2, 'demo-support', 'support', 2)];
-  await saveState(dir, state);
-  await mkdir(dirname(sshKeyPath(dir)), { recursive: true });
-  await writeFile(sshKeyPath(dir), 'not a key: the fake connection never reads it\n', { mode: 0o600 });
-  return dir;
-}
+const newProject = dropletProjects('swarm-wiz-logs-');
+const project = async (): Promise<string> => (await newProject(config)).dir;
 
 /** A manager whose `docker service logs` prints `lines` (then, following, waits for the signal). */
 function manager(lines: string[]) {

@@ -1,8 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { sshKeyPath } from '../../src/adapters/ssh-key.js';
+import { describe, expect, it } from 'vitest';
 import { recordBackups, writeBackupSettings, type BackupRecord } from '../../src/app/backup-files.js';
 import type { ConnectNodes } from '../../src/app/manager.js';
 import { projectCheck } from '../../src/app/project-check.js';
@@ -10,8 +6,9 @@ import { problemsOf, projectStatus } from '../../src/app/project-status.js';
 import { supportAnswer } from '../../src/app/support-answer.js';
 import type { Command } from '../../src/commands/command.js';
 import { parseConfig, SEED_EXAMPLE, type Config } from '../../src/config/index.js';
-import { emptyState, saveState, type State } from '../../src/state/index.js';
+import type { State } from '../../src/state/index.js';
 import type { CommandResult, Shell } from '../../src/targets/index.js';
+import { dropletProjects } from '../support/droplet-project.js';
 
 /**
  * The support droplet's daily backups, seen from the operator's machine: `status` reads the records
@@ -28,26 +25,14 @@ const config: Config = parseConfig({
   topology: 'manager',
   sites: [{ domain: 'a.test', service: { name: 'web', image: 'x/web:1', port: 5000 }, private: [{ name: 'db', image: 'postgres:16', port: 5432, volumes: ['db-data:/var/lib/postgresql/data'] }] }],
 });
-const droplet = (id: number, name: string, role: 'manager' | 'support', last: number) => ({ id, name, role, region: 'fra1', size: 's-1vcpu-2gb', tags: [], status: 'active' as const, publicIpv4: `203.0.113.${last}`, privateIpv4: `10.10.0.${last}` });
-
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
+const newProject = dropletProjects('swarm-wiz-support-answer-');
 
 /** A project on droplets with a support droplet, backups set up 30 days ago, and this folder's last run 3 days ago (good). */
 async function project(): Promise<{ dir: string; state: State }> {
-  const dir = await mkdtemp(join(tmpdir(), 'swarm-wiz-support-answer-'));
-  dirs.push(dir);
-  const state = emptyState(config.project);
-  state.target = 'digitalocean';
-  state.cloud.droplets = [droplet(1, 'demo-manager-1', 'manager', 1), droplet(2, 'demo-support', 'support', 2)];
-  await saveState(dir, state);
-  await mkdir(dirname(sshKeyPath(dir)), { recursive: true });
-  await writeFile(sshKeyPath(dir), 'not a key: the fake connection never reads it\n', { mode: 0o600 });
-  await writeBackupSettings(dir, { endpoint: 'https://fra1.digitaloceanspaces.com', bucket: 'b', accessKeyId: 'K', secretAccessKey: 'S', password: 'p'.repeat(16), since: ago(30 * 24) });
-  await recordBackups(dir, [{ service: 'db', volume: VOLUME, node: 'demo-manager-1', at: ago(72), ok: true, snapshot: 'old' }]);
-  return { dir, state };
+  return newProject(config, async (dir) => {
+    await writeBackupSettings(dir, { endpoint: 'https://fra1.digitaloceanspaces.com', bucket: 'b', accessKeyId: 'K', secretAccessKey: 'S', password: 'p'.repeat(16), since: ago(30 * 24) });
+    await recordBackups(dir, [{ service: 'db', volume: VOLUME, node: 'demo-manager-1', at: ago(72), ok: true, snapshot: 'old' }]);
+  });
 }
 
 const recordsFile = (records: BackupRecord[]): string => JSON.stringify({ volumes: Object.fromEntries(records.map((record) => [record.volume, record])) });

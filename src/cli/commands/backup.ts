@@ -82,6 +82,8 @@ export function registerBackupCommand(program: Command, io: CliIo): void {
       writeLine(io.stdout, `Backups go to ${outcome.repository} (${outcome.created ? 'a new repository, created' : 'the repository there, opened'} from ${outcome.node}).`);
       writeLine(io.stdout, 'The keys and the repository password are in .swarm-wiz/backup.json (0600), never in swarm-wiz.yaml.');
       if (outcome.passwordGenerated) writeLine(io.stdout, 'Keep a copy of .swarm-wiz/backup.json somewhere else: without its password no backup can be read.');
+      if ('copied' in outcome.support) writeLine(io.stdout, `Copied to the support server ${outcome.support.copied}: its crontab backs up every volume daily and keeps 7 daily, 4 weekly and 6 monthly snapshots.`);
+      else if ('later' in outcome.support) writeLine(io.stderr, `Saved here; ${outcome.support.later}: until then no scheduled backup runs.`);
     });
   withCommonOptions(backup.command('now'))
     .argument('[service]', 'one service with volumes (default: every one)')
