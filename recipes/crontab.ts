@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../src/config/index.js';
-import { remoteProjectDir } from './names.js';
+import { dataServices, remoteProjectDir } from './names.js';
 
 /** Minute of the hour for this project's renew job: spread over the hour so projects don't all hit the CA at :00. */
 function renewMinute(config: Config): number {
@@ -41,7 +41,6 @@ export function renderCrontab(config: Config): string {
  * and 6 monthly snapshots of each volume (--scheduled: restic forget --prune after the snapshots).
  */
 function backupLines(config: Config, dir: string): string[] {
-  const volumes = config.sites.some((site) => [site.service, ...site.private].some((service) => (service.volumes ?? []).length > 0));
-  if (!volumes) return [];
+  if (dataServices(config).length === 0) return [];
   return [`${renewMinute(config)} 2 * * * [ ! -f ${dir}/.swarm-wiz/backup.json ] || swarm-wiz backup now --scheduled --config ${dir}/swarm-wiz.yaml --dir ${dir}`];
 }

@@ -137,6 +137,9 @@ export const appServices = (config: Pick<Config, 'sites'>): Service[] => config.
 /** The named volumes a service mounts: the NAME of each `NAME:/path`. */
 export const volumeNames = (service: Pick<Service, 'volumes'>): string[] => (service.volumes ?? []).map((entry) => entry.slice(0, entry.indexOf(':')));
 
+/** The app services with named volumes: pinned to the node labelled for their data, backed up, held after a lost droplet. */
+export const dataServices = (config: Pick<Config, 'sites'>): Service[] => appServices(config).filter((service) => volumeNames(service).length > 0);
+
 /** What `docker stack deploy` names a service or a volume of the project's stack: `<project>_<name>`. */
 export const stackObjectName = (config: Pick<Config, 'project'>, name: string): string => `${config.project}_${name}`;
 

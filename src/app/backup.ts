@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { appServices, dataNodeLabel, stackObjectName, volumeNames } from '../../recipes/names.js';
+import { appServices, dataNodeLabel, dataServices, stackObjectName, volumeNames } from '../../recipes/names.js';
 import {
   containerShell,
   credentialsFileText,
@@ -76,11 +76,9 @@ export interface BackupRequest {
   connect?: ConnectNodes;
 }
 
-const servicesWithVolumes = (config: Config): Service[] => appServices(config).filter((service) => volumeNames(service).length > 0);
-
 /** The services a command is about: the one named (it must have volumes), or every service with volumes. */
 function chosenServices(config: Config, name: string | undefined): Service[] {
-  const candidates = servicesWithVolumes(config);
+  const candidates = dataServices(config);
   if (name === undefined) return candidates;
   const found = candidates.find((service) => service.name === name);
   if (found) return [found];

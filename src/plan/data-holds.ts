@@ -1,5 +1,5 @@
 import type { Config } from '../config/index.js';
-import { appServices, dataNodeLabel, volumeNames } from '../../recipes/names.js';
+import { dataNodeLabel, dataServices } from '../../recipes/names.js';
 
 /** What the state remembers of the services with volumes (state.json `data`). */
 export interface DataMemory {
@@ -18,10 +18,7 @@ export interface DataHolds {
   because?: 'no-backups' | 'start-empty';
 }
 
-const dataServices = (config: Config): string[] =>
-  appServices(config)
-    .filter((service) => volumeNames(service).length > 0)
-    .map((service) => service.name);
+const dataServiceNames = (config: Config): string[] => dataServices(config).map((service) => service.name);
 
 /**
  * After the droplet that held a service's volumes is replaced (`holder`, the node the data label goes to —
@@ -31,7 +28,7 @@ const dataServices = (config: Config): string[] =>
  * before stays held. Pure.
  */
 export function planDataHolds(config: Config, holder: { labels?: Record<string, string> } | undefined, memory: DataMemory | undefined, options: { backupsSetUp: boolean; startEmpty: boolean }): DataHolds {
-  const services = dataServices(config);
+  const services = dataServiceNames(config);
   const placed = new Set(memory?.placed ?? []);
   const before = new Set(memory?.held ?? []);
   const replaced = services.filter((name) => placed.has(name) && holder?.labels?.[dataNodeLabel(name)] !== 'true');
@@ -45,7 +42,7 @@ export function planDataHolds(config: Config, holder: { labels?: Record<string, 
 }
 
 /** What the state remembers once the stack ran with these holds. */
-export const dataMemoryAfter = (config: Config, holds: DataHolds): DataMemory => ({ placed: dataServices(config), held: holds.held });
+export const dataMemoryAfter = (config: Config, holds: DataHolds): DataMemory => ({ placed: dataServiceNames(config), held: holds.held });
 
 /** The plan's words for the holds (the stack step's warning, apply's last lines). */
 export function dataHoldLines(holds: DataHolds): string[] {

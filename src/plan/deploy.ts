@@ -1,7 +1,7 @@
 import type { Config, Service } from '../config/index.js';
 import type { SwarmInfo, SwarmNode } from '../commands/swarm.js';
 import type { StackService } from '../commands/stack.js';
-import { appServices, dataNodeLabel, declaredSecrets, PROXY_NODE_LABEL, secretNotSetMessage, volumeNames } from '../../recipes/names.js';
+import { dataNodeLabel, dataServices, declaredSecrets, PROXY_NODE_LABEL, secretNotSetMessage } from '../../recipes/names.js';
 import { proxyServiceMode } from '../../recipes/compose.js';
 import { DEPLOY_PHASES, type CertificateStep, type DeployPhase, type DeployPhaseName, type DeployStep, type NodeStep, type PreflightStep, type ProxyFilesStep, type ServiceReplacement, type StackStep, type SwarmInitStep, type SwarmStep } from './deploy-types.js';
 import { planSupport, type SupportFacts } from './support.js';
@@ -199,9 +199,9 @@ function planSwarm(config: Config, facts: DeployFacts): [SwarmStep[], SwarmStep[
       });
     });
   // Services with volumes: pinned to the first manager (their named volumes live there), on any number of nodes.
-  const dataServices = appServices(config).filter((service) => volumeNames(service).length > 0);
-  if (dataServices.length > 0) {
-    const wanted = Object.fromEntries(dataServices.map((service) => [dataNodeLabel(service.name), 'true']));
+  const pinned = dataServices(config);
+  if (pinned.length > 0) {
+    const wanted = Object.fromEntries(pinned.map((service) => [dataNodeLabel(service.name), 'true']));
     const missing = Object.keys(wanted).filter((key) => first.labels?.[key] !== 'true');
     labels.push(
       step({
@@ -214,8 +214,8 @@ function planSwarm(config: Config, facts: DeployFacts): [SwarmStep[], SwarmStep[
         swarmNode: first.name,
         labels: wanted,
         description:
-          `${dataServices.map((service) => service.name).join(', ')} keep${dataServices.length === 1 ? 's' : ''} data in named volumes: pinned to ${first.name} (label ${Object.keys(wanted).join(', ')}), one task, updated stop-first` +
-          crashConsistent(dataServices),
+          `${pinned.map((service) => service.name).join(', ')} keep${pinned.length === 1 ? 's' : ''} data in named volumes: pinned to ${first.name} (label ${Object.keys(wanted).join(', ')}), one task, updated stop-first` +
+          crashConsistent(pinned),
       }),
     );
   }
@@ -332,6 +332,7 @@ function planStack(config: Config, facts: DeployFacts): StackStep {
   const replace = proxyReplacement(config, facts);
   const deployed = facts.services.length === expected && facts.stack.recordedHash === facts.stack.hash && !replace;
   const deploy = `docker stack deploy ${config.project} (${expected} services), then wait until every task runs`;
+  const holds = facts.dataHolds ? dataHoldLines(facts.dataHolds) : [];
   return step({
     kind: 'stack',
     op: facts.services.length === 0 ? 'create' : deployed ? 'same' : 'update',
@@ -350,7 +351,7 @@ function planStack(config: Config, facts: DeployFacts): StackStep {
         : deploy,
     ...(replace ? { warning: `HTTPS is down for a few seconds while ${replace.service} is replaced (topology ${config.topology}: ${replace.to})` } : {}),
     ...(facts.missingSecrets && facts.missingSecrets.length > 0 ? { warning: facts.missingSecrets.map(secretNotSetMessage).join('; ') } : {}),
-    ...(facts.dataHolds && dataHoldLines(facts.dataHolds).length > 0 ? { warning: dataHoldLines(facts.dataHolds).join('; ') } : {}),
+    ...(holds.length > 0 ? { warning: holds.join('; ') } : {}),
   });
 }
 
