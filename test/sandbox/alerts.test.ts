@@ -5,7 +5,7 @@ import { eventually, requireTool, runArgv } from '../peers/tools.js';
 import { startReceiver, type AlertReceiver, type Received } from './alert-receiver.js';
 import { OPERATOR_PUBLIC_IP } from './cluster.js';
 import { down, up } from './sandbox-cli.js';
-import { CRON_JOB_ENV, cronJob, fakeApi, inMachine, sandboxClient, setRenewalWindow, siteConfig, type Run, type SandboxClient } from './sandbox-harness.js';
+import { CRON_JOB_ENV, cronJob, expectOk, fakeApi, inMachine, sandboxClient, setRenewalWindow, siteConfig, type Run, type SandboxClient } from './sandbox-harness.js';
 
 /**
  * Nobody has to watch (issue 19), in the sandbox: the webhook and heartbeat services listen on the
@@ -29,10 +29,6 @@ const r = (): AlertReceiver => {
   if (!receiver) throw new Error('the receiver did not start');
   return receiver;
 };
-
-function expectOk(run: { code: number | null; stdout: string; stderr: string }, what: string): void {
-  expect(run.code, `${what} failed (exit ${run.code}):\n${run.stdout.slice(-6000)}\n${run.stderr.slice(-3000)}`).toBe(0);
-}
 
 async function swarmWiz(dir: string, args: string[]): Promise<Run> {
   const run = await c().swarmWiz(dir, args);

@@ -5,7 +5,7 @@ import { objectBytes } from '../peers/s3.js';
 import { eventually, requireTool, runArgv } from '../peers/tools.js';
 import { down, up } from './sandbox-cli.js';
 import { SANDBOX_BACKEND_PORT } from './sandbox-env.js';
-import { CRON_JOB_ENV, cronJob, fakeApi, inMachine, sandboxClient, siteConfig, type Run, type SandboxClient } from './sandbox-harness.js';
+import { bindingOf, CRON_JOB_ENV, cronJob, expectOk, fakeApi, inMachine, sandboxClient, siteConfig, type Run, type SandboxClient } from './sandbox-harness.js';
 
 /**
  * Backups in the sandbox (issue 21): a project on droplets whose private service keeps rows in a named
@@ -33,21 +33,13 @@ const c = (): SandboxClient => {
   return client;
 };
 
-function expectOk(run: { code: number | null; stdout: string; stderr: string }, what: string): void {
-  expect(run.code, `${what} failed (exit ${run.code}):\n${run.stdout.slice(-6000)}\n${run.stderr.slice(-3000)}`).toBe(0);
-}
-
 async function swarmWiz(args: string[], stdin?: string): Promise<Run> {
   const run = await c().swarmWiz(dir, args, stdin);
   outputs.push(run.stdout, run.stderr);
   return run;
 }
 const apply = (...extra: string[]) => swarmWiz(['apply', '--yes', '--ca-cert', c().env.SANDBOX_CA_CERT!, ...extra]);
-const binding = async (droplet: string) => {
-  const found = (await c().bindings()).find((b) => b.droplet === droplet);
-  if (!found) throw new Error(`${droplet} is on no machine`);
-  return found;
-};
+const binding = (droplet: string) => bindingOf(c(), droplet);
 const managerDocker = async (args: string[]) => runArgv('docker', args, { env: { ...process.env, DOCKER_HOST: `unix://${(await binding(MANAGER)).dir}/docker.sock` }, timeout: 120_000 });
 const onMachine = async (droplet: string, argv: string[], env: Record<string, string> = {}, timeoutMs = 60_000) => inMachine(c().info, (await binding(droplet)).machine, argv, { env: { ...CRON_JOB_ENV, ...env }, timeoutMs });
 

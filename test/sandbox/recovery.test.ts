@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, requireTool, runArgv } from '../peers/tools.js';
 import { down, up } from './sandbox-cli.js';
 import { LOAD_BALANCER_IP } from './sandbox-env.js';
-import { CRON_JOB_ENV, cronJob, fakeApi, inMachine, loadBalancerStatus, requestLoop, sandboxClient, servedSerialAt, setRenewalWindow, siteConfig, type Run, type SandboxClient } from './sandbox-harness.js';
+import { bindingOf, CRON_JOB_ENV, cronJob, expectOk, fakeApi, inMachine, loadBalancerStatus, requestLoop, sandboxClient, servedSerialAt, setRenewalWindow, siteConfig, type Run, type SandboxClient } from './sandbox-harness.js';
 
 /**
  * Machines come back (issue 20), in the sandbox: one global-lb project (a manager, two workers behind
@@ -26,18 +26,10 @@ const c = (): SandboxClient => {
   return client;
 };
 
-function expectOk(run: { code: number | null; stdout: string; stderr: string }, what: string): void {
-  expect(run.code, `${what} failed (exit ${run.code}):\n${run.stdout.slice(-6000)}\n${run.stderr.slice(-3000)}`).toBe(0);
-}
-
 const api = (method: string, path: string, body?: unknown) => fakeApi(c(), method, path, body);
 const swarmWiz = (args: string[], stdin?: string): Promise<Run> => c().swarmWiz(dir, args, stdin);
 const apply = () => swarmWiz(['apply', '--yes', '--ca-cert', c().env.SANDBOX_CA_CERT!]);
-const binding = async (droplet: string) => {
-  const found = (await c().bindings()).find((b) => b.droplet === droplet);
-  if (!found) throw new Error(`${droplet} is on no machine`);
-  return found;
-};
+const binding = (droplet: string) => bindingOf(c(), droplet);
 const managerDocker = async (args: string[]) => runArgv('docker', args, { env: { ...process.env, DOCKER_HOST: `unix://${(await binding(`${PROJECT}-manager-1`)).dir}/docker.sock` }, timeout: 120_000 });
 const served = () => Promise.all(LETTERS.map((letter) => servedSerialAt(c(), LOAD_BALANCER_IP, `${letter}.test`)));
 const everySiteAnswers = async () => {

@@ -7,6 +7,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import YAML from 'yaml';
 import { runArgv } from '../peers/tools.js';
 import { swarmWiz, type Finished } from '../support/cli.js';
@@ -37,6 +38,18 @@ export interface SandboxClient {
   bindings(): Promise<Binding[]>;
   /** A new project folder with this config written as swarm-wiz.yaml. */
   project(config: Record<string, unknown>): Promise<string>;
+}
+
+/** A run that must have succeeded; when it did not, the assertion shows the end of its output. */
+export function expectOk(run: { code: number | null; stdout: string; stderr: string }, what: string): void {
+  expect(run.code, `${what} failed (exit ${run.code}):\n${run.stdout.slice(-6000)}\n${run.stderr.slice(-3000)}`).toBe(0);
+}
+
+/** The machine a droplet runs on now (bindings.json); an error when it is on none. */
+export async function bindingOf(client: SandboxClient, droplet: string): Promise<Binding> {
+  const found = (await client.bindings()).find((b) => b.droplet === droplet);
+  if (!found) throw new Error(`${droplet} is on no machine`);
+  return found;
 }
 
 /** The environment Debian's cron gives root's jobs (for `inMachine(…, ['sh', '-c', line], { env: CRON_JOB_ENV })`). */

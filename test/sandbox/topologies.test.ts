@@ -6,7 +6,7 @@ import { loadState } from '../../src/state/index.js';
 import { eventually, requireTool, runArgv } from '../peers/tools.js';
 import { down, leftovers, up } from './sandbox-cli.js';
 import { LOAD_BALANCER_IP } from './sandbox-env.js';
-import { CRON_JOB_ENV, cronJob, fakeApi, inMachine, loadBalancerStatus, requestLoop, sandboxClient, servedSerialAt, setRenewalWindow, siteConfig, type Run, type SandboxClient } from './sandbox-harness.js';
+import { CRON_JOB_ENV, cronJob, expectOk, fakeApi, inMachine, loadBalancerStatus, requestLoop, sandboxClient, servedSerialAt, setRenewalWindow, siteConfig, type SandboxClient } from './sandbox-harness.js';
 
 /**
  * The whole flow on one machine, as a user runs it with the sandbox: `sandbox up`, then for each
@@ -24,11 +24,6 @@ function c(): SandboxClient {
   if (!client) throw new Error('the sandbox did not come up');
   return client;
 }
-
-function expectOk(run: Run, what: string): void {
-  expect(run.code, `${what} failed (exit ${run.code}):\n${run.stdout.slice(-6000)}\n${run.stderr.slice(-3000)}`).toBe(0);
-}
-
 
 /** apply from an empty account, then every site over HTTPS by its name; returns the project folder. */
 async function applyAndServe(name: string, config: Record<string, unknown>, letters: readonly string[]): Promise<string> {
